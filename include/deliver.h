@@ -1,0 +1,34 @@
+/*
+ * Delivery: drains the outbox to receivers — file (RFC 5322 message written to a
+ * directory, atomically via rename), webhook (JSON POST with an Idempotency-Key and
+ * an optional HMAC-SHA256 signature) and SMTP (libcurl, STARTTLS/login when
+ * configured). Network transfers run in the curl loop; a failure is retried with
+ * exponential backoff (retry_initial_secs doubling up to retry_max_secs) across
+ * restarts, and given up ("dead", logged) only after retry_give_up_secs.
+ */
+#ifndef ROIWATCH_DELIVER_H
+#define ROIWATCH_DELIVER_H
+#include <stddef.h>
+#include <stdint.h>
+
+struct event_base;
+struct curl_loop;
+struct store;
+struct config;
+
+struct deliver;
+
+struct deliver	*deliver_new(struct event_base *, struct curl_loop *,
+		    struct store *, const struct config *);
+void		 deliver_free(struct deliver *);
+/* A new configuration was swapped in (receivers may have changed). */
+void		 deliver_set_config(struct deliver *, const struct config *);
+/* The outbox has new items: run as soon as the loop is free. */
+void		 deliver_kick(struct deliver *);
+/* Items being delivered right now (stopping waits for 0, bounded). */
+size_t		 deliver_inflight(const struct deliver *);
+
+/* Backoff before attempt `attempts` + 1: initial * 2^(attempts-1), capped. Pure. */
+int64_t		 deliver_backoff(int64_t attempts, int64_t initial, int64_t max);
+
+#endif

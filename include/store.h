@@ -1,0 +1,101 @@
+/*
+ * The store: one SQLite database (WAL) holding metric samples, alert states and
+ * the notification outbox. Statements are prepared once at open. Writes happen
+ * inside store_begin()/store_commit() (BEGIN IMMEDIATE); a failed batch is rolled
+ * back whole. SQLite codes do not leave this module: errors come back as text.
+ */
+#ifndef ROIWATCH_STORE_H
+#define ROIWATCH_STORE_H
+#include <stdint.h>
+
+#include "kpi.h"
+#include "metric.h"
+#include "rules.h"
+
+struct store;
+
+/* Open (creating) the database, set pragmas, run migrations, prepare statements. */
+struct store	*store_open(const char *path, char **cause);
+void		 store_free(struct store *);
+
+int	store_begin(struct store *, char **cause);
+int	store_commit(struct store *, char **cause);
+void	store_rollback(struct store *);
+
+/*
+ * Upsert one sample keyed by (client, campaign, day, hour). add == 0 replaces an
+ * existing sample (re-delivery never double-counts); add != 0 adds to it (rows of
+ * the same key inside one file are aggregated). Missing fields are NULL; under
+ * add, NULL + x = x.
+ */
+int	store_put_metric(struct store *, const struct metric_row *, int add,
+	    char **cause);
+
+/*
+ * Totals of one campaign (campaign NULL: every campaign of the client) over days
+ * [from_day, to_day] inclusive; INT32_MIN / INT32_MAX for open ends.
+ * Returns 0 (totals zeroed when nothing matched) or -1.
+ */
+int	store_totals(struct store *, const char *client, const char *campaign,
+	    int32_t from_day, int32_t to_day, struct kpi_totals *, char **cause);
+/* Last day with data for the campaign, or INT32_MIN when none. */
+int	store_last_day(struct store *, const char *client, const char *campaign,
+	    int32_t *day, char **cause);
+/* Channel of the campaign's most recent sample ("" when unknown); buf >= 64. */
+int	store_campaign_channel(struct store *, const char *client,
+	    const char *campaign, char *buf, size_t len, char **cause);
+
+/* Iterate campaigns of a client (client NULL: all), sorted by client, campaign. */
+typedef int (*store_campaign_cb)(const char *client, const char *campaign,
+	    void *arg);
+int	store_foreach_campaign(struct store *, const char *client,
+	    store_campaign_cb, void *arg, char **cause);
+/* Number of samples stored (tests, /metrics). */
+int64_t	store_count_metrics(struct store *);
+
+/* Alert states per (client, campaign, kind). Returns 1 found, 0 not found, -1. */
+int	store_alert_get(struct store *, const char *client, const char *campaign,
+	    enum alert_kind, struct rule_status *, char **cause);
+int	store_alert_put(struct store *, const char *client, const char *campaign,
+	    enum alert_kind, const struct rule_status *, char **cause);
+/* Iterate non-ok alert states (for `roiwatch alerts` and periodic re-evaluation). */
+typedef int (*store_alert_cb)(const char *client, const char *campaign,
+	    enum alert_kind, const struct rule_status *, void *arg);
+int	store_foreach_alert(struct store *, int include_ok, store_alert_cb,
+	    void *arg, char **cause);
+
+/*
+ * Outbox: one row per notification and receiver. payload is the JSON the router
+ * built (render.h turns it into a message per receiver type); idem_key is stable
+ * across retries and sent as the webhook's idempotency key / the Message-ID.
+ */
+struct outbox_item {
+	int64_t	 id;
+	char	*client;
+	char	*receiver;
+	char	*idem_key;
+	char	*payload;
+	int64_t	 created;
+	int64_t	 attempts;
+	int64_t	 next_at;
+	char	*last_error;
+};
+int64_t	store_outbox_add(struct store *, const char *client, const char *receiver,
+	    const char *payload, int64_t now, char **cause);	/* id or -1 */
+/* Items with next_at <= now and not done/dead, oldest first, at most `limit`.
+ * *items is caller-freed with store_outbox_items_free. Returns the count or -1. */
+int	store_outbox_due(struct store *, int64_t now, int limit,
+	    struct outbox_item **items, char **cause);
+void	store_outbox_items_free(struct outbox_item *, int n);
+/* Earliest next_at among pending items; 0 when there are none. */
+int64_t	store_outbox_next_at(struct store *);
+int	store_outbox_done(struct store *, int64_t id, int64_t now, char **cause);
+int	store_outbox_retry(struct store *, int64_t id, int64_t next_at,
+	    const char *error, char **cause);
+int	store_outbox_dead(struct store *, int64_t id, int64_t now,
+	    const char *error, char **cause);
+/* Counts by status for /metrics and the CLI: pending, done, dead. */
+int	store_outbox_counts(struct store *, int64_t *pending, int64_t *done,
+	    int64_t *dead);
+
+#endif
