@@ -1,0 +1,69 @@
+/*
+ * Ingest: parsed rows → store, all-or-nothing per input, and the set of campaigns
+ * each commit touched (handed to evaluation). One batch is one SQLite
+ * transaction holding one or more inputs (a file, or several webhook requests
+ * committed together: group commit); each input sits in its own savepoint, so a
+ * rejected input leaves nothing behind while the others in the batch still commit.
+ *
+ * Rows of the same (client, campaign, day, hour) inside one input are summed;
+ * a later input with the same key replaces the stored sample (re-delivery never
+ * double-counts).
+ */
+#ifndef ROIWATCH_INGEST_H
+#define ROIWATCH_INGEST_H
+#include <stddef.h>
+#include <stdint.h>
+
+#include "parse.h"
+
+struct store;
+struct config;
+struct ingest_batch;
+
+#define INGEST_MAX_ERRORS	100	/* row errors kept per input for the report */
+
+struct ingest_result {
+	long			 rows_accepted;
+	long			 rows_rejected;
+	struct parse_error	*errors;	/* first INGEST_MAX_ERRORS problems */
+	size_t			 nerrors;
+	long			 errors_total;
+	int			 store_failed;	/* the database failed: retry later */
+	int			 too_many_rows;	/* parse_options.max_rows exceeded */
+	char			*cause;		/* why the input was refused, or NULL */
+};
+
+/* A touched campaign, for evaluation. */
+struct ingest_subject {
+	char	*client;
+	char	*campaign;
+};
+
+struct ingest_batch *ingest_batch_begin(struct store *, char **cause);
+/*
+ * Add one input to the batch. allowed_client != NULL: every row must belong to
+ * that client (a token of client A never writes client B); otherwise a row's
+ * client must exist in the configuration. partial != 0 keeps the valid rows and
+ * reports the rejected ones; partial == 0 refuses the input at its first error.
+ * Returns 0 when the input's rows are in the batch, -1 when it was refused
+ * (nothing of it stays; res says why). res is caller-owned: ingest_result_clear.
+ */
+int	ingest_batch_add(struct ingest_batch *, const struct config *,
+	    const char *buf, size_t len, const struct parse_options *,
+	    const char *allowed_client, int partial, struct ingest_result *res);
+/* Commit. On failure everything in the batch is rolled back. The batch stays
+ * valid for ingest_batch_subjects() until ingest_batch_free(). */
+int	ingest_batch_commit(struct ingest_batch *, char **cause);
+/* Campaigns touched by committed inputs. */
+const struct ingest_subject *ingest_batch_subjects(const struct ingest_batch *,
+	    size_t *n);
+/* Free; rolls back if neither committed nor already rolled back. */
+void	ingest_batch_free(struct ingest_batch *);
+long	ingest_batch_rows(const struct ingest_batch *);
+
+void	ingest_result_clear(struct ingest_result *);
+/* A human report (one line per problem: "row 12 (line 13), column cost: ...").
+ * Caller frees. */
+char   *ingest_result_report(const struct ingest_result *, const char *source);
+
+#endif
