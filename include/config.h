@@ -1,6 +1,6 @@
 /*
  * Configuration: a main file plus one file per client in clients_dir, JSON with
- * comments ( // and /* *\/ ) allowed. One table per object kind (main, client,
+ * comments (line and block) allowed. One table per object kind (main, client,
  * receiver) lists every option with its type, bounds, default and help line; the
  * table drives parsing, validation, defaults and `roiwatch check-config`.
  * Errors name the file, the line and the option. Reload parses into a fresh

@@ -30,6 +30,8 @@ struct ingest_result {
 	long			 errors_total;
 	int			 store_failed;	/* the database failed: retry later */
 	int			 too_many_rows;	/* parse_options.max_rows exceeded */
+	int			 forbidden;	/* a row was for another client than
+						   allowed_client (HTTP: 403) */
 	char			*cause;		/* why the input was refused, or NULL */
 };
 
@@ -60,6 +62,19 @@ const struct ingest_subject *ingest_batch_subjects(const struct ingest_batch *,
 /* Free; rolls back if neither committed nor already rolled back. */
 void	ingest_batch_free(struct ingest_batch *);
 long	ingest_batch_rows(const struct ingest_batch *);
+
+/*
+ * Read a whole file (mmap) and add it to the batch as one input, the format
+ * taken from popts or else from the file name. Returns as ingest_batch_add;
+ * an unreadable file is refused with res->cause.
+ */
+int	ingest_batch_add_file(struct ingest_batch *, const struct config *,
+	    const char *path, const struct parse_options *, int partial,
+	    struct ingest_result *res);
+
+/* Called after a commit with the touched campaigns (daemon: evaluate, deliver). */
+typedef void (*ingest_committed_cb)(void *arg, const struct ingest_subject *,
+	    size_t n);
 
 void	ingest_result_clear(struct ingest_result *);
 /* A human report (one line per problem: "row 12 (line 13), column cost: ...").

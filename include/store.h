@@ -98,4 +98,21 @@ int	store_outbox_dead(struct store *, int64_t id, int64_t now,
 int	store_outbox_counts(struct store *, int64_t *pending, int64_t *done,
 	    int64_t *dead);
 
+/*
+ * Savepoints inside a store_begin() transaction: one per input of a batch, so a
+ * refused input is undone while the rest of the batch commits.
+ */
+int	store_savepoint(struct store *, char **cause);
+int	store_savepoint_release(struct store *, char **cause);
+void	store_savepoint_rollback(struct store *);
+
+/*
+ * Upsert with per-input aggregation: rows carrying the same input_id and key are
+ * summed, a row from another input replaces the stored sample. input_id comes
+ * from store_next_input_id() (unique over the database's life).
+ */
+int	store_put_metric_input(struct store *, const struct metric_row *,
+	    int64_t input_id, char **cause);
+int64_t	store_next_input_id(struct store *);
+
 #endif

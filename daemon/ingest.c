@@ -1,0 +1,459 @@
+/*
+ * Ingest batches: parsed rows → store inside one transaction, one savepoint per
+ * input (file or request), plus the set of campaigns the committed inputs
+ * touched. The batch owns the transaction from ingest_batch_begin() until
+ * ingest_batch_commit() or ingest_batch_free().
+ */
+#include <sys/mman.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "ingest.h"
+#include "log.h"
+#include "store.h"
+#include "xmalloc.h"
+
+/*
+ * Touched campaigns: an array in insertion order plus an open-addressing index
+ * of positions (+1, 0 = empty). Rows of one campaign usually come together, so
+ * the last hit is checked first.
+ */
+struct subject_set {
+	struct ingest_subject	*items;
+	uint64_t		*hashes;
+	size_t			 n, cap;
+	uint32_t		*index;
+	size_t			 index_cap;	/* power of two */
+	size_t			 last;		/* position of the last hit + 1 */
+};
+
+struct ingest_batch {
+	struct store		*store;
+	int			 open;		/* transaction open */
+	int			 committed;
+	long			 rows;
+	struct subject_set	 subjects;
+};
+
+/* State of one input while its rows stream through the parser. */
+struct input_ctx {
+	struct ingest_batch	*batch;
+	const struct config	*cfg;
+	const char		*allowed_client;
+	int			 partial;
+	long			 max_rows;
+	int64_t			 input_id;
+	struct ingest_result	*res;
+	const struct client_conf *last_client;
+	char			*store_cause;
+};
+
+static uint64_t
+subject_hash(const char *client, const char *campaign)
+{
+	uint64_t h = 1469598103934665603ULL;	/* FNV-1a */
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)client; *p != '\0'; p++)
+		h = (h ^ *p) * 1099511628211ULL;
+	h = (h ^ 0xff) * 1099511628211ULL;
+	for (p = (const unsigned char *)campaign; *p != '\0'; p++)
+		h = (h ^ *p) * 1099511628211ULL;
+	return h;
+}
+
+static void
+subject_index_rebuild(struct subject_set *set, size_t cap)
+{
+	size_t i, j;
+
+	free(set->index);
+	set->index_cap = cap;
+	set->index = xcalloc(cap, sizeof *set->index);
+	for (i = 0; i < set->n; i++) {
+		j = set->hashes[i] & (cap - 1);
+		while (set->index[j] != 0)
+			j = (j + 1) & (cap - 1);
+		set->index[j] = (uint32_t)(i + 1);
+	}
+}
+
+static void
+subject_add(struct subject_set *set, const char *client, const char *campaign)
+{
+	struct ingest_subject *s;
+	uint64_t h;
+	size_t j;
+
+	if (set->last != 0) {
+		s = &set->items[set->last - 1];
+		if (strcmp(s->campaign, campaign) == 0 &&
+		    strcmp(s->client, client) == 0)
+			return;
+	}
+	h = subject_hash(client, campaign);
+	if (set->index_cap != 0) {
+		j = h & (set->index_cap - 1);
+		while (set->index[j] != 0) {
+			s = &set->items[set->index[j] - 1];
+			if (set->hashes[set->index[j] - 1] == h &&
+			    strcmp(s->campaign, campaign) == 0 &&
+			    strcmp(s->client, client) == 0) {
+				set->last = set->index[j];
+				return;
+			}
+			j = (j + 1) & (set->index_cap - 1);
+		}
+	}
+	if (set->n == set->cap) {
+		set->cap = set->cap ? set->cap * 2 : 64;
+		set->items = xreallocarray(set->items, set->cap, sizeof *set->items);
+		set->hashes = xreallocarray(set->hashes, set->cap,
+		    sizeof *set->hashes);
+	}
+	set->items[set->n].client = xstrdup(client);
+	set->items[set->n].campaign = xstrdup(campaign);
+	set->hashes[set->n] = h;
+	set->n++;
+	set->last = set->n;
+	if (set->n * 2 > set->index_cap)
+		subject_index_rebuild(set, set->index_cap ? set->index_cap * 2 : 128);
+	else {
+		j = h & (set->index_cap - 1);
+		while (set->index[j] != 0)
+			j = (j + 1) & (set->index_cap - 1);
+		set->index[j] = (uint32_t)set->n;
+	}
+}
+
+/* Forget subjects added after position `mark` (their input was rolled back). */
+static void
+subject_truncate(struct subject_set *set, size_t mark)
+{
+	if (mark >= set->n)
+		return;
+	while (set->n > mark) {
+		set->n--;
+		free(set->items[set->n].client);
+		free(set->items[set->n].campaign);
+	}
+	set->last = 0;
+	if (set->index_cap != 0)
+		subject_index_rebuild(set, set->index_cap);
+}
+
+static void
+subject_set_clear(struct subject_set *set)
+{
+	subject_truncate(set, 0);
+	free(set->items);
+	free(set->hashes);
+	free(set->index);
+	memset(set, 0, sizeof *set);
+}
+
+struct ingest_batch *
+ingest_batch_begin(struct store *store, char **cause)
+{
+	struct ingest_batch *b;
+
+	if (store_begin(store, cause) != 0)
+		return NULL;
+	b = xcalloc(1, sizeof *b);
+	b->store = store;
+	b->open = 1;
+	return b;
+}
+
+static void
+result_add_error(struct ingest_result *res, const struct parse_error *e)
+{
+	res->errors_total++;
+	if (res->nerrors >= INGEST_MAX_ERRORS)
+		return;
+	if (res->errors == NULL)
+		res->errors = xcalloc(INGEST_MAX_ERRORS, sizeof *res->errors);
+	res->errors[res->nerrors++] = *e;
+}
+
+static void __attribute__((format(printf, 4, 5)))
+row_error(struct input_ctx *ctx, long row, const char *column,
+    const char *fmt, ...)
+{
+	struct parse_error e;
+	va_list ap;
+
+	memset(&e, 0, sizeof e);
+	e.row = row;
+	snprintf(e.column, sizeof e.column, "%s", column);
+	va_start(ap, fmt);
+	vsnprintf(e.reason, sizeof e.reason, fmt, ap);
+	va_end(ap);
+	result_add_error(ctx->res, &e);
+	ctx->res->rows_rejected++;
+}
+
+static int
+input_row_cb(void *arg, const struct metric_row *row, long rowno)
+{
+	struct input_ctx *ctx = arg;
+	const struct client_conf *cc = ctx->last_client;
+
+	if (ctx->max_rows > 0 && rowno > ctx->max_rows) {
+		ctx->res->too_many_rows = 1;
+		xasprintf(&ctx->res->cause, "more than %ld rows", ctx->max_rows);
+		return -1;
+	}
+	if (ctx->allowed_client != NULL &&
+	    strcmp(row->client, ctx->allowed_client) != 0) {
+		row_error(ctx, rowno, "client",
+		    "row is for client '%s', not the token's client", row->client);
+		ctx->res->forbidden = 1;
+		return ctx->partial ? 0 : -1;
+	}
+	if (cc == NULL || strcmp(cc->id, row->client) != 0) {
+		if ((cc = config_client(ctx->cfg, row->client)) == NULL) {
+			row_error(ctx, rowno, "client",
+			    "client '%s' is not configured", row->client);
+			return ctx->partial ? 0 : -1;
+		}
+		ctx->last_client = cc;
+	}
+	if (store_put_metric_input(ctx->batch->store, row, ctx->input_id,
+	    &ctx->store_cause) != 0) {
+		ctx->res->store_failed = 1;
+		return -1;
+	}
+	subject_add(&ctx->batch->subjects, row->client, row->campaign);
+	ctx->res->rows_accepted++;
+	return 0;
+}
+
+static int
+input_error_cb(void *arg, const struct parse_error *e)
+{
+	struct input_ctx *ctx = arg;
+
+	if (ctx->max_rows > 0 && e->row > ctx->max_rows) {
+		ctx->res->too_many_rows = 1;
+		if (ctx->res->cause == NULL)
+			xasprintf(&ctx->res->cause, "more than %ld rows",
+			    ctx->max_rows);
+		return -1;
+	}
+	result_add_error(ctx->res, e);
+	if (e->row > 0)
+		ctx->res->rows_rejected++;
+	return ctx->partial && e->row > 0 ? 0 : -1;
+}
+
+int
+ingest_batch_add(struct ingest_batch *b, const struct config *cfg,
+    const char *buf, size_t len, const struct parse_options *popts,
+    const char *allowed_client, int partial, struct ingest_result *res)
+{
+	struct input_ctx ctx;
+	struct parse_options po = *popts;
+	struct parse_sink sink;
+	size_t mark = b->subjects.n;
+	char *cause = NULL;
+	int rc;
+
+	if (!b->open) {
+		res->cause = xstrdup("batch is not open");
+		return -1;
+	}
+	memset(&ctx, 0, sizeof ctx);
+	ctx.batch = b;
+	ctx.cfg = cfg;
+	ctx.allowed_client = allowed_client;
+	ctx.partial = partial;
+	ctx.max_rows = popts->max_rows;
+	ctx.res = res;
+	po.max_rows = 0;	/* enforced here so that it is told apart */
+
+	if (store_savepoint(b->store, &cause) != 0) {
+		res->store_failed = 1;
+		res->cause = cause;
+		return -1;
+	}
+	ctx.input_id = store_next_input_id(b->store);
+	sink.row = input_row_cb;
+	sink.error = input_error_cb;
+	sink.arg = &ctx;
+	rc = parse_input(buf, len, &po, &sink);
+
+	if (rc != 0 || (!partial && res->errors_total > 0) || res->store_failed) {
+		store_savepoint_rollback(b->store);
+		subject_truncate(&b->subjects, mark);
+		if (res->store_failed && res->cause == NULL) {
+			res->cause = ctx.store_cause;
+			ctx.store_cause = NULL;
+		}
+		free(ctx.store_cause);
+		if (res->cause == NULL && res->nerrors > 0) {
+			const struct parse_error *e = &res->errors[0];
+
+			if (e->row > 0)
+				xasprintf(&res->cause, "row %ld%s%s: %s", e->row,
+				    e->column[0] ? ", column " : "", e->column,
+				    e->reason);
+			else
+				xasprintf(&res->cause, "%s", e->reason);
+		}
+		if (res->cause == NULL)
+			res->cause = xstrdup("input refused");
+		res->rows_rejected += res->rows_accepted;
+		res->rows_accepted = 0;
+		return -1;
+	}
+	if (store_savepoint_release(b->store, &cause) != 0) {
+		store_savepoint_rollback(b->store);
+		subject_truncate(&b->subjects, mark);
+		res->store_failed = 1;
+		res->cause = cause;
+		res->rows_accepted = 0;
+		return -1;
+	}
+	b->rows += res->rows_accepted;
+	return 0;
+}
+
+int
+ingest_batch_add_file(struct ingest_batch *b, const struct config *cfg,
+    const char *path, const struct parse_options *popts, int partial,
+    struct ingest_result *res)
+{
+	struct parse_options po = *popts;
+	struct stat sb;
+	void *map = NULL;
+	int fd, rc, fmt;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1) {
+		xasprintf(&res->cause, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode)) {
+		xasprintf(&res->cause, "%s: not a regular file", path);
+		close(fd);
+		return -1;
+	}
+	if (po.format == PARSE_AUTO &&
+	    (fmt = parse_format_from_filename(path)) != -1)
+		po.format = fmt;
+	if (sb.st_size > 0) {
+		map = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (map == MAP_FAILED) {
+			xasprintf(&res->cause, "%s: mmap: %s", path,
+			    strerror(errno));
+			close(fd);
+			return -1;
+		}
+		madvise(map, (size_t)sb.st_size, MADV_SEQUENTIAL);
+	}
+	close(fd);
+	rc = ingest_batch_add(b, cfg, map != NULL ? map : "", (size_t)sb.st_size,
+	    &po, NULL, partial, res);
+	if (map != NULL)
+		munmap(map, (size_t)sb.st_size);
+	return rc;
+}
+
+int
+ingest_batch_commit(struct ingest_batch *b, char **cause)
+{
+	if (!b->open) {
+		*cause = xstrdup("batch is not open");
+		return -1;
+	}
+	b->open = 0;
+	if (store_commit(b->store, cause) != 0) {
+		store_rollback(b->store);
+		subject_truncate(&b->subjects, 0);
+		return -1;
+	}
+	b->committed = 1;
+	return 0;
+}
+
+const struct ingest_subject *
+ingest_batch_subjects(const struct ingest_batch *b, size_t *n)
+{
+	*n = b->committed ? b->subjects.n : 0;
+	return b->subjects.items;
+}
+
+long
+ingest_batch_rows(const struct ingest_batch *b)
+{
+	return b->rows;
+}
+
+void
+ingest_batch_free(struct ingest_batch *b)
+{
+	if (b == NULL)
+		return;
+	if (b->open)
+		store_rollback(b->store);
+	subject_set_clear(&b->subjects);
+	free(b);
+}
+
+void
+ingest_result_clear(struct ingest_result *res)
+{
+	free(res->errors);
+	free(res->cause);
+	memset(res, 0, sizeof *res);
+}
+
+char *
+ingest_result_report(const struct ingest_result *res, const char *source)
+{
+	char *out, *line, *tmp;
+	size_t i;
+
+	xasprintf(&out, "source: %s\nresult: %s\nrows accepted: %ld\n"
+	    "rows rejected: %ld\n", source,
+	    res->cause != NULL ? "refused, nothing was stored" : "accepted",
+	    res->rows_accepted, res->rows_rejected);
+	if (res->cause != NULL) {
+		xasprintf(&tmp, "%sreason: %s\n", out, res->cause);
+		free(out);
+		out = tmp;
+	}
+	for (i = 0; i < res->nerrors; i++) {
+		const struct parse_error *e = &res->errors[i];
+
+		if (e->row > 0 && e->line > 0)
+			xasprintf(&line, "row %ld (line %ld)", e->row, e->line);
+		else if (e->row > 0)
+			xasprintf(&line, "row %ld", e->row);
+		else if (e->line > 0)
+			xasprintf(&line, "line %ld", e->line);
+		else
+			line = xstrdup("input");
+		xasprintf(&tmp, "%s%s%s%s: %s\n", out, line,
+		    e->column[0] != '\0' ? ", column " : "", e->column, e->reason);
+		free(line);
+		free(out);
+		out = tmp;
+	}
+	if ((size_t)res->errors_total > res->nerrors) {
+		xasprintf(&tmp, "%s... and %ld more problems\n", out,
+		    res->errors_total - (long)res->nerrors);
+		free(out);
+		out = tmp;
+	}
+	return out;
+}
