@@ -1,0 +1,232 @@
+/*
+ * Evaluation and routing. For each touched campaign: totals over the client's
+ * window → rules_step() per rule kind → persisted state → one grouped notice per
+ * client → one outbox item per receiver. Everything of one call happens in one
+ * transaction, so a state change and its notice are durable together: a restart
+ * neither loses an alert nor sends it twice.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "eval.h"
+#include "log.h"
+#include "notice.h"
+#include "store.h"
+#include "xmalloc.h"
+
+struct pending_notice {
+	const struct client_conf *client;
+	struct notice		*notice;
+};
+
+struct eval_run {
+	struct store		*store;
+	const struct config	*cfg;
+	int64_t			 now;
+	struct pending_notice	*notices;
+	size_t			 nnotices;
+};
+
+/* Log every transition of an alert state: the one place they are all visible. */
+static void
+eval_enter_state(const char *client, const char *campaign, enum alert_kind kind,
+    enum alert_state from, const struct rule_status *st)
+{
+	char esc[256];
+
+	if (from == st->state)
+		return;
+	log_escape(campaign, strlen(campaign), esc, sizeof esc);
+	log_info("alert %s client=%s campaign=\"%s\": %s -> %s (roi %.2f%%)",
+	    rules_kind_name(kind), client, esc, rules_state_name(from),
+	    rules_state_name(st->state), (double)st->roi_ppm / 10000.0);
+}
+
+static struct notice *
+eval_notice_for(struct eval_run *run, const struct client_conf *cc)
+{
+	size_t i;
+
+	for (i = 0; i < run->nnotices; i++)
+		if (run->notices[i].client == cc)
+			return run->notices[i].notice;
+	run->notices = xreallocarray(run->notices, run->nnotices + 1,
+	    sizeof *run->notices);
+	run->notices[run->nnotices].client = cc;
+	run->notices[run->nnotices].notice = notice_new(cc->id, cc->name,
+	    cc->currency, cc->language, cc->timezone, run->now);
+	return run->notices[run->nnotices++].notice;
+}
+
+static int
+eval_campaign(struct eval_run *run, const struct client_conf *cc,
+    const char *campaign, char **cause)
+{
+	struct kpi_totals t;
+	struct rule_status st;
+	struct notice_event ev;
+	int32_t from = INT32_MIN, to = INT32_MAX, last;
+	enum alert_kind kind;
+	enum alert_state old;
+	enum rule_action action;
+	int found;
+
+	if (cc->window_days > 0) {
+		if (store_last_day(run->store, cc->id, campaign, &last, cause) != 0)
+			return -1;
+		if (last != INT32_MIN) {
+			to = last;
+			from = last - (int32_t)cc->window_days + 1;
+		}
+	}
+	if (store_totals(run->store, cc->id, campaign, from, to, &t, cause) != 0)
+		return -1;
+
+	for (kind = 0; kind < ALERT_KIND_MAX; kind++) {
+		if (kind == ALERT_ROI_TARGET && !cc->rules.has_target)
+			continue;
+		found = store_alert_get(run->store, cc->id, campaign, kind, &st,
+		    cause);
+		if (found == -1)
+			return -1;
+		if (found == 0)
+			rules_status_init(&st, run->now);
+		old = st.state;
+		action = rules_step(kind, &cc->rules, &t, run->now, &st);
+		eval_enter_state(cc->id, campaign, kind, old, &st);
+		if (store_alert_put(run->store, cc->id, campaign, kind, &st,
+		    cause) != 0)
+			return -1;
+		if (action == RULE_NONE)
+			continue;
+
+		memset(&ev, 0, sizeof ev);
+		snprintf(ev.campaign, sizeof ev.campaign, "%s", campaign);
+		if (store_campaign_channel(run->store, cc->id, campaign,
+		    ev.channel, sizeof ev.channel, cause) != 0)
+			return -1;
+		ev.kind = kind;
+		ev.action = action;
+		ev.totals = t;
+		ev.window_days = cc->window_days;
+		ev.min_roi_ppm = cc->rules.min_roi_ppm;
+		ev.target_roi_ppm = cc->rules.target_roi_ppm;
+		ev.has_target = cc->rules.has_target;
+		ev.min_spend = cc->rules.min_spend;
+		notice_add_event(eval_notice_for(run, cc), &ev);
+	}
+	return 0;
+}
+
+/* Put every grouped notice into the outbox, once per receiver of its client. */
+static int
+eval_route(struct eval_run *run, char **cause)
+{
+	const struct client_conf *cc;
+	char *json;
+	size_t i, r;
+	int added = 0;
+
+	for (i = 0; i < run->nnotices; i++) {
+		cc = run->notices[i].client;
+		json = notice_to_json(run->notices[i].notice);
+		for (r = 0; r < cc->nreceivers; r++) {
+			if (store_outbox_add(run->store, cc->id,
+			    cc->receivers[r].name, json, run->now, cause) == -1) {
+				free(json);
+				return -1;
+			}
+			added++;
+		}
+		log_info("client %s: %zu alert event(s) queued for %zu "
+		    "receiver(s)", cc->id, run->notices[i].notice->nevents,
+		    cc->nreceivers);
+		free(json);
+	}
+	return added;
+}
+
+int
+eval_subjects(struct store *store, const struct config *cfg,
+    const struct ingest_subject *subjects, size_t n, int64_t now, char **cause)
+{
+	struct eval_run run;
+	const struct client_conf *cc = NULL;
+	size_t i;
+	int added = -1;
+
+	if (n == 0)
+		return 0;
+	memset(&run, 0, sizeof run);
+	run.store = store;
+	run.cfg = cfg;
+	run.now = now;
+	if (store_begin(store, cause) != 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (cc == NULL || strcmp(cc->id, subjects[i].client) != 0)
+			cc = config_client(cfg, subjects[i].client);
+		if (cc == NULL)
+			continue;	/* client removed by a reload */
+		if (eval_campaign(&run, cc, subjects[i].campaign, cause) != 0)
+			goto out;
+	}
+	if ((added = eval_route(&run, cause)) == -1)
+		goto out;
+	if (store_commit(store, cause) != 0)
+		added = -1;
+out:
+	if (added == -1)
+		store_rollback(store);
+	for (i = 0; i < run.nnotices; i++)
+		notice_free(run.notices[i].notice);
+	free(run.notices);
+	return added;
+}
+
+struct periodic_ctx {
+	struct ingest_subject	*items;
+	size_t			 n;
+};
+
+static int
+eval_collect_cb(const char *client, const char *campaign, enum alert_kind kind,
+    const struct rule_status *st, void *arg)
+{
+	struct periodic_ctx *ctx = arg;
+
+	(void)kind;
+	if (st->state != ALERT_PENDING && st->state != ALERT_FIRING)
+		return 0;
+	if (ctx->n > 0 && strcmp(ctx->items[ctx->n - 1].client, client) == 0 &&
+	    strcmp(ctx->items[ctx->n - 1].campaign, campaign) == 0)
+		return 0;
+	ctx->items = xreallocarray(ctx->items, ctx->n + 1, sizeof *ctx->items);
+	ctx->items[ctx->n].client = xstrdup(client);
+	ctx->items[ctx->n].campaign = xstrdup(campaign);
+	ctx->n++;
+	return 0;
+}
+
+int
+eval_periodic(struct store *store, const struct config *cfg, int64_t now,
+    char **cause)
+{
+	struct periodic_ctx ctx;
+	size_t i;
+	int rc;
+
+	memset(&ctx, 0, sizeof ctx);
+	if (store_foreach_alert(store, 0, eval_collect_cb, &ctx, cause) != 0)
+		rc = -1;
+	else
+		rc = eval_subjects(store, cfg, ctx.items, ctx.n, now, cause);
+	for (i = 0; i < ctx.n; i++) {
+		free(ctx.items[i].client);
+		free(ctx.items[i].campaign);
+	}
+	free(ctx.items);
+	return rc;
+}
