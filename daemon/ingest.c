@@ -42,6 +42,9 @@ struct ingest_batch {
 	int			 committed;
 	long			 rows;
 	struct subject_set	 subjects;
+	void			(*progress)(void *, long);
+	void			*progress_arg;
+	long			 progress_every;
 };
 
 /* State of one input while its rows stream through the parser. */
@@ -235,6 +238,9 @@ input_row_cb(void *arg, const struct metric_row *row, long rowno)
 	}
 	subject_add(&ctx->batch->subjects, row->client, row->campaign);
 	ctx->res->rows_accepted++;
+	if (ctx->batch->progress != NULL &&
+	    rowno % ctx->batch->progress_every == 0)
+		ctx->batch->progress(ctx->batch->progress_arg, rowno);
 	return 0;
 }
 
@@ -407,6 +413,15 @@ ingest_batch_free(struct ingest_batch *b)
 		store_rollback(b->store);
 	subject_set_clear(&b->subjects);
 	free(b);
+}
+
+void
+ingest_batch_set_progress(struct ingest_batch *b, void (*cb)(void *, long),
+    void *arg, long every)
+{
+	b->progress = cb;
+	b->progress_arg = arg;
+	b->progress_every = every > 0 ? every : 1;
 }
 
 void

@@ -1,0 +1,469 @@
+/*
+ * roiwatch: the operator's command line. It reads the same configuration and
+ * database as the daemon (SQLite WAL lets both work at once).
+ *
+ *   roiwatch [-c CONFIG] [-S STATE_DIR] check-config [PATH] [--options]
+ *   roiwatch [-c CONFIG] [-S STATE_DIR] ingest [--partial] FILE...
+ *   roiwatch [-c CONFIG] [-S STATE_DIR] kpis CLIENT [--days N]
+ *   roiwatch [-c CONFIG] [-S STATE_DIR] alerts [--all]
+ */
+#include <sys/mman.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "eval.h"
+#include "ingest.h"
+#include "kpi.h"
+#include "log.h"
+#include "money.h"
+#include "store.h"
+#include "xmalloc.h"
+
+#define DEFAULT_CONFIG	"/etc/roiwatch/roiwatchd.conf"
+
+static const char *config_path = DEFAULT_CONFIG;
+static const char *state_override;
+
+static _Noreturn void
+usage(void)
+{
+	fprintf(stderr,
+	    "usage: roiwatch [-c CONFIG] [-S STATE_DIR] COMMAND [ARGS]\n"
+	    "commands:\n"
+	    "  check-config [PATH] [--options]  validate the configuration and\n"
+	    "                                   print a summary (or every option)\n"
+	    "  ingest [--partial] FILE...       backfill metric files (CSV, JSON,\n"
+	    "                                   NDJSON) and evaluate alerts\n"
+	    "  kpis CLIENT [--days N]           KPIs per campaign (lifetime, and\n"
+	    "                                   the last N days of data)\n"
+	    "  alerts [--all]                   alert states that are not ok\n"
+	    "default CONFIG: %s\n", DEFAULT_CONFIG);
+	exit(2);
+}
+
+static double
+now_mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static struct config *
+load_config(const char *path)
+{
+	struct config *cfg;
+	char *cause = NULL;
+
+	if ((cfg = config_load(path, state_override, &cause)) == NULL) {
+		fprintf(stderr, "roiwatch: %s\n", cause);
+		free(cause);
+		exit(1);
+	}
+	return cfg;
+}
+
+static struct store *
+open_store(const struct config *cfg)
+{
+	struct store *st;
+	char path[PATH_MAX], *cause = NULL;
+
+	if (mkdir(cfg->state_dir, 0700) == -1 && errno != EEXIST) {
+		fprintf(stderr, "roiwatch: %s: %s\n", cfg->state_dir,
+		    strerror(errno));
+		exit(1);
+	}
+	snprintf(path, sizeof path, "%s/roiwatch.db", cfg->state_dir);
+	if ((st = store_open(path, &cause)) == NULL) {
+		fprintf(stderr, "roiwatch: %s: %s\n", path, cause);
+		exit(1);
+	}
+	return st;
+}
+
+static int
+cmd_check_config(int argc, char **argv)
+{
+	struct config *cfg;
+	const char *path = config_path;
+	int i, options = 0;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--options") == 0)
+			options = 1;
+		else if (argv[i][0] == '-')
+			usage();
+		else
+			path = argv[i];
+	}
+	if (options) {
+		config_print_options(stdout);
+		return 0;
+	}
+	cfg = load_config(path);
+	config_print_summary(cfg, stdout);
+	printf("configuration OK: %s\n", path);
+	config_free(cfg);
+	return 0;
+}
+
+/* Progress on a terminal: rows so far against the file's line count. */
+struct progress {
+	const char	*name;
+	long		 total;
+	double		 start;
+};
+
+static void
+progress_cb(void *arg, long rows)
+{
+	struct progress *p = arg;
+	int width = 30, filled;
+	double pct = p->total > 0 ? (double)rows / (double)p->total : 0;
+	char bar[64];
+
+	if (pct > 1)
+		pct = 1;
+	filled = (int)(pct * width);
+	memset(bar, '#', (size_t)filled);
+	memset(bar + filled, '.', (size_t)(width - filled));
+	bar[width] = '\0';
+	fprintf(stderr, "\r%s [%s] %3.0f%% %ld rows (%.0f rows/s)", p->name, bar,
+	    pct * 100, rows, rows / (now_mono() - p->start + 1e-9));
+}
+
+static long
+count_lines(const char *path)
+{
+	struct stat sb;
+	const char *p, *end, *map;
+	long n = 0;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return 0;
+	if (fstat(fd, &sb) == -1 || sb.st_size == 0 ||
+	    (map = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd,
+	    0)) == MAP_FAILED) {
+		close(fd);
+		return 0;
+	}
+	close(fd);
+	end = map + sb.st_size;
+	for (p = map; p < end && (p = memchr(p, '\n', (size_t)(end - p))) != NULL;
+	    p++)
+		n++;
+	munmap((void *)map, (size_t)sb.st_size);
+	return n > 0 ? n - 1 : 0;	/* header */
+}
+
+static int
+cmd_ingest(int argc, char **argv)
+{
+	struct config *cfg;
+	struct store *st;
+	struct ingest_batch *b;
+	struct ingest_result res;
+	struct parse_options popts;
+	struct progress prog;
+	const struct ingest_subject *subjects;
+	size_t nsubjects;
+	char *cause = NULL, *report;
+	double t0, t1, total_secs = 0;
+	long total_rows = 0;
+	int i, partial = 0, failed = 0, files = 0, added, tty = isatty(2);
+
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		if (strcmp(argv[i], "--partial") == 0)
+			partial = 1;
+		else
+			usage();
+	}
+	if (i == argc)
+		usage();
+	cfg = load_config(config_path);
+	st = open_store(cfg);
+	memset(&popts, 0, sizeof popts);
+	popts.format = PARSE_AUTO;
+
+	for (; i < argc; i++) {
+		memset(&res, 0, sizeof res);
+		t0 = now_mono();
+		if ((b = ingest_batch_begin(st, &cause)) == NULL) {
+			fprintf(stderr, "roiwatch: %s: %s\n", argv[i], cause);
+			free(cause);
+			failed++;
+			continue;
+		}
+		if (tty) {
+			prog.name = argv[i];
+			prog.total = count_lines(argv[i]);
+			prog.start = t0;
+			ingest_batch_set_progress(b, progress_cb, &prog, 50000);
+		}
+		if (ingest_batch_add_file(b, cfg, argv[i], &popts, partial,
+		    &res) != 0 || ingest_batch_commit(b, &cause) != 0) {
+			if (tty)
+				fputc('\n', stderr);
+			if (res.cause == NULL) {
+				res.cause = cause;
+				cause = NULL;
+			}
+			report = ingest_result_report(&res, argv[i]);
+			fprintf(stderr, "%s", report);
+			free(report);
+			ingest_batch_free(b);
+			ingest_result_clear(&res);
+			failed++;
+			continue;
+		}
+		t1 = now_mono();
+		if (tty)
+			fputc('\n', stderr);
+		subjects = ingest_batch_subjects(b, &nsubjects);
+		added = eval_subjects(st, cfg, subjects, nsubjects,
+		    (int64_t)time(NULL), &cause);
+		if (added == -1) {
+			fprintf(stderr, "roiwatch: %s: evaluation failed: %s\n",
+			    argv[i], cause);
+			free(cause);
+			cause = NULL;
+		}
+		printf("%s: %ld rows stored, %ld rejected, %zu campaigns, "
+		    "%.3f s (%.0f rows/s), %d notice(s) queued\n", argv[i],
+		    res.rows_accepted, res.rows_rejected, nsubjects, t1 - t0,
+		    res.rows_accepted / (t1 - t0 + 1e-9), added < 0 ? 0 : added);
+		if (res.nerrors > 0) {
+			report = ingest_result_report(&res, argv[i]);
+			fprintf(stderr, "%s", report);
+			free(report);
+		}
+		total_rows += res.rows_accepted;
+		total_secs += t1 - t0;
+		files++;
+		ingest_batch_free(b);
+		ingest_result_clear(&res);
+	}
+	printf("summary: %d file(s) stored, %d refused, %ld rows, %.3f s\n",
+	    files, failed, total_rows, total_secs);
+	store_free(st);
+	config_free(cfg);
+	return failed ? 1 : 0;
+}
+
+struct kpis_ctx {
+	struct store			*st;
+	const struct client_conf	*cc;
+	int32_t				 days;
+	int				 failed;
+};
+
+static void
+print_kpi_line(const struct client_conf *cc, const char *label,
+    const struct kpi_totals *t)
+{
+	struct kpi_value v[KPI__MAX];
+	char roi[32], cost[64], rev[64], profit[64];
+
+	kpi_compute(t, v);
+	kpi_format_percent(&v[KPI_ROI], roi, sizeof roi);
+	money_format_currency(t->cost, cc->currency, cc->language, cost,
+	    sizeof cost);
+	money_format_currency(t->revenue, cc->currency, cc->language, rev,
+	    sizeof rev);
+	money_format_currency(t->revenue - t->cost, cc->currency, cc->language,
+	    profit, sizeof profit);
+	printf("  %-10s ROI %-10s cost %-16s revenue %-16s profit %s\n",
+	    label, roi, cost, rev, profit);
+	printf("  %-10s", "");
+	if (v[KPI_ROAS].defined)
+		printf(" ROAS %.2f", v[KPI_ROAS].value);
+	if (v[KPI_CPA].defined)
+		printf(" CPA %.2f", v[KPI_CPA].value / MICROS_PER_UNIT);
+	if (v[KPI_CPC].defined)
+		printf(" CPC %.2f", v[KPI_CPC].value / MICROS_PER_UNIT);
+	if (v[KPI_CPM].defined)
+		printf(" CPM %.2f", v[KPI_CPM].value / MICROS_PER_UNIT);
+	if (v[KPI_CTR].defined)
+		printf(" CTR %.2f%%", v[KPI_CTR].value * 100);
+	if (v[KPI_CVR].defined)
+		printf(" CVR %.2f%%", v[KPI_CVR].value * 100);
+	printf("\n");
+}
+
+static int
+kpis_campaign_cb(const char *client, const char *campaign, void *arg)
+{
+	struct kpis_ctx *ctx = arg;
+	struct kpi_totals t;
+	int32_t last;
+	char *cause = NULL, label[32];
+
+	(void)client;
+	printf("%s\n", campaign);
+	if (store_totals(ctx->st, ctx->cc->id, campaign, INT32_MIN, INT32_MAX,
+	    &t, &cause) != 0)
+		goto fail;
+	print_kpi_line(ctx->cc, "lifetime", &t);
+	if (ctx->days > 0) {
+		if (store_last_day(ctx->st, ctx->cc->id, campaign, &last,
+		    &cause) != 0 || store_totals(ctx->st, ctx->cc->id, campaign,
+		    last - ctx->days + 1, last, &t, &cause) != 0)
+			goto fail;
+		snprintf(label, sizeof label, "last %dd", (int)ctx->days);
+		print_kpi_line(ctx->cc, label, &t);
+	}
+	return 0;
+fail:
+	fprintf(stderr, "roiwatch: %s\n", cause);
+	free(cause);
+	ctx->failed = 1;
+	return -1;
+}
+
+static int
+cmd_kpis(int argc, char **argv)
+{
+	struct config *cfg;
+	struct kpis_ctx ctx;
+	struct kpi_totals t;
+	char *cause = NULL, buf[64];
+	const char *client = NULL;
+	int i;
+
+	memset(&ctx, 0, sizeof ctx);
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--days") == 0 && i + 1 < argc)
+			ctx.days = (int32_t)strtol(argv[++i], NULL, 10);
+		else if (argv[i][0] == '-' || client != NULL)
+			usage();
+		else
+			client = argv[i];
+	}
+	if (client == NULL || ctx.days < 0 || ctx.days > 3660)
+		usage();
+	cfg = load_config(config_path);
+	if ((ctx.cc = config_client(cfg, client)) == NULL) {
+		fprintf(stderr, "roiwatch: client '%s' is not configured\n",
+		    client);
+		config_free(cfg);
+		return 1;
+	}
+	ctx.st = open_store(cfg);
+	printf("%s (%s), minimum ROI %s", ctx.cc->name, ctx.cc->id,
+	    kpi_format_roi_threshold(ctx.cc->rules.min_roi_ppm, buf, sizeof buf));
+	if (ctx.cc->rules.has_target)
+		printf(", target %s", kpi_format_roi_threshold(
+		    ctx.cc->rules.target_roi_ppm, buf, sizeof buf));
+	printf("\n");
+	if (store_totals(ctx.st, ctx.cc->id, NULL, INT32_MIN, INT32_MAX, &t,
+	    &cause) != 0) {
+		fprintf(stderr, "roiwatch: %s\n", cause);
+		free(cause);
+		ctx.failed = 1;
+	} else {
+		printf("all campaigns\n");
+		print_kpi_line(ctx.cc, "lifetime", &t);
+		if (store_foreach_campaign(ctx.st, ctx.cc->id, kpis_campaign_cb,
+		    &ctx, &cause) != 0 && !ctx.failed) {
+			fprintf(stderr, "roiwatch: %s\n", cause);
+			free(cause);
+			ctx.failed = 1;
+		}
+	}
+	store_free(ctx.st);
+	config_free(cfg);
+	return ctx.failed;
+}
+
+static int
+alerts_cb(const char *client, const char *campaign, enum alert_kind kind,
+    const struct rule_status *st, void *arg)
+{
+	char since[32];
+	time_t t = (time_t)st->since;
+	struct tm tm;
+
+	(void)arg;
+	strftime(since, sizeof since, "%Y-%m-%d %H:%M:%SZ", gmtime_r(&t, &tm));
+	printf("%-12s %-30s %-10s %-9s since %s  roi %.2f%%\n", client, campaign,
+	    rules_kind_name(kind), rules_state_name(st->state), since,
+	    st->judged ? (double)st->roi_ppm / 10000.0 : 0.0);
+	return 0;
+}
+
+static int
+cmd_alerts(int argc, char **argv)
+{
+	struct config *cfg;
+	struct store *st;
+	char *cause = NULL;
+	int all = 0, rc = 0;
+
+	if (argc == 2 && strcmp(argv[1], "--all") == 0)
+		all = 1;
+	else if (argc != 1)
+		usage();
+	cfg = load_config(config_path);
+	st = open_store(cfg);
+	if (store_foreach_alert(st, all, alerts_cb, NULL, &cause) != 0) {
+		fprintf(stderr, "roiwatch: %s\n", cause);
+		free(cause);
+		rc = 1;
+	}
+	store_free(st);
+	config_free(cfg);
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "state-dir", required_argument, NULL, 'S' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int ch;
+
+	log_init(0, "roiwatch");
+	while ((ch = getopt_long(argc, argv, "+c:S:h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			config_path = optarg;
+			break;
+		case 'S':
+			state_override = optarg;
+			break;
+		default:
+			usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 1)
+		usage();
+	if (strcmp(argv[0], "check-config") == 0)
+		return cmd_check_config(argc, argv);
+	if (strcmp(argv[0], "ingest") == 0)
+		return cmd_ingest(argc, argv);
+	if (strcmp(argv[0], "kpis") == 0)
+		return cmd_kpis(argc, argv);
+	if (strcmp(argv[0], "alerts") == 0)
+		return cmd_alerts(argc, argv);
+	usage();
+}

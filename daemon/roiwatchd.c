@@ -1,0 +1,369 @@
+/*
+ * roiwatchd: the daemon. One libevent loop drives everything: the inbox watcher,
+ * the HTTP listener, evaluation timers and all outgoing HTTP/SMTP (libcurl
+ * multi-socket in the same loop).
+ *
+ * Periodic duties (the one place they are all listed):
+ *   inbox rescan       every inbox_rescan_secs   safety net for missed inotify events
+ *   evaluation         every evaluate_secs       pending periods and repeat intervals
+ *   outbox delivery    at the next item's due time (deliver.c arms its own timer)
+ *   status             every 10 s                sd_notify STATUS= line
+ *   watchdog           half of $WATCHDOG_USEC    sd_notify WATCHDOG=1
+ *
+ * Signals: TERM/INT stop (deliveries in flight get a few seconds to finish; the
+ * rest stay in the outbox), HUP reloads the configuration (a bad one is refused
+ * and the running one kept), PIPE is ignored.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <event2/event.h>
+
+#include "config.h"
+#include "curl-loop.h"
+#include "deliver.h"
+#include "eval.h"
+#include "http-server.h"
+#include "inbox.h"
+#include "log.h"
+#include "sdnotify.h"
+#include "store.h"
+#include "xmalloc.h"
+
+#define DEFAULT_CONFIG		"/etc/roiwatch/roiwatchd.conf"
+#define STOP_GRACE_SECS		10
+#define STATUS_SECS		10
+
+struct daemon {
+	struct event_base	*base;
+	struct config		*cfg;
+	const char		*config_path;
+	const char		*state_override;
+	struct store		*store;
+	struct curl_loop	*curl;
+	struct deliver		*deliver;
+	struct inbox		*inbox;
+	struct http_server	*http;
+	struct event		*ev_eval;
+	struct event		*ev_status;
+	struct event		*ev_watchdog;
+	struct event		*ev_stop_wait;
+	struct event		*ev_sig[3];
+	int			 stopping;
+	time_t			 stop_started;
+};
+
+static void
+usage(void)
+{
+	fprintf(stderr,
+	    "usage: roiwatchd [-d] [-c CONFIG] [-S STATE_DIR]\n"
+	    "  -c, --config PATH     main configuration (default %s)\n"
+	    "  -S, --state-dir DIR   state directory (overrides state_dir and\n"
+	    "                        $STATE_DIRECTORY)\n"
+	    "  -d, --debug           log debug messages\n"
+	    "  -V, --version         print the version\n", DEFAULT_CONFIG);
+	exit(2);
+}
+
+/* After a commit (inbox or HTTP): evaluate the touched campaigns, deliver. */
+static void
+daemon_committed_cb(void *arg, const struct ingest_subject *subjects, size_t n)
+{
+	struct daemon *d = arg;
+	char *cause = NULL;
+	int added;
+
+	added = eval_subjects(d->store, d->cfg, subjects, n, (int64_t)time(NULL),
+	    &cause);
+	if (added == -1) {
+		/* The samples are stored; the next periodic run cannot see
+		 * them as touched, so say loudly what was not evaluated. */
+		log_warnx("evaluation of %zu campaign(s) failed: %s", n, cause);
+		free(cause);
+		return;
+	}
+	if (added > 0)
+		deliver_kick(d->deliver);
+}
+
+static void
+daemon_eval_cb(evutil_socket_t fd, short events, void *arg)
+{
+	struct daemon *d = arg;
+	char *cause = NULL;
+	int added;
+
+	(void)fd;
+	(void)events;
+	added = eval_periodic(d->store, d->cfg, (int64_t)time(NULL), &cause);
+	if (added == -1) {
+		log_warnx("periodic evaluation failed: %s", cause);
+		free(cause);
+	} else if (added > 0)
+		deliver_kick(d->deliver);
+}
+
+static void
+daemon_status_cb(evutil_socket_t fd, short events, void *arg)
+{
+	struct daemon *d = arg;
+	struct inbox_stats st;
+	int64_t pending = 0, done = 0, dead = 0;
+
+	(void)fd;
+	(void)events;
+	inbox_get_stats(d->inbox, &st);
+	store_outbox_counts(d->store, &pending, &done, &dead);
+	sdnotify_status("%zu client(s); files done %llu, failed %llu; "
+	    "outbox pending %lld, sent %lld, dead %lld", d->cfg->nclients,
+	    (unsigned long long)st.files_done,
+	    (unsigned long long)st.files_failed, (long long)pending,
+	    (long long)done, (long long)dead);
+}
+
+static void
+daemon_watchdog_cb(evutil_socket_t fd, short events, void *arg)
+{
+	(void)fd;
+	(void)events;
+	(void)arg;
+	sdnotify("WATCHDOG=1");
+}
+
+static void
+daemon_arm_eval(struct daemon *d)
+{
+	struct timeval tv = { (time_t)d->cfg->evaluate_secs, 0 };
+
+	event_del(d->ev_eval);
+	event_add(d->ev_eval, &tv);
+}
+
+/* Parse the configuration afresh; swap it in only if it is entirely valid. */
+static void
+daemon_reload(struct daemon *d)
+{
+	struct config *ncfg, *old = d->cfg;
+	char *cause = NULL;
+
+	sdnotify_reloading();
+	log_info("reloading %s", d->config_path);
+	ncfg = config_load(d->config_path, d->state_override, &cause);
+	if (ncfg == NULL) {
+		log_warnx("reload refused, keeping the running configuration: %s",
+		    cause);
+		free(cause);
+		goto done;
+	}
+	if (strcmp(ncfg->state_dir, old->state_dir) != 0) {
+		log_warnx("reload refused: state_dir cannot change while running "
+		    "(%s -> %s); restart instead", old->state_dir,
+		    ncfg->state_dir);
+		config_free(ncfg);
+		goto done;
+	}
+	if (inbox_set_config(d->inbox, ncfg, &cause) != 0) {
+		log_warnx("reload refused: %s", cause);
+		free(cause);
+		config_free(ncfg);
+		inbox_set_config(d->inbox, old, &cause);
+		goto done;
+	}
+	if (d->http != NULL && http_server_set_config(d->http, ncfg, &cause) != 0) {
+		log_warnx("reload: HTTP listener kept its old address: %s", cause);
+		free(cause);
+	}
+	deliver_set_config(d->deliver, ncfg);
+	d->cfg = ncfg;
+	config_free(old);
+	daemon_arm_eval(d);
+	log_info("configuration reloaded: %zu client(s)", ncfg->nclients);
+	deliver_kick(d->deliver);
+done:
+	sdnotify("READY=1");
+	daemon_status_cb(-1, 0, d);
+}
+
+static void
+daemon_stop_wait_cb(evutil_socket_t fd, short events, void *arg)
+{
+	struct daemon *d = arg;
+
+	(void)fd;
+	(void)events;
+	if (deliver_inflight(d->deliver) == 0 ||
+	    time(NULL) - d->stop_started >= STOP_GRACE_SECS) {
+		if (deliver_inflight(d->deliver) > 0)
+			log_warnx("stopping with %zu deliveries in flight; they "
+			    "stay in the outbox", deliver_inflight(d->deliver));
+		event_base_loopexit(d->base, NULL);
+	}
+}
+
+static void
+daemon_signal_cb(evutil_socket_t sig, short events, void *arg)
+{
+	struct daemon *d = arg;
+	struct timeval tv = { 0, 100 * 1000 };
+
+	(void)events;
+	if (sig == SIGHUP) {
+		daemon_reload(d);
+		return;
+	}
+	if (d->stopping) {
+		log_info("second signal: stopping now");
+		event_base_loopexit(d->base, NULL);
+		return;
+	}
+	d->stopping = 1;
+	d->stop_started = time(NULL);
+	sdnotify("STOPPING=1");
+	log_info("stopping on signal %d", (int)sig);
+	/* No new work: close the listener and the inbox; finish deliveries. */
+	http_server_free(d->http);
+	d->http = NULL;
+	inbox_free(d->inbox);
+	d->inbox = NULL;
+	event_del(d->ev_eval);
+	d->ev_stop_wait = event_new(d->base, -1, EV_PERSIST, daemon_stop_wait_cb, d);
+	event_add(d->ev_stop_wait, &tv);
+	daemon_stop_wait_cb(-1, 0, d);
+}
+
+static void
+daemon_state_dir(const char *dir)
+{
+	if (mkdir(dir, 0700) == -1 && errno != EEXIST)
+		fatal("state directory %s", dir);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "state-dir", required_argument, NULL, 'S' },
+		{ "debug", no_argument, NULL, 'd' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct daemon d;
+	struct timeval tv;
+	char dbpath[PATH_MAX], *cause = NULL;
+	const int sigs[3] = { SIGTERM, SIGINT, SIGHUP };
+	uint64_t wd;
+	int ch, debug = 0, i;
+
+	memset(&d, 0, sizeof d);
+	d.config_path = DEFAULT_CONFIG;
+	while ((ch = getopt_long(argc, argv, "c:S:dVh", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			d.config_path = optarg;
+			break;
+		case 'S':
+			d.state_override = optarg;
+			break;
+		case 'd':
+			debug = 1;
+			break;
+		case 'V':
+			printf("roiwatchd %s\n", ROIWATCH_VERSION);
+			return 0;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+	if (d.state_override == NULL)
+		d.state_override = getenv("STATE_DIRECTORY");
+	log_init(debug, "roiwatchd");
+	signal(SIGPIPE, SIG_IGN);
+
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		fatalx("curl_global_init failed");
+	if ((d.cfg = config_load(d.config_path, d.state_override, &cause)) == NULL)
+		fatalx("configuration: %s", cause);
+	daemon_state_dir(d.cfg->state_dir);
+	snprintf(dbpath, sizeof dbpath, "%s/roiwatch.db", d.cfg->state_dir);
+	if ((d.store = store_open(dbpath, &cause)) == NULL)
+		fatalx("database %s: %s", dbpath, cause);
+
+	if ((d.base = event_base_new()) == NULL)
+		fatalx("event_base_new failed");
+	for (i = 0; i < 3; i++) {
+		d.ev_sig[i] = evsignal_new(d.base, sigs[i], daemon_signal_cb, &d);
+		event_add(d.ev_sig[i], NULL);
+	}
+	if ((d.curl = curl_loop_new(d.base)) == NULL)
+		fatalx("cannot start the transfer loop");
+	d.deliver = deliver_new(d.base, d.curl, d.store, d.cfg);
+	d.inbox = inbox_new(d.base, d.store, d.cfg, daemon_committed_cb, &d,
+	    &cause);
+	if (d.inbox == NULL)
+		fatalx("inbox: %s", cause);
+	if (d.cfg->listen_addr[0] != '\0') {
+		d.http = http_server_new(d.base, d.store, d.cfg,
+		    daemon_committed_cb, &d, &cause);
+		if (d.http == NULL)
+			fatalx("HTTP listener: %s", cause);
+	}
+
+	d.ev_eval = event_new(d.base, -1, EV_PERSIST, daemon_eval_cb, &d);
+	daemon_arm_eval(&d);
+	d.ev_status = event_new(d.base, -1, EV_PERSIST, daemon_status_cb, &d);
+	tv.tv_sec = STATUS_SECS;
+	tv.tv_usec = 0;
+	event_add(d.ev_status, &tv);
+	if ((wd = sdnotify_watchdog_usec()) != 0) {
+		d.ev_watchdog = event_new(d.base, -1, EV_PERSIST,
+		    daemon_watchdog_cb, &d);
+		tv.tv_sec = (time_t)(wd / 2 / 1000000);
+		tv.tv_usec = (suseconds_t)(wd / 2 % 1000000);
+		event_add(d.ev_watchdog, &tv);
+	}
+
+	log_info("started: %zu client(s), state %s, inbox %s%s%s", d.cfg->nclients,
+	    d.cfg->state_dir, d.cfg->inbox_dir, d.http != NULL ? ", HTTP on " : "",
+	    d.http != NULL ? d.cfg->listen_addr : "");
+	sdnotify("READY=1");
+	daemon_status_cb(-1, 0, &d);
+	deliver_kick(d.deliver);	/* items left from before a restart */
+
+	event_base_dispatch(d.base);
+
+	/* Order matters: transfers are aborted (their items stay pending) before
+	 * the deliverer that owns their contexts goes away. */
+	http_server_free(d.http);
+	inbox_free(d.inbox);
+	curl_loop_free(d.curl);
+	deliver_free(d.deliver);
+	for (i = 0; i < 3; i++)
+		event_free(d.ev_sig[i]);
+	event_free(d.ev_eval);
+	event_free(d.ev_status);
+	if (d.ev_watchdog != NULL)
+		event_free(d.ev_watchdog);
+	if (d.ev_stop_wait != NULL)
+		event_free(d.ev_stop_wait);
+	store_free(d.store);
+	event_base_free(d.base);
+	config_free(d.cfg);
+	curl_global_cleanup();
+	log_info("stopped");
+	return 0;
+}
