@@ -1,0 +1,509 @@
+/* Unit tests for rules.c: every transition of the alert state machine. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "kpi.h"
+#include "metric.h"
+#include "rules.h"
+
+#define U(x)	((int64_t)(x) * MICROS_PER_UNIT)
+#define HOUR	3600
+#define DAY	86400
+#define T0	1700000000LL
+
+/* min 150 %, good news at 200 % (3:1), 20 points of hysteresis. */
+static const struct rule_params P = {
+	.min_roi_ppm = 1500000,
+	.target_roi_ppm = 2000000,
+	.has_target = 1,
+	.min_spend = U(100),
+	.pending_secs = HOUR,
+	.hysteresis_ppm = 200000,
+	.repeat_secs = DAY,
+};
+
+/* Totals with 1 000 of cost and the given ROI in basis points of percent
+ * (15000 = 150 %), exactly. */
+static struct kpi_totals
+roi(int64_t pct_x100)
+{
+	struct kpi_totals t;
+
+	memset(&t, 0, sizeof t);
+	t.cost = U(1000);
+	t.revenue = t.cost + t.cost / 10000 * pct_x100;
+	t.present = MF_BIT(MF_COST) | MF_BIT(MF_REVENUE);
+	t.samples = 1;
+	return t;
+}
+
+static enum rule_action
+step(enum alert_kind k, const struct rule_params *p, int64_t pct_x100,
+    int64_t now, struct rule_status *st)
+{
+	struct kpi_totals t = roi(pct_x100);
+
+	return rules_step(k, p, &t, now, st);
+}
+
+#define LOW(pct, now)	step(ALERT_ROI_LOW, &P, (pct), (now), &st)
+#define GOOD(pct, now)	step(ALERT_ROI_TARGET, &P, (pct), (now), &st)
+
+static void
+test_names(void **state)
+{
+	int	 i;
+
+	(void)state;
+	assert_string_equal(rules_kind_name(ALERT_ROI_LOW), "roi_low");
+	assert_string_equal(rules_kind_name(ALERT_ROI_TARGET), "roi_target");
+	assert_string_equal(rules_state_name(ALERT_OK), "ok");
+	assert_string_equal(rules_state_name(ALERT_PENDING), "pending");
+	assert_string_equal(rules_state_name(ALERT_FIRING), "firing");
+	assert_string_equal(rules_state_name(ALERT_RESOLVED), "resolved");
+	assert_string_equal(rules_action_name(RULE_NONE), "none");
+	assert_string_equal(rules_action_name(RULE_FIRE), "fire");
+	assert_string_equal(rules_action_name(RULE_REPEAT), "repeat");
+	assert_string_equal(rules_action_name(RULE_RESOLVE), "resolve");
+	assert_string_equal(rules_action_name(RULE_GOOD), "good");
+	assert_string_equal(rules_state_name(ALERT_STATE_MAX), "unknown");
+	for (i = 0; i < ALERT_KIND_MAX; i++)
+		assert_int_equal(rules_kind_lookup(rules_kind_name(i)), i);
+	for (i = 0; i < ALERT_STATE_MAX; i++)
+		assert_int_equal(rules_state_lookup(rules_state_name(i)), i);
+	assert_int_equal(rules_kind_lookup("roi"), -1);
+	assert_int_equal(rules_kind_lookup(NULL), -1);
+	assert_int_equal(rules_state_lookup("FIRING"), -1);
+	assert_int_equal(rules_state_lookup(""), -1);
+}
+
+static void
+test_init(void **state)
+{
+	struct rule_status st;
+
+	(void)state;
+	memset(&st, 0xa5, sizeof st);
+	rules_status_init(&st, T0);
+	assert_int_equal(st.state, ALERT_OK);
+	assert_int_equal(st.since, T0);
+	assert_int_equal(st.last_notified, 0);
+	assert_int_equal(st.judged, 0);
+}
+
+/* ok -> pending -> (held) -> firing [FIRE]. */
+static void
+test_low_pending_then_fire(void **state)
+{
+	struct rule_status st;
+
+	(void)state;
+	rules_status_init(&st, T0);
+	assert_int_equal(LOW(16000, T0), RULE_NONE);	/* 160 %: fine */
+	assert_int_equal(st.state, ALERT_OK);
+	assert_int_equal(st.since, T0);
+	assert_true(st.judged);
+	assert_int_equal(st.roi_ppm, 1600000);
+
+	assert_int_equal(LOW(10000, T0 + 10), RULE_NONE);
+	assert_int_equal(st.state, ALERT_PENDING);
+	assert_int_equal(st.since, T0 + 10);
+	assert_int_equal(st.roi_ppm, 1000000);
+
+	assert_int_equal(LOW(10000, T0 + 10 + HOUR - 1), RULE_NONE);
+	assert_int_equal(st.state, ALERT_PENDING);
+	assert_int_equal(st.since, T0 + 10);	/* held, not restarted */
+	assert_int_equal(st.last_notified, 0);
+
+	assert_int_equal(LOW(10000, T0 + 10 + HOUR), RULE_FIRE);
+	assert_int_equal(st.state, ALERT_FIRING);
+	assert_int_equal(st.since, T0 + 10 + HOUR);
+	assert_int_equal(st.last_notified, T0 + 10 + HOUR);
+
+	/* Still bad, repeat interval not elapsed: quiet. */
+	assert_int_equal(LOW(10000, T0 + 2 * HOUR), RULE_NONE);
+	assert_int_equal(st.state, ALERT_FIRING);
+}
+
+/* pending -> ok when ROI recovers: nothing was ever sent. */
+static void
+test_low_pending_recovers(void **state)
+{
+	struct rule_status st;
+
+	(void)state;
+	rules_status_init(&st, T0);
+	assert_int_equal(LOW(-5000, T0), RULE_NONE);
+	assert_int_equal(st.state, ALERT_PENDING);
+	assert_int_equal(LOW(15000, T0 + 60), RULE_NONE);	/* = min */
+	assert_int_equal(st.state, ALERT_OK);
+	assert_int_equal(st.since, T0 + 60);
+	assert_int_equal(st.last_notified, 0);
+	/* The pending period starts again from the new bad evaluation. */
+	assert_int_equal(LOW(-5000, T0 + 120), RULE_NONE);
+	assert_int_equal(st.state, ALERT_PENDING);
+	assert_int_equal(LOW(-5000, T0 + HOUR + 60), RULE_NONE);
+	assert_int_equal(LOW(-5000, T0 + HOUR + 120), RULE_FIRE);
+}
+
+static void
+test_low_pending_zero_fires_at_once(void **state)
+{
+	struct rule_params p = P;
+	struct rule_status st;
+
+	(void)state;
+	p.pending_secs = 0;
+	rules_status_init(&st, T0);
+	assert_int_equal(step(ALERT_ROI_LOW, &p, 14999, T0, &st), RULE_FIRE);
+	assert_int_equal(st.state, ALERT_FIRING);
+	assert_int_equal(st.last_notified, T0);
+}
+
+/* ROI exactly equal to the minimum is not below it. */
+static void
+test_low_boundary(void **state)
+{
+	struct rule_params p = P;
+	struct rule_status st;
+	struct kpi_totals t = roi(15000);
+
+	(void)state;
+	p.pending_secs = 0;
+	rules_status_init(&st, T0);
+	assert_int_equal(rules_step(ALERT_ROI_LOW, &p, &t, T0, &st),
+	    RULE_NONE);
+	assert_int_equal(st.state, ALERT_OK);
+	/* One micro of revenue less is below. */
+	t.revenue -= 1;
+	assert_int_equal(rules_step(ALERT_ROI_LOW, &p, &t, T0 + 1, &st),
+	    RULE_FIRE);
+	/* Written as a ratio, the same boundary. */
+	p.min_roi_ppm = 0;
+	assert_int_equal(kpi_parse_roi_threshold("2.5:1", &p.min_roi_ppm,
+	    NULL), 0);
+	rules_status_init(&st, T0);
+	t.revenue += 1;
+	assert_int_equal(rules_step(ALERT_ROI_LOW, &p, &t, T0, &st),
+	    RULE_NONE);
+}
+
+/* firing stays firing inside [min, min + hysteresis); resolves at the edge. */
+static void
+test_low_hysteresis(void **state)
+{
+	struct rule_status st;
+
+	(void)state;
+	rules_status_init(&st, T0);
+	LOW(10000, T0);
+	assert_int_equal(LOW(10000, T0 + HOUR), RULE_FIRE);
+	assert_int_equal(LOW(15000, T0 + 2 * HOUR), RULE_NONE);	/* = min */
+	assert_int_equal(st.state, ALERT_FIRING);
+	assert_int_equal(LOW(16999, T0 + 3 * HOUR), RULE_NONE);
+	assert_int_equal(st.state, ALERT_FIRING);
+	/* In the band, ROI is not below the minimum: no repeat either. */
+	assert_int_equal(LOW(16000, T0 + HOUR + 2 * DAY), RULE_NONE);
+	assert_int_equal(st.state, ALERT_FIRING);
+	assert_int_equal(LOW(17000, T0 + 3 * DAY), RULE_RESOLVE);
+	assert_int_equal(st.state, ALERT_RESOLVED);
+	assert_int_equal(st.since, T0 + 3 * DAY);
+	assert_int_equal(st.last_notified, T0 + 3 * DAY);
+	/* resolved stays resolved while fine, even inside the band. */
+	assert_int_equal(LOW(15500, T0 + 4 * DAY), RULE_NONE);
+	assert_int_equal(st.state, ALERT_RESOLVED);
+	/* resolved -> pending -> firing again. */
+	assert_int_equal(LOW(0, T0 + 5 * DAY), RULE_NONE);
+	assert_int_equal(st.state, ALERT_PENDING);
+	assert_int_equal(LOW(0, T0 + 5 * DAY + HOUR), RULE_FIRE);
+}
+
+static void
+test_low_no_hysteresis(void **state)
+{
+	struct rule_params p = P;
+	struct rule_status st;
+
+	(void)state;
+	p.pending_secs = 0;
+	p.hysteresis_ppm = 0;
+	rules_status_init(&st, T0);
+	assert_int_equal(step(ALERT_ROI_LOW, &p, 14000, T0, &st), RULE_FIRE);
+	assert_int_equal(step(ALERT_ROI_LOW, &p, 15000, T0 + 1, &st),
+	    RULE_RESOLVE);
+}
+
+static void
+test_low_repeat(void **state)
+{
+	struct rule_params p = P;
+	struct rule_status st;
+	int64_t	 fired;
+
+	(void)state;
+	rules_status_init(&st, T0);
+	LOW(0, T0);
+	fired = T0 + HOUR;
+	assert_int_equal(LOW(0, fired), RULE_FIRE);
+	assert_int_equal(LOW(0, fired + DAY - 1), RULE_NONE);
+	assert_int_equal(LOW(0, fired + DAY), RULE_REPEAT);
+	assert_int_equal(st.last_notified, fired + DAY);
+	assert_int_equal(st.since, fired);	/* no state change */
+	assert_int_equal(st.state, ALERT_FIRING);
+	assert_int_equal(LOW(0, fired + DAY + 1), RULE_NONE);
+	assert_int_equal(LOW(0, fired + 2 * DAY + 5), RULE_REPEAT);
+	assert_int_equal(LOW(0, fired + 3 * DAY), RULE_NONE);
+
+	/* repeat_secs 0: never repeat. */
+	p.repeat_secs = 0;
+	p.pending_secs = 0;
+	rules_status_init(&st, T0);
+	assert_int_equal(step(ALERT_ROI_LOW, &p, 0, T0, &st), RULE_FIRE);
+	assert_int_equal(step(ALERT_ROI_LOW, &p, 0, T0 + 365 * DAY, &st),
+	    RULE_NONE);
+	assert_int_equal(st.state, ALERT_FIRING);
+}
+
+/* Below min_spend, with cost 0 or without cost/revenue: not judged at all. */
+static void
+test_low_not_judged(void **state)
+{
+	struct rule_status st, before;
+	struct kpi_totals t;
+
+	(void)state;
+	rules_status_init(&st, T0);
+	t = roi(-10000);
+	t.cost = U(99);
+	t.revenue = 0;
+	assert_int_equal(rules_step(ALERT_ROI_LOW, &P, &t, T0, &st), RULE_NONE);
+	assert_false(st.judged);
+	assert_int_equal(st.state, ALERT_OK);
+	assert_int_equal(st.since, T0);
+	/* Exactly min_spend is judged. */
+	t.cost = U(100);
+	assert_int_equal(rules_step(ALERT_ROI_LOW, &P, &t, T0 + 1, &st),
+	    RULE_NONE);
+	assert_true(st.judged);
+	assert_int_equal(st.state, ALERT_PENDING);
+	assert_int_equal(st.roi_ppm, -1000000);
+
+	/* Once pending, thin data neither advances nor resets it. */
+	before = st;
+	t.cost = U(50);
+	assert_int_equal(rules_step(ALERT_ROI_LOW, &P, &t, T0 + 2 * HOUR, &st),
+	    RULE_NONE);
+	assert_false(st.judged);
+	assert_int_equal(st.state, ALERT_PENDING);
+	assert_int_equal(st.since, before.since);
+	assert_int_equal(st.roi_ppm, before.roi_ppm);
+
+	/* Firing: unjudged evaluations neither resolve nor repeat. */
+	t.cost = U(100);
+	assert_int_equal(rules_step(ALERT_ROI_LOW, &P, &t, T0 + 2 * HOUR, &st),
+	    RULE_FIRE);
+	t = roi(50000);
+	t.present = MF_BIT(MF_REVENUE);		/* cost not reported */
+	assert_int_equal(rules_step(ALERT_ROI_LOW, &P, &t, T0 + 5 * DAY, &st),
+	    RULE_NONE);
+	assert_false(st.judged);
+	assert_int_equal(st.state, ALERT_FIRING);
+	t.present = MF_BIT(MF_COST);		/* revenue not reported */
+	assert_int_equal(rules_step(ALERT_ROI_LOW, &P, &t, T0 + 5 * DAY, &st),
+	    RULE_NONE);
+	assert_false(st.judged);
+	t = roi(50000);
+	t.cost = 0;				/* ROI undefined */
+	assert_int_equal(rules_step(ALERT_ROI_LOW, &P, &t, T0 + 5 * DAY, &st),
+	    RULE_NONE);
+	assert_false(st.judged);
+	assert_int_equal(st.state, ALERT_FIRING);
+	t = roi(50000);
+	assert_int_equal(rules_step(ALERT_ROI_LOW, &P, &t, T0 + 5 * DAY, &st),
+	    RULE_RESOLVE);
+}
+
+/* min_spend 0 still needs cost > 0. */
+static void
+test_low_zero_min_spend(void **state)
+{
+	struct rule_params p = P;
+	struct rule_status st;
+	struct kpi_totals t;
+
+	(void)state;
+	p.min_spend = 0;
+	p.pending_secs = 0;
+	rules_status_init(&st, T0);
+	t = roi(0);
+	t.cost = 0;
+	t.revenue = 0;
+	assert_int_equal(rules_step(ALERT_ROI_LOW, &p, &t, T0, &st), RULE_NONE);
+	assert_false(st.judged);
+	t.cost = 1;
+	assert_int_equal(rules_step(ALERT_ROI_LOW, &p, &t, T0, &st), RULE_FIRE);
+}
+
+static void
+test_low_negative_minimum(void **state)
+{
+	struct rule_params p = P;
+	struct rule_status st;
+
+	(void)state;
+	p.min_roi_ppm = -200000;	/* -20 % */
+	p.pending_secs = 0;
+	rules_status_init(&st, T0);
+	assert_int_equal(step(ALERT_ROI_LOW, &p, -2000, T0, &st), RULE_NONE);
+	assert_int_equal(step(ALERT_ROI_LOW, &p, -2001, T0, &st), RULE_FIRE);
+	assert_int_equal(step(ALERT_ROI_LOW, &p, -1, T0, &st), RULE_NONE);
+	assert_int_equal(step(ALERT_ROI_LOW, &p, 0, T0, &st), RULE_RESOLVE);
+}
+
+/* Good news: pending, GOOD once, silent return to ok below target - band. */
+static void
+test_target(void **state)
+{
+	struct rule_status st;
+
+	(void)state;
+	rules_status_init(&st, T0);
+	assert_int_equal(GOOD(19999, T0), RULE_NONE);
+	assert_int_equal(st.state, ALERT_OK);
+	assert_int_equal(GOOD(20000, T0 + 1), RULE_NONE);	/* = target */
+	assert_int_equal(st.state, ALERT_PENDING);
+	assert_int_equal(GOOD(19000, T0 + 2), RULE_NONE);	/* fell back */
+	assert_int_equal(st.state, ALERT_OK);
+	assert_int_equal(GOOD(25000, T0 + 3), RULE_NONE);
+	assert_int_equal(st.state, ALERT_PENDING);
+	assert_int_equal(GOOD(25000, T0 + 3 + HOUR), RULE_GOOD);
+	assert_int_equal(st.state, ALERT_FIRING);
+	assert_int_equal(st.last_notified, T0 + 3 + HOUR);
+	/* Good news is told once: no repeat. */
+	assert_int_equal(GOOD(25000, T0 + 30 * DAY), RULE_NONE);
+	/* Within the band below target: still "reached". */
+	assert_int_equal(GOOD(18000, T0 + 31 * DAY), RULE_NONE);
+	assert_int_equal(st.state, ALERT_FIRING);
+	/* Below target - hysteresis: silently back to ok. */
+	assert_int_equal(GOOD(17999, T0 + 32 * DAY), RULE_NONE);
+	assert_int_equal(st.state, ALERT_OK);
+	assert_int_equal(st.since, T0 + 32 * DAY);
+	/* And reaching it again is news again. */
+	assert_int_equal(GOOD(20000, T0 + 33 * DAY), RULE_NONE);
+	assert_int_equal(GOOD(20000, T0 + 33 * DAY + HOUR), RULE_GOOD);
+}
+
+static void
+test_target_absent_or_thin(void **state)
+{
+	struct rule_params p = P;
+	struct rule_status st;
+	struct kpi_totals t = roi(90000);
+
+	(void)state;
+	p.has_target = 0;
+	p.pending_secs = 0;
+	rules_status_init(&st, T0);
+	assert_int_equal(rules_step(ALERT_ROI_TARGET, &p, &t, T0, &st),
+	    RULE_NONE);
+	assert_int_equal(st.state, ALERT_OK);
+	p.has_target = 1;
+	t.cost = U(10);
+	t.revenue = U(100);
+	assert_int_equal(rules_step(ALERT_ROI_TARGET, &p, &t, T0, &st),
+	    RULE_NONE);
+	assert_false(st.judged);
+	assert_int_equal(st.state, ALERT_OK);
+	t = roi(90000);
+	assert_int_equal(rules_step(ALERT_ROI_TARGET, &p, &t, T0, &st),
+	    RULE_GOOD);
+}
+
+/* The kinds are independent: one subject can be firing low and ok on target. */
+static void
+test_kinds_independent(void **state)
+{
+	struct rule_params p = P;
+	struct rule_status low, good;
+
+	(void)state;
+	p.pending_secs = 0;
+	rules_status_init(&low, T0);
+	rules_status_init(&good, T0);
+	assert_int_equal(step(ALERT_ROI_LOW, &p, 0, T0, &low), RULE_FIRE);
+	assert_int_equal(step(ALERT_ROI_TARGET, &p, 0, T0, &good), RULE_NONE);
+	assert_int_equal(good.state, ALERT_OK);
+	assert_int_equal(step(ALERT_ROI_LOW, &p, 30000, T0 + 1, &low),
+	    RULE_RESOLVE);
+	assert_int_equal(step(ALERT_ROI_TARGET, &p, 30000, T0 + 1, &good),
+	    RULE_GOOD);
+}
+
+/*
+ * A restart: the status is saved (here copied byte for byte, as the store
+ * would keep its fields) and a fresh process carries on from it.
+ */
+static void
+test_restart(void **state)
+{
+	struct rule_status st, saved, after;
+
+	(void)state;
+	rules_status_init(&st, T0);
+	LOW(0, T0);
+	memcpy(&saved, &st, sizeof saved);	/* "process" stops, pending */
+	memset(&after, 0, sizeof after);
+	after.state = saved.state;
+	after.since = saved.since;
+	after.last_notified = saved.last_notified;
+	after.roi_ppm = saved.roi_ppm;
+	after.judged = saved.judged;
+	assert_int_equal(step(ALERT_ROI_LOW, &P, 0, T0 + HOUR - 1, &after),
+	    RULE_NONE);
+	assert_int_equal(step(ALERT_ROI_LOW, &P, 0, T0 + HOUR, &after),
+	    RULE_FIRE);
+
+	/* Restart while firing: no second FIRE, repeat counted from before. */
+	saved = after;
+	assert_int_equal(step(ALERT_ROI_LOW, &P, 0, T0 + HOUR + 60, &saved),
+	    RULE_NONE);
+	assert_int_equal(saved.state, ALERT_FIRING);
+	assert_int_equal(step(ALERT_ROI_LOW, &P, 0, T0 + HOUR + DAY, &saved),
+	    RULE_REPEAT);
+
+	/* A state that comes back corrupt is reset to ok, not trusted. */
+	saved.state = (enum alert_state)42;
+	assert_int_equal(step(ALERT_ROI_LOW, &P, 0, T0 + 2 * DAY, &saved),
+	    RULE_NONE);
+	assert_int_equal(saved.state, ALERT_OK);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_init),
+		cmocka_unit_test(test_low_pending_then_fire),
+		cmocka_unit_test(test_low_pending_recovers),
+		cmocka_unit_test(test_low_pending_zero_fires_at_once),
+		cmocka_unit_test(test_low_boundary),
+		cmocka_unit_test(test_low_hysteresis),
+		cmocka_unit_test(test_low_no_hysteresis),
+		cmocka_unit_test(test_low_repeat),
+		cmocka_unit_test(test_low_not_judged),
+		cmocka_unit_test(test_low_zero_min_spend),
+		cmocka_unit_test(test_low_negative_minimum),
+		cmocka_unit_test(test_target),
+		cmocka_unit_test(test_target_absent_or_thin),
+		cmocka_unit_test(test_kinds_independent),
+		cmocka_unit_test(test_restart),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
