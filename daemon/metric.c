@@ -6,7 +6,6 @@
  */
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "metric.h"
@@ -139,5 +138,16 @@ metric_format_date(int32_t day, char *buf)
 		memcpy(buf, "0000-00-00", 11);
 		return;
 	}
-	snprintf(buf, 11, "%04d-%02u-%02u", y, m, d);
+	/* By hand: exactly 10 bytes, whatever the compiler can prove. */
+	buf[0] = (char)('0' + y / 1000);
+	buf[1] = (char)('0' + y / 100 % 10);
+	buf[2] = (char)('0' + y / 10 % 10);
+	buf[3] = (char)('0' + y % 10);
+	buf[4] = '-';
+	buf[5] = (char)('0' + m / 10 % 10);
+	buf[6] = (char)('0' + m % 10);
+	buf[7] = '-';
+	buf[8] = (char)('0' + d / 10 % 10);
+	buf[9] = (char)('0' + d % 10);
+	buf[10] = '\0';
 }
