@@ -121,8 +121,13 @@ inbox_write_report(const char *path, const char *report)
 	FILE *f;
 	int fd;
 
-	snprintf(final, sizeof final, "%s.report", path);
-	snprintf(tmp, sizeof tmp, "%s.report.tmp", path);
+	if (snprintf(final, sizeof final, "%s.report", path) >=
+	    (int)sizeof final ||
+	    snprintf(tmp, sizeof tmp, "%s.report.tmp", path) >= (int)sizeof tmp) {
+		log_warnx("inbox: report path too long for %s", path);
+		return;
+	}
+	fd = -1;
 	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640)) == -1 ||
 	    (f = fdopen(fd, "w")) == NULL) {
 		log_warn("inbox: cannot write %s", tmp);

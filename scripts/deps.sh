@@ -1,0 +1,42 @@
+# Debian packages roiwatch needs, and a function that installs the missing ones
+# (as root) or prints the exact apt-get line (otherwise). Sourced by the scripts.
+
+# Build: compiler, CMake, pkg-config and the libraries' development packages.
+ROIWATCH_BUILD_PKGS="gcc libc6-dev make cmake pkg-config ca-certificates libevent-dev
+ libcurl4-openssl-dev libsqlite3-dev libcjson-dev"
+# Demo: Python shows the messages the daemon wrote (MIME decoding).
+ROIWATCH_DEMO_PKGS="python3"
+# Tests: cmocka, Debian's Python with aiosmtpd (SMTP peer), sqlite3 (checks).
+ROIWATCH_TEST_PKGS="libcmocka-dev python3 python3-aiosmtpd sqlite3 curl"
+# Benchmarks: HTTP load generator.
+ROIWATCH_BENCH_PKGS="wrk sqlite3 python3 time"
+
+# roiwatch_need PKG... : install what is missing, or explain and exit 1.
+roiwatch_need() {
+	local missing=() p
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+			missing+=("$p")
+	done
+	((${#missing[@]} == 0)) && return 0
+	if [[ $(id -u) -ne 0 ]]; then
+		echo "roiwatch: missing Debian packages. Install them with:" >&2
+		echo "  sudo apt-get install -y ${missing[*]}" >&2
+		exit 1
+	fi
+	echo "roiwatch: installing ${missing[*]}" >&2
+	export DEBIAN_FRONTEND=noninteractive
+	if ! apt-get install -y --no-install-recommends "${missing[@]}" >/dev/null; then
+		apt-get update -qq && apt-get install -y --no-install-recommends "${missing[@]}" >/dev/null ||
+			{ echo "roiwatch: apt-get install failed" >&2; exit 1; }
+	fi
+}
+
+# roiwatch_build DIR [cmake args...]: configure (once) and build.
+roiwatch_build() {
+	local dir=$1; shift
+	if [[ ! -f $dir/CMakeCache.txt ]]; then
+		cmake -S "$ROIWATCH_TOP" -B "$dir" "$@" >/dev/null || exit 1
+	fi
+	cmake --build "$dir" -j "$(nproc)" >/dev/null || { cmake --build "$dir" -j1; exit 1; }
+}
