@@ -1,0 +1,944 @@
+/*
+ * Notices: the outbox payload for one client and one receiver, and its
+ * renderings (subject, plain text, RFC 5322 e-mail, webhook JSON) in English or
+ * French. Pure: no clock, no I/O; `created` and `now` are passed in.
+ *
+ * Campaign, channel and client names come from untrusted input. They are kept
+ * verbatim in the JSON payload, but every control character is replaced by a
+ * space before they reach text, and header values never carry CR or LF.
+ */
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "kpi.h"
+#include "log.h"
+#include "metric.h"
+#include "money.h"
+#include "notice.h"
+#include "rules.h"
+#include "xmalloc.h"
+
+/* Integers carried in JSON numbers must survive a double: |x| <= 2^53. */
+#define NOTICE_JSON_INT_MAX	9007199254740992.0
+
+/* Column at which values start in the plain-text body. */
+#define NOTICE_LABEL_WIDTH	20
+
+/* Growable string; dies on out-of-memory like the rest of the daemon. */
+struct sbuf {
+	char	*p;
+	size_t	 len;
+	size_t	 cap;
+};
+
+static void
+sbuf_add(struct sbuf *b, const char *s, size_t n)
+{
+	if (b->len + n + 1 > b->cap) {
+		while (b->len + n + 1 > b->cap)
+			b->cap = b->cap == 0 ? 256 : b->cap * 2;
+		b->p = xreallocarray(b->p, 1, b->cap);
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+static void
+sbuf_puts(struct sbuf *b, const char *s)
+{
+	sbuf_add(b, s, strlen(s));
+}
+
+static void __attribute__((format(printf, 2, 3)))
+sbuf_printf(struct sbuf *b, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*s;
+	int	 n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		fatalx("%s: out of memory", __func__);
+	sbuf_add(b, s, (size_t)n);
+	free(s);
+}
+
+/* The finished string (never NULL); the sbuf is consumed. */
+static char *
+sbuf_take(struct sbuf *b)
+{
+	if (b->p == NULL)
+		return (xstrdup(""));
+	return (b->p);
+}
+
+static int
+notice_is_fr(const struct notice *n)
+{
+	return (n->language != NULL && strncmp(n->language, "fr", 2) == 0);
+}
+
+/* Copy of untrusted text fit for a line: control characters become spaces. */
+static char *
+notice_clean(const char *s)
+{
+	char	*out, *p;
+
+	out = xstrdup(s == NULL ? "" : s);
+	for (p = out; *p != '\0'; p++) {
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p == 0x7f)
+			*p = ' ';
+	}
+	return (out);
+}
+
+/* Display width of UTF-8 text, counting code points. */
+static size_t
+utf8_width(const char *s)
+{
+	size_t	n = 0;
+
+	for (; *s != '\0'; s++) {
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			n++;
+	}
+	return (n);
+}
+
+/*
+ * A ratio with two decimals, rounded half away from zero, with the language's
+ * decimal separator. Written by hand so that the process locale never matters.
+ */
+static char *
+notice_fmt_2dp(double v, int fr, char *buf, size_t len)
+{
+	long long	c;
+
+	if (!isfinite(v) || fabs(v) > 1e15) {
+		snprintf(buf, len, "%s", fr ? "non défini" : "undefined");
+		return (buf);
+	}
+	c = llround(v * 100.0);
+	snprintf(buf, len, "%s%lld%c%02lld", c < 0 ? "-" : "", llabs(c) / 100,
+	    fr ? ',' : '.', llabs(c) % 100);
+	return (buf);
+}
+
+/* English "237.86%" into French "237,86 %" (U+202F before the sign). */
+static char *
+notice_frenchify(const char *in, char *buf, size_t len)
+{
+	struct sbuf	 b = { NULL, 0, 0 };
+	const char	*p;
+
+	for (p = in; *p != '\0'; p++) {
+		if (*p == '.')
+			sbuf_add(&b, ",", 1);
+		else if (*p == '%')
+			sbuf_puts(&b, "\xe2\x80\xaf%");
+		else
+			sbuf_add(&b, p, 1);
+	}
+	snprintf(buf, len, "%s", b.p == NULL ? "" : b.p);
+	free(b.p);
+	return (buf);
+}
+
+static char *
+notice_fmt_percent(const struct kpi_value *v, int fr, char *buf, size_t len)
+{
+	char	tmp[64];
+
+	if (!v->defined) {
+		snprintf(buf, len, "%s", fr ? "non défini" : "undefined");
+		return (buf);
+	}
+	kpi_format_percent(v, tmp, sizeof tmp);
+	if (fr)
+		return (notice_frenchify(tmp, buf, len));
+	snprintf(buf, len, "%s", tmp);
+	return (buf);
+}
+
+static char *
+notice_fmt_threshold(int64_t ppm, int fr, char *buf, size_t len)
+{
+	char	tmp[64];
+
+	kpi_format_roi_threshold(ppm, tmp, sizeof tmp);
+	if (fr)
+		return (notice_frenchify(tmp, buf, len));
+	snprintf(buf, len, "%s", tmp);
+	return (buf);
+}
+
+static char *
+notice_fmt_roas(const struct kpi_value *v, int fr, char *buf, size_t len)
+{
+	char	tmp[64];
+
+	if (!v->defined) {
+		snprintf(buf, len, "%s", fr ? "non défini" : "undefined");
+		return (buf);
+	}
+	snprintf(buf, len, "%s:1", notice_fmt_2dp(v->value, fr, tmp, sizeof tmp));
+	return (buf);
+}
+
+/* What happened to one event, as a short phrase. */
+static const char *
+notice_event_title(const struct notice_event *e, int fr)
+{
+	if (e->kind == ALERT_ROI_LOW) {
+		switch (e->action) {
+		case RULE_FIRE:
+			return (fr ? "ROI sous le minimum convenu" :
+			    "ROI under the agreed minimum");
+		case RULE_REPEAT:
+			return (fr ? "ROI toujours sous le minimum convenu" :
+			    "ROI still under the agreed minimum");
+		case RULE_RESOLVE:
+			return (fr ? "ROI revenu au-dessus du minimum convenu" :
+			    "ROI back above the agreed minimum");
+		default:
+			break;
+		}
+	} else if (e->kind == ALERT_ROI_TARGET &&
+	    (e->action == RULE_GOOD || e->action == RULE_FIRE ||
+	    e->action == RULE_REPEAT))
+		return (fr ? "Objectif de ROI atteint" : "ROI target reached");
+	return (fr ? "Point sur le ROI" : "ROI update");
+}
+
+struct notice *
+notice_new(const char *client_id, const char *client_name, const char *currency,
+    const char *language, const char *timezone, int64_t created)
+{
+	struct notice	*n;
+
+	n = xcalloc(1, sizeof *n);
+	n->client_id = xstrdup(client_id);
+	n->client_name = xstrdup(client_name != NULL ? client_name : client_id);
+	n->currency = xstrdup(currency != NULL ? currency : "EUR");
+	n->language = xstrdup(language != NULL ? language : "en");
+	n->timezone = xstrdup(timezone != NULL ? timezone : "UTC");
+	n->created = created;
+	return (n);
+}
+
+void
+notice_add_event(struct notice *n, const struct notice_event *e)
+{
+	n->events = xreallocarray(n->events, n->nevents + 1, sizeof *n->events);
+	n->events[n->nevents] = *e;
+	/* Names are fixed arrays: make sure they are terminated. */
+	n->events[n->nevents].campaign[METRIC_CAMPAIGN_MAX - 1] = '\0';
+	n->events[n->nevents].channel[METRIC_CHANNEL_MAX - 1] = '\0';
+	n->nevents++;
+}
+
+void
+notice_free(struct notice *n)
+{
+	if (n == NULL)
+		return;
+	free(n->client_id);
+	free(n->client_name);
+	free(n->currency);
+	free(n->language);
+	free(n->timezone);
+	free(n->events);
+	free(n);
+}
+
+/* ---- JSON payload ---- */
+
+static void
+json_int(cJSON *o, const char *name, int64_t v)
+{
+	cJSON_AddItemToObject(o, name, cJSON_CreateNumber((double)v));
+}
+
+char *
+notice_to_json(const struct notice *n)
+{
+	cJSON				*root, *events, *o;
+	const struct notice_event	*e;
+	char				*s;
+	size_t				 i;
+
+	root = cJSON_CreateObject();
+	cJSON_AddStringToObject(root, "client_id", n->client_id);
+	cJSON_AddStringToObject(root, "client_name", n->client_name);
+	cJSON_AddStringToObject(root, "currency", n->currency);
+	cJSON_AddStringToObject(root, "language", n->language);
+	cJSON_AddStringToObject(root, "timezone", n->timezone);
+	json_int(root, "created", n->created);
+	events = cJSON_AddArrayToObject(root, "events");
+	for (i = 0; i < n->nevents; i++) {
+		e = &n->events[i];
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "campaign", e->campaign);
+		cJSON_AddStringToObject(o, "channel", e->channel);
+		cJSON_AddStringToObject(o, "kind", rules_kind_name(e->kind));
+		cJSON_AddStringToObject(o, "action",
+		    rules_action_name(e->action));
+		json_int(o, "cost", e->totals.cost);
+		json_int(o, "revenue", e->totals.revenue);
+		json_int(o, "impressions", e->totals.impressions);
+		json_int(o, "clicks", e->totals.clicks);
+		json_int(o, "conversions", e->totals.conversions);
+		json_int(o, "present", e->totals.present);
+		json_int(o, "samples", e->totals.samples);
+		json_int(o, "first_day", e->totals.first_day);
+		json_int(o, "last_day", e->totals.last_day);
+		json_int(o, "window_days", e->window_days);
+		json_int(o, "min_roi_ppm", e->min_roi_ppm);
+		json_int(o, "target_roi_ppm", e->target_roi_ppm);
+		cJSON_AddBoolToObject(o, "has_target", e->has_target != 0);
+		json_int(o, "min_spend", e->min_spend);
+		cJSON_AddItemToArray(events, o);
+	}
+	s = cJSON_PrintUnformatted(root);
+	cJSON_Delete(root);
+	if (s == NULL)
+		fatalx("%s: out of memory", __func__);
+	return (s);
+}
+
+static int
+json_get_str(const cJSON *o, const char *name, const char **out, char **cause)
+{
+	const cJSON	*v = cJSON_GetObjectItemCaseSensitive(o, name);
+
+	if (!cJSON_IsString(v) || v->valuestring == NULL) {
+		xasprintf(cause, "\"%s\" missing or not a string", name);
+		return (-1);
+	}
+	*out = v->valuestring;
+	return (0);
+}
+
+static int
+json_get_int(const cJSON *o, const char *name, int64_t *out, char **cause)
+{
+	const cJSON	*v = cJSON_GetObjectItemCaseSensitive(o, name);
+	double		 d;
+
+	if (!cJSON_IsNumber(v)) {
+		xasprintf(cause, "\"%s\" missing or not a number", name);
+		return (-1);
+	}
+	d = v->valuedouble;
+	if (!isfinite(d) || d != floor(d) || fabs(d) > NOTICE_JSON_INT_MAX) {
+		xasprintf(cause, "\"%s\" is not an exact integer", name);
+		return (-1);
+	}
+	*out = (int64_t)d;
+	return (0);
+}
+
+static int
+json_get_name(const cJSON *o, const char *name, char *buf, size_t len,
+    char **cause)
+{
+	const char	*s;
+
+	if (json_get_str(o, name, &s, cause) != 0)
+		return (-1);
+	if (strlen(s) >= len) {
+		xasprintf(cause, "\"%s\" too long", name);
+		return (-1);
+	}
+	memcpy(buf, s, strlen(s) + 1);
+	return (0);
+}
+
+static int
+notice_action_lookup(const char *s)
+{
+	int	i;
+
+	for (i = 0; i < RULE_ACTION_MAX; i++) {
+		if (strcmp(rules_action_name((enum rule_action)i), s) == 0)
+			return (i);
+	}
+	return (-1);
+}
+
+static int
+notice_event_from_json(const cJSON *o, struct notice_event *e, char **cause)
+{
+	const char	*s;
+	int64_t		 v, fd, ld;
+	int		 k;
+
+	memset(e, 0, sizeof *e);
+	if (!cJSON_IsObject(o)) {
+		*cause = xstrdup("event is not an object");
+		return (-1);
+	}
+	if (json_get_name(o, "campaign", e->campaign, sizeof e->campaign,
+	    cause) != 0 ||
+	    json_get_name(o, "channel", e->channel, sizeof e->channel,
+	    cause) != 0)
+		return (-1);
+	if (json_get_str(o, "kind", &s, cause) != 0)
+		return (-1);
+	if ((k = rules_kind_lookup(s)) < 0) {
+		xasprintf(cause, "unknown kind");
+		return (-1);
+	}
+	e->kind = (enum alert_kind)k;
+	if (json_get_str(o, "action", &s, cause) != 0)
+		return (-1);
+	if ((k = notice_action_lookup(s)) < 0) {
+		xasprintf(cause, "unknown action");
+		return (-1);
+	}
+	e->action = (enum rule_action)k;
+	if (json_get_int(o, "cost", &e->totals.cost, cause) != 0 ||
+	    json_get_int(o, "revenue", &e->totals.revenue, cause) != 0 ||
+	    json_get_int(o, "impressions", &e->totals.impressions,
+	    cause) != 0 ||
+	    json_get_int(o, "clicks", &e->totals.clicks, cause) != 0 ||
+	    json_get_int(o, "conversions", &e->totals.conversions,
+	    cause) != 0 ||
+	    json_get_int(o, "samples", &e->totals.samples, cause) != 0 ||
+	    json_get_int(o, "window_days", &e->window_days, cause) != 0 ||
+	    json_get_int(o, "min_roi_ppm", &e->min_roi_ppm, cause) != 0 ||
+	    json_get_int(o, "target_roi_ppm", &e->target_roi_ppm,
+	    cause) != 0 ||
+	    json_get_int(o, "min_spend", &e->min_spend, cause) != 0)
+		return (-1);
+	if (json_get_int(o, "present", &v, cause) != 0)
+		return (-1);
+	if (v < 0 || v >= (int64_t)MF_BIT(MF__MAX)) {
+		*cause = xstrdup("\"present\" out of range");
+		return (-1);
+	}
+	e->totals.present = (unsigned)v;
+	if (json_get_int(o, "first_day", &fd, cause) != 0 ||
+	    json_get_int(o, "last_day", &ld, cause) != 0)
+		return (-1);
+	if (fd < INT32_MIN || fd > INT32_MAX || ld < INT32_MIN ||
+	    ld > INT32_MAX) {
+		*cause = xstrdup("day out of range");
+		return (-1);
+	}
+	e->totals.first_day = (int32_t)fd;
+	e->totals.last_day = (int32_t)ld;
+	e->has_target = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o,
+	    "has_target"));
+	return (0);
+}
+
+struct notice *
+notice_from_json(const char *json, char **cause)
+{
+	cJSON			*root;
+	const cJSON		*events, *o;
+	const char		*id, *name, *cur, *lang, *tz;
+	struct notice		*n = NULL;
+	struct notice_event	 e;
+	char			*why = NULL;
+	int64_t			 created;
+
+	if (json == NULL || (root = cJSON_Parse(json)) == NULL) {
+		*cause = xstrdup("notice: not valid JSON");
+		return (NULL);
+	}
+	if (!cJSON_IsObject(root)) {
+		why = xstrdup("not an object");
+		goto fail;
+	}
+	if (json_get_str(root, "client_id", &id, &why) != 0 ||
+	    json_get_str(root, "client_name", &name, &why) != 0 ||
+	    json_get_str(root, "currency", &cur, &why) != 0 ||
+	    json_get_str(root, "language", &lang, &why) != 0 ||
+	    json_get_str(root, "timezone", &tz, &why) != 0 ||
+	    json_get_int(root, "created", &created, &why) != 0)
+		goto fail;
+	events = cJSON_GetObjectItemCaseSensitive(root, "events");
+	if (!cJSON_IsArray(events)) {
+		why = xstrdup("\"events\" missing or not an array");
+		goto fail;
+	}
+	n = notice_new(id, name, cur, lang, tz, created);
+	cJSON_ArrayForEach(o, events) {
+		if (notice_event_from_json(o, &e, &why) != 0)
+			goto fail;
+		notice_add_event(n, &e);
+	}
+	cJSON_Delete(root);
+	return (n);
+
+fail:
+	xasprintf(cause, "notice: %s", why);
+	free(why);
+	notice_free(n);
+	cJSON_Delete(root);
+	return (NULL);
+}
+
+/* ---- Text ---- */
+
+char *
+notice_subject(const struct notice *n)
+{
+	struct sbuf	 b = { NULL, 0, 0 };
+	size_t		 low = 0, still = 0, back = 0, good = 0, other = 0, i;
+	int		 fr = notice_is_fr(n), parts = 0;
+	char		*name;
+
+	for (i = 0; i < n->nevents; i++) {
+		const struct notice_event *e = &n->events[i];
+
+		if (e->kind == ALERT_ROI_LOW && e->action == RULE_FIRE)
+			low++;
+		else if (e->kind == ALERT_ROI_LOW && e->action == RULE_REPEAT)
+			still++;
+		else if (e->kind == ALERT_ROI_LOW && e->action == RULE_RESOLVE)
+			back++;
+		else if (e->kind == ALERT_ROI_TARGET)
+			good++;
+		else
+			other++;
+	}
+	name = notice_clean(n->client_name);
+	sbuf_printf(&b, "[roiwatch] %s:", name);
+	free(name);
+
+#define PART(count, en1, enN, fr1, frN) do {				\
+	if ((count) > 0) {						\
+		sbuf_printf(&b, "%s %zu %s", parts++ ? "," : "",	\
+		    (size_t)(count), fr ? ((count) > 1 ? frN : fr1) :	\
+		    ((count) > 1 ? enN : en1));				\
+	}								\
+} while (0)
+	PART(low, "campaign under the agreed ROI",
+	    "campaigns under the agreed ROI",
+	    "campagne sous le ROI minimum convenu",
+	    "campagnes sous le ROI minimum convenu");
+	PART(still, "campaign still under the agreed ROI",
+	    "campaigns still under the agreed ROI",
+	    "campagne toujours sous le ROI minimum convenu",
+	    "campagnes toujours sous le ROI minimum convenu");
+	PART(back, "campaign back above the agreed ROI",
+	    "campaigns back above the agreed ROI",
+	    "campagne revenue au-dessus du ROI minimum convenu",
+	    "campagnes revenues au-dessus du ROI minimum convenu");
+	PART(good, "target reached", "targets reached",
+	    "objectif atteint", "objectifs atteints");
+	PART(other, "update", "updates", "information", "informations");
+#undef PART
+	if (parts == 0)
+		sbuf_puts(&b, fr ? " aucun changement" : " no change");
+	return (sbuf_take(&b));
+}
+
+/* "Label:" padded so that values line up. */
+static void
+notice_line(struct sbuf *b, int fr, const char *label, const char *value)
+{
+	size_t	w;
+
+	sbuf_printf(b, "   %s%s", label, fr ? "\xc2\xa0:" : ":");
+	w = utf8_width(label) + (fr ? 2 : 1);
+	do
+		sbuf_add(b, " ", 1);
+	while (++w < NOTICE_LABEL_WIDTH);
+	sbuf_puts(b, value);
+	sbuf_add(b, "\n", 1);
+}
+
+static void
+notice_event_text(struct sbuf *b, const struct notice *n,
+    const struct notice_event *e, size_t idx)
+{
+	struct kpi_value	 v[KPI__MAX];
+	char			 pct[64], per[64], val[128], a[64], c[64];
+	char			*campaign, *channel;
+	int			 fr = notice_is_fr(n);
+
+	kpi_compute(&e->totals, v);
+	campaign = notice_clean(e->campaign);
+	channel = notice_clean(e->channel);
+	if (fr)
+		sbuf_printf(b, "%zu. Campagne « %s »", idx, campaign);
+	else
+		sbuf_printf(b, "%zu. Campaign \"%s\"", idx, campaign);
+	if (*channel != '\0')
+		sbuf_printf(b, " (%s)", channel);
+	sbuf_printf(b, "%s %s\n", fr ? "\xc2\xa0:" : ":",
+	    notice_event_title(e, fr));
+	free(campaign);
+	free(channel);
+
+	notice_fmt_percent(&v[KPI_ROI], fr, pct, sizeof pct);
+	if (v[KPI_ROI].defined) {
+		notice_fmt_2dp(v[KPI_ROI].value, fr, per, sizeof per);
+		snprintf(val, sizeof val, fr ? "%s (%s pour 1 dépensé)" :
+		    "%s (%s per 1 spent)", pct, per);
+	} else
+		snprintf(val, sizeof val, "%s", fr ?
+		    "non défini (aucun coût)" : "undefined (no cost)");
+	notice_line(b, fr, "ROI", val);
+	notice_line(b, fr, "ROAS", notice_fmt_roas(&v[KPI_ROAS], fr, val,
+	    sizeof val));
+	notice_line(b, fr, fr ? "Coût" : "Cost", money_format_currency(
+	    e->totals.cost, n->currency, n->language, val, sizeof val));
+	notice_line(b, fr, fr ? "Revenus" : "Revenue", money_format_currency(
+	    e->totals.revenue, n->currency, n->language, val, sizeof val));
+	notice_line(b, fr, fr ? "Bénéfice" : "Profit", money_format_currency(
+	    e->totals.revenue - e->totals.cost, n->currency, n->language, val,
+	    sizeof val));
+	notice_line(b, fr, fr ? "Minimum convenu" : "Agreed minimum",
+	    notice_fmt_threshold(e->min_roi_ppm, fr, val, sizeof val));
+	if (e->has_target)
+		notice_line(b, fr, fr ? "Objectif" : "Target",
+		    notice_fmt_threshold(e->target_roi_ppm, fr, val,
+		    sizeof val));
+
+	if (e->window_days > 0)
+		snprintf(val, sizeof val, fr ? "%lld derniers jours" :
+		    "last %lld days", (long long)e->window_days);
+	else
+		snprintf(val, sizeof val, "%s", fr ? "depuis le début" :
+		    "lifetime");
+	if (e->totals.samples > 0) {
+		metric_format_date(e->totals.first_day, a);
+		metric_format_date(e->totals.last_day, c);
+		snprintf(val + strlen(val), sizeof val - strlen(val),
+		    fr ? " (du %s au %s)" : " (%s to %s)", a, c);
+	}
+	notice_line(b, fr, fr ? "Période" : "Window", val);
+	sbuf_add(b, "\n", 1);
+}
+
+char *
+notice_body_text(const struct notice *n)
+{
+	struct sbuf	 b = { NULL, 0, 0 };
+	char		*name;
+	size_t		 i;
+	int		 fr = notice_is_fr(n);
+
+	name = notice_clean(n->client_name);
+	if (fr)
+		sbuf_printf(&b, "Bonjour,\n\nroiwatch a évalué les campagnes de "
+		    "%s.\n\n", name);
+	else
+		sbuf_printf(&b, "Hello,\n\nroiwatch has evaluated the "
+		    "campaigns of %s.\n\n", name);
+	free(name);
+	for (i = 0; i < n->nevents; i++)
+		notice_event_text(&b, n, &n->events[i], i + 1);
+	if (fr)
+		sbuf_puts(&b, "Le ROI est (revenus - coût) / coût ; un minimum "
+		    "« 2,5:1 » signifie 2,5 de revenus pour 1 dépensé.\n");
+	else
+		sbuf_puts(&b, "ROI is (revenue - cost) / cost; a minimum of "
+		    "\"2.5:1\" means 2.5 of revenue per 1 spent.\n");
+	sbuf_puts(&b, "\n-- \nroiwatch\n");
+	return (sbuf_take(&b));
+}
+
+/* ---- E-mail ---- */
+
+static void
+base64_add(struct sbuf *b, const unsigned char *p, size_t len)
+{
+	static const char	tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789+/";
+	char			out[4];
+	uint32_t		v;
+	size_t			i;
+
+	for (i = 0; i < len; i += 3) {
+		v = (uint32_t)p[i] << 16;
+		if (i + 1 < len)
+			v |= (uint32_t)p[i + 1] << 8;
+		if (i + 2 < len)
+			v |= p[i + 2];
+		out[0] = tab[(v >> 18) & 63];
+		out[1] = tab[(v >> 12) & 63];
+		out[2] = i + 1 < len ? tab[(v >> 6) & 63] : '=';
+		out[3] = i + 2 < len ? tab[v & 63] : '=';
+		sbuf_add(b, out, 4);
+	}
+}
+
+/*
+ * Subject header value: plain when printable ASCII and short, otherwise RFC 2047
+ * encoded words of at most 39 bytes of text each (never splitting a UTF-8
+ * sequence), folded one per line so no line exceeds 78 characters.
+ */
+static void
+notice_add_subject(struct sbuf *b, const char *subject)
+{
+	const unsigned char	*s = (const unsigned char *)subject;
+	size_t			 len = strlen(subject), i, n;
+	int			 plain = len <= 78 - strlen("Subject: ");
+
+	for (i = 0; i < len && plain; i++) {
+		if (s[i] < 0x20 || s[i] >= 0x7f)
+			plain = 0;
+	}
+	if (plain) {
+		sbuf_printf(b, "Subject: %s\r\n", subject);
+		return;
+	}
+	sbuf_puts(b, "Subject:");
+	for (i = 0; i < len; i += n) {
+		n = len - i > 39 ? 39 : len - i;
+		while (i + n < len && n > 1 && (s[i + n] & 0xc0) == 0x80)
+			n--;
+		sbuf_puts(b, i == 0 ? " =?UTF-8?B?" : "\r\n =?UTF-8?B?");
+		base64_add(b, s + i, n);
+		sbuf_puts(b, "?=");
+	}
+	sbuf_puts(b, "\r\n");
+}
+
+/* A header value from configuration: one line, no control characters. */
+static void
+notice_add_header(struct sbuf *b, const char *name, const char *value)
+{
+	char	*clean = notice_clean(value);
+
+	sbuf_printf(b, "%s: %s\r\n", name, clean);
+	free(clean);
+}
+
+/*
+ * Quoted-printable (RFC 2045 6.7) of UTF-8 text with '\n' line ends, output with
+ * CRLF. Encoded lines are at most 76 characters, soft breaks included;
+ * whitespace before a line end and a leading '.' (SMTP) are encoded.
+ */
+static void
+notice_add_qp(struct sbuf *b, const char *text)
+{
+	static const char	 hex[] = "0123456789ABCDEF";
+	const unsigned char	*p = (const unsigned char *)text;
+	char			 tok[3];
+	size_t			 col = 0, tlen;
+	int			 eol;
+
+	for (; *p != '\0'; p++) {
+		if (*p == '\n') {
+			sbuf_puts(b, "\r\n");
+			col = 0;
+			continue;
+		}
+		if (*p == '\r')
+			continue;
+		eol = p[1] == '\0' || p[1] == '\n' ||
+		    (p[1] == '\r' && p[2] == '\n');
+		if ((*p >= 33 && *p <= 126 && *p != '=' &&
+		    !(*p == '.' && col == 0)) ||
+		    ((*p == ' ' || *p == '\t') && !eol)) {
+			tok[0] = (char)*p;
+			tlen = 1;
+		} else {
+			tok[0] = '=';
+			tok[1] = hex[*p >> 4];
+			tok[2] = hex[*p & 15];
+			tlen = 3;
+		}
+		if (col + tlen > 75) {
+			sbuf_puts(b, "=\r\n");
+			col = 0;
+			if (tlen == 1 && tok[0] == '.') {
+				tok[0] = '=';
+				tok[1] = '2';
+				tok[2] = 'E';
+				tlen = 3;
+			}
+		}
+		sbuf_add(b, tok, tlen);
+		col += tlen;
+	}
+	if (col > 0)
+		sbuf_puts(b, "\r\n");
+}
+
+/* Domain for the Message-ID: the part of `from` after its last '@'. */
+static char *
+notice_from_domain(const char *from)
+{
+	const char	*at, *p;
+	size_t		 n = 0;
+
+	if (from == NULL || (at = strrchr(from, '@')) == NULL)
+		return (xstrdup("roiwatch.invalid"));
+	for (p = at + 1; *p != '\0'; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || *p == '.' || *p == '-')
+			n++;
+		else
+			break;
+	}
+	if (n == 0)
+		return (xstrdup("roiwatch.invalid"));
+	return (xstrndup(at + 1, n));
+}
+
+char *
+notice_render_email(const struct notice *n, const char *from, char *const *to,
+    size_t nto, const char *idem_key, int64_t now)
+{
+	static const char	*days[] = { "Sun", "Mon", "Tue", "Wed", "Thu",
+	    "Fri", "Sat" };
+	static const char	*months[] = { "Jan", "Feb", "Mar", "Apr", "May",
+	    "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+	struct sbuf		 b = { NULL, 0, 0 }, rcpt = { NULL, 0, 0 };
+	struct tm		 tm;
+	time_t			 t = (time_t)now;
+	char			*subject, *body, *domain, *key, *p;
+	size_t			 i;
+
+	if (from == NULL || *from == '\0')
+		from = "roiwatch@localhost";
+	notice_add_header(&b, "From", from);
+	for (i = 0; i < nto; i++) {
+		if (i > 0)
+			sbuf_puts(&rcpt, ",\r\n ");
+		p = notice_clean(to[i]);
+		sbuf_puts(&rcpt, p);
+		free(p);
+	}
+	sbuf_printf(&b, "To: %s\r\n", nto > 0 ? rcpt.p :
+	    "undisclosed-recipients:;");
+	free(rcpt.p);
+	subject = notice_subject(n);
+	notice_add_subject(&b, subject);
+	free(subject);
+
+	if (gmtime_r(&t, &tm) == NULL)
+		memset(&tm, 0, sizeof tm);
+	sbuf_printf(&b, "Date: %s, %02d %s %04d %02d:%02d:%02d +0000\r\n",
+	    days[tm.tm_wday % 7], tm.tm_mday, months[tm.tm_mon % 12],
+	    tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+
+	/* id-left must be dot-atom text: keep only safe characters. */
+	key = xstrdup(idem_key != NULL && *idem_key != '\0' ? idem_key :
+	    "roiwatch");
+	for (p = key; *p != '\0'; p++) {
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || *p == '.' || *p == '-' ||
+		    *p == '_' || *p == '+'))
+			*p = '-';
+	}
+	domain = notice_from_domain(from);
+	sbuf_printf(&b, "Message-ID: <%s@%s>\r\n", key, domain);
+	free(key);
+	free(domain);
+	sbuf_puts(&b, "MIME-Version: 1.0\r\n");
+	sbuf_puts(&b, "Content-Type: text/plain; charset=utf-8\r\n");
+	sbuf_puts(&b, "Content-Transfer-Encoding: quoted-printable\r\n");
+	notice_add_header(&b, "X-Roiwatch-Client", n->client_id);
+	sbuf_puts(&b, "\r\n");
+
+	body = notice_body_text(n);
+	notice_add_qp(&b, body);
+	free(body);
+	return (sbuf_take(&b));
+}
+
+/* ---- Webhook ---- */
+
+/* A ratio rounded to `scale` (100: two decimals) as a JSON number, or null. */
+static cJSON *
+json_rounded(const struct kpi_value *v, double mul)
+{
+	if (!v->defined || !isfinite(v->value))
+		return (cJSON_CreateNull());
+	return (cJSON_CreateNumber(round(v->value * mul * 100.0) / 100.0));
+}
+
+char *
+notice_render_webhook(const struct notice *n, const char *idem_key)
+{
+	cJSON				*root, *client, *events, *o;
+	const struct notice_event	*e;
+	struct kpi_value		 v[KPI__MAX];
+	char				 buf[128], *s;
+	size_t				 i;
+	int				 fr = notice_is_fr(n);
+
+	root = cJSON_CreateObject();
+	cJSON_AddStringToObject(root, "idempotency_key",
+	    idem_key != NULL ? idem_key : "");
+	client = cJSON_AddObjectToObject(root, "client");
+	cJSON_AddStringToObject(client, "id", n->client_id);
+	cJSON_AddStringToObject(client, "name", n->client_name);
+	cJSON_AddStringToObject(client, "currency", n->currency);
+	cJSON_AddStringToObject(client, "language", n->language);
+	json_int(root, "created", n->created);
+	s = notice_subject(n);
+	cJSON_AddStringToObject(root, "subject", s);
+	free(s);
+	s = notice_body_text(n);
+	cJSON_AddStringToObject(root, "text", s);
+	free(s);
+
+	events = cJSON_AddArrayToObject(root, "events");
+	for (i = 0; i < n->nevents; i++) {
+		e = &n->events[i];
+		kpi_compute(&e->totals, v);
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "campaign", e->campaign);
+		cJSON_AddStringToObject(o, "channel", e->channel);
+		cJSON_AddStringToObject(o, "kind", rules_kind_name(e->kind));
+		cJSON_AddStringToObject(o, "action",
+		    rules_action_name(e->action));
+		cJSON_AddItemToObject(o, "roi_percent",
+		    json_rounded(&v[KPI_ROI], 100.0));
+		cJSON_AddItemToObject(o, "roas", json_rounded(&v[KPI_ROAS],
+		    1.0));
+		json_int(o, "cost_micros", e->totals.cost);
+		json_int(o, "revenue_micros", e->totals.revenue);
+		json_int(o, "profit_micros", e->totals.revenue - e->totals.cost);
+		cJSON_AddStringToObject(o, "cost", money_format_currency(
+		    e->totals.cost, n->currency, n->language, buf, sizeof buf));
+		cJSON_AddStringToObject(o, "revenue", money_format_currency(
+		    e->totals.revenue, n->currency, n->language, buf,
+		    sizeof buf));
+		cJSON_AddStringToObject(o, "profit", money_format_currency(
+		    e->totals.revenue - e->totals.cost, n->currency,
+		    n->language, buf, sizeof buf));
+		cJSON_AddStringToObject(o, "minimum_roi", notice_fmt_threshold(
+		    e->min_roi_ppm, fr, buf, sizeof buf));
+		if (e->has_target)
+			cJSON_AddStringToObject(o, "target_roi",
+			    notice_fmt_threshold(e->target_roi_ppm, fr, buf,
+			    sizeof buf));
+		else
+			cJSON_AddNullToObject(o, "target_roi");
+		json_int(o, "window_days", e->window_days);
+		if (e->totals.samples > 0) {
+			metric_format_date(e->totals.first_day, buf);
+			cJSON_AddStringToObject(o, "first_day", buf);
+			metric_format_date(e->totals.last_day, buf);
+			cJSON_AddStringToObject(o, "last_day", buf);
+		} else {
+			cJSON_AddNullToObject(o, "first_day");
+			cJSON_AddNullToObject(o, "last_day");
+		}
+		cJSON_AddItemToArray(events, o);
+	}
+	s = cJSON_PrintUnformatted(root);
+	cJSON_Delete(root);
+	if (s == NULL)
+		fatalx("%s: out of memory", __func__);
+	return (s);
+}

@@ -1,0 +1,604 @@
+/*
+ * Notices: JSON payload round trip and validation, English and French text with
+ * the worked example of DESIGN.md (revenue 87 000, cost 25 750: ROI 237.86 %,
+ * 2.38 per 1 spent), undefined ROI, the RFC 5322 rendering (CRLF, encoded
+ * subject, no header injection, quoted-printable within 76 columns, decoded
+ * body equal to the text) and the webhook JSON.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "metric.h"
+#include "notice.h"
+
+#define NOW	1709632800	/* Tue, 05 Mar 2024 10:00:00 +0000 */
+
+static void
+fill_event(struct notice_event *e, const char *campaign, const char *channel,
+    enum alert_kind kind, enum rule_action action, int64_t cost,
+    int64_t revenue)
+{
+	memset(e, 0, sizeof *e);
+	snprintf(e->campaign, sizeof e->campaign, "%s", campaign);
+	snprintf(e->channel, sizeof e->channel, "%s", channel);
+	e->kind = kind;
+	e->action = action;
+	e->totals.cost = cost;
+	e->totals.revenue = revenue;
+	e->totals.clicks = 1200;
+	e->totals.impressions = 50000;
+	e->totals.conversions = 31;
+	e->totals.present = MF_BIT(MF_COST) | MF_BIT(MF_REVENUE) |
+	    MF_BIT(MF_CLICKS) | MF_BIT(MF_IMPRESSIONS) | MF_BIT(MF_CONVERSIONS);
+	e->totals.samples = 30;
+	e->totals.first_day = metric_days_from_civil(2024, 2, 5);
+	e->totals.last_day = metric_days_from_civil(2024, 3, 5);
+	e->window_days = 30;
+	e->min_roi_ppm = 1500000;	/* 150% = 2.5:1 */
+	e->target_roi_ppm = 3000000;	/* 300% = 4:1 */
+	e->has_target = 1;
+	e->min_spend = 50 * 1000000LL;
+}
+
+/* ACME: one campaign under the minimum (ROI 50%), one over target (237.86%). */
+static struct notice *
+make_notice(const char *lang, const char *name)
+{
+	struct notice		*n;
+	struct notice_event	 e;
+
+	n = notice_new("acme", name, "EUR", lang, "Europe/Paris", NOW - 60);
+	fill_event(&e, "Spring sale", "facebook", ALERT_ROI_LOW, RULE_FIRE,
+	    10000 * 1000000LL, 15000 * 1000000LL);
+	notice_add_event(n, &e);
+	fill_event(&e, "Brand search", "google", ALERT_ROI_TARGET, RULE_GOOD,
+	    25750 * 1000000LL, 87000 * 1000000LL);
+	e.target_roi_ppm = 2000000;
+	notice_add_event(n, &e);
+	return (n);
+}
+
+static void
+assert_contains(const char *hay, const char *needle)
+{
+	if (strstr(hay, needle) == NULL) {
+		print_error("\"%s\" not found in:\n%s\n", needle, hay);
+		fail();
+	}
+}
+
+static void
+test_json_round_trip(void **state)
+{
+	struct notice	*n, *m;
+	char		*a, *b, *cause = NULL;
+	size_t		 i;
+
+	(void)state;
+	n = make_notice("fr", "ACME «Société»");
+	a = notice_to_json(n);
+	m = notice_from_json(a, &cause);
+	assert_null(cause);
+	assert_non_null(m);
+	assert_string_equal(m->client_id, "acme");
+	assert_string_equal(m->client_name, "ACME «Société»");
+	assert_string_equal(m->currency, "EUR");
+	assert_string_equal(m->language, "fr");
+	assert_string_equal(m->timezone, "Europe/Paris");
+	assert_int_equal(m->created, NOW - 60);
+	assert_int_equal(m->nevents, 2);
+	for (i = 0; i < 2; i++) {
+		const struct notice_event *x = &n->events[i], *y = &m->events[i];
+
+		assert_string_equal(x->campaign, y->campaign);
+		assert_string_equal(x->channel, y->channel);
+		assert_int_equal(x->kind, y->kind);
+		assert_int_equal(x->action, y->action);
+		assert_int_equal(x->totals.cost, y->totals.cost);
+		assert_int_equal(x->totals.revenue, y->totals.revenue);
+		assert_int_equal(x->totals.clicks, y->totals.clicks);
+		assert_int_equal(x->totals.impressions, y->totals.impressions);
+		assert_int_equal(x->totals.conversions, y->totals.conversions);
+		assert_int_equal(x->totals.present, y->totals.present);
+		assert_int_equal(x->totals.samples, y->totals.samples);
+		assert_int_equal(x->totals.first_day, y->totals.first_day);
+		assert_int_equal(x->totals.last_day, y->totals.last_day);
+		assert_int_equal(x->window_days, y->window_days);
+		assert_int_equal(x->min_roi_ppm, y->min_roi_ppm);
+		assert_int_equal(x->target_roi_ppm, y->target_roi_ppm);
+		assert_int_equal(x->has_target, y->has_target);
+		assert_int_equal(x->min_spend, y->min_spend);
+	}
+	b = notice_to_json(m);
+	assert_string_equal(a, b);
+	free(a);
+	free(b);
+	notice_free(n);
+	notice_free(m);
+	notice_free(NULL);
+}
+
+static void
+expect_bad_json(const char *json, const char *why)
+{
+	char	*cause = NULL;
+
+	assert_null(notice_from_json(json, &cause));
+	assert_non_null(cause);
+	assert_contains(cause, why);
+	free(cause);
+}
+
+/* good with the first `from` replaced by `to`. */
+static char *
+replace(const char *good, const char *from, const char *to)
+{
+	const char	*p = strstr(good, from);
+	char		*out;
+
+	assert_non_null(p);
+	out = malloc(strlen(good) + strlen(to) + 1);
+	memcpy(out, good, (size_t)(p - good));
+	strcpy(out + (p - good), to);
+	strcat(out, p + strlen(from));
+	return (out);
+}
+
+static void
+test_json_invalid(void **state)
+{
+	struct notice	*n;
+	char		*good, *bad, big[300];
+
+	(void)state;
+	expect_bad_json("{", "JSON");
+	expect_bad_json("[]", "object");
+	expect_bad_json("{\"client_id\":\"a\"}", "client_name");
+
+	n = make_notice("en", "ACME");
+	good = notice_to_json(n);
+	notice_free(n);
+
+	bad = replace(good, "\"roi_low\"", "\"roi_nope\"");
+	expect_bad_json(bad, "kind");
+	free(bad);
+	bad = replace(good, "\"fire\"", "\"explode\"");
+	expect_bad_json(bad, "action");
+	bad[0] = '{';
+	free(bad);
+	bad = replace(good, "\"cost\":10000000000", "\"cost\":10000000000.5");
+	expect_bad_json(bad, "cost");
+	free(bad);
+	bad = replace(good, "\"cost\":10000000000", "\"cost\":\"1\"");
+	expect_bad_json(bad, "cost");
+	free(bad);
+	memset(big, 'x', sizeof big - 1);
+	big[sizeof big - 1] = '\0';
+	bad = replace(good, "Spring sale", big);
+	expect_bad_json(bad, "campaign");
+	free(bad);
+	bad = replace(good, "\"events\":[", "\"events\":[1,");
+	expect_bad_json(bad, "event");
+	free(bad);
+	free(good);
+}
+
+static void
+test_text_en(void **state)
+{
+	struct notice	*n;
+	char		*subject, *body;
+
+	(void)state;
+	n = make_notice("en", "ACME");
+	subject = notice_subject(n);
+	assert_string_equal(subject, "[roiwatch] ACME: 1 campaign under the "
+	    "agreed ROI, 1 target reached");
+	body = notice_body_text(n);
+	assert_contains(body, "Campaign \"Spring sale\" (facebook): ROI under "
+	    "the agreed minimum");
+	assert_contains(body, "50.00% (0.50 per 1 spent)");
+	assert_contains(body, "Campaign \"Brand search\" (google): ROI target "
+	    "reached");
+	assert_contains(body, "237.86% (2.38 per 1 spent)");
+	assert_contains(body, "3.38:1");
+	assert_contains(body, "€25,750.00");
+	assert_contains(body, "€87,000.00");
+	assert_contains(body, "€61,250.00");
+	assert_contains(body, "150% (2.5:1)");
+	assert_contains(body, "200% (3:1)");
+	assert_contains(body, "last 30 days (2024-02-05 to 2024-03-05)");
+	free(subject);
+	free(body);
+	notice_free(n);
+}
+
+static void
+test_text_fr(void **state)
+{
+	struct notice	*n;
+	char		*subject, *body;
+
+	(void)state;
+	n = make_notice("fr", "ACME");
+	subject = notice_subject(n);
+	assert_string_equal(subject, "[roiwatch] ACME: 1 campagne sous le ROI "
+	    "minimum convenu, 1 objectif atteint");
+	body = notice_body_text(n);
+	assert_contains(body, "ROI sous le minimum convenu");
+	assert_contains(body, "Objectif de ROI atteint");
+	assert_contains(body, "237,86\xe2\x80\xaf%");
+	assert_contains(body, "2,38 pour 1 dépensé");
+	assert_contains(body, "3,38:1");
+	assert_contains(body, "25\xe2\x80\xaf" "750,00");
+	assert_contains(body, "87\xe2\x80\xaf" "000,00");
+	assert_contains(body, "€");
+	assert_contains(body, "150\xe2\x80\xaf% (2,5:1)");
+	assert_contains(body, "30 derniers jours (du 2024-02-05 au 2024-03-05)");
+	assert_null(strstr(body, "undefined"));
+	free(subject);
+	free(body);
+	notice_free(n);
+}
+
+static void
+test_undefined_roi(void **state)
+{
+	struct notice		*n;
+	struct notice_event	 e;
+	char			*body, *hook;
+	cJSON			*root, *ev;
+
+	(void)state;
+	n = notice_new("acme", "ACME", "USD", "en", "UTC", NOW);
+	fill_event(&e, "Free", "", ALERT_ROI_LOW, RULE_FIRE, 0, 500000);
+	e.window_days = 0;
+	notice_add_event(n, &e);
+	body = notice_body_text(n);
+	assert_contains(body, "ROI:");
+	assert_contains(body, "undefined");
+	assert_contains(body, "lifetime");
+	assert_contains(body, "$0.00");
+	free(body);
+	hook = notice_render_webhook(n, "k1");
+	root = cJSON_Parse(hook);
+	assert_non_null(root);
+	ev = cJSON_GetArrayItem(cJSON_GetObjectItem(root, "events"), 0);
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(ev, "roi_percent")));
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(ev, "roas")));
+	cJSON_Delete(root);
+	free(hook);
+	free(n->language);
+	n->language = strdup("fr");
+	body = notice_body_text(n);
+	assert_contains(body, "non défini");
+	assert_contains(body, "depuis le début");
+	free(body);
+	notice_free(n);
+}
+
+static int
+b64val(char c)
+{
+	const char	*tab = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789+/";
+	const char	*p = strchr(tab, c);
+
+	assert_non_null(p);
+	return ((int)(p - tab));
+}
+
+/* Decode one base64 run into out; returns bytes written. */
+static size_t
+b64decode(const char *s, size_t len, char *out)
+{
+	size_t	i, n = 0;
+	int	v[4], k;
+
+	assert_int_equal(len % 4, 0);
+	for (i = 0; i < len; i += 4) {
+		for (k = 0; k < 4; k++)
+			v[k] = s[i + k] == '=' ? 0 : b64val(s[i + k]);
+		out[n++] = (char)(v[0] << 2 | v[1] >> 4);
+		if (s[i + 2] != '=')
+			out[n++] = (char)((v[1] & 15) << 4 | v[2] >> 2);
+		if (s[i + 3] != '=')
+			out[n++] = (char)((v[2] & 3) << 6 | v[3]);
+	}
+	return (n);
+}
+
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return (c - '0');
+	assert_true(c >= 'A' && c <= 'F');
+	return (c - 'A' + 10);
+}
+
+/*
+ * Check the message's shape and return its decoded subject and body (body with
+ * '\n' line ends) for comparison with the text renderers.
+ */
+static void
+check_email(const char *msg, char **subject, char **body)
+{
+	const char	*p, *hdr_end, *line, *eol, *w, *q;
+	char		*sub, *out;
+	size_t		 len, sn = 0, bn = 0, n;
+	int		 in_subject = 0;
+
+	/* CRLF only. */
+	for (p = msg; *p != '\0'; p++) {
+		if (*p == '\n')
+			assert_true(p > msg && p[-1] == '\r');
+		if (*p == '\r')
+			assert_int_equal(p[1], '\n');
+	}
+	hdr_end = strstr(msg, "\r\n\r\n");
+	assert_non_null(hdr_end);
+	sub = calloc(1, 1024);
+	for (line = msg; line < hdr_end + 2; line = eol + 2) {
+		eol = strstr(line, "\r\n");
+		len = (size_t)(eol - line);
+		assert_true(len <= 78);
+		if (line[0] == ' ') {
+			assert_true(in_subject || strncmp(line, " ", 1) == 0);
+		} else {
+			assert_non_null(memchr(line, ':', len));
+			in_subject = strncmp(line, "Subject:", 8) == 0;
+		}
+		/* Only these headers, each once. */
+		if (line[0] != ' ')
+			assert_true(
+			    strncmp(line, "From: ", 6) == 0 ||
+			    strncmp(line, "To: ", 4) == 0 ||
+			    strncmp(line, "Subject:", 8) == 0 ||
+			    strncmp(line, "Date: ", 6) == 0 ||
+			    strncmp(line, "Message-ID: ", 12) == 0 ||
+			    strncmp(line, "MIME-Version: ", 14) == 0 ||
+			    strncmp(line, "Content-Type: ", 14) == 0 ||
+			    strncmp(line, "Content-Transfer-Encoding: ", 27) == 0 ||
+			    strncmp(line, "X-Roiwatch-Client: ", 19) == 0);
+		if (in_subject) {
+			w = line[0] == ' ' ? line + 1 : line + 9;
+			if (strncmp(w, "=?UTF-8?B?", 10) == 0) {
+				q = strstr(w + 10, "?=");
+				assert_true(q != NULL && q + 2 == eol);
+				sn += b64decode(w + 10, (size_t)(q - w - 10),
+				    sub + sn);
+			} else {
+				memcpy(sub + sn, w, (size_t)(eol - w));
+				sn += (size_t)(eol - w);
+			}
+		}
+	}
+	*subject = sub;
+
+	/* Quoted-printable body: lines <= 76, decoded. */
+	out = calloc(1, strlen(msg) + 1);
+	for (line = hdr_end + 4; *line != '\0'; line = eol + 2) {
+		eol = strstr(line, "\r\n");
+		assert_non_null(eol);
+		len = (size_t)(eol - line);
+		assert_true(len <= 76);
+		assert_true(len == 0 || (line[len - 1] != ' ' &&
+		    line[len - 1] != '\t'));
+		for (n = 0; n < len; n++) {
+			assert_true((unsigned char)line[n] < 0x7f);
+			if (line[n] != '=') {
+				out[bn++] = line[n];
+				continue;
+			}
+			if (n + 1 == len)
+				break;	/* soft break */
+			out[bn++] = (char)(hexval(line[n + 1]) << 4 |
+			    hexval(line[n + 2]));
+			n += 2;
+		}
+		if (!(len > 0 && line[len - 1] == '=' &&
+		    (len < 3 || line[len - 3] != '=')))
+			out[bn++] = '\n';
+	}
+	*body = out;
+}
+
+static void
+test_email(void **state)
+{
+	struct notice	*n;
+	char		*msg, *subject, *body, *want;
+	char		*to[] = { "a@example.com", "b@example.org" };
+
+	(void)state;
+	n = make_notice("fr", "Société Générale de Très Longs Noms Commerciaux");
+	msg = notice_render_email(n, "roiwatch <alerts@mail.example.com>", to,
+	    2, "3f2a-17", NOW);
+	check_email(msg, &subject, &body);
+	assert_contains(msg, "From: roiwatch <alerts@mail.example.com>\r\n");
+	assert_contains(msg, "To: a@example.com,\r\n b@example.org\r\n");
+	assert_contains(msg, "Subject: =?UTF-8?B?");
+	assert_contains(msg, "Date: Tue, 05 Mar 2024 10:00:00 +0000\r\n");
+	assert_contains(msg, "Message-ID: <3f2a-17@mail.example.com>\r\n");
+	assert_contains(msg, "MIME-Version: 1.0\r\n");
+	assert_contains(msg, "Content-Type: text/plain; charset=utf-8\r\n");
+	assert_contains(msg, "Content-Transfer-Encoding: quoted-printable\r\n");
+	assert_contains(msg, "X-Roiwatch-Client: acme\r\n");
+	want = notice_subject(n);
+	assert_string_equal(subject, want);
+	free(want);
+	want = notice_body_text(n);
+	assert_string_equal(body, want);
+	free(want);
+	free(subject);
+	free(body);
+	free(msg);
+	notice_free(n);
+
+	/* ASCII subject stays plain. */
+	n = make_notice("en", "ACME");
+	msg = notice_render_email(n, "alerts@example.com", to, 1, "k", NOW);
+	check_email(msg, &subject, &body);
+	assert_contains(msg, "Subject: [roiwatch] ACME: 1 campaign under the "
+	    "agreed ROI, 1 target reached\r\n");
+	assert_contains(msg, "Message-ID: <k@example.com>\r\n");
+	free(subject);
+	free(body);
+	free(msg);
+	notice_free(n);
+}
+
+static void
+test_email_injection(void **state)
+{
+	struct notice		*n;
+	struct notice_event	 e;
+	char			*msg, *subject, *body, *hdr_end;
+	char			*to[] = { "a@example.com\r\nBcc: evil@example.com" };
+
+	(void)state;
+	n = notice_new("acme", "ACME\r\nBcc: evil@example.com", "EUR", "en",
+	    "UTC", NOW);
+	fill_event(&e, "x\r\nBcc: evil@example.com", "y\nZ: 1", ALERT_ROI_LOW,
+	    RULE_FIRE, 1000000, 0);
+	notice_add_event(n, &e);
+	msg = notice_render_email(n, "a@b.example\r\nBcc: evil@example.com", to,
+	    1, "key\r\nBcc: x", NOW);
+	check_email(msg, &subject, &body);
+	hdr_end = strstr(msg, "\r\n\r\n");
+	*hdr_end = '\0';
+	assert_null(strstr(msg, "\r\nBcc:"));
+	assert_null(strstr(msg, "\r\nZ:"));
+	assert_null(strchr(subject, '\r'));
+	assert_null(strchr(subject, '\n'));
+	assert_contains(body, "Campaign \"x  Bcc: evil@example.com\"");
+	free(subject);
+	free(body);
+	free(msg);
+	notice_free(n);
+}
+
+/* Long lines, '=' signs, a leading dot and trailing spaces in QP. */
+static void
+test_email_qp(void **state)
+{
+	struct notice		*n;
+	struct notice_event	 e;
+	char			*msg, *subject, *body, *want;
+	char			 name[METRIC_CAMPAIGN_MAX];
+
+	(void)state;
+	memset(name, 0, sizeof name);
+	memset(name, '=', 40);
+	memcpy(name + 40, "ééééééééééééééééééééééééééééé .", 60);
+	n = notice_new("acme", ".ACME ", "EUR", "fr", "UTC", NOW);
+	fill_event(&e, name, "email", ALERT_ROI_LOW, RULE_REPEAT, 1000000,
+	    900000);
+	notice_add_event(n, &e);
+	msg = notice_render_email(n, NULL, NULL, 0, "k", NOW);
+	check_email(msg, &subject, &body);
+	assert_contains(msg, "To: undisclosed-recipients:;\r\n");
+	want = notice_body_text(n);
+	assert_string_equal(body, want);
+	assert_contains(body, "-10,00\xe2\x80\xaf% (-0,10 pour 1 dépensé)");
+	free(want);
+	free(subject);
+	free(body);
+	free(msg);
+	notice_free(n);
+}
+
+static void
+test_webhook(void **state)
+{
+	struct notice	*n;
+	char		*s;
+	cJSON		*root, *c, *ev;
+
+	(void)state;
+	n = make_notice("en", "ACME");
+	s = notice_render_webhook(n, "idem-42");
+	root = cJSON_Parse(s);
+	assert_non_null(root);
+	assert_string_equal(cJSON_GetObjectItem(root, "idempotency_key")->
+	    valuestring, "idem-42");
+	c = cJSON_GetObjectItem(root, "client");
+	assert_string_equal(cJSON_GetObjectItem(c, "id")->valuestring, "acme");
+	assert_string_equal(cJSON_GetObjectItem(c, "name")->valuestring, "ACME");
+	assert_string_equal(cJSON_GetObjectItem(c, "currency")->valuestring,
+	    "EUR");
+	assert_string_equal(cJSON_GetObjectItem(c, "language")->valuestring,
+	    "en");
+	assert_int_equal((int64_t)cJSON_GetObjectItem(root, "created")->
+	    valuedouble, NOW - 60);
+	assert_string_equal(cJSON_GetObjectItem(root, "subject")->valuestring,
+	    "[roiwatch] ACME: 1 campaign under the agreed ROI, 1 target "
+	    "reached");
+	assert_contains(cJSON_GetObjectItem(root, "text")->valuestring,
+	    "237.86%");
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(root,
+	    "events")), 2);
+	ev = cJSON_GetArrayItem(cJSON_GetObjectItem(root, "events"), 1);
+	assert_string_equal(cJSON_GetObjectItem(ev, "campaign")->valuestring,
+	    "Brand search");
+	assert_string_equal(cJSON_GetObjectItem(ev, "channel")->valuestring,
+	    "google");
+	assert_string_equal(cJSON_GetObjectItem(ev, "kind")->valuestring,
+	    "roi_target");
+	assert_string_equal(cJSON_GetObjectItem(ev, "action")->valuestring,
+	    "good");
+	assert_float_equal(cJSON_GetObjectItem(ev, "roi_percent")->valuedouble,
+	    237.86, 1e-9);
+	assert_float_equal(cJSON_GetObjectItem(ev, "roas")->valuedouble, 3.38,
+	    1e-9);
+	assert_int_equal((int64_t)cJSON_GetObjectItem(ev, "cost_micros")->
+	    valuedouble, 25750000000LL);
+	assert_int_equal((int64_t)cJSON_GetObjectItem(ev, "revenue_micros")->
+	    valuedouble, 87000000000LL);
+	assert_int_equal((int64_t)cJSON_GetObjectItem(ev, "profit_micros")->
+	    valuedouble, 61250000000LL);
+	assert_string_equal(cJSON_GetObjectItem(ev, "cost")->valuestring,
+	    "€25,750.00");
+	assert_string_equal(cJSON_GetObjectItem(ev, "revenue")->valuestring,
+	    "€87,000.00");
+	assert_string_equal(cJSON_GetObjectItem(ev, "minimum_roi")->valuestring,
+	    "150% (2.5:1)");
+	assert_string_equal(cJSON_GetObjectItem(ev, "target_roi")->valuestring,
+	    "200% (3:1)");
+	assert_int_equal((int)cJSON_GetObjectItem(ev, "window_days")->
+	    valuedouble, 30);
+	assert_string_equal(cJSON_GetObjectItem(ev, "first_day")->valuestring,
+	    "2024-02-05");
+	assert_string_equal(cJSON_GetObjectItem(ev, "last_day")->valuestring,
+	    "2024-03-05");
+	cJSON_Delete(root);
+	free(s);
+	notice_free(n);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_json_round_trip),
+		cmocka_unit_test(test_json_invalid),
+		cmocka_unit_test(test_text_en),
+		cmocka_unit_test(test_text_fr),
+		cmocka_unit_test(test_undefined_roi),
+		cmocka_unit_test(test_email),
+		cmocka_unit_test(test_email_injection),
+		cmocka_unit_test(test_email_qp),
+		cmocka_unit_test(test_webhook),
+	};
+
+	return (cmocka_run_group_tests(tests, NULL, NULL));
+}
