@@ -1,0 +1,174 @@
+/*
+ * Schema migrations of the store. store_migrations[] is append-only: entry i
+ * brings a database from PRAGMA user_version i to i + 1. Never edit or reorder
+ * a released entry; add a new one. Every pending script runs inside one
+ * IMMEDIATE transaction together with the user_version update, so a crash or a
+ * failing script leaves the database at its old version. A database whose
+ * user_version is beyond the array was written by a newer program and is
+ * refused rather than guessed at; there is no way down.
+ */
+#include <stdio.h>
+
+#include "log.h"
+#include "store-internal.h"
+#include "xmalloc.h"
+
+static const char *store_migrations[] = {
+	/* 1: metric samples, alert states, outbox, counters. */
+	"CREATE TABLE metrics ("
+	"  client      TEXT NOT NULL,"
+	"  campaign    TEXT NOT NULL,"
+	"  day         INTEGER NOT NULL,"	/* days since 1970-01-01 */
+	"  hour        INTEGER NOT NULL CHECK (hour BETWEEN -1 AND 23),"
+	"  channel     TEXT,"
+	"  cost        INTEGER,"		/* micros; NULL: not reported */
+	"  revenue     INTEGER,"		/* micros */
+	"  impressions INTEGER,"
+	"  clicks      INTEGER,"
+	"  conversions INTEGER,"
+	"  input_id    INTEGER NOT NULL DEFAULT 0,"	/* 0: plain put */
+	"  updated     INTEGER NOT NULL,"	/* unix time of the write */
+	"  PRIMARY KEY (client, campaign, day, hour)"
+	") STRICT, WITHOUT ROWID;"
+	"CREATE TABLE alert_state ("
+	"  client        TEXT NOT NULL,"
+	"  campaign      TEXT NOT NULL,"
+	"  kind          TEXT NOT NULL,"	/* rules_kind_name() */
+	"  state         TEXT NOT NULL,"	/* rules_state_name() */
+	"  since         INTEGER NOT NULL,"
+	"  last_notified INTEGER NOT NULL DEFAULT 0,"
+	"  roi_ppm       INTEGER NOT NULL DEFAULT 0,"
+	"  judged        INTEGER NOT NULL DEFAULT 0,"
+	"  PRIMARY KEY (client, campaign, kind)"
+	") STRICT, WITHOUT ROWID;"
+	"CREATE TABLE outbox ("
+	"  id         INTEGER PRIMARY KEY,"
+	"  client     TEXT NOT NULL,"
+	"  receiver   TEXT NOT NULL,"
+	"  idem_key   TEXT NOT NULL UNIQUE,"
+	"  payload    TEXT NOT NULL,"
+	"  created    INTEGER NOT NULL,"
+	"  attempts   INTEGER NOT NULL DEFAULT 0,"
+	"  next_at    INTEGER NOT NULL,"
+	"  status     TEXT NOT NULL DEFAULT 'pending'"
+	"             CHECK (status IN ('pending', 'done', 'dead')),"
+	"  done_at    INTEGER,"
+	"  last_error TEXT"
+	") STRICT;"
+	"CREATE INDEX outbox_status_next_at ON outbox (status, next_at);"
+	"CREATE TABLE counters ("
+	"  name  TEXT PRIMARY KEY,"
+	"  value INTEGER NOT NULL"
+	") STRICT, WITHOUT ROWID;"
+	"INSERT INTO counters (name, value) VALUES ('input_id', 0);",
+};
+
+#define STORE_NMIGRATIONS \
+	((int)(sizeof store_migrations / sizeof store_migrations[0]))
+
+int
+store_schema_version(void)
+{
+	return STORE_NMIGRATIONS;
+}
+
+/* Read PRAGMA user_version. */
+static int
+store_migrate_version(sqlite3 *db, int *version, char **cause)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st,
+	    NULL) != SQLITE_OK) {
+		xasprintf(cause, "reading schema version: %s",
+		    sqlite3_errmsg(db));
+		return -1;
+	}
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		xasprintf(cause, "reading schema version: %s",
+		    sqlite3_errmsg(db));
+		sqlite3_finalize(st);
+		return -1;
+	}
+	*version = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return 0;
+}
+
+static int
+store_migrate_exec(sqlite3 *db, const char *sql, const char *what,
+    char **cause)
+{
+	char	*errmsg = NULL;
+
+	if (sqlite3_exec(db, sql, NULL, NULL, &errmsg) != SQLITE_OK) {
+		xasprintf(cause, "%s: %s", what,
+		    errmsg != NULL ? errmsg : sqlite3_errmsg(db));
+		sqlite3_free(errmsg);
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_migrate(sqlite3 *db, char **cause)
+{
+	char	 sql[64], what[64];
+	int	 version, i;
+
+	if (store_migrate_version(db, &version, cause) != 0)
+		return -1;
+	if (version == STORE_NMIGRATIONS)
+		return 0;
+	if (version > STORE_NMIGRATIONS)
+		goto newer;
+
+	/*
+	 * Take the write lock before looking again: another process (the CLI
+	 * and the daemon share the file) may have migrated in between.
+	 */
+	if (store_migrate_exec(db, "BEGIN IMMEDIATE", "migration", cause) != 0)
+		return -1;
+	if (store_migrate_version(db, &version, cause) != 0)
+		goto fail;
+	if (version > STORE_NMIGRATIONS) {
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+		goto newer;
+	}
+	if (version < 0) {
+		xasprintf(cause, "database schema version %d is invalid",
+		    version);
+		goto fail;
+	}
+	for (i = version; i < STORE_NMIGRATIONS; i++) {
+		snprintf(what, sizeof what, "migration to schema version %d",
+		    i + 1);
+		if (store_migrate_exec(db, store_migrations[i], what,
+		    cause) != 0)
+			goto fail;
+	}
+	/* PRAGMA takes no parameters; the value is our own integer. */
+	snprintf(sql, sizeof sql, "PRAGMA user_version = %d",
+	    STORE_NMIGRATIONS);
+	if (store_migrate_exec(db, sql, "setting schema version", cause) != 0)
+		goto fail;
+	if (store_migrate_exec(db, "COMMIT", "committing migration",
+	    cause) != 0)
+		goto fail;
+	if (version != STORE_NMIGRATIONS)
+		log_info("store: schema migrated from version %d to %d",
+		    version, STORE_NMIGRATIONS);
+	return 0;
+
+fail:
+	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+
+newer:
+	xasprintf(cause, "database schema version %d is newer than this "
+	    "program's (%d): refusing to use it; upgrade roiwatch",
+	    version, STORE_NMIGRATIONS);
+	return -1;
+}

@@ -1,0 +1,989 @@
+/*
+ * The store: one SQLite database in WAL mode holding metric samples, alert
+ * states and the notification outbox (schema in store-migrate.c).
+ *
+ * store_open() opens the file, sets the pragmas, runs the migrations and then
+ * prepares every statement of store_sql[] once; nothing is prepared later and
+ * every value travels as a bound parameter. The write path of ingest,
+ * store_put_metric*(), is one bind + step + reset of a cached statement with
+ * texts bound SQLITE_STATIC, so it costs what a hand-written loader costs.
+ * SQLite codes stay in this file: callers get 0/-1 and a caller-freed cause.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+#include "metric.h"
+#include "store.h"
+#include "store-internal.h"
+#include "xmalloc.h"
+
+enum store_stmt {
+	ST_BEGIN,
+	ST_COMMIT,
+	ST_ROLLBACK,
+	ST_SAVEPOINT,
+	ST_RELEASE,
+	ST_ROLLBACK_TO,
+	ST_METRIC_REPLACE,
+	ST_METRIC_ADD,
+	ST_METRIC_INPUT,
+	ST_NEXT_INPUT_ID,
+	ST_TOTALS_CAMPAIGN,
+	ST_TOTALS_CLIENT,
+	ST_LAST_DAY,
+	ST_CHANNEL,
+	ST_CAMPAIGN_FIRST,
+	ST_CAMPAIGN_NEXT,
+	ST_CLIENT_CAMPAIGN_FIRST,
+	ST_CLIENT_CAMPAIGN_NEXT,
+	ST_COUNT_METRICS,
+	ST_ALERT_GET,
+	ST_ALERT_PUT,
+	ST_ALERT_LIST,
+	ST_OUTBOX_ADD,
+	ST_OUTBOX_DUE,
+	ST_OUTBOX_NEXT_AT,
+	ST_OUTBOX_DONE,
+	ST_OUTBOX_RETRY,
+	ST_OUTBOX_DEAD,
+	ST_OUTBOX_COUNTS,
+	ST__MAX
+};
+
+/*
+ * Metric upserts share one parameter layout:
+ *   ?1 client ?2 campaign ?3 day ?4 hour ?5 channel ?6 cost ?7 revenue
+ *   ?8 impressions ?9 clicks ?10 conversions ?11 input_id ?12 updated
+ */
+#define METRIC_INSERT \
+	"INSERT INTO metrics (client, campaign, day, hour, channel, cost," \
+	" revenue, impressions, clicks, conversions, input_id, updated)" \
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)" \
+	" ON CONFLICT (client, campaign, day, hour) DO UPDATE SET "
+
+/* NULL-aware sum: NULL + x = x. An overflowing sum turns REAL in SQLite and
+ * the STRICT table refuses it, so overflow is an error, never a wrong value. */
+#define NSUM(c)	"coalesce(" c " + excluded." c ", " c ", excluded." c ")"
+/* Sum within one input, replace across inputs. */
+#define ISUM(c)	"CASE WHEN input_id = excluded.input_id THEN " NSUM(c) \
+	" ELSE excluded." c " END"
+
+static const char *store_sql[ST__MAX] = {
+	[ST_BEGIN] = "BEGIN IMMEDIATE",
+	[ST_COMMIT] = "COMMIT",
+	[ST_ROLLBACK] = "ROLLBACK",
+	[ST_SAVEPOINT] = "SAVEPOINT store_input",
+	[ST_RELEASE] = "RELEASE store_input",
+	[ST_ROLLBACK_TO] = "ROLLBACK TO store_input",
+
+	[ST_METRIC_REPLACE] = METRIC_INSERT
+	    "channel = excluded.channel, cost = excluded.cost,"
+	    " revenue = excluded.revenue, impressions = excluded.impressions,"
+	    " clicks = excluded.clicks, conversions = excluded.conversions,"
+	    " input_id = excluded.input_id, updated = excluded.updated",
+	[ST_METRIC_ADD] = METRIC_INSERT
+	    "channel = coalesce(excluded.channel, channel),"
+	    " cost = " NSUM("cost") ", revenue = " NSUM("revenue") ","
+	    " impressions = " NSUM("impressions") ","
+	    " clicks = " NSUM("clicks") ","
+	    " conversions = " NSUM("conversions") ","
+	    " input_id = excluded.input_id, updated = excluded.updated",
+	[ST_METRIC_INPUT] = METRIC_INSERT
+	    "channel = CASE WHEN input_id = excluded.input_id"
+	    " THEN coalesce(excluded.channel, channel)"
+	    " ELSE excluded.channel END,"
+	    " cost = " ISUM("cost") ", revenue = " ISUM("revenue") ","
+	    " impressions = " ISUM("impressions") ","
+	    " clicks = " ISUM("clicks") ","
+	    " conversions = " ISUM("conversions") ","
+	    " input_id = excluded.input_id, updated = excluded.updated",
+	[ST_NEXT_INPUT_ID] =
+	    "UPDATE counters SET value = value + 1 WHERE name = 'input_id'"
+	    " RETURNING value",
+
+	/* SUM() of integers raises "integer overflow" instead of wrapping. */
+	[ST_TOTALS_CAMPAIGN] =
+	    "SELECT count(*), sum(cost), sum(revenue), sum(impressions),"
+	    " sum(clicks), sum(conversions), min(day), max(day)"
+	    " FROM metrics WHERE client = ?1 AND campaign = ?2"
+	    " AND day BETWEEN ?3 AND ?4",
+	[ST_TOTALS_CLIENT] =
+	    "SELECT count(*), sum(cost), sum(revenue), sum(impressions),"
+	    " sum(clicks), sum(conversions), min(day), max(day)"
+	    " FROM metrics WHERE client = ?1 AND day BETWEEN ?3 AND ?4",
+	[ST_LAST_DAY] =
+	    "SELECT max(day) FROM metrics WHERE client = ?1 AND campaign = ?2",
+	[ST_CHANNEL] =
+	    "SELECT channel FROM metrics WHERE client = ?1 AND campaign = ?2"
+	    " AND channel IS NOT NULL ORDER BY day DESC, hour DESC LIMIT 1",
+
+	/* Campaign walks seek the primary key once per campaign (skip-scan)
+	 * rather than reading every sample. */
+	[ST_CAMPAIGN_FIRST] =
+	    "SELECT client, campaign FROM metrics"
+	    " ORDER BY client, campaign LIMIT 1",
+	[ST_CAMPAIGN_NEXT] =
+	    "SELECT client, campaign FROM metrics"
+	    " WHERE (client, campaign) > (?1, ?2)"
+	    " ORDER BY client, campaign LIMIT 1",
+	[ST_CLIENT_CAMPAIGN_FIRST] =
+	    "SELECT client, campaign FROM metrics WHERE client = ?1"
+	    " ORDER BY campaign LIMIT 1",
+	[ST_CLIENT_CAMPAIGN_NEXT] =
+	    "SELECT client, campaign FROM metrics WHERE client = ?1"
+	    " AND campaign > ?2 ORDER BY campaign LIMIT 1",
+	[ST_COUNT_METRICS] = "SELECT count(*) FROM metrics",
+
+	[ST_ALERT_GET] =
+	    "SELECT state, since, last_notified, roi_ppm, judged"
+	    " FROM alert_state WHERE client = ?1 AND campaign = ?2"
+	    " AND kind = ?3",
+	[ST_ALERT_PUT] =
+	    "INSERT INTO alert_state (client, campaign, kind, state, since,"
+	    " last_notified, roi_ppm, judged)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+	    " ON CONFLICT (client, campaign, kind) DO UPDATE SET"
+	    " state = excluded.state, since = excluded.since,"
+	    " last_notified = excluded.last_notified,"
+	    " roi_ppm = excluded.roi_ppm, judged = excluded.judged",
+	[ST_ALERT_LIST] =
+	    "SELECT client, campaign, kind, state, since, last_notified,"
+	    " roi_ppm, judged FROM alert_state"
+	    " WHERE ?1 OR state <> 'ok' ORDER BY client, campaign, kind",
+
+	/*
+	 * The id is chosen in the same statement so the idempotency key can
+	 * carry it; 8 random bytes from SQLite's generator (seeded from the
+	 * system's randomness) keep keys unique even if an id is ever reused.
+	 */
+	[ST_OUTBOX_ADD] =
+	    "INSERT INTO outbox (id, client, receiver, idem_key, payload,"
+	    " created, attempts, next_at, status)"
+	    " SELECT n, ?1, ?2,"
+	    " 'rw-' || ?1 || '-' || n || '-' || lower(hex(randomblob(8))),"
+	    " ?3, ?4, 0, ?4, 'pending'"
+	    " FROM (SELECT coalesce(max(id), 0) + 1 AS n FROM outbox)"
+	    " RETURNING id",
+	[ST_OUTBOX_DUE] =
+	    "SELECT id, client, receiver, idem_key, payload, created, attempts,"
+	    " next_at, last_error FROM outbox"
+	    " WHERE status = 'pending' AND next_at <= ?1"
+	    " ORDER BY created, id LIMIT ?2",
+	[ST_OUTBOX_NEXT_AT] =
+	    "SELECT min(next_at) FROM outbox WHERE status = 'pending'",
+	[ST_OUTBOX_DONE] =
+	    "UPDATE outbox SET status = 'done', done_at = ?2"
+	    " WHERE id = ?1 AND status = 'pending'",
+	[ST_OUTBOX_RETRY] =
+	    "UPDATE outbox SET attempts = attempts + 1, next_at = ?2,"
+	    " last_error = ?3 WHERE id = ?1 AND status = 'pending'",
+	[ST_OUTBOX_DEAD] =
+	    "UPDATE outbox SET status = 'dead', done_at = ?2, last_error = ?3"
+	    " WHERE id = ?1 AND status = 'pending'",
+	[ST_OUTBOX_COUNTS] =
+	    "SELECT status, count(*) FROM outbox GROUP BY status",
+};
+
+struct store {
+	sqlite3		*db;
+	sqlite3_stmt	*st[ST__MAX];
+	int		 in_txn;	/* inside store_begin() */
+	int64_t		 txn_time;	/* clock read once per transaction */
+};
+
+/* Set *cause to "what: <SQLite's message>", reset st and return -1. */
+static int
+store_fail(struct store *s, sqlite3_stmt *st, const char *what, char **cause)
+{
+	if (cause != NULL)
+		xasprintf(cause, "%s: %s", what, sqlite3_errmsg(s->db));
+	if (st != NULL)
+		sqlite3_reset(st);
+	return -1;
+}
+
+/* Run a statement that returns no rows. */
+static int
+store_run(struct store *s, enum store_stmt id, const char *what, char **cause)
+{
+	sqlite3_stmt	*st = s->st[id];
+	int		 rc;
+
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return store_fail(s, st, what, cause);
+	sqlite3_reset(st);
+	return 0;
+}
+
+static void
+store_bind_text(sqlite3_stmt *st, int idx, const char *s)
+{
+	if (s == NULL)
+		sqlite3_bind_null(st, idx);
+	else
+		sqlite3_bind_text(st, idx, s, -1, SQLITE_STATIC);
+}
+
+/* Copy a text column into buf; -1 if it does not fit. */
+static int
+store_column_copy(sqlite3_stmt *st, int col, char *buf, size_t len)
+{
+	const unsigned char	*p = sqlite3_column_text(st, col);
+	size_t			 n = (size_t)sqlite3_column_bytes(st, col);
+
+	if (p == NULL)
+		n = 0;
+	if (n >= len)
+		return -1;
+	if (n != 0)
+		memcpy(buf, p, n);
+	buf[n] = '\0';
+	return 0;
+}
+
+/* Run one pragma; its first result (if any) goes to out. */
+static int
+store_pragma(sqlite3 *db, const char *sql, char *out, size_t len,
+    char **cause)
+{
+	sqlite3_stmt		*st;
+	const unsigned char	*p;
+	int			 rc;
+
+	if (out != NULL && len != 0)
+		*out = '\0';
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+		xasprintf(cause, "%s: %s", sql, sqlite3_errmsg(db));
+		return -1;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		p = sqlite3_column_text(st, 0);
+		if (out != NULL && p != NULL)
+			snprintf(out, len, "%s", (const char *)p);
+	}
+	if (rc != SQLITE_DONE) {
+		xasprintf(cause, "%s: %s", sql, sqlite3_errmsg(db));
+		sqlite3_finalize(st);
+		return -1;
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+struct store *
+store_open(const char *path, char **cause)
+{
+	struct store	*s;
+	char		 mode[32];
+	int		 i, flags;
+
+	s = xcalloc(1, sizeof *s);
+	flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+	    SQLITE_OPEN_NOMUTEX;
+	if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
+		if (s->db == NULL)
+			xasprintf(cause, "%s: out of memory", path);
+		else
+			xasprintf(cause, "%s: %s", path, sqlite3_errmsg(s->db));
+		goto fail;
+	}
+	sqlite3_extended_result_codes(s->db, 1);
+
+	/* busy_timeout first: switching to WAL may wait for another process. */
+	if (store_pragma(s->db, "PRAGMA busy_timeout = 5000", NULL, 0,
+	    cause) != 0)
+		goto fail;
+	if (store_pragma(s->db, "PRAGMA journal_mode = WAL", mode,
+	    sizeof mode, cause) != 0)
+		goto fail;
+	if (strcmp(mode, "wal") != 0 && strcmp(mode, "memory") != 0)
+		log_warnx("store: %s: journal mode is %s, not wal", path, mode);
+	if (store_pragma(s->db, "PRAGMA synchronous = NORMAL", NULL, 0,
+	    cause) != 0)
+		goto fail;
+	if (store_pragma(s->db, "PRAGMA foreign_keys = ON", NULL, 0,
+	    cause) != 0)
+		goto fail;
+
+	if (store_migrate(s->db, cause) != 0) {
+		char *c = *cause;
+
+		xasprintf(cause, "%s: %s", path, c);
+		free(c);
+		goto fail;
+	}
+
+	for (i = 0; i < ST__MAX; i++) {
+		if (store_sql[i] == NULL)
+			fatalx("%s: statement %d has no SQL", __func__, i);
+		if (sqlite3_prepare_v3(s->db, store_sql[i], -1,
+		    SQLITE_PREPARE_PERSISTENT, &s->st[i], NULL) != SQLITE_OK) {
+			xasprintf(cause, "%s: preparing statement %d: %s", path,
+			    i, sqlite3_errmsg(s->db));
+			goto fail;
+		}
+	}
+	return s;
+
+fail:
+	store_free(s);
+	return NULL;
+}
+
+void
+store_free(struct store *s)
+{
+	int	i;
+
+	if (s == NULL)
+		return;
+	for (i = 0; i < ST__MAX; i++)
+		sqlite3_finalize(s->st[i]);
+	/* An open transaction is rolled back; the last connection's close
+	 * checkpoints the WAL into the database file. */
+	if (s->db != NULL && sqlite3_close(s->db) != SQLITE_OK)
+		log_warnx("store: close: %s", sqlite3_errmsg(s->db));
+	free(s);
+}
+
+int
+store_begin(struct store *s, char **cause)
+{
+	if (s->in_txn) {
+		xasprintf(cause, "begin: a transaction is already open");
+		return -1;
+	}
+	if (store_run(s, ST_BEGIN, "begin", cause) != 0)
+		return -1;
+	s->in_txn = 1;
+	s->txn_time = (int64_t)time(NULL);
+	return 0;
+}
+
+/* A failed COMMIT (SQLITE_BUSY) leaves the transaction open: roll back. */
+int
+store_commit(struct store *s, char **cause)
+{
+	if (store_run(s, ST_COMMIT, "commit", cause) != 0)
+		return -1;
+	s->in_txn = 0;
+	return 0;
+}
+
+void
+store_rollback(struct store *s)
+{
+	char	*cause;
+
+	s->in_txn = 0;
+	if (sqlite3_get_autocommit(s->db))
+		return;		/* nothing open, or SQLite already rolled back */
+	if (store_run(s, ST_ROLLBACK, "rollback", &cause) != 0) {
+		log_warnx("store: %s", cause);
+		free(cause);
+	}
+}
+
+int
+store_savepoint(struct store *s, char **cause)
+{
+	return store_run(s, ST_SAVEPOINT, "savepoint", cause);
+}
+
+int
+store_savepoint_release(struct store *s, char **cause)
+{
+	return store_run(s, ST_RELEASE, "release savepoint", cause);
+}
+
+/* Undo everything since store_savepoint() and close the savepoint. */
+void
+store_savepoint_rollback(struct store *s)
+{
+	char	*cause;
+
+	if (sqlite3_get_autocommit(s->db))
+		return;
+	if (store_run(s, ST_ROLLBACK_TO, "rollback to savepoint",
+	    &cause) != 0 ||
+	    store_run(s, ST_RELEASE, "release savepoint", &cause) != 0) {
+		log_warnx("store: %s", cause);
+		free(cause);
+	}
+}
+
+/*
+ * The hot path of ingest: bind one row into a cached upsert and step it.
+ * Texts are bound SQLITE_STATIC with their length, missing fields as NULL;
+ * no allocation, no other statement.
+ */
+static int
+store_put(struct store *s, sqlite3_stmt *st, const struct metric_row *r,
+    int64_t input_id, char **cause)
+{
+	unsigned	p = r->present;
+	size_t		n;
+
+	n = strnlen(r->client, sizeof r->client);
+	if (n == 0 || n == sizeof r->client) {
+		xasprintf(cause, "store: bad client name");
+		return -1;
+	}
+	sqlite3_bind_text(st, 1, r->client, (int)n, SQLITE_STATIC);
+	n = strnlen(r->campaign, sizeof r->campaign);
+	if (n == 0 || n == sizeof r->campaign) {
+		xasprintf(cause, "store: bad campaign name");
+		return -1;
+	}
+	sqlite3_bind_text(st, 2, r->campaign, (int)n, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, r->day);
+	sqlite3_bind_int(st, 4, r->hour);
+	n = strnlen(r->channel, sizeof r->channel);
+	if (n == 0 || n == sizeof r->channel)
+		sqlite3_bind_null(st, 5);
+	else
+		sqlite3_bind_text(st, 5, r->channel, (int)n, SQLITE_STATIC);
+
+#define BIND_FIELD(idx, f, v) do {					\
+	if (p & MF_BIT(f))						\
+		sqlite3_bind_int64(st, idx, v);				\
+	else								\
+		sqlite3_bind_null(st, idx);				\
+} while (0)
+	BIND_FIELD(6, MF_COST, r->cost);
+	BIND_FIELD(7, MF_REVENUE, r->revenue);
+	BIND_FIELD(8, MF_IMPRESSIONS, r->impressions);
+	BIND_FIELD(9, MF_CLICKS, r->clicks);
+	BIND_FIELD(10, MF_CONVERSIONS, r->conversions);
+#undef BIND_FIELD
+	sqlite3_bind_int64(st, 11, input_id);
+	sqlite3_bind_int64(st, 12, s->in_txn ? s->txn_time :
+	    (int64_t)time(NULL));
+
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return store_fail(s, st, "storing sample", cause);
+	sqlite3_reset(st);
+	return 0;
+}
+
+int
+store_put_metric(struct store *s, const struct metric_row *r, int add,
+    char **cause)
+{
+	return store_put(s, s->st[add ? ST_METRIC_ADD : ST_METRIC_REPLACE], r,
+	    0, cause);
+}
+
+int
+store_put_metric_input(struct store *s, const struct metric_row *r,
+    int64_t input_id, char **cause)
+{
+	if (input_id <= 0) {
+		xasprintf(cause, "store: bad input id %lld",
+		    (long long)input_id);
+		return -1;
+	}
+	return store_put(s, s->st[ST_METRIC_INPUT], r, input_id, cause);
+}
+
+/* Ids are never reused: the counter is in the database. -1 on error. */
+int64_t
+store_next_input_id(struct store *s)
+{
+	sqlite3_stmt	*st = s->st[ST_NEXT_INPUT_ID];
+	int64_t		 id;
+
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		log_warnx("store: next input id: %s", sqlite3_errmsg(s->db));
+		sqlite3_reset(st);
+		return -1;
+	}
+	id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return id;
+}
+
+int
+store_totals(struct store *s, const char *client, const char *campaign,
+    int32_t from_day, int32_t to_day, struct kpi_totals *t, char **cause)
+{
+	static const enum metric_field fields[] = {
+		MF_COST, MF_REVENUE, MF_IMPRESSIONS, MF_CLICKS, MF_CONVERSIONS
+	};
+	sqlite3_stmt	*st;
+	int64_t		*sums[5];
+	int		 i, col;
+
+	memset(t, 0, sizeof *t);
+	sums[0] = &t->cost;
+	sums[1] = &t->revenue;
+	sums[2] = &t->impressions;
+	sums[3] = &t->clicks;
+	sums[4] = &t->conversions;
+
+	st = s->st[campaign != NULL ? ST_TOTALS_CAMPAIGN : ST_TOTALS_CLIENT];
+	store_bind_text(st, 1, client);
+	if (campaign != NULL)
+		store_bind_text(st, 2, campaign);
+	sqlite3_bind_int(st, 3, from_day);
+	sqlite3_bind_int(st, 4, to_day);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		return store_fail(s, st, "totals", cause);
+
+	t->samples = sqlite3_column_int64(st, 0);
+	for (i = 0; i < 5; i++) {
+		col = i + 1;
+		switch (sqlite3_column_type(st, col)) {
+		case SQLITE_NULL:
+			break;
+		case SQLITE_INTEGER:
+			*sums[i] = sqlite3_column_int64(st, col);
+			t->present |= MF_BIT(fields[i]);
+			break;
+		default:
+			/* Cannot happen in a STRICT table; never round money. */
+			xasprintf(cause, "totals: sum %d is not an integer",
+			    i);
+			sqlite3_reset(st);
+			memset(t, 0, sizeof *t);
+			return -1;
+		}
+	}
+	if (t->samples != 0) {
+		t->first_day = sqlite3_column_int(st, 6);
+		t->last_day = sqlite3_column_int(st, 7);
+	}
+	sqlite3_reset(st);
+	return 0;
+}
+
+int
+store_last_day(struct store *s, const char *client, const char *campaign,
+    int32_t *day, char **cause)
+{
+	sqlite3_stmt	*st = s->st[ST_LAST_DAY];
+
+	store_bind_text(st, 1, client);
+	store_bind_text(st, 2, campaign);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		return store_fail(s, st, "last day", cause);
+	if (sqlite3_column_type(st, 0) == SQLITE_NULL)
+		*day = INT32_MIN;
+	else
+		*day = sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	return 0;
+}
+
+int
+store_campaign_channel(struct store *s, const char *client,
+    const char *campaign, char *buf, size_t len, char **cause)
+{
+	sqlite3_stmt	*st = s->st[ST_CHANNEL];
+	int		 rc;
+
+	if (len != 0)
+		*buf = '\0';
+	store_bind_text(st, 1, client);
+	store_bind_text(st, 2, campaign);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		if (len != 0)
+			snprintf(buf, len, "%s",
+			    (const char *)sqlite3_column_text(st, 0));
+	} else if (rc != SQLITE_DONE)
+		return store_fail(s, st, "campaign channel", cause);
+	sqlite3_reset(st);
+	return 0;
+}
+
+/*
+ * Walk the distinct (client, campaign) pairs by seeking past the previous
+ * pair each time. No statement is active while the callback runs, so it may
+ * use the store freely (evaluation writes alert states). A callback returning
+ * non-zero stops the walk; that value is returned and *cause is not set.
+ */
+int
+store_foreach_campaign(struct store *s, const char *client,
+    store_campaign_cb cb, void *arg, char **cause)
+{
+	sqlite3_stmt	*st;
+	char		 cl[METRIC_CLIENT_MAX], ca[METRIC_CAMPAIGN_MAX];
+	int		 rc, first = 1;
+
+	for (;;) {
+		if (client != NULL) {
+			st = s->st[first ? ST_CLIENT_CAMPAIGN_FIRST :
+			    ST_CLIENT_CAMPAIGN_NEXT];
+			sqlite3_bind_text(st, 1, client, -1, SQLITE_TRANSIENT);
+		} else {
+			st = s->st[first ? ST_CAMPAIGN_FIRST :
+			    ST_CAMPAIGN_NEXT];
+			if (!first)
+				sqlite3_bind_text(st, 1, cl, -1,
+				    SQLITE_TRANSIENT);
+		}
+		if (!first)
+			sqlite3_bind_text(st, 2, ca, -1, SQLITE_TRANSIENT);
+		first = 0;
+
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_DONE) {
+			sqlite3_reset(st);
+			return 0;
+		}
+		if (rc != SQLITE_ROW)
+			return store_fail(s, st, "listing campaigns", cause);
+		if (store_column_copy(st, 0, cl, sizeof cl) != 0 ||
+		    store_column_copy(st, 1, ca, sizeof ca) != 0) {
+			sqlite3_reset(st);
+			xasprintf(cause, "listing campaigns: name too long");
+			return -1;
+		}
+		sqlite3_reset(st);
+		if ((rc = cb(cl, ca, arg)) != 0)
+			return rc;
+	}
+}
+
+/* -1 on error (logged). */
+int64_t
+store_count_metrics(struct store *s)
+{
+	sqlite3_stmt	*st = s->st[ST_COUNT_METRICS];
+	int64_t		 n;
+
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		log_warnx("store: counting samples: %s", sqlite3_errmsg(s->db));
+		sqlite3_reset(st);
+		return -1;
+	}
+	n = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return n;
+}
+
+int
+store_alert_get(struct store *s, const char *client, const char *campaign,
+    enum alert_kind kind, struct rule_status *rs, char **cause)
+{
+	sqlite3_stmt	*st = s->st[ST_ALERT_GET];
+	const char	*name;
+	int		 rc, state;
+
+	if ((unsigned)kind >= ALERT_KIND_MAX) {
+		xasprintf(cause, "alert state: bad kind %d", (int)kind);
+		return -1;
+	}
+	store_bind_text(st, 1, client);
+	store_bind_text(st, 2, campaign);
+	store_bind_text(st, 3, rules_kind_name(kind));
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE) {
+		sqlite3_reset(st);
+		return 0;
+	}
+	if (rc != SQLITE_ROW)
+		return store_fail(s, st, "alert state", cause);
+	name = (const char *)sqlite3_column_text(st, 0);
+	if (name == NULL || (state = rules_state_lookup(name)) < 0) {
+		xasprintf(cause, "alert state: unknown state \"%s\"",
+		    name != NULL ? name : "");
+		sqlite3_reset(st);
+		return -1;
+	}
+	memset(rs, 0, sizeof *rs);
+	rs->state = (enum alert_state)state;
+	rs->since = sqlite3_column_int64(st, 1);
+	rs->last_notified = sqlite3_column_int64(st, 2);
+	rs->roi_ppm = sqlite3_column_int64(st, 3);
+	rs->judged = sqlite3_column_int(st, 4);
+	sqlite3_reset(st);
+	return 1;
+}
+
+int
+store_alert_put(struct store *s, const char *client, const char *campaign,
+    enum alert_kind kind, const struct rule_status *rs, char **cause)
+{
+	sqlite3_stmt	*st = s->st[ST_ALERT_PUT];
+
+	if ((unsigned)kind >= ALERT_KIND_MAX ||
+	    (unsigned)rs->state >= ALERT_STATE_MAX) {
+		xasprintf(cause, "alert state: bad kind %d or state %d",
+		    (int)kind, (int)rs->state);
+		return -1;
+	}
+	store_bind_text(st, 1, client);
+	store_bind_text(st, 2, campaign);
+	store_bind_text(st, 3, rules_kind_name(kind));
+	store_bind_text(st, 4, rules_state_name(rs->state));
+	sqlite3_bind_int64(st, 5, rs->since);
+	sqlite3_bind_int64(st, 6, rs->last_notified);
+	sqlite3_bind_int64(st, 7, rs->roi_ppm);
+	sqlite3_bind_int(st, 8, rs->judged != 0);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return store_fail(s, st, "saving alert state", cause);
+	sqlite3_reset(st);
+	return 0;
+}
+
+struct store_alert_row {
+	char			*client;
+	char			*campaign;
+	enum alert_kind		 kind;
+	struct rule_status	 rs;
+};
+
+/*
+ * Read every matching state first and call back afterwards, so callbacks may
+ * write alert states (periodic re-evaluation) without disturbing the walk.
+ * A callback returning non-zero stops the walk; that value is returned.
+ */
+int
+store_foreach_alert(struct store *s, int include_ok, store_alert_cb cb,
+    void *arg, char **cause)
+{
+	sqlite3_stmt		*st = s->st[ST_ALERT_LIST];
+	struct store_alert_row	*rows = NULL, *r;
+	const char		*kname, *sname;
+	size_t			 n = 0, alloc = 0, i;
+	int			 rc, kind, state, ret = 0;
+
+	sqlite3_bind_int(st, 1, include_ok != 0);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		kname = (const char *)sqlite3_column_text(st, 2);
+		sname = (const char *)sqlite3_column_text(st, 3);
+		kind = kname != NULL ? rules_kind_lookup(kname) : -1;
+		state = sname != NULL ? rules_state_lookup(sname) : -1;
+		if (kind < 0 || state < 0) {
+			xasprintf(cause, "alert states: unknown kind \"%s\" or "
+			    "state \"%s\"", kname != NULL ? kname : "",
+			    sname != NULL ? sname : "");
+			sqlite3_reset(st);
+			ret = -1;
+			goto out;
+		}
+		if (n == alloc) {
+			alloc = alloc != 0 ? alloc * 2 : 16;
+			rows = xreallocarray(rows, alloc, sizeof *rows);
+		}
+		r = &rows[n++];
+		memset(r, 0, sizeof *r);
+		r->client = xstrdup((const char *)sqlite3_column_text(st, 0));
+		r->campaign = xstrdup((const char *)sqlite3_column_text(st, 1));
+		r->kind = (enum alert_kind)kind;
+		r->rs.state = (enum alert_state)state;
+		r->rs.since = sqlite3_column_int64(st, 4);
+		r->rs.last_notified = sqlite3_column_int64(st, 5);
+		r->rs.roi_ppm = sqlite3_column_int64(st, 6);
+		r->rs.judged = sqlite3_column_int(st, 7);
+	}
+	if (rc != SQLITE_DONE) {
+		ret = store_fail(s, st, "listing alert states", cause);
+		goto out;
+	}
+	sqlite3_reset(st);
+
+	for (i = 0; i < n; i++) {
+		r = &rows[i];
+		if ((ret = cb(r->client, r->campaign, r->kind, &r->rs,
+		    arg)) != 0)
+			break;
+	}
+out:
+	for (i = 0; i < n; i++) {
+		free(rows[i].client);
+		free(rows[i].campaign);
+	}
+	free(rows);
+	return ret;
+}
+
+int64_t
+store_outbox_add(struct store *s, const char *client, const char *receiver,
+    const char *payload, int64_t now, char **cause)
+{
+	sqlite3_stmt	*st = s->st[ST_OUTBOX_ADD];
+	int64_t		 id;
+
+	store_bind_text(st, 1, client);
+	store_bind_text(st, 2, receiver);
+	store_bind_text(st, 3, payload);
+	sqlite3_bind_int64(st, 4, now);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		return store_fail(s, st, "adding to outbox", cause);
+	id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return id;
+}
+
+static char *
+store_column_strdup(sqlite3_stmt *st, int col)
+{
+	const unsigned char	*p = sqlite3_column_text(st, col);
+
+	return p != NULL ? xstrdup((const char *)p) : NULL;
+}
+
+int
+store_outbox_due(struct store *s, int64_t now, int limit,
+    struct outbox_item **items, char **cause)
+{
+	sqlite3_stmt		*st = s->st[ST_OUTBOX_DUE];
+	struct outbox_item	*it = NULL, *o;
+	int			 n = 0, alloc = 0, rc;
+
+	*items = NULL;
+	if (limit <= 0)
+		return 0;
+	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_int(st, 2, limit);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == alloc) {
+			alloc = alloc != 0 ? alloc * 2 : 8;
+			it = xreallocarray(it, (size_t)alloc, sizeof *it);
+		}
+		o = &it[n++];
+		o->id = sqlite3_column_int64(st, 0);
+		o->client = store_column_strdup(st, 1);
+		o->receiver = store_column_strdup(st, 2);
+		o->idem_key = store_column_strdup(st, 3);
+		o->payload = store_column_strdup(st, 4);
+		o->created = sqlite3_column_int64(st, 5);
+		o->attempts = sqlite3_column_int64(st, 6);
+		o->next_at = sqlite3_column_int64(st, 7);
+		o->last_error = store_column_strdup(st, 8);
+	}
+	if (rc != SQLITE_DONE) {
+		store_outbox_items_free(it, n);
+		return store_fail(s, st, "reading outbox", cause);
+	}
+	sqlite3_reset(st);
+	*items = it;
+	return n;
+}
+
+void
+store_outbox_items_free(struct outbox_item *items, int n)
+{
+	int	i;
+
+	if (items == NULL)
+		return;
+	for (i = 0; i < n; i++) {
+		free(items[i].client);
+		free(items[i].receiver);
+		free(items[i].idem_key);
+		free(items[i].payload);
+		free(items[i].last_error);
+	}
+	free(items);
+}
+
+/* 0 when nothing is pending (or on error, logged). */
+int64_t
+store_outbox_next_at(struct store *s)
+{
+	sqlite3_stmt	*st = s->st[ST_OUTBOX_NEXT_AT];
+	int64_t		 t = 0;
+
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		log_warnx("store: outbox next time: %s", sqlite3_errmsg(s->db));
+		sqlite3_reset(st);
+		return 0;
+	}
+	if (sqlite3_column_type(st, 0) != SQLITE_NULL)
+		t = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return t;
+}
+
+/* Step an outbox update; an item that is unknown or no longer pending is an
+ * error, so a double delivery shows up instead of passing silently. */
+static int
+store_outbox_update(struct store *s, enum store_stmt id, int64_t item,
+    const char *what, char **cause)
+{
+	sqlite3_stmt	*st = s->st[id];
+
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return store_fail(s, st, what, cause);
+	sqlite3_reset(st);
+	if (sqlite3_changes(s->db) != 1) {
+		xasprintf(cause, "%s: outbox item %lld is not pending", what,
+		    (long long)item);
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_outbox_done(struct store *s, int64_t id, int64_t now, char **cause)
+{
+	sqlite3_stmt	*st = s->st[ST_OUTBOX_DONE];
+
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, now);
+	return store_outbox_update(s, ST_OUTBOX_DONE, id, "outbox done", cause);
+}
+
+int
+store_outbox_retry(struct store *s, int64_t id, int64_t next_at,
+    const char *error, char **cause)
+{
+	sqlite3_stmt	*st = s->st[ST_OUTBOX_RETRY];
+
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, next_at);
+	store_bind_text(st, 3, error);
+	return store_outbox_update(s, ST_OUTBOX_RETRY, id, "outbox retry",
+	    cause);
+}
+
+int
+store_outbox_dead(struct store *s, int64_t id, int64_t now,
+    const char *error, char **cause)
+{
+	sqlite3_stmt	*st = s->st[ST_OUTBOX_DEAD];
+
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, now);
+	store_bind_text(st, 3, error);
+	return store_outbox_update(s, ST_OUTBOX_DEAD, id, "outbox dead", cause);
+}
+
+int
+store_outbox_counts(struct store *s, int64_t *pending, int64_t *done,
+    int64_t *dead)
+{
+	sqlite3_stmt	*st = s->st[ST_OUTBOX_COUNTS];
+	const char	*status;
+	int64_t		 n;
+	int		 rc;
+
+	*pending = *done = *dead = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		status = (const char *)sqlite3_column_text(st, 0);
+		n = sqlite3_column_int64(st, 1);
+		if (status == NULL)
+			continue;
+		if (strcmp(status, "pending") == 0)
+			*pending = n;
+		else if (strcmp(status, "done") == 0)
+			*done = n;
+		else if (strcmp(status, "dead") == 0)
+			*dead = n;
+	}
+	if (rc != SQLITE_DONE) {
+		log_warnx("store: outbox counts: %s", sqlite3_errmsg(s->db));
+		sqlite3_reset(st);
+		return -1;
+	}
+	sqlite3_reset(st);
+	return 0;
+}

@@ -1,0 +1,18 @@
+/*
+ * Inside the store: what store.c and store-migrate.c share. Nothing outside
+ * daemon/store*.c includes this file; SQLite types stay behind store.h.
+ */
+#ifndef ROIWATCH_STORE_INTERNAL_H
+#define ROIWATCH_STORE_INTERNAL_H
+#include <sqlite3.h>
+
+/*
+ * Bring the schema of db up to the newest version this program knows, in one
+ * IMMEDIATE transaction; a database newer than the program is refused.
+ * Returns 0, or -1 with *cause (caller frees).
+ */
+int	store_migrate(sqlite3 *db, char **cause);
+/* Schema version this program writes (the number of migrations). */
+int	store_schema_version(void);
+
+#endif

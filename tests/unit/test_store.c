@@ -1,0 +1,797 @@
+/*
+ * Tests of the store against real SQLite files in a fresh temporary directory
+ * per test: migrations, upsert semantics (replace, add, per-input), totals,
+ * transactions and savepoints, alert states and the outbox.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "metric.h"
+#include "store.h"
+#include "store-internal.h"
+
+struct fixture {
+	char		 dir[256];
+	char		 path[300];
+	struct store	*s;
+};
+
+static int
+setup(void **state)
+{
+	struct fixture	*f;
+	const char	*tmp = getenv("TMPDIR");
+	char		*cause = NULL;
+
+	f = calloc(1, sizeof *f);
+	assert_non_null(f);
+	snprintf(f->dir, sizeof f->dir, "%s/test_store.XXXXXX",
+	    tmp != NULL && *tmp != '\0' ? tmp : "/tmp");
+	assert_non_null(mkdtemp(f->dir));
+	snprintf(f->path, sizeof f->path, "%s/roiwatch.db", f->dir);
+	f->s = store_open(f->path, &cause);
+	if (f->s == NULL)
+		fail_msg("store_open: %s", cause);
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture	*f = *state;
+	char		 p[400];
+
+	store_free(f->s);
+	unlink(f->path);
+	snprintf(p, sizeof p, "%s-wal", f->path);
+	unlink(p);
+	snprintf(p, sizeof p, "%s-shm", f->path);
+	unlink(p);
+	rmdir(f->dir);
+	free(f);
+	return 0;
+}
+
+static struct metric_row
+row(const char *client, const char *campaign, int32_t day, int hour,
+    int64_t cost, int64_t revenue)
+{
+	struct metric_row r;
+
+	memset(&r, 0, sizeof r);
+	snprintf(r.client, sizeof r.client, "%s", client);
+	snprintf(r.campaign, sizeof r.campaign, "%s", campaign);
+	snprintf(r.channel, sizeof r.channel, "email");
+	r.day = day;
+	r.hour = (int8_t)hour;
+	r.cost = cost;
+	r.revenue = revenue;
+	r.impressions = 1000;
+	r.clicks = 10;
+	r.conversions = 1;
+	r.present = MF_REQUIRED | MF_BIT(MF_CHANNEL) | MF_BIT(MF_COST) |
+	    MF_BIT(MF_REVENUE) | MF_BIT(MF_IMPRESSIONS) | MF_BIT(MF_CLICKS) |
+	    MF_BIT(MF_CONVERSIONS);
+	return r;
+}
+
+#define ALL_FIELDS (MF_BIT(MF_COST) | MF_BIT(MF_REVENUE) | \
+	MF_BIT(MF_IMPRESSIONS) | MF_BIT(MF_CLICKS) | MF_BIT(MF_CONVERSIONS))
+
+static void
+put(struct store *s, const struct metric_row *r, int add)
+{
+	char	*cause = NULL;
+
+	if (store_put_metric(s, r, add, &cause) != 0)
+		fail_msg("store_put_metric: %s", cause);
+}
+
+static void
+totals(struct store *s, const char *client, const char *campaign,
+    int32_t from, int32_t to, struct kpi_totals *t)
+{
+	char	*cause = NULL;
+
+	if (store_totals(s, client, campaign, from, to, t, &cause) != 0)
+		fail_msg("store_totals: %s", cause);
+}
+
+static int
+user_version(const char *path)
+{
+	sqlite3		*db;
+	sqlite3_stmt	*st;
+	int		 v;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st,
+	    NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return v;
+}
+
+static void
+test_migrate_fresh(void **state)
+{
+	struct fixture	*f = *state;
+
+	assert_true(store_schema_version() >= 1);
+	assert_int_equal(store_count_metrics(f->s), 0);
+	store_free(f->s);
+	f->s = NULL;
+	assert_int_equal(user_version(f->path), store_schema_version());
+}
+
+static void
+test_reopen_keeps_data(void **state)
+{
+	struct fixture		*f = *state;
+	struct metric_row	 r = row("acme", "spring", 100, -1, 5, 7);
+	char			*cause = NULL;
+
+	put(f->s, &r, 0);
+	store_free(f->s);
+	f->s = store_open(f->path, &cause);
+	if (f->s == NULL)
+		fail_msg("reopen: %s", cause);
+	assert_int_equal(store_count_metrics(f->s), 1);
+	store_free(f->s);
+	f->s = NULL;
+	assert_int_equal(user_version(f->path), store_schema_version());
+}
+
+static void
+test_newer_refused(void **state)
+{
+	struct fixture	*f = *state;
+	sqlite3		*db;
+	char		*cause = NULL;
+
+	store_free(f->s);
+	f->s = NULL;
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 999", NULL,
+	    NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+
+	assert_null(store_open(f->path, &cause));
+	assert_non_null(cause);
+	assert_non_null(strstr(cause, "newer"));
+	free(cause);
+	/* Refusing did not touch the version. */
+	assert_int_equal(user_version(f->path), 999);
+}
+
+static void
+test_replace(void **state)
+{
+	struct fixture		*f = *state;
+	struct metric_row	 r = row("acme", "spring", 100, -1, 5000000, 9);
+	struct kpi_totals	 t;
+
+	put(f->s, &r, 0);
+	r.cost = 2000000;
+	r.revenue = 3;
+	put(f->s, &r, 0);
+	assert_int_equal(store_count_metrics(f->s), 1);
+	totals(f->s, "acme", "spring", INT32_MIN, INT32_MAX, &t);
+	assert_int_equal(t.samples, 1);
+	assert_int_equal(t.cost, 2000000);
+	assert_int_equal(t.revenue, 3);
+
+	/* Replacing with a missing field leaves NULL, not the old value. */
+	r.present &= ~MF_BIT(MF_REVENUE);
+	put(f->s, &r, 0);
+	totals(f->s, "acme", "spring", INT32_MIN, INT32_MAX, &t);
+	assert_int_equal(t.present & MF_BIT(MF_REVENUE), 0);
+	assert_int_equal(t.revenue, 0);
+}
+
+static void
+test_add(void **state)
+{
+	struct fixture		*f = *state;
+	struct metric_row	 r = row("acme", "spring", 100, -1, 5, 9);
+	struct kpi_totals	 t;
+
+	put(f->s, &r, 1);
+	put(f->s, &r, 1);
+	r.hour = 3;	/* another key */
+	put(f->s, &r, 1);
+	assert_int_equal(store_count_metrics(f->s), 2);
+	totals(f->s, "acme", "spring", 100, 100, &t);
+	assert_int_equal(t.samples, 2);
+	assert_int_equal(t.cost, 15);
+	assert_int_equal(t.revenue, 27);
+	assert_int_equal(t.impressions, 3000);
+	assert_int_equal(t.clicks, 30);
+	assert_int_equal(t.conversions, 3);
+}
+
+static void
+test_add_null_aware(void **state)
+{
+	struct fixture		*f = *state;
+	struct metric_row	 r = row("acme", "spring", 100, -1, 5, 9);
+	struct kpi_totals	 t;
+
+	r.present &= ~(MF_BIT(MF_REVENUE) | MF_BIT(MF_CLICKS));
+	put(f->s, &r, 1);
+	totals(f->s, "acme", "spring", 100, 100, &t);
+	assert_int_equal(t.present & (MF_BIT(MF_REVENUE) | MF_BIT(MF_CLICKS)),
+	    0);
+
+	/* NULL + 9 = 9; 5 + NULL = 5. */
+	r = row("acme", "spring", 100, -1, 5, 9);
+	r.present &= ~MF_BIT(MF_COST);
+	put(f->s, &r, 1);
+	totals(f->s, "acme", "spring", 100, 100, &t);
+	assert_int_equal(t.present, ALL_FIELDS);
+	assert_int_equal(t.cost, 5);
+	assert_int_equal(t.revenue, 9);
+	assert_int_equal(t.clicks, 10);
+	assert_int_equal(t.impressions, 2000);
+}
+
+static void
+test_add_overflow(void **state)
+{
+	struct fixture		*f = *state;
+	struct metric_row	 r = row("acme", "spring", 100, -1,
+				    INT64_MAX - 1, 1);
+	struct kpi_totals	 t;
+	char			*cause = NULL;
+
+	put(f->s, &r, 1);
+	assert_int_equal(store_put_metric(f->s, &r, 1, &cause), -1);
+	assert_non_null(cause);
+	free(cause);
+	cause = NULL;
+	totals(f->s, "acme", "spring", 100, 100, &t);
+	assert_int_equal(t.cost, INT64_MAX - 1);
+
+	/* A sum over samples that overflows is an error, not a wrong total. */
+	r.day = 101;
+	put(f->s, &r, 0);
+	assert_int_equal(store_totals(f->s, "acme", "spring", INT32_MIN,
+	    INT32_MAX, &t, &cause), -1);
+	assert_non_null(cause);
+	free(cause);
+}
+
+static void
+test_totals_ranges(void **state)
+{
+	struct fixture		*f = *state;
+	struct metric_row	 r;
+	struct kpi_totals	 t;
+	int32_t			 d;
+
+	for (d = 10; d < 20; d++) {
+		r = row("acme", "a", d, -1, d, 2 * d);
+		put(f->s, &r, 0);
+		r = row("acme", "b", d, -1, 100, 0);
+		put(f->s, &r, 0);
+		r = row("other", "a", d, -1, 1000, 1000);
+		put(f->s, &r, 0);
+	}
+
+	totals(f->s, "acme", "a", 12, 14, &t);
+	assert_int_equal(t.samples, 3);
+	assert_int_equal(t.cost, 12 + 13 + 14);
+	assert_int_equal(t.revenue, 2 * (12 + 13 + 14));
+	assert_int_equal(t.first_day, 12);
+	assert_int_equal(t.last_day, 14);
+	assert_int_equal(t.present, ALL_FIELDS);
+
+	totals(f->s, "acme", "a", INT32_MIN, 11, &t);
+	assert_int_equal(t.samples, 2);
+	assert_int_equal(t.cost, 21);
+
+	/* Whole client: both campaigns, not the other client. */
+	totals(f->s, "acme", NULL, INT32_MIN, INT32_MAX, &t);
+	assert_int_equal(t.samples, 20);
+	assert_int_equal(t.cost, 145 + 1000);
+	assert_int_equal(t.first_day, 10);
+	assert_int_equal(t.last_day, 19);
+	totals(f->s, "acme", NULL, 19, INT32_MAX, &t);
+	assert_int_equal(t.samples, 2);
+	assert_int_equal(t.cost, 119);
+
+	/* Nothing matched: zeroed. */
+	totals(f->s, "acme", "a", 30, 40, &t);
+	assert_int_equal(t.samples, 0);
+	assert_int_equal(t.present, 0);
+	assert_int_equal(t.cost, 0);
+	totals(f->s, "nobody", NULL, INT32_MIN, INT32_MAX, &t);
+	assert_int_equal(t.samples, 0);
+}
+
+static void
+test_missing_fields(void **state)
+{
+	struct fixture		*f = *state;
+	struct metric_row	 r = row("acme", "a", 1, -1, 7, 0);
+	struct kpi_totals	 t;
+
+	r.present = MF_REQUIRED | MF_BIT(MF_COST);
+	put(f->s, &r, 0);
+	totals(f->s, "acme", NULL, INT32_MIN, INT32_MAX, &t);
+	assert_int_equal(t.present, MF_BIT(MF_COST));
+	assert_int_equal(t.cost, 7);
+	assert_int_equal(t.impressions, 0);
+	assert_int_equal(t.samples, 1);
+
+	r = row("acme", "a", 2, -1, 0, 5);
+	r.present = MF_REQUIRED | MF_BIT(MF_REVENUE);
+	put(f->s, &r, 0);
+	totals(f->s, "acme", NULL, INT32_MIN, INT32_MAX, &t);
+	assert_int_equal(t.present, MF_BIT(MF_COST) | MF_BIT(MF_REVENUE));
+	assert_int_equal(t.revenue, 5);
+}
+
+static void
+test_rollback(void **state)
+{
+	struct fixture		*f = *state;
+	struct metric_row	 r = row("acme", "a", 1, -1, 7, 0);
+	char			*cause = NULL;
+
+	assert_int_equal(store_begin(f->s, &cause), 0);
+	assert_int_equal(store_begin(f->s, &cause), -1);	/* nested */
+	free(cause);
+	cause = NULL;
+	put(f->s, &r, 0);
+	r.day = 2;
+	put(f->s, &r, 0);
+	assert_int_equal(store_count_metrics(f->s), 2);
+	store_rollback(f->s);
+	assert_int_equal(store_count_metrics(f->s), 0);
+	store_rollback(f->s);	/* harmless when nothing is open */
+
+	assert_int_equal(store_begin(f->s, &cause), 0);
+	put(f->s, &r, 0);
+	assert_int_equal(store_commit(f->s, &cause), 0);
+	assert_int_equal(store_count_metrics(f->s), 1);
+}
+
+static void
+test_savepoint_and_inputs(void **state)
+{
+	struct fixture		*f = *state;
+	struct metric_row	 r = row("acme", "a", 1, -1, 10, 20);
+	struct kpi_totals	 t;
+	int64_t			 in1, in2, in3;
+	char			*cause = NULL;
+
+	in1 = store_next_input_id(f->s);
+	in2 = store_next_input_id(f->s);
+	assert_true(in1 > 0);
+	assert_true(in2 > in1);
+
+	assert_int_equal(store_begin(f->s, &cause), 0);
+	/* Input 1: two rows of the same key are summed. */
+	assert_int_equal(store_savepoint(f->s, &cause), 0);
+	assert_int_equal(store_put_metric_input(f->s, &r, in1, &cause), 0);
+	assert_int_equal(store_put_metric_input(f->s, &r, in1, &cause), 0);
+	assert_int_equal(store_savepoint_release(f->s, &cause), 0);
+	totals(f->s, "acme", "a", 1, 1, &t);
+	assert_int_equal(t.cost, 20);
+
+	/* Input 2 is refused: rolled back alone. */
+	assert_int_equal(store_savepoint(f->s, &cause), 0);
+	r.cost = 1;
+	assert_int_equal(store_put_metric_input(f->s, &r, in2, &cause), 0);
+	r.day = 2;
+	assert_int_equal(store_put_metric_input(f->s, &r, in2, &cause), 0);
+	store_savepoint_rollback(f->s);
+	assert_int_equal(store_commit(f->s, &cause), 0);
+
+	totals(f->s, "acme", "a", INT32_MIN, INT32_MAX, &t);
+	assert_int_equal(t.samples, 1);
+	assert_int_equal(t.cost, 20);
+	assert_int_equal(t.revenue, 40);
+
+	/* A later input replaces, then sums within itself. */
+	in3 = store_next_input_id(f->s);
+	assert_true(in3 > in2);
+	r.day = 1;
+	r.cost = 3;
+	assert_int_equal(store_put_metric_input(f->s, &r, in3, &cause), 0);
+	totals(f->s, "acme", "a", 1, 1, &t);
+	assert_int_equal(t.cost, 3);
+	assert_int_equal(t.revenue, 20);
+	assert_int_equal(store_put_metric_input(f->s, &r, in3, &cause), 0);
+	totals(f->s, "acme", "a", 1, 1, &t);
+	assert_int_equal(t.cost, 6);
+	assert_int_equal(store_put_metric_input(f->s, &r, 0, &cause), -1);
+	free(cause);
+
+	/* Ids survive a reopen. */
+	store_free(f->s);
+	f->s = store_open(f->path, &cause);
+	assert_non_null(f->s);
+	assert_true(store_next_input_id(f->s) > in3);
+}
+
+static void
+test_last_day_channel(void **state)
+{
+	struct fixture		*f = *state;
+	struct metric_row	 r = row("acme", "a", 5, -1, 1, 1);
+	char			 buf[64], *cause = NULL;
+	int32_t			 day;
+
+	assert_int_equal(store_last_day(f->s, "acme", "a", &day, &cause), 0);
+	assert_int_equal(day, INT32_MIN);
+	assert_int_equal(store_campaign_channel(f->s, "acme", "a", buf,
+	    sizeof buf, &cause), 0);
+	assert_string_equal(buf, "");
+
+	put(f->s, &r, 0);
+	r.day = 9;
+	snprintf(r.channel, sizeof r.channel, "sms");
+	put(f->s, &r, 0);
+	r.day = 7;
+	snprintf(r.channel, sizeof r.channel, "facebook");
+	put(f->s, &r, 0);
+	r.day = 10;
+	r.channel[0] = '\0';	/* unknown channel does not count */
+	put(f->s, &r, 0);
+	assert_int_equal(store_last_day(f->s, "acme", "a", &day, &cause), 0);
+	assert_int_equal(day, 10);
+	assert_int_equal(store_campaign_channel(f->s, "acme", "a", buf,
+	    sizeof buf, &cause), 0);
+	assert_string_equal(buf, "sms");
+}
+
+struct walk {
+	char	seen[16][80];
+	int	n;
+	int	stop_after;
+	struct store *s;
+};
+
+static int
+walk_cb(const char *client, const char *campaign, void *arg)
+{
+	struct walk		*w = arg;
+	struct metric_row	 r;
+
+	assert_true(w->n < 16);
+	snprintf(w->seen[w->n++], sizeof w->seen[0], "%s/%s", client,
+	    campaign);
+	/* The store is usable from inside the walk. */
+	if (w->s != NULL) {
+		r = row(client, campaign, 500, -1, 1, 1);
+		put(w->s, &r, 0);
+	}
+	if (w->stop_after != 0 && w->n == w->stop_after)
+		return 7;
+	return 0;
+}
+
+static void
+test_foreach_campaign(void **state)
+{
+	struct fixture		*f = *state;
+	struct metric_row	 r;
+	struct walk		 w;
+	char			*cause = NULL;
+	static const char	*keys[][2] = {
+		{ "b", "z" }, { "a", "y" }, { "a", "x" }, { "ab", "a" },
+		{ "b", "c" }
+	};
+	size_t			 i;
+	int			 d;
+
+	memset(&w, 0, sizeof w);
+	assert_int_equal(store_foreach_campaign(f->s, NULL, walk_cb, &w,
+	    &cause), 0);
+	assert_int_equal(w.n, 0);
+
+	for (i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+		for (d = 0; d < 3; d++) {
+			r = row(keys[i][0], keys[i][1], d, -1, 1, 1);
+			put(f->s, &r, 0);
+		}
+	}
+	memset(&w, 0, sizeof w);
+	w.s = f->s;
+	assert_int_equal(store_foreach_campaign(f->s, NULL, walk_cb, &w,
+	    &cause), 0);
+	assert_int_equal(w.n, 5);
+	assert_string_equal(w.seen[0], "a/x");
+	assert_string_equal(w.seen[1], "a/y");
+	assert_string_equal(w.seen[2], "ab/a");
+	assert_string_equal(w.seen[3], "b/c");
+	assert_string_equal(w.seen[4], "b/z");
+
+	memset(&w, 0, sizeof w);
+	assert_int_equal(store_foreach_campaign(f->s, "b", walk_cb, &w,
+	    &cause), 0);
+	assert_int_equal(w.n, 2);
+	assert_string_equal(w.seen[0], "b/c");
+	assert_string_equal(w.seen[1], "b/z");
+
+	memset(&w, 0, sizeof w);
+	w.stop_after = 2;
+	assert_int_equal(store_foreach_campaign(f->s, NULL, walk_cb, &w,
+	    &cause), 7);
+	assert_int_equal(w.n, 2);
+}
+
+struct alerts_seen {
+	int			n;
+	char			key[8][80];
+	struct rule_status	rs[8];
+	struct store		*s;
+};
+
+static int
+alert_cb(const char *client, const char *campaign, enum alert_kind kind,
+    const struct rule_status *rs, void *arg)
+{
+	struct alerts_seen	*a = arg;
+	struct rule_status	 next;
+	char			*cause = NULL;
+
+	assert_true(a->n < 8);
+	snprintf(a->key[a->n], sizeof a->key[0], "%s/%s/%d", client, campaign,
+	    (int)kind);
+	a->rs[a->n++] = *rs;
+	/* Re-evaluation writes states while walking them. */
+	if (a->s != NULL) {
+		next = *rs;
+		next.since++;
+		assert_int_equal(store_alert_put(a->s, client, campaign, kind,
+		    &next, &cause), 0);
+	}
+	return 0;
+}
+
+static void
+test_alerts(void **state)
+{
+	struct fixture		*f = *state;
+	struct rule_status	 rs, got;
+	struct alerts_seen	 a;
+	char			*cause = NULL;
+
+	assert_int_equal(store_alert_get(f->s, "acme", "a", ALERT_ROI_LOW, &got,
+	    &cause), 0);
+
+	memset(&rs, 0, sizeof rs);
+	rs.state = ALERT_FIRING;
+	rs.since = 1000;
+	rs.last_notified = 1010;
+	rs.roi_ppm = -250000;
+	rs.judged = 1;
+	assert_int_equal(store_alert_put(f->s, "acme", "a", ALERT_ROI_LOW, &rs,
+	    &cause), 0);
+	assert_int_equal(store_alert_get(f->s, "acme", "a", ALERT_ROI_LOW, &got,
+	    &cause), 1);
+	assert_int_equal(got.state, ALERT_FIRING);
+	assert_int_equal(got.since, 1000);
+	assert_int_equal(got.last_notified, 1010);
+	assert_int_equal(got.roi_ppm, -250000);
+	assert_int_equal(got.judged, 1);
+	/* Other kind, same campaign: separate. */
+	assert_int_equal(store_alert_get(f->s, "acme", "a", ALERT_ROI_TARGET,
+	    &got, &cause), 0);
+
+	/* Overwrite. */
+	rs.state = ALERT_RESOLVED;
+	rs.since = 2000;
+	assert_int_equal(store_alert_put(f->s, "acme", "a", ALERT_ROI_LOW, &rs,
+	    &cause), 0);
+	assert_int_equal(store_alert_get(f->s, "acme", "a", ALERT_ROI_LOW, &got,
+	    &cause), 1);
+	assert_int_equal(got.state, ALERT_RESOLVED);
+	assert_int_equal(got.since, 2000);
+
+	memset(&rs, 0, sizeof rs);
+	rs.state = ALERT_OK;
+	assert_int_equal(store_alert_put(f->s, "acme", "b", ALERT_ROI_TARGET,
+	    &rs, &cause), 0);
+	rs.state = ALERT_PENDING;
+	assert_int_equal(store_alert_put(f->s, "zeta", "a", ALERT_ROI_LOW, &rs,
+	    &cause), 0);
+
+	memset(&a, 0, sizeof a);
+	assert_int_equal(store_foreach_alert(f->s, 0, alert_cb, &a, &cause), 0);
+	assert_int_equal(a.n, 2);
+	assert_string_equal(a.key[0], "acme/a/0");
+	assert_int_equal(a.rs[0].state, ALERT_RESOLVED);
+	assert_string_equal(a.key[1], "zeta/a/0");
+	assert_int_equal(a.rs[1].state, ALERT_PENDING);
+
+	memset(&a, 0, sizeof a);
+	a.s = f->s;
+	assert_int_equal(store_foreach_alert(f->s, 1, alert_cb, &a, &cause), 0);
+	assert_int_equal(a.n, 3);
+	assert_string_equal(a.key[1], "acme/b/1");
+	assert_int_equal(store_alert_get(f->s, "acme", "a", ALERT_ROI_LOW, &got,
+	    &cause), 1);
+	assert_int_equal(got.since, 2001);
+}
+
+static void
+test_outbox(void **state)
+{
+	struct fixture		*f = *state;
+	struct outbox_item	*it;
+	int64_t			 id1, id2, id3, p, d, x;
+	char			*key1, *cause = NULL;
+	int			 n;
+
+	assert_int_equal(store_outbox_next_at(f->s), 0);
+	n = store_outbox_due(f->s, 1000, 10, &it, &cause);
+	assert_int_equal(n, 0);
+	store_outbox_items_free(it, n);
+
+	id1 = store_outbox_add(f->s, "acme", "ops-mail", "{\"a\":1}", 100,
+	    &cause);
+	id2 = store_outbox_add(f->s, "acme", "slack", "{\"a\":2}", 110, &cause);
+	id3 = store_outbox_add(f->s, "zeta", "slack", "{\"a\":3}", 120, &cause);
+	assert_true(id1 > 0 && id2 > id1 && id3 > id2);
+	assert_int_equal(store_outbox_next_at(f->s), 100);
+
+	n = store_outbox_due(f->s, 115, 10, &it, &cause);
+	assert_int_equal(n, 2);
+	assert_int_equal(it[0].id, id1);
+	assert_int_equal(it[1].id, id2);
+	assert_string_equal(it[0].client, "acme");
+	assert_string_equal(it[0].receiver, "ops-mail");
+	assert_string_equal(it[0].payload, "{\"a\":1}");
+	assert_int_equal(it[0].created, 100);
+	assert_int_equal(it[0].attempts, 0);
+	assert_null(it[0].last_error);
+	assert_int_equal(strncmp(it[0].idem_key, "rw-acme-", 8), 0);
+	assert_int_equal(strlen(it[0].idem_key),
+	    strlen("rw-acme-") + (size_t)snprintf(NULL, 0, "%lld",
+	    (long long)id1) + 1 + 16);
+	assert_string_not_equal(it[0].idem_key, it[1].idem_key);
+	key1 = strdup(it[0].idem_key);
+	store_outbox_items_free(it, n);
+
+	n = store_outbox_due(f->s, 1000, 1, &it, &cause);
+	assert_int_equal(n, 1);
+	assert_int_equal(it[0].id, id1);
+	store_outbox_items_free(it, n);
+
+	/* Retry: later, counted, key unchanged. */
+	assert_int_equal(store_outbox_retry(f->s, id1, 500, "timeout",
+	    &cause), 0);
+	assert_int_equal(store_outbox_next_at(f->s), 110);
+	n = store_outbox_due(f->s, 200, 10, &it, &cause);
+	assert_int_equal(n, 2);
+	assert_int_equal(it[0].id, id2);
+	assert_int_equal(it[1].id, id3);
+	store_outbox_items_free(it, n);
+	n = store_outbox_due(f->s, 500, 10, &it, &cause);
+	assert_int_equal(n, 3);
+	assert_int_equal(it[0].id, id1);
+	assert_int_equal(it[0].attempts, 1);
+	assert_int_equal(it[0].next_at, 500);
+	assert_string_equal(it[0].last_error, "timeout");
+	assert_string_equal(it[0].idem_key, key1);
+	store_outbox_items_free(it, n);
+	free(key1);
+
+	assert_int_equal(store_outbox_done(f->s, id2, 200, &cause), 0);
+	assert_int_equal(store_outbox_dead(f->s, id3, 200, "410 Gone",
+	    &cause), 0);
+	/* Finished items cannot be finished again. */
+	assert_int_equal(store_outbox_done(f->s, id2, 201, &cause), -1);
+	free(cause);
+	cause = NULL;
+	assert_int_equal(store_outbox_retry(f->s, 9999, 1, "x", &cause), -1);
+	free(cause);
+	cause = NULL;
+
+	assert_int_equal(store_outbox_counts(f->s, &p, &d, &x), 0);
+	assert_int_equal(p, 1);
+	assert_int_equal(d, 1);
+	assert_int_equal(x, 1);
+	assert_int_equal(store_outbox_next_at(f->s), 500);
+	n = store_outbox_due(f->s, 10000, 10, &it, &cause);
+	assert_int_equal(n, 1);
+	assert_int_equal(it[0].id, id1);
+	store_outbox_items_free(it, n);
+
+	assert_int_equal(store_outbox_done(f->s, id1, 600, &cause), 0);
+	assert_int_equal(store_outbox_next_at(f->s), 0);
+	assert_int_equal(store_outbox_counts(f->s, &p, &d, &x), 0);
+	assert_int_equal(p, 0);
+	assert_int_equal(d, 2);
+}
+
+static void
+test_outbox_keys_unique(void **state)
+{
+	struct fixture		*f = *state;
+	struct outbox_item	*it;
+	char			*cause = NULL;
+	int			 i, j, n;
+
+	for (i = 0; i < 50; i++)
+		assert_true(store_outbox_add(f->s, "acme", "r", "{}", i,
+		    &cause) > 0);
+	n = store_outbox_due(f->s, 100, 100, &it, &cause);
+	assert_int_equal(n, 50);
+	for (i = 0; i < n; i++) {
+		assert_true(i == 0 || it[i].id > it[i - 1].id);
+		for (j = i + 1; j < n; j++)
+			assert_string_not_equal(it[i].idem_key, it[j].idem_key);
+	}
+	store_outbox_items_free(it, n);
+}
+
+static void
+test_bad_rows(void **state)
+{
+	struct fixture		*f = *state;
+	struct metric_row	 r = row("acme", "a", 1, 24, 1, 1);
+	char			*cause = NULL;
+
+	assert_int_equal(store_put_metric(f->s, &r, 0, &cause), -1);
+	assert_non_null(cause);
+	free(cause);
+	cause = NULL;
+	r = row("", "a", 1, -1, 1, 1);
+	assert_int_equal(store_put_metric(f->s, &r, 0, &cause), -1);
+	free(cause);
+	assert_int_equal(store_count_metrics(f->s), 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_migrate_fresh, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_reopen_keeps_data, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_newer_refused, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_replace, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_add, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_add_null_aware, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_add_overflow, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_totals_ranges, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_missing_fields, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_rollback, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_savepoint_and_inputs, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_last_day_channel, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_foreach_campaign, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_alerts, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_outbox, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_outbox_keys_unique, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_bad_rows, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
