@@ -1,0 +1,133 @@
+"""Delivery to real peers on 127.0.0.1: an SMTP server must receive a well-formed
+message; a webhook receiver must get the JSON, also when it fails first and the
+daemon retries with backoff; the idempotency key stays the same across retries."""
+import email
+import email.policy
+import json
+import threading
+import time
+
+from aiosmtpd.controller import Controller
+
+from harness import CSV_HEADER, Daemon, Recorder, check, client, free_port, run, wait_for
+
+DATA = CSV_HEADER + (
+    "acme,Black Friday,facebook,2026-11-20,25750,10000,50000,800,12\n"
+    "acme,Flights,google_ads,2026-11-20,25750,87000,50000,800,12\n"
+)
+
+
+class Sink:
+    def __init__(self):
+        self.messages = []
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):
+        with self.lock:
+            self.messages.append(envelope)
+        return "250 OK"
+
+
+def test_smtp_receives_well_formed_message():
+    sink = Sink()
+    port = free_port()
+    ctl = Controller(sink, hostname="127.0.0.1", port=port)
+    ctl.start()
+    rx = [{"name": "mail", "type": "smtp", "url": "smtp://127.0.0.1:%d" % port,
+           "from": "alerts@agency.example", "to": ["cmo@acme.example", "ops@agency.example"],
+           "starttls": "no"}]
+    d = Daemon([client("acme", receivers=rx, language="fr", target_roi="200%")])
+    try:
+        d.start()
+        d.drop("m.csv", DATA)
+        wait_for(lambda: sink.messages, what="an e-mail at the SMTP server")
+        env = sink.messages[0]
+        check(env.mail_from == "alerts@agency.example", "MAIL FROM " + env.mail_from)
+        check(sorted(env.rcpt_tos) == ["cmo@acme.example", "ops@agency.example"],
+              "RCPT TO %r" % env.rcpt_tos)
+        raw = env.original_content if hasattr(env, "original_content") else env.content
+        check(b"\r\n\r\n" in raw, "header/body separator is CRLF CRLF")
+        head = raw.split(b"\r\n\r\n", 1)[0]
+        check(b"\n" not in head.replace(b"\r\n", b""), "bare LF in headers")
+        m = email.message_from_bytes(raw, policy=email.policy.default)
+        for h in ("From", "To", "Subject", "Date", "Message-ID", "MIME-Version"):
+            check(m[h], "missing header " + h)
+        check(m.defects == [], "message defects: %r" % m.defects)
+        body = m.get_body().get_content()
+        check("237,86" in body, "worked case 237.86 % (fr) in body:\n" + body)
+        check("Black Friday" in body, body)
+        # Delivered once: the outbox item is done.
+        wait_for(lambda: d.query("select status from outbox") == [("done",)], what="outbox done")
+        time.sleep(1.5)
+        check(len(sink.messages) == 1, "sent %d times" % len(sink.messages))
+        d.stop()
+    finally:
+        d.cleanup()
+        ctl.stop()
+
+
+def test_webhook_retry_until_success():
+    rec = Recorder(fail_first=2)
+    rx = [{"name": "hook", "type": "webhook", "url": "http://127.0.0.1:%d/hook" % rec.port}]
+    d = Daemon([client("acme", receivers=rx, target_roi="200%")])
+    try:
+        d.start()
+        d.drop("m.csv", DATA)
+        wait_for(lambda: len(rec.requests) >= 3, timeout=30, what="third webhook attempt")
+        wait_for(lambda: d.query("select status, attempts from outbox")[0][0] == "done",
+                 what="outbox item done")
+        status, attempts = d.query("select status, attempts from outbox")[0]
+        check(attempts == 2, "two failed attempts recorded, got %d" % attempts)
+        keys = set()
+        for headers, body in rec.requests:
+            low = {k.lower(): v for k, v in headers.items()}
+            check(low.get("content-type", "").startswith("application/json"), "content type")
+            keys.add(low.get("idempotency-key"))
+            doc = json.loads(body)
+            check(doc["client"]["id"] == "acme", "client in payload")
+            camps = {e["campaign"]: e for e in doc["events"]}
+            check(set(camps) == {"Black Friday", "Flights"}, "events %r" % list(camps))
+            check(abs(camps["Flights"]["roi_percent"] - 237.86) < 0.01,
+                  "roi_percent %r" % camps["Flights"]["roi_percent"])
+        check(len(keys) == 1 and None not in keys, "idempotency key stable: %r" % keys)
+        log = d.log()
+        check("retry" in log.lower(), "failures and retries are logged")
+        time.sleep(2)
+        check(len(rec.requests) == 3, "no delivery after success, got %d" % len(rec.requests))
+        d.stop()
+    finally:
+        d.cleanup()
+        rec.close()
+
+
+def test_webhook_outage_survives_restart():
+    """A receiver down across a daemon restart still gets the alert exactly once after."""
+    port = free_port()
+    rx = [{"name": "hook", "type": "webhook", "url": "http://127.0.0.1:%d/hook" % port}]
+    d = Daemon([client("acme", receivers=rx)])
+    rec = None
+    try:
+        d.start()
+        d.drop("m.csv", DATA)
+        wait_for(lambda: d.query("select attempts from outbox") and
+                 d.query("select attempts from outbox")[0][0] >= 1, what="a failed attempt")
+        d.stop()
+        check(d.query("select status from outbox")[0][0] == "pending", "item still pending")
+        rec = Recorder()  # a new port: the configuration is pointed at it
+        d.clients[0]["receivers"][0]["url"] = "http://127.0.0.1:%d/hook" % rec.port
+        d.write_config()
+        d.start()
+        wait_for(lambda: rec.requests, timeout=20, what="delivery after restart")
+        wait_for(lambda: d.query("select status from outbox")[0][0] == "done", what="done")
+        time.sleep(1.5)
+        check(len(rec.requests) == 1, "delivered %d times" % len(rec.requests))
+        d.stop()
+    finally:
+        d.cleanup()
+        if rec is not None:
+            rec.close()
+
+
+if __name__ == "__main__":
+    run([test_smtp_receives_well_formed_message, test_webhook_retry_until_success,
+         test_webhook_outage_survives_restart])
