@@ -1,0 +1,1205 @@
+/*
+ * The HTTP listener: evhttp on the daemon's event base, POST /v1/metrics with
+ * group commit, GET /healthz and GET /metrics. See http-server.h for the
+ * protocol. The server owns its evhttp, the bound socket, the open ingest batch
+ * with the requests waiting for its commit, and per-client state (rate bucket,
+ * signatures seen recently). Configuration strings are borrowed from the
+ * current struct config; anything kept across reloads is copied.
+ */
+#include <sys/types.h>
+#include <sys/queue.h>
+#include <sys/socket.h>
+
+#include <netinet/in.h>
+
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <event2/listener.h>
+
+#include <cjson/cJSON.h>
+
+#include "config.h"
+#include "hmac.h"
+#include "http-server.h"
+#include "ingest.h"
+#include "log.h"
+#include "parse.h"
+#include "store.h"
+#include "xmalloc.h"
+
+#define HTTP_PATH_INGEST	"/v1/metrics"
+#define HTTP_PATH_HEALTH	"/healthz"
+#define HTTP_PATH_METRICS	"/metrics"
+#define HTTP_ACCEPT_PAUSE_SECS	1
+#define HTTP_ERRORS_MAX		INGEST_MAX_ERRORS
+
+/* A signature seen inside the replay window. */
+struct http_seen {
+	uint8_t		 mac[SHA256_DIGEST_LEN];
+	int64_t		 ts;		/* the request's timestamp */
+};
+
+/* State kept per client id across requests and reloads. */
+struct http_client {
+	char		*id;
+	double		 tokens;	/* rate bucket */
+	int64_t		 refilled_ms;	/* monotonic time of the last refill */
+	struct http_seen *seen;
+	size_t		 nseen;
+	size_t		 seencap;
+};
+
+/* A client's bearer token, hashed so that comparison time does not depend on
+ * its length or contents. */
+struct http_cred {
+	const struct client_conf *cc;
+	uint8_t		 digest[SHA256_DIGEST_LEN];
+};
+
+/* A request whose rows are in the open batch, waiting for the commit. */
+struct http_pending {
+	TAILQ_ENTRY(http_pending) entry;
+	struct evhttp_request	*req;
+	struct evhttp_connection *evcon;
+	int			 gone;		/* connection closed meanwhile */
+	char			*answer;	/* body of the 202 */
+	long			 rows;
+	long			 rejected;
+	struct http_client	*client;	/* for the signature, if signed */
+	int			 is_signed;
+	uint8_t			 mac[SHA256_DIGEST_LEN];
+};
+TAILQ_HEAD(http_pending_list, http_pending);
+
+struct http_server {
+	LIST_ENTRY(http_server)	 entry;
+	struct event_base	*base;
+	struct store		*store;
+	const struct config	*cfg;
+	http_committed_cb	 cb;
+	void			*cb_arg;
+
+	struct evhttp		*http;
+	struct evhttp_bound_socket *bound;
+	char			*bound_addr;	/* as configured */
+	int64_t			 bound_cfg_port;
+	int			 port;		/* actually bound */
+	struct event		*resume_ev;	/* re-enable accepting */
+
+	struct ingest_batch	*batch;
+	struct event		*commit_ev;
+	struct http_pending_list pending;
+	size_t			 npending;
+
+	struct http_cred	*creds;
+	size_t			 ncreds;
+	struct http_client	**clients;
+	size_t			 nclients;
+
+	struct http_server_stats stats;
+};
+
+/* Every server, so that the listener's error callback (whose argument is the
+ * evhttp's) finds its own. */
+static LIST_HEAD(, http_server) http_servers = LIST_HEAD_INITIALIZER(http_servers);
+
+static const int http_stats_codes[HTTP_STATS_NCODES] = HTTP_STATS_CODES;
+
+static void	http_server_request_cb(struct evhttp_request *, void *);
+static void	http_server_commit_cb(evutil_socket_t, short, void *);
+static void	http_server_commit(struct http_server *);
+
+static int64_t
+http_monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static const char *
+http_reason(int code)
+{
+	switch (code) {
+	case 200:	return "OK";
+	case 202:	return "Accepted";
+	case 400:	return "Bad Request";
+	case 401:	return "Unauthorized";
+	case 403:	return "Forbidden";
+	case 404:	return "Not Found";
+	case 405:	return "Method Not Allowed";
+	case 409:	return "Conflict";
+	case 413:	return "Content Too Large";
+	case 415:	return "Unsupported Media Type";
+	case 429:	return "Too Many Requests";
+	case 503:	return "Service Unavailable";
+	default:	return "Internal Server Error";
+	}
+}
+
+static void
+http_count(struct http_server *srv, int code)
+{
+	size_t i;
+
+	for (i = 0; i < HTTP_STATS_NCODES; i++) {
+		if (http_stats_codes[i] == code)
+			break;
+	}
+	srv->stats.requests[i]++;
+}
+
+/* Send the one reply of a request. The body is copied. */
+static void
+http_reply(struct http_server *srv, struct evhttp_request *req, int code,
+    const char *ctype, const char *body, size_t len)
+{
+	struct evkeyvalq *out = evhttp_request_get_output_headers(req);
+
+	evhttp_add_header(out, "Content-Type", ctype);
+	evhttp_add_header(out, "Cache-Control", "no-store");
+	if (len > 0)
+		evbuffer_add(evhttp_request_get_output_buffer(req), body, len);
+	http_count(srv, code);
+	evhttp_send_reply(req, code, http_reason(code), NULL);
+}
+
+static void
+http_reply_json(struct http_server *srv, struct evhttp_request *req, int code,
+    cJSON *obj)
+{
+	char *s;
+
+	s = cJSON_PrintUnformatted(obj);
+	if (s == NULL)
+		fatalx("%s: out of memory", __func__);
+	http_reply(srv, req, code, "application/json", s, strlen(s));
+	cJSON_free(s);
+}
+
+/* {"error": msg} */
+static void
+http_reply_error(struct http_server *srv, struct evhttp_request *req, int code,
+    const char *msg)
+{
+	cJSON *obj;
+
+	obj = cJSON_CreateObject();
+	cJSON_AddStringToObject(obj, "error", msg);
+	http_reply_json(srv, req, code, obj);
+	cJSON_Delete(obj);
+}
+
+static void
+http_reply_retry(struct http_server *srv, struct evhttp_request *req, int code,
+    long secs, const char *msg)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof buf, "%ld", secs < 1 ? 1 : secs);
+	evhttp_add_header(evhttp_request_get_output_headers(req), "Retry-After",
+	    buf);
+	http_reply_error(srv, req, code, msg);
+}
+
+static void
+http_reply_method(struct http_server *srv, struct evhttp_request *req,
+    const char *allow)
+{
+	evhttp_add_header(evhttp_request_get_output_headers(req), "Allow", allow);
+	http_reply_error(srv, req, 405, "method not allowed");
+}
+
+/*
+ * The JSON answer of an ingest request: counts, the first row errors, and a
+ * top-level "error" when the input was refused.
+ */
+static cJSON *
+http_result_json(const struct ingest_result *res, const char *error)
+{
+	const struct parse_error *e;
+	cJSON *obj, *arr, *item;
+	size_t i;
+
+	obj = cJSON_CreateObject();
+	if (error != NULL)
+		cJSON_AddStringToObject(obj, "error", error);
+	cJSON_AddNumberToObject(obj, "accepted", (double)res->rows_accepted);
+	cJSON_AddNumberToObject(obj, "rejected", (double)res->rows_rejected);
+	arr = cJSON_AddArrayToObject(obj, "errors");
+	for (i = 0; i < res->nerrors && i < HTTP_ERRORS_MAX; i++) {
+		e = &res->errors[i];
+		item = cJSON_CreateObject();
+		cJSON_AddNumberToObject(item, "row", (double)e->row);
+		cJSON_AddNumberToObject(item, "line", (double)e->line);
+		cJSON_AddStringToObject(item, "field", e->column);
+		cJSON_AddStringToObject(item, "reason", e->reason);
+		cJSON_AddItemToArray(arr, item);
+	}
+	if (res->errors_total > (long)res->nerrors)
+		cJSON_AddNumberToObject(obj, "errors_total",
+		    (double)res->errors_total);
+	return obj;
+}
+
+/* Per-client state, created on first use and kept across reloads. */
+static struct http_client *
+http_client_get(struct http_server *srv, const char *id)
+{
+	struct http_client *hc;
+	size_t i;
+
+	for (i = 0; i < srv->nclients; i++) {
+		if (strcmp(srv->clients[i]->id, id) == 0)
+			return srv->clients[i];
+	}
+	hc = xcalloc(1, sizeof *hc);
+	hc->id = xstrdup(id);
+	hc->tokens = -1;	/* full at first use */
+	srv->clients = xreallocarray(srv->clients, srv->nclients + 1,
+	    sizeof *srv->clients);
+	srv->clients[srv->nclients++] = hc;
+	return hc;
+}
+
+static void
+http_client_free(struct http_client *hc)
+{
+	free(hc->seen);
+	free(hc->id);
+	free(hc);
+}
+
+/*
+ * Token bucket of rate tokens a minute, holding at most a minute's worth.
+ * Returns 0 and takes a token, or -1 with *retry the seconds until one is there.
+ * A rate <= 0 means no limit.
+ */
+static int
+http_rate_take(struct http_server *srv, struct http_client *hc, long *retry)
+{
+	int64_t rate = srv->cfg->http_rate_per_minute, now, elapsed;
+	double per_ms;
+
+	if (rate <= 0)
+		return 0;
+	now = http_monotonic_ms();
+	per_ms = (double)rate / 60000.0;
+	if (hc->tokens < 0)
+		hc->tokens = (double)rate;
+	else {
+		elapsed = now - hc->refilled_ms;
+		if (elapsed > 0)
+			hc->tokens += (double)elapsed * per_ms;
+		if (hc->tokens > (double)rate)
+			hc->tokens = (double)rate;
+	}
+	hc->refilled_ms = now;
+	if (hc->tokens >= 1.0) {
+		hc->tokens -= 1.0;
+		return 0;
+	}
+	*retry = (long)((1.0 - hc->tokens) / per_ms / 1000.0) + 1;
+	return -1;
+}
+
+/* Drop signatures whose timestamp left the window: they would be refused as
+ * too old anyway. */
+static void
+http_seen_prune(struct http_client *hc, int64_t now)
+{
+	size_t i, j;
+
+	for (i = j = 0; i < hc->nseen; i++) {
+		if (hc->seen[i].ts >= now - HTTP_SIGNATURE_WINDOW)
+			hc->seen[j++] = hc->seen[i];
+	}
+	hc->nseen = j;
+}
+
+static int
+http_seen_find(const struct http_client *hc, const uint8_t *mac)
+{
+	size_t i;
+
+	for (i = 0; i < hc->nseen; i++) {
+		if (memcmp(hc->seen[i].mac, mac, SHA256_DIGEST_LEN) == 0)
+			return (int)i;
+	}
+	return -1;
+}
+
+/* Remember a signature; when full, forget the oldest timestamp (logged: an
+ * exact replay of that one would then pass). */
+static void
+http_seen_add(struct http_client *hc, const uint8_t *mac, int64_t ts)
+{
+	size_t i, oldest;
+
+	if (hc->nseen == HTTP_REPLAY_MAX) {
+		oldest = 0;
+		for (i = 1; i < hc->nseen; i++) {
+			if (hc->seen[i].ts < hc->seen[oldest].ts)
+				oldest = i;
+		}
+		log_warnx("client %s: replay cache full, forgetting a signature",
+		    hc->id);
+		hc->seen[oldest] = hc->seen[--hc->nseen];
+	}
+	if (hc->nseen == hc->seencap) {
+		hc->seencap = hc->seencap ? hc->seencap * 2 : 16;
+		hc->seen = xreallocarray(hc->seen, hc->seencap, sizeof *hc->seen);
+	}
+	memcpy(hc->seen[hc->nseen].mac, mac, SHA256_DIGEST_LEN);
+	hc->seen[hc->nseen].ts = ts;
+	hc->nseen++;
+}
+
+/* Forget a signature again: its request failed for a reason the sender should
+ * retry (store failure), so the retry must not look like a replay. */
+static void
+http_seen_forget(struct http_client *hc, const uint8_t *mac)
+{
+	int i;
+
+	if ((i = http_seen_find(hc, mac)) != -1)
+		hc->seen[i] = hc->seen[--hc->nseen];
+}
+
+/* HMAC-SHA256(key, a || b) without concatenating: the body is not copied. */
+static void
+http_hmac2(const char *key, size_t keylen, const void *a, size_t alen,
+    const void *b, size_t blen, uint8_t out[SHA256_DIGEST_LEN])
+{
+	struct sha256_ctx ctx;
+	uint8_t k[SHA256_BLOCK_LEN], pad[SHA256_BLOCK_LEN];
+	uint8_t inner[SHA256_DIGEST_LEN];
+	size_t i;
+
+	memset(k, 0, sizeof k);
+	if (keylen > SHA256_BLOCK_LEN)
+		sha256(key, keylen, k);
+	else
+		memcpy(k, key, keylen);
+
+	for (i = 0; i < SHA256_BLOCK_LEN; i++)
+		pad[i] = k[i] ^ 0x36;
+	sha256_init(&ctx);
+	sha256_update(&ctx, pad, sizeof pad);
+	sha256_update(&ctx, a, alen);
+	sha256_update(&ctx, b, blen);
+	sha256_final(&ctx, inner);
+
+	for (i = 0; i < SHA256_BLOCK_LEN; i++)
+		pad[i] = k[i] ^ 0x5c;
+	sha256_init(&ctx);
+	sha256_update(&ctx, pad, sizeof pad);
+	sha256_update(&ctx, inner, sizeof inner);
+	sha256_final(&ctx, out);
+
+	memset(k, 0, sizeof k);
+	memset(pad, 0, sizeof pad);
+}
+
+static int
+http_hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * Check X-Roiwatch-Timestamp and X-Roiwatch-Signature of a signed client's
+ * request. Returns 0 (mac filled, signature recorded as seen), 401 or 409 with
+ * *why a static reason.
+ */
+static int
+http_check_signature(struct http_client *hc, const struct client_conf *cc,
+    struct evkeyvalq *hdrs, const char *body, size_t len,
+    uint8_t mac[SHA256_DIGEST_LEN], int64_t *tsp, const char **why)
+{
+	const char *tss, *sig, *p;
+	char *prefix;
+	uint8_t want[SHA256_DIGEST_LEN];
+	int64_t ts = 0, now;
+	size_t i;
+	int hi, lo, bad = 0;
+
+	tss = evhttp_find_header(hdrs, "X-Roiwatch-Timestamp");
+	sig = evhttp_find_header(hdrs, "X-Roiwatch-Signature");
+	if (tss == NULL || sig == NULL) {
+		*why = "missing X-Roiwatch-Timestamp or X-Roiwatch-Signature";
+		return 401;
+	}
+	if (*tss == '\0' || strlen(tss) > 12) {
+		*why = "invalid X-Roiwatch-Timestamp";
+		return 401;
+	}
+	for (p = tss; *p != '\0'; p++) {
+		if (*p < '0' || *p > '9') {
+			*why = "invalid X-Roiwatch-Timestamp";
+			return 401;
+		}
+		ts = ts * 10 + (*p - '0');
+	}
+	now = (int64_t)time(NULL);
+	if (ts < now - HTTP_SIGNATURE_WINDOW || ts > now + HTTP_SIGNATURE_WINDOW) {
+		*why = "timestamp outside the accepted window";
+		return 401;
+	}
+	if (strncasecmp(sig, "sha256=", 7) != 0 ||
+	    strlen(sig + 7) != 2 * SHA256_DIGEST_LEN) {
+		*why = "bad signature";
+		return 401;
+	}
+	for (i = 0, p = sig + 7; i < SHA256_DIGEST_LEN; i++, p += 2) {
+		hi = http_hexval((unsigned char)p[0]);
+		lo = http_hexval((unsigned char)p[1]);
+		bad |= hi < 0 || lo < 0;
+		mac[i] = (uint8_t)(((hi & 0xf) << 4) | (lo & 0xf));
+	}
+
+	/* The signed message is: timestamp "." body. */
+	xasprintf(&prefix, "%s.", tss);
+	http_hmac2(cc->hmac_secret, strlen(cc->hmac_secret), prefix,
+	    strlen(prefix), body, len, want);
+	free(prefix);
+	if (!hmac_equal(want, mac, sizeof want) || bad) {
+		*why = "bad signature";
+		return 401;
+	}
+
+	http_seen_prune(hc, now);
+	if (http_seen_find(hc, mac) != -1) {
+		*why = "replayed request (signature already seen)";
+		return 409;
+	}
+	http_seen_add(hc, mac, ts);
+	*tsp = ts;
+	return 0;
+}
+
+/*
+ * The client owning the request's bearer token, or NULL. Every configured
+ * token is compared (as SHA-256 digests, so lengths leak nothing), without
+ * stopping at the first match.
+ */
+static const struct client_conf *
+http_authenticate(struct http_server *srv, struct evkeyvalq *hdrs)
+{
+	const struct client_conf *found = NULL;
+	const char *auth, *tok, *end;
+	uint8_t digest[SHA256_DIGEST_LEN];
+	size_t i;
+	int eq;
+
+	if ((auth = evhttp_find_header(hdrs, "Authorization")) == NULL)
+		return NULL;
+	if (strncasecmp(auth, "Bearer", 6) != 0 || (auth[6] != ' ' &&
+	    auth[6] != '\t'))
+		return NULL;
+	for (tok = auth + 6; *tok == ' ' || *tok == '\t'; tok++)
+		;
+	end = tok + strlen(tok);
+	while (end > tok && (end[-1] == ' ' || end[-1] == '\t'))
+		end--;
+	if (end == tok)
+		return NULL;
+	sha256(tok, (size_t)(end - tok), digest);
+	for (i = 0; i < srv->ncreds; i++) {
+		eq = hmac_equal(digest, srv->creds[i].digest, sizeof digest);
+		if (eq)
+			found = srv->creds[i].cc;
+	}
+	return found;
+}
+
+/* ?partial=1 (or true/yes). */
+static int
+http_query_partial(struct evhttp_request *req)
+{
+	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
+	struct evkeyvalq q;
+	const char *query, *v;
+	int partial = 0;
+
+	if (uri == NULL || (query = evhttp_uri_get_query(uri)) == NULL)
+		return 0;
+	TAILQ_INIT(&q);
+	if (evhttp_parse_query_str(query, &q) != 0)
+		return 0;
+	if ((v = evhttp_find_header(&q, "partial")) != NULL)
+		partial = strcmp(v, "1") == 0 || strcasecmp(v, "true") == 0 ||
+		    strcasecmp(v, "yes") == 0;
+	evhttp_clear_headers(&q);
+	return partial;
+}
+
+/* Parse sink of the foreign-client check: stop at a row of another client. */
+struct http_foreign {
+	const char	*client;
+	int		 found;
+};
+
+static int
+http_foreign_row_cb(void *arg, const struct metric_row *row, long rowno)
+{
+	struct http_foreign *f = arg;
+
+	(void)rowno;
+	if (strcmp(row->client, f->client) != 0) {
+		f->found = 1;
+		return -1;
+	}
+	return 0;
+}
+
+static int
+http_foreign_error_cb(void *arg, const struct parse_error *e)
+{
+	(void)arg;
+	(void)e;
+	return 0;
+}
+
+/*
+ * With ?partial=1 the ingest would merely reject rows of another client and
+ * keep the rest; the whole request must be refused instead, so look first.
+ */
+static int
+http_has_foreign_rows(const char *body, size_t len,
+    const struct parse_options *po, const char *client)
+{
+	struct http_foreign f = { client, 0 };
+	struct parse_sink sink = { http_foreign_row_cb, http_foreign_error_cb,
+	    &f };
+
+	parse_input(body, len, po, &sink);
+	return f.found;
+}
+
+static void
+http_pending_close_cb(struct evhttp_connection *evcon, void *arg)
+{
+	struct http_pending *p = arg;
+
+	(void)evcon;
+	p->gone = 1;
+}
+
+/* Answer a pending request and free it. A request whose connection closed
+ * was detached by evhttp; replying to it only frees it. */
+static void
+http_pending_finish(struct http_server *srv, struct http_pending *p, int ok)
+{
+	if (!p->gone)
+		evhttp_connection_set_closecb(p->evcon, NULL, NULL);
+	if (ok)
+		http_reply(srv, p->req, 202, "application/json", p->answer,
+		    strlen(p->answer));
+	else {
+		if (p->is_signed)
+			http_seen_forget(p->client, p->mac);
+		http_reply_retry(srv, p->req, 503, 1,
+		    "the store failed, retry later");
+	}
+	free(p->answer);
+	free(p);
+}
+
+/* Open the batch if needed; its commit is scheduled for the end of this loop
+ * iteration as soon as it exists, so that a transaction is never left open. */
+static int
+http_batch_open(struct http_server *srv, char **cause)
+{
+	if (srv->batch != NULL)
+		return 0;
+	if ((srv->batch = ingest_batch_begin(srv->store, cause)) == NULL)
+		return -1;
+	event_active(srv->commit_ev, EV_TIMEOUT, 0);
+	return 0;
+}
+
+/* POST /v1/metrics. */
+static void
+http_ingest(struct http_server *srv, struct evhttp_request *req)
+{
+	const struct config *cfg = srv->cfg;
+	struct evkeyvalq *hdrs = evhttp_request_get_input_headers(req);
+	const struct client_conf *cc;
+	struct http_client *hc;
+	struct http_pending *p;
+	struct parse_options po;
+	struct ingest_result res;
+	struct evbuffer *in;
+	const char *ctype, *why, *body;
+	char *cause = NULL, idbuf[128];
+	uint8_t mac[SHA256_DIGEST_LEN];
+	int64_t ts = 0;
+	size_t len;
+	long retry;
+	int format, partial, code, is_signed = 0;
+	cJSON *obj;
+
+	if ((cc = http_authenticate(srv, hdrs)) == NULL) {
+		evhttp_add_header(evhttp_request_get_output_headers(req),
+		    "WWW-Authenticate", "Bearer realm=\"roiwatch\"");
+		http_reply_error(srv, req, 401, "missing or unknown bearer token");
+		return;
+	}
+	log_escape(cc->id, strlen(cc->id), idbuf, sizeof idbuf);
+	hc = http_client_get(srv, cc->id);
+	if (http_rate_take(srv, hc, &retry) != 0) {
+		log_debug("%s: client %s rate limited", __func__, idbuf);
+		http_reply_retry(srv, req, 429, retry, "rate limit exceeded");
+		return;
+	}
+
+	in = evhttp_request_get_input_buffer(req);
+	len = evbuffer_get_length(in);
+	if (cfg->http_max_body_bytes > 0 &&
+	    len > (size_t)cfg->http_max_body_bytes) {
+		http_reply_error(srv, req, 413, "request body too large");
+		return;
+	}
+	body = len > 0 ? (const char *)evbuffer_pullup(in, -1) : "";
+
+	if (cc->hmac_secret != NULL && cc->hmac_secret[0] != '\0') {
+		code = http_check_signature(hc, cc, hdrs, body, len, mac, &ts,
+		    &why);
+		if (code != 0) {
+			log_info("client %s: request refused: %s", idbuf, why);
+			if (code == 401)
+				evhttp_add_header(
+				    evhttp_request_get_output_headers(req),
+				    "WWW-Authenticate",
+				    "Bearer realm=\"roiwatch\"");
+			http_reply_error(srv, req, code, why);
+			return;
+		}
+		is_signed = 1;
+	}
+
+	ctype = evhttp_find_header(hdrs, "Content-Type");
+	if (ctype == NULL ||
+	    (format = parse_format_from_content_type(ctype)) == -1) {
+		if (is_signed)
+			http_seen_forget(hc, mac);
+		http_reply_error(srv, req, 415, "Content-Type must be "
+		    "application/json, application/x-ndjson or text/csv");
+		return;
+	}
+	partial = http_query_partial(req);
+
+	memset(&po, 0, sizeof po);
+	po.format = format;
+	if (partial && http_has_foreign_rows(body, len, &po, cc->id)) {
+		http_reply_error(srv, req, 403,
+		    "rows for another client than the token's");
+		return;
+	}
+	po.max_rows = cfg->http_max_rows > 0 ? cfg->http_max_rows : 0;
+
+	if (http_batch_open(srv, &cause) != 0) {
+		log_warnx("http ingest: %s", cause);
+		free(cause);
+		if (is_signed)
+			http_seen_forget(hc, mac);
+		http_reply_retry(srv, req, 503, 1, "the store failed, retry later");
+		return;
+	}
+	memset(&res, 0, sizeof res);
+	if (ingest_batch_add(srv->batch, cfg, body, len, &po, cc->id, partial,
+	    &res) != 0) {
+		srv->stats.rows_rejected += (uint64_t)res.rows_rejected;
+		if (res.store_failed) {
+			log_warnx("http ingest: client %s: %s", idbuf,
+			    res.cause != NULL ? res.cause : "store failed");
+			if (is_signed)
+				http_seen_forget(hc, mac);
+			http_reply_retry(srv, req, 503, 1,
+			    "the store failed, retry later");
+		} else if (res.too_many_rows) {
+			http_reply_error(srv, req, 413, res.cause != NULL ?
+			    res.cause : "too many rows");
+		} else if (res.forbidden) {
+			http_reply_error(srv, req, 403,
+			    "rows for another client than the token's");
+		} else {
+			obj = http_result_json(&res, res.cause != NULL ?
+			    res.cause : "input refused");
+			http_reply_json(srv, req, 400, obj);
+			cJSON_Delete(obj);
+		}
+		ingest_result_clear(&res);
+		return;
+	}
+	if (res.forbidden)	/* cannot happen after http_has_foreign_rows */
+		log_warnx("http ingest: client %s: foreign rows kept out", idbuf);
+
+	p = xcalloc(1, sizeof *p);
+	p->req = req;
+	p->evcon = evhttp_request_get_connection(req);
+	p->rows = res.rows_accepted;
+	p->rejected = res.rows_rejected;
+	p->client = hc;
+	p->is_signed = is_signed;
+	memcpy(p->mac, mac, sizeof mac);
+	obj = http_result_json(&res, NULL);
+	if ((p->answer = cJSON_PrintUnformatted(obj)) == NULL)
+		fatalx("%s: out of memory", __func__);
+	cJSON_Delete(obj);
+	ingest_result_clear(&res);
+	if (p->evcon != NULL)
+		evhttp_connection_set_closecb(p->evcon, http_pending_close_cb, p);
+	TAILQ_INSERT_TAIL(&srv->pending, p, entry);
+	srv->npending++;
+	log_debug("%s: client %s: %ld rows in the batch (%zu requests)",
+	    __func__, idbuf, p->rows, srv->npending);
+
+	if (srv->npending >= HTTP_BATCH_MAX)
+		http_server_commit(srv);
+}
+
+/*
+ * Commit the open batch and answer its requests: 202 when it committed, 503
+ * otherwise. Then hand the touched campaigns to the daemon.
+ */
+static void
+http_server_commit(struct http_server *srv)
+{
+	struct http_pending_list list;
+	struct ingest_batch *b = srv->batch;
+	struct http_pending *p;
+	const struct ingest_subject *subjects;
+	size_t n, count = srv->npending;
+	char *cause = NULL;
+	int ok;
+
+	if (b == NULL)
+		return;
+	srv->batch = NULL;
+	TAILQ_INIT(&list);
+	TAILQ_CONCAT(&list, &srv->pending, entry);
+	srv->npending = 0;
+
+	if (count == 0) {
+		ingest_batch_free(b);	/* every input was refused */
+		return;
+	}
+	ok = ingest_batch_commit(b, &cause) == 0;
+	if (!ok) {
+		log_warnx("http ingest: commit of %zu requests failed: %s",
+		    count, cause);
+		free(cause);
+		srv->stats.batch_failures++;
+	} else {
+		srv->stats.batches++;
+		if (count > srv->stats.batch_max_requests)
+			srv->stats.batch_max_requests = count;
+	}
+	while ((p = TAILQ_FIRST(&list)) != NULL) {
+		TAILQ_REMOVE(&list, p, entry);
+		if (ok)
+			srv->stats.rows_accepted += (uint64_t)p->rows;
+		else
+			srv->stats.rows_rejected += (uint64_t)p->rows;
+		srv->stats.rows_rejected += (uint64_t)p->rejected;
+		http_pending_finish(srv, p, ok);
+	}
+	if (ok && srv->cb != NULL) {
+		subjects = ingest_batch_subjects(b, &n);
+		if (n > 0)
+			srv->cb(srv->cb_arg, subjects, n);
+	}
+	ingest_batch_free(b);
+}
+
+static void
+http_server_commit_cb(evutil_socket_t fd, short events, void *arg)
+{
+	(void)fd;
+	(void)events;
+	http_server_commit(arg);
+}
+
+/* GET /healthz: the store must accept a write transaction. */
+static void
+http_healthz(struct http_server *srv, struct evhttp_request *req)
+{
+	char *cause = NULL;
+
+	if (srv->batch == NULL) {
+		if (store_begin(srv->store, &cause) != 0) {
+			log_warnx("healthz: %s", cause);
+			free(cause);
+			http_reply_retry(srv, req, 503, 1, "store unusable");
+			return;
+		}
+		store_rollback(srv->store);
+	}
+	http_reply(srv, req, 200, "application/json", "{\"status\":\"ok\"}",
+	    strlen("{\"status\":\"ok\"}"));
+}
+
+/* GET /metrics in Prometheus text format 0.0.4. */
+static void
+http_metrics(struct http_server *srv, struct evhttp_request *req)
+{
+	struct evbuffer *b = evbuffer_new();
+	const struct http_server_stats *st = &srv->stats;
+	int64_t samples, pending = 0, done = 0, dead = 0;
+	size_t i, len;
+	char *s;
+
+	evbuffer_add_printf(b,
+	    "# HELP roiwatch_up Whether roiwatchd is running.\n"
+	    "# TYPE roiwatch_up gauge\nroiwatch_up 1\n");
+	evbuffer_add_printf(b,
+	    "# HELP roiwatch_http_requests_total HTTP requests answered by "
+	    "roiwatchd, by status code.\n"
+	    "# TYPE roiwatch_http_requests_total counter\n");
+	for (i = 0; i < HTTP_STATS_NCODES; i++)
+		evbuffer_add_printf(b,
+		    "roiwatch_http_requests_total{code=\"%d\"} %" PRIu64 "\n",
+		    http_stats_codes[i], st->requests[i]);
+	evbuffer_add_printf(b,
+	    "roiwatch_http_requests_total{code=\"other\"} %" PRIu64 "\n",
+	    st->requests[HTTP_STATS_NCODES]);
+	evbuffer_add_printf(b,
+	    "# HELP roiwatch_ingest_rows_total Metric rows received over HTTP.\n"
+	    "# TYPE roiwatch_ingest_rows_total counter\n"
+	    "roiwatch_ingest_rows_total{source=\"http\",result=\"accepted\"} "
+	    "%" PRIu64 "\n"
+	    "roiwatch_ingest_rows_total{source=\"http\",result=\"rejected\"} "
+	    "%" PRIu64 "\n", st->rows_accepted, st->rows_rejected);
+	evbuffer_add_printf(b,
+	    "# HELP roiwatch_http_batches_total Group commits of ingest "
+	    "requests.\n# TYPE roiwatch_http_batches_total counter\n"
+	    "roiwatch_http_batches_total{result=\"ok\"} %" PRIu64 "\n"
+	    "roiwatch_http_batches_total{result=\"failed\"} %" PRIu64 "\n",
+	    st->batches, st->batch_failures);
+	evbuffer_add_printf(b,
+	    "# HELP roiwatch_http_accept_pauses_total Times accepting was "
+	    "paused after an accept error.\n"
+	    "# TYPE roiwatch_http_accept_pauses_total counter\n"
+	    "roiwatch_http_accept_pauses_total %" PRIu64 "\n",
+	    st->accept_pauses);
+	if ((samples = store_count_metrics(srv->store)) >= 0)
+		evbuffer_add_printf(b,
+		    "# HELP roiwatch_metrics_samples Metric samples stored.\n"
+		    "# TYPE roiwatch_metrics_samples gauge\n"
+		    "roiwatch_metrics_samples %" PRId64 "\n", samples);
+	if (store_outbox_counts(srv->store, &pending, &done, &dead) == 0)
+		evbuffer_add_printf(b,
+		    "# HELP roiwatch_outbox_items Notifications in the outbox, "
+		    "by status.\n# TYPE roiwatch_outbox_items gauge\n"
+		    "roiwatch_outbox_items{status=\"pending\"} %" PRId64 "\n"
+		    "roiwatch_outbox_items{status=\"done\"} %" PRId64 "\n"
+		    "roiwatch_outbox_items{status=\"dead\"} %" PRId64 "\n",
+		    pending, done, dead);
+
+	len = evbuffer_get_length(b);
+	s = (char *)evbuffer_pullup(b, -1);
+	http_reply(srv, req, 200, "text/plain; version=0.0.4; charset=utf-8",
+	    s, len);
+	evbuffer_free(b);
+}
+
+/* Route one request; every branch ends in exactly one reply (or hands the
+ * request to the batch, whose commit replies). */
+static void
+http_server_request_cb(struct evhttp_request *req, void *arg)
+{
+	struct http_server *srv = arg;
+	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
+	enum evhttp_cmd_type method = evhttp_request_get_command(req);
+	const char *path;
+	char buf[128];
+
+	path = uri != NULL ? evhttp_uri_get_path(uri) : NULL;
+	if (path == NULL) {
+		http_reply_error(srv, req, 400, "bad request target");
+		return;
+	}
+	if (log_get_debug()) {
+		log_escape(path, strlen(path), buf, sizeof buf);
+		log_debug("%s: %s %s", __func__,
+		    method == EVHTTP_REQ_POST ? "POST" : "GET", buf);
+	}
+	if (strcmp(path, HTTP_PATH_INGEST) == 0) {
+		if (method != EVHTTP_REQ_POST)
+			http_reply_method(srv, req, "POST");
+		else
+			http_ingest(srv, req);
+	} else if (strcmp(path, HTTP_PATH_HEALTH) == 0) {
+		if (method != EVHTTP_REQ_GET)
+			http_reply_method(srv, req, "GET");
+		else
+			http_healthz(srv, req);
+	} else if (strcmp(path, HTTP_PATH_METRICS) == 0) {
+		if (method != EVHTTP_REQ_GET)
+			http_reply_method(srv, req, "GET");
+		else
+			http_metrics(srv, req);
+	} else
+		http_reply_error(srv, req, 404, "not found");
+}
+
+static void
+http_server_resume_cb(evutil_socket_t fd, short events, void *arg)
+{
+	struct http_server *srv = arg;
+
+	(void)fd;
+	(void)events;
+	if (srv->bound != NULL)
+		evconnlistener_enable(evhttp_bound_socket_get_listener(srv->bound));
+}
+
+/*
+ * accept() failed (EMFILE, ENFILE, ENOBUFS...): the listening socket stays
+ * readable, so stop watching it for a second instead of spinning.
+ */
+static void
+http_server_accept_error_cb(struct evconnlistener *lev, void *arg)
+{
+	struct http_server *srv;
+	struct timeval tv = { HTTP_ACCEPT_PAUSE_SECS, 0 };
+
+	(void)arg;	/* the evhttp's, not ours */
+	log_warn("http: accept");
+	LIST_FOREACH(srv, &http_servers, entry) {
+		if (srv->bound != NULL &&
+		    evhttp_bound_socket_get_listener(srv->bound) == lev)
+			break;
+	}
+	if (srv == NULL)
+		return;
+	srv->stats.accept_pauses++;
+	evconnlistener_disable(lev);
+	evtimer_add(srv->resume_ev, &tv);
+}
+
+static void
+http_server_unbind(struct http_server *srv)
+{
+	if (srv->bound != NULL)
+		evhttp_del_accept_socket(srv->http, srv->bound);
+	srv->bound = NULL;
+	srv->port = 0;
+	evtimer_del(srv->resume_ev);
+}
+
+static struct evhttp_bound_socket *
+http_server_try_bind(struct http_server *srv, const char *addr, int64_t port,
+    char **cause)
+{
+	struct evhttp_bound_socket *b;
+	int saved;
+
+	errno = 0;
+	b = evhttp_bind_socket_with_handle(srv->http, addr, (ev_uint16_t)port);
+	if (b == NULL) {
+		saved = errno;
+		xasprintf(cause, "cannot listen on %s port %" PRId64 ": %s",
+		    addr, port, saved != 0 ? strerror(saved) : "bind failed");
+	}
+	return b;
+}
+
+/*
+ * Listen on addr:port, replacing the current socket only once the new one is
+ * bound. When the new address overlaps the old one (same port), the old
+ * socket is closed first and rebound if the new bind fails.
+ */
+static int
+http_server_bind(struct http_server *srv, const char *addr, int64_t port,
+    char **cause)
+{
+	struct evhttp_bound_socket *b;
+	struct sockaddr_storage ss;
+	socklen_t sslen = sizeof ss;
+	char *oaddr, *ignored = NULL;
+	int64_t oport;
+
+	if (port < 0 || port > 65535) {
+		xasprintf(cause, "invalid port %" PRId64, port);
+		return -1;
+	}
+	if (addr[0] == '\0') {
+		http_server_unbind(srv);
+		free(srv->bound_addr);
+		srv->bound_addr = xstrdup(addr);
+		srv->bound_cfg_port = port;
+		return 0;
+	}
+	b = http_server_try_bind(srv, addr, port, cause);
+	if (b == NULL && srv->bound != NULL) {
+		free(*cause);
+		*cause = NULL;
+		oaddr = xstrdup(srv->bound_addr);
+		oport = srv->port;
+		http_server_unbind(srv);
+		b = http_server_try_bind(srv, addr, port, cause);
+		if (b == NULL) {
+			srv->bound = http_server_try_bind(srv, oaddr, oport,
+			    &ignored);
+			free(ignored);
+			if (srv->bound != NULL)
+				srv->port = (int)oport;
+		}
+		free(oaddr);
+		if (b == NULL)
+			return -1;
+	}
+	if (b == NULL)
+		return -1;
+	if (srv->bound != NULL)
+		http_server_unbind(srv);
+	srv->bound = b;
+	evconnlistener_set_error_cb(evhttp_bound_socket_get_listener(b),
+	    http_server_accept_error_cb);
+	if (getsockname(evhttp_bound_socket_get_fd(b), (struct sockaddr *)&ss,
+	    &sslen) == 0) {
+		if (ss.ss_family == AF_INET)
+			srv->port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
+		else if (ss.ss_family == AF_INET6)
+			srv->port = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+	}
+	free(srv->bound_addr);
+	srv->bound_addr = xstrdup(addr);
+	srv->bound_cfg_port = port;
+	log_info("http: listening on %s port %d", addr, srv->port);
+	return 0;
+}
+
+/* Tokens, secrets and limits of a configuration. */
+static void
+http_server_apply(struct http_server *srv, const struct config *cfg)
+{
+	const struct client_conf *cc;
+	size_t i;
+
+	srv->cfg = cfg;
+	free(srv->creds);
+	srv->creds = xcalloc(cfg->nclients > 0 ? cfg->nclients : 1,
+	    sizeof *srv->creds);
+	srv->ncreds = 0;
+	for (i = 0; i < cfg->nclients; i++) {
+		cc = &cfg->clients[i];
+		if (cc->ingest_token == NULL || cc->ingest_token[0] == '\0')
+			continue;
+		srv->creds[srv->ncreds].cc = cc;
+		sha256(cc->ingest_token, strlen(cc->ingest_token),
+		    srv->creds[srv->ncreds].digest);
+		srv->ncreds++;
+	}
+	if (cfg->http_max_header_bytes > 0)
+		evhttp_set_max_headers_size(srv->http,
+		    (ev_ssize_t)cfg->http_max_header_bytes);
+	if (cfg->http_max_body_bytes > 0)
+		evhttp_set_max_body_size(srv->http,
+		    (ev_ssize_t)cfg->http_max_body_bytes);
+	if (cfg->http_idle_timeout_secs > 0)
+		evhttp_set_timeout(srv->http, (int)cfg->http_idle_timeout_secs);
+}
+
+struct http_server *
+http_server_new(struct event_base *base, struct store *store,
+    const struct config *cfg, http_committed_cb cb, void *arg, char **cause)
+{
+	struct http_server *srv;
+
+	srv = xcalloc(1, sizeof *srv);
+	srv->base = base;
+	srv->store = store;
+	srv->cb = cb;
+	srv->cb_arg = arg;
+	TAILQ_INIT(&srv->pending);
+	if ((srv->http = evhttp_new(base)) == NULL)
+		fatalx("%s: evhttp_new failed", __func__);
+	evhttp_set_allowed_methods(srv->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST);
+	evhttp_set_gencb(srv->http, http_server_request_cb, srv);
+	srv->commit_ev = event_new(base, -1, 0, http_server_commit_cb, srv);
+	srv->resume_ev = evtimer_new(base, http_server_resume_cb, srv);
+	if (srv->commit_ev == NULL || srv->resume_ev == NULL)
+		fatalx("%s: event_new failed", __func__);
+	http_server_apply(srv, cfg);
+	LIST_INSERT_HEAD(&http_servers, srv, entry);
+	if (http_server_bind(srv, cfg->listen_addr, cfg->listen_port,
+	    cause) != 0) {
+		http_server_free(srv);
+		return NULL;
+	}
+	return srv;
+}
+
+int
+http_server_set_config(struct http_server *srv, const struct config *cfg,
+    char **cause)
+{
+	http_server_apply(srv, cfg);
+	if (srv->bound_addr != NULL &&
+	    strcmp(srv->bound_addr, cfg->listen_addr) == 0 &&
+	    srv->bound_cfg_port == cfg->listen_port)
+		return 0;
+	return http_server_bind(srv, cfg->listen_addr, cfg->listen_port, cause);
+}
+
+void
+http_server_free(struct http_server *srv)
+{
+	size_t i;
+
+	if (srv == NULL)
+		return;
+	/* Answer whatever waits: evhttp_free would free those requests. */
+	http_server_commit(srv);
+	LIST_REMOVE(srv, entry);
+	if (srv->http != NULL)
+		evhttp_free(srv->http);
+	event_free(srv->commit_ev);
+	event_free(srv->resume_ev);
+	for (i = 0; i < srv->nclients; i++)
+		http_client_free(srv->clients[i]);
+	free(srv->clients);
+	free(srv->creds);
+	free(srv->bound_addr);
+	free(srv);
+}
+
+int
+http_server_port(const struct http_server *srv)
+{
+	return srv->port;
+}
+
+void
+http_server_stats(const struct http_server *srv, struct http_server_stats *st)
+{
+	*st = srv->stats;
+}
+
+size_t
+http_server_pending(const struct http_server *srv)
+{
+	return srv->npending;
+}

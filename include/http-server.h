@@ -1,0 +1,89 @@
+/*
+ * The daemon's HTTP listener (libevent evhttp): POST /v1/metrics ingests rows,
+ * GET /healthz and GET /metrics (Prometheus text) report health and counters.
+ *
+ * Ingest requests are authenticated by a per-client bearer token (compared in
+ * constant time against every client's token), optionally signed with the
+ * client's HMAC secret (X-Roiwatch-Timestamp + X-Roiwatch-Signature:
+ * sha256=<hex of HMAC-SHA256(secret, timestamp "." body)>, timestamps within
+ * HTTP_SIGNATURE_WINDOW seconds of now; an exact replay inside the window is
+ * answered 409), rate limited per client (token bucket, 429 + Retry-After).
+ *
+ * Group commit: requests arriving in one loop iteration join one ingest batch
+ * (one SQLite transaction, a savepoint each); the batch is committed from a
+ * zero-timeout event once the iteration's requests were added (or at once when
+ * it holds HTTP_BATCH_MAX requests). The 202 answers go out only after the
+ * commit, so a 2xx always means the rows are durable; a failed commit answers
+ * 503 to every request of the batch. After each successful commit the
+ * committed callback gets the touched campaigns.
+ *
+ * Status codes: 200 (healthz, metrics), 202 accepted, 400 malformed (row
+ * errors in the body), 401 missing/unknown token or bad/old signature, 403 rows
+ * for another client than the token's, 404 unknown path, 405 wrong method for
+ * the path, 409 replayed signature, 413 body or row count over the limits, 415
+ * unsupported Content-Type, 429 rate limited, 503 store failure. Methods other
+ * than GET and POST are refused by evhttp itself (501), as are bodies whose
+ * announced length is over the limit (413, evhttp's own page).
+ */
+#ifndef ROIWATCH_HTTP_SERVER_H
+#define ROIWATCH_HTTP_SERVER_H
+#include <stddef.h>
+#include <stdint.h>
+
+struct event_base;
+struct store;
+struct config;
+struct ingest_subject;
+struct http_server;
+
+#define HTTP_SIGNATURE_WINDOW	300	/* seconds either side of now */
+#define HTTP_BATCH_MAX		1000	/* requests per group commit */
+#define HTTP_REPLAY_MAX		10000	/* remembered signatures per client */
+
+/* Called after each successful group commit with the campaigns it touched. */
+typedef void (*http_committed_cb)(void *arg, const struct ingest_subject *,
+	    size_t n);
+
+/* Status codes counted for /metrics, in this order; others count as "other". */
+#define HTTP_STATS_CODES	{ 200, 202, 400, 401, 403, 404, 405, 409, 413, \
+				  415, 429, 500, 503 }
+#define HTTP_STATS_NCODES	13
+
+struct http_server_stats {
+	uint64_t	requests[HTTP_STATS_NCODES + 1];	/* last: other */
+	uint64_t	rows_accepted;		/* committed rows */
+	uint64_t	rows_rejected;		/* rows refused or rolled back */
+	uint64_t	batches;		/* successful group commits */
+	uint64_t	batch_failures;		/* failed group commits */
+	uint64_t	batch_max_requests;	/* largest batch so far */
+	uint64_t	accept_pauses;		/* accept errors (EMFILE...) */
+};
+
+/*
+ * Bind cfg->listen_addr:listen_port (no socket when listen_addr is "";
+ * port 0 binds an ephemeral port, see http_server_port) and apply the limits
+ * (header and body size, idle timeout). Returns NULL with *cause on failure.
+ * cfg must stay valid until the next http_server_set_config or free.
+ */
+struct http_server *http_server_new(struct event_base *, struct store *,
+		    const struct config *, http_committed_cb, void *arg,
+		    char **cause);
+/*
+ * A new configuration was swapped in: tokens, secrets and limits are taken
+ * from it at once; the socket is rebound only when the address or port
+ * changed, and on a bind failure the old socket is kept (returns -1 with
+ * *cause; the rest of the configuration is still applied).
+ */
+int		 http_server_set_config(struct http_server *,
+		    const struct config *, char **cause);
+/* Commit the open batch (answering its requests), close the listener. NULL is
+ * a no-op. */
+void		 http_server_free(struct http_server *);
+/* Port actually bound (useful with listen_port 0), 0 when not listening. */
+int		 http_server_port(const struct http_server *);
+void		 http_server_stats(const struct http_server *,
+		    struct http_server_stats *);
+/* Requests waiting for the open batch's commit. */
+size_t		 http_server_pending(const struct http_server *);
+
+#endif
