@@ -1,0 +1,1572 @@
+/*
+ * Configuration loading (include/config.h). Three option tables -- main file,
+ * client file, receiver object -- each list every option once with its type,
+ * place in the struct, bounds, default (written as JSON, exactly as a user would
+ * write it) and help line. One generic walker uses a table to parse an object,
+ * apply defaults, check bounds and refuse unknown options; a few cross-option
+ * checks follow per object kind. config_print_options() prints the same tables.
+ *
+ * Files are read with jsonc (JSON with comments) so that every error can name
+ * "FILE:LINE: option 'name': reason". Secrets are read from files named in the
+ * configuration, never written inline, and never printed.
+ */
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "jsonc.h"
+#include "kpi.h"
+#include "log.h"
+#include "money.h"
+#include "xmalloc.h"
+
+#define CONFIG_MAX_FILE		(1024 * 1024)	/* a configuration file */
+#define CONFIG_MAX_SECRET	(64 * 1024)	/* a secret file */
+#define CONFIG_ZONEINFO		"/usr/share/zoneinfo"
+
+enum opt_type {
+	OPT_STRING,	/* text, no control characters */
+	OPT_PATH,	/* file name, relative to the main file's directory */
+	OPT_INT,	/* integer */
+	OPT_DURATION,	/* seconds: 90 or "90s", "15m", "2h", "7d", "1w" */
+	OPT_BYTES,	/* 1024 or "1KiB", "8MiB", "1GiB" */
+	OPT_BOOL,	/* true or false */
+	OPT_MONEY,	/* "100.00" or 100.00 in currency units, kept as micros */
+	OPT_ROI,	/* "150%" or "2.5:1", kept as ROI ppm */
+	OPT_PERCENT,	/* "5%", kept as ROI ppm */
+	OPT_ENUM,	/* one of choices, kept as its index (an enum) */
+	OPT_WORD,	/* one of choices, kept as a string */
+	OPT_LIST,	/* array of strings: char ** at off, size_t count at aux */
+	OPT_SECRET,	/* file name; the file's content is kept */
+	OPT_RECEIVERS,	/* array of receiver objects */
+	OPT_TYPE_MAX
+};
+
+static const char *const opt_type_names[OPT_TYPE_MAX] = {
+	"string", "path", "integer", "seconds", "bytes", "bool", "money",
+	"roi", "percent", "choice", "choice", "string list", "secret file",
+	"receivers",
+};
+
+#define OPT_REQUIRED	0x1	/* no default; must be given */
+#define OPT_HAS		0x2	/* int at aux is set to 1 when given */
+#define OPT_EMPTY	0x4	/* "" is a valid string */
+
+/* Receiver types an option applies to (0: all). */
+#define FOR(t)		(1U << (t))
+#define FOR_FILE	FOR(RECEIVER_FILE)
+#define FOR_WEBHOOK	FOR(RECEIVER_WEBHOOK)
+#define FOR_SMTP	FOR(RECEIVER_SMTP)
+
+struct opt {
+	const char	*name;
+	enum opt_type	 type;
+	size_t		 off;
+	size_t		 aux;
+	int64_t		 min;
+	int64_t		 max;
+	const char	*def;		/* JSON text of the default, or NULL */
+	int		 flags;
+	unsigned	 types;
+	const char *const *choices;	/* NULL-terminated */
+	int		(*check)(const char *, char **);
+	const char	*help;
+};
+
+struct cfg_ctx {
+	const char		*file;	/* as shown in messages */
+	const struct jsonc_lines *lines;
+	const char		*base;	/* directory of the main file */
+	const struct config	*cfg;	/* main settings (client files) */
+	char			**cause;
+};
+
+static int	check_id(const char *, char **);
+static int	check_currency(const char *, char **);
+static int	check_timezone(const char *, char **);
+static int	check_address(const char *, char **);
+static int	check_listen_addr(const char *, char **);
+static int	check_url(const char *, char **);
+
+static const char *const language_choices[] = { "en", "fr", NULL };
+static const char *const receiver_type_choices[] = {
+	"file", "webhook", "smtp", NULL
+};
+static const char *const starttls_choices[] = {
+	"no", "try", "required", NULL
+};
+
+#define M(f)	offsetof(struct config, f)
+#define C(f)	offsetof(struct client_conf, f)
+#define R(f)	offsetof(struct receiver_conf, f)
+#define DAY	86400
+
+static const struct opt main_opts[] = {
+	{ "state_dir", OPT_PATH, M(state_dir), 0, 0, 0,
+	  "\"/var/lib/roiwatch\"", 0, 0, NULL, NULL,
+	  "Database, outbox and file receivers' directories (the command"
+	  " line's --state-dir or $STATE_DIRECTORY wins)." },
+	{ "inbox_dir", OPT_PATH, M(inbox_dir), 0, 0, 0, NULL, 0, 0, NULL, NULL,
+	  "Watched directory for CSV/JSON metric files (done/ and failed/"
+	  " inside); default <state_dir>/inbox." },
+	{ "clients_dir", OPT_PATH, M(clients_dir), 0, 0, 0, "\"clients.d\"",
+	  0, 0, NULL, NULL,
+	  "Directory of client files: every *.conf, read in name order." },
+	{ "listen_addr", OPT_STRING, M(listen_addr), 0, 0, 0, "\"127.0.0.1\"",
+	  OPT_EMPTY, 0, NULL, check_listen_addr,
+	  "Address of the HTTP listener; \"\" disables it." },
+	{ "listen_port", OPT_INT, M(listen_port), 0, 1, 65535, "8470", 0, 0,
+	  NULL, NULL, "TCP port of the HTTP listener." },
+	{ "inbox_rescan_secs", OPT_DURATION, M(inbox_rescan_secs), 0, 1, 3600,
+	  "30", 0, 0, NULL, NULL,
+	  "Rescan the inbox this often even without change notifications." },
+	{ "evaluate_secs", OPT_DURATION, M(evaluate_secs), 0, 1, DAY, "60",
+	  0, 0, NULL, NULL,
+	  "Re-evaluate every client's rules this often (pending, repeat)." },
+	{ "retry_initial_secs", OPT_DURATION, M(retry_initial_secs), 0, 1, 3600,
+	  "30", 0, 0, NULL, NULL,
+	  "First delay before retrying a failed delivery; doubles each time." },
+	{ "retry_max_secs", OPT_DURATION, M(retry_max_secs), 0, 1, DAY, "3600",
+	  0, 0, NULL, NULL, "Longest delay between two delivery attempts." },
+	{ "retry_give_up_secs", OPT_DURATION, M(retry_give_up_secs), 0, 60,
+	  90 * DAY, "604800", 0, 0, NULL, NULL,
+	  "Give up on a notification this long after it was queued." },
+	{ "delivery_timeout_secs", OPT_DURATION, M(delivery_timeout_secs), 0,
+	  1, 600, "30", 0, 0, NULL, NULL,
+	  "Default time limit of one delivery attempt (receivers may"
+	  " override)." },
+	{ "http_max_body_bytes", OPT_BYTES, M(http_max_body_bytes), 0, 1024,
+	  256 * 1024 * 1024, "8388608", 0, 0, NULL, NULL,
+	  "Largest accepted HTTP request body." },
+	{ "http_max_header_bytes", OPT_BYTES, M(http_max_header_bytes), 0,
+	  1024, 1024 * 1024, "16384", 0, 0, NULL, NULL,
+	  "Largest accepted HTTP request headers." },
+	{ "http_max_rows", OPT_INT, M(http_max_rows), 0, 1, 1000000, "10000",
+	  0, 0, NULL, NULL, "Most metric rows accepted in one HTTP request." },
+	{ "http_idle_timeout_secs", OPT_DURATION, M(http_idle_timeout_secs), 0,
+	  1, 3600, "30", 0, 0, NULL, NULL,
+	  "Close HTTP connections idle this long." },
+	{ "http_rate_per_minute", OPT_INT, M(http_rate_per_minute), 0, 1,
+	  1000000, "600", 0, 0, NULL, NULL,
+	  "HTTP requests accepted per client token per minute." },
+};
+
+static const struct opt client_opts[] = {
+	{ "id", OPT_STRING, C(id), 0, 0, 0, NULL, OPT_REQUIRED, 0, NULL,
+	  check_id, "Client identifier used in metric rows and commands:"
+	  " [a-z0-9][a-z0-9_.-]*, at most 63 characters, unique." },
+	{ "name", OPT_STRING, C(name), 0, 0, 0, NULL, OPT_REQUIRED, 0, NULL,
+	  NULL, "Client's name as shown in messages." },
+	{ "currency", OPT_STRING, C(currency), 0, 0, 0, NULL, OPT_REQUIRED, 0,
+	  NULL, check_currency, "ISO 4217 code of all the client's amounts,"
+	  " e.g. \"EUR\"." },
+	{ "timezone", OPT_STRING, C(timezone), 0, 0, 0, NULL, OPT_REQUIRED, 0,
+	  NULL, check_timezone, "IANA time zone of the client's days and"
+	  " digests, e.g. \"Europe/Paris\", or \"UTC\"." },
+	{ "language", OPT_WORD, C(language), 0, 0, 0, "\"en\"", 0, 0,
+	  language_choices, NULL, "Language of messages and digests." },
+	{ "minimum_roi", OPT_ROI, C(rules.min_roi_ppm), 0, 0, 0, NULL,
+	  OPT_REQUIRED, 0, NULL, NULL, "Agreed minimum ROI: \"150%\" or as"
+	  " revenue per unit of cost \"2.5:1\"; below it an alert fires." },
+	{ "target_roi", OPT_ROI, C(rules.target_roi_ppm), C(rules.has_target),
+	  0, 0, NULL, OPT_HAS, 0, NULL, NULL, "Optional ROI target (same forms,"
+	  " above minimum_roi); reaching it sends good news." },
+	{ "minimum_spend", OPT_MONEY, C(rules.min_spend), 0, 0, INT64_MAX,
+	  "\"0\"", 0, 0, NULL, NULL, "No judgement of a campaign before it has"
+	  " spent this much (currency units, e.g. \"100.00\")." },
+	{ "window_days", OPT_INT, C(window_days), 0, 0, 3660, "0", 0, 0, NULL,
+	  NULL, "Judge ROI over the last N days of data; 0: lifetime." },
+	{ "pending_secs", OPT_DURATION, C(rules.pending_secs), 0, 0, 30 * DAY,
+	  "0", 0, 0, NULL, NULL, "ROI must stay bad this long before an alert"
+	  " fires; 0: at once." },
+	{ "hysteresis", OPT_PERCENT, C(rules.hysteresis_ppm), 0, 0,
+	  INT64_MAX, "\"0%\"", 0, 0, NULL, NULL, "An alert resolves only once"
+	  " ROI is this many points above the minimum, e.g. \"5%\"." },
+	{ "repeat_secs", OPT_DURATION, C(rules.repeat_secs), 0, 0, 30 * DAY,
+	  "0", 0, 0, NULL, NULL, "Repeat a still-firing alert this often;"
+	  " 0: never." },
+	{ "token_file", OPT_SECRET, C(ingest_token), 0, 16, CONFIG_MAX_SECRET,
+	  NULL, OPT_REQUIRED, 0, NULL, NULL, "File holding the client's HTTP"
+	  " ingest bearer token (at least 16 characters)." },
+	{ "hmac_secret_file", OPT_SECRET, C(hmac_secret), 0, 16,
+	  CONFIG_MAX_SECRET, NULL, 0, 0, NULL, NULL, "Optional file holding"
+	  " the key of HMAC-SHA256 signatures required on HTTP ingest." },
+	{ "receivers", OPT_RECEIVERS, C(receivers), C(nreceivers), 1, 0, NULL,
+	  OPT_REQUIRED, 0, NULL, NULL, "Where alerts and digests go: an array"
+	  " of receiver objects (options below)." },
+};
+
+static const struct opt receiver_opts[] = {
+	{ "name", OPT_STRING, R(name), 0, 0, 0, NULL, OPT_REQUIRED, 0, NULL,
+	  check_id, "Receiver name, unique within the client." },
+	{ "type", OPT_ENUM, R(type), 0, 0, 0, NULL, OPT_REQUIRED, 0,
+	  receiver_type_choices, NULL, "file: messages written into a"
+	  " directory; webhook: signed JSON POST; smtp: e-mail." },
+	{ "dir", OPT_STRING, R(dir), 0, 0, 0, NULL, 0, FOR_FILE, NULL, NULL,
+	  "file: directory of the messages, relative to state_dir (required)." },
+	{ "url", OPT_STRING, R(url), 0, 0, 0, NULL, 0, FOR_WEBHOOK | FOR_SMTP,
+	  NULL, check_url, "webhook: http:// or https:// URL; smtp:"
+	  " smtp://host:port or smtps://host:port (required)." },
+	{ "secret_file", OPT_SECRET, R(secret), 0, 16, CONFIG_MAX_SECRET, NULL,
+	  0, FOR_WEBHOOK, NULL, NULL, "webhook: file holding the HMAC-SHA256"
+	  " signing key (at least 16 characters)." },
+	{ "from", OPT_STRING, R(from), 0, 0, 0, NULL, 0, FOR_FILE | FOR_SMTP,
+	  NULL, check_address, "Sender address (smtp: required; file: default"
+	  " \"roiwatch@localhost\")." },
+	{ "to", OPT_LIST, R(to), R(nto), 0, 0, NULL, 0, FOR_FILE | FOR_SMTP,
+	  NULL, check_address, "Recipient addresses (smtp: at least one)." },
+	{ "starttls", OPT_ENUM, R(starttls), 0, 0, 0, NULL, 0, FOR_SMTP,
+	  starttls_choices, NULL, "smtp: STARTTLS policy; default \"required\";"
+	  " \"no\" only towards 127.0.0.1/localhost; ignored for smtps://." },
+	{ "username", OPT_STRING, R(username), 0, 0, 0, NULL, 0, FOR_SMTP, NULL,
+	  NULL, "smtp: login name (with password_file)." },
+	{ "password_file", OPT_SECRET, R(password), 0, 1, CONFIG_MAX_SECRET,
+	  NULL, 0, FOR_SMTP, NULL, NULL, "smtp: file holding the password." },
+	{ "timeout_secs", OPT_DURATION, R(timeout_secs), 0, 1, 600, NULL, 0,
+	  FOR_WEBHOOK | FOR_SMTP, NULL, NULL, "Time limit of one delivery"
+	  " attempt; default: the main file's delivery_timeout_secs." },
+};
+
+#define NOPTS(t)	(sizeof (t) / sizeof (t)[0])
+
+static int	cfg_object(struct cfg_ctx *, const struct opt *, size_t,
+		    const cJSON *, void *, uint64_t *);
+static void	cfg_free_object(const struct opt *, size_t, void *);
+
+/* "FILE:LINE: option 'name': reason", or without the option part. */
+static int __attribute__((format(printf, 4, 5)))
+cfg_error(struct cfg_ctx *ctx, int line, const char *name, const char *fmt,
+    ...)
+{
+	va_list	 ap;
+	char	*msg;
+
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) == -1)
+		fatalx("out of memory");
+	va_end(ap);
+	if (name != NULL)
+		xasprintf(ctx->cause, "%s:%d: option '%s': %s", ctx->file, line,
+		    name, msg);
+	else
+		xasprintf(ctx->cause, "%s:%d: %s", ctx->file, line, msg);
+	free(msg);
+	return -1;
+}
+
+/* Line of a member's key (falling back on its value's line). */
+static int
+cfg_line(const struct cfg_ctx *ctx, const cJSON *node)
+{
+	int	line = jsonc_key_line(ctx->lines, node);
+
+	if (line == 0)
+		line = jsonc_line(ctx->lines, node);
+	return line;
+}
+
+static void *
+cfg_field(void *base, size_t off)
+{
+	return (char *)base + off;
+}
+
+/* Read a whole regular file of at most max bytes; NUL-terminated. */
+static char *
+cfg_read_file(const char *path, size_t max, size_t *lenp, char **cause)
+{
+	struct stat	 st;
+	char		*buf;
+	size_t		 len = 0;
+	ssize_t		 n;
+	int		 fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		xasprintf(cause, "cannot open %s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) == -1) {
+		xasprintf(cause, "cannot stat %s: %s", path, strerror(errno));
+		close(fd);
+		return NULL;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		xasprintf(cause, "%s is not a regular file", path);
+		close(fd);
+		return NULL;
+	}
+	buf = xmalloc(max + 1);
+	for (;;) {
+		n = read(fd, buf + len, max + 1 - len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			xasprintf(cause, "cannot read %s: %s", path,
+			    strerror(errno));
+			goto fail;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		if (len > max) {
+			xasprintf(cause, "%s is larger than %zu bytes", path,
+			    max);
+			goto fail;
+		}
+	}
+	close(fd);
+	buf[len] = '\0';
+	*lenp = len;
+	return buf;
+
+fail:
+	close(fd);
+	free(buf);
+	return NULL;
+}
+
+static char *
+cfg_resolve(const char *base, const char *path)
+{
+	char	*out;
+
+	if (path[0] == '/' || base == NULL)
+		return xstrdup(path);
+	xasprintf(&out, "%s/%s", base, path);
+	return out;
+}
+
+static int
+cfg_has_control(const char *s)
+{
+	for (; *s != '\0'; s++) {
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 1;
+	}
+	return 0;
+}
+
+/* Levenshtein distance, for "did you mean"; names are short. */
+static size_t
+cfg_distance(const char *a, const char *b)
+{
+	size_t	la = strlen(a), lb = strlen(b), i, j, prev, tmp, cost;
+	size_t	row[64];
+
+	if (lb >= sizeof row / sizeof row[0] || la >= 64)
+		return SIZE_MAX;
+	for (j = 0; j <= lb; j++)
+		row[j] = j;
+	for (i = 1; i <= la; i++) {
+		prev = row[0];
+		row[0] = i;
+		for (j = 1; j <= lb; j++) {
+			tmp = row[j];
+			cost = a[i - 1] == b[j - 1] ? 0 : 1;
+			row[j] = prev + cost;
+			if (row[j - 1] + 1 < row[j])
+				row[j] = row[j - 1] + 1;
+			if (tmp + 1 < row[j])
+				row[j] = tmp + 1;
+			prev = tmp;
+		}
+	}
+	return row[lb];
+}
+
+static const struct opt *
+cfg_lookup(const struct opt *opts, size_t nopts, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < nopts; i++) {
+		if (strcmp(opts[i].name, name) == 0)
+			return &opts[i];
+	}
+	return NULL;
+}
+
+static const char *
+cfg_suggest(const struct opt *opts, size_t nopts, const char *name)
+{
+	const char	*best = NULL;
+	size_t		 i, d, bestd = 3;
+
+	for (i = 0; i < nopts; i++) {
+		/* "secret" for "secret_file": a prefix of 4 or more. */
+		if (strlen(name) >= 4 &&
+		    strncmp(opts[i].name, name, strlen(name)) == 0)
+			return opts[i].name;
+		d = cfg_distance(name, opts[i].name);
+		if (d < bestd) {
+			bestd = d;
+			best = opts[i].name;
+		}
+	}
+	return best;
+}
+
+static char *
+cfg_choices(const char *const *choices)
+{
+	char	*out = xstrdup(""), *tmp;
+	size_t	 i;
+
+	for (i = 0; choices[i] != NULL; i++) {
+		xasprintf(&tmp, "%s%s\"%s\"", out, i == 0 ? "" : ", ",
+		    choices[i]);
+		free(out);
+		out = tmp;
+	}
+	return out;
+}
+
+/* Integer from the source text of a number node; no fraction or exponent. */
+static int
+cfg_parse_integer(const char *s, int64_t *out)
+{
+	char		*ep;
+	long long	 v;
+
+	if (s == NULL || *s == '\0' || strspn(s, "-0123456789") != strlen(s))
+		return -1;
+	errno = 0;
+	v = strtoll(s, &ep, 10);
+	if (errno != 0 || *ep != '\0')
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/*
+ * "90", "90s", "15m", "2h", "7d", "1w" (durations) or "512", "1KiB", "8MiB",
+ * "1GiB" (sizes): digits and one unit. Returns -1 on anything else.
+ */
+static int
+cfg_parse_unit(const char *s, int bytes, int64_t *out)
+{
+	static const struct {
+		const char	*unit;
+		int64_t		 mult;
+		int		 bytes;
+	} units[] = {
+		{ "", 1, 0 }, { "s", 1, 0 }, { "m", 60, 0 }, { "h", 3600, 0 },
+		{ "d", DAY, 0 }, { "w", 7 * DAY, 0 },
+		{ "", 1, 1 }, { "B", 1, 1 }, { "KiB", 1024, 1 },
+		{ "MiB", 1024 * 1024, 1 }, { "GiB", 1024 * 1024 * 1024, 1 },
+	};
+	const char	*p = s;
+	int64_t		 v = 0;
+	size_t		 i;
+
+	if (*p < '0' || *p > '9')
+		return -1;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (v > (INT64_MAX - 9) / 10)
+			return -1;
+		v = v * 10 + (*p - '0');
+	}
+	if (*p == ' ')
+		p++;
+	for (i = 0; i < NOPTS(units); i++) {
+		if (units[i].bytes != bytes || strcmp(p, units[i].unit) != 0)
+			continue;
+		if (v > INT64_MAX / units[i].mult)
+			return -1;
+		*out = v * units[i].mult;
+		return 0;
+	}
+	return -1;
+}
+
+static int
+cfg_bounds(struct cfg_ctx *ctx, const struct opt *o, int line, int64_t v)
+{
+	if (o->max == INT64_MAX) {
+		if (v < o->min)
+			return cfg_error(ctx, line, o->name,
+			    "must be at least %" PRId64, o->min);
+		return 0;
+	}
+	if (v < o->min || v > o->max) {
+		return cfg_error(ctx, line, o->name, "%" PRId64 " is out of"
+		    " bounds (%" PRId64 "..%" PRId64 ")", v, o->min, o->max);
+	}
+	return 0;
+}
+
+/* Content of a secret file: trailing newline stripped, length checked. */
+static int
+cfg_secret(struct cfg_ctx *ctx, const struct opt *o, int line,
+    const char *path, char **out)
+{
+	char	*full, *buf, *why = NULL;
+	size_t	 len;
+
+	full = cfg_resolve(ctx->base, path);
+	buf = cfg_read_file(full, CONFIG_MAX_SECRET, &len, &why);
+	free(full);
+	if (buf == NULL) {
+		cfg_error(ctx, line, o->name, "%s", why);
+		free(why);
+		return -1;
+	}
+	while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
+		buf[--len] = '\0';
+	if (memchr(buf, '\0', len) != NULL || cfg_has_control(buf)) {
+		explicit_bzero(buf, len);
+		free(buf);
+		return cfg_error(ctx, line, o->name, "%s: secret contains"
+		    " control characters or several lines", path);
+	}
+	if ((int64_t)len < o->min) {
+		explicit_bzero(buf, len);
+		free(buf);
+		return cfg_error(ctx, line, o->name, "%s: secret is %zu"
+		    " characters long, need at least %" PRId64, path, len,
+		    o->min);
+	}
+	*out = buf;
+	return 0;
+}
+
+static int	cfg_receivers(struct cfg_ctx *, const struct opt *,
+		    const cJSON *, struct client_conf *);
+
+/*
+ * Convert one value (from the file, or a default parsed from the table) and
+ * store it. `lines` is the line table of the tree v belongs to.
+ */
+static int
+cfg_value(struct cfg_ctx *ctx, const struct opt *o, const cJSON *v,
+    const struct jsonc_lines *lines, int line, void *base)
+{
+	void		*dst = cfg_field(base, o->off);
+	const cJSON	*e;
+	const char	*s, *why;
+	char		*err = NULL, **list, *tmp;
+	int64_t		 iv;
+	size_t		 n, i;
+
+	switch (o->type) {
+	case OPT_STRING:
+	case OPT_PATH:
+	case OPT_WORD:
+	case OPT_SECRET:
+		if (!cJSON_IsString(v))
+			return cfg_error(ctx, line, o->name, "must be a string");
+		s = v->valuestring;
+		if (cfg_has_control(s))
+			return cfg_error(ctx, line, o->name, "control characters"
+			    " (CR, LF, tab...) are not allowed");
+		if (*s == '\0' && !(o->flags & OPT_EMPTY))
+			return cfg_error(ctx, line, o->name, "must not be"
+			    " empty");
+		if (o->type == OPT_WORD) {
+			for (i = 0; o->choices[i] != NULL; i++) {
+				if (strcmp(s, o->choices[i]) == 0)
+					break;
+			}
+			if (o->choices[i] == NULL)
+				goto bad_choice;
+		}
+		if (o->check != NULL && o->check(s, &err) != 0) {
+			cfg_error(ctx, line, o->name, "%s", err);
+			free(err);
+			return -1;
+		}
+		if (o->type == OPT_SECRET)
+			return cfg_secret(ctx, o, line, s, dst);
+		if (o->type == OPT_PATH)
+			*(char **)dst = cfg_resolve(ctx->base, s);
+		else
+			*(char **)dst = xstrdup(s);
+		return 0;
+	case OPT_ENUM:
+		if (!cJSON_IsString(v))
+			goto bad_choice;
+		for (i = 0; o->choices[i] != NULL; i++) {
+			if (strcmp(v->valuestring, o->choices[i]) == 0) {
+				*(int *)dst = (int)i;
+				return 0;
+			}
+		}
+		goto bad_choice;
+	case OPT_INT:
+	case OPT_DURATION:
+	case OPT_BYTES:
+		if (cJSON_IsNumber(v)) {
+			if (cfg_parse_integer(jsonc_number_text(lines, v),
+			    &iv) != 0)
+				return cfg_error(ctx, line, o->name, "%s is not"
+				    " a whole number",
+				    jsonc_number_text(lines, v));
+		} else if (cJSON_IsString(v) && o->type != OPT_INT) {
+			if (cfg_parse_unit(v->valuestring,
+			    o->type == OPT_BYTES, &iv) != 0)
+				return cfg_error(ctx, line, o->name, "\"%s\" is"
+				    " not a %s", v->valuestring,
+				    o->type == OPT_BYTES ? "size (e.g. 16384,"
+				    " \"64KiB\", \"8MiB\")" : "duration (e.g."
+				    " 90, \"90s\", \"15m\", \"2h\", \"7d\")");
+		} else
+			return cfg_error(ctx, line, o->name, "must be %s",
+			    o->type == OPT_INT ? "an integer" :
+			    "a number or a string with a unit");
+		if (cfg_bounds(ctx, o, line, iv) != 0)
+			return -1;
+		*(int64_t *)dst = iv;
+		return 0;
+	case OPT_BOOL:
+		if (!cJSON_IsBool(v))
+			return cfg_error(ctx, line, o->name, "must be true or"
+			    " false");
+		*(int *)dst = cJSON_IsTrue(v);
+		return 0;
+	case OPT_MONEY:
+		if (cJSON_IsNumber(v))
+			s = jsonc_number_text(lines, v);
+		else if (cJSON_IsString(v))
+			s = v->valuestring;
+		else
+			return cfg_error(ctx, line, o->name, "must be an amount"
+			    " such as \"100.00\"");
+		if (s == NULL || money_parse(s, strlen(s), '.', 0, &iv,
+		    &why) != 0)
+			return cfg_error(ctx, line, o->name, "\"%s\": %s",
+			    s != NULL ? s : "", s != NULL ? why : "bad amount");
+		if (iv < o->min)
+			return cfg_error(ctx, line, o->name, "must not be"
+			    " negative");
+		*(int64_t *)dst = iv;
+		return 0;
+	case OPT_ROI:
+	case OPT_PERCENT:
+		if (!cJSON_IsString(v)) {
+			return cfg_error(ctx, line, o->name, "must be a string"
+			    " such as %s", o->type == OPT_ROI ?
+			    "\"150%\" or \"2.5:1\"" : "\"5%\"");
+		}
+		s = v->valuestring;
+		n = strlen(s);
+		while (n > 0 && s[n - 1] == ' ')
+			n--;
+		if (o->type == OPT_PERCENT && (n == 0 || s[n - 1] != '%'))
+			return cfg_error(ctx, line, o->name, "\"%s\" must be a"
+			    " percentage such as \"5%%\"", s);
+		if (kpi_parse_roi_threshold(s, &iv, &err) != 0) {
+			cfg_error(ctx, line, o->name, "%s", err);
+			free(err);
+			return -1;
+		}
+		if (o->type == OPT_PERCENT && iv < o->min)
+			return cfg_error(ctx, line, o->name, "must not be"
+			    " negative");
+		*(int64_t *)dst = iv;
+		if (o->flags & OPT_HAS)
+			*(int *)cfg_field(base, o->aux) = 1;
+		return 0;
+	case OPT_LIST:
+		if (!cJSON_IsArray(v))
+			return cfg_error(ctx, line, o->name, "must be an array"
+			    " of strings");
+		n = (size_t)cJSON_GetArraySize(v);
+		list = xcalloc(n + 1, sizeof *list);
+		i = 0;
+		cJSON_ArrayForEach(e, v) {
+			line = jsonc_line(lines, e);
+			if (!cJSON_IsString(e)) {
+				cfg_error(ctx, line, o->name, "element %zu must"
+				    " be a string", i + 1);
+				goto bad_list;
+			}
+			if (cfg_has_control(e->valuestring)) {
+				cfg_error(ctx, line, o->name, "element %zu:"
+				    " control characters (CR, LF, tab...) are"
+				    " not allowed", i + 1);
+				goto bad_list;
+			}
+			if (o->check != NULL &&
+			    o->check(e->valuestring, &err) != 0) {
+				cfg_error(ctx, line, o->name, "%s", err);
+				free(err);
+				goto bad_list;
+			}
+			list[i++] = xstrdup(e->valuestring);
+		}
+		*(char ***)dst = list;
+		*(size_t *)cfg_field(base, o->aux) = i;
+		return 0;
+	bad_list:
+		while (i > 0)
+			free(list[--i]);
+		free(list);
+		return -1;
+	case OPT_RECEIVERS:
+		return cfg_receivers(ctx, o, v, base);
+	case OPT_TYPE_MAX:
+		break;
+	}
+	fatalx("%s: bad option type %d", __func__, o->type);
+
+bad_choice:
+	tmp = cfg_choices(o->choices);
+	cfg_error(ctx, line, o->name, "must be one of %s", tmp);
+	free(tmp);
+	return -1;
+}
+
+/*
+ * Walk one JSON object with an option table: refuse unknown members, convert
+ * the given ones, then apply defaults and report missing required options at
+ * the object's opening line. *seenp gets a bit per option given in the file.
+ */
+static int
+cfg_object(struct cfg_ctx *ctx, const struct opt *opts, size_t nopts,
+    const cJSON *obj, void *base, uint64_t *seenp)
+{
+	const struct opt	*o;
+	const cJSON		*m;
+	const char		*hint;
+	struct jsonc_lines	*dlines;
+	cJSON			*def;
+	uint64_t		 seen = 0;
+	size_t			 i;
+	char			*why;
+	int			 r;
+
+	if (nopts > 64)
+		fatalx("%s: table too large", __func__);
+	cJSON_ArrayForEach(m, obj) {
+		if ((o = cfg_lookup(opts, nopts, m->string)) == NULL) {
+			hint = cfg_suggest(opts, nopts, m->string);
+			if (hint != NULL)
+				return cfg_error(ctx, cfg_line(ctx, m), m->string,
+				    "unknown option (did you mean '%s'?)", hint);
+			return cfg_error(ctx, cfg_line(ctx, m), m->string,
+			    "unknown option");
+		}
+		if (cfg_value(ctx, o, m, ctx->lines, cfg_line(ctx, m), base) !=
+		    0)
+			return -1;
+		seen |= 1ULL << (o - opts);
+	}
+	for (i = 0; i < nopts; i++) {
+		o = &opts[i];
+		if (seen & (1ULL << i))
+			continue;
+		if (o->flags & OPT_REQUIRED)
+			return cfg_error(ctx, jsonc_line(ctx->lines, obj),
+			    o->name, "missing (required)");
+		if (o->def == NULL)
+			continue;
+		def = jsonc_parse(o->def, strlen(o->def), &dlines, &why);
+		if (def == NULL)
+			fatalx("default of %s: %s", o->name, why);
+		r = cfg_value(ctx, o, def, dlines, jsonc_line(ctx->lines, obj),
+		    base);
+		cJSON_Delete(def);
+		jsonc_lines_free(dlines);
+		if (r != 0)
+			return -1;
+	}
+	*seenp = seen;
+	return 0;
+}
+
+static void
+cfg_free_secret(char *s)
+{
+	if (s != NULL) {
+		explicit_bzero(s, strlen(s));
+		free(s);
+	}
+}
+
+static void
+cfg_free_receiver(struct receiver_conf *r)
+{
+	cfg_free_object(receiver_opts, NOPTS(receiver_opts), r);
+}
+
+/* Free every allocated field a table describes. */
+static void
+cfg_free_object(const struct opt *opts, size_t nopts, void *base)
+{
+	const struct opt	*o;
+	struct receiver_conf	*rs;
+	char			**list;
+	size_t			 i, j, n;
+
+	for (i = 0; i < nopts; i++) {
+		o = &opts[i];
+		switch (o->type) {
+		case OPT_STRING:
+		case OPT_PATH:
+		case OPT_WORD:
+			free(*(char **)cfg_field(base, o->off));
+			break;
+		case OPT_SECRET:
+			cfg_free_secret(*(char **)cfg_field(base, o->off));
+			break;
+		case OPT_LIST:
+			list = *(char ***)cfg_field(base, o->off);
+			n = *(size_t *)cfg_field(base, o->aux);
+			for (j = 0; list != NULL && j < n; j++)
+				free(list[j]);
+			free(list);
+			break;
+		case OPT_RECEIVERS:
+			rs = *(struct receiver_conf **)cfg_field(base, o->off);
+			n = *(size_t *)cfg_field(base, o->aux);
+			for (j = 0; rs != NULL && j < n; j++)
+				cfg_free_receiver(&rs[j]);
+			free(rs);
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+/* Line of a member named `name` in obj, or obj's own line. */
+static int
+cfg_member_line(const struct cfg_ctx *ctx, const cJSON *obj, const char *name)
+{
+	const cJSON	*m = cJSON_GetObjectItemCaseSensitive(obj, name);
+
+	return m != NULL ? cfg_line(ctx, m) : jsonc_line(ctx->lines, obj);
+}
+
+/* Host part of a URL ("host", "[::1]"), copied into buf. */
+static void
+cfg_url_host(const char *url, char *buf, size_t len)
+{
+	const char	*p, *end, *at;
+	size_t		 n;
+
+	p = strstr(url, "://");
+	p = p != NULL ? p + 3 : url;
+	end = p + strcspn(p, "/?#");
+	if ((at = memchr(p, '@', (size_t)(end - p))) != NULL)
+		p = at + 1;
+	if (*p == '[')
+		n = strcspn(p, "]") + (p[strcspn(p, "]")] == ']');
+	else
+		n = strcspn(p, ":/?#");
+	if (n > (size_t)(end - p))
+		n = (size_t)(end - p);
+	if (n >= len)
+		n = len - 1;
+	memcpy(buf, p, n);
+	buf[n] = '\0';
+}
+
+static int
+cfg_loopback(const char *host)
+{
+	return strcmp(host, "localhost") == 0 || strcmp(host, "[::1]") == 0 ||
+	    strncmp(host, "127.", 4) == 0;
+}
+
+/* Cross-option checks of one receiver, by type, and computed defaults. */
+static int
+cfg_receiver_check(struct cfg_ctx *ctx, const cJSON *obj,
+    struct receiver_conf *r, uint64_t seen)
+{
+	const struct opt	*o;
+	const char		*tname = config_receiver_type_name(r->type);
+	char			 host[256];
+	size_t			 i;
+	int			 line = jsonc_line(ctx->lines, obj);
+	int			 smtps = 0;
+
+	for (i = 0; i < NOPTS(receiver_opts); i++) {
+		o = &receiver_opts[i];
+		if ((seen & (1ULL << i)) && o->types != 0 &&
+		    !(o->types & FOR(r->type)))
+			return cfg_error(ctx, cfg_member_line(ctx, obj, o->name),
+			    o->name, "not used by %s receivers",
+			    tname);
+	}
+	if (r->type == RECEIVER_FILE && r->from == NULL)
+		r->from = xstrdup("roiwatch@localhost");
+	if (r->timeout_secs == 0)
+		r->timeout_secs = ctx->cfg->delivery_timeout_secs;
+
+	switch (r->type) {
+	case RECEIVER_FILE:
+		if (r->dir == NULL)
+			return cfg_error(ctx, line, "dir", "missing (required"
+			    " for file receivers)");
+		break;
+	case RECEIVER_WEBHOOK:
+		if (r->url == NULL)
+			return cfg_error(ctx, line, "url", "missing (required"
+			    " for webhook receivers)");
+		if (strncmp(r->url, "http://", 7) != 0 &&
+		    strncmp(r->url, "https://", 8) != 0)
+			return cfg_error(ctx, cfg_member_line(ctx, obj, "url"),
+			    "url", "webhook URLs start with http:// or"
+			    " https://");
+		break;
+	case RECEIVER_SMTP:
+		if (r->url == NULL)
+			return cfg_error(ctx, line, "url", "missing (required"
+			    " for smtp receivers)");
+		if (strncmp(r->url, "smtps://", 8) == 0)
+			smtps = 1;
+		else if (strncmp(r->url, "smtp://", 7) != 0)
+			return cfg_error(ctx, cfg_member_line(ctx, obj, "url"),
+			    "url", "smtp URLs start with smtp:// or smtps://");
+		if (r->from == NULL)
+			return cfg_error(ctx, line, "from", "missing (required"
+			    " for smtp receivers)");
+		if (r->nto == 0)
+			return cfg_error(ctx, cfg_member_line(ctx, obj, "to"),
+			    "to", "at least one recipient is required for"
+			    " smtp receivers");
+		if (!cJSON_HasObjectItem(obj, "starttls"))
+			r->starttls = TLS_REQUIRED;
+		else if (smtps && r->starttls != TLS_REQUIRED)
+			return cfg_error(ctx,
+			    cfg_member_line(ctx, obj, "starttls"), "starttls",
+			    "smtps:// is always TLS; remove this option");
+		cfg_url_host(r->url, host, sizeof host);
+		if (r->starttls == TLS_NONE && !cfg_loopback(host))
+			return cfg_error(ctx,
+			    cfg_member_line(ctx, obj, "starttls"), "starttls",
+			    "\"no\" is only allowed towards 127.0.0.1 or"
+			    " localhost, not %s", host);
+		if ((r->username == NULL) != (r->password == NULL))
+			return cfg_error(ctx, line, r->username == NULL ?
+			    "username" : "password_file", "username and"
+			    " password_file go together");
+		break;
+	case RECEIVER_TYPE_MAX:
+		break;
+	}
+	return 0;
+}
+
+/* The receivers array of a client: objects, at least one, unique names. */
+static int
+cfg_receivers(struct cfg_ctx *ctx, const struct opt *o, const cJSON *v,
+    struct client_conf *c)
+{
+	const cJSON	*e;
+	struct receiver_conf *r;
+	uint64_t	 seen;
+	size_t		 n, i;
+	int		 line = cfg_line(ctx, v);
+
+	if (!cJSON_IsArray(v))
+		return cfg_error(ctx, line, o->name, "must be an array of"
+		    " receiver objects");
+	n = (size_t)cJSON_GetArraySize(v);
+	if (n < (size_t)o->min)
+		return cfg_error(ctx, line, o->name, "at least one receiver"
+		    " is required");
+	c->receivers = xcalloc(n, sizeof *c->receivers);
+	cJSON_ArrayForEach(e, v) {
+		line = jsonc_line(ctx->lines, e);
+		if (!cJSON_IsObject(e))
+			return cfg_error(ctx, line, o->name, "element %zu must"
+			    " be an object", c->nreceivers + 1);
+		r = &c->receivers[c->nreceivers++];
+		if (cfg_object(ctx, receiver_opts, NOPTS(receiver_opts), e, r,
+		    &seen) != 0)
+			return -1;
+		for (i = 0; i + 1 < c->nreceivers; i++) {
+			if (strcmp(c->receivers[i].name, r->name) == 0)
+				return cfg_error(ctx,
+				    cfg_member_line(ctx, e, "name"), "name",
+				    "receiver '%s' is defined twice", r->name);
+		}
+		if (cfg_receiver_check(ctx, e, r, seen) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+check_id(const char *s, char **why)
+{
+	size_t	i;
+
+	if (!((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= '0' && s[0] <= '9')))
+		goto bad;
+	for (i = 1; s[i] != '\0'; i++) {
+		if (i >= 63)
+			goto bad;
+		if (strchr("abcdefghijklmnopqrstuvwxyz0123456789_.-", s[i]) ==
+		    NULL)
+			goto bad;
+	}
+	return 0;
+bad:
+	xasprintf(why, "\"%s\" is not a valid identifier"
+	    " ([a-z0-9][a-z0-9_.-]*, at most 63 characters)", s);
+	return -1;
+}
+
+static int
+check_currency(const char *s, char **why)
+{
+	if (strlen(s) == 3 && s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'A' &&
+	    s[1] <= 'Z' && s[2] >= 'A' && s[2] <= 'Z')
+		return 0;
+	xasprintf(why, "\"%s\" is not an ISO 4217 code (three capital"
+	    " letters, e.g. \"EUR\")", s);
+	return -1;
+}
+
+/* An IANA name that exists as a file under $TZDIR or the zoneinfo dir. */
+static int
+check_timezone(const char *s, char **why)
+{
+	const char	*dir;
+	char		*path;
+	struct stat	 st;
+	int		 ok;
+
+	if (strcmp(s, "UTC") == 0)
+		return 0;
+	if (s[0] == '/' || s[0] == '.' || strstr(s, "..") != NULL ||
+	    strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789_+-/") != strlen(s)) {
+		xasprintf(why, "\"%s\" is not a time zone name", s);
+		return -1;
+	}
+	dir = getenv("TZDIR");
+	if (dir == NULL || *dir == '\0')
+		dir = CONFIG_ZONEINFO;
+	xasprintf(&path, "%s/%s", dir, s);
+	ok = stat(path, &st) == 0 && S_ISREG(st.st_mode);
+	free(path);
+	if (ok)
+		return 0;
+	xasprintf(why, "unknown time zone \"%s\" (not found in %s)", s, dir);
+	return -1;
+}
+
+/*
+ * Minimal address check: "local@domain" or "Display Name <local@domain>".
+ * Control characters were refused before; separators that would smuggle more
+ * recipients or headers are refused here.
+ */
+static int
+check_address(const char *s, char **why)
+{
+	const char	*a = s, *end, *at, *p;
+	size_t		 n;
+
+	if ((p = strchr(s, '<')) != NULL) {
+		if (strpbrk(s, ",;\"") != NULL && strpbrk(s, ",;\"") < p)
+			goto bad;
+		a = p + 1;
+		end = strchr(a, '>');
+		if (end == NULL || end[1] != '\0')
+			goto bad;
+	} else
+		end = s + strlen(s);
+	n = (size_t)(end - a);
+	at = memchr(a, '@', n);
+	if (at == NULL || at == a || at + 1 == end)
+		goto bad;
+	for (p = a; p < end; p++) {
+		if (p != at && (*p == '@' || strchr(" <>(),;:\\\"[]", *p) != NULL))
+			goto bad;
+	}
+	for (p = at + 1; p < end; p++) {
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || *p == '-' || *p == '.' ||
+		    (unsigned char)*p >= 0x80))
+			goto bad;
+	}
+	if (at[1] == '.' || end[-1] == '.' || strstr(at, "..") != NULL)
+		goto bad;
+	return 0;
+bad:
+	xasprintf(why, "\"%s\" is not a valid e-mail address", s);
+	return -1;
+}
+
+static int
+check_listen_addr(const char *s, char **why)
+{
+	if (strspn(s, "0123456789abcdefABCDEF.:-_ghijklmnopqrstuvwxyz"
+	    "GHIJKLMNOPQRSTUVWXYZ") == strlen(s))
+		return 0;
+	xasprintf(why, "\"%s\" is not an address or host name", s);
+	return -1;
+}
+
+static int
+check_url(const char *s, char **why)
+{
+	const char	*p = strstr(s, "://");
+
+	if (p != NULL && p != s && p[3] != '\0' && p[3] != '/' &&
+	    strchr(s, ' ') == NULL)
+		return 0;
+	xasprintf(why, "\"%s\" is not a URL (scheme://host...)", s);
+	return -1;
+}
+
+const char *
+config_receiver_type_name(enum receiver_type type)
+{
+	if ((unsigned)type >= RECEIVER_TYPE_MAX)
+		return "unknown";
+	return receiver_type_choices[type];
+}
+
+static void
+cfg_free_client(struct client_conf *c)
+{
+	cfg_free_object(client_opts, NOPTS(client_opts), c);
+	free(c->file);
+}
+
+void
+config_free(struct config *cfg)
+{
+	size_t	i;
+
+	if (cfg == NULL)
+		return;
+	cfg_free_object(main_opts, NOPTS(main_opts), cfg);
+	for (i = 0; i < cfg->nclients; i++)
+		cfg_free_client(&cfg->clients[i]);
+	free(cfg->clients);
+	free(cfg->path);
+	free(cfg);
+}
+
+/* Read and parse one file into a tree whose root is an object. */
+static cJSON *
+cfg_parse_file(const char *path, struct jsonc_lines **lines, char **cause)
+{
+	char	*text, *why;
+	size_t	 len;
+	cJSON	*root;
+
+	if ((text = cfg_read_file(path, CONFIG_MAX_FILE, &len, cause)) == NULL)
+		return NULL;
+	root = jsonc_parse(text, len, lines, &why);
+	free(text);
+	if (root == NULL) {
+		/* why is "line N: reason": make it "FILE:N: reason". */
+		if (strncmp(why, "line ", 5) == 0)
+			xasprintf(cause, "%s:%s", path, why + 5);
+		else
+			xasprintf(cause, "%s: %s", path, why);
+		free(why);
+		return NULL;
+	}
+	if (!cJSON_IsObject(root)) {
+		xasprintf(cause, "%s:%d: the file must hold one JSON object"
+		    " { ... }", path, jsonc_line(*lines, root));
+		cJSON_Delete(root);
+		jsonc_lines_free(*lines);
+		*lines = NULL;
+		return NULL;
+	}
+	return root;
+}
+
+static int
+cfg_name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * Names of the client files: *.conf, no dotfiles, in name order (editor
+ * backups such as "x.conf~" or ".x.conf.swp" do not end in ".conf").
+ */
+static int
+cfg_client_files(const char *dir, char ***namesp, size_t *np, char **cause)
+{
+	DIR		*d;
+	struct dirent	*de;
+	char		**names = NULL;
+	size_t		 n = 0, len;
+
+	if ((d = opendir(dir)) == NULL) {
+		xasprintf(cause, "clients_dir %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	while ((de = readdir(d)) != NULL) {
+		len = strlen(de->d_name);
+		if (de->d_name[0] == '.' || len <= 5 ||
+		    strcmp(de->d_name + len - 5, ".conf") != 0)
+			continue;
+		names = xreallocarray(names, n + 1, sizeof *names);
+		names[n++] = xstrdup(de->d_name);
+	}
+	closedir(d);
+	if (n > 0)
+		qsort(names, n, sizeof *names, cfg_name_cmp);
+	*namesp = names;
+	*np = n;
+	return 0;
+}
+
+/* Load one client file into c; checks against clients already loaded. */
+static int
+cfg_load_client(struct config *cfg, struct client_conf *c, const char *path,
+    const char *base, char **cause)
+{
+	struct jsonc_lines	*lines = NULL;
+	struct cfg_ctx		 ctx;
+	const struct client_conf *o;
+	cJSON			*root;
+	uint64_t		 seen;
+	size_t			 i;
+	int			 r = -1;
+
+	c->file = xstrdup(path);
+	if ((root = cfg_parse_file(path, &lines, cause)) == NULL)
+		return -1;
+	memset(&ctx, 0, sizeof ctx);
+	ctx.file = path;
+	ctx.lines = lines;
+	ctx.base = base;
+	ctx.cfg = cfg;
+	ctx.cause = cause;
+	if (cfg_object(&ctx, client_opts, NOPTS(client_opts), root, c,
+	    &seen) != 0)
+		goto out;
+	if (c->rules.has_target &&
+	    c->rules.target_roi_ppm <= c->rules.min_roi_ppm) {
+		cfg_error(&ctx, cfg_member_line(&ctx, root, "target_roi"),
+		    "target_roi", "must be above minimum_roi");
+		goto out;
+	}
+	for (i = 0; i < cfg->nclients; i++) {
+		o = &cfg->clients[i];
+		if (strcmp(o->id, c->id) == 0) {
+			cfg_error(&ctx, cfg_member_line(&ctx, root, "id"), "id",
+			    "client '%s' is already defined in %s", c->id,
+			    o->file);
+			goto out;
+		}
+		if (strcmp(o->ingest_token, c->ingest_token) == 0) {
+			cfg_error(&ctx, cfg_member_line(&ctx, root,
+			    "token_file"), "token_file", "same token as client"
+			    " '%s' (%s): tokens must differ", o->id, o->file);
+			goto out;
+		}
+	}
+	r = 0;
+out:
+	cJSON_Delete(root);
+	jsonc_lines_free(lines);
+	return r;
+}
+
+struct config *
+config_load(const char *path, const char *state_dir_override, char **cause)
+{
+	struct config		*cfg;
+	struct jsonc_lines	*lines = NULL;
+	struct cfg_ctx		 ctx;
+	cJSON			*root = NULL;
+	char			*copy, *slash, *base = NULL, *file, **names = NULL;
+	size_t			 nnames = 0, i;
+	uint64_t		 seen;
+
+	cfg = xcalloc(1, sizeof *cfg);
+	cfg->path = xstrdup(path);
+	if ((root = cfg_parse_file(path, &lines, cause)) == NULL)
+		goto fail;
+
+	copy = xstrdup(path);
+	if ((slash = strrchr(copy, '/')) != NULL)
+		*(slash == copy ? slash + 1 : slash) = '\0';
+	base = realpath(slash != NULL ? copy : ".", NULL);
+	free(copy);
+	if (base == NULL) {
+		xasprintf(cause, "%s: cannot resolve its directory: %s", path,
+		    strerror(errno));
+		goto fail;
+	}
+
+	memset(&ctx, 0, sizeof ctx);
+	ctx.file = path;
+	ctx.lines = lines;
+	ctx.base = base;
+	ctx.cfg = cfg;
+	ctx.cause = cause;
+	if (cfg_object(&ctx, main_opts, NOPTS(main_opts), root, cfg,
+	    &seen) != 0)
+		goto fail;
+	if (state_dir_override != NULL) {
+		free(cfg->state_dir);
+		cfg->state_dir = xstrdup(state_dir_override);
+	}
+	if (cfg->inbox_dir == NULL)
+		xasprintf(&cfg->inbox_dir, "%s/inbox", cfg->state_dir);
+	if (cfg->retry_initial_secs > cfg->retry_max_secs) {
+		cfg_error(&ctx, cfg_member_line(&ctx, root,
+		    "retry_initial_secs"), "retry_initial_secs",
+		    "must not exceed retry_max_secs (%" PRId64 ")",
+		    cfg->retry_max_secs);
+		goto fail;
+	}
+	cJSON_Delete(root);
+	root = NULL;
+	jsonc_lines_free(lines);
+	lines = NULL;
+
+	if (cfg_client_files(cfg->clients_dir, &names, &nnames, cause) != 0)
+		goto fail;
+	cfg->clients = xcalloc(nnames, sizeof *cfg->clients);
+	for (i = 0; i < nnames; i++) {
+		xasprintf(&file, "%s/%s", cfg->clients_dir, names[i]);
+		if (cfg_load_client(cfg, &cfg->clients[cfg->nclients], file,
+		    base, cause) != 0) {
+			free(file);
+			cfg->nclients++;	/* free what it holds */
+			goto fail;
+		}
+		free(file);
+		cfg->nclients++;
+	}
+	if (cfg->nclients == 0)
+		log_warnx("%s: no client files (*.conf) in %s", path,
+		    cfg->clients_dir);
+	for (i = 0; i < nnames; i++)
+		free(names[i]);
+	free(names);
+	free(base);
+	return cfg;
+
+fail:
+	for (i = 0; i < nnames; i++)
+		free(names[i]);
+	free(names);
+	cJSON_Delete(root);
+	jsonc_lines_free(lines);
+	free(base);
+	config_free(cfg);
+	return NULL;
+}
+
+const struct client_conf *
+config_client(const struct config *cfg, const char *id)
+{
+	size_t	i;
+
+	for (i = 0; i < cfg->nclients; i++) {
+		if (strcmp(cfg->clients[i].id, id) == 0)
+			return &cfg->clients[i];
+	}
+	return NULL;
+}
+
+const struct receiver_conf *
+config_receiver(const struct client_conf *c, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < c->nreceivers; i++) {
+		if (strcmp(c->receivers[i].name, name) == 0)
+			return &c->receivers[i];
+	}
+	return NULL;
+}
+
+/* "90s", "15m", "2h", "7d": the largest unit that divides exactly. */
+static char *
+cfg_fmt_secs(int64_t s, char *buf, size_t len)
+{
+	if (s != 0 && s % DAY == 0)
+		snprintf(buf, len, "%" PRId64 "d", s / DAY);
+	else if (s != 0 && s % 3600 == 0)
+		snprintf(buf, len, "%" PRId64 "h", s / 3600);
+	else if (s != 0 && s % 60 == 0)
+		snprintf(buf, len, "%" PRId64 "m", s / 60);
+	else
+		snprintf(buf, len, "%" PRId64 "s", s);
+	return buf;
+}
+
+/* ROI ppm as a percentage without trailing zeros: 50000 -> "5%". */
+static char *
+cfg_fmt_percent(int64_t ppm, char *buf, size_t len)
+{
+	int64_t	whole = ppm / 10000, frac = ppm % 10000;
+	int	digits = 4;
+
+	if (frac < 0)
+		frac = -frac;
+	while (digits > 0 && frac % 10 == 0 && frac != 0) {
+		frac /= 10;
+		digits--;
+	}
+	if (frac == 0)
+		snprintf(buf, len, "%s%" PRId64 "%%",
+		    ppm < 0 && whole == 0 ? "-" : "", whole);
+	else
+		snprintf(buf, len, "%s%" PRId64 ".%0*" PRId64 "%%",
+		    ppm < 0 && whole == 0 ? "-" : "", whole, digits, frac);
+	return buf;
+}
+
+static void
+cfg_print_receiver(const struct receiver_conf *r, FILE *f)
+{
+	char	 buf[32];
+	size_t	 i;
+
+	fprintf(f, "  receiver %s: %s\n", r->name,
+	    config_receiver_type_name(r->type));
+	if (r->dir != NULL)
+		fprintf(f, "    dir           %s\n", r->dir);
+	if (r->url != NULL)
+		fprintf(f, "    url           %s\n", r->url);
+	if (r->type == RECEIVER_WEBHOOK)
+		fprintf(f, "    secret        %s\n",
+		    r->secret != NULL ? "(set)" : "(not set: unsigned)");
+	if (r->from != NULL)
+		fprintf(f, "    from          %s\n", r->from);
+	for (i = 0; i < r->nto; i++)
+		fprintf(f, "    to            %s\n", r->to[i]);
+	if (r->type == RECEIVER_SMTP) {
+		fprintf(f, "    starttls      %s\n",
+		    starttls_choices[r->starttls]);
+		if (r->username != NULL)
+			fprintf(f, "    username      %s\n", r->username);
+		fprintf(f, "    password      %s\n",
+		    r->password != NULL ? "(set)" : "(not set)");
+	}
+	if (r->type != RECEIVER_FILE)
+		fprintf(f, "    timeout       %s\n",
+		    cfg_fmt_secs(r->timeout_secs, buf, sizeof buf));
+}
+
+void
+config_print_summary(const struct config *cfg, FILE *f)
+{
+	const struct client_conf *c;
+	char			 b1[64], b2[64];
+	size_t			 i, j;
+
+	fprintf(f, "main file     %s\n", cfg->path);
+	fprintf(f, "state_dir     %s\n", cfg->state_dir);
+	fprintf(f, "inbox_dir     %s\n", cfg->inbox_dir);
+	fprintf(f, "clients_dir   %s\n", cfg->clients_dir);
+	if (*cfg->listen_addr == '\0')
+		fprintf(f, "listen        (disabled)\n");
+	else if (strchr(cfg->listen_addr, ':') != NULL)
+		fprintf(f, "listen        [%s]:%" PRId64 "\n", cfg->listen_addr,
+		    cfg->listen_port);
+	else
+		fprintf(f, "listen        %s:%" PRId64 "\n", cfg->listen_addr,
+		    cfg->listen_port);
+	fprintf(f, "clients       %zu\n", cfg->nclients);
+
+	for (i = 0; i < cfg->nclients; i++) {
+		c = &cfg->clients[i];
+		fprintf(f, "\nclient %s: %s\n", c->id, c->name);
+		fprintf(f, "  file          %s\n", c->file);
+		fprintf(f, "  currency      %s\n", c->currency);
+		fprintf(f, "  timezone      %s\n", c->timezone);
+		fprintf(f, "  language      %s\n", c->language);
+		fprintf(f, "  minimum_roi   %s\n", kpi_format_roi_threshold(
+		    c->rules.min_roi_ppm, b1, sizeof b1));
+		if (c->rules.has_target)
+			fprintf(f, "  target_roi    %s\n",
+			    kpi_format_roi_threshold(c->rules.target_roi_ppm,
+			    b1, sizeof b1));
+		else
+			fprintf(f, "  target_roi    (none)\n");
+		fprintf(f, "  minimum_spend %s %s\n", money_format(
+		    c->rules.min_spend, "en", b1, sizeof b1), c->currency);
+		if (c->window_days == 0)
+			fprintf(f, "  window        lifetime\n");
+		else
+			fprintf(f, "  window        last %" PRId64 " days\n",
+			    c->window_days);
+		fprintf(f, "  pending       %s\n",
+		    cfg_fmt_secs(c->rules.pending_secs, b1, sizeof b1));
+		fprintf(f, "  hysteresis    %s\n",
+		    cfg_fmt_percent(c->rules.hysteresis_ppm, b2, sizeof b2));
+		if (c->rules.repeat_secs == 0)
+			fprintf(f, "  repeat        never\n");
+		else
+			fprintf(f, "  repeat        every %s\n", cfg_fmt_secs(
+			    c->rules.repeat_secs, b1, sizeof b1));
+		fprintf(f, "  ingest token  (set)\n");
+		fprintf(f, "  hmac secret   %s\n",
+		    c->hmac_secret != NULL ? "(set)" : "(not set)");
+		for (j = 0; j < c->nreceivers; j++)
+			cfg_print_receiver(&c->receivers[j], f);
+	}
+}
+
+static void
+cfg_print_table(const char *title, const struct opt *opts, size_t nopts,
+    FILE *f)
+{
+	const struct opt	*o;
+	size_t			 i, j;
+
+	fprintf(f, "%s\n", title);
+	for (i = 0; i < nopts; i++) {
+		o = &opts[i];
+		fprintf(f, "  %-24s %s", o->name, opt_type_names[o->type]);
+		if (o->choices != NULL) {
+			for (j = 0; o->choices[j] != NULL; j++)
+				fprintf(f, "%s\"%s\"", j == 0 ? " " : "|",
+				    o->choices[j]);
+		}
+		if ((o->type == OPT_INT || o->type == OPT_DURATION ||
+		    o->type == OPT_BYTES) && o->max != 0)
+			fprintf(f, ", %" PRId64 "..%" PRId64, o->min, o->max);
+		if (o->flags & OPT_REQUIRED)
+			fprintf(f, ", required");
+		else if (o->def != NULL)
+			fprintf(f, ", default %s", o->def);
+		else
+			fprintf(f, ", optional");
+		if (o->types != 0) {
+			fprintf(f, ", for");
+			for (j = 0; j < RECEIVER_TYPE_MAX; j++) {
+				if (o->types & FOR(j))
+					fprintf(f, " %s", receiver_type_choices[j]);
+			}
+		}
+		fprintf(f, "\n      %s\n", o->help);
+	}
+}
+
+void
+config_print_options(FILE *f)
+{
+	cfg_print_table("Main file (roiwatchd.conf):", main_opts,
+	    NOPTS(main_opts), f);
+	fprintf(f, "\n");
+	cfg_print_table("Client files (clients_dir/*.conf):", client_opts,
+	    NOPTS(client_opts), f);
+	fprintf(f, "\n");
+	cfg_print_table("Receiver objects (in a client's \"receivers\"):",
+	    receiver_opts, NOPTS(receiver_opts), f);
+	fprintf(f, "\nRelative paths are relative to the main file's"
+	    " directory; a receiver's dir is\nrelative to state_dir. Secrets"
+	    " are read from the files named by *_file options.\n");
+}

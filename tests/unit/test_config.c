@@ -1,0 +1,947 @@
+/*
+ * Tests of the JSON-with-comments reader (jsonc.c) and of configuration
+ * loading (config.c): files are written into a fresh temporary directory per
+ * test, with a private $TZDIR holding the few zones the tests name.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "jsonc.h"
+#include "xmalloc.h"
+
+static char	*tmpdir;
+
+static void
+write_file(const char *name, const char *text)
+{
+	char	*path, *p;
+	FILE	*f;
+
+	xasprintf(&path, "%s/%s", tmpdir, name);
+	for (p = path + strlen(tmpdir) + 1; (p = strchr(p, '/')) != NULL;
+	    p++) {
+		*p = '\0';
+		if (mkdir(path, 0700) == -1 && errno != EEXIST)
+			fail_msg("mkdir %s: %s", path, strerror(errno));
+		*p = '/';
+	}
+	if ((f = fopen(path, "w")) == NULL)
+		fail_msg("fopen %s: %s", path, strerror(errno));
+	fputs(text, f);
+	fclose(f);
+	free(path);
+}
+
+static char *
+tmp_path(const char *name)
+{
+	char	*path;
+
+	xasprintf(&path, "%s/%s", tmpdir, name);
+	return path;
+}
+
+static int
+rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static int
+setup(void **state)
+{
+	const char	*t = getenv("TMPDIR");
+	char		*tz;
+
+	(void)state;
+	xasprintf(&tmpdir, "%s/roiwatch-config-XXXXXX",
+	    t != NULL && *t != '\0' ? t : "/tmp");
+	if (mkdtemp(tmpdir) == NULL)
+		return -1;
+	write_file("zoneinfo/Europe/Paris", "TZif");
+	write_file("zoneinfo/America/New_York", "TZif");
+	tz = tmp_path("zoneinfo");
+	setenv("TZDIR", tz, 1);
+	free(tz);
+	write_file("tok/a.token", "aaaaaaaaaaaaaaaaaaaa-token-a\n");
+	write_file("tok/b.token", "bbbbbbbbbbbbbbbbbbbb-token-b\r\n");
+	write_file("tok/short.token", "short\n");
+	write_file("tok/hook.key", "0123456789abcdef0123\n");
+	write_file("tok/smtp.pw", "hunter2\n");
+	write_file("main.conf", "{ \"state_dir\": \"state\" }\n");
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	free(tmpdir);
+	tmpdir = NULL;
+	return 0;
+}
+
+/* ---- jsonc ---- */
+
+static cJSON *
+parse_ok(const char *text, struct jsonc_lines **lines)
+{
+	char	*cause = NULL;
+	cJSON	*root;
+
+	root = jsonc_parse(text, strlen(text), lines, &cause);
+	if (root == NULL)
+		fail_msg("unexpected parse error: %s", cause);
+	return root;
+}
+
+/* Parse must fail with a message starting with `expect`. */
+static void
+parse_fails(const char *text, size_t len, const char *expect)
+{
+	struct jsonc_lines	*lines = (struct jsonc_lines *)1;
+	char			*cause = NULL;
+	cJSON			*root;
+
+	root = jsonc_parse(text, len, &lines, &cause);
+	if (root != NULL)
+		fail_msg("parse of [%s] succeeded, expected \"%s\"", text,
+		    expect);
+	assert_null(lines);
+	assert_non_null(cause);
+	if (strncmp(cause, expect, strlen(expect)) != 0)
+		fail_msg("got \"%s\", expected \"%s...\"", cause, expect);
+	free(cause);
+}
+
+static void
+test_jsonc_lines(void **state)
+{
+	const char *text =
+	    "// leading comment\n"			/* 1 */
+	    "{\n"					/* 2 */
+	    "  /* block\n"				/* 3 */
+	    "     comment */ \"a\": 1,\n"		/* 4 */
+	    "  \"b\":\n"				/* 5 */
+	    "    \"x // not a comment\",\n"		/* 6 */
+	    "  \"c\": [ true, false,\n"		/* 7 */
+	    "         null, 100.50, ],\n"		/* 8 */
+	    "  \"d\": { \"e\": -2e3 },\n"		/* 9 */
+	    "}\n";					/* 10 */
+	struct jsonc_lines	*lines;
+	cJSON			*root, *a, *b, *c, *n, *d, *e;
+
+	(void)state;
+	root = parse_ok(text, &lines);
+	assert_true(cJSON_IsObject(root));
+	assert_int_equal(jsonc_line(lines, root), 2);
+	assert_int_equal(jsonc_key_line(lines, root), 0);
+
+	a = cJSON_GetObjectItemCaseSensitive(root, "a");
+	assert_true(cJSON_IsNumber(a));
+	assert_int_equal(jsonc_line(lines, a), 4);
+	assert_int_equal(jsonc_key_line(lines, a), 4);
+	assert_string_equal(jsonc_number_text(lines, a), "1");
+
+	b = cJSON_GetObjectItemCaseSensitive(root, "b");
+	assert_string_equal(b->valuestring, "x // not a comment");
+	assert_int_equal(jsonc_key_line(lines, b), 5);
+	assert_int_equal(jsonc_line(lines, b), 6);
+
+	c = cJSON_GetObjectItemCaseSensitive(root, "c");
+	assert_int_equal(cJSON_GetArraySize(c), 4);
+	assert_int_equal(jsonc_line(lines, c), 7);
+	assert_int_equal(jsonc_line(lines, cJSON_GetArrayItem(c, 1)), 7);
+	n = cJSON_GetArrayItem(c, 2);
+	assert_true(cJSON_IsNull(n));
+	assert_int_equal(jsonc_line(lines, n), 8);
+	assert_int_equal(jsonc_key_line(lines, n), 0);
+	n = cJSON_GetArrayItem(c, 3);
+	assert_string_equal(jsonc_number_text(lines, n), "100.50");
+	assert_true(n->valuedouble == 100.5);
+	assert_null(jsonc_number_text(lines, cJSON_GetArrayItem(c, 0)));
+
+	d = cJSON_GetObjectItemCaseSensitive(root, "d");
+	e = cJSON_GetObjectItemCaseSensitive(d, "e");
+	assert_true(e->valuedouble == -2000.0);
+	assert_int_equal(jsonc_line(lines, e), 9);
+
+	/* Unknown node, NULL table. */
+	assert_int_equal(jsonc_line(lines, NULL), 0);
+	assert_int_equal(jsonc_line(NULL, root), 0);
+
+	cJSON_Delete(root);
+	jsonc_lines_free(lines);
+	jsonc_lines_free(NULL);
+}
+
+static void
+test_jsonc_strings(void **state)
+{
+	struct jsonc_lines	*lines;
+	cJSON			*root;
+
+	(void)state;
+	root = parse_ok("[\"\\u00e9\\ud83d\\ude00\\n\\t\\\"\\\\\\/\\b\\f\\r\","
+	    " \"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"]", &lines);
+	assert_string_equal(cJSON_GetArrayItem(root, 0)->valuestring,
+	    "\xc3\xa9\xf0\x9f\x98\x80\n\t\"\\/\b\f\r");
+	assert_string_equal(cJSON_GetArrayItem(root, 1)->valuestring,
+	    "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80");
+	cJSON_Delete(root);
+	jsonc_lines_free(lines);
+
+	/* A byte order mark is skipped; lines table is optional. */
+	root = parse_ok("\xef\xbb\xbf\"x\"", NULL);
+	assert_string_equal(root->valuestring, "x");
+	cJSON_Delete(root);
+
+	parse_fails("\"\\ud83d\"", 8, "line 1: high surrogate");
+	parse_fails("\"\\ud83d\\u0041\"", 14, "line 1: high surrogate");
+	parse_fails("\"\\ude00\"", 8, "line 1: lone low surrogate");
+	parse_fails("\"\\u0000\"", 8, "line 1: \\u0000 is not allowed");
+	parse_fails("\"\\u12\"", 6, "line 1: bad \\u escape");
+	parse_fails("\"\\x\"", 4, "line 1: bad escape");
+	parse_fails("\n\"a\tb\"", 6, "line 2: control character");
+	parse_fails("\"abc\ndef\"", 9, "line 1: newline in string");
+	parse_fails("\"abc", 4, "line 1: unterminated string");
+	parse_fails("\"\xc3\x28\"", 4, "line 1: invalid UTF-8");
+	parse_fails("\"\xc0\xaf\"", 4, "line 1: invalid UTF-8");	/* overlong */
+	parse_fails("\"\xed\xa0\x80\"", 5, "line 1: invalid UTF-8");	/* surrogate */
+	parse_fails("\"\xf4\x90\x80\x80\"", 6, "line 1: invalid UTF-8");
+	parse_fails("\"\xe2\x82\"", 4, "line 1: invalid UTF-8");	/* truncated */
+	parse_fails("{\n\n \"a\": \"x\0y\"}", 15, "line 3: NUL byte");
+	parse_fails("['single']", 10, "line 1: strings need double quotes");
+}
+
+static void
+test_jsonc_syntax(void **state)
+{
+	(void)state;
+	parse_fails("", 0, "line 1: unexpected end of input");
+	parse_fails("  // only a comment\n", 20, "line 2: unexpected end");
+	parse_fails("{\n \"a\": 1\n \"b\": 2\n}", 19,
+	    "line 3: expected ',' or '}'");
+	parse_fails("[1,\n2\n3]", 8, "line 3: expected ',' or ']'");
+	parse_fails("{\"a\" 1}", 7, "line 1: expected ':'");
+	parse_fails("{\n a: 1}", 8, "line 2: expected a \"key\"");
+	parse_fails("{\"a\": 1}\n{}", 11, "line 2: unexpected data");
+	parse_fails("[01]", 4, "line 1: leading zero");
+	parse_fails("[1.]", 4, "line 1: malformed number");
+	parse_fails("[-]", 3, "line 1: malformed number");
+	parse_fails("[1e]", 4, "line 1: malformed number");
+	parse_fails("[12abc]", 7, "line 1: malformed number");
+	parse_fails("[1e999]", 7, "line 1: number out of range");
+	parse_fails("[truex]", 7, "line 1: unexpected 't'");
+	parse_fails("[nul]", 5, "line 1: unexpected 'n'");
+	parse_fails("\n/* open\n comment", 17, "line 2: unterminated /*");
+	parse_fails("[1,,2]", 6, "line 1: unexpected ','");
+	parse_fails("{,}", 3, "line 1: expected a \"key\"");
+	parse_fails("[1, 2", 5, "line 1: unexpected end of input in array");
+	parse_fails("{\"a\": 1,\n", 9, "line 2: unexpected end of input in"
+	    " object");
+	parse_fails("\x01", 1, "line 1: unexpected byte 0x01");
+}
+
+static void
+test_jsonc_duplicates(void **state)
+{
+	const char	*text = "{\n \"a\": 1,\n \"b\": 2,\n \"a\": 3\n}";
+
+	(void)state;
+	parse_fails(text, strlen(text),
+	    "line 4: duplicate key \"a\" (first at line 2)");
+	/* Same key in different objects is fine. */
+	cJSON_Delete(parse_ok("{\"a\": {\"a\": 1}, \"b\": {\"a\": 2}}", NULL));
+}
+
+static void
+test_jsonc_depth(void **state)
+{
+	char	 buf[2 * (JSONC_MAX_DEPTH + 1) + 1];
+	int	 i;
+
+	(void)state;
+	for (i = 0; i < JSONC_MAX_DEPTH; i++) {
+		buf[i] = '[';
+		buf[JSONC_MAX_DEPTH + i] = ']';
+	}
+	buf[2 * JSONC_MAX_DEPTH] = '\0';
+	cJSON_Delete(parse_ok(buf, NULL));
+
+	for (i = 0; i <= JSONC_MAX_DEPTH; i++) {
+		buf[i] = '[';
+		buf[JSONC_MAX_DEPTH + 1 + i] = ']';
+	}
+	buf[2 * (JSONC_MAX_DEPTH + 1)] = '\0';
+	parse_fails(buf, strlen(buf), "line 1: nesting deeper than");
+}
+
+/* ---- configuration ---- */
+
+/*
+ * A valid client file whose line 8 is `extra` and line 9 holds the receivers
+ * (a default file receiver when NULL); the caller frees the text.
+ */
+static char *
+client_text(const char *id, const char *token, const char *extra,
+    const char *receivers)
+{
+	char	*text;
+
+	xasprintf(&text,
+	    "// client\n"				/* 1 */
+	    "{ \"id\": \"%s\",\n"			/* 2 */
+	    "  \"name\": \"ACME Shoes\",\n"		/* 3 */
+	    "  \"currency\": \"EUR\",\n"		/* 4 */
+	    "  \"timezone\": \"Europe/Paris\",\n"	/* 5 */
+	    "  \"minimum_roi\": \"2.5:1\",\n"		/* 6 */
+	    "  \"token_file\": \"%s\",\n"		/* 7 */
+	    "  %s\n"					/* 8 */
+	    "  \"receivers\": %s,\n"			/* 9 */
+	    "}\n", id, token, extra != NULL ? extra : "",
+	    receivers != NULL ? receivers :
+	    "[{\"name\": \"m\", \"type\": \"file\", \"dir\": \"mail/a\"}]");
+	return text;
+}
+
+static struct config *
+load(char **cause)
+{
+	char		*path = tmp_path("main.conf");
+	struct config	*cfg;
+
+	*cause = NULL;
+	cfg = config_load(path, NULL, cause);
+	free(path);
+	return cfg;
+}
+
+/* Load must fail with "<tmpdir>/<file>:<rest...>". */
+static void
+load_fails(const char *file, const char *rest)
+{
+	struct config	*cfg;
+	char		*cause, *expect;
+
+	cfg = load(&cause);
+	if (cfg != NULL)
+		fail_msg("load succeeded; expected %s:%s", file, rest);
+	xasprintf(&expect, "%s/%s:%s", tmpdir, file, rest);
+	if (strstr(cause, expect) != cause)
+		fail_msg("got \"%s\"\nexpected \"%s...\"", cause, expect);
+	free(expect);
+	free(cause);
+}
+
+/* One client file a.conf with `extra` on line 8 must fail with `rest`. */
+static void
+client_fails(const char *extra, const char *receivers, const char *rest)
+{
+	char	*text = client_text("acme", "tok/a.token", extra, receivers);
+
+	write_file("clients.d/a.conf", text);
+	free(text);
+	load_fails("clients.d/a.conf", rest);
+}
+
+static void
+test_config_full(void **state)
+{
+	const char *main_text =
+	    "/* main */ {\n"
+	    "  \"state_dir\": \"/srv/roi\",\n"
+	    "  \"clients_dir\": \"clients.d\",\n"
+	    "  \"listen_addr\": \"\",\n"
+	    "  \"listen_port\": 9000,\n"
+	    "  \"inbox_rescan_secs\": \"2m\",\n"
+	    "  \"evaluate_secs\": 15,\n"
+	    "  \"retry_initial_secs\": \"10s\",\n"
+	    "  \"retry_max_secs\": \"1h\",\n"
+	    "  \"retry_give_up_secs\": \"2d\",\n"
+	    "  \"delivery_timeout_secs\": 20,\n"
+	    "  \"http_max_body_bytes\": \"1MiB\",\n"
+	    "  \"http_max_header_bytes\": \"8KiB\",\n"
+	    "  \"http_max_rows\": 50,\n"
+	    "  \"http_idle_timeout_secs\": 5,\n"
+	    "  \"http_rate_per_minute\": 60,\n"
+	    "}\n";
+	const char *globex =
+	    "{\n"
+	    "  \"id\": \"globex\", \"name\": \"Globex Travel\",\n"
+	    "  \"currency\": \"USD\", \"timezone\": \"America/New_York\",\n"
+	    "  \"language\": \"en\",\n"
+	    "  \"minimum_roi\": \"120%\", \"target_roi\": \"4:1\",\n"
+	    "  \"minimum_spend\": 50.25,\n"
+	    "  \"window_days\": 30, \"pending_secs\": \"1h\",\n"
+	    "  \"hysteresis\": \"5%\", \"repeat_secs\": \"1d\",\n"
+	    "  \"token_file\": \"tok/b.token\",\n"
+	    "  \"hmac_secret_file\": \"tok/hook.key\",\n"
+	    "  \"receivers\": [\n"
+	    "    { \"name\": \"hook\", \"type\": \"webhook\",\n"
+	    "      \"url\": \"https://hooks.example.com/x\",\n"
+	    "      \"secret_file\": \"tok/hook.key\", },\n"
+	    "    { \"name\": \"mail\", \"type\": \"smtp\",\n"
+	    "      \"url\": \"smtp://mail.example.com:587\",\n"
+	    "      \"from\": \"ROI <roi@agency.example>\",\n"
+	    "      \"to\": [\"a@globex.example\", \"B <b@globex.example>\"],\n"
+	    "      \"username\": \"roi\", \"password_file\": \"tok/smtp.pw\",\n"
+	    "      \"timeout_secs\": 45 },\n"
+	    "    { \"name\": \"local\", \"type\": \"smtp\",\n"
+	    "      \"url\": \"smtp://127.0.0.1:2525\", \"starttls\": \"no\",\n"
+	    "      \"from\": \"roi@localhost\", \"to\": [\"x@localhost\"] },\n"
+	    "    { \"name\": \"tls\", \"type\": \"smtp\",\n"
+	    "      \"url\": \"smtps://mail.example.com\",\n"
+	    "      \"from\": \"roi@agency.example\", \"to\": [\"x@y.example\"] },\n"
+	    "  ],\n"
+	    "}\n";
+	const struct client_conf	*c;
+	const struct receiver_conf	*r;
+	struct config			*cfg;
+	char				*cause, *text, *out, *p;
+	size_t				 outlen;
+	FILE				*f;
+
+	(void)state;
+	write_file("main.conf", main_text);
+	text = client_text("acme", "tok/a.token", "\"language\": \"fr\","
+	    " \"target_roi\": \"300%\", \"minimum_spend\": \"100.00\",", NULL);
+	write_file("clients.d/acme.conf", text);
+	free(text);
+	write_file("clients.d/globex.conf", globex);
+	/* Ignored: dotfiles, backups, other suffixes. */
+	write_file("clients.d/.hidden.conf", "garbage");
+	write_file("clients.d/acme.conf~", "garbage");
+	write_file("clients.d/.acme.conf.swp", "garbage");
+	write_file("clients.d/README", "garbage");
+
+	cfg = load(&cause);
+	if (cfg == NULL)
+		fail_msg("%s", cause);
+	assert_string_equal(cfg->state_dir, "/srv/roi");
+	assert_string_equal(cfg->inbox_dir, "/srv/roi/inbox");
+	p = tmp_path("clients.d");
+	assert_string_equal(cfg->clients_dir, p);
+	free(p);
+	assert_string_equal(cfg->listen_addr, "");
+	assert_int_equal(cfg->listen_port, 9000);
+	assert_int_equal(cfg->inbox_rescan_secs, 120);
+	assert_int_equal(cfg->evaluate_secs, 15);
+	assert_int_equal(cfg->retry_initial_secs, 10);
+	assert_int_equal(cfg->retry_max_secs, 3600);
+	assert_int_equal(cfg->retry_give_up_secs, 2 * 86400);
+	assert_int_equal(cfg->delivery_timeout_secs, 20);
+	assert_int_equal(cfg->http_max_body_bytes, 1024 * 1024);
+	assert_int_equal(cfg->http_max_header_bytes, 8192);
+	assert_int_equal(cfg->http_max_rows, 50);
+	assert_int_equal(cfg->http_idle_timeout_secs, 5);
+	assert_int_equal(cfg->http_rate_per_minute, 60);
+	assert_int_equal(cfg->nclients, 2);
+
+	c = config_client(cfg, "acme");
+	assert_ptr_equal(c, &cfg->clients[0]);
+	assert_string_equal(c->name, "ACME Shoes");
+	assert_string_equal(c->language, "fr");
+	assert_int_equal(c->rules.min_roi_ppm, 1500000);
+	assert_true(c->rules.has_target);
+	assert_int_equal(c->rules.target_roi_ppm, 3000000);
+	assert_int_equal(c->rules.min_spend, 100000000);
+	assert_string_equal(c->ingest_token, "aaaaaaaaaaaaaaaaaaaa-token-a");
+	assert_null(c->hmac_secret);
+	assert_int_equal(c->nreceivers, 1);
+	r = config_receiver(c, "m");
+	assert_non_null(r);
+	assert_int_equal(r->type, RECEIVER_FILE);
+	assert_string_equal(r->dir, "mail/a");
+	assert_string_equal(r->from, "roiwatch@localhost");
+	assert_null(config_receiver(c, "nope"));
+
+	c = config_client(cfg, "globex");
+	assert_non_null(c);
+	assert_string_equal(c->timezone, "America/New_York");
+	assert_int_equal(c->rules.min_roi_ppm, 1200000);
+	assert_int_equal(c->rules.target_roi_ppm, 3000000);
+	assert_int_equal(c->rules.min_spend, 50250000);
+	assert_int_equal(c->window_days, 30);
+	assert_int_equal(c->rules.pending_secs, 3600);
+	assert_int_equal(c->rules.hysteresis_ppm, 50000);
+	assert_int_equal(c->rules.repeat_secs, 86400);
+	/* \r\n stripped */
+	assert_string_equal(c->ingest_token, "bbbbbbbbbbbbbbbbbbbb-token-b");
+	assert_string_equal(c->hmac_secret, "0123456789abcdef0123");
+	assert_int_equal(c->nreceivers, 4);
+	r = config_receiver(c, "hook");
+	assert_int_equal(r->type, RECEIVER_WEBHOOK);
+	assert_string_equal(r->secret, "0123456789abcdef0123");
+	assert_int_equal(r->timeout_secs, 20);	/* delivery_timeout_secs */
+	r = config_receiver(c, "mail");
+	assert_int_equal(r->type, RECEIVER_SMTP);
+	assert_int_equal(r->starttls, TLS_REQUIRED);
+	assert_int_equal(r->nto, 2);
+	assert_string_equal(r->to[1], "B <b@globex.example>");
+	assert_string_equal(r->password, "hunter2");
+	assert_int_equal(r->timeout_secs, 45);
+	r = config_receiver(c, "local");
+	assert_int_equal(r->starttls, TLS_NONE);
+	r = config_receiver(c, "tls");
+	assert_int_equal(r->starttls, TLS_REQUIRED);
+	assert_null(config_client(cfg, "initech"));
+
+	/* Summary: both threshold forms, secrets hidden. */
+	f = open_memstream(&out, &outlen);
+	config_print_summary(cfg, f);
+	fclose(f);
+	assert_non_null(strstr(out, "client acme: ACME Shoes"));
+	assert_non_null(strstr(out, "2.5:1"));
+	assert_non_null(strstr(out, "4:1"));
+	assert_non_null(strstr(out, "(set)"));
+	assert_non_null(strstr(out, "receiver hook: webhook"));
+	assert_non_null(strstr(out, "(disabled)"));
+	assert_null(strstr(out, "token-a"));
+	assert_null(strstr(out, "hunter2"));
+	assert_null(strstr(out, "0123456789abcdef"));
+	free(out);
+	config_free(cfg);
+	config_free(NULL);
+}
+
+static void
+test_config_defaults(void **state)
+{
+	struct config	*cfg;
+	char		*cause, *text, *p;
+	const struct client_conf *c;
+
+	(void)state;
+	text = client_text("acme", "tok/a.token", NULL, NULL);
+	write_file("clients.d/a.conf", text);
+	free(text);
+	write_file("main.conf", "{}");
+	cfg = load(&cause);
+	if (cfg == NULL)
+		fail_msg("%s", cause);
+	assert_string_equal(cfg->state_dir, "/var/lib/roiwatch");
+	assert_string_equal(cfg->inbox_dir, "/var/lib/roiwatch/inbox");
+	assert_string_equal(cfg->listen_addr, "127.0.0.1");
+	assert_int_equal(cfg->listen_port, 8470);
+	assert_int_equal(cfg->inbox_rescan_secs, 30);
+	assert_int_equal(cfg->evaluate_secs, 60);
+	assert_int_equal(cfg->retry_initial_secs, 30);
+	assert_int_equal(cfg->retry_max_secs, 3600);
+	assert_int_equal(cfg->retry_give_up_secs, 7 * 86400);
+	assert_int_equal(cfg->delivery_timeout_secs, 30);
+	assert_int_equal(cfg->http_max_body_bytes, 8 * 1024 * 1024);
+	assert_int_equal(cfg->http_max_header_bytes, 16384);
+	assert_int_equal(cfg->http_max_rows, 10000);
+	assert_int_equal(cfg->http_idle_timeout_secs, 30);
+	assert_int_equal(cfg->http_rate_per_minute, 600);
+	c = &cfg->clients[0];
+	assert_string_equal(c->language, "en");
+	assert_false(c->rules.has_target);
+	assert_int_equal(c->rules.min_spend, 0);
+	assert_int_equal(c->window_days, 0);
+	assert_int_equal(c->rules.pending_secs, 0);
+	assert_int_equal(c->rules.hysteresis_ppm, 0);
+	assert_int_equal(c->rules.repeat_secs, 0);
+	p = tmp_path("clients.d/a.conf");
+	assert_string_equal(c->file, p);
+	free(p);
+	config_free(cfg);
+
+	/* The override wins, and the inbox follows it; relative state_dir is
+	 * relative to the main file. */
+	write_file("main.conf", "{ \"state_dir\": \"st\" }");
+	cfg = load(&cause);
+	assert_non_null(cfg);
+	p = tmp_path("st");
+	assert_string_equal(cfg->state_dir, p);
+	free(p);
+	config_free(cfg);
+	p = tmp_path("main.conf");
+	cfg = config_load(p, "/run/override", &cause);
+	free(p);
+	assert_non_null(cfg);
+	assert_string_equal(cfg->state_dir, "/run/override");
+	assert_string_equal(cfg->inbox_dir, "/run/override/inbox");
+	config_free(cfg);
+}
+
+static void
+test_config_main_errors(void **state)
+{
+	char	*text;
+
+	(void)state;
+	text = client_text("acme", "tok/a.token", NULL, NULL);
+	write_file("clients.d/a.conf", text);
+	free(text);
+
+	write_file("main.conf", "{\n \"listen_port\": 0 }");
+	load_fails("main.conf", "2: option 'listen_port': 0 is out of bounds"
+	    " (1..65535)");
+	write_file("main.conf", "{\n \"listen_port\": 65536 }");
+	load_fails("main.conf", "2: option 'listen_port': 65536 is out of");
+	write_file("main.conf", "{\n\n \"listen_prot\": 80 }");
+	load_fails("main.conf", "3: option 'listen_prot': unknown option (did"
+	    " you mean 'listen_port'?)");
+	write_file("main.conf", "{\n \"frobnicate\": 1 }");
+	load_fails("main.conf", "2: option 'frobnicate': unknown option");
+	write_file("main.conf", "{\n \"listen_port\": \"80\" }");
+	load_fails("main.conf", "2: option 'listen_port': must be an integer");
+	write_file("main.conf", "{\n \"listen_port\": 80.5 }");
+	load_fails("main.conf", "2: option 'listen_port': 80.5 is not a whole");
+	write_file("main.conf", "{\n \"evaluate_secs\": \"7x\" }");
+	load_fails("main.conf", "2: option 'evaluate_secs': \"7x\" is not a"
+	    " duration");
+	write_file("main.conf", "{\n \"evaluate_secs\": \"2d\" }");
+	load_fails("main.conf", "2: option 'evaluate_secs': 172800 is out");
+	write_file("main.conf", "{\n \"retry_give_up_secs\": 59 }");
+	load_fails("main.conf", "2: option 'retry_give_up_secs': 59 is out");
+	write_file("main.conf", "{\n \"http_max_body_bytes\": \"1GiB\" }");
+	load_fails("main.conf", "2: option 'http_max_body_bytes': 1073741824"
+	    " is out");
+	write_file("main.conf", "{\n \"http_max_body_bytes\": \"1 MB\" }");
+	load_fails("main.conf", "2: option 'http_max_body_bytes': \"1 MB\" is"
+	    " not a size");
+	write_file("main.conf", "{\n \"state_dir\": 5 }");
+	load_fails("main.conf", "2: option 'state_dir': must be a string");
+	write_file("main.conf", "{\n \"state_dir\": \"\" }");
+	load_fails("main.conf", "2: option 'state_dir': must not be empty");
+	write_file("main.conf", "{\n \"listen_addr\": \"1.2.3.4; rm\" }");
+	load_fails("main.conf", "2: option 'listen_addr':");
+	write_file("main.conf", "{\n \"retry_initial_secs\": 600,\n"
+	    " \"retry_max_secs\": 300 }");
+	load_fails("main.conf", "2: option 'retry_initial_secs': must not"
+	    " exceed retry_max_secs");
+	write_file("main.conf", "{\n \"a\": 1,\n}\n}");
+	load_fails("main.conf", "4: unexpected data");
+	write_file("main.conf", "[]");
+	load_fails("main.conf", "1: the file must hold one JSON object");
+	write_file("main.conf", "{ \"clients_dir\": \"nowhere\" }");
+	{
+		struct config	*cfg;
+		char		*cause;
+
+		cfg = load(&cause);
+		assert_null(cfg);
+		assert_non_null(strstr(cause, "nowhere"));
+		free(cause);
+	}
+	{
+		struct config	*cfg;
+		char		*cause;
+		char		*p = tmp_path("missing.conf");
+
+		cfg = config_load(p, NULL, &cause);
+		assert_null(cfg);
+		assert_non_null(strstr(cause, "missing.conf"));
+		free(cause);
+		free(p);
+	}
+}
+
+static void
+test_config_client_errors(void **state)
+{
+	(void)state;
+	client_fails("\"minimum_rio\": \"150%\",", NULL, "8: option"
+	    " 'minimum_rio': unknown option (did you mean 'minimum_roi'?)");
+	client_fails("\"window_days\": \"ten\",", NULL,
+	    "8: option 'window_days': must be an integer");
+	client_fails("\"window_days\": 3661,", NULL,
+	    "8: option 'window_days': 3661 is out of bounds (0..3660)");
+	client_fails("\"window_days\": -1,", NULL,
+	    "8: option 'window_days': -1 is out of bounds");
+	client_fails("\"pending_secs\": \"31d\",", NULL,
+	    "8: option 'pending_secs': 2678400 is out of bounds");
+	client_fails("\"target_roi\": \"2.5\",", NULL,
+	    "8: option 'target_roi': ");
+	client_fails("\"target_roi\": 2.5,", NULL,
+	    "8: option 'target_roi': must be a string such as");
+	client_fails("\"target_roi\": \"150%\",", NULL,
+	    "8: option 'target_roi': must be above minimum_roi");
+	client_fails("\"hysteresis\": \"-5%\",", NULL,
+	    "8: option 'hysteresis': must not be negative");
+	client_fails("\"hysteresis\": \"1.05:1\",", NULL,
+	    "8: option 'hysteresis': \"1.05:1\" must be a percentage");
+	client_fails("\"minimum_spend\": \"12.3456789\",", NULL,
+	    "8: option 'minimum_spend': ");
+	client_fails("\"minimum_spend\": \"-1\",", NULL,
+	    "8: option 'minimum_spend': must not be negative");
+	client_fails("\"minimum_spend\": true,", NULL,
+	    "8: option 'minimum_spend': must be an amount");
+	client_fails("\"language\": \"de\",", NULL,
+	    "8: option 'language': must be one of \"en\", \"fr\"");
+	client_fails("\"hmac_secret_file\": \"tok/missing\",", NULL,
+	    "8: option 'hmac_secret_file': cannot open ");
+	client_fails("\"hmac_secret_file\": \"tok/short.token\",", NULL,
+	    "8: option 'hmac_secret_file': tok/short.token: secret is 5"
+	    " characters long, need at least 16");
+	client_fails("\"hmac_secret_file\": \"tok\",", NULL,
+	    "8: option 'hmac_secret_file': ");
+	client_fails("\"name\": \"dup\",", NULL,
+	    "8: duplicate key \"name\" (first at line 3)");
+	client_fails("\"x\": 1 \"y\": 2,", NULL,
+	    "8: expected ',' or '}'");
+	client_fails(NULL, "[]", "9: option 'receivers': at least one");
+	client_fails(NULL, "{}", "9: option 'receivers': must be an array");
+	client_fails(NULL, "[1]", "9: option 'receivers': element 1 must be");
+
+	write_file("clients.d/a.conf", "{\n\"id\": \"Acme\" }");
+	load_fails("clients.d/a.conf", "2: option 'id': \"Acme\" is not a"
+	    " valid identifier");
+	write_file("clients.d/a.conf", "{\n\"id\": \"acme\" }");
+	load_fails("clients.d/a.conf", "1: option 'name': missing (required)");
+	write_file("clients.d/a.conf", "{ \"id\": \"acme\", \"name\": \"A\",\n"
+	    "\"currency\": \"eur\" }");
+	load_fails("clients.d/a.conf", "2: option 'currency': \"eur\" is not");
+	write_file("clients.d/a.conf", "{ \"id\": \"acme\", \"name\": \"A\",\n"
+	    "\"currency\": \"EUR\", \"timezone\": \"Mars/Olympus\" }");
+	load_fails("clients.d/a.conf", "2: option 'timezone': unknown time zone");
+	write_file("clients.d/a.conf", "{ \"id\": \"acme\", \"name\": \"A\",\n"
+	    "\"currency\": \"EUR\", \"timezone\": \"../../etc/passwd\" }");
+	load_fails("clients.d/a.conf", "2: option 'timezone': \"../../etc/");
+	write_file("clients.d/a.conf", "{ \"id\": \"acme\", \"name\": \"A\",\n"
+	    "\"currency\": \"EUR\", \"timezone\": \"UTC\",\n"
+	    "\"minimum_roi\": \"150%\",\n"
+	    "\"token_file\": \"tok/short.token\" }");
+	load_fails("clients.d/a.conf", "4: option 'token_file': tok/short.token:"
+	    " secret is 5 characters long");
+	write_file("clients.d/a.conf", "{ \"id\": \"acme\", \"name\": \"A\",\n"
+	    "\"currency\": \"EUR\", \"timezone\": \"UTC\",\n"
+	    "\"minimum_roi\": \"150%\",\n"
+	    "\"token_file\": \"tok/none.token\" }");
+	load_fails("clients.d/a.conf", "4: option 'token_file': cannot open");
+	write_file("clients.d/a.conf", "{ \"id\": \"acme\", \"name\": \"A\",\n"
+	    "\"currency\": \"EUR\", \"timezone\": \"UTC\",\n"
+	    "\"minimum_roi\": \"150%\",\n"
+	    "\"token_file\": \"tok/a.token\" }");
+	load_fails("clients.d/a.conf", "1: option 'receivers': missing");
+	write_file("clients.d/a.conf", "{ \"id\": \"acme\",\n"
+	    " \"name\": \"A\\r\\nBcc: x@evil.example\" }");
+	load_fails("clients.d/a.conf", "2: option 'name': control characters");
+}
+
+static void
+test_config_receiver_errors(void **state)
+{
+	(void)state;
+	client_fails(NULL, "[{\"name\": \"m\", \"type\": \"smtp\","
+	    " \"url\": \"smtp://127.0.0.1\", \"from\": \"a@b.example\","
+	    " \"to\": [\"x@y.example\\r\\nBcc: evil@e.example\"]}]",
+	    "9: option 'to': element 1: control characters");
+	client_fails(NULL, "[{\"name\": \"m\", \"type\": \"smtp\","
+	    " \"url\": \"smtp://127.0.0.1\", \"from\": \"a@b.example\","
+	    " \"to\": [\"x@y.example, evil@e.example\"]}]",
+	    "9: option 'to': \"x@y.example, evil@e.example\" is not a valid");
+	client_fails(NULL, "[{\"name\": \"m\", \"type\": \"smtp\","
+	    " \"url\": \"smtp://127.0.0.1\", \"from\": \"a@b.example\\n\","
+	    " \"to\": [\"x@y.example\"]}]",
+	    "9: option 'from': control characters");
+	client_fails(NULL, "[{\"name\": \"m\", \"type\": \"smtp\","
+	    " \"url\": \"smtp://127.0.0.1\", \"from\": \"nobody\","
+	    " \"to\": [\"x@y.example\"]}]",
+	    "9: option 'from': \"nobody\" is not a valid e-mail address");
+	client_fails(NULL, "[{\"name\": \"m\", \"type\": \"smtp\","
+	    " \"url\": \"smtp://127.0.0.1\", \"from\": \"a@b.example\","
+	    " \"to\": [\"Evil, Inc <x@y.example>\"]}]",
+	    "9: option 'to': ");
+	client_fails(NULL, "[{\"name\": \"m\", \"type\": \"smtp\","
+	    " \"url\": \"smtp://127.0.0.1\", \"from\": \"a@b.example\","
+	    " \"to\": []}]",
+	    "9: option 'to': at least one recipient");
+	client_fails(NULL, "[{\"name\": \"m\", \"type\": \"smtp\","
+	    " \"url\": \"smtp://127.0.0.1\", \"to\": [\"x@y.example\"]}]",
+	    "9: option 'from': missing (required for smtp");
+	client_fails(NULL, "[{\"name\": \"m\", \"type\": \"smtp\","
+	    " \"url\": \"smtp://mail.example.com\", \"starttls\": \"no\","
+	    " \"from\": \"a@b.example\", \"to\": [\"x@y.example\"]}]",
+	    "9: option 'starttls': \"no\" is only allowed towards 127.0.0.1");
+	client_fails(NULL, "[{\"name\": \"m\", \"type\": \"smtp\","
+	    " \"url\": \"smtps://mail.example.com\", \"starttls\": \"try\","
+	    " \"from\": \"a@b.example\", \"to\": [\"x@y.example\"]}]",
+	    "9: option 'starttls': smtps:// is always TLS");
+	client_fails(NULL, "[{\"name\": \"m\", \"type\": \"smtp\","
+	    " \"url\": \"smtp://127.0.0.1\", \"starttls\": \"maybe\","
+	    " \"from\": \"a@b.example\", \"to\": [\"x@y.example\"]}]",
+	    "9: option 'starttls': must be one of \"no\", \"try\", \"required\"");
+	client_fails(NULL, "[{\"name\": \"m\", \"type\": \"smtp\","
+	    " \"url\": \"https://127.0.0.1\","
+	    " \"from\": \"a@b.example\", \"to\": [\"x@y.example\"]}]",
+	    "9: option 'url': smtp URLs start with smtp://");
+	client_fails(NULL, "[{\"name\": \"m\", \"type\": \"smtp\","
+	    " \"url\": \"smtp://127.0.0.1\", \"username\": \"u\","
+	    " \"from\": \"a@b.example\", \"to\": [\"x@y.example\"]}]",
+	    "9: option 'password_file': username and password_file go");
+	client_fails(NULL, "[{\"name\": \"m\", \"type\": \"webhook\","
+	    " \"url\": \"ftp://x.example/\"}]",
+	    "9: option 'url': webhook URLs start with http");
+	client_fails(NULL, "[{\"name\": \"m\", \"type\": \"webhook\","
+	    " \"url\": \"not a url\"}]", "9: option 'url': \"not a url\" is");
+	client_fails(NULL, "[{\"name\": \"m\", \"type\": \"webhook\"}]",
+	    "9: option 'url': missing (required for webhook");
+	client_fails(NULL, "[{\"name\": \"m\", \"type\": \"webhook\","
+	    " \"url\": \"https://x.example/\", \"secret\": \"inline\"}]",
+	    "9: option 'secret': unknown option (did you mean 'secret_file'?)");
+	client_fails(NULL, "[{\"name\": \"m\", \"type\": \"webhook\","
+	    " \"url\": \"https://x.example/\", \"secret_file\": \"tok/gone\"}]",
+	    "9: option 'secret_file': cannot open");
+	client_fails(NULL, "[{\"name\": \"m\", \"type\": \"webhook\","
+	    " \"url\": \"https://x.example/\", \"timeout_secs\": 601}]",
+	    "9: option 'timeout_secs': 601 is out of bounds (1..600)");
+	client_fails(NULL, "[{\"name\": \"m\", \"type\": \"file\","
+	    " \"dir\": \"d\", \"url\": \"https://x.example/\"}]",
+	    "9: option 'url': not used by file receivers");
+	client_fails(NULL, "[{\"name\": \"m\", \"type\": \"file\"}]",
+	    "9: option 'dir': missing (required for file receivers)");
+	client_fails(NULL, "[{\"name\": \"m\", \"type\": \"fax\"}]",
+	    "9: option 'type': must be one of \"file\", \"webhook\", \"smtp\"");
+	client_fails(NULL, "[{\"type\": \"file\", \"dir\": \"d\"}]",
+	    "9: option 'name': missing (required)");
+	client_fails(NULL, "[{\"name\": \"m\", \"type\": \"file\","
+	    " \"dir\": \"d\"},\n{\"name\": \"m\", \"type\": \"file\","
+	    " \"dir\": \"e\"}]",
+	    "10: option 'name': receiver 'm' is defined twice");
+}
+
+static void
+test_config_duplicate_client(void **state)
+{
+	char	*text, *expect, *cause;
+	struct config *cfg;
+
+	(void)state;
+	text = client_text("acme", "tok/a.token", NULL, NULL);
+	write_file("clients.d/a.conf", text);
+	free(text);
+	text = client_text("acme", "tok/b.token", NULL, NULL);
+	write_file("clients.d/b.conf", text);
+	free(text);
+	cfg = load(&cause);
+	assert_null(cfg);
+	xasprintf(&expect, "%s/clients.d/b.conf:2: option 'id': client 'acme'"
+	    " is already defined in %s/clients.d/a.conf", tmpdir, tmpdir);
+	assert_string_equal(cause, expect);
+	free(expect);
+	free(cause);
+
+	/* Two clients sharing one token would mix their data. */
+	text = client_text("other", "tok/a.token", NULL, NULL);
+	write_file("clients.d/b.conf", text);
+	free(text);
+	load_fails("clients.d/b.conf", "7: option 'token_file': same token as"
+	    " client 'acme'");
+}
+
+/* The example configuration shipped in conf/ loads as documented. */
+static void
+test_config_repo_example(void **state)
+{
+	const struct client_conf *c;
+	struct config	*cfg;
+	char		*root, *path, *cause = NULL, *suffix;
+
+	(void)state;
+	/* TEST_DATA_DIR is <repo>/tests/data; it need not exist. */
+	root = xstrdup(TEST_DATA_DIR);
+	if ((suffix = strstr(root, "/tests/data")) != NULL &&
+	    suffix[strlen("/tests/data")] == '\0')
+		*suffix = '\0';
+	xasprintf(&path, "%s/conf/roiwatchd.conf", root);
+	cfg = config_load(path, tmpdir, &cause);
+	if (cfg == NULL)
+		fail_msg("%s", cause);
+	assert_string_equal(cfg->state_dir, tmpdir);
+	assert_int_equal(cfg->nclients, 2);
+	c = config_client(cfg, "acme");
+	assert_non_null(c);
+	assert_string_equal(c->name, "ACME Shoes");
+	assert_string_equal(c->currency, "EUR");
+	assert_string_equal(c->timezone, "Europe/Paris");
+	assert_string_equal(c->language, "fr");
+	assert_int_equal(c->rules.min_roi_ppm, 1500000);
+	assert_int_equal(c->rules.target_roi_ppm, 3000000);
+	assert_int_equal(c->rules.min_spend, 100000000);
+	assert_non_null(config_receiver(c, "mailbox"));
+	assert_string_equal(config_receiver(c, "mailbox")->dir, "mail/acme");
+	assert_true(strlen(c->ingest_token) >= 16);
+	c = config_client(cfg, "globex");
+	assert_non_null(c);
+	assert_string_equal(c->currency, "USD");
+	assert_string_equal(c->language, "en");
+	assert_int_equal(c->rules.min_roi_ppm, 1200000);
+	assert_int_equal(c->rules.target_roi_ppm, 3000000);
+	assert_string_equal(config_receiver(c, "mailbox")->dir, "mail/globex");
+	config_free(cfg);
+	free(path);
+	free(root);
+}
+
+static void
+test_config_print_options(void **state)
+{
+	char	*out;
+	size_t	 len;
+	FILE	*f;
+
+	(void)state;
+	f = open_memstream(&out, &len);
+	config_print_options(f);
+	fclose(f);
+	assert_non_null(strstr(out, "listen_port"));
+	assert_non_null(strstr(out, "1..65535"));
+	assert_non_null(strstr(out, "default 8470"));
+	assert_non_null(strstr(out, "minimum_roi"));
+	assert_non_null(strstr(out, "starttls"));
+	assert_non_null(strstr(out, "\"no\"|\"try\"|\"required\""));
+	free(out);
+	assert_string_equal(config_receiver_type_name(RECEIVER_SMTP), "smtp");
+	assert_string_equal(config_receiver_type_name(RECEIVER_TYPE_MAX),
+	    "unknown");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_jsonc_lines),
+		cmocka_unit_test(test_jsonc_strings),
+		cmocka_unit_test(test_jsonc_syntax),
+		cmocka_unit_test(test_jsonc_duplicates),
+		cmocka_unit_test(test_jsonc_depth),
+		cmocka_unit_test_setup_teardown(test_config_full, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_config_defaults, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_config_main_errors, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_config_client_errors,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_config_receiver_errors,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_config_duplicate_client,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_config_repo_example,
+		    setup, teardown),
+		cmocka_unit_test(test_config_print_options),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
