@@ -252,7 +252,7 @@ curl_loop_free(struct curl_loop *loop)
 		return;
 	loop->closing = 1;
 	while ((x = TAILQ_FIRST(&loop->xfers)) != NULL)
-		curl_loop_finish(loop, x, 0, "shutting down");
+		curl_loop_finish(loop, x, 0, CURL_LOOP_SHUTDOWN);
 	curl_multi_cleanup(loop->multi);
 	while ((cs = LIST_FIRST(&loop->socks)) != NULL) {
 		if (cs->assigned)

@@ -23,6 +23,7 @@ typedef void (*curl_loop_done_cb)(void *arg, int ok, long status,
 struct curl_loop *curl_loop_new(struct event_base *);
 /* Abort transfers still running (their callbacks are called with ok = 0,
  * error "shutting down"), then clean up. NULL is a no-op. */
+#define CURL_LOOP_SHUTDOWN	"shutting down"	/* the error text above */
 void		 curl_loop_free(struct curl_loop *);
 /*
  * Start a transfer on a configured easy handle (CURL *, passed as void * so that

@@ -18,8 +18,21 @@ struct config;
 
 struct deliver;
 
+/*
+ * The store, the curl loop and the configuration must outlive the deliverer
+ * (deliver_set_config swaps the configuration; in-flight transfers keep copies
+ * of what they need). Nothing runs until the first kick or timer.
+ */
 struct deliver	*deliver_new(struct event_base *, struct curl_loop *,
 		    struct store *, const struct config *);
+/*
+ * Shutdown order: curl_loop_free(), then deliver_free(), then store_free().
+ * curl_loop_free aborts in-flight transfers; their callbacks (error
+ * CURL_LOOP_SHUTDOWN) leave the items pending, not counted as an attempt, so
+ * they are sent after the restart. If deliver_free runs first instead, jobs
+ * still in flight are orphaned: their later callbacks only release memory and
+ * never touch the deliverer or the store. NULL is a no-op.
+ */
 void		 deliver_free(struct deliver *);
 /* A new configuration was swapped in (receivers may have changed). */
 void		 deliver_set_config(struct deliver *, const struct config *);

@@ -1,0 +1,731 @@
+/*
+ * Delivery of the outbox. One libevent timer drives it: on a kick or when the
+ * next item is due, deliver_run() fetches due items, skips those already in
+ * flight, and starts each one:
+ *   file     render the e-mail and write <dir>/<created>-<id>.eml through a
+ *            temporary file, fsync and rename (synchronous; the same name on
+ *            a retry, so a message is never written twice);
+ *   webhook  JSON POST in the curl loop, Idempotency-Key, optional signature
+ *            X-Roiwatch-Signature: sha256=HMAC(secret, "<timestamp>.<body>");
+ *   smtp     the e-mail uploaded by libcurl (STARTTLS and login as configured).
+ * The outcome goes back to the store: done, retry at now + backoff, or dead
+ * once the item is older than retry_give_up_secs. Reasons stored and logged
+ * never carry secrets (curl's error text and the response status only).
+ *
+ * Each in-flight transfer has a struct deliver_job owned by this module; the
+ * set of jobs is also the "in flight" set that keeps an item from being started
+ * twice. deliver_free() orphans jobs whose callbacks have not run, so the curl
+ * loop may be freed before or after it (see deliver.h).
+ */
+#include <sys/queue.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <event2/event.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "curl-loop.h"
+#include "deliver.h"
+#include "hmac.h"
+#include "log.h"
+#include "notice.h"
+#include "store.h"
+#include "xmalloc.h"
+
+#ifndef ROIWATCH_VERSION
+#define ROIWATCH_VERSION "0"
+#endif
+
+#define DELIVER_MAX_INFLIGHT	32
+#define DELIVER_MAX_DELAY	300	/* re-check the outbox at least this often */
+
+struct deliver_job {
+	struct deliver		*d;		/* NULL once orphaned */
+	int64_t			 id;
+	int64_t			 created;
+	int64_t			 attempts;
+	enum receiver_type	 type;
+	char			*client;
+	char			*receiver;
+	char			*body;		/* webhook POST body / SMTP message */
+	size_t			 len;
+	size_t			 off;		/* SMTP upload position */
+	struct curl_slist	*headers;	/* webhook */
+	struct curl_slist	*rcpt;		/* smtp */
+	LIST_ENTRY(deliver_job)	 entry;
+};
+
+struct deliver {
+	struct event_base	*base;
+	struct curl_loop	*curl;
+	struct store		*store;
+	const struct config	*cfg;
+	struct event		*timer;
+	LIST_HEAD(, deliver_job) jobs;
+	size_t			 inflight;
+};
+
+static void	deliver_run(struct deliver *);
+
+int64_t
+deliver_backoff(int64_t attempts, int64_t initial, int64_t max)
+{
+	int64_t	delay;
+
+	if (initial < 1)
+		initial = 1;
+	if (max < initial)
+		max = initial;
+	delay = initial;
+	while (--attempts > 0 && delay < max)
+		delay = delay > max / 2 ? max : delay * 2;
+	return (delay < max ? delay : max);
+}
+
+static void
+deliver_arm(struct deliver *d, int64_t secs)
+{
+	struct timeval	tv;
+
+	tv.tv_sec = (time_t)secs;
+	tv.tv_usec = 0;
+	evtimer_add(d->timer, &tv);
+}
+
+static void
+deliver_timer_cb(evutil_socket_t fd, short kind, void *arg)
+{
+	(void)fd;
+	(void)kind;
+	deliver_run(arg);
+}
+
+struct deliver *
+deliver_new(struct event_base *base, struct curl_loop *curl,
+    struct store *store, const struct config *cfg)
+{
+	struct deliver	*d;
+
+	d = xcalloc(1, sizeof *d);
+	d->base = base;
+	d->curl = curl;
+	d->store = store;
+	d->cfg = cfg;
+	LIST_INIT(&d->jobs);
+	if ((d->timer = evtimer_new(base, deliver_timer_cb, d)) == NULL)
+		fatalx("%s: evtimer_new failed", __func__);
+	return (d);
+}
+
+static void
+deliver_job_free(struct deliver_job *job)
+{
+	free(job->client);
+	free(job->receiver);
+	free(job->body);
+	curl_slist_free_all(job->headers);
+	curl_slist_free_all(job->rcpt);
+	free(job);
+}
+
+void
+deliver_free(struct deliver *d)
+{
+	struct deliver_job	*job;
+
+	if (d == NULL)
+		return;
+	/* Transfers still in the curl loop finish later: orphan them. */
+	while ((job = LIST_FIRST(&d->jobs)) != NULL) {
+		LIST_REMOVE(job, entry);
+		job->d = NULL;
+	}
+	event_free(d->timer);
+	free(d);
+}
+
+void
+deliver_set_config(struct deliver *d, const struct config *cfg)
+{
+	d->cfg = cfg;
+}
+
+void
+deliver_kick(struct deliver *d)
+{
+	deliver_arm(d, 0);
+}
+
+size_t
+deliver_inflight(const struct deliver *d)
+{
+	return (d == NULL ? 0 : d->inflight);
+}
+
+static int
+deliver_is_inflight(const struct deliver *d, int64_t id)
+{
+	const struct deliver_job	*job;
+
+	LIST_FOREACH(job, &d->jobs, entry) {
+		if (job->id == id)
+			return (1);
+	}
+	return (0);
+}
+
+/*
+ * Record the outcome of one item in the store and log it. reason is NULL on
+ * success. Storage errors are logged; the item then stays pending and is
+ * tried again (a second delivery beats a lost one).
+ */
+static void
+deliver_outcome(struct deliver *d, int64_t id, const char *client,
+    const char *receiver, int64_t created, int64_t attempts,
+    const char *reason)
+{
+	int64_t	 now = (int64_t)time(NULL), next;
+	char	*cause = NULL, esc[512];
+
+	if (reason == NULL) {
+		if (store_outbox_done(d->store, id, now, &cause) != 0)
+			goto fail;
+		log_info("delivered notice %" PRId64 " of client %s to receiver "
+		    "%s", id, client, receiver);
+		return;
+	}
+	log_escape(reason, strlen(reason), esc, sizeof esc);
+	if (now - created > d->cfg->retry_give_up_secs) {
+		if (store_outbox_dead(d->store, id, now, reason, &cause) != 0)
+			goto fail;
+		log_warnx("giving up notice %" PRId64 " of client %s to receiver "
+		    "%s after %" PRId64 " attempts: %s", id, client, receiver,
+		    attempts + 1, esc);
+		return;
+	}
+	next = now + deliver_backoff(attempts + 1, d->cfg->retry_initial_secs,
+	    d->cfg->retry_max_secs);
+	if (store_outbox_retry(d->store, id, next, reason, &cause) != 0)
+		goto fail;
+	log_warnx("notice %" PRId64 " of client %s to receiver %s failed: %s; "
+	    "retry in %" PRId64 "s", id, client, receiver, esc, next - now);
+	return;
+
+fail:
+	log_warnx("notice %" PRId64 ": %s", id, cause);
+	free(cause);
+}
+
+/* Drop an item that can never be delivered (no receiver, bad payload). */
+static void
+deliver_dead(struct deliver *d, const struct outbox_item *it,
+    const char *reason)
+{
+	char	*cause = NULL;
+
+	if (store_outbox_dead(d->store, it->id, (int64_t)time(NULL), reason,
+	    &cause) != 0) {
+		log_warnx("notice %" PRId64 ": %s", it->id, cause);
+		free(cause);
+	}
+	log_warnx("notice %" PRId64 " of client %s to receiver %s dropped: %s",
+	    it->id, it->client, it->receiver, reason);
+}
+
+static const struct client_conf *
+deliver_find_client(const struct config *cfg, const char *id)
+{
+	size_t	i;
+
+	for (i = 0; i < cfg->nclients; i++) {
+		if (strcmp(cfg->clients[i].id, id) == 0)
+			return (&cfg->clients[i]);
+	}
+	return (NULL);
+}
+
+static const struct receiver_conf *
+deliver_find_receiver(const struct client_conf *cc, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < cc->nreceivers; i++) {
+		if (strcmp(cc->receivers[i].name, name) == 0)
+			return (&cc->receivers[i]);
+	}
+	return (NULL);
+}
+
+/* mkdir -p with mode 0700 for every directory created. */
+static int
+deliver_mkdirs(const char *path, char **cause)
+{
+	char	*p, *s;
+
+	s = xstrdup(path);
+	for (p = s + 1; ; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		if (p[-1] != '/') {
+			char c = *p;
+
+			*p = '\0';
+			if (mkdir(s, 0700) != 0 && errno != EEXIST) {
+				xasprintf(cause, "mkdir %s: %s", s,
+				    strerror(errno));
+				free(s);
+				return (-1);
+			}
+			*p = c;
+		}
+		if (*p == '\0')
+			break;
+	}
+	free(s);
+	return (0);
+}
+
+static int
+deliver_write_all(int fd, const char *p, size_t len)
+{
+	ssize_t	n;
+
+	while (len > 0) {
+		if ((n = write(fd, p, len)) < 0) {
+			if (errno == EINTR)
+				continue;
+			return (-1);
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return (0);
+}
+
+/*
+ * File receiver: write the message atomically (temporary file, fsync,
+ * rename, fsync of the directory) so that a reader never sees half a message.
+ */
+static int
+deliver_file(struct deliver *d, const struct receiver_conf *r,
+    const struct outbox_item *it, const struct notice *n, char **cause)
+{
+	char	*dir, *tmp, *path, *msg;
+	int	 fd, ret = -1;
+
+	if (r->dir == NULL || *r->dir == '\0') {
+		*cause = xstrdup("no directory configured");
+		return (-1);
+	}
+	if (r->dir[0] == '/')
+		dir = xstrdup(r->dir);
+	else
+		xasprintf(&dir, "%s/%s", d->cfg->state_dir, r->dir);
+	xasprintf(&path, "%s/%" PRId64 "-%" PRId64 ".eml", dir, it->created,
+	    it->id);
+	xasprintf(&tmp, "%s/.%" PRId64 "-%" PRId64 ".eml.tmp", dir,
+	    it->created, it->id);
+	msg = notice_render_email(n, r->from, r->to, r->nto, it->idem_key,
+	    (int64_t)time(NULL));
+
+	if (deliver_mkdirs(dir, cause) != 0)
+		goto out;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		xasprintf(cause, "open %s: %s", tmp, strerror(errno));
+		goto out;
+	}
+	if (deliver_write_all(fd, msg, strlen(msg)) != 0 || fsync(fd) != 0) {
+		xasprintf(cause, "write %s: %s", tmp, strerror(errno));
+		close(fd);
+		unlink(tmp);
+		goto out;
+	}
+	if (close(fd) != 0) {
+		xasprintf(cause, "close %s: %s", tmp, strerror(errno));
+		unlink(tmp);
+		goto out;
+	}
+	if (rename(tmp, path) != 0) {
+		xasprintf(cause, "rename %s: %s", path, strerror(errno));
+		unlink(tmp);
+		goto out;
+	}
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+	ret = 0;
+out:
+	free(msg);
+	free(tmp);
+	free(path);
+	free(dir);
+	return (ret);
+}
+
+/* Transfer finished (or aborted by curl_loop_free). */
+static void
+deliver_done_cb(void *arg, int ok, long status, const char *error)
+{
+	struct deliver_job	*job = arg;
+	struct deliver		*d = job->d;
+	char			 reason[256];
+
+	if (d == NULL) {
+		/* deliver_free ran first; the item stays pending. */
+		deliver_job_free(job);
+		return;
+	}
+	LIST_REMOVE(job, entry);
+	d->inflight--;
+
+	if (!ok && error != NULL && strcmp(error, CURL_LOOP_SHUTDOWN) == 0) {
+		/* Not an attempt: the item stays pending for the next start. */
+		log_info("notice %" PRId64 " of client %s to receiver %s "
+		    "interrupted by shutdown; kept in the outbox", job->id,
+		    job->client, job->receiver);
+		deliver_job_free(job);
+		return;
+	}
+
+	if (!ok)
+		snprintf(reason, sizeof reason, "%s", error != NULL ? error :
+		    "transfer failed");
+	else if (job->type == RECEIVER_WEBHOOK && (status < 200 ||
+	    status > 299))
+		snprintf(reason, sizeof reason, "HTTP status %ld", status);
+	else
+		reason[0] = '\0';
+	deliver_outcome(d, job->id, job->client, job->receiver, job->created,
+	    job->attempts, reason[0] != '\0' ? reason : NULL);
+	deliver_job_free(job);
+	/* A slot is free and more may be due: look again once we return. */
+	deliver_kick(d);
+}
+
+static size_t
+deliver_discard_cb(char *data, size_t size, size_t nmemb, void *arg)
+{
+	(void)data;
+	(void)arg;
+	return (size * nmemb);
+}
+
+/* Feed the rendered message to curl's SMTP upload. */
+static size_t
+deliver_read_cb(char *buf, size_t size, size_t nmemb, void *arg)
+{
+	struct deliver_job	*job = arg;
+	size_t			 n = size * nmemb;
+
+	if (n > job->len - job->off)
+		n = job->len - job->off;
+	memcpy(buf, job->body + job->off, n);
+	job->off += n;
+	return (n);
+}
+
+/* The bare address of "Name <a@b>" or "a@b", as SMTP's MAIL FROM wants it. */
+static char *
+deliver_addr(const char *s)
+{
+	const char	*lt, *gt;
+	char		*out;
+
+	if ((lt = strrchr(s, '<')) != NULL && (gt = strchr(lt, '>')) != NULL)
+		xasprintf(&out, "<%.*s>", (int)(gt - lt - 1), lt + 1);
+	else
+		xasprintf(&out, "<%s>", s);
+	return (out);
+}
+
+static int
+deliver_has_crlf(const char *s)
+{
+	return (s != NULL && strpbrk(s, "\r\n") != NULL);
+}
+
+static void
+deliver_add_header(struct curl_slist **list, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+deliver_add_header(struct curl_slist **list, const char *fmt, ...)
+{
+	struct curl_slist	*l;
+	va_list			 ap;
+	char			*s;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		fatalx("%s: out of memory", __func__);
+	va_end(ap);
+	if ((l = curl_slist_append(*list, s)) == NULL)
+		fatalx("%s: out of memory", __func__);
+	*list = l;
+	free(s);
+}
+
+static CURL *
+deliver_easy(const struct receiver_conf *r, const struct config *cfg,
+    const char *protocols)
+{
+	CURL	*easy;
+	long	 timeout = (long)(r->timeout_secs > 0 ? r->timeout_secs :
+		    cfg->delivery_timeout_secs);
+
+	if ((easy = curl_easy_init()) == NULL)
+		fatalx("%s: curl_easy_init failed", __func__);
+	curl_easy_setopt(easy, CURLOPT_URL, r->url);
+	curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, protocols);
+	curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 2L);
+	if (timeout > 0) {
+		curl_easy_setopt(easy, CURLOPT_TIMEOUT, timeout);
+		curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT, timeout);
+	}
+	return (easy);
+}
+
+static int
+deliver_webhook(struct deliver *d, const struct receiver_conf *r,
+    const struct outbox_item *it, const struct notice *n,
+    struct deliver_job *job, CURL **easyp, char **cause)
+{
+	CURL	*easy;
+	uint8_t	 mac[SHA256_DIGEST_LEN];
+	char	 hex[SHA256_HEX_LEN], *signed_text;
+	int64_t	 ts;
+
+	if (r->url == NULL) {
+		*cause = xstrdup("no url configured");
+		return (-1);
+	}
+	if (deliver_has_crlf(it->idem_key)) {
+		*cause = xstrdup("bad idempotency key");
+		return (-1);
+	}
+	job->body = notice_render_webhook(n, it->idem_key);
+	job->len = strlen(job->body);
+	deliver_add_header(&job->headers, "Content-Type: application/json");
+	deliver_add_header(&job->headers, "Idempotency-Key: %s", it->idem_key);
+	deliver_add_header(&job->headers, "User-Agent: roiwatch/%s",
+	    ROIWATCH_VERSION);
+	deliver_add_header(&job->headers, "Expect:");
+	if (r->secret != NULL && *r->secret != '\0') {
+		ts = (int64_t)time(NULL);
+		xasprintf(&signed_text, "%" PRId64 ".%s", ts, job->body);
+		hmac_sha256(r->secret, strlen(r->secret), signed_text,
+		    strlen(signed_text), mac);
+		free(signed_text);
+		deliver_add_header(&job->headers, "X-Roiwatch-Timestamp: %"
+		    PRId64, ts);
+		deliver_add_header(&job->headers, "X-Roiwatch-Signature: "
+		    "sha256=%s", hmac_hex(mac, hex));
+	}
+
+	easy = deliver_easy(r, d->cfg, "http,https");
+	curl_easy_setopt(easy, CURLOPT_HTTPHEADER, job->headers);
+	curl_easy_setopt(easy, CURLOPT_POSTFIELDS, job->body);
+	curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE,
+	    (curl_off_t)job->len);
+	curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, deliver_discard_cb);
+	*easyp = easy;
+	return (0);
+}
+
+static int
+deliver_smtp(struct deliver *d, const struct receiver_conf *r,
+    const struct outbox_item *it, const struct notice *n,
+    struct deliver_job *job, CURL **easyp, char **cause)
+{
+	CURL		*easy;
+	const char	*from = r->from;
+	char		*addr;
+	size_t		 i;
+	long		 ssl;
+
+	if (r->url == NULL || r->nto == 0) {
+		*cause = xstrdup("no url or no recipients configured");
+		return (-1);
+	}
+	if (from == NULL || *from == '\0')
+		from = "roiwatch@localhost";
+	for (i = 0; i < r->nto; i++) {
+		if (deliver_has_crlf(r->to[i])) {
+			*cause = xstrdup("bad recipient address");
+			return (-1);
+		}
+		addr = deliver_addr(r->to[i]);
+		if ((job->rcpt = curl_slist_append(job->rcpt, addr)) == NULL)
+			fatalx("%s: out of memory", __func__);
+		free(addr);
+	}
+	if (deliver_has_crlf(from)) {
+		*cause = xstrdup("bad sender address");
+		return (-1);
+	}
+	job->body = notice_render_email(n, from, r->to, r->nto, it->idem_key,
+	    (int64_t)time(NULL));
+	job->len = strlen(job->body);
+
+	switch (r->starttls) {
+	case TLS_TRY:
+		ssl = CURLUSESSL_TRY;
+		break;
+	case TLS_REQUIRED:
+		ssl = CURLUSESSL_ALL;
+		break;
+	default:
+		ssl = CURLUSESSL_NONE;
+		break;
+	}
+	easy = deliver_easy(r, d->cfg, "smtp,smtps");
+	addr = deliver_addr(from);
+	curl_easy_setopt(easy, CURLOPT_MAIL_FROM, addr);	/* copied */
+	free(addr);
+	curl_easy_setopt(easy, CURLOPT_MAIL_RCPT, job->rcpt);
+	curl_easy_setopt(easy, CURLOPT_USE_SSL, ssl);
+	curl_easy_setopt(easy, CURLOPT_UPLOAD, 1L);
+	curl_easy_setopt(easy, CURLOPT_READFUNCTION, deliver_read_cb);
+	curl_easy_setopt(easy, CURLOPT_READDATA, job);
+	curl_easy_setopt(easy, CURLOPT_INFILESIZE_LARGE, (curl_off_t)job->len);
+	if (r->username != NULL && *r->username != '\0')
+		curl_easy_setopt(easy, CURLOPT_USERNAME, r->username);
+	if (r->password != NULL && *r->password != '\0')
+		curl_easy_setopt(easy, CURLOPT_PASSWORD, r->password);
+	*easyp = easy;
+	return (0);
+}
+
+/* Start delivering one due item that is not in flight. */
+static void
+deliver_start(struct deliver *d, const struct outbox_item *it)
+{
+	const struct client_conf	*cc;
+	const struct receiver_conf	*r;
+	struct notice			*n;
+	struct deliver_job		*job;
+	CURL				*easy = NULL;
+	char				*cause = NULL, *why;
+	int				 rc;
+
+	if ((cc = deliver_find_client(d->cfg, it->client)) == NULL) {
+		deliver_dead(d, it, "client no longer configured");
+		return;
+	}
+	if ((r = deliver_find_receiver(cc, it->receiver)) == NULL) {
+		deliver_dead(d, it, "receiver no longer configured");
+		return;
+	}
+	if ((n = notice_from_json(it->payload, &cause)) == NULL) {
+		deliver_dead(d, it, cause);
+		free(cause);
+		return;
+	}
+
+	if (r->type == RECEIVER_FILE) {
+		rc = deliver_file(d, r, it, n, &cause);
+		notice_free(n);
+		deliver_outcome(d, it->id, it->client, it->receiver, it->created,
+		    it->attempts, rc == 0 ? NULL : cause);
+		free(cause);
+		return;
+	}
+
+	job = xcalloc(1, sizeof *job);
+	job->d = d;
+	job->id = it->id;
+	job->created = it->created;
+	job->attempts = it->attempts;
+	job->type = r->type;
+	job->client = xstrdup(it->client);
+	job->receiver = xstrdup(it->receiver);
+	if (r->type == RECEIVER_WEBHOOK)
+		rc = deliver_webhook(d, r, it, n, job, &easy, &cause);
+	else if (r->type == RECEIVER_SMTP)
+		rc = deliver_smtp(d, r, it, n, job, &easy, &cause);
+	else {
+		cause = xstrdup("unknown receiver type");
+		rc = -1;
+	}
+	notice_free(n);
+	if (rc != 0) {
+		xasprintf(&why, "receiver: %s", cause);
+		deliver_dead(d, it, why);
+		free(why);
+		free(cause);
+		deliver_job_free(job);
+		return;
+	}
+	LIST_INSERT_HEAD(&d->jobs, job, entry);
+	d->inflight++;
+	if (curl_loop_add(d->curl, easy, deliver_done_cb, job) != 0) {
+		LIST_REMOVE(job, entry);
+		d->inflight--;
+		deliver_outcome(d, it->id, it->client, it->receiver, it->created,
+		    it->attempts, "could not start transfer");
+		deliver_job_free(job);
+	}
+}
+
+/*
+ * One pass: start what is due and free to start, then arm the timer for the
+ * next due item (at least 1 s away, at most DELIVER_MAX_DELAY), or sooner if
+ * the batch was full and more items may be waiting.
+ */
+static void
+deliver_run(struct deliver *d)
+{
+	struct outbox_item	*items = NULL;
+	int64_t			 now = (int64_t)time(NULL), next, delay;
+	char			*cause = NULL;
+	int			 n, i, started = 0, more = 0;
+
+	if (d->inflight < DELIVER_MAX_INFLIGHT) {
+		/*
+		 * In-flight items are still due: ask for enough rows that
+		 * skipping them leaves a full batch of new ones.
+		 */
+		n = store_outbox_due(d->store, now, DELIVER_MAX_INFLIGHT,
+		    &items, &cause);
+		if (n < 0) {
+			log_warnx("outbox: %s", cause);
+			free(cause);
+			n = 0;
+		}
+		for (i = 0; i < n && d->inflight < DELIVER_MAX_INFLIGHT; i++) {
+			if (deliver_is_inflight(d, items[i].id))
+				continue;
+			deliver_start(d, &items[i]);
+			started++;
+		}
+		more = n == DELIVER_MAX_INFLIGHT && started > 0 &&
+		    d->inflight < DELIVER_MAX_INFLIGHT;
+		store_outbox_items_free(items, n);
+	}
+	if (more) {
+		deliver_arm(d, 0);
+		return;
+	}
+	next = store_outbox_next_at(d->store);
+	delay = next == 0 ? DELIVER_MAX_DELAY : next - now;
+	if (delay < 1)
+		delay = 1;
+	if (delay > DELIVER_MAX_DELAY)
+		delay = DELIVER_MAX_DELAY;
+	deliver_arm(d, delay);
+}

@@ -1,0 +1,502 @@
+/*
+ * Delivery against a real store in a temporary directory and a real webhook
+ * receiver (evhttp on 127.0.0.1) in the same event base: file messages written
+ * atomically, signed webhook posts, retry with backoff on a 5xx, giving up
+ * after retry_give_up_secs, dropping items whose receiver is gone, and items
+ * interrupted by shutdown staying pending. Plus the backoff arithmetic.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <netinet/in.h>
+
+#include <curl/curl.h>
+#include <dirent.h>
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "curl-loop.h"
+#include "deliver.h"
+#include "hmac.h"
+#include "metric.h"
+#include "notice.h"
+#include "store.h"
+
+#define SECRET	"s3cret-signing-key"
+
+struct hook_req {
+	char	path[64];
+	char	idem[128];
+	char	ts[32];
+	char	sig[128];
+	char	ctype[64];
+	char	*body;
+};
+
+struct fixture {
+	char			 dir[64];
+	struct event_base	*base;
+	struct evhttp		*http;
+	int			 port;
+	struct store		*store;
+	struct curl_loop	*curl;
+	struct deliver		*deliver;
+	struct config		 cfg;
+	struct client_conf	 client;
+	struct receiver_conf	 recv[4];
+	char			 url[4][128];
+	struct hook_req		 reqs[8];
+	int			 nreqs;
+	int			 hung;
+	struct event		*poll;
+	int			 want_reqs;
+	time_t			 deadline;
+};
+
+static void
+copy_header(struct evhttp_request *req, const char *name, char *buf,
+    size_t len)
+{
+	const char *v = evhttp_find_header(evhttp_request_get_input_headers(req),
+	    name);
+
+	snprintf(buf, len, "%s", v != NULL ? v : "");
+}
+
+static void
+hook_cb(struct evhttp_request *req, void *arg)
+{
+	struct fixture	*f = arg;
+	struct hook_req	*r;
+	struct evbuffer	*in = evhttp_request_get_input_buffer(req);
+	size_t		 len = evbuffer_get_length(in);
+
+	assert_true(f->nreqs < 8);
+	r = &f->reqs[f->nreqs++];
+	snprintf(r->path, sizeof r->path, "%s", evhttp_request_get_uri(req));
+	copy_header(req, "Idempotency-Key", r->idem, sizeof r->idem);
+	copy_header(req, "X-Roiwatch-Timestamp", r->ts, sizeof r->ts);
+	copy_header(req, "X-Roiwatch-Signature", r->sig, sizeof r->sig);
+	copy_header(req, "Content-Type", r->ctype, sizeof r->ctype);
+	r->body = calloc(1, len + 1);
+	evbuffer_remove(in, r->body, len);
+	if (strcmp(r->path, "/hang") == 0) {
+		f->hung++;
+		return;		/* never answered */
+	}
+	if (strcmp(r->path, "/fail") == 0)
+		evhttp_send_reply(req, 503, "Unavailable", NULL);
+	else
+		evhttp_send_reply(req, 200, "OK", NULL);
+}
+
+static void
+set_receiver(struct fixture *f, int i, const char *name,
+    enum receiver_type type, const char *path, const char *secret)
+{
+	struct receiver_conf *r = &f->recv[i];
+
+	memset(r, 0, sizeof *r);
+	r->name = (char *)name;
+	r->type = type;
+	r->timeout_secs = 5;
+	if (type == RECEIVER_FILE)
+		r->dir = (char *)path;
+	else {
+		snprintf(f->url[i], sizeof f->url[i], "http://127.0.0.1:%d%s",
+		    f->port, path);
+		r->url = f->url[i];
+	}
+	r->secret = (char *)secret;
+	r->from = (char *)"roiwatch <alerts@example.com>";
+}
+
+static int
+setup(void **state)
+{
+	struct fixture			*f;
+	struct evhttp_bound_socket	*bs;
+	struct sockaddr_in		 sin;
+	socklen_t			 slen = sizeof sin;
+	static char			*to[] = { (char *)"ops@example.com" };
+	char				 path[128], *cause = NULL;
+
+	f = calloc(1, sizeof *f);
+	snprintf(f->dir, sizeof f->dir, "/tmp/roiwatch-deliver-XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	f->base = event_base_new();
+	f->http = evhttp_new(f->base);
+	bs = evhttp_bind_socket_with_handle(f->http, "127.0.0.1", 0);
+	assert_non_null(bs);
+	assert_int_equal(getsockname(evhttp_bound_socket_get_fd(bs),
+	    (struct sockaddr *)&sin, &slen), 0);
+	f->port = ntohs(sin.sin_port);
+	evhttp_set_gencb(f->http, hook_cb, f);
+
+	snprintf(path, sizeof path, "%s/roiwatch.db", f->dir);
+	f->store = store_open(path, &cause);
+	if (f->store == NULL)
+		print_error("store_open: %s\n", cause);
+	assert_non_null(f->store);
+
+	set_receiver(f, 0, "mail", RECEIVER_FILE, "out/mail", NULL);
+	f->recv[0].to = to;
+	f->recv[0].nto = 1;
+	set_receiver(f, 1, "hook", RECEIVER_WEBHOOK, "/ok", SECRET);
+	set_receiver(f, 2, "bad", RECEIVER_WEBHOOK, "/fail", NULL);
+	set_receiver(f, 3, "hang", RECEIVER_WEBHOOK, "/hang", NULL);
+	f->client.id = (char *)"acme";
+	f->client.name = (char *)"ACME";
+	f->client.currency = (char *)"EUR";
+	f->client.language = (char *)"en";
+	f->client.timezone = (char *)"UTC";
+	f->client.receivers = f->recv;
+	f->client.nreceivers = 4;
+	f->cfg.state_dir = f->dir;
+	f->cfg.retry_initial_secs = 30;
+	f->cfg.retry_max_secs = 3600;
+	f->cfg.retry_give_up_secs = 86400;
+	f->cfg.delivery_timeout_secs = 5;
+	f->cfg.clients = &f->client;
+	f->cfg.nclients = 1;
+
+	f->curl = curl_loop_new(f->base);
+	f->deliver = deliver_new(f->base, f->curl, f->store, &f->cfg);
+	*state = f;
+	return (0);
+}
+
+static void
+rm_rf(const char *path)
+{
+	char	cmd[256];
+
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", path);
+	assert_int_equal(system(cmd), 0);
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture	*f = *state;
+	int		 i;
+
+	curl_loop_free(f->curl);
+	deliver_free(f->deliver);
+	store_free(f->store);
+	if (f->poll != NULL)
+		event_free(f->poll);
+	evhttp_free(f->http);
+	event_base_free(f->base);
+	for (i = 0; i < f->nreqs; i++)
+		free(f->reqs[i].body);
+	rm_rf(f->dir);
+	free(f);
+	return (0);
+}
+
+static char *
+payload(void)
+{
+	struct notice		*n;
+	struct notice_event	 e;
+	char			*s;
+
+	n = notice_new("acme", "ACME", "EUR", "en", "UTC", time(NULL));
+	memset(&e, 0, sizeof e);
+	snprintf(e.campaign, sizeof e.campaign, "Brand search");
+	snprintf(e.channel, sizeof e.channel, "google");
+	e.kind = ALERT_ROI_LOW;
+	e.action = RULE_FIRE;
+	e.totals.cost = 25750 * 1000000LL;
+	e.totals.revenue = 87000 * 1000000LL;
+	e.totals.present = MF_BIT(MF_COST) | MF_BIT(MF_REVENUE);
+	e.min_roi_ppm = 2500000;
+	notice_add_event(n, &e);
+	s = notice_to_json(n);
+	notice_free(n);
+	return (s);
+}
+
+static int64_t
+add_item(struct fixture *f, const char *receiver, int64_t created)
+{
+	char	*p = payload(), *cause = NULL;
+	int64_t	 id;
+
+	id = store_outbox_add(f->store, "acme", receiver, p, created, &cause);
+	if (id < 0)
+		print_error("store_outbox_add: %s\n", cause);
+	assert_true(id > 0);
+	free(p);
+	return (id);
+}
+
+static void
+counts(struct fixture *f, int64_t pending, int64_t done, int64_t dead)
+{
+	int64_t	p = -1, d = -1, x = -1;
+
+	assert_int_equal(store_outbox_counts(f->store, &p, &d, &x), 0);
+	assert_int_equal(p, pending);
+	assert_int_equal(d, done);
+	assert_int_equal(x, dead);
+}
+
+/* Stop the loop once nothing is in flight and the server saw enough. */
+static void
+poll_cb(evutil_socket_t fd, short kind, void *arg)
+{
+	struct fixture	*f = arg;
+	struct timeval	 tv = { 0, 10000 };
+
+	(void)fd;
+	(void)kind;
+	if ((f->nreqs >= f->want_reqs && deliver_inflight(f->deliver) == 0 &&
+	    f->hung == 0) || (f->hung > 0 && deliver_inflight(f->deliver) > 0) ||
+	    time(NULL) > f->deadline) {
+		event_base_loopbreak(f->base);
+		return;
+	}
+	evtimer_add(f->poll, &tv);
+}
+
+static void
+run(struct fixture *f, int want_reqs)
+{
+	struct timeval	tv = { 0, 10000 };
+
+	f->want_reqs = want_reqs;
+	f->deadline = time(NULL) + 10;
+	if (f->poll == NULL)
+		f->poll = evtimer_new(f->base, poll_cb, f);
+	evtimer_add(f->poll, &tv);
+	deliver_kick(f->deliver);
+	event_base_dispatch(f->base);
+	assert_true(time(NULL) <= f->deadline);
+}
+
+/* The single pending item (attempts, last error). */
+static void
+pending_item(struct fixture *f, int64_t *attempts, int64_t *next_at,
+    char *err, size_t len)
+{
+	struct outbox_item	*items;
+	char			*cause = NULL;
+	int			 n;
+
+	n = store_outbox_due(f->store, INT64_MAX / 2, 10, &items, &cause);
+	assert_int_equal(n, 1);
+	*attempts = items[0].attempts;
+	*next_at = items[0].next_at;
+	snprintf(err, len, "%s", items[0].last_error != NULL ?
+	    items[0].last_error : "");
+	store_outbox_items_free(items, n);
+}
+
+static void
+test_backoff(void **state)
+{
+	(void)state;
+	assert_int_equal(deliver_backoff(1, 30, 3600), 30);
+	assert_int_equal(deliver_backoff(2, 30, 3600), 60);
+	assert_int_equal(deliver_backoff(3, 30, 3600), 120);
+	assert_int_equal(deliver_backoff(7, 30, 3600), 1920);
+	assert_int_equal(deliver_backoff(8, 30, 3600), 3600);
+	assert_int_equal(deliver_backoff(1000, 30, 3600), 3600);
+	assert_int_equal(deliver_backoff(0, 30, 3600), 30);
+	assert_int_equal(deliver_backoff(5, 60, 60), 60);
+	assert_int_equal(deliver_backoff(62, 1, INT64_MAX), INT64_C(1) << 61);
+	assert_int_equal(deliver_backoff(200, 1, INT64_MAX), INT64_MAX);
+}
+
+static void
+test_file(void **state)
+{
+	struct fixture	*f = *state;
+	struct stat	 sb;
+	struct dirent	*de;
+	DIR		*dp;
+	char		 path[256], buf[8192];
+	int64_t		 id, created = time(NULL) - 5;
+	FILE		*fp;
+	size_t		 n;
+	int		 files = 0;
+
+	id = add_item(f, "mail", created);
+	run(f, 0);
+	counts(f, 0, 1, 0);
+
+	snprintf(path, sizeof path, "%s/out/mail", f->dir);
+	assert_int_equal(stat(path, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0700);
+	snprintf(path, sizeof path, "%s/out", f->dir);
+	assert_int_equal(stat(path, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0700);
+
+	snprintf(path, sizeof path, "%s/out/mail/%lld-%lld.eml", f->dir,
+	    (long long)created, (long long)id);
+	assert_int_equal(stat(path, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0600);
+	fp = fopen(path, "r");
+	assert_non_null(fp);
+	n = fread(buf, 1, sizeof buf - 1, fp);
+	buf[n] = '\0';
+	fclose(fp);
+	assert_non_null(strstr(buf, "To: ops@example.com\r\n"));
+	assert_non_null(strstr(buf, "Message-ID: <rw-acme-"));
+	assert_non_null(strstr(buf, "@example.com>\r\n"));
+	assert_non_null(strstr(buf, "237.86%"));
+
+	/* No temporary file left behind. */
+	snprintf(path, sizeof path, "%s/out/mail", f->dir);
+	dp = opendir(path);
+	while ((de = readdir(dp)) != NULL) {
+		if (de->d_name[0] != '.')
+			files++;
+		else
+			assert_true(strcmp(de->d_name, ".") == 0 ||
+			    strcmp(de->d_name, "..") == 0);
+	}
+	closedir(dp);
+	assert_int_equal(files, 1);
+}
+
+static void
+test_webhook(void **state)
+{
+	struct fixture	*f = *state;
+	struct hook_req	*r;
+	uint8_t		 mac[SHA256_DIGEST_LEN];
+	char		 hex[SHA256_HEX_LEN], want[80], *text, err[256];
+	int64_t		 attempts, next_at, now;
+
+	add_item(f, "hook", time(NULL));
+	add_item(f, "bad", time(NULL));
+	now = time(NULL);
+	run(f, 2);
+	assert_int_equal(f->nreqs, 2);
+	counts(f, 1, 1, 0);
+
+	r = strcmp(f->reqs[0].path, "/ok") == 0 ? &f->reqs[0] : &f->reqs[1];
+	assert_string_equal(r->path, "/ok");
+	assert_string_equal(r->ctype, "application/json");
+	assert_true(strncmp(r->idem, "rw-acme-", 8) == 0);
+	assert_non_null(strstr(r->body, r->idem));
+	assert_non_null(strstr(r->body, "\"roi_percent\":237.86"));
+	assert_true(r->ts[0] != '\0');
+	if (asprintf(&text, "%s.%s", r->ts, r->body) < 0)
+		fail();
+	hmac_sha256(SECRET, strlen(SECRET), text, strlen(text), mac);
+	free(text);
+	snprintf(want, sizeof want, "sha256=%s", hmac_hex(mac, hex));
+	assert_string_equal(r->sig, want);
+
+	/* The unsigned one failed with 503 and is retried after 30 s. */
+	r = r == &f->reqs[0] ? &f->reqs[1] : &f->reqs[0];
+	assert_string_equal(r->path, "/fail");
+	assert_string_equal(r->sig, "");
+	pending_item(f, &attempts, &next_at, err, sizeof err);
+	assert_int_equal(attempts, 1);
+	assert_true(next_at >= now + 30 && next_at <= time(NULL) + 30);
+	assert_string_equal(err, "HTTP status 503");
+}
+
+static void
+test_give_up(void **state)
+{
+	struct fixture	*f = *state;
+
+	add_item(f, "bad", time(NULL) - 86400 - 60);
+	run(f, 1);
+	counts(f, 0, 0, 1);
+}
+
+static void
+test_receiver_gone(void **state)
+{
+	struct fixture	*f = *state;
+
+	add_item(f, "mail", time(NULL));
+	add_item(f, "nonexistent", time(NULL));
+	run(f, 0);
+	counts(f, 0, 1, 1);
+
+	/* The receiver disappears from a new configuration. */
+	f->client.nreceivers = 0;
+	deliver_set_config(f->deliver, &f->cfg);
+	add_item(f, "mail", time(NULL));
+	run(f, 0);
+	counts(f, 0, 1, 2);
+}
+
+static void
+test_shutdown_keeps_pending(void **state)
+{
+	struct fixture	*f = *state;
+	int64_t		 attempts, next_at;
+	char		 err[256];
+
+	add_item(f, "hang", time(NULL));
+	run(f, 1);
+	assert_int_equal(f->hung, 1);
+	assert_int_equal(deliver_inflight(f->deliver), 1);
+
+	curl_loop_free(f->curl);	/* the daemon's order */
+	f->curl = NULL;
+	assert_int_equal(deliver_inflight(f->deliver), 0);
+	counts(f, 1, 0, 0);
+	pending_item(f, &attempts, &next_at, err, sizeof err);
+	assert_int_equal(attempts, 0);
+	assert_string_equal(err, "");
+}
+
+static void
+test_free_before_curl(void **state)
+{
+	struct fixture	*f = *state;
+
+	add_item(f, "hang", time(NULL));
+	run(f, 1);
+	assert_int_equal(deliver_inflight(f->deliver), 1);
+	deliver_free(f->deliver);	/* orphans the job */
+	f->deliver = NULL;
+	curl_loop_free(f->curl);	/* its callback must not touch f->deliver */
+	f->curl = NULL;
+	counts(f, 1, 0, 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_backoff),
+		cmocka_unit_test_setup_teardown(test_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_webhook, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_give_up, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_receiver_gone, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_shutdown_keeps_pending,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_free_before_curl, setup,
+		    teardown),
+	};
+	int rc;
+
+	rc = cmocka_run_group_tests(tests, NULL, NULL);
+	curl_global_cleanup();
+	return (rc);
+}
