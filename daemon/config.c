@@ -1495,8 +1495,9 @@ config_print_summary(const struct config *cfg, FILE *f)
 			    b1, sizeof b1));
 		else
 			fprintf(f, "  target_roi    (none)\n");
-		fprintf(f, "  minimum_spend %s %s\n", money_format(
-		    c->rules.min_spend, "en", b1, sizeof b1), c->currency);
+		fprintf(f, "  minimum_spend %s\n", money_format_currency(
+		    c->rules.min_spend, c->currency, c->language, b1,
+		    sizeof b1));
 		if (c->window_days == 0)
 			fprintf(f, "  window        lifetime\n");
 		else
