@@ -1,0 +1,1404 @@
+/*
+ * Input parsing (see parse.h): format dispatch, transcoding to UTF-8, the CSV
+ * row loop, header mapping through presets and explicit mappings, and the
+ * conversion of one value into a metric_row field. JSON lives in parse-json.c.
+ *
+ * Mapping rules. A header matches an explicit mapping (options->columns) first,
+ * else the preset's synonyms; each synonym has a rank (its place in the table).
+ * Synonyms of a preset are alternatives: for each field only the best-ranked
+ * one present is read ("Cost" wins over "Spend"), so that an export carrying
+ * two names for one figure is not counted twice. Explicit mappings add up:
+ * every explicitly mapped numeric column is summed with the preset's column
+ * ("Leads value" mapped to revenue adds to "Purchases conversion value");
+ * for text fields an explicit mapping replaces the preset's column.
+ */
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "csv.h"
+#include "log.h"
+#include "metric.h"
+#include "money.h"
+#include "parse.h"
+#include "parse-internal.h"
+#include "xmalloc.h"
+
+#define PARSE_PREAMBLE_MAX	5	/* title lines tolerated before a header */
+#define PARSE_NUM_MAX		96	/* longest number text accepted */
+
+struct parse_synonym {
+	const char		*name;	/* lowercase; " (*)" ends: any "(...)" */
+	enum metric_field	 field;
+};
+
+struct parse_preset {
+	const char			*name;
+	const struct parse_synonym	*syn;
+	size_t				 nsyn;
+	const char			*channel;	/* default channel or NULL */
+	int				 skip_totals;	/* "Total: ..." rows */
+};
+
+static const struct parse_synonym parse_generic[] = {
+	{ "client", MF_CLIENT },
+	{ "client_id", MF_CLIENT },
+	{ "account", MF_CLIENT },
+	{ "campaign", MF_CAMPAIGN },
+	{ "campaign_name", MF_CAMPAIGN },
+	{ "campaign name", MF_CAMPAIGN },
+	{ "channel", MF_CHANNEL },
+	{ "source", MF_CHANNEL },
+	{ "medium", MF_CHANNEL },
+	{ "date", MF_DATE },
+	{ "day", MF_DATE },
+	{ "reporting starts", MF_DATE },
+	{ "cost", MF_COST },
+	{ "spend", MF_COST },
+	{ "amount spent", MF_COST },
+	{ "cost (*)", MF_COST },
+	{ "spend (*)", MF_COST },
+	{ "amount spent (*)", MF_COST },
+	{ "revenue", MF_REVENUE },
+	{ "conversion value", MF_REVENUE },
+	{ "purchases conversion value", MF_REVENUE },
+	{ "value", MF_REVENUE },
+	{ "revenue (*)", MF_REVENUE },
+	{ "impressions", MF_IMPRESSIONS },
+	{ "impr.", MF_IMPRESSIONS },
+	{ "clicks", MF_CLICKS },
+	{ "link clicks", MF_CLICKS },
+	{ "conversions", MF_CONVERSIONS },
+	{ "results", MF_CONVERSIONS },
+	{ "purchases", MF_CONVERSIONS },
+};
+
+/* Meta Ads Manager export ("Export table data"). */
+static const struct parse_synonym parse_meta[] = {
+	{ "campaign name", MF_CAMPAIGN },
+	{ "campaign", MF_CAMPAIGN },
+	{ "day", MF_DATE },
+	{ "reporting starts", MF_DATE },
+	{ "date", MF_DATE },
+	{ "amount spent (*)", MF_COST },
+	{ "amount spent", MF_COST },
+	{ "cost", MF_COST },
+	{ "purchases conversion value", MF_REVENUE },
+	{ "revenue", MF_REVENUE },
+	{ "impressions", MF_IMPRESSIONS },
+	{ "link clicks", MF_CLICKS },
+	{ "clicks", MF_CLICKS },
+	{ "results", MF_CONVERSIONS },
+	{ "conversions", MF_CONVERSIONS },
+	{ "client", MF_CLIENT },
+	{ "client_id", MF_CLIENT },
+	{ "channel", MF_CHANNEL },
+};
+
+/* Google Ads report download (campaign report segmented by day). */
+static const struct parse_synonym parse_google[] = {
+	{ "campaign", MF_CAMPAIGN },
+	{ "campaign name", MF_CAMPAIGN },
+	{ "day", MF_DATE },
+	{ "date", MF_DATE },
+	{ "cost", MF_COST },
+	{ "cost (*)", MF_COST },
+	{ "conv. value", MF_REVENUE },
+	{ "conversion value", MF_REVENUE },
+	{ "revenue", MF_REVENUE },
+	{ "impr.", MF_IMPRESSIONS },
+	{ "impressions", MF_IMPRESSIONS },
+	{ "clicks", MF_CLICKS },
+	{ "conversions", MF_CONVERSIONS },
+	{ "client", MF_CLIENT },
+	{ "client_id", MF_CLIENT },
+	{ "channel", MF_CHANNEL },
+};
+
+#define NITEMS(a)	(sizeof(a) / sizeof((a)[0]))
+
+static const struct parse_preset parse_presets[] = {
+	{ "generic", parse_generic, NITEMS(parse_generic), NULL, 0 },
+	{ "meta_ads", parse_meta, NITEMS(parse_meta), "facebook", 0 },
+	{ "google_ads", parse_google, NITEMS(parse_google), "google_ads", 1 },
+};
+
+/* windows-1252 0x80-0x9f; the five undefined bytes map to the C1 controls
+ * (as WHATWG does), which are then refused in names like any control. */
+static const uint16_t parse_cp1252[32] = {
+	0x20ac, 0x0081, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021,
+	0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0x008d, 0x017d, 0x008f,
+	0x0090, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014,
+	0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0x009d, 0x017e, 0x0178,
+};
+
+static const char *const parse_months[12] = {
+	"jan", "feb", "mar", "apr", "may", "jun",
+	"jul", "aug", "sep", "oct", "nov", "dec"
+};
+
+static int
+parse_is_numeric(enum metric_field f)
+{
+	return f >= MF_COST && f < MF__MAX;
+}
+
+/* Length of a blank (space, tab, U+00A0, U+202F) at s, or 0. */
+static size_t
+parse_blank(const char *s, size_t len)
+{
+	if (len >= 1 && (s[0] == ' ' || s[0] == '\t'))
+		return 1;
+	if (len >= 2 && (unsigned char)s[0] == 0xc2 &&
+	    (unsigned char)s[1] == 0xa0)
+		return 2;
+	if (len >= 3 && memcmp(s, "\xe2\x80\xaf", 3) == 0)
+		return 3;
+	return 0;
+}
+
+static size_t
+parse_blank_end(const char *s, size_t len)
+{
+	if (len >= 1 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+		return 1;
+	if (len >= 2 && (unsigned char)s[len - 2] == 0xc2 &&
+	    (unsigned char)s[len - 1] == 0xa0)
+		return 2;
+	if (len >= 3 && memcmp(s + len - 3, "\xe2\x80\xaf", 3) == 0)
+		return 3;
+	return 0;
+}
+
+static void
+parse_trim(const char **s, size_t *len)
+{
+	size_t n;
+
+	while ((n = parse_blank(*s, *len)) != 0) {
+		*s += n;
+		*len -= n;
+	}
+	while ((n = parse_blank_end(*s, *len)) != 0)
+		*len -= n;
+}
+
+/* "NA", "N/A", "-", "--" and "" stand for a missing value. */
+static int
+parse_is_missing(const char *s, size_t len)
+{
+	switch (len) {
+	case 0:
+		return 1;
+	case 1:
+		return s[0] == '-';
+	case 2:
+		return strncasecmp(s, "na", 2) == 0 || memcmp(s, "--", 2) == 0;
+	case 3:
+		return strncasecmp(s, "n/a", 3) == 0;
+	}
+	return 0;
+}
+
+/* Quote a value for a message: escaped, and shortened. */
+static const char *
+parse_show(const char *s, size_t len, char *buf, size_t bufsz)
+{
+	return log_escape(s, len > 64 ? 64 : len, buf, bufsz);
+}
+
+int
+parse_report(struct parse_ctx *ctx, long row, long line, const char *column,
+    size_t columnlen, const char *fmt, ...)
+{
+	struct parse_error	 e;
+	va_list			 ap;
+
+	memset(&e, 0, sizeof e);
+	e.row = row;
+	e.line = line;
+	if (column != NULL && columnlen > 0)
+		log_escape(column, columnlen, e.column, sizeof e.column);
+	va_start(ap, fmt);
+	vsnprintf(e.reason, sizeof e.reason, fmt, ap);
+	va_end(ap);
+	if (ctx->sink->error == NULL)
+		return 0;
+	return ctx->sink->error(ctx->sink->arg, &e) == -1 ? -1 : 0;
+}
+
+int
+parse_utf8_valid(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s, *e = p + len;
+	unsigned c;
+
+	while (p < e) {
+		c = *p;
+		if (c < 0x80) {
+			p++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf) {
+			if (e - p < 2 || (p[1] & 0xc0) != 0x80)
+				return 0;
+			p += 2;
+		} else if (c >= 0xe0 && c <= 0xef) {
+			if (e - p < 3 || (p[1] & 0xc0) != 0x80 ||
+			    (p[2] & 0xc0) != 0x80)
+				return 0;
+			if (c == 0xe0 && p[1] < 0xa0)
+				return 0;	/* overlong */
+			if (c == 0xed && p[1] >= 0xa0)
+				return 0;	/* surrogate */
+			p += 3;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			if (e - p < 4 || (p[1] & 0xc0) != 0x80 ||
+			    (p[2] & 0xc0) != 0x80 || (p[3] & 0xc0) != 0x80)
+				return 0;
+			if (c == 0xf0 && p[1] < 0x90)
+				return 0;
+			if (c == 0xf4 && p[1] >= 0x90)
+				return 0;
+			p += 4;
+		} else
+			return 0;
+	}
+	return 1;
+}
+
+/* Fast path first: most rows are ASCII, checked eight bytes at a time. */
+static int
+parse_utf8_span(const char *s, size_t len)
+{
+	size_t	 i = 0;
+	uint64_t w;
+
+	for (; i + 8 <= len; i += 8) {
+		memcpy(&w, s + i, 8);
+		if (w & 0x8080808080808080ULL)
+			return parse_utf8_valid(s + i, len - i);
+	}
+	for (; i < len; i++) {
+		if ((unsigned char)s[i] >= 0x80)
+			return parse_utf8_valid(s + i, len - i);
+	}
+	return 1;
+}
+
+static size_t
+parse_put_utf8(char *o, unsigned cp)
+{
+	if (cp < 0x80) {
+		o[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		o[0] = (char)(0xc0 | (cp >> 6));
+		o[1] = (char)(0x80 | (cp & 0x3f));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		o[0] = (char)(0xe0 | (cp >> 12));
+		o[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		o[2] = (char)(0x80 | (cp & 0x3f));
+		return 3;
+	}
+	o[0] = (char)(0xf0 | (cp >> 18));
+	o[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+	o[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+	o[3] = (char)(0x80 | (cp & 0x3f));
+	return 4;
+}
+
+/* ISO-8859-1 or windows-1252 bytes to UTF-8 (at most three bytes each). */
+static char *
+parse_from_8bit(const char *buf, size_t len, int cp1252, size_t *outlen)
+{
+	char	*out, *o;
+	size_t	 i;
+	unsigned c;
+
+	out = o = xreallocarray(NULL, len + 1, 3);
+	for (i = 0; i < len; i++) {
+		c = (unsigned char)buf[i];
+		if (c < 0x80)
+			*o++ = (char)c;
+		else {
+			if (cp1252 && c < 0xa0)
+				c = parse_cp1252[c - 0x80];
+			o += parse_put_utf8(o, c);
+		}
+	}
+	*outlen = (size_t)(o - out);
+	return out;
+}
+
+/* UTF-16 with a byte order mark (Excel's "Unicode text") to UTF-8. */
+static char *
+parse_from_utf16(const char *buf, size_t len, size_t *outlen, char **cause)
+{
+	const unsigned char *p = (const unsigned char *)buf;
+	int	 le = p[0] == 0xff;
+	char	*out, *o;
+	size_t	 i;
+	unsigned u, u2;
+
+	if (len % 2 != 0) {
+		*cause = xstrdup("UTF-16 input of odd length");
+		return NULL;
+	}
+	out = o = xreallocarray(NULL, len / 2 + 1, 4);
+	for (i = 2; i + 1 < len; i += 2) {
+		u = le ? (unsigned)(p[i] | p[i + 1] << 8) :
+		    (unsigned)(p[i] << 8 | p[i + 1]);
+		if (u >= 0xd800 && u <= 0xdbff) {
+			if (i + 3 >= len)
+				goto bad;
+			u2 = le ? (unsigned)(p[i + 2] | p[i + 3] << 8) :
+			    (unsigned)(p[i + 2] << 8 | p[i + 3]);
+			if (u2 < 0xdc00 || u2 > 0xdfff)
+				goto bad;
+			u = 0x10000 + ((u - 0xd800) << 10) + (u2 - 0xdc00);
+			i += 2;
+		} else if (u >= 0xdc00 && u <= 0xdfff)
+			goto bad;
+		o += parse_put_utf8(o, u);
+	}
+	*outlen = (size_t)(o - out);
+	return out;
+bad:
+	xasprintf(cause, "invalid UTF-16 at byte %zu", i);
+	free(out);
+	return NULL;
+}
+
+/*
+ * Whether key (trimmed) is the synonym name: equal ignoring case, or for a
+ * name ending in " (*)" the same prefix followed by any "(...)".
+ */
+static int
+parse_name_match(const char *name, const char *key, size_t len)
+{
+	size_t n = strlen(name);
+
+	if (n > 4 && strcmp(name + n - 4, " (*)") == 0) {
+		n -= 3;		/* keep "xxx (" */
+		return len > n + 1 && strncasecmp(name, key, n) == 0 &&
+		    key[len - 1] == ')' && memchr(key + n, ')', len - n - 1) ==
+		    NULL;
+	}
+	return n == len && strncasecmp(name, key, len) == 0;
+}
+
+int
+parse_resolve(struct parse_ctx *ctx, const struct parse_key *keys, size_t n,
+    int *field, int *bad, char *reason, size_t reasonlen)
+{
+	const struct parse_options	*o = ctx->opts;
+	const struct parse_preset	*pr = ctx->preset;
+	int		 rank[PARSE_KEYS_MAX], best, keep, user;
+	size_t		 i, j;
+	const char	*s;
+	size_t		 len, clen;
+	enum metric_field f;
+
+	*bad = -1;
+	if (n > PARSE_KEYS_MAX) {
+		snprintf(reason, reasonlen, "more than %d columns",
+		    PARSE_KEYS_MAX);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		field[i] = -1;
+		rank[i] = 0;
+		s = keys[i].p;
+		len = keys[i].len;
+		parse_trim(&s, &len);
+		if (len == 0)
+			continue;
+		for (j = 0; j < o->ncolumns; j++) {
+			const char *h = o->columns[j].header;
+
+			if (h == NULL)
+				continue;
+			clen = strlen(h);
+			parse_trim(&h, &clen);
+			if (clen == len && strncasecmp(h, s, len) == 0) {
+				if ((int)o->columns[j].field < 0 ||
+				    o->columns[j].field >= MF__MAX) {
+					*bad = (int)i;
+					snprintf(reason, reasonlen,
+					    "mapping to an unknown field");
+					return -1;
+				}
+				field[i] = (int)o->columns[j].field;
+				break;
+			}
+		}
+		if (field[i] == -1) {
+			for (j = 0; j < pr->nsyn; j++) {
+				if (parse_name_match(pr->syn[j].name, s, len)) {
+					field[i] = (int)pr->syn[j].field;
+					rank[i] = (int)j + 1;
+					break;
+				}
+			}
+		}
+		if ((field[i] == MF_CLIENT && o->fixed_client != NULL) ||
+		    (field[i] == MF_CHANNEL && o->fixed_channel != NULL))
+			field[i] = -1;
+	}
+
+	for (f = 0; f < MF__MAX; f++) {
+		best = 0;
+		user = -1;
+		for (i = 0; i < n; i++) {
+			if (field[i] != (int)f)
+				continue;
+			if (rank[i] == 0) {
+				if (user != -1 && !parse_is_numeric(f)) {
+					*bad = (int)i;
+					snprintf(reason, reasonlen, "two columns "
+					    "map to %s", metric_field_name(f));
+					return -1;
+				}
+				user = (int)i;
+			} else if (best == 0 || rank[i] < best)
+				best = rank[i];
+		}
+		keep = -1;
+		for (i = 0; i < n; i++) {
+			if (field[i] != (int)f || rank[i] == 0)
+				continue;
+			if (rank[i] != best ||
+			    (user != -1 && !parse_is_numeric(f))) {
+				field[i] = -1;
+				continue;
+			}
+			if (keep != -1) {
+				*bad = (int)i;
+				snprintf(reason, reasonlen, "duplicate column "
+				    "for %s", metric_field_name(f));
+				return -1;
+			}
+			keep = (int)i;
+		}
+	}
+	return 0;
+}
+
+void
+parse_row_init(struct parse_ctx *ctx, struct metric_row *r)
+{
+	(void)ctx;
+	memset(r, 0, sizeof *r);
+	r->hour = -1;
+}
+
+/*
+ * Copy a name into dst: trimmed, shorter than max, no control characters
+ * (C0, DEL, C1), valid UTF-8. Client ids are restricted to [a-z0-9_.-]
+ * and channels lowercased.
+ */
+static int
+parse_name(struct parse_ctx *ctx, enum metric_field f, const char *s,
+    size_t len, char *dst, size_t max, char *reason, size_t reasonlen)
+{
+	char	 show[96];
+	size_t	 i;
+	unsigned char c;
+
+	parse_trim(&s, &len);
+	if (len == 0)
+		return 1;
+	if (len >= max) {
+		snprintf(reason, reasonlen, "%s too long (%zu bytes, at most "
+		    "%zu)", metric_field_name(f), len, max - 1);
+		return -1;
+	}
+	for (i = 0; i < len; i++) {
+		c = (unsigned char)s[i];
+		if (c < 0x20 || c == 0x7f || (c == 0xc2 && i + 1 < len &&
+		    (unsigned char)s[i + 1] >= 0x80 &&
+		    (unsigned char)s[i + 1] <= 0x9f)) {
+			snprintf(reason, reasonlen, "control character in %s "
+			    "\"%s\"", metric_field_name(f),
+			    parse_show(s, len, show, sizeof show));
+			return -1;
+		}
+		if (f == MF_CLIENT && !((c >= 'a' && c <= 'z') ||
+		    (c >= '0' && c <= '9') || c == '_' || c == '.' ||
+		    c == '-')) {
+			snprintf(reason, reasonlen, "client id \"%s\" may only "
+			    "hold a-z 0-9 _ . -",
+			    parse_show(s, len, show, sizeof show));
+			return -1;
+		}
+	}
+	if (ctx->check_utf8 && !parse_utf8_span(s, len)) {
+		snprintf(reason, reasonlen, "invalid UTF-8 in %s",
+		    metric_field_name(f));
+		return -1;
+	}
+	memcpy(dst, s, len);
+	dst[len] = '\0';
+	if (f == MF_CHANNEL) {
+		for (i = 0; i < len; i++) {
+			if (dst[i] >= 'A' && dst[i] <= 'Z')
+				dst[i] = (char)(dst[i] - 'A' + 'a');
+		}
+	}
+	return 0;
+}
+
+/* Length of a currency mark at the start of s: € $ £ or three capitals. */
+static size_t
+parse_currency_start(const char *s, size_t len)
+{
+	if (len >= 3 && memcmp(s, "\xe2\x82\xac", 3) == 0)
+		return 3;
+	if (len >= 2 && memcmp(s, "\xc2\xa3", 2) == 0)
+		return 2;
+	if (len >= 1 && s[0] == '$')
+		return 1;
+	if (len >= 3 && s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'A' &&
+	    s[1] <= 'Z' && s[2] >= 'A' && s[2] <= 'Z' &&
+	    (len == 3 || !((s[3] >= 'A' && s[3] <= 'Z') ||
+	    (s[3] >= 'a' && s[3] <= 'z'))))
+		return 3;
+	return 0;
+}
+
+static size_t
+parse_currency_end(const char *s, size_t len)
+{
+	if (len >= 3 && memcmp(s + len - 3, "\xe2\x82\xac", 3) == 0)
+		return 3;
+	if (len >= 2 && memcmp(s + len - 2, "\xc2\xa3", 2) == 0)
+		return 2;
+	if (len >= 1 && s[len - 1] == '$')
+		return 1;
+	if (len >= 3 && s[len - 1] >= 'A' && s[len - 1] <= 'Z' &&
+	    s[len - 2] >= 'A' && s[len - 2] <= 'Z' && s[len - 3] >= 'A' &&
+	    s[len - 3] <= 'Z' && (len == 3 || !((s[len - 4] >= 'A' &&
+	    s[len - 4] <= 'Z') || (s[len - 4] >= 'a' && s[len - 4] <= 'z'))))
+		return 3;
+	return 0;
+}
+
+/*
+ * An amount: blanks and one currency mark around it are dropped ("€ 1.234,50",
+ * "-$5", "12.50 EUR"), the rest goes to money_parse().
+ */
+static int
+parse_money(struct parse_ctx *ctx, const char *s, size_t len, int json_number,
+    int64_t *v, const char **why)
+{
+	char	 tmp[PARSE_NUM_MAX + 2];
+	int	 neg = 0;
+	size_t	 n;
+
+	if (json_number)
+		return money_parse(s, len, '.', 0, v, why);
+	if (memchr(s, '%', len) != NULL) {
+		*why = "percent sign in an amount";
+		return -1;
+	}
+	if (len > 0 && (s[0] == '-' || s[0] == '+') &&
+	    parse_currency_start(s + 1, len - 1) != 0) {
+		neg = s[0] == '-';
+		s++;
+		len--;
+	}
+	if ((n = parse_currency_start(s, len)) != 0) {
+		s += n;
+		len -= n;
+	} else if ((n = parse_currency_end(s, len)) != 0)
+		len -= n;
+	parse_trim(&s, &len);
+	if (len == 0 || len > PARSE_NUM_MAX) {
+		*why = len == 0 ? "no number" : "number too long";
+		return -1;
+	}
+	if (neg) {
+		if (s[0] == '-' || s[0] == '+') {
+			*why = "two signs";
+			return -1;
+		}
+		tmp[0] = '-';
+		memcpy(tmp + 1, s, len);
+		s = tmp;
+		len++;
+	}
+	return money_parse(s, len, ctx->dec, ctx->thousands, v, why);
+}
+
+/*
+ * A count: a non-negative integer, grouped only with the declared thousands
+ * separator in groups of three; a fraction of zeros only ("12.0") is allowed.
+ */
+static int
+parse_count(struct parse_ctx *ctx, const char *s, size_t len, int json_number,
+    int64_t *v, const char **why)
+{
+	char	 dec = json_number ? '.' : ctx->dec;
+	char	 th = json_number ? 0 : ctx->thousands;
+	size_t	 i = 0, run = 0, n;
+	int	 grouped = 0, digits = 0;
+	uint64_t x = 0;
+
+	if (memchr(s, '%', len) != NULL) {
+		*why = "percent sign in a count";
+		return -1;
+	}
+	if (len > 0 && s[0] == '+')
+		i++;
+	if (len > 0 && s[0] == '-') {
+		*why = "negative count";
+		return -1;
+	}
+	while (i < len) {
+		if (s[i] >= '0' && s[i] <= '9') {
+			if (x > (UINT64_MAX - 9) / 10 || x * 10 + (unsigned)(s[i] -
+			    '0') > (uint64_t)INT64_MAX) {
+				*why = "count too large";
+				return -1;
+			}
+			x = x * 10 + (unsigned)(s[i] - '0');
+			i++;
+			run++;
+			digits = 1;
+			if (grouped && run > 3)
+				goto grouping;
+			continue;
+		}
+		n = 0;
+		if (th != 0 && th == ' ')
+			n = parse_blank(s + i, len - i);
+		else if (th != 0 && s[i] == th)
+			n = 1;
+		if (n == 0)
+			break;
+		if (run == 0 || run > 3 || (grouped && run != 3))
+			goto grouping;
+		grouped = 1;
+		run = 0;
+		i += n;
+	}
+	if (!digits) {
+		*why = "not a count";
+		return -1;
+	}
+	if (grouped && run != 3)
+		goto grouping;
+	if (i < len && s[i] == dec) {
+		for (i++; i < len && s[i] == '0'; i++)
+			;
+		if (i < len && s[i] >= '1' && s[i] <= '9') {
+			*why = "fractional count";
+			return -1;
+		}
+	}
+	if (i != len) {
+		*why = json_number && (s[i] == 'e' || s[i] == 'E') ?
+		    "exponent in a count" : "not a count";
+		return -1;
+	}
+	*v = (int64_t)x;
+	return 0;
+grouping:
+	*why = "misplaced thousands separator";
+	return -1;
+}
+
+/* Up to max digits (at least min) at *pp; -1 if fewer than min. */
+static int
+parse_digits(const char **pp, const char *e, int min, int max)
+{
+	const char *p = *pp;
+	int	 v = 0, n = 0;
+
+	while (p < e && n < max && *p >= '0' && *p <= '9') {
+		v = v * 10 + (*p++ - '0');
+		n++;
+	}
+	if (n < min)
+		return -1;
+	*pp = p;
+	return v;
+}
+
+/* "YYYY-MM-DD" optionally followed by "THH:MM[:SS[.fff]][Z|±HH:MM]" (or a
+ * space instead of T); the hour as written is the bucket. */
+static int
+parse_iso_datetime(const char *s, size_t len, int32_t *day, int8_t *hour)
+{
+	const char *p, *e = s + len;
+	int	 h, m;
+
+	if (len < 10 || metric_parse_iso_date(s, 10, day) != 0)
+		return -1;
+	*hour = -1;
+	if (len == 10)
+		return 0;
+	p = s + 10;
+	if (*p != 'T' && *p != ' ')
+		return -1;
+	p++;
+	if ((h = parse_digits(&p, e, 2, 2)) < 0 || h > 23)
+		return -1;
+	if (p >= e || *p++ != ':' || (m = parse_digits(&p, e, 2, 2)) < 0 ||
+	    m > 59)
+		return -1;
+	if (p < e && *p == ':') {
+		p++;
+		if ((m = parse_digits(&p, e, 2, 2)) < 0 || m > 60)
+			return -1;
+		if (p < e && *p == '.') {
+			p++;
+			if (parse_digits(&p, e, 1, 9) < 0)
+				return -1;
+		}
+	}
+	if (p < e && *p == 'Z')
+		p++;
+	else if (p < e && (*p == '+' || *p == '-')) {
+		p++;
+		if ((m = parse_digits(&p, e, 2, 2)) < 0 || m > 23)
+			return -1;
+		if (p < e && *p == ':')
+			p++;
+		if ((m = parse_digits(&p, e, 2, 2)) < 0 || m > 59)
+			return -1;
+	}
+	if (p != e)
+		return -1;
+	*hour = (int8_t)h;
+	return 0;
+}
+
+/*
+ * A date in the declared format: %Y four digits, %m %d %H one or two, %M two,
+ * %b an English month abbreviation, %% a percent sign, anything else
+ * literally. fmt was checked by parse_check_format().
+ */
+static int
+parse_fmt_date(const char *fmt, const char *s, size_t len, int32_t *day,
+    int8_t *hour)
+{
+	const char *p = s, *e = s + len;
+	int	 y = -1, m = -1, d = -1, h = -1, mi = 0, i;
+	char	 iso[32];
+
+	for (; *fmt != '\0'; fmt++) {
+		if (*fmt != '%') {
+			if (p >= e || *p != *fmt)
+				return -1;
+			p++;
+			continue;
+		}
+		switch (*++fmt) {
+		case 'Y':
+			if ((y = parse_digits(&p, e, 4, 4)) < 0)
+				return -1;
+			break;
+		case 'm':
+			if ((m = parse_digits(&p, e, 1, 2)) < 0)
+				return -1;
+			break;
+		case 'd':
+			if ((d = parse_digits(&p, e, 1, 2)) < 0)
+				return -1;
+			break;
+		case 'H':
+			if ((h = parse_digits(&p, e, 1, 2)) < 0 || h > 23)
+				return -1;
+			break;
+		case 'M':
+			if ((mi = parse_digits(&p, e, 2, 2)) < 0 || mi > 59)
+				return -1;
+			break;
+		case 'b':
+			if (e - p < 3)
+				return -1;
+			for (i = 0; i < 12; i++) {
+				if (strncasecmp(p, parse_months[i], 3) == 0)
+					break;
+			}
+			if (i == 12)
+				return -1;
+			m = i + 1;
+			p += 3;
+			break;
+		case '%':
+			if (p >= e || *p++ != '%')
+				return -1;
+			break;
+		}
+	}
+	if (p != e || y < 0 || m < 1 || m > 12 || d < 1 || d > 31)
+		return -1;
+	snprintf(iso, sizeof iso, "%04d-%02d-%02d", y, m, d);
+	if (metric_parse_iso_date(iso, 10, day) != 0)
+		return -1;
+	*hour = (int8_t)h;
+	return 0;
+}
+
+/* A declared date format must name a year, a month and a day. */
+static int
+parse_check_format(const char *fmt, char **cause)
+{
+	int y = 0, m = 0, d = 0;
+
+	for (; *fmt != '\0'; fmt++) {
+		if (*fmt != '%')
+			continue;
+		switch (*++fmt) {
+		case 'Y':
+			y++;
+			break;
+		case 'm':
+		case 'b':
+			m++;
+			break;
+		case 'd':
+			d++;
+			break;
+		case 'H':
+		case 'M':
+		case '%':
+			break;
+		case '\0':
+			*cause = xstrdup("date format ends with %");
+			return -1;
+		default:
+			xasprintf(cause, "unsupported %%%c in date format",
+			    *fmt);
+			return -1;
+		}
+	}
+	if (y != 1 || m != 1 || d != 1) {
+		*cause = xstrdup("date format needs one %Y, one %m or %b and "
+		    "one %d");
+		return -1;
+	}
+	return 0;
+}
+
+int
+parse_value(struct parse_ctx *ctx, struct metric_row *r, enum metric_field f,
+    const char *s, size_t len, int json_number, char *reason,
+    size_t reasonlen)
+{
+	const char	*why = NULL;
+	char		 show[96];
+	int64_t		 v = 0, *dst;
+	int		 rc;
+
+	switch (f) {
+	case MF_CLIENT:
+		rc = parse_name(ctx, f, s, len, r->client, sizeof r->client,
+		    reason, reasonlen);
+		break;
+	case MF_CAMPAIGN:
+		rc = parse_name(ctx, f, s, len, r->campaign,
+		    sizeof r->campaign, reason, reasonlen);
+		break;
+	case MF_CHANNEL:
+		rc = parse_name(ctx, f, s, len, r->channel, sizeof r->channel,
+		    reason, reasonlen);
+		break;
+	case MF_DATE:
+		parse_trim(&s, &len);
+		if (parse_is_missing(s, len))
+			return 0;
+		if (ctx->opts->date_format != NULL)
+			rc = parse_fmt_date(ctx->opts->date_format, s, len,
+			    &r->day, &r->hour);
+		else
+			rc = parse_iso_datetime(s, len, &r->day, &r->hour);
+		if (rc != 0) {
+			snprintf(reason, reasonlen, "date \"%s\" does not match "
+			    "%s", parse_show(s, len, show, sizeof show),
+			    ctx->opts->date_format != NULL ?
+			    ctx->opts->date_format : "YYYY-MM-DD");
+			return -1;
+		}
+		break;
+	case MF_COST:
+	case MF_REVENUE:
+	case MF_IMPRESSIONS:
+	case MF_CLICKS:
+	case MF_CONVERSIONS:
+		parse_trim(&s, &len);
+		if (!json_number && parse_is_missing(s, len))
+			return 0;
+		if (f == MF_COST || f == MF_REVENUE)
+			rc = parse_money(ctx, s, len, json_number, &v, &why);
+		else
+			rc = parse_count(ctx, s, len, json_number, &v, &why);
+		if (rc == 0 && f == MF_COST && v < 0) {
+			why = "negative cost";
+			rc = -1;
+		}
+		if (rc != 0) {
+			snprintf(reason, reasonlen, "%s \"%s\": %s",
+			    metric_field_name(f),
+			    parse_show(s, len, show, sizeof show),
+			    why != NULL ? why : "invalid");
+			return -1;
+		}
+		switch (f) {
+		case MF_COST:
+			dst = &r->cost;
+			break;
+		case MF_REVENUE:
+			dst = &r->revenue;
+			break;
+		case MF_IMPRESSIONS:
+			dst = &r->impressions;
+			break;
+		case MF_CLICKS:
+			dst = &r->clicks;
+			break;
+		default:
+			dst = &r->conversions;
+			break;
+		}
+		if (__builtin_add_overflow(*dst, v, dst)) {
+			snprintf(reason, reasonlen, "%s: sum too large",
+			    metric_field_name(f));
+			return -1;
+		}
+		break;
+	default:
+		snprintf(reason, reasonlen, "unknown field");
+		return -1;
+	}
+	if (rc == -1)
+		return -1;
+	if (rc == 0)
+		r->present |= MF_BIT(f);
+	return 0;
+}
+
+int
+parse_row_finish(struct parse_ctx *ctx, struct metric_row *r, long row,
+    long line)
+{
+	const struct parse_options *o = ctx->opts;
+	const char	*chan;
+	enum metric_field f;
+	char		 reason[128];
+
+	if (o->fixed_client != NULL) {
+		memcpy(r->client, o->fixed_client, strlen(o->fixed_client) + 1);
+		r->present |= MF_BIT(MF_CLIENT);
+	}
+	chan = o->fixed_channel != NULL ? o->fixed_channel :
+	    (r->present & MF_BIT(MF_CHANNEL)) ? NULL : ctx->preset->channel;
+	if (chan != NULL) {
+		if (parse_name(ctx, MF_CHANNEL, chan, strlen(chan), r->channel,
+		    sizeof r->channel, reason, sizeof reason) == 0)
+			r->present |= MF_BIT(MF_CHANNEL);
+	}
+	for (f = 0; f < MF__MAX; f++) {
+		if ((MF_REQUIRED & MF_BIT(f)) && !(r->present & MF_BIT(f))) {
+			const char *n = metric_field_name(f);
+
+			return parse_report(ctx, row, line, n, strlen(n),
+			    "missing %s", n);
+		}
+	}
+	if (ctx->sink->row == NULL)
+		return 0;
+	return ctx->sink->row(ctx->sink->arg, r, row) == -1 ? -1 : 0;
+}
+
+int
+parse_count_row(struct parse_ctx *ctx, long line)
+{
+	ctx->nrows++;
+	if (ctx->opts->max_rows > 0 && ctx->nrows > ctx->opts->max_rows) {
+		parse_report(ctx, ctx->nrows, line, NULL, 0, "more than %ld "
+		    "rows", ctx->opts->max_rows);
+		return -1;
+	}
+	return 0;
+}
+
+/* Google Ads appends "Total: Account", "Total: Campaigns"... rows. */
+static int
+parse_is_total(const struct csv_field *f, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (f[i].len == 0)
+			continue;
+		return f[i].len >= 6 && strncasecmp(f[i].p, "total:", 6) == 0;
+	}
+	return 0;
+}
+
+/*
+ * The CSV body. The header is copied (its fields may live in the tokenizer's
+ * scratch) and mapped once; each data row then visits only mapped columns.
+ */
+static int
+parse_csv(struct parse_ctx *ctx, const char *buf, size_t len)
+{
+	struct csv		*c;
+	const struct csv_field	*f;
+	struct parse_key	*keys = NULL;
+	struct metric_row	 row;
+	char			*names = NULL, *cause = NULL, reason[256];
+	int			*field = NULL, bad, rc, ret = -1;
+	size_t			 nf, ncols, needed = 0, i, total, nmapped = 0;
+	size_t			*mapped = NULL, off, pre;
+	long			 line;
+
+	c = csv_new(buf, len, ctx->opts->delimiter);
+	for (pre = 0;; pre++) {
+		rc = csv_next(c, &f, &nf, &cause);
+		if (rc == 0) {
+			parse_report(ctx, 0, 0, NULL, 0, "no header line");
+			goto out;
+		}
+		if (rc == -1) {
+			parse_report(ctx, 0, csv_line(c), NULL, 0, "%s", cause);
+			goto out;
+		}
+		if (nf == 1 && f[0].len == 0)
+			continue;	/* blank line */
+		if (nf >= 2 || pre >= PARSE_PREAMBLE_MAX)
+			break;
+	}
+	if (nf > PARSE_KEYS_MAX) {
+		parse_report(ctx, 0, csv_line(c), NULL, 0, "more than %d "
+		    "columns", PARSE_KEYS_MAX);
+		goto out;
+	}
+	ncols = nf;
+	for (total = 0, i = 0; i < nf; i++)
+		total += f[i].len;
+	names = xmalloc(total + 1);
+	keys = xreallocarray(NULL, nf, sizeof *keys);
+	field = xreallocarray(NULL, nf, sizeof *field);
+	mapped = xreallocarray(NULL, nf, sizeof *mapped);
+	for (off = 0, i = 0; i < nf; i++) {
+		memcpy(names + off, f[i].p, f[i].len);
+		keys[i].p = names + off;
+		keys[i].len = f[i].len;
+		off += f[i].len;
+		if (ctx->check_utf8 && !parse_utf8_span(keys[i].p, keys[i].len)) {
+			parse_report(ctx, 0, csv_line(c), NULL, 0, "invalid "
+			    "UTF-8 in the header");
+			goto out;
+		}
+		{
+			const char *s = keys[i].p;
+			size_t l = keys[i].len;
+
+			parse_trim(&s, &l);
+			if (l != 0)
+				needed = i + 1;
+		}
+	}
+	if (parse_resolve(ctx, keys, ncols, field, &bad, reason,
+	    sizeof reason) != 0) {
+		parse_report(ctx, 0, csv_line(c), bad >= 0 ? keys[bad].p : NULL,
+		    bad >= 0 ? keys[bad].len : 0, "%s", reason);
+		goto out;
+	}
+	{
+		unsigned have = 0;
+		enum metric_field m;
+
+		for (i = 0; i < ncols; i++) {
+			if (field[i] >= 0) {
+				have |= MF_BIT(field[i]);
+				mapped[nmapped++] = i;
+			}
+		}
+		if (ctx->opts->fixed_client != NULL)
+			have |= MF_BIT(MF_CLIENT);
+		for (m = 0; m < MF__MAX; m++) {
+			const char *n = metric_field_name(m);
+
+			if ((MF_REQUIRED & MF_BIT(m)) && !(have & MF_BIT(m))) {
+				parse_report(ctx, 0, csv_line(c), n, strlen(n),
+				    "no column for %s", n);
+				goto out;
+			}
+		}
+	}
+
+	for (;;) {
+		off = csv_offset(c);
+		rc = csv_next(c, &f, &nf, &cause);
+		if (rc == 0)
+			break;
+		line = csv_line(c);
+		if (rc == -1) {
+			parse_report(ctx, ctx->nrows + 1, line, NULL, 0, "%s",
+			    cause);
+			goto out;
+		}
+		if (f[0].len == 0) {
+			for (i = 1; i < nf && f[i].len == 0; i++)
+				;
+			if (i == nf)
+				continue;	/* blank line */
+		}
+		if (ctx->preset->skip_totals && parse_is_total(f, nf))
+			continue;
+		if (parse_count_row(ctx, line) != 0)
+			goto out;
+		if (ctx->check_utf8 &&
+		    !parse_utf8_span(buf + off, csv_offset(c) - off)) {
+			rc = parse_report(ctx, ctx->nrows, line, NULL, 0,
+			    "invalid UTF-8");
+			goto next;
+		}
+		if (nf < needed) {
+			rc = parse_report(ctx, ctx->nrows, line, NULL, 0,
+			    "%zu fields, the header has %zu", nf, needed);
+			goto next;
+		}
+		for (i = ncols; i < nf; i++) {
+			if (f[i].len != 0) {
+				rc = parse_report(ctx, ctx->nrows, line, NULL, 0,
+				    "%zu fields, the header has %zu", nf,
+				    ncols);
+				goto next;
+			}
+		}
+		parse_row_init(ctx, &row);
+		for (i = 0; i < nmapped; i++) {
+			size_t k = mapped[i];
+
+			if (parse_value(ctx, &row, (enum metric_field)field[k],
+			    f[k].p, f[k].len, 0, reason, sizeof reason) != 0) {
+				rc = parse_report(ctx, ctx->nrows, line,
+				    keys[k].p, keys[k].len, "%s", reason);
+				goto next;
+			}
+		}
+		rc = parse_row_finish(ctx, &row, ctx->nrows, line);
+next:
+		if (rc == -1)
+			goto out;
+	}
+	ret = 0;
+out:
+	free(cause);
+	free(mapped);
+	free(field);
+	free(keys);
+	free(names);
+	csv_free(c);
+	return ret;
+}
+
+/* AUTO: JSON if the input opens with '{' or '['; NDJSON when the first line is
+ * a whole object and another object line follows. */
+static enum parse_format
+parse_sniff(const char *buf, size_t len)
+{
+	const char *p = buf, *e = buf + len, *nl, *q;
+
+	if (len >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
+		p += 3;
+	while (p < e && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
+		p++;
+	if (p >= e || (*p != '{' && *p != '['))
+		return PARSE_CSV;
+	if (*p == '[')
+		return PARSE_JSON;
+	if ((nl = memchr(p, '\n', (size_t)(e - p))) == NULL)
+		return PARSE_JSON;
+	for (q = nl; q > p && (q[-1] == '\r' || q[-1] == ' ' || q[-1] == '\t');)
+		q--;
+	if (q == p || q[-1] != '}')
+		return PARSE_JSON;
+	for (q = nl; q < e && (*q == ' ' || *q == '\t' || *q == '\r' ||
+	    *q == '\n');)
+		q++;
+	return q < e && *q == '{' ? PARSE_NDJSON : PARSE_JSON;
+}
+
+static int
+parse_encoding(const char *enc)
+{
+	static const char *const utf8[] = { "utf-8", "utf8" };
+	static const char *const latin1[] = { "iso-8859-1", "iso8859-1",
+	    "latin1", "latin-1" };
+	static const char *const cp1252[] = { "windows-1252", "cp1252" };
+	size_t i;
+
+	if (enc == NULL)
+		return 0;
+	for (i = 0; i < NITEMS(utf8); i++)
+		if (strcasecmp(enc, utf8[i]) == 0)
+			return 0;
+	for (i = 0; i < NITEMS(latin1); i++)
+		if (strcasecmp(enc, latin1[i]) == 0)
+			return 1;
+	for (i = 0; i < NITEMS(cp1252); i++)
+		if (strcasecmp(enc, cp1252[i]) == 0)
+			return 2;
+	return -1;
+}
+
+int
+parse_input(const char *buf, size_t len, const struct parse_options *o,
+    const struct parse_sink *sink)
+{
+	struct parse_ctx	 ctx;
+	enum parse_format	 fmt;
+	char			*conv = NULL, *cause = NULL;
+	size_t			 convlen, i;
+	int			 enc, rc;
+
+	memset(&ctx, 0, sizeof ctx);
+	ctx.opts = o;
+	ctx.sink = sink;
+	ctx.preset = &parse_presets[0];
+	if (o->preset != NULL) {
+		for (i = 0; i < NITEMS(parse_presets); i++) {
+			if (strcasecmp(o->preset, parse_presets[i].name) == 0)
+				break;
+		}
+		if (i == NITEMS(parse_presets)) {
+			parse_report(&ctx, 0, 0, NULL, 0, "unknown preset \"%s\"",
+			    o->preset);
+			return -1;
+		}
+		ctx.preset = &parse_presets[i];
+	}
+	if (o->decimal != 0 && o->decimal != '.' && o->decimal != ',') {
+		parse_report(&ctx, 0, 0, NULL, 0, "decimal separator must be "
+		    "'.' or ','");
+		return -1;
+	}
+	ctx.dec = o->decimal == ',' ? ',' : '.';
+	ctx.thousands = o->thousands;
+	if (ctx.thousands != 0 && (ctx.thousands == ctx.dec ||
+	    strchr(",. '", ctx.thousands) == NULL)) {
+		parse_report(&ctx, 0, 0, NULL, 0, "thousands separator must "
+		    "be ',' '.' ' ' or an apostrophe, unlike the decimal one");
+		return -1;
+	}
+	if (o->date_format != NULL &&
+	    parse_check_format(o->date_format, &cause) != 0) {
+		parse_report(&ctx, 0, 0, NULL, 0, "%s", cause);
+		free(cause);
+		return -1;
+	}
+	if (o->fixed_client != NULL && (o->fixed_client[0] == '\0' ||
+	    strlen(o->fixed_client) >= METRIC_CLIENT_MAX)) {
+		parse_report(&ctx, 0, 0, NULL, 0, "bad fixed client");
+		return -1;
+	}
+	if (o->fixed_channel != NULL &&
+	    strlen(o->fixed_channel) >= METRIC_CHANNEL_MAX) {
+		parse_report(&ctx, 0, 0, NULL, 0, "fixed channel too long");
+		return -1;
+	}
+	if ((enc = parse_encoding(o->encoding)) == -1) {
+		parse_report(&ctx, 0, 0, NULL, 0, "unsupported encoding \"%s\"",
+		    o->encoding);
+		return -1;
+	}
+
+	if (len >= 2 && (((unsigned char)buf[0] == 0xff &&
+	    (unsigned char)buf[1] == 0xfe) || ((unsigned char)buf[0] == 0xfe &&
+	    (unsigned char)buf[1] == 0xff))) {
+		if ((conv = parse_from_utf16(buf, len, &convlen, &cause)) ==
+		    NULL) {
+			parse_report(&ctx, 0, 0, NULL, 0, "%s", cause);
+			free(cause);
+			return -1;
+		}
+	} else if (enc != 0)
+		conv = parse_from_8bit(buf, len, enc == 2, &convlen);
+	if (conv != NULL) {
+		buf = conv;
+		len = convlen;
+	} else
+		ctx.check_utf8 = 1;
+
+	fmt = o->format;
+	if (fmt == PARSE_AUTO)
+		fmt = parse_sniff(buf, len);
+	switch (fmt) {
+	case PARSE_CSV:
+		rc = parse_csv(&ctx, buf, len);
+		break;
+	case PARSE_JSON:
+	case PARSE_NDJSON:
+		rc = parse_json_input(&ctx, buf, len, fmt);
+		break;
+	default:
+		parse_report(&ctx, 0, 0, NULL, 0, "unknown input format");
+		rc = -1;
+		break;
+	}
+	free(conv);
+	return rc;
+}
+
+/* Trimmed, case-insensitive s == word. */
+static int
+parse_word_eq(const char *s, size_t len, const char *word)
+{
+	parse_trim(&s, &len);
+	return strlen(word) == len && strncasecmp(s, word, len) == 0;
+}
+
+int
+parse_format_from_content_type(const char *ct)
+{
+	size_t len;
+
+	if (ct == NULL)
+		return -1;
+	len = strcspn(ct, ";");
+	if (parse_word_eq(ct, len, "text/csv") ||
+	    parse_word_eq(ct, len, "application/csv") ||
+	    parse_word_eq(ct, len, "text/tab-separated-values"))
+		return PARSE_CSV;
+	if (parse_word_eq(ct, len, "application/json") ||
+	    parse_word_eq(ct, len, "text/json"))
+		return PARSE_JSON;
+	if (parse_word_eq(ct, len, "application/x-ndjson") ||
+	    parse_word_eq(ct, len, "application/ndjson") ||
+	    parse_word_eq(ct, len, "application/jsonl") ||
+	    parse_word_eq(ct, len, "application/x-jsonlines") ||
+	    parse_word_eq(ct, len, "application/jsonlines"))
+		return PARSE_NDJSON;
+	return -1;
+}
+
+int
+parse_format_from_filename(const char *name)
+{
+	const char *dot;
+
+	if (name == NULL || (dot = strrchr(name, '.')) == NULL ||
+	    strchr(dot, '/') != NULL)
+		return -1;
+	if (strcasecmp(dot, ".csv") == 0 || strcasecmp(dot, ".tsv") == 0)
+		return PARSE_CSV;
+	if (strcasecmp(dot, ".json") == 0)
+		return PARSE_JSON;
+	if (strcasecmp(dot, ".ndjson") == 0 || strcasecmp(dot, ".jsonl") == 0)
+		return PARSE_NDJSON;
+	return -1;
+}

@@ -1,0 +1,72 @@
+/*
+ * Shared between the parse modules (parse.c: dispatch, CSV rows, header
+ * mapping and value conversion; parse-json.c: JSON and NDJSON). Not for other
+ * modules: they use parse.h.
+ */
+#ifndef ROIWATCH_PARSE_INTERNAL_H
+#define ROIWATCH_PARSE_INTERNAL_H
+#include <stddef.h>
+
+#include "parse.h"
+
+#define PARSE_KEYS_MAX	512	/* columns or keys of one record */
+#define PARSE_JSON_NUM	'\001'	/* leads a string that was a JSON number */
+
+struct parse_preset;
+
+struct parse_ctx {
+	const struct parse_options	*opts;
+	const struct parse_sink		*sink;
+	const struct parse_preset	*preset;
+	char				 dec;
+	char				 thousands;
+	int				 check_utf8;	/* input not transcoded */
+	long				 nrows;		/* data rows seen */
+};
+
+/* A record's keys (CSV header or JSON object keys), trimmed. */
+struct parse_key {
+	const char	*p;
+	size_t		 len;
+};
+
+/* Report a problem; returns what the sink said (0 go on, -1 abort). */
+int	parse_report(struct parse_ctx *, long row, long line,
+	    const char *column, size_t columnlen, const char *fmt, ...)
+	    __attribute__((format(printf, 6, 7)));
+
+/*
+ * Map n keys onto fields: field[i] is the field of key i or -1 when it is
+ * ignored. Returns 0, or -1 with *bad the index of the offending key (or -1)
+ * and reason filled in.
+ */
+int	parse_resolve(struct parse_ctx *, const struct parse_key *, size_t n,
+	    int *field, int *bad, char *reason, size_t reasonlen);
+
+/*
+ * Convert one value into the row. json_number: the text is a JSON number
+ * (point decimal, no grouping). Numeric fields add up. Returns 0 (stored or
+ * missing) or -1 with reason filled in.
+ */
+int	parse_value(struct parse_ctx *, struct metric_row *, enum metric_field,
+	    const char *s, size_t len, int json_number, char *reason,
+	    size_t reasonlen);
+
+/* Start a row (all fields missing). */
+void	parse_row_init(struct parse_ctx *, struct metric_row *);
+
+/* Apply fixed values, check required fields and hand the row to the sink.
+ * Returns 0 or -1 when the sink aborted. */
+int	parse_row_finish(struct parse_ctx *, struct metric_row *, long row,
+	    long line);
+
+/* Count one more data row against max_rows; -1 (reported) when over. */
+int	parse_count_row(struct parse_ctx *, long line);
+
+/* Strict UTF-8 check (no overlongs, surrogates or values past U+10FFFF). */
+int	parse_utf8_valid(const char *, size_t);
+
+int	parse_json_input(struct parse_ctx *, const char *buf, size_t len,
+	    enum parse_format);
+
+#endif

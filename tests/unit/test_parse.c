@@ -1,0 +1,1083 @@
+/*
+ * Tests of input parsing: one test per quirk of real exports, the presets,
+ * JSON and NDJSON, and hostile input.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "metric.h"
+#include "parse.h"
+#include "xmalloc.h"
+
+#define MAXROWS	16
+#define MAXERRS	16
+
+struct got {
+	struct metric_row	rows[MAXROWS];
+	long			rownum[MAXROWS];
+	int			nrows;
+	struct parse_error	errs[MAXERRS];
+	int			nerrs;
+	int			rc;
+	int			abort_on_error;
+};
+
+static int
+got_row(void *arg, const struct metric_row *r, long row)
+{
+	struct got *g = arg;
+
+	if (g->nrows < MAXROWS) {
+		g->rows[g->nrows] = *r;
+		g->rownum[g->nrows] = row;
+	}
+	g->nrows++;
+	return 0;
+}
+
+static int
+got_error(void *arg, const struct parse_error *e)
+{
+	struct got *g = arg;
+
+	if (g->nerrs < MAXERRS)
+		g->errs[g->nerrs] = *e;
+	g->nerrs++;
+	return g->abort_on_error ? -1 : 0;
+}
+
+static void
+run(const char *buf, size_t len, const struct parse_options *o, struct got *g)
+{
+	struct parse_sink sink;
+
+	memset(g, 0, sizeof *g);
+	sink.row = got_row;
+	sink.error = got_error;
+	sink.arg = g;
+	g->rc = parse_input(buf, len, o, &sink);
+}
+
+#define RUN(lit, o, g)	run((lit), sizeof(lit) - 1, (o), (g))
+
+static int32_t
+day(int y, unsigned m, unsigned d)
+{
+	return metric_days_from_civil(y, m, d);
+}
+
+static void
+opts_init(struct parse_options *o)
+{
+	memset(o, 0, sizeof *o);
+}
+
+static void
+assert_clean(const struct got *g, int nrows)
+{
+	if (g->nerrs > 0)
+		print_error("unexpected error: row %ld column \"%s\": %s\n",
+		    g->errs[0].row, g->errs[0].column, g->errs[0].reason);
+	assert_int_equal(g->nerrs, 0);
+	assert_int_equal(g->rc, 0);
+	assert_int_equal(g->nrows, nrows);
+}
+
+#define HDR	"client,campaign,channel,date,cost,revenue,impressions,clicks," \
+		"conversions\n"
+
+static void
+test_basic(void **state)
+{
+	struct parse_options o;
+	struct got g;
+	const struct metric_row *r;
+
+	(void)state;
+	opts_init(&o);
+	RUN(HDR "acme,Spring Sale,Email,2026-01-05,25750.00,87000,1000,50,3\n"
+	    "acme,Spring Sale,email,2026-01-06,0.1,19.99,0,0,0\n", &o, &g);
+	assert_clean(&g, 2);
+	r = &g.rows[0];
+	assert_string_equal(r->client, "acme");
+	assert_string_equal(r->campaign, "Spring Sale");
+	assert_string_equal(r->channel, "email");
+	assert_int_equal(r->day, day(2026, 1, 5));
+	assert_int_equal(r->hour, -1);
+	assert_int_equal(r->cost, 25750000000LL);
+	assert_int_equal(r->revenue, 87000000000LL);
+	assert_int_equal(r->impressions, 1000);
+	assert_int_equal(r->clicks, 50);
+	assert_int_equal(r->conversions, 3);
+	assert_int_equal(r->present, (1u << MF__MAX) - 1);
+	assert_int_equal(g.rownum[1], 2);
+	assert_int_equal(g.rows[1].cost, 100000);
+	assert_int_equal(g.rows[1].revenue, 19990000);
+}
+
+static void
+test_bom(void **state)
+{
+	struct parse_options o;
+	struct got g;
+
+	(void)state;
+	opts_init(&o);
+	RUN("\xef\xbb\xbf" "client,campaign,date,cost\nacme,c,2026-01-05,1\n",
+	    &o, &g);
+	assert_clean(&g, 1);
+	assert_int_equal(g.rows[0].cost, 1000000);
+}
+
+static void
+test_crlf(void **state)
+{
+	struct parse_options o;
+	struct got g;
+
+	(void)state;
+	opts_init(&o);
+	RUN("client,campaign,date,cost\r\nacme,c,2026-01-05,1\r\n"
+	    "acme,d,2026-01-05,2\r\n", &o, &g);
+	assert_clean(&g, 2);
+	assert_string_equal(g.rows[1].campaign, "d");
+	assert_int_equal(g.rows[1].cost, 2000000);
+}
+
+static void
+test_no_final_newline(void **state)
+{
+	struct parse_options o;
+	struct got g;
+
+	(void)state;
+	opts_init(&o);
+	RUN("client,campaign,date,clicks\nacme,c,2026-01-05,7", &o, &g);
+	assert_clean(&g, 1);
+	assert_int_equal(g.rows[0].clicks, 7);
+}
+
+static void
+test_semicolon_decimal_comma(void **state)
+{
+	struct parse_options o;
+	struct got g;
+
+	(void)state;
+	opts_init(&o);
+	o.decimal = ',';
+	o.thousands = '.';
+	RUN("client;campaign;date;cost;revenue;impressions\n"
+	    "acme;c;2026-01-05;1.234,56;0,1;12.345\n", &o, &g);
+	assert_clean(&g, 1);
+	assert_int_equal(g.rows[0].cost, 1234560000LL);
+	assert_int_equal(g.rows[0].revenue, 100000);
+	assert_int_equal(g.rows[0].impressions, 12345);
+}
+
+static void
+test_tab(void **state)
+{
+	struct parse_options o;
+	struct got g;
+
+	(void)state;
+	opts_init(&o);
+	RUN("client\tcampaign\tdate\tcost\nacme\tA, B\t2026-01-05\t3.5\n", &o,
+	    &g);
+	assert_clean(&g, 1);
+	assert_string_equal(g.rows[0].campaign, "A, B");
+	assert_int_equal(g.rows[0].cost, 3500000);
+}
+
+static void
+test_quoted_fields_and_headers(void **state)
+{
+	struct parse_options o;
+	struct got g;
+
+	(void)state;
+	opts_init(&o);
+	RUN("\"Client\",\"Campaign name\",\"Day\",\"Amount spent (EUR)\"\n"
+	    "acme,\"Sale, \"\"big\"\" one\",2026-01-05,\"1,234.50\"\n", &o, &g);
+	/* "1,234.50" without a declared thousands separator is refused */
+	assert_int_equal(g.nrows, 0);
+	assert_int_equal(g.nerrs, 1);
+	assert_string_equal(g.errs[0].column, "Amount spent (EUR)");
+	assert_int_equal(g.errs[0].row, 1);
+
+	o.thousands = ',';
+	RUN("\"Client\",\"Campaign name\",\"Day\",\"Amount spent (EUR)\"\n"
+	    "acme,\"Sale, \"\"big\"\" one\",2026-01-05,\"1,234.50\"\n", &o, &g);
+	assert_clean(&g, 1);
+	assert_string_equal(g.rows[0].campaign, "Sale, \"big\" one");
+	assert_int_equal(g.rows[0].cost, 1234500000LL);
+}
+
+static void
+test_quoted_newline(void **state)
+{
+	struct parse_options o;
+	struct got g;
+
+	(void)state;
+	opts_init(&o);
+	RUN("client,campaign,date,notes,cost\n"
+	    "acme,c,2026-01-05,\"two\nlines\",1\n"
+	    "acme,d,2026-01-05,x,bad\n", &o, &g);
+	assert_int_equal(g.nrows, 1);
+	assert_int_equal(g.nerrs, 1);
+	assert_int_equal(g.errs[0].row, 2);
+	assert_int_equal(g.errs[0].line, 4);
+	assert_string_equal(g.errs[0].column, "cost");
+	/* a newline inside a campaign name is a control character */
+	RUN("client,campaign,date\nacme,\"a\nb\",2026-01-05\n", &o, &g);
+	assert_int_equal(g.nrows, 0);
+	assert_int_equal(g.nerrs, 1);
+	assert_string_equal(g.errs[0].column, "campaign");
+}
+
+static void
+test_iso_8859_1(void **state)
+{
+	struct parse_options o;
+	struct got g;
+
+	(void)state;
+	opts_init(&o);
+	o.encoding = "iso-8859-1";
+	RUN("client;campaign;date\nacme;Soir\xe9" "e d'\xe9t\xe9;2026-01-05\n",
+	    &o, &g);
+	assert_clean(&g, 1);
+	assert_string_equal(g.rows[0].campaign,
+	    "Soir\xc3\xa9" "e d'\xc3\xa9t\xc3\xa9");
+	/* the same bytes read as UTF-8 are an error naming the row */
+	o.encoding = NULL;
+	RUN("client;campaign;date\nacme;Soir\xe9" "e;2026-01-05\n", &o, &g);
+	assert_int_equal(g.nrows, 0);
+	assert_int_equal(g.nerrs, 1);
+	assert_int_equal(g.errs[0].row, 1);
+	assert_non_null(strstr(g.errs[0].reason, "UTF-8"));
+}
+
+static void
+test_windows_1252(void **state)
+{
+	struct parse_options o;
+	struct got g;
+
+	(void)state;
+	opts_init(&o);
+	o.encoding = "windows-1252";
+	o.decimal = ',';
+	RUN("client;campaign;date;cost\n"
+	    "acme;\x93" "Promo\x94 \x80;2026-01-05;12,50 \x80\n", &o, &g);
+	assert_clean(&g, 1);
+	assert_string_equal(g.rows[0].campaign,
+	    "\xe2\x80\x9cPromo\xe2\x80\x9d \xe2\x82\xac");
+	assert_int_equal(g.rows[0].cost, 12500000);
+	/* 0x81 is undefined in windows-1252: a C1 control, refused */
+	RUN("client;campaign;date\nacme;a\x81;2026-01-05\n", &o, &g);
+	assert_int_equal(g.nrows, 0);
+	assert_int_equal(g.nerrs, 1);
+}
+
+static void
+test_thousands_comma(void **state)
+{
+	struct parse_options o;
+	struct got g;
+
+	(void)state;
+	opts_init(&o);
+	o.thousands = ',';
+	RUN("client,campaign,date,cost,clicks\n"
+	    "acme,c,2026-01-05,\"1,234,567.89\",\"1,234\"\n"
+	    "acme,c,2026-01-06,\"12,34.5\",1\n", &o, &g);
+	assert_int_equal(g.nrows, 1);
+	assert_int_equal(g.rows[0].cost, 1234567890000LL);
+	assert_int_equal(g.rows[0].clicks, 1234);
+	assert_int_equal(g.nerrs, 1);
+	assert_int_equal(g.errs[0].row, 2);
+	/* without a declared separator, a grouped count is refused */
+	o.thousands = 0;
+	RUN("client,campaign,date,clicks\nacme,c,2026-01-05,\"1,234\"\n", &o,
+	    &g);
+	assert_int_equal(g.nrows, 0);
+	assert_int_equal(g.nerrs, 1);
+	assert_string_equal(g.errs[0].column, "clicks");
+}
+
+static void
+test_currency_and_spaces(void **state)
+{
+	struct parse_options o;
+	struct got g;
+
+	(void)state;
+	opts_init(&o);
+	o.decimal = ',';
+	o.thousands = ' ';
+	RUN("client;campaign;date;cost;revenue\n"
+	    "acme;c;2026-01-05; \xe2\x82\xac 1\xe2\x80\xaf" "234,50 ;12,00 EUR\n"
+	    "acme;c;2026-01-06;1\xc2\xa0" "000 \xe2\x82\xac;\xc2\xa3" "3\n"
+	    "acme;c;2026-01-07;$5;USD 7\n"
+	    "acme;c;2026-01-08;-\xe2\x82\xac" "5;1\n"
+	    "acme;c;2026-01-09;1;-\xe2\x82\xac" "5\n", &o, &g);
+	assert_int_equal(g.nrows, 4);
+	assert_int_equal(g.rows[0].cost, 1234500000LL);
+	assert_int_equal(g.rows[0].revenue, 12000000);
+	assert_int_equal(g.rows[1].cost, 1000000000LL);
+	assert_int_equal(g.rows[1].revenue, 3000000);
+	assert_int_equal(g.rows[2].cost, 5000000);
+	assert_int_equal(g.rows[2].revenue, 7000000);
+	assert_int_equal(g.rows[3].revenue, -5000000);
+	/* negative cost is an error */
+	assert_int_equal(g.nerrs, 1);
+	assert_int_equal(g.errs[0].row, 4);
+	assert_non_null(strstr(g.errs[0].reason, "negative"));
+}
+
+static void
+test_percent_refused(void **state)
+{
+	struct parse_options o;
+	struct got g;
+
+	(void)state;
+	opts_init(&o);
+	RUN("client,campaign,date,clicks,cost\nacme,c,2026-01-05,5%,1\n"
+	    "acme,c,2026-01-05,5,1%\n", &o, &g);
+	assert_int_equal(g.nrows, 0);
+	assert_int_equal(g.nerrs, 2);
+	assert_non_null(strstr(g.errs[0].reason, "percent"));
+	assert_non_null(strstr(g.errs[1].reason, "percent"));
+}
+
+static void
+test_missing_not_zero(void **state)
+{
+	struct parse_options o;
+	struct got g;
+	const struct metric_row *r;
+
+	(void)state;
+	opts_init(&o);
+	RUN("client,campaign,date,cost,revenue,impressions,clicks,conversions\n"
+	    "acme,c,2026-01-05,NA,,N/A,-,n/a\n"
+	    "acme,c,2026-01-06,0,0,0,0,0\n", &o, &g);
+	assert_clean(&g, 2);
+	r = &g.rows[0];
+	assert_int_equal(r->present, MF_REQUIRED);
+	assert_int_equal(r->cost, 0);
+	r = &g.rows[1];
+	assert_true(r->present & MF_BIT(MF_COST));
+	assert_true(r->present & MF_BIT(MF_CONVERSIONS));
+}
+
+static void
+test_counts(void **state)
+{
+	struct parse_options o;
+	struct got g;
+
+	(void)state;
+	opts_init(&o);
+	RUN("client,campaign,date,clicks\nacme,c,2026-01-05,12.0\n"
+	    "acme,c,2026-01-05,12.5\nacme,c,2026-01-05,-3\n"
+	    "acme,c,2026-01-05,abc\n"
+	    "acme,c,2026-01-05,99999999999999999999\n", &o, &g);
+	assert_int_equal(g.nrows, 1);
+	assert_int_equal(g.rows[0].clicks, 12);
+	assert_int_equal(g.nerrs, 4);
+	assert_non_null(strstr(g.errs[0].reason, "fractional"));
+	assert_non_null(strstr(g.errs[1].reason, "negative"));
+}
+
+static void
+test_trailing_unnamed_columns(void **state)
+{
+	struct parse_options o;
+	struct got g;
+
+	(void)state;
+	opts_init(&o);
+	RUN("client,campaign,date,cost,,\nacme,c,2026-01-05,1,,\n"
+	    "acme,d,2026-01-05,2\nacme,e,2026-01-05,3,,,,\n"
+	    "acme,f,2026-01-05,4,,,x\n", &o, &g);
+	assert_int_equal(g.nrows, 3);
+	assert_int_equal(g.rows[1].cost, 2000000);
+	assert_int_equal(g.nerrs, 1);
+	assert_int_equal(g.errs[0].row, 4);
+	/* a short row is an error, not zeros */
+	RUN("client,campaign,date,cost\nacme,c,2026-01-05\n", &o, &g);
+	assert_int_equal(g.nrows, 0);
+	assert_int_equal(g.nerrs, 1);
+}
+
+static void
+test_date_formats(void **state)
+{
+	struct parse_options o;
+	struct got g;
+
+	(void)state;
+	opts_init(&o);
+	o.date_format = "%d/%m/%Y";
+	RUN("client,campaign,date\nacme,c,05/01/2026\nacme,c,5/1/2026\n", &o,
+	    &g);
+	assert_clean(&g, 2);
+	assert_int_equal(g.rows[0].day, day(2026, 1, 5));
+	assert_int_equal(g.rows[1].day, day(2026, 1, 5));
+
+	o.date_format = "%d.%m.%Y";
+	RUN("client;campaign;date\nacme;c;29.02.2024\n", &o, &g);
+	assert_clean(&g, 1);
+	assert_int_equal(g.rows[0].day, day(2024, 2, 29));
+
+	o.date_format = "%d %b %Y %H:%M";
+	RUN("client,campaign,date\nacme,c,07 Mar 2026 14:30\n", &o, &g);
+	assert_clean(&g, 1);
+	assert_int_equal(g.rows[0].day, day(2026, 3, 7));
+	assert_int_equal(g.rows[0].hour, 14);
+}
+
+static void
+test_date_mismatch(void **state)
+{
+	struct parse_options o;
+	struct got g;
+
+	(void)state;
+	opts_init(&o);
+	o.date_format = "%d/%m/%Y";
+	RUN("client,campaign,date\nacme,c,05/01/2026\nacme,c,2026-01-05\n"
+	    "acme,c,31/02/2026\nacme,c,05/01/2026x\n", &o, &g);
+	assert_int_equal(g.nrows, 1);
+	assert_int_equal(g.nerrs, 3);
+	assert_int_equal(g.errs[0].row, 2);
+	assert_int_equal(g.errs[0].line, 3);
+	assert_string_equal(g.errs[0].column, "date");
+	assert_non_null(strstr(g.errs[0].reason, "2026-01-05"));
+	assert_int_equal(g.errs[1].row, 3);
+	assert_int_equal(g.errs[2].row, 4);
+
+	/* default format: ISO only, no guessing of 05/01/2026 */
+	o.date_format = NULL;
+	RUN("client,campaign,date\nacme,c,05/01/2026\n", &o, &g);
+	assert_int_equal(g.nrows, 0);
+	assert_string_equal(g.errs[0].column, "date");
+
+	/* an unsupported directive is refused as a whole */
+	o.date_format = "%d/%m/%y";
+	RUN("client,campaign,date\nacme,c,05/01/26\n", &o, &g);
+	assert_int_equal(g.rc, -1);
+	assert_int_equal(g.errs[0].row, 0);
+}
+
+static void
+test_iso_datetime_hour(void **state)
+{
+	struct parse_options o;
+	struct got g;
+
+	(void)state;
+	opts_init(&o);
+	RUN("client,campaign,date\nacme,c,2026-01-05T13:00:00Z\n"
+	    "acme,c,2026-01-05 09:15\nacme,c,2026-01-05T25:00\n"
+	    "acme,c,2026-01-05T10:00:00.123+01:00\n", &o, &g);
+	assert_int_equal(g.nrows, 3);
+	assert_int_equal(g.rows[0].hour, 13);
+	assert_int_equal(g.rows[1].hour, 9);
+	assert_int_equal(g.rows[2].hour, 10);
+	assert_int_equal(g.rows[2].day, day(2026, 1, 5));
+	assert_int_equal(g.nerrs, 1);
+	assert_int_equal(g.errs[0].row, 3);
+}
+
+static void
+test_meta_preset(void **state)
+{
+	struct parse_options o;
+	struct got g;
+	const struct metric_row *r;
+
+	(void)state;
+	opts_init(&o);
+	o.preset = "meta_ads";
+	o.fixed_client = "acme";
+	RUN("\"Campaign name\",\"Ad set budget\",\"Reporting starts\","
+	    "\"Reporting ends\",\"Amount spent (EUR)\",Impressions,Reach,"
+	    "\"Link clicks\",Results,\"Result indicator\","
+	    "\"Purchases conversion value\",\"Cost per result\"\n"
+	    "\"Winter | Prospecting\",\"Using ad set budget\",2026-01-05,"
+	    "2026-01-05,123.45,10234,8000,321,12,"
+	    "actions:offsite_conversion.fb_pixel_purchase,987.60,10.29\n"
+	    "Retargeting,50,2026-01-05,2026-01-05,0,0,0,,,,,\n", &o, &g);
+	assert_clean(&g, 2);
+	r = &g.rows[0];
+	assert_string_equal(r->client, "acme");
+	assert_string_equal(r->campaign, "Winter | Prospecting");
+	assert_string_equal(r->channel, "facebook");
+	assert_int_equal(r->cost, 123450000);
+	assert_int_equal(r->revenue, 987600000);
+	assert_int_equal(r->impressions, 10234);
+	assert_int_equal(r->clicks, 321);
+	assert_int_equal(r->conversions, 12);
+	r = &g.rows[1];
+	assert_false(r->present & MF_BIT(MF_CLICKS));
+	assert_false(r->present & MF_BIT(MF_REVENUE));
+	assert_true(r->present & MF_BIT(MF_IMPRESSIONS));
+
+	/* without a fixed client the file lacks a required column */
+	o.fixed_client = NULL;
+	RUN("Campaign name,Day,Amount spent (EUR)\nx,2026-01-05,1\n", &o, &g);
+	assert_int_equal(g.rc, -1);
+	assert_int_equal(g.nrows, 0);
+	assert_int_equal(g.errs[0].row, 0);
+	assert_string_equal(g.errs[0].column, "client");
+}
+
+static void
+test_google_preset(void **state)
+{
+	struct parse_options o;
+	struct got g;
+	const struct metric_row *r;
+
+	(void)state;
+	opts_init(&o);
+	o.preset = "google_ads";
+	o.fixed_client = "acme";
+	o.thousands = ',';
+	RUN("Campaign performance report\n"
+	    "\"January 5, 2026 - January 6, 2026\"\n"
+	    "Campaign,Campaign state,Day,Currency code,Cost,Impr.,Clicks,"
+	    "Conversions,Conv. value\n"
+	    "Brand Search,Enabled,2026-01-05,EUR,\"1,234.56\",\"10,000\",456,"
+	    "12.00,\"2,500.00\"\n"
+	    "Generic,Paused,2026-01-06,EUR,0.00,0,0,0.00,0.00\n"
+	    "Total: Account,--,--,EUR,\"1,234.56\",\"10,000\",456,12.00,"
+	    "\"2,500.00\"\n"
+	    "Total: Search,--,--,EUR,\"1,234.56\",\"10,000\",456,12.00,"
+	    "\"2,500.00\"\n", &o, &g);
+	assert_clean(&g, 2);
+	r = &g.rows[0];
+	assert_string_equal(r->campaign, "Brand Search");
+	assert_string_equal(r->channel, "google_ads");
+	assert_int_equal(r->cost, 1234560000LL);
+	assert_int_equal(r->impressions, 10000);
+	assert_int_equal(r->clicks, 456);
+	assert_int_equal(r->conversions, 12);
+	assert_int_equal(r->revenue, 2500000000LL);
+	assert_int_equal(g.rownum[1], 2);
+}
+
+static void
+test_summed_columns(void **state)
+{
+	static const struct parse_column_map map[] = {
+		{ "Leads value", MF_REVENUE },
+		{ "Shop value", MF_REVENUE },
+	};
+	struct parse_options o;
+	struct got g;
+
+	(void)state;
+	opts_init(&o);
+	o.columns = map;
+	o.ncolumns = 2;
+	RUN("client,campaign,date,revenue,leads value,SHOP VALUE\n"
+	    "acme,c,2026-01-05,1.50,2.25,NA\n"
+	    "acme,c,2026-01-06,NA,,\n", &o, &g);
+	assert_clean(&g, 2);
+	assert_int_equal(g.rows[0].revenue, 3750000);
+	assert_true(g.rows[0].present & MF_BIT(MF_REVENUE));
+	assert_false(g.rows[1].present & MF_BIT(MF_REVENUE));
+	/* preset synonyms are alternatives, not added: cost wins over spend */
+	o.columns = NULL;
+	o.ncolumns = 0;
+	RUN("client,campaign,date,spend,cost\nacme,c,2026-01-05,5,7\n", &o,
+	    &g);
+	assert_clean(&g, 1);
+	assert_int_equal(g.rows[0].cost, 7000000);
+	/* two currencies for one field are refused */
+	RUN("client,campaign,date,Cost (EUR),Cost (USD)\n"
+	    "acme,c,2026-01-05,5,7\n", &o, &g);
+	assert_int_equal(g.rc, -1);
+	assert_int_equal(g.errs[0].row, 0);
+}
+
+static void
+test_fixed_client_channel(void **state)
+{
+	struct parse_options o;
+	struct got g;
+
+	(void)state;
+	opts_init(&o);
+	o.fixed_client = "acme";
+	o.fixed_channel = "SMS";
+	RUN("client,campaign,channel,date\nOTHER CLIENT,c,email,2026-01-05\n",
+	    &o, &g);
+	assert_clean(&g, 1);
+	assert_string_equal(g.rows[0].client, "acme");
+	assert_string_equal(g.rows[0].channel, "sms");
+	/* the client column may be absent altogether */
+	RUN("campaign,date\nc,2026-01-05\n", &o, &g);
+	assert_clean(&g, 1);
+}
+
+static void
+test_client_id_chars(void **state)
+{
+	struct parse_options o;
+	struct got g;
+
+	(void)state;
+	opts_init(&o);
+	RUN("client,campaign,date\nAcme,c,2026-01-05\nac me,c,2026-01-05\n"
+	    "ac/me,c,2026-01-05\nacme-1.x_y,c,2026-01-05\n,c,2026-01-05\n",
+	    &o, &g);
+	assert_int_equal(g.nrows, 1);
+	assert_string_equal(g.rows[0].client, "acme-1.x_y");
+	assert_int_equal(g.nerrs, 4);
+	assert_string_equal(g.errs[0].column, "client");
+	assert_int_equal(g.errs[3].row, 5);
+	assert_non_null(strstr(g.errs[3].reason, "missing client"));
+}
+
+static void
+test_missing_required_column(void **state)
+{
+	struct parse_options o;
+	struct got g;
+
+	(void)state;
+	opts_init(&o);
+	RUN("client,campaign,cost\nacme,c,1\n", &o, &g);
+	assert_int_equal(g.rc, -1);
+	assert_int_equal(g.nrows, 0);
+	assert_int_equal(g.nerrs, 1);
+	assert_int_equal(g.errs[0].row, 0);
+	assert_string_equal(g.errs[0].column, "date");
+}
+
+static void
+test_long_strings(void **state)
+{
+	struct parse_options o;
+	struct got g;
+	char	buf[1024];
+	char	name[METRIC_CAMPAIGN_MAX + 1];
+
+	(void)state;
+	opts_init(&o);
+	memset(name, 'x', sizeof name - 1);
+	name[METRIC_CAMPAIGN_MAX - 1] = '\0';	/* exactly MAX-1 bytes: fits */
+	snprintf(buf, sizeof buf, "client,campaign,date\nacme,%s,2026-01-05\n"
+	    "acme,%sx,2026-01-05\n", name, name);
+	run(buf, strlen(buf), &o, &g);
+	assert_int_equal(g.nrows, 1);
+	assert_int_equal(strlen(g.rows[0].campaign), METRIC_CAMPAIGN_MAX - 1);
+	assert_int_equal(g.nerrs, 1);
+	assert_non_null(strstr(g.errs[0].reason, "too long"));
+}
+
+static void
+test_max_rows(void **state)
+{
+	struct parse_options o;
+	struct got g;
+
+	(void)state;
+	opts_init(&o);
+	o.max_rows = 2;
+	RUN("client,campaign,date\nacme,a,2026-01-05\nacme,b,2026-01-05\n"
+	    "acme,c,2026-01-05\nacme,d,2026-01-05\n", &o, &g);
+	assert_int_equal(g.rc, -1);
+	assert_int_equal(g.nrows, 2);
+	assert_int_equal(g.nerrs, 1);
+	assert_int_equal(g.errs[0].row, 3);
+	o.max_rows = 4;
+	RUN("client,campaign,date\nacme,a,2026-01-05\nacme,b,2026-01-05\n"
+	    "acme,c,2026-01-05\nacme,d,2026-01-05\n", &o, &g);
+	assert_clean(&g, 4);
+}
+
+static void
+test_json_object(void **state)
+{
+	struct parse_options o;
+	struct got g;
+	const struct metric_row *r;
+
+	(void)state;
+	opts_init(&o);
+	o.format = PARSE_JSON;
+	RUN("{\"client\":\"acme\",\"campaign\":\"c\",\"channel\":\"Email\","
+	    "\"date\":\"2026-01-05\",\"cost\":19.99,\"revenue\":\"0.1\","
+	    "\"clicks\":12,\"impressions\":null,\"extra\":{\"a\":[1,2]}}",
+	    &o, &g);
+	assert_clean(&g, 1);
+	r = &g.rows[0];
+	assert_int_equal(r->cost, 19990000);
+	assert_int_equal(r->revenue, 100000);
+	assert_int_equal(r->clicks, 12);
+	assert_string_equal(r->channel, "email");
+	assert_false(r->present & MF_BIT(MF_IMPRESSIONS));
+	/* auto detection */
+	o.format = PARSE_AUTO;
+	RUN("  {\"client\":\"acme\",\"campaign\":\"c\",\"date\":\"2026-01-05\"}",
+	    &o, &g);
+	assert_clean(&g, 1);
+}
+
+static void
+test_json_array_and_envelope(void **state)
+{
+	struct parse_options o;
+	struct got g;
+
+	(void)state;
+	opts_init(&o);
+	RUN("[{\"client\":\"acme\",\"campaign\":\"a\",\"date\":\"2026-01-05\"},"
+	    "{\"client\":\"acme\",\"campaign\":\"b\",\"date\":\"2026-01-05\","
+	    "\"cost\":-1},\n 5, {\"client\":\"acme\",\"campaign\":\"c\","
+	    "\"date\":\"2026-01-05\",\"cost\":true}]", &o, &g);
+	assert_int_equal(g.rc, 0);
+	assert_int_equal(g.nrows, 1);
+	assert_int_equal(g.nerrs, 3);
+	assert_int_equal(g.errs[0].row, 2);
+	assert_string_equal(g.errs[0].column, "cost");
+	assert_int_equal(g.errs[1].row, 3);
+	assert_int_equal(g.errs[2].row, 4);
+
+	RUN("{\"metrics\":[{\"client\":\"acme\",\"campaign\":\"a\","
+	    "\"date\":\"2026-01-05\",\"conversions\":3.0},"
+	    "{\"client\":\"acme\",\"campaign\":\"b\",\"date\":\"2026-01-06\"}]}",
+	    &o, &g);
+	assert_clean(&g, 2);
+	assert_int_equal(g.rows[0].conversions, 3);
+	assert_string_equal(g.rows[1].campaign, "b");
+
+	RUN("{\"metrics\":[]}", &o, &g);
+	assert_clean(&g, 0);
+	RUN("{\"metrics\":{}}", &o, &g);
+	assert_int_equal(g.rc, -1);
+}
+
+static void
+test_ndjson(void **state)
+{
+	struct parse_options o;
+	struct got g;
+
+	(void)state;
+	opts_init(&o);
+	RUN("{\"client\":\"acme\",\"campaign\":\"a\",\"date\":\"2026-01-05\"}\n"
+	    "\n"
+	    "{\"client\":\"acme\",\"campaign\":\"b\",\"date\":\"2026-01-05\"\r\n"
+	    "{\"client\":\"acme\",\"campaign\":\"c\",\"date\":\"2026-01-05\","
+	    "\"cost\":1.5}\r\n", &o, &g);
+	assert_int_equal(g.rc, 0);
+	assert_int_equal(g.nrows, 2);
+	assert_int_equal(g.rows[1].cost, 1500000);
+	assert_int_equal(g.rownum[1], 3);
+	assert_int_equal(g.nerrs, 1);
+	assert_int_equal(g.errs[0].row, 2);
+	assert_int_equal(g.errs[0].line, 3);
+}
+
+static void
+test_json_exact_money(void **state)
+{
+	struct parse_options o;
+	struct got g;
+
+	(void)state;
+	opts_init(&o);
+	o.format = PARSE_JSON;
+	/* decimal-comma options do not apply to JSON numbers */
+	o.decimal = ',';
+	o.thousands = '.';
+	RUN("[{\"client\":\"acme\",\"campaign\":\"a\",\"date\":\"2026-01-05\","
+	    "\"cost\":0.1,\"revenue\":19.99},"
+	    "{\"client\":\"acme\",\"campaign\":\"a\",\"date\":\"2026-01-06\","
+	    "\"cost\":92233720368.547758,\"revenue\":1234567.123456},"
+	    "{\"client\":\"acme\",\"campaign\":\"a\",\"date\":\"2026-01-07\","
+	    "\"cost\":0.1234567},"
+	    "{\"client\":\"acme\",\"campaign\":\"a\",\"date\":\"2026-01-08\","
+	    "\"cost\":\"1.234,5\"}]", &o, &g);
+	assert_int_equal(g.nrows, 3);
+	assert_int_equal(g.rows[0].cost, 100000);
+	assert_int_equal(g.rows[0].revenue, 19990000);
+	assert_int_equal(g.rows[1].cost, 92233720368547758LL);
+	assert_int_equal(g.rows[1].revenue, 1234567123456LL);
+	/* strings follow the declared separators */
+	assert_int_equal(g.rows[2].cost, 1234500000LL);
+	/* more than six decimals is refused, not rounded */
+	assert_int_equal(g.nerrs, 1);
+	assert_int_equal(g.errs[0].row, 3);
+}
+
+static void
+test_malformed_json(void **state)
+{
+	struct parse_options o;
+	struct got g;
+
+	(void)state;
+	opts_init(&o);
+	o.format = PARSE_JSON;
+	RUN("[{\"client\":\"acme\",\n\"campaign\":}]", &o, &g);
+	assert_int_equal(g.rc, -1);
+	assert_int_equal(g.nrows, 0);
+	assert_int_equal(g.nerrs, 1);
+	assert_int_equal(g.errs[0].row, 0);
+	assert_int_equal(g.errs[0].line, 2);
+	RUN("{\"client\":\"acme\"} x", &o, &g);
+	assert_int_equal(g.rc, -1);
+	RUN("", &o, &g);
+	assert_int_equal(g.rc, -1);
+	RUN("\"just a string\"", &o, &g);
+	assert_int_equal(g.rc, -1);
+	/* a number that is not JSON is not made one */
+	RUN("{\"client\":\"acme\",\"campaign\":\"a\",\"date\":\"2026-01-05\","
+	    "\"cost\":01.5}", &o, &g);
+	assert_int_equal(g.nrows, 0);
+	assert_int_equal(g.nerrs, 1);
+	/* "\u0000" would cut a name short */
+	RUN("{\"client\":\"acme\",\"campaign\":\"a\\u0000b\","
+	    "\"date\":\"2026-01-05\"}", &o, &g);
+	assert_int_equal(g.rc, -1);
+	assert_int_equal(g.nrows, 0);
+}
+
+static void
+test_hostile_huge_field(void **state)
+{
+	struct parse_options o;
+	struct got g;
+	size_t	 big = 4 << 20, len, off;
+	char	*buf;
+
+	(void)state;
+	opts_init(&o);
+	buf = xmalloc(big + 2048);
+	off = (size_t)snprintf(buf, 256, "client,campaign,date,notes\n"
+	    "acme,\"");
+	memset(buf + off, 'A', big);
+	off += big;
+	len = off + (size_t)snprintf(buf + off, 256, "\",2026-01-05,\"");
+	memset(buf + len, 'B', 1000);
+	len += 1000;
+	len += (size_t)snprintf(buf + len, 256, "\"\nacme,ok,2026-01-05,x\n");
+	run(buf, len, &o, &g);
+	assert_int_equal(g.rc, 0);
+	assert_int_equal(g.nrows, 1);
+	assert_string_equal(g.rows[0].campaign, "ok");
+	assert_int_equal(g.nerrs, 1);
+	assert_int_equal(g.errs[0].row, 1);
+	assert_string_equal(g.errs[0].column, "campaign");
+	free(buf);
+}
+
+static void
+test_hostile_unterminated_quote(void **state)
+{
+	struct parse_options o;
+	struct got g;
+
+	(void)state;
+	opts_init(&o);
+	RUN("client,campaign,date\nacme,a,2026-01-05\nacme,b,2026-01-05\n"
+	    "acme,\"c,2026-01-05\nacme,d,2026-01-05\n", &o, &g);
+	assert_int_equal(g.rc, -1);
+	assert_int_equal(g.nerrs, 1);
+	assert_int_equal(g.errs[0].row, 3);
+	assert_int_equal(g.errs[0].line, 4);
+	assert_non_null(strstr(g.errs[0].reason, "line 4"));
+}
+
+static void
+test_hostile_nul_bytes(void **state)
+{
+	static const char csv[] = "client,campaign,date\nacme,a\0b,2026-01-05\n"
+	    "ac\0me,a,2026-01-05\nacme,a,2026-01-05\0\n";
+	static const char json[] = "{\"client\":\"acme\",\"campaign\":\"a\0\","
+	    "\"date\":\"2026-01-05\"}";
+	struct parse_options o;
+	struct got g;
+
+	(void)state;
+	opts_init(&o);
+	run(csv, sizeof csv - 1, &o, &g);
+	assert_int_equal(g.nrows, 0);
+	assert_int_equal(g.nerrs, 3);
+	run(json, sizeof json - 1, &o, &g);
+	assert_int_equal(g.rc, -1);
+	assert_int_equal(g.nrows, 0);
+}
+
+static void
+test_hostile_invalid_utf8(void **state)
+{
+	struct parse_options o;
+	struct got g;
+
+	(void)state;
+	opts_init(&o);
+	/* overlong '/', a lone surrogate, a truncated sequence */
+	RUN("client,campaign,date\nacme,a\xc0\xaf,2026-01-05\n"
+	    "acme,\xed\xa0\x80,2026-01-05\nacme,ok \xc3\xa9,2026-01-05\n"
+	    "acme,b,2026-01-05,\xe2\x82\n", &o, &g);
+	assert_int_equal(g.nrows, 1);
+	assert_string_equal(g.rows[0].campaign, "ok \xc3\xa9");
+	assert_int_equal(g.nerrs, 3);
+	assert_int_equal(g.errs[0].row, 1);
+	assert_int_equal(g.errs[1].row, 2);
+	assert_int_equal(g.errs[2].row, 4);
+	o.format = PARSE_JSON;
+	RUN("{\"client\":\"acme\",\"campaign\":\"\xff\",\"date\":\"2026-01-05\"}",
+	    &o, &g);
+	assert_int_equal(g.nrows, 0);
+	assert_int_equal(g.nerrs, 1);
+	assert_string_equal(g.errs[0].column, "campaign");
+}
+
+static void
+test_sink_abort(void **state)
+{
+	struct parse_options o;
+	struct parse_sink sink;
+	struct got g;
+	static const char in[] = "client,campaign,date\nBAD,a,2026-01-05\n"
+	    "acme,b,2026-01-05\n";
+
+	(void)state;
+	opts_init(&o);
+	memset(&g, 0, sizeof g);
+	g.abort_on_error = 1;
+	sink.row = got_row;
+	sink.error = got_error;
+	sink.arg = &g;
+	assert_int_equal(parse_input(in, sizeof in - 1, &o, &sink), -1);
+	assert_int_equal(g.nrows, 0);
+	assert_int_equal(g.nerrs, 1);
+}
+
+static void
+test_bad_options(void **state)
+{
+	struct parse_options o;
+	struct got g;
+
+	(void)state;
+	opts_init(&o);
+	o.preset = "tiktok";
+	RUN("client,campaign,date\n", &o, &g);
+	assert_int_equal(g.rc, -1);
+	opts_init(&o);
+	o.encoding = "ebcdic";
+	RUN("client,campaign,date\n", &o, &g);
+	assert_int_equal(g.rc, -1);
+	opts_init(&o);
+	o.decimal = ',';
+	o.thousands = ',';
+	RUN("client,campaign,date\n", &o, &g);
+	assert_int_equal(g.rc, -1);
+}
+
+static void
+test_utf16(void **state)
+{
+	static const char in[] = "\xff\xfe" "c\0l\0i\0e\0n\0t\0\t\0c\0a\0m\0"
+	    "p\0a\0i\0g\0n\0\t\0d\0a\0t\0e\0\n\0a\0c\0m\0e\0\t\0\xe9\0\t\0"
+	    "2\0" "0\0" "2\0" "6\0-\0" "0\0" "1\0-\0" "0\0" "5\0\n\0";
+	struct parse_options o;
+	struct got g;
+
+	(void)state;
+	opts_init(&o);
+	run(in, sizeof in - 1, &o, &g);
+	assert_clean(&g, 1);
+	assert_string_equal(g.rows[0].campaign, "\xc3\xa9");
+}
+
+static void
+test_format_lookup(void **state)
+{
+	(void)state;
+	assert_int_equal(parse_format_from_content_type("text/csv"), PARSE_CSV);
+	assert_int_equal(parse_format_from_content_type(
+	    "Application/JSON; charset=utf-8"), PARSE_JSON);
+	assert_int_equal(parse_format_from_content_type("application/x-ndjson"),
+	    PARSE_NDJSON);
+	assert_int_equal(parse_format_from_content_type("text/html"), -1);
+	assert_int_equal(parse_format_from_content_type(NULL), -1);
+	assert_int_equal(parse_format_from_filename("a/b.CSV"), PARSE_CSV);
+	assert_int_equal(parse_format_from_filename("x.tsv"), PARSE_CSV);
+	assert_int_equal(parse_format_from_filename("x.json"), PARSE_JSON);
+	assert_int_equal(parse_format_from_filename("x.jsonl"), PARSE_NDJSON);
+	assert_int_equal(parse_format_from_filename("x.ndjson"), PARSE_NDJSON);
+	assert_int_equal(parse_format_from_filename("x.xlsx"), -1);
+	assert_int_equal(parse_format_from_filename("dir.csv/x"), -1);
+	assert_int_equal(parse_format_from_filename("noext"), -1);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_basic),
+		cmocka_unit_test(test_bom),
+		cmocka_unit_test(test_crlf),
+		cmocka_unit_test(test_no_final_newline),
+		cmocka_unit_test(test_semicolon_decimal_comma),
+		cmocka_unit_test(test_tab),
+		cmocka_unit_test(test_quoted_fields_and_headers),
+		cmocka_unit_test(test_quoted_newline),
+		cmocka_unit_test(test_iso_8859_1),
+		cmocka_unit_test(test_windows_1252),
+		cmocka_unit_test(test_thousands_comma),
+		cmocka_unit_test(test_currency_and_spaces),
+		cmocka_unit_test(test_percent_refused),
+		cmocka_unit_test(test_missing_not_zero),
+		cmocka_unit_test(test_counts),
+		cmocka_unit_test(test_trailing_unnamed_columns),
+		cmocka_unit_test(test_date_formats),
+		cmocka_unit_test(test_date_mismatch),
+		cmocka_unit_test(test_iso_datetime_hour),
+		cmocka_unit_test(test_meta_preset),
+		cmocka_unit_test(test_google_preset),
+		cmocka_unit_test(test_summed_columns),
+		cmocka_unit_test(test_fixed_client_channel),
+		cmocka_unit_test(test_client_id_chars),
+		cmocka_unit_test(test_missing_required_column),
+		cmocka_unit_test(test_long_strings),
+		cmocka_unit_test(test_max_rows),
+		cmocka_unit_test(test_json_object),
+		cmocka_unit_test(test_json_array_and_envelope),
+		cmocka_unit_test(test_ndjson),
+		cmocka_unit_test(test_json_exact_money),
+		cmocka_unit_test(test_malformed_json),
+		cmocka_unit_test(test_hostile_huge_field),
+		cmocka_unit_test(test_hostile_unterminated_quote),
+		cmocka_unit_test(test_hostile_nul_bytes),
+		cmocka_unit_test(test_hostile_invalid_utf8),
+		cmocka_unit_test(test_sink_abort),
+		cmocka_unit_test(test_bad_options),
+		cmocka_unit_test(test_utf16),
+		cmocka_unit_test(test_format_lookup),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
