@@ -217,6 +217,11 @@ curl_loop_new(struct event_base *base)
 		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 			fatalx("curl_global_init failed");
 		curl_loop_initialized = 1;
+		/* A synchronous resolver would block the whole loop. */
+		if (!(curl_version_info(CURLVERSION_NOW)->features &
+		    CURL_VERSION_ASYNCHDNS))
+			log_warnx("libcurl resolves names synchronously: a slow "
+			    "DNS server stalls the daemon");
 	}
 
 	loop = xcalloc(1, sizeof *loop);
