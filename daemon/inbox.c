@@ -279,7 +279,8 @@ inbox_scan(struct inbox *ib, time_t settle)
 		names[n++] = xstrdup(de->d_name);
 	}
 	closedir(d);
-	qsort(names, n, sizeof *names, inbox_name_cmp);
+	if (n > 1)
+		qsort(names, n, sizeof *names, inbox_name_cmp);
 	for (i = 0; i < n; i++) {
 		inbox_enqueue(ib, names[i]);
 		free(names[i]);

@@ -196,6 +196,11 @@ cmd_ingest(int argc, char **argv)
 		usage();
 	cfg = load_config(config_path);
 	st = open_store(cfg);
+	if (store_set_cache_kib(st, 65536, &cause) != 0) {
+		fprintf(stderr, "roiwatch: %s\n", cause);
+		free(cause);
+		cause = NULL;
+	}
 	memset(&popts, 0, sizeof popts);
 	popts.format = PARSE_AUTO;
 

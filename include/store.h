@@ -17,6 +17,8 @@ struct store;
 /* Open (creating) the database, set pragmas, run migrations, prepare statements. */
 struct store	*store_open(const char *path, char **cause);
 void		 store_free(struct store *);
+/* Page cache ceiling in KiB (default 8 MiB; backfills use more). */
+int		 store_set_cache_kib(struct store *, int64_t kib, char **cause);
 
 int	store_begin(struct store *, char **cause);
 int	store_commit(struct store *, char **cause);

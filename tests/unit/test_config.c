@@ -887,7 +887,7 @@ test_config_repo_example(void **state)
 	assert_string_equal(c->currency, "USD");
 	assert_string_equal(c->language, "en");
 	assert_int_equal(c->rules.min_roi_ppm, 1200000);
-	assert_int_equal(c->rules.target_roi_ppm, 3000000);
+	assert_int_equal(c->rules.target_roi_ppm, 2000000);
 	assert_string_equal(config_receiver(c, "mailbox")->dir, "mail/globex");
 	config_free(cfg);
 	free(path);
