@@ -73,6 +73,9 @@ struct http_pending {
 	struct evhttp_request	*req;
 	struct evhttp_connection *evcon;
 	int			 gone;		/* connection closed meanwhile */
+	char			*client_id;	/* the token's client */
+	int			 format;	/* enum parse_format */
+	int			 partial;
 	char			*answer;	/* body of the 202 */
 	long			 rows;
 	long			 rejected;
@@ -97,8 +100,7 @@ struct http_server {
 	int			 port;		/* actually bound */
 	struct event		*resume_ev;	/* re-enable accepting */
 
-	struct ingest_batch	*batch;
-	struct event		*commit_ev;
+	struct event		*commit_ev;	/* group commit */
 	struct http_pending_list pending;
 	size_t			 npending;
 
@@ -595,6 +597,18 @@ http_has_foreign_rows(const char *body, size_t len,
 	return f.found;
 }
 
+/*
+ * The store may have blocked for seconds (fsync, a busy database): refresh
+ * libevent's cached clock, or the write timeouts of the replies about to be
+ * sent would be counted from before the wait and expire at once, closing the
+ * connections unanswered.
+ */
+static void
+http_server_time_moved(struct http_server *srv)
+{
+	event_base_update_cache_time(srv->base);
+}
+
 static void
 http_pending_close_cb(struct evhttp_connection *evcon, void *arg)
 {
@@ -604,40 +618,189 @@ http_pending_close_cb(struct evhttp_connection *evcon, void *arg)
 	p->gone = 1;
 }
 
-/* Answer a pending request and free it. A request whose connection closed
- * was detached by evhttp; replying to it only frees it. */
 static void
-http_pending_finish(struct http_server *srv, struct http_pending *p, int ok)
+http_pending_free(struct http_pending *p)
 {
-	if (!p->gone)
-		evhttp_connection_set_closecb(p->evcon, NULL, NULL);
-	if (ok)
-		http_reply(srv, p->req, 202, "application/json", p->answer,
-		    strlen(p->answer));
-	else {
-		if (p->is_signed)
-			http_seen_forget(p->client, p->mac);
-		http_reply_retry(srv, p->req, 503, 1,
-		    "the store failed, retry later");
-	}
 	free(p->answer);
+	free(p->client_id);
 	free(p);
 }
 
-/* Open the batch if needed; its commit is scheduled for the end of this loop
- * iteration as soon as it exists, so that a transaction is never left open. */
-static int
-http_batch_open(struct http_server *srv, char **cause)
+/*
+ * Take the request out of the pending state before its one reply: a request
+ * whose connection closed meanwhile was detached by evhttp, and replying to it
+ * only frees it.
+ */
+static void
+http_pending_release(struct http_pending *p)
 {
-	if (srv->batch != NULL)
-		return 0;
-	if ((srv->batch = ingest_batch_begin(srv->store, cause)) == NULL)
-		return -1;
-	event_active(srv->commit_ev, EV_TIMEOUT, 0);
-	return 0;
+	if (!p->gone && p->evcon != NULL)
+		evhttp_connection_set_closecb(p->evcon, NULL, NULL);
 }
 
-/* POST /v1/metrics. */
+static void
+http_pending_store_failed(struct http_server *srv, struct http_pending *p)
+{
+	if (p->is_signed)
+		http_seen_forget(p->client, p->mac);
+	http_reply_retry(srv, p->req, 503, 1, "the store failed, retry later");
+}
+
+/*
+ * Add one queued request to the batch. Returns 0 when its rows are in, or
+ * -1 after answering it (refused input: nothing of it stays).
+ */
+static int
+http_pending_add(struct http_server *srv, struct ingest_batch *b,
+    struct http_pending *p)
+{
+	struct evbuffer *in = evhttp_request_get_input_buffer(p->req);
+	struct parse_options po;
+	struct ingest_result res;
+	const char *body;
+	char idbuf[128];
+	size_t len;
+	cJSON *obj;
+
+	len = evbuffer_get_length(in);
+	body = len > 0 ? (const char *)evbuffer_pullup(in, -1) : "";
+	memset(&po, 0, sizeof po);
+	po.format = p->format;
+	po.max_rows = srv->cfg->http_max_rows > 0 ? srv->cfg->http_max_rows : 0;
+	memset(&res, 0, sizeof res);
+	if (ingest_batch_add(b, srv->cfg, body, len, &po, p->client_id,
+	    p->partial, &res) == 0) {
+		if (res.forbidden) {	/* not after http_has_foreign_rows */
+			log_escape(p->client_id, strlen(p->client_id), idbuf,
+			    sizeof idbuf);
+			log_warnx("http ingest: client %s: foreign rows kept out",
+			    idbuf);
+		}
+		p->rows = res.rows_accepted;
+		p->rejected = res.rows_rejected;
+		obj = http_result_json(&res, NULL);
+		if ((p->answer = cJSON_PrintUnformatted(obj)) == NULL)
+			fatalx("%s: out of memory", __func__);
+		cJSON_Delete(obj);
+		ingest_result_clear(&res);
+		return 0;
+	}
+
+	srv->stats.rows_rejected += (uint64_t)res.rows_rejected;
+	http_pending_release(p);
+	if (res.store_failed) {
+		log_escape(p->client_id, strlen(p->client_id), idbuf,
+		    sizeof idbuf);
+		log_warnx("http ingest: client %s: %s", idbuf,
+		    res.cause != NULL ? res.cause : "store failed");
+		http_pending_store_failed(srv, p);
+	} else if (res.too_many_rows) {
+		http_reply_error(srv, p->req, 413, res.cause != NULL ?
+		    res.cause : "too many rows");
+	} else if (res.forbidden) {
+		http_reply_error(srv, p->req, 403,
+		    "rows for another client than the token's");
+	} else {
+		obj = http_result_json(&res, res.cause != NULL ? res.cause :
+		    "input refused");
+		http_reply_json(srv, p->req, 400, obj);
+		cJSON_Delete(obj);
+	}
+	ingest_result_clear(&res);
+	return -1;
+}
+
+/*
+ * Group commit: one transaction for every request queued since the last
+ * commit, each request in its own savepoint (ingest_batch_add). The
+ * transaction lives only inside this function, so no other module's callback
+ * ever finds the store in the middle of it. Refused inputs are answered at
+ * once; the others get 202 after the commit, or 503 when it failed. Then the
+ * daemon gets the touched campaigns.
+ */
+static void
+http_server_commit(struct http_server *srv)
+{
+	struct http_pending_list list, added;
+	struct ingest_batch *b;
+	struct http_pending *p;
+	const struct ingest_subject *subjects;
+	size_t n, count = 0;
+	char *cause = NULL;
+	int ok;
+
+	if (srv->npending == 0)
+		return;
+	TAILQ_INIT(&list);
+	TAILQ_INIT(&added);
+	TAILQ_CONCAT(&list, &srv->pending, entry);
+	srv->npending = 0;
+
+	b = ingest_batch_begin(srv->store, &cause);
+	http_server_time_moved(srv);
+	if (b == NULL) {
+		log_warnx("http ingest: %s", cause);
+		free(cause);
+		srv->stats.batch_failures++;
+		while ((p = TAILQ_FIRST(&list)) != NULL) {
+			TAILQ_REMOVE(&list, p, entry);
+			http_pending_release(p);
+			http_pending_store_failed(srv, p);
+			http_pending_free(p);
+		}
+		return;
+	}
+	while ((p = TAILQ_FIRST(&list)) != NULL) {
+		TAILQ_REMOVE(&list, p, entry);
+		if (http_pending_add(srv, b, p) == 0) {
+			TAILQ_INSERT_TAIL(&added, p, entry);
+			count++;
+		} else
+			http_pending_free(p);
+	}
+	if (count == 0) {
+		ingest_batch_free(b);	/* every input was refused */
+		return;
+	}
+
+	ok = ingest_batch_commit(b, &cause) == 0;
+	http_server_time_moved(srv);
+	if (!ok) {
+		log_warnx("http ingest: commit of %zu requests failed: %s",
+		    count, cause);
+		free(cause);
+		srv->stats.batch_failures++;
+	} else {
+		srv->stats.batches++;
+		if (count > srv->stats.batch_max_requests)
+			srv->stats.batch_max_requests = count;
+	}
+	while ((p = TAILQ_FIRST(&added)) != NULL) {
+		TAILQ_REMOVE(&added, p, entry);
+		srv->stats.rows_rejected += (uint64_t)p->rejected;
+		http_pending_release(p);
+		if (ok) {
+			srv->stats.rows_accepted += (uint64_t)p->rows;
+			http_reply(srv, p->req, 202, "application/json",
+			    p->answer, strlen(p->answer));
+		} else {
+			srv->stats.rows_rejected += (uint64_t)p->rows;
+			http_pending_store_failed(srv, p);
+		}
+		http_pending_free(p);
+	}
+	if (ok && srv->cb != NULL) {
+		subjects = ingest_batch_subjects(b, &n);
+		if (n > 0)
+			srv->cb(srv->cb_arg, subjects, n);
+	}
+	ingest_batch_free(b);
+}
+
+/*
+ * POST /v1/metrics: authenticate, rate limit, check the signature and the
+ * content type, then queue the request for the group commit.
+ */
 static void
 http_ingest(struct http_server *srv, struct evhttp_request *req)
 {
@@ -647,16 +810,14 @@ http_ingest(struct http_server *srv, struct evhttp_request *req)
 	struct http_client *hc;
 	struct http_pending *p;
 	struct parse_options po;
-	struct ingest_result res;
 	struct evbuffer *in;
 	const char *ctype, *why, *body;
-	char *cause = NULL, idbuf[128];
+	char idbuf[128];
 	uint8_t mac[SHA256_DIGEST_LEN];
 	int64_t ts = 0;
 	size_t len;
 	long retry;
 	int format, partial, code, is_signed = 0;
-	cJSON *obj;
 
 	if ((cc = http_authenticate(srv, hdrs)) == NULL) {
 		evhttp_add_header(evhttp_request_get_output_headers(req),
@@ -681,6 +842,7 @@ http_ingest(struct http_server *srv, struct evhttp_request *req)
 	}
 	body = len > 0 ? (const char *)evbuffer_pullup(in, -1) : "";
 
+	memset(mac, 0, sizeof mac);
 	if (cc->hmac_secret != NULL && cc->hmac_secret[0] != '\0') {
 		code = http_check_signature(hc, cc, hdrs, body, len, mac, &ts,
 		    &why);
@@ -707,129 +869,36 @@ http_ingest(struct http_server *srv, struct evhttp_request *req)
 		return;
 	}
 	partial = http_query_partial(req);
-
-	memset(&po, 0, sizeof po);
-	po.format = format;
-	if (partial && http_has_foreign_rows(body, len, &po, cc->id)) {
-		http_reply_error(srv, req, 403,
-		    "rows for another client than the token's");
-		return;
-	}
-	po.max_rows = cfg->http_max_rows > 0 ? cfg->http_max_rows : 0;
-
-	if (http_batch_open(srv, &cause) != 0) {
-		log_warnx("http ingest: %s", cause);
-		free(cause);
-		if (is_signed)
-			http_seen_forget(hc, mac);
-		http_reply_retry(srv, req, 503, 1, "the store failed, retry later");
-		return;
-	}
-	memset(&res, 0, sizeof res);
-	if (ingest_batch_add(srv->batch, cfg, body, len, &po, cc->id, partial,
-	    &res) != 0) {
-		srv->stats.rows_rejected += (uint64_t)res.rows_rejected;
-		if (res.store_failed) {
-			log_warnx("http ingest: client %s: %s", idbuf,
-			    res.cause != NULL ? res.cause : "store failed");
-			if (is_signed)
-				http_seen_forget(hc, mac);
-			http_reply_retry(srv, req, 503, 1,
-			    "the store failed, retry later");
-		} else if (res.too_many_rows) {
-			http_reply_error(srv, req, 413, res.cause != NULL ?
-			    res.cause : "too many rows");
-		} else if (res.forbidden) {
+	if (partial) {
+		memset(&po, 0, sizeof po);
+		po.format = format;
+		if (http_has_foreign_rows(body, len, &po, cc->id)) {
 			http_reply_error(srv, req, 403,
 			    "rows for another client than the token's");
-		} else {
-			obj = http_result_json(&res, res.cause != NULL ?
-			    res.cause : "input refused");
-			http_reply_json(srv, req, 400, obj);
-			cJSON_Delete(obj);
+			return;
 		}
-		ingest_result_clear(&res);
-		return;
 	}
-	if (res.forbidden)	/* cannot happen after http_has_foreign_rows */
-		log_warnx("http ingest: client %s: foreign rows kept out", idbuf);
 
 	p = xcalloc(1, sizeof *p);
 	p->req = req;
 	p->evcon = evhttp_request_get_connection(req);
-	p->rows = res.rows_accepted;
-	p->rejected = res.rows_rejected;
+	p->client_id = xstrdup(cc->id);
+	p->format = format;
+	p->partial = partial;
 	p->client = hc;
 	p->is_signed = is_signed;
 	memcpy(p->mac, mac, sizeof mac);
-	obj = http_result_json(&res, NULL);
-	if ((p->answer = cJSON_PrintUnformatted(obj)) == NULL)
-		fatalx("%s: out of memory", __func__);
-	cJSON_Delete(obj);
-	ingest_result_clear(&res);
 	if (p->evcon != NULL)
 		evhttp_connection_set_closecb(p->evcon, http_pending_close_cb, p);
 	TAILQ_INSERT_TAIL(&srv->pending, p, entry);
 	srv->npending++;
-	log_debug("%s: client %s: %ld rows in the batch (%zu requests)",
-	    __func__, idbuf, p->rows, srv->npending);
+	log_debug("%s: client %s: %zu bytes queued (%zu requests)", __func__,
+	    idbuf, len, srv->npending);
 
 	if (srv->npending >= HTTP_BATCH_MAX)
 		http_server_commit(srv);
-}
-
-/*
- * Commit the open batch and answer its requests: 202 when it committed, 503
- * otherwise. Then hand the touched campaigns to the daemon.
- */
-static void
-http_server_commit(struct http_server *srv)
-{
-	struct http_pending_list list;
-	struct ingest_batch *b = srv->batch;
-	struct http_pending *p;
-	const struct ingest_subject *subjects;
-	size_t n, count = srv->npending;
-	char *cause = NULL;
-	int ok;
-
-	if (b == NULL)
-		return;
-	srv->batch = NULL;
-	TAILQ_INIT(&list);
-	TAILQ_CONCAT(&list, &srv->pending, entry);
-	srv->npending = 0;
-
-	if (count == 0) {
-		ingest_batch_free(b);	/* every input was refused */
-		return;
-	}
-	ok = ingest_batch_commit(b, &cause) == 0;
-	if (!ok) {
-		log_warnx("http ingest: commit of %zu requests failed: %s",
-		    count, cause);
-		free(cause);
-		srv->stats.batch_failures++;
-	} else {
-		srv->stats.batches++;
-		if (count > srv->stats.batch_max_requests)
-			srv->stats.batch_max_requests = count;
-	}
-	while ((p = TAILQ_FIRST(&list)) != NULL) {
-		TAILQ_REMOVE(&list, p, entry);
-		if (ok)
-			srv->stats.rows_accepted += (uint64_t)p->rows;
-		else
-			srv->stats.rows_rejected += (uint64_t)p->rows;
-		srv->stats.rows_rejected += (uint64_t)p->rejected;
-		http_pending_finish(srv, p, ok);
-	}
-	if (ok && srv->cb != NULL) {
-		subjects = ingest_batch_subjects(b, &n);
-		if (n > 0)
-			srv->cb(srv->cb_arg, subjects, n);
-	}
-	ingest_batch_free(b);
+	else
+		event_active(srv->commit_ev, EV_TIMEOUT, 0);
 }
 
 static void
@@ -846,15 +915,14 @@ http_healthz(struct http_server *srv, struct evhttp_request *req)
 {
 	char *cause = NULL;
 
-	if (srv->batch == NULL) {
-		if (store_begin(srv->store, &cause) != 0) {
-			log_warnx("healthz: %s", cause);
-			free(cause);
-			http_reply_retry(srv, req, 503, 1, "store unusable");
-			return;
-		}
-		store_rollback(srv->store);
+	if (store_begin(srv->store, &cause) != 0) {
+		http_server_time_moved(srv);
+		log_warnx("healthz: %s", cause);
+		free(cause);
+		http_reply_retry(srv, req, 503, 1, "store unusable");
+		return;
 	}
+	store_rollback(srv->store);
 	http_reply(srv, req, 200, "application/json", "{\"status\":\"ok\"}",
 	    strlen("{\"status\":\"ok\"}"));
 }

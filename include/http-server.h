@@ -9,13 +9,15 @@
  * HTTP_SIGNATURE_WINDOW seconds of now; an exact replay inside the window is
  * answered 409), rate limited per client (token bucket, 429 + Retry-After).
  *
- * Group commit: requests arriving in one loop iteration join one ingest batch
- * (one SQLite transaction, a savepoint each); the batch is committed from a
- * zero-timeout event once the iteration's requests were added (or at once when
- * it holds HTTP_BATCH_MAX requests). The 202 answers go out only after the
- * commit, so a 2xx always means the rows are durable; a failed commit answers
- * 503 to every request of the batch. After each successful commit the
- * committed callback gets the touched campaigns.
+ * Group commit: authenticated requests are queued, and a zero-timeout event
+ * (run once the loop iteration's requests were read, or at once when
+ * HTTP_BATCH_MAX are queued) adds them all to one ingest batch - one SQLite
+ * transaction, a savepoint each - and commits it. The transaction lives only
+ * inside that event, so no other module finds the store mid-batch. Refused
+ * inputs are answered at once; the 202 answers go out only after the commit,
+ * so a 2xx always means the rows are durable; a failed commit answers 503 to
+ * every request of the batch. After each successful commit the committed
+ * callback gets the touched campaigns.
  *
  * Status codes: 200 (healthz, metrics), 202 accepted, 400 malformed (row
  * errors in the body), 401 missing/unknown token or bad/old signature, 403 rows
