@@ -5,6 +5,7 @@
  * event base. Requests are written whole before the loop runs, so requests
  * sent together are read in one loop iteration (and share one group commit).
  */
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -889,6 +890,52 @@ test_set_config(void **state)
 	conn_free(c);
 }
 
+/*
+ * accept() failing with EMFILE pauses the listener for a second instead of
+ * spinning on the readable socket; the waiting client is served afterwards.
+ */
+static void
+test_accept_emfile_pauses(void **state)
+{
+	struct fixture *f = *state;
+	struct http_server_stats st0, st1;
+	struct rlimit saved, low;
+	struct timespec t0, t1;
+	struct conn *c;
+	char *req;
+	int fd;
+
+	http_server_stats(f->srv, &st0);
+	c = conn_open();
+	req = build("GET", "/healthz", NULL, NULL, NULL, NULL);
+	conn_send(c, req, strlen(req));
+	free(req);
+
+	/* No descriptor above the lowest free one may be allocated now. */
+	assert_true((fd = open("/dev/null", O_RDONLY)) >= 0);
+	close(fd);
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &saved), 0);
+	low = saved;
+	low.rlim_cur = (rlim_t)fd;
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do {
+		event_base_loop(f->base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
+		usleep(1000);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+	} while (elapsed_since(&t0, &t1) < 0.3);
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &saved), 0);
+
+	http_server_stats(f->srv, &st1);
+	assert_int_equal(st1.accept_pauses - st0.accept_pauses, 1);
+	assert_false(c->eof);
+	conn_wait(&c, 1, 5);
+	assert_int_equal(c->status, 200);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	assert_true(elapsed_since(&t0, &t1) >= 0.9);
+	conn_free(c);
+}
+
 int
 main(void)
 {
@@ -907,6 +954,7 @@ main(void)
 		cmocka_unit_test(test_slow_clients),
 		cmocka_unit_test(test_store_busy_is_503),
 		cmocka_unit_test(test_set_config),
+		cmocka_unit_test(test_accept_emfile_pauses),
 		cmocka_unit_test(test_prometheus_metrics),
 	};
 
