@@ -1,6 +1,7 @@
 /*
- * Configuration loading (include/config.h). Three option tables -- main file,
- * client file, receiver object -- each list every option once with its type,
+ * Configuration loading (include/config.h). Four option tables -- main file,
+ * client file, receiver object, source object -- each list every option once
+ * with its type,
  * place in the struct, bounds, default (written as JSON, exactly as a user would
  * write it) and help line. One generic walker uses a table to parse an object,
  * apply defaults, check bounds and refuse unknown options; a few cross-option
@@ -15,6 +16,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -29,11 +31,14 @@
 #include "kpi.h"
 #include "log.h"
 #include "money.h"
+#include "parse.h"
 #include "xmalloc.h"
 
 #define CONFIG_MAX_FILE		(1024 * 1024)	/* a configuration file */
 #define CONFIG_MAX_SECRET	(64 * 1024)	/* a secret file */
 #define CONFIG_ZONEINFO		"/usr/share/zoneinfo"
+#define CONFIG_MAX_HEADERS	64		/* lines of a headers file */
+#define CONFIG_MAX_HEADER	4096		/* one header line */
 
 enum opt_type {
 	OPT_STRING,	/* text, no control characters */
@@ -50,13 +55,16 @@ enum opt_type {
 	OPT_LIST,	/* array of strings: char ** at off, size_t count at aux */
 	OPT_SECRET,	/* file name; the file's content is kept */
 	OPT_RECEIVERS,	/* array of receiver objects */
+	OPT_COLUMNS,	/* object header -> field name: parse_column_map array */
+	OPT_HEADERS,	/* file name; its "Name: value" lines are kept */
+	OPT_SOURCES,	/* array of source objects */
 	OPT_TYPE_MAX
 };
 
 static const char *const opt_type_names[OPT_TYPE_MAX] = {
 	"string", "path", "integer", "seconds", "bytes", "bool", "money",
 	"roi", "percent", "choice", "choice", "string list", "secret file",
-	"receivers",
+	"receivers", "column map", "headers file", "sources",
 };
 
 #define OPT_REQUIRED	0x1	/* no default; must be given */
@@ -68,6 +76,9 @@ static const char *const opt_type_names[OPT_TYPE_MAX] = {
 #define FOR_FILE	FOR(RECEIVER_FILE)
 #define FOR_WEBHOOK	FOR(RECEIVER_WEBHOOK)
 #define FOR_SMTP	FOR(RECEIVER_SMTP)
+/* Source types an option applies to. */
+#define FOR_PULL	FOR(SOURCE_PULL)
+#define FOR_FILES	FOR(SOURCE_FILES)
 
 struct opt {
 	const char	*name;
@@ -98,6 +109,8 @@ static int	check_timezone(const char *, char **);
 static int	check_address(const char *, char **);
 static int	check_listen_addr(const char *, char **);
 static int	check_url(const char *, char **);
+static int	check_pattern(const char *, char **);
+static int	check_channel(const char *, char **);
 
 static const char *const language_choices[] = { "en", "fr", NULL };
 static const char *const receiver_type_choices[] = {
@@ -106,10 +119,33 @@ static const char *const receiver_type_choices[] = {
 static const char *const starttls_choices[] = {
 	"no", "try", "required", NULL
 };
+static const char *const source_type_choices[] = { "pull", "files", NULL };
+/* In the order of enum parse_format. */
+static const char *const format_choices[] = {
+	"auto", "csv", "json", "ndjson", NULL
+};
+static const char *const preset_choices[] = {
+	"generic", "meta_ads", "google_ads", NULL
+};
+static const char *const encoding_choices[] = {
+	"utf-8", "iso-8859-1", "windows-1252", NULL
+};
+/* Separators as written in the file, and the characters they stand for. */
+static const char *const delimiter_choices[] = {
+	"auto", ",", ";", "\t", "tab", NULL
+};
+static const char delimiter_chars[] = { 0, ',', ';', '\t', '\t' };
+static const char *const decimal_choices[] = { ".", ",", NULL };
+static const char decimal_chars[] = { '.', ',' };
+static const char *const thousands_choices[] = {
+	"", ",", ".", " ", "'", NULL
+};
+static const char thousands_chars[] = { 0, ',', '.', ' ', '\'' };
 
 #define M(f)	offsetof(struct config, f)
 #define C(f)	offsetof(struct client_conf, f)
 #define R(f)	offsetof(struct receiver_conf, f)
+#define S(f)	offsetof(struct source_conf, f)
 #define DAY	86400
 
 static const struct opt main_opts[] = {
@@ -160,6 +196,10 @@ static const struct opt main_opts[] = {
 	{ "http_rate_per_minute", OPT_INT, M(http_rate_per_minute), 0, 1,
 	  1000000, "600", 0, 0, NULL, NULL,
 	  "HTTP requests accepted per client token per minute." },
+	{ "sources", OPT_SOURCES, M(sources), M(nsources), 0, 0, NULL, 0, 0,
+	  NULL, NULL, "Metric sources: URLs pulled periodically and parse"
+	  " settings of inbox files, an array of source objects (options"
+	  " below)." },
 };
 
 static const struct opt client_opts[] = {
@@ -236,6 +276,57 @@ static const struct opt receiver_opts[] = {
 	{ "timeout_secs", OPT_DURATION, R(timeout_secs), 0, 1, 600, NULL, 0,
 	  FOR_WEBHOOK | FOR_SMTP, NULL, NULL, "Time limit of one delivery"
 	  " attempt; default: the main file's delivery_timeout_secs." },
+};
+
+static const struct opt source_opts[] = {
+	{ "name", OPT_STRING, S(name), 0, 0, 0, NULL, OPT_REQUIRED, 0, NULL,
+	  check_id, "Source name, unique; pull state is kept under it." },
+	{ "type", OPT_ENUM, S(type), 0, 0, 0, NULL, OPT_REQUIRED, 0,
+	  source_type_choices, NULL, "pull: fetch url every interval_secs;"
+	  " files: settings for inbox files whose name matches pattern." },
+	{ "url", OPT_STRING, S(url), 0, 0, 0, NULL, 0, FOR_PULL, NULL,
+	  check_url, "pull: http:// or https:// URL (required); TLS"
+	  " certificates are always verified." },
+	{ "interval_secs", OPT_DURATION, S(interval_secs), 0, 10, 7 * DAY,
+	  "3600", 0, FOR_PULL, NULL, NULL, "pull: fetch this often; failures"
+	  " retry sooner (30 s doubling, at most this interval)." },
+	{ "timeout_secs", OPT_DURATION, S(timeout_secs), 0, 1, 600, "30", 0,
+	  FOR_PULL, NULL, NULL, "pull: time limit of one fetch." },
+	{ "headers_file", OPT_HEADERS, S(headers), S(nheaders), 0, 0, NULL, 0,
+	  FOR_PULL, NULL, NULL, "pull: file of \"Name: value\" request header"
+	  " lines (API keys live there, never in this file)." },
+	{ "pattern", OPT_STRING, S(pattern), 0, 0, 0, NULL, 0, FOR_FILES, NULL,
+	  check_pattern, "files: glob on inbox file names, e.g."
+	  " \"meta-*.csv\" (required); the first matching source wins." },
+	{ "format", OPT_ENUM, S(format), 0, 0, 0, "\"auto\"", 0, 0,
+	  format_choices, NULL, "Input format; auto: from the file name or"
+	  " Content-Type, else sniffed." },
+	{ "preset", OPT_WORD, S(preset), 0, 0, 0, "\"generic\"", 0, 0,
+	  preset_choices, NULL, "Column names of a known export." },
+	{ "columns", OPT_COLUMNS, S(columns), S(ncolumns), 0, 0, NULL, 0, 0,
+	  NULL, NULL, "Extra header -> field mappings, e.g. {\"Spend (EUR)\":"
+	  " \"cost\"}; headers mapped to one numeric field are summed." },
+	{ "client", OPT_STRING, S(client), 0, 0, 0, NULL, 0, 0, NULL, check_id,
+	  "Fixed client id for every row (must be a configured client)." },
+	{ "channel", OPT_STRING, S(channel), 0, 0, 0, NULL, 0, 0, NULL,
+	  check_channel, "Fixed channel for every row." },
+	{ "date_format", OPT_STRING, S(date_format), 0, 0, 0, NULL, 0, 0, NULL,
+	  NULL, "Date format of the input, e.g. \"%d/%m/%Y\"; default"
+	  " YYYY-MM-DD." },
+	{ "delimiter", OPT_ENUM, S(delimiter), 0, 0, 0, "\"auto\"", 0, 0,
+	  delimiter_choices, NULL, "CSV field separator; auto: detected." },
+	{ "decimal", OPT_ENUM, S(decimal), 0, 0, 0, "\".\"", 0, 0,
+	  decimal_choices, NULL, "Decimal separator of amounts." },
+	{ "thousands", OPT_ENUM, S(thousands), 0, 0, 0, "\"\"", 0, 0,
+	  thousands_choices, NULL, "Thousands separator accepted in numbers;"
+	  " \"\": none." },
+	{ "encoding", OPT_WORD, S(encoding), 0, 0, 0, "\"utf-8\"", 0, 0,
+	  encoding_choices, NULL, "Character set of CSV input." },
+	{ "partial", OPT_BOOL, S(partial), 0, 0, 0, "false", 0, 0, NULL, NULL,
+	  "Keep the valid rows of an input with bad rows (reported) instead"
+	  " of refusing it whole." },
+	{ "max_rows", OPT_INT, S(max_rows), 0, 0, 100000000, "0", 0, 0, NULL,
+	  NULL, "Most rows accepted in one input; 0: unlimited." },
 };
 
 #define NOPTS(t)	(sizeof (t) / sizeof (t)[0])
@@ -425,7 +516,7 @@ cfg_choices(const char *const *choices)
 
 	for (i = 0; choices[i] != NULL; i++) {
 		xasprintf(&tmp, "%s%s\"%s\"", out, i == 0 ? "" : ", ",
-		    choices[i]);
+		    strcmp(choices[i], "\t") == 0 ? "\\t" : choices[i]);
 		free(out);
 		out = tmp;
 	}
@@ -543,6 +634,12 @@ cfg_secret(struct cfg_ctx *ctx, const struct opt *o, int line,
 
 static int	cfg_receivers(struct cfg_ctx *, const struct opt *,
 		    const cJSON *, struct client_conf *);
+static int	cfg_columns(struct cfg_ctx *, const struct opt *,
+		    const cJSON *, int, void *);
+static int	cfg_headers(struct cfg_ctx *, const struct opt *, int,
+		    const cJSON *, void *);
+static int	cfg_sources(struct cfg_ctx *, const struct opt *,
+		    const cJSON *, struct config *);
 
 /*
  * Convert one value (from the file, or a default parsed from the table) and
@@ -715,6 +812,12 @@ cfg_value(struct cfg_ctx *ctx, const struct opt *o, const cJSON *v,
 		return -1;
 	case OPT_RECEIVERS:
 		return cfg_receivers(ctx, o, v, base);
+	case OPT_COLUMNS:
+		return cfg_columns(ctx, o, v, line, base);
+	case OPT_HEADERS:
+		return cfg_headers(ctx, o, line, v, base);
+	case OPT_SOURCES:
+		return cfg_sources(ctx, o, v, base);
 	case OPT_TYPE_MAX:
 		break;
 	}
@@ -800,12 +903,20 @@ cfg_free_receiver(struct receiver_conf *r)
 	cfg_free_object(receiver_opts, NOPTS(receiver_opts), r);
 }
 
+static void
+cfg_free_source(struct source_conf *src)
+{
+	cfg_free_object(source_opts, NOPTS(source_opts), src);
+}
+
 /* Free every allocated field a table describes. */
 static void
 cfg_free_object(const struct opt *opts, size_t nopts, void *base)
 {
 	const struct opt	*o;
 	struct receiver_conf	*rs;
+	struct source_conf	*ss;
+	struct parse_column_map	*cm;
 	char			**list;
 	size_t			 i, j, n;
 
@@ -833,6 +944,28 @@ cfg_free_object(const struct opt *opts, size_t nopts, void *base)
 			for (j = 0; rs != NULL && j < n; j++)
 				cfg_free_receiver(&rs[j]);
 			free(rs);
+			break;
+		case OPT_COLUMNS:
+			cm = *(struct parse_column_map **)cfg_field(base,
+			    o->off);
+			n = *(size_t *)cfg_field(base, o->aux);
+			for (j = 0; cm != NULL && j < n; j++)
+				free((char *)cm[j].header);
+			free(cm);
+			break;
+		case OPT_HEADERS:
+			list = *(char ***)cfg_field(base, o->off);
+			n = *(size_t *)cfg_field(base, o->aux);
+			for (j = 0; list != NULL && j < n; j++)
+				cfg_free_secret(list[j]);
+			free(list);
+			break;
+		case OPT_SOURCES:
+			ss = *(struct source_conf **)cfg_field(base, o->off);
+			n = *(size_t *)cfg_field(base, o->aux);
+			for (j = 0; ss != NULL && j < n; j++)
+				cfg_free_source(&ss[j]);
+			free(ss);
 			break;
 		default:
 			break;
@@ -997,6 +1130,393 @@ cfg_receivers(struct cfg_ctx *ctx, const struct opt *o, const cJSON *v,
 		if (cfg_receiver_check(ctx, e, r, seen) != 0)
 			return -1;
 	}
+	return 0;
+}
+
+/*
+ * A "columns" object: header -> canonical field name. Several headers may
+ * feed one numeric field (they are summed); a text field (client, campaign,
+ * channel, date) takes one column only.
+ */
+static int
+cfg_columns(struct cfg_ctx *ctx, const struct opt *o, const cJSON *v,
+    int line, void *base)
+{
+	struct parse_column_map	*cm;
+	const cJSON		*e;
+	size_t			 n, i, j;
+	int			 f;
+
+	if (!cJSON_IsObject(v))
+		return cfg_error(ctx, line, o->name, "must be an object such"
+		    " as {\"Spend (EUR)\": \"cost\"}");
+	n = (size_t)cJSON_GetArraySize(v);
+	cm = xcalloc(n + 1, sizeof *cm);
+	*(struct parse_column_map **)cfg_field(base, o->off) = cm;
+	i = 0;
+	cJSON_ArrayForEach(e, v) {
+		line = cfg_line(ctx, e);
+		if (*e->string == '\0' || cfg_has_control(e->string) ||
+		    strlen(e->string) > 255)
+			return cfg_error(ctx, line, o->name, "a header must be"
+			    " 1 to 255 characters without control characters");
+		if (!cJSON_IsString(e) ||
+		    (f = metric_field_lookup(e->valuestring)) < 0)
+			return cfg_error(ctx, line, o->name, "\"%s\": the field"
+			    " must be one of client, campaign, channel, date,"
+			    " cost, revenue, impressions, clicks, conversions",
+			    e->string);
+		if (f <= MF_DATE) {
+			for (j = 0; j < i; j++) {
+				if ((int)cm[j].field == f)
+					return cfg_error(ctx, line, o->name,
+					    "\"%s\" and \"%s\" both map to %s;"
+					    " only numeric fields add up",
+					    cm[j].header, e->string,
+					    metric_field_name(f));
+			}
+		}
+		cm[i].header = xstrdup(e->string);
+		cm[i].field = (enum metric_field)f;
+		*(size_t *)cfg_field(base, o->aux) = ++i;
+	}
+	return 0;
+}
+
+static int
+cfg_is_tchar(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || (c != '\0' &&
+	    strchr("!#$%&'*+-.^_`|~", c) != NULL);
+}
+
+static void
+cfg_free_list(char **list, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		cfg_free_secret(list[i]);
+	free(list);
+}
+
+int
+config_parse_headers(const char *text, size_t len, char ***listp, size_t *np,
+    char **cause)
+{
+	const char	*p = text, *end = text + len, *eol, *colon, *v, *ve;
+	char		**list = NULL;
+	size_t		 n = 0, ln = 0, i;
+
+	*listp = NULL;
+	*np = 0;
+	while (p < end) {
+		ln++;
+		if ((eol = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			eol = end;
+		ve = eol;
+		if (ve > p && ve[-1] == '\r')
+			ve--;
+		if ((size_t)(ve - p) > CONFIG_MAX_HEADER) {
+			xasprintf(cause, "line %zu: longer than %d bytes", ln,
+			    CONFIG_MAX_HEADER);
+			goto fail;
+		}
+		if (ve == p || *p == '#') {
+			p = eol + 1;
+			continue;
+		}
+		for (colon = p; colon < ve && cfg_is_tchar(*colon); colon++)
+			;
+		if (colon == p || colon == ve || *colon != ':') {
+			xasprintf(cause, "line %zu: expected \"Name: value\""
+			    " with a header name of letters, digits and"
+			    " !#$%%&'*+-.^_`|~", ln);
+			goto fail;
+		}
+		for (v = colon + 1; v < ve && (*v == ' ' || *v == '\t'); v++)
+			;
+		while (ve > v && (ve[-1] == ' ' || ve[-1] == '\t'))
+			ve--;
+		if (v == ve) {
+			xasprintf(cause, "line %zu: header %.*s has no value",
+			    ln, (int)(colon - p), p);
+			goto fail;
+		}
+		for (i = 0; v + i < ve; i++) {
+			if ((unsigned char)v[i] < 0x20 && v[i] != '\t')
+				break;
+			if (v[i] == 0x7f)
+				break;
+		}
+		if (v + i < ve) {
+			xasprintf(cause, "line %zu: the value of %.*s holds a"
+			    " control character (CR, LF, NUL...)", ln,
+			    (int)(colon - p), p);
+			goto fail;
+		}
+		if ((colon - p == 13 && strncasecmp(p, "If-None-Match", 13) ==
+		    0) || (colon - p == 17 &&
+		    strncasecmp(p, "If-Modified-Since", 17) == 0)) {
+			xasprintf(cause, "line %zu: %.*s is set by roiwatch",
+			    ln, (int)(colon - p), p);
+			goto fail;
+		}
+		if (n == CONFIG_MAX_HEADERS) {
+			xasprintf(cause, "more than %d headers",
+			    CONFIG_MAX_HEADERS);
+			goto fail;
+		}
+		list = xreallocarray(list, n + 1, sizeof *list);
+		xasprintf(&list[n++], "%.*s: %.*s", (int)(colon - p), p,
+		    (int)(ve - v), v);
+		p = eol + 1;
+	}
+	*listp = list;
+	*np = n;
+	return 0;
+fail:
+	cfg_free_list(list, n);
+	return -1;
+}
+
+/* headers_file: read the file now, keep its header lines (secrets). */
+static int
+cfg_headers(struct cfg_ctx *ctx, const struct opt *o, int line,
+    const cJSON *v, void *base)
+{
+	char	*full, *buf, *why = NULL, **list;
+	size_t	 len, n;
+
+	if (!cJSON_IsString(v) || *v->valuestring == '\0' ||
+	    cfg_has_control(v->valuestring))
+		return cfg_error(ctx, line, o->name, "must be a file name");
+	full = cfg_resolve(ctx->base, v->valuestring);
+	buf = cfg_read_file(full, CONFIG_MAX_SECRET, &len, &why);
+	free(full);
+	if (buf == NULL) {
+		cfg_error(ctx, line, o->name, "%s", why);
+		free(why);
+		return -1;
+	}
+	if (memchr(buf, '\0', len) != NULL) {
+		why = xstrdup("holds a NUL byte");
+		list = NULL;
+	} else if (config_parse_headers(buf, len, &list, &n, &why) == 0) {
+		*(char ***)cfg_field(base, o->off) = list;
+		*(size_t *)cfg_field(base, o->aux) = n;
+	}
+	explicit_bzero(buf, len);
+	free(buf);
+	if (why != NULL) {
+		cfg_error(ctx, line, o->name, "%s: %s", v->valuestring, why);
+		free(why);
+		return -1;
+	}
+	return 0;
+}
+
+/* Collects the first problem of a dry run of the parser. */
+static int
+cfg_parse_error_cb(void *arg, const struct parse_error *e)
+{
+	char	**why = arg;
+
+	if (*why == NULL)
+		*why = xstrdup(e->reason);
+	return -1;
+}
+
+static int
+cfg_parse_row_cb(void *arg, const struct metric_row *r, long row)
+{
+	(void)arg;
+	(void)r;
+	(void)row;
+	return 0;
+}
+
+/* Cross-option checks of one source, by type. */
+static int
+cfg_source_check(struct cfg_ctx *ctx, const cJSON *obj,
+    struct source_conf *src, uint64_t seen)
+{
+	const struct opt	*o;
+	const char		*tname = config_source_type_name(src->type);
+	struct parse_options	 po;
+	struct parse_sink	 sink;
+	char			*why = NULL;
+	size_t			 i;
+	int			 line = jsonc_line(ctx->lines, obj);
+
+	for (i = 0; i < NOPTS(source_opts); i++) {
+		o = &source_opts[i];
+		if ((seen & (1ULL << i)) && o->types != 0 &&
+		    !(o->types & FOR(src->type)))
+			return cfg_error(ctx, cfg_member_line(ctx, obj, o->name),
+			    o->name, "not used by %s sources", tname);
+	}
+	switch (src->type) {
+	case SOURCE_PULL:
+		if (src->url == NULL)
+			return cfg_error(ctx, line, "url", "missing (required"
+			    " for pull sources)");
+		if (strncmp(src->url, "http://", 7) != 0 &&
+		    strncmp(src->url, "https://", 8) != 0)
+			return cfg_error(ctx, cfg_member_line(ctx, obj, "url"),
+			    "url", "pull URLs start with http:// or https://");
+		break;
+	case SOURCE_FILES:
+		if (src->pattern == NULL)
+			return cfg_error(ctx, line, "pattern", "missing"
+			    " (required for files sources)");
+		break;
+	case SOURCE_TYPE_MAX:
+		break;
+	}
+	if (thousands_chars[src->thousands] == decimal_chars[src->decimal])
+		return cfg_error(ctx, cfg_member_line(ctx, obj, "thousands"),
+		    "thousands", "must differ from the decimal separator");
+	if (src->client != NULL)
+		src->client_line = cfg_member_line(ctx, obj, "client");
+
+	/* Let the parser judge the settings (date_format above all) now
+	 * rather than at the first input. */
+	if (config_source_parse_options(src, &po) != 0)
+		return cfg_error(ctx, line, NULL, "bad source settings");
+	po.format = PARSE_JSON;
+	sink.row = cfg_parse_row_cb;
+	sink.error = cfg_parse_error_cb;
+	sink.arg = &why;
+	if (parse_input("[]", 2, &po, &sink) != 0 || why != NULL) {
+		cfg_error(ctx, cfg_member_line(ctx, obj, "date_format"),
+		    src->date_format != NULL ? "date_format" : NULL, "%s",
+		    why != NULL ? why : "bad parse settings");
+		free(why);
+		return -1;
+	}
+	return 0;
+}
+
+/* The main file's sources array: objects with unique names. */
+static int
+cfg_sources(struct cfg_ctx *ctx, const struct opt *o, const cJSON *v,
+    struct config *cfg)
+{
+	const cJSON		*e;
+	struct source_conf	*src;
+	uint64_t		 seen;
+	size_t			 n, i;
+	int			 line = cfg_line(ctx, v);
+
+	if (!cJSON_IsArray(v))
+		return cfg_error(ctx, line, o->name, "must be an array of"
+		    " source objects");
+	n = (size_t)cJSON_GetArraySize(v);
+	cfg->sources = xcalloc(n + 1, sizeof *cfg->sources);
+	cJSON_ArrayForEach(e, v) {
+		line = jsonc_line(ctx->lines, e);
+		if (!cJSON_IsObject(e))
+			return cfg_error(ctx, line, o->name, "element %zu must"
+			    " be an object", cfg->nsources + 1);
+		src = &cfg->sources[cfg->nsources++];
+		if (cfg_object(ctx, source_opts, NOPTS(source_opts), e, src,
+		    &seen) != 0)
+			return -1;
+		for (i = 0; i + 1 < cfg->nsources; i++) {
+			if (strcmp(cfg->sources[i].name, src->name) == 0)
+				return cfg_error(ctx,
+				    cfg_member_line(ctx, e, "name"), "name",
+				    "source '%s' is defined twice", src->name);
+		}
+		if (cfg_source_check(ctx, e, src, seen) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* A file name glob: no directory part. */
+static int
+check_pattern(const char *s, char **why)
+{
+	if (strchr(s, '/') == NULL)
+		return 0;
+	xasprintf(why, "\"%s\": a pattern matches file names, without '/'", s);
+	return -1;
+}
+
+static int
+check_channel(const char *s, char **why)
+{
+	if (strlen(s) < METRIC_CHANNEL_MAX)
+		return 0;
+	xasprintf(why, "longer than %d characters", METRIC_CHANNEL_MAX - 1);
+	return -1;
+}
+
+const char *
+config_source_type_name(enum source_type type)
+{
+	if ((unsigned)type >= SOURCE_TYPE_MAX)
+		return "unknown";
+	return source_type_choices[type];
+}
+
+const struct source_conf *
+config_source(const struct config *cfg, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < cfg->nsources; i++) {
+		if (strcmp(cfg->sources[i].name, name) == 0)
+			return &cfg->sources[i];
+	}
+	return NULL;
+}
+
+const struct source_conf *
+config_file_source(const struct config *cfg, const char *filename)
+{
+	const struct source_conf	*src;
+	size_t				 i;
+
+	for (i = 0; i < cfg->nsources; i++) {
+		src = &cfg->sources[i];
+		if (src->type == SOURCE_FILES && src->pattern != NULL &&
+		    fnmatch(src->pattern, filename, FNM_PERIOD) == 0)
+			return src;
+	}
+	return NULL;
+}
+
+int
+config_source_parse_options(const struct source_conf *src,
+    struct parse_options *po)
+{
+	memset(po, 0, sizeof *po);
+	po->format = PARSE_AUTO;
+	if (src == NULL)
+		return 0;
+	if (src->format < 0 || src->format >= PARSE_FORMAT_MAX ||
+	    src->delimiter < 0 ||
+	    (size_t)src->delimiter >= sizeof delimiter_chars ||
+	    src->decimal < 0 || (size_t)src->decimal >= sizeof decimal_chars ||
+	    src->thousands < 0 ||
+	    (size_t)src->thousands >= sizeof thousands_chars)
+		return -1;
+	po->format = (enum parse_format)src->format;
+	po->preset = src->preset;
+	po->columns = src->columns;
+	po->ncolumns = src->ncolumns;
+	po->fixed_client = src->client;
+	po->fixed_channel = src->channel;
+	po->date_format = src->date_format;
+	po->delimiter = delimiter_chars[src->delimiter];
+	po->decimal = decimal_chars[src->decimal];
+	po->thousands = thousands_chars[src->thousands];
+	po->encoding = src->encoding;
+	po->max_rows = (long)src->max_rows;
 	return 0;
 }
 
@@ -1349,6 +1869,17 @@ config_load(const char *path, const char *state_dir_override, char **cause)
 	if (cfg->nclients == 0)
 		log_warnx("%s: no client files (*.conf) in %s", path,
 		    cfg->clients_dir);
+	/* Sources name clients, which are known only now. */
+	for (i = 0; i < cfg->nsources; i++) {
+		if (cfg->sources[i].client != NULL &&
+		    config_client(cfg, cfg->sources[i].client) == NULL) {
+			xasprintf(cause, "%s:%d: option 'client': source '%s'"
+			    " names client '%s', which is not configured",
+			    path, cfg->sources[i].client_line,
+			    cfg->sources[i].name, cfg->sources[i].client);
+			goto fail;
+		}
+	}
 	for (i = 0; i < nnames; i++)
 		free(names[i]);
 	free(names);
@@ -1459,6 +1990,36 @@ cfg_print_receiver(const struct receiver_conf *r, FILE *f)
 		    cfg_fmt_secs(r->timeout_secs, buf, sizeof buf));
 }
 
+/* Header values may be API keys: only their names are shown. */
+static void
+cfg_print_source(const struct source_conf *src, FILE *f)
+{
+	char	 buf[32];
+	size_t	 i;
+
+	fprintf(f, "source %s: %s", src->name,
+	    config_source_type_name(src->type));
+	if (src->type == SOURCE_PULL)
+		fprintf(f, " %s every %s", src->url, cfg_fmt_secs(
+		    src->interval_secs, buf, sizeof buf));
+	else
+		fprintf(f, " inbox files \"%s\"", src->pattern);
+	fprintf(f, ", format %s, preset %s", format_choices[src->format],
+	    src->preset);
+	if (src->client != NULL)
+		fprintf(f, ", client %s", src->client);
+	if (src->partial)
+		fprintf(f, ", partial");
+	fprintf(f, "\n");
+	for (i = 0; i < src->nheaders; i++)
+		fprintf(f, "  header        %.*s: (set)\n",
+		    (int)strcspn(src->headers[i], ":"), src->headers[i]);
+	for (i = 0; i < src->ncolumns; i++)
+		fprintf(f, "  column        \"%s\" -> %s\n",
+		    src->columns[i].header,
+		    metric_field_name(src->columns[i].field));
+}
+
 void
 config_print_summary(const struct config *cfg, FILE *f)
 {
@@ -1479,6 +2040,8 @@ config_print_summary(const struct config *cfg, FILE *f)
 		fprintf(f, "listen        %s:%" PRId64 "\n", cfg->listen_addr,
 		    cfg->listen_port);
 	fprintf(f, "clients       %zu\n", cfg->nclients);
+	for (i = 0; i < cfg->nsources; i++)
+		cfg_print_source(&cfg->sources[i], f);
 
 	for (i = 0; i < cfg->nclients; i++) {
 		c = &cfg->clients[i];
@@ -1520,9 +2083,16 @@ config_print_summary(const struct config *cfg, FILE *f)
 	}
 }
 
+/* A choice as shown in help: a tab as \t. */
+static const char *
+cfg_choice_text(const char *s)
+{
+	return strcmp(s, "\t") == 0 ? "\\t" : s;
+}
+
 static void
 cfg_print_table(const char *title, const struct opt *opts, size_t nopts,
-    FILE *f)
+    const char *const *type_names, FILE *f)
 {
 	const struct opt	*o;
 	size_t			 i, j;
@@ -1534,7 +2104,7 @@ cfg_print_table(const char *title, const struct opt *opts, size_t nopts,
 		if (o->choices != NULL) {
 			for (j = 0; o->choices[j] != NULL; j++)
 				fprintf(f, "%s\"%s\"", j == 0 ? " " : "|",
-				    o->choices[j]);
+				    cfg_choice_text(o->choices[j]));
 		}
 		if ((o->type == OPT_INT || o->type == OPT_DURATION ||
 		    o->type == OPT_BYTES) && o->max != 0)
@@ -1547,9 +2117,9 @@ cfg_print_table(const char *title, const struct opt *opts, size_t nopts,
 			fprintf(f, ", optional");
 		if (o->types != 0) {
 			fprintf(f, ", for");
-			for (j = 0; j < RECEIVER_TYPE_MAX; j++) {
+			for (j = 0; type_names[j] != NULL; j++) {
 				if (o->types & FOR(j))
-					fprintf(f, " %s", receiver_type_choices[j]);
+					fprintf(f, " %s", type_names[j]);
 			}
 		}
 		fprintf(f, "\n      %s\n", o->help);
@@ -1560,13 +2130,16 @@ void
 config_print_options(FILE *f)
 {
 	cfg_print_table("Main file (roiwatchd.conf):", main_opts,
-	    NOPTS(main_opts), f);
+	    NOPTS(main_opts), NULL, f);
+	fprintf(f, "\n");
+	cfg_print_table("Source objects (in the main file's \"sources\"):",
+	    source_opts, NOPTS(source_opts), source_type_choices, f);
 	fprintf(f, "\n");
 	cfg_print_table("Client files (clients_dir/*.conf):", client_opts,
-	    NOPTS(client_opts), f);
+	    NOPTS(client_opts), NULL, f);
 	fprintf(f, "\n");
 	cfg_print_table("Receiver objects (in a client's \"receivers\"):",
-	    receiver_opts, NOPTS(receiver_opts), f);
+	    receiver_opts, NOPTS(receiver_opts), receiver_type_choices, f);
 	fprintf(f, "\nRelative paths are relative to the main file's"
 	    " directory; a receiver's dir is\nrelative to state_dir. Secrets"
 	    " are read from the files named by *_file options.\n");

@@ -147,18 +147,23 @@ inbox_write_report(const char *path, const char *report)
 		log_warn("inbox: cannot rename %s", tmp);
 }
 
-/* Returns 1 to keep the file queued for a later retry, 0 when it is settled. */
+/*
+ * Returns 1 to keep the file queued for a later retry, 0 when it is settled.
+ * Parse settings and partial come from the first "files" source whose pattern
+ * matches the name (config_file_source), else generic defaults.
+ */
 static int
 inbox_process(struct inbox *ib, const char *name)
 {
 	struct ingest_batch *batch;
 	struct ingest_result res;
 	struct parse_options popts;
+	const struct source_conf *src;
 	const struct ingest_subject *subjects;
 	char path[PATH_MAX], dst[PATH_MAX], esc[PATH_MAX], *cause = NULL, *report;
 	size_t nsubjects;
 	struct stat sb;
-	int rc;
+	int rc, partial;
 
 	snprintf(path, sizeof path, "%s/%s", ib->dir, name);
 	log_escape(name, strlen(name), esc, sizeof esc);
@@ -169,8 +174,12 @@ inbox_process(struct inbox *ib, const char *name)
 		return 0;
 	}
 
-	memset(&popts, 0, sizeof popts);
-	popts.format = PARSE_AUTO;
+	src = config_file_source(ib->cfg, name);
+	if (config_source_parse_options(src, &popts) != 0)
+		config_source_parse_options(NULL, &popts);
+	partial = src != NULL && src->partial;
+	if (src != NULL)
+		log_debug("inbox: %s: settings of source %s", esc, src->name);
 	memset(&res, 0, sizeof res);
 	if ((batch = ingest_batch_begin(ib->store, &cause)) == NULL) {
 		log_warnx("inbox: %s: database unavailable, will retry: %s", esc,
@@ -178,12 +187,13 @@ inbox_process(struct inbox *ib, const char *name)
 		free(cause);
 		return 1;
 	}
-	if (parse_format_from_filename(name) == -1) {
+	if (popts.format == PARSE_AUTO && parse_format_from_filename(name) == -1) {
 		rc = -1;
 		xasprintf(&res.cause, "unsupported file type (expected .csv, "
 		    ".tsv, .json, .ndjson or .jsonl)");
 	} else
-		rc = ingest_batch_add_file(batch, ib->cfg, path, &popts, 0, &res);
+		rc = ingest_batch_add_file(batch, ib->cfg, path, &popts, partial,
+		    &res);
 	if (rc == 0 && ingest_batch_commit(batch, &cause) != 0) {
 		res.store_failed = 1;
 		res.cause = cause;
@@ -211,10 +221,20 @@ inbox_process(struct inbox *ib, const char *name)
 		return 0;
 	}
 
-	log_info("inbox: %s: %ld rows stored", esc, res.rows_accepted);
+	if (res.rows_rejected > 0)
+		log_warnx("inbox: %s: %ld rows stored, %ld rejected (partial; "
+		    "report in done/)", esc, res.rows_accepted,
+		    res.rows_rejected);
+	else
+		log_info("inbox: %s: %ld rows stored", esc, res.rows_accepted);
 	ib->stats.files_done++;
 	ib->stats.rows += (uint64_t)res.rows_accepted;
-	inbox_move(ib, name, "done", dst, sizeof dst);
+	if (inbox_move(ib, name, "done", dst, sizeof dst) == 0 &&
+	    res.rows_rejected > 0) {
+		report = ingest_result_report(&res, name);
+		inbox_write_report(dst, report);
+		free(report);
+	}
 	subjects = ingest_batch_subjects(batch, &nsubjects);
 	if (ib->cb != NULL && nsubjects > 0)
 		ib->cb(ib->cb_arg, subjects, nsubjects);

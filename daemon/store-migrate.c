@@ -61,6 +61,18 @@ static const char *store_migrations[] = {
 	"  value INTEGER NOT NULL"
 	") STRICT, WITHOUT ROWID;"
 	"INSERT INTO counters (name, value) VALUES ('input_id', 0);",
+
+	/* 2: pull sources' schedule, validators and freshness (pull.c). */
+	"CREATE TABLE sources ("
+	"  name          TEXT PRIMARY KEY,"
+	"  last_attempt  INTEGER NOT NULL DEFAULT 0,"	/* unix time */
+	"  last_success  INTEGER NOT NULL DEFAULT 0,"	/* 200 or 304 */
+	"  etag          TEXT,"
+	"  last_modified TEXT,"
+	"  failures      INTEGER NOT NULL DEFAULT 0,"	/* in a row */
+	"  last_error    TEXT,"
+	"  next_at       INTEGER NOT NULL DEFAULT 0"
+	") STRICT, WITHOUT ROWID;",
 };
 
 #define STORE_NMIGRATIONS \

@@ -50,6 +50,8 @@ enum store_stmt {
 	ST_OUTBOX_RETRY,
 	ST_OUTBOX_DEAD,
 	ST_OUTBOX_COUNTS,
+	ST_SOURCE_GET,
+	ST_SOURCE_PUT,
 	ST__MAX
 };
 
@@ -185,6 +187,20 @@ static const char *store_sql[ST__MAX] = {
 	    " WHERE id = ?1 AND status = 'pending'",
 	[ST_OUTBOX_COUNTS] =
 	    "SELECT status, count(*) FROM outbox GROUP BY status",
+
+	[ST_SOURCE_GET] =
+	    "SELECT last_attempt, last_success, etag, last_modified, failures,"
+	    " last_error, next_at FROM sources WHERE name = ?1",
+	[ST_SOURCE_PUT] =
+	    "INSERT INTO sources (name, last_attempt, last_success, etag,"
+	    " last_modified, failures, last_error, next_at)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+	    " ON CONFLICT (name) DO UPDATE SET"
+	    " last_attempt = excluded.last_attempt,"
+	    " last_success = excluded.last_success, etag = excluded.etag,"
+	    " last_modified = excluded.last_modified,"
+	    " failures = excluded.failures, last_error = excluded.last_error,"
+	    " next_at = excluded.next_at",
 };
 
 struct store {
@@ -1006,4 +1022,60 @@ store_outbox_counts(struct store *s, int64_t *pending, int64_t *done,
 	}
 	sqlite3_reset(st);
 	return 0;
+}
+
+int
+store_source_get(struct store *s, const char *name,
+    struct store_source_state *ss, char **cause)
+{
+	sqlite3_stmt	*st = s->st[ST_SOURCE_GET];
+	int		 rc;
+
+	memset(ss, 0, sizeof *ss);
+	store_bind_text(st, 1, name);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE) {
+		sqlite3_reset(st);
+		return 0;
+	}
+	if (rc != SQLITE_ROW)
+		return store_fail(s, st, "source state", cause);
+	ss->last_attempt = sqlite3_column_int64(st, 0);
+	ss->last_success = sqlite3_column_int64(st, 1);
+	ss->etag = store_column_strdup(st, 2);
+	ss->last_modified = store_column_strdup(st, 3);
+	ss->failures = sqlite3_column_int64(st, 4);
+	ss->last_error = store_column_strdup(st, 5);
+	ss->next_at = sqlite3_column_int64(st, 6);
+	sqlite3_reset(st);
+	return 1;
+}
+
+int
+store_source_put(struct store *s, const char *name,
+    const struct store_source_state *ss, char **cause)
+{
+	sqlite3_stmt	*st = s->st[ST_SOURCE_PUT];
+
+	store_bind_text(st, 1, name);
+	sqlite3_bind_int64(st, 2, ss->last_attempt);
+	sqlite3_bind_int64(st, 3, ss->last_success);
+	store_bind_text(st, 4, ss->etag);
+	store_bind_text(st, 5, ss->last_modified);
+	sqlite3_bind_int64(st, 6, ss->failures);
+	store_bind_text(st, 7, ss->last_error);
+	sqlite3_bind_int64(st, 8, ss->next_at);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return store_fail(s, st, "saving source state", cause);
+	sqlite3_reset(st);
+	return 0;
+}
+
+void
+store_source_state_clear(struct store_source_state *ss)
+{
+	free(ss->etag);
+	free(ss->last_modified);
+	free(ss->last_error);
+	memset(ss, 0, sizeof *ss);
 }

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "parse.h"
 #include "rules.h"
 
 enum receiver_type {
@@ -58,6 +59,43 @@ struct client_conf {
 	size_t		 nreceivers;
 };
 
+enum source_type {
+	SOURCE_PULL,		/* a URL fetched every interval_secs */
+	SOURCE_FILES,		/* options for inbox files matching pattern */
+	SOURCE_TYPE_MAX
+};
+
+/*
+ * A metric source of the main file's "sources" array. Parse settings (format
+ * .. max_rows) apply to both types; config_source_parse_options() turns them
+ * into a struct parse_options pointing into this struct.
+ */
+struct source_conf {
+	char		*name;		/* unique; the store's key for pull state */
+	enum source_type type;
+	char		*url;		/* pull: http:// or https:// */
+	int64_t		 interval_secs;	/* pull */
+	int64_t		 timeout_secs;	/* pull: one fetch, connect included */
+	char		**headers;	/* pull: "Name: value" lines of headers_file;
+					   may hold API keys: never log them */
+	size_t		 nheaders;
+	char		*pattern;	/* files: fnmatch glob on the file name */
+	int		 format;	/* enum parse_format */
+	char		*preset;	/* "generic", "meta_ads", "google_ads" */
+	struct parse_column_map *columns; /* header -> field; headers owned */
+	size_t		 ncolumns;
+	char		*client;	/* fixed client id, or NULL */
+	char		*channel;	/* fixed channel, or NULL */
+	char		*date_format;	/* strftime-like, or NULL: YYYY-MM-DD */
+	int		 delimiter;	/* index: auto , ; tab */
+	int		 decimal;	/* index: . , */
+	int		 thousands;	/* index: none , . space ' */
+	char		*encoding;
+	int		 partial;	/* keep valid rows, report the others */
+	int64_t		 max_rows;	/* 0: unlimited */
+	int		 client_line;	/* where client was set (late check) */
+};
+
 struct config {
 	char		*path;		/* main file */
 	char		*state_dir;	/* database, outbox, file receivers */
@@ -78,6 +116,8 @@ struct config {
 	int64_t		 http_rate_per_minute;
 	struct client_conf *clients;
 	size_t		 nclients;
+	struct source_conf *sources;
+	size_t		 nsources;
 };
 
 /*
@@ -98,5 +138,31 @@ void		 config_print_summary(const struct config *, FILE *);
 /* Every option of every table with type, bounds, default and help. */
 void		 config_print_options(FILE *);
 const char	*config_receiver_type_name(enum receiver_type);
+const char	*config_source_type_name(enum source_type);
+
+const struct source_conf *config_source(const struct config *,
+		    const char *name);
+/* The first "files" source whose pattern matches the inbox file name (no
+ * directory), or NULL: generic defaults apply. */
+const struct source_conf *config_file_source(const struct config *,
+		    const char *filename);
+/*
+ * Parse options of a source (NULL: generic defaults, format auto). The
+ * pointers in *po point into the source and stay valid while the
+ * configuration lives. Returns 0, or -1 when a stored index is out of range.
+ */
+int		 config_source_parse_options(const struct source_conf *,
+		    struct parse_options *po);
+/*
+ * Parse a headers file: "Name: value" lines; blank lines and lines starting
+ * with '#' are skipped, CRLF line ends accepted. Names are HTTP tokens; values
+ * must not be empty or hold control characters (no CR/LF injection);
+ * If-None-Match and If-Modified-Since are refused (roiwatch sets them).
+ * On success *list holds n strings "Name: value" (free each, then the list;
+ * they may be secrets: wipe them). Errors name the line, never the value.
+ * Pure.
+ */
+int		 config_parse_headers(const char *text, size_t len,
+		    char ***list, size_t *n, char **cause);
 
 #endif

@@ -1,6 +1,6 @@
 /*
- * The store: one SQLite database (WAL) holding metric samples, alert states and
- * the notification outbox. Statements are prepared once at open. Writes happen
+ * The store: one SQLite database (WAL) holding metric samples, alert states,
+ * the notification outbox and the state of pull sources. Statements are prepared once at open. Writes happen
  * inside store_begin()/store_commit() (BEGIN IMMEDIATE); a failed batch is rolled
  * back whole. SQLite codes do not leave this module: errors come back as text.
  */
@@ -116,5 +116,28 @@ void	store_savepoint_rollback(struct store *);
 int	store_put_metric_input(struct store *, const struct metric_row *,
 	    int64_t input_id, char **cause);
 int64_t	store_next_input_id(struct store *);
+
+/*
+ * State of a pull source (pull.c), so that the fetch schedule, the HTTP
+ * validators and the last success (freshness) survive restarts. Times are
+ * unix seconds, 0 for never; strings may be NULL.
+ */
+struct store_source_state {
+	int64_t	 last_attempt;
+	int64_t	 last_success;
+	char	*etag;
+	char	*last_modified;
+	int64_t	 failures;		/* consecutive */
+	char	*last_error;
+	int64_t	 next_at;
+};
+/* Returns 1 found (strings caller-freed: store_source_state_clear), 0 not
+ * found (*st zeroed), -1 on error. */
+int	store_source_get(struct store *, const char *name,
+	    struct store_source_state *, char **cause);
+/* Insert or replace; inside store_begin() it commits with the batch. */
+int	store_source_put(struct store *, const char *name,
+	    const struct store_source_state *, char **cause);
+void	store_source_state_clear(struct store_source_state *);
 
 #endif

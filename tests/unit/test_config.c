@@ -851,6 +851,237 @@ test_config_duplicate_client(void **state)
 }
 
 /* The example configuration shipped in conf/ loads as documented. */
+/* ---- sources ---- */
+
+static void
+test_config_sources(void **state)
+{
+	const char *main_text =
+	    "{ \"state_dir\": \"state\",\n"
+	    "  \"sources\": [\n"
+	    "    { \"name\": \"meta\", \"type\": \"pull\",\n"
+	    "      \"url\": \"https://api.example.com/insights.csv?x=1\",\n"
+	    "      \"interval_secs\": \"15m\", \"timeout_secs\": 10,\n"
+	    "      \"headers_file\": \"tok/meta.headers\",\n"
+	    "      \"preset\": \"meta_ads\", \"client\": \"acme\",\n"
+	    "      \"columns\": { \"Spend (EUR)\": \"cost\",\n"
+	    "        \"Leads value\": \"revenue\",\n"
+	    "        \"Purchases value\": \"revenue\" } },\n"
+	    "    { \"name\": \"fr\", \"type\": \"files\",\n"
+	    "      \"pattern\": \"fr-export-*.csv\", \"format\": \"csv\",\n"
+	    "      \"delimiter\": \";\", \"decimal\": \",\",\n"
+	    "      \"thousands\": \" \", \"date_format\": \"%d/%m/%Y\",\n"
+	    "      \"encoding\": \"windows-1252\", \"partial\": true,\n"
+	    "      \"max_rows\": 500, \"channel\": \"email\" },\n"
+	    "    { \"name\": \"tabs\", \"type\": \"files\",\n"
+	    "      \"pattern\": \"*.tsv\", \"delimiter\": \"\\t\" },\n"
+	    "    { \"name\": \"all-fr\", \"type\": \"files\",\n"
+	    "      \"pattern\": \"fr-*\" },\n"
+	    "  ],\n"
+	    "}\n";
+	const struct source_conf	*src;
+	struct parse_options		 po;
+	struct config			*cfg;
+	char				*cause, *text, *out;
+	size_t				 outlen;
+	FILE				*f;
+
+	(void)state;
+	text = client_text("acme", "tok/a.token", NULL, NULL);
+	write_file("clients.d/a.conf", text);
+	free(text);
+	write_file("tok/meta.headers", "# Meta\nAuthorization: Bearer"
+	    " very-secret-value\nX-Org: 42\n");
+	write_file("main.conf", main_text);
+	cfg = load(&cause);
+	if (cfg == NULL)
+		fail_msg("load: %s", cause);
+	assert_int_equal(cfg->nsources, 4);
+
+	src = config_source(cfg, "meta");
+	assert_non_null(src);
+	assert_int_equal(src->type, SOURCE_PULL);
+	assert_int_equal(src->interval_secs, 900);
+	assert_int_equal(src->timeout_secs, 10);
+	assert_int_equal(src->nheaders, 2);
+	assert_string_equal(src->headers[0], "Authorization: Bearer"
+	    " very-secret-value");
+	assert_string_equal(src->headers[1], "X-Org: 42");
+	assert_int_equal(config_source_parse_options(src, &po), 0);
+	assert_int_equal(po.format, PARSE_AUTO);
+	assert_string_equal(po.preset, "meta_ads");
+	assert_string_equal(po.fixed_client, "acme");
+	assert_null(po.fixed_channel);
+	assert_null(po.date_format);
+	assert_int_equal(po.ncolumns, 3);
+	assert_string_equal(po.columns[0].header, "Spend (EUR)");
+	assert_int_equal(po.columns[0].field, MF_COST);
+	assert_int_equal(po.columns[1].field, MF_REVENUE);
+	assert_int_equal(po.columns[2].field, MF_REVENUE);
+	assert_int_equal(po.delimiter, 0);
+	assert_int_equal(po.decimal, '.');
+	assert_int_equal(po.thousands, 0);
+	assert_string_equal(po.encoding, "utf-8");
+	assert_int_equal(po.max_rows, 0);
+	assert_false(src->partial);
+
+	/* The first matching files source wins; pull sources never match. */
+	src = config_file_source(cfg, "fr-export-1.csv");
+	assert_non_null(src);
+	assert_string_equal(src->name, "fr");
+	assert_true(src->partial);
+	assert_int_equal(config_source_parse_options(src, &po), 0);
+	assert_int_equal(po.format, PARSE_CSV);
+	assert_int_equal(po.delimiter, ';');
+	assert_int_equal(po.decimal, ',');
+	assert_int_equal(po.thousands, ' ');
+	assert_string_equal(po.date_format, "%d/%m/%Y");
+	assert_string_equal(po.encoding, "windows-1252");
+	assert_string_equal(po.fixed_channel, "email");
+	assert_int_equal(po.max_rows, 500);
+	assert_string_equal(config_file_source(cfg, "fr-other.json")->name,
+	    "all-fr");
+	assert_int_equal(config_file_source(cfg, "x.tsv")->delimiter, 3);
+	assert_int_equal(config_source_parse_options(config_file_source(cfg,
+	    "x.tsv"), &po), 0);
+	assert_int_equal(po.delimiter, '\t');
+	assert_null(config_file_source(cfg, "meta.csv"));
+	assert_null(config_file_source(cfg, ".fr-export-1.csv"));
+	/* No source: generic defaults. */
+	assert_int_equal(config_source_parse_options(NULL, &po), 0);
+	assert_int_equal(po.format, PARSE_AUTO);
+	assert_null(po.preset);
+
+	/* The summary names headers, never their values. */
+	f = open_memstream(&out, &outlen);
+	config_print_summary(cfg, f);
+	fclose(f);
+	assert_non_null(strstr(out, "source meta: pull"));
+	assert_non_null(strstr(out, "Authorization: (set)"));
+	assert_null(strstr(out, "very-secret-value"));
+	assert_non_null(strstr(out, "source fr: files inbox files"
+	    " \"fr-export-*.csv\""));
+	free(out);
+	config_free(cfg);
+}
+
+/* main.conf with one source object on lines 2-3 must fail with `rest`. */
+static void
+source_fails(const char *source, const char *rest)
+{
+	char	*text;
+
+	xasprintf(&text, "{ \"sources\": [\n%s\n] }\n", source);
+	write_file("main.conf", text);
+	free(text);
+	load_fails("main.conf", rest);
+}
+
+static void
+test_config_source_errors(void **state)
+{
+	char	*text;
+
+	(void)state;
+	text = client_text("acme", "tok/a.token", NULL, NULL);
+	write_file("clients.d/a.conf", text);
+	free(text);
+	write_file("tok/crlf.headers", "X-Key: abc\rBcc: evil\n");
+	write_file("tok/bad.headers", "X-Key abc\n");
+
+	write_file("main.conf", "{\n \"sources\": {} }");
+	load_fails("main.conf", "2: option 'sources': must be an array");
+	source_fails("{ \"type\": \"pull\", \"url\": \"http://x.example\" }",
+	    "2: option 'name': missing (required)");
+	source_fails("{ \"name\": \"a\", \"type\": \"ftp\" }",
+	    "2: option 'type': must be one of \"pull\", \"files\"");
+	source_fails("{ \"name\": \"a\", \"type\": \"pull\" }",
+	    "2: option 'url': missing (required for pull sources)");
+	source_fails("{ \"name\": \"a\", \"type\": \"pull\",\n"
+	    " \"url\": \"ftp://x.example/a.csv\" }",
+	    "3: option 'url': pull URLs start with http:// or https://");
+	source_fails("{ \"name\": \"a\", \"type\": \"pull\",\n"
+	    " \"url\": \"http://x.example\", \"interval_secs\": 5 }",
+	    "3: option 'interval_secs': 5 is out of bounds (10..604800)");
+	source_fails("{ \"name\": \"a\", \"type\": \"pull\",\n"
+	    " \"url\": \"http://x.example\", \"interval_secs\": \"8d\" }",
+	    "3: option 'interval_secs': 691200 is out of bounds");
+	source_fails("{ \"name\": \"a\", \"type\": \"pull\",\n"
+	    " \"url\": \"http://x.example\", \"pattern\": \"*.csv\" }",
+	    "3: option 'pattern': not used by pull sources");
+	source_fails("{ \"name\": \"a\", \"type\": \"files\" }",
+	    "2: option 'pattern': missing (required for files sources)");
+	source_fails("{ \"name\": \"a\", \"type\": \"files\",\n"
+	    " \"pattern\": \"*.csv\", \"url\": \"http://x.example\" }",
+	    "3: option 'url': not used by files sources");
+	source_fails("{ \"name\": \"a\", \"type\": \"files\",\n"
+	    " \"pattern\": \"in/*.csv\" }",
+	    "3: option 'pattern': \"in/*.csv\": a pattern matches file names");
+	source_fails("{ \"name\": \"a\", \"type\": \"pull\",\n"
+	    " \"url\": \"http://x.example\",\n"
+	    " \"headers_file\": \"tok/crlf.headers\" }",
+	    "4: option 'headers_file': tok/crlf.headers: line 1: the value of"
+	    " X-Key holds a control character");
+	source_fails("{ \"name\": \"a\", \"type\": \"pull\",\n"
+	    " \"url\": \"http://x.example\",\n"
+	    " \"headers_file\": \"tok/bad.headers\" }",
+	    "4: option 'headers_file': tok/bad.headers: line 1: expected");
+	source_fails("{ \"name\": \"a\", \"type\": \"pull\",\n"
+	    " \"url\": \"http://x.example\",\n"
+	    " \"headers_file\": \"tok/none\" }",
+	    "4: option 'headers_file': cannot open");
+	source_fails("{ \"name\": \"a\", \"type\": \"files\", \"pattern\": \"*\",\n"
+	    " \"format\": \"xml\" }",
+	    "3: option 'format': must be one of \"auto\", \"csv\"");
+	source_fails("{ \"name\": \"a\", \"type\": \"files\", \"pattern\": \"*\",\n"
+	    " \"preset\": \"tiktok\" }",
+	    "3: option 'preset': must be one of \"generic\"");
+	source_fails("{ \"name\": \"a\", \"type\": \"files\", \"pattern\": \"*\",\n"
+	    " \"columns\": { \"Spend\": \"spend\" } }",
+	    "3: option 'columns': \"Spend\": the field must be one of");
+	source_fails("{ \"name\": \"a\", \"type\": \"files\", \"pattern\": \"*\",\n"
+	    " \"columns\": { \"Spend\": 1 } }",
+	    "3: option 'columns': \"Spend\": the field must be one of");
+	source_fails("{ \"name\": \"a\", \"type\": \"files\", \"pattern\": \"*\",\n"
+	    " \"columns\": { \"Name\": \"campaign\",\n \"Title\": \"campaign\" } }",
+	    "4: option 'columns': \"Name\" and \"Title\" both map to campaign");
+	source_fails("{ \"name\": \"a\", \"type\": \"files\", \"pattern\": \"*\",\n"
+	    " \"columns\": [] }", "3: option 'columns': must be an object");
+	source_fails("{ \"name\": \"a\", \"type\": \"files\", \"pattern\": \"*\",\n"
+	    " \"delimiter\": \"|\" }",
+	    "3: option 'delimiter': must be one of \"auto\", \",\", \";\","
+	    " \"\\t\"");
+	source_fails("{ \"name\": \"a\", \"type\": \"files\", \"pattern\": \"*\",\n"
+	    " \"decimal\": \",\", \"thousands\": \",\" }",
+	    "3: option 'thousands': must differ from the decimal separator");
+	source_fails("{ \"name\": \"a\", \"type\": \"files\", \"pattern\": \"*\",\n"
+	    " \"thousands\": \"_\" }", "3: option 'thousands': must be one of");
+	source_fails("{ \"name\": \"a\", \"type\": \"files\", \"pattern\": \"*\",\n"
+	    " \"encoding\": \"utf-16\" }", "3: option 'encoding': must be one");
+	source_fails("{ \"name\": \"a\", \"type\": \"files\", \"pattern\": \"*\",\n"
+	    " \"date_format\": \"%d/%m\" }",
+	    "3: option 'date_format': date format needs one %Y");
+	source_fails("{ \"name\": \"a\", \"type\": \"files\", \"pattern\": \"*\",\n"
+	    " \"date_format\": \"%Q\" }",
+	    "3: option 'date_format': unsupported %Q");
+	source_fails("{ \"name\": \"a\", \"type\": \"files\", \"pattern\": \"*\",\n"
+	    " \"partial\": \"yes\" }", "3: option 'partial': must be true or");
+	source_fails("{ \"name\": \"a\", \"type\": \"files\", \"pattern\": \"*\",\n"
+	    " \"max_rows\": -1 }", "3: option 'max_rows': -1 is out of bounds");
+	source_fails("{ \"name\": \"a\", \"type\": \"files\", \"pattern\": \"*\",\n"
+	    " \"client\": \"Acme\" }", "3: option 'client': \"Acme\" is not a");
+	source_fails("{ \"name\": \"a\", \"type\": \"files\", \"pattern\": \"*\",\n"
+	    " \"client\": \"globex\" }", "3: option 'client': source 'a' names"
+	    " client 'globex', which is not configured");
+	source_fails("{ \"name\": \"a\", \"type\": \"files\", \"pattern\": \"*\" },\n"
+	    "{ \"name\": \"a\", \"type\": \"files\", \"pattern\": \"x\" }",
+	    "3: option 'name': source 'a' is defined twice");
+	source_fails("{ \"name\": \"a\", \"type\": \"files\", \"pattern\": \"*\",\n"
+	    " \"patern\": 1 }", "3: option 'patern': unknown option (did you"
+	    " mean 'pattern'?)");
+	source_fails("42", "2: option 'sources': element 1 must be an object");
+}
+
 static void
 test_config_repo_example(void **state)
 {
@@ -940,6 +1171,10 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_config_repo_example,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_config_sources, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_config_source_errors, setup,
+		    teardown),
 		cmocka_unit_test(test_config_print_options),
 	};
 

@@ -759,6 +759,96 @@ test_bad_rows(void **state)
 	assert_int_equal(store_count_metrics(f->s), 0);
 }
 
+/* Pull source state: absent, put, replaced, kept across a reopen, and
+ * rolled back with the transaction it was written in. */
+static void
+test_source_state(void **state)
+{
+	struct fixture			*f = *state;
+	struct store_source_state	 st, got;
+	char				*cause = NULL;
+
+	assert_int_equal(store_source_get(f->s, "meta", &got, &cause), 0);
+	assert_int_equal(got.next_at, 0);
+	assert_null(got.etag);
+
+	memset(&st, 0, sizeof st);
+	st.last_attempt = 100;
+	st.last_success = 100;
+	st.etag = "\"v1\"";
+	st.last_modified = "Wed, 21 Oct 2026 07:28:00 GMT";
+	st.next_at = 3700;
+	assert_int_equal(store_source_put(f->s, "meta", &st, &cause), 0);
+	st.etag = NULL;
+	st.last_modified = NULL;
+	st.failures = 2;
+	st.last_error = "HTTP status 500";
+	st.last_attempt = 200;
+	st.next_at = 260;
+	assert_int_equal(store_source_put(f->s, "google", &st, &cause), 0);
+
+	store_free(f->s);
+	f->s = store_open(f->path, &cause);
+	assert_non_null(f->s);
+	assert_int_equal(store_source_get(f->s, "meta", &got, &cause), 1);
+	assert_int_equal(got.last_attempt, 100);
+	assert_int_equal(got.last_success, 100);
+	assert_string_equal(got.etag, "\"v1\"");
+	assert_string_equal(got.last_modified, "Wed, 21 Oct 2026 07:28:00 GMT");
+	assert_int_equal(got.failures, 0);
+	assert_null(got.last_error);
+	assert_int_equal(got.next_at, 3700);
+	store_source_state_clear(&got);
+	assert_int_equal(store_source_get(f->s, "google", &got, &cause), 1);
+	assert_int_equal(got.failures, 2);
+	assert_string_equal(got.last_error, "HTTP status 500");
+	assert_null(got.etag);
+	assert_int_equal(got.next_at, 260);
+	store_source_state_clear(&got);
+
+	/* Replaced in place; undone by a rollback. */
+	assert_int_equal(store_begin(f->s, &cause), 0);
+	memset(&st, 0, sizeof st);
+	st.next_at = 9999;
+	assert_int_equal(store_source_put(f->s, "meta", &st, &cause), 0);
+	assert_int_equal(store_source_get(f->s, "meta", &got, &cause), 1);
+	assert_int_equal(got.next_at, 9999);
+	assert_null(got.etag);
+	store_source_state_clear(&got);
+	store_rollback(f->s);
+	assert_int_equal(store_source_get(f->s, "meta", &got, &cause), 1);
+	assert_int_equal(got.next_at, 3700);
+	assert_string_equal(got.etag, "\"v1\"");
+	store_source_state_clear(&got);
+}
+
+/* A version-1 database gains the sources table and keeps its data. */
+static void
+test_migrate_from_1(void **state)
+{
+	struct fixture			*f = *state;
+	struct metric_row		 r = row("acme", "spring", 100, -1, 5, 7);
+	struct store_source_state	 got;
+	sqlite3				*db;
+	char				*cause = NULL;
+
+	put(f->s, &r, 0);
+	store_free(f->s);
+	f->s = NULL;
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "DROP TABLE sources;"
+	    " PRAGMA user_version = 1", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	f->s = store_open(f->path, &cause);
+	if (f->s == NULL)
+		fail_msg("reopen: %s", cause);
+	assert_int_equal(store_count_metrics(f->s), 1);
+	assert_int_equal(store_source_get(f->s, "x", &got, &cause), 0);
+	store_free(f->s);
+	f->s = NULL;
+	assert_int_equal(user_version(f->path), 2);
+}
+
 int
 main(void)
 {
@@ -791,6 +881,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_outbox_keys_unique, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_bad_rows, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_source_state, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_migrate_from_1, setup,
+		    teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
