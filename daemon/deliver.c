@@ -47,7 +47,8 @@
 #endif
 
 #define DELIVER_MAX_INFLIGHT	32
-#define DELIVER_MAX_DELAY	300	/* re-check the outbox at least this often */
+#define DELIVER_MAX_DELAY	30	/* re-check the outbox at least this often:
+					   items queued by `roiwatch ingest` */
 
 struct deliver_job {
 	struct deliver		*d;		/* NULL once orphaned */

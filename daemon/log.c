@@ -12,6 +12,7 @@
 #include "log.h"
 
 static int log_debug_on;
+static int log_info_on = 1;
 static const char *log_progname = "roiwatch";
 
 void
@@ -20,6 +21,12 @@ log_init(int debug, const char *progname)
 	log_debug_on = debug;
 	if (progname != NULL)
 		log_progname = progname;
+}
+
+void
+log_set_quiet(int quiet)
+{
+	log_info_on = !quiet;
 }
 
 int
@@ -71,6 +78,8 @@ log_info(const char *fmt, ...)
 	int saved = errno;
 	va_list ap;
 
+	if (!log_info_on)
+		return;
 	va_start(ap, fmt);
 	log_vwrite(LOG_INFO, NULL, fmt, ap);
 	va_end(ap);

@@ -446,6 +446,7 @@ main(int argc, char **argv)
 	int ch;
 
 	log_init(0, "roiwatch");
+	log_set_quiet(1);
 	while ((ch = getopt_long(argc, argv, "+c:S:h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':

@@ -7,6 +7,7 @@
  *   inbox rescan       every inbox_rescan_secs   safety net for missed inotify events
  *   evaluation         every evaluate_secs       pending periods and repeat intervals
  *   outbox delivery    at the next item's due time (deliver.c arms its own timer)
+ *   pull sources       per source, every interval_secs (pull.c arms its own timers)
  *   status             every 10 s                sd_notify STATUS= line
  *   watchdog           half of $WATCHDOG_USEC    sd_notify WATCHDOG=1
  *
@@ -36,6 +37,7 @@
 #include "http-server.h"
 #include "inbox.h"
 #include "log.h"
+#include "pull.h"
 #include "sdnotify.h"
 #include "store.h"
 #include "xmalloc.h"
@@ -53,6 +55,7 @@ struct daemon {
 	struct curl_loop	*curl;
 	struct deliver		*deliver;
 	struct inbox		*inbox;
+	struct pull		*pull;
 	struct http_server	*http;
 	struct event		*ev_eval;
 	struct event		*ev_status;
@@ -185,6 +188,7 @@ daemon_reload(struct daemon *d)
 		free(cause);
 	}
 	deliver_set_config(d->deliver, ncfg);
+	pull_set_config(d->pull, ncfg);
 	d->cfg = ncfg;
 	config_free(old);
 	daemon_arm_eval(d);
@@ -236,6 +240,8 @@ daemon_signal_cb(evutil_socket_t sig, short events, void *arg)
 	d->http = NULL;
 	inbox_free(d->inbox);
 	d->inbox = NULL;
+	pull_free(d->pull);
+	d->pull = NULL;
 	event_del(d->ev_eval);
 	d->ev_stop_wait = event_new(d->base, -1, EV_PERSIST, daemon_stop_wait_cb, d);
 	event_add(d->ev_stop_wait, &tv);
@@ -316,6 +322,8 @@ main(int argc, char **argv)
 	    &cause);
 	if (d.inbox == NULL)
 		fatalx("inbox: %s", cause);
+	d.pull = pull_new(d.base, d.curl, d.store, d.cfg, daemon_committed_cb,
+	    &d);
 	if (d.cfg->listen_addr[0] != '\0') {
 		d.http = http_server_new(d.base, d.store, d.cfg,
 		    daemon_committed_cb, &d, &cause);
@@ -351,6 +359,7 @@ main(int argc, char **argv)
 	http_server_free(d.http);
 	inbox_free(d.inbox);
 	curl_loop_free(d.curl);
+	pull_free(d.pull);
 	deliver_free(d.deliver);
 	for (i = 0; i < 3; i++)
 		event_free(d.ev_sig[i]);

@@ -10,6 +10,8 @@
 
 void log_init(int debug, const char *progname);
 int  log_get_debug(void);
+/* Drop info lines (the command line shows its own summary instead). */
+void log_set_quiet(int quiet);
 void log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
 void log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
 void log_info(const char *, ...) __attribute__((format(printf, 1, 2)));

@@ -254,24 +254,5 @@ def test_files_source_settings():
         d.cleanup()
 
 
-def pull_wired():
-    """Until roiwatchd.c calls pull_new(), the pull module is not linked in.
-    TODO(lead): drop this guard once the wiring is committed."""
-    import harness
-    with open(harness.ARGS.roiwatchd, "rb") as f:
-        return b"pull: fetching source" in f.read()
-
-
-def main():
-    import harness
-    tests = [test_files_source_settings, test_pull_200_304_500, test_pull_timeout_keeps_serving]
-    harness.parse_args()
-    if not pull_wired():
-        print("SKIP test_pull_200_304_500, test_pull_timeout_keeps_serving: "
-              "roiwatchd does not run pull sources yet (pull_new not wired)")
-        tests = tests[:1]
-    run(tests)
-
-
 if __name__ == "__main__":
-    main()
+    run([test_files_source_settings, test_pull_200_304_500, test_pull_timeout_keeps_serving])
