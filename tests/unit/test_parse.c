@@ -740,6 +740,86 @@ test_json_object(void **state)
 	assert_clean(&g, 1);
 }
 
+/* Objects of one document with the same keys reuse their resolution; a
+ * different key set, same count, must be resolved afresh. */
+static void
+test_json_key_changes(void **state)
+{
+	struct parse_options o;
+	struct got g;
+
+	(void)state;
+	opts_init(&o);
+	RUN("[{\"client\":\"acme\",\"campaign\":\"a\",\"date\":\"2026-01-05\","
+	    "\"cost\":\"1.5\"},"
+	    "{\"client\":\"acme\",\"campaign\":\"b\",\"date\":\"2026-01-05\","
+	    "\"cost\":\"2.5\"},"
+	    "{\"client\":\"acme\",\"campaign\":\"c\",\"date\":\"2026-01-05\","
+	    "\"revenue\":\"7\"},"
+	    "{\"client\":\"acme\",\"date\":\"2026-01-05\",\"campaign\":\"d\","
+	    "\"clicks\":9}]", &o, &g);
+	assert_clean(&g, 4);
+	assert_int_equal(g.rows[0].cost, 1500000);
+	assert_int_equal(g.rows[1].cost, 2500000);
+	assert_false(g.rows[2].present & MF_BIT(MF_COST));
+	assert_int_equal(g.rows[2].revenue, 7000000);
+	assert_string_equal(g.rows[3].campaign, "d");
+	assert_int_equal(g.rows[3].clicks, 9);
+	assert_false(g.rows[3].present & MF_BIT(MF_REVENUE));
+
+	o.format = PARSE_NDJSON;
+	RUN("{\"client\":\"acme\",\"campaign\":\"a\",\"date\":\"2026-01-05\","
+	    "\"cost\":1}\n"
+	    "{\"client\":\"acme\",\"campaign\":\"b\",\"date\":\"2026-01-05\","
+	    "\"revenue\":2}\n", &o, &g);
+	assert_clean(&g, 2);
+	assert_int_equal(g.rows[0].cost, 1000000);
+	assert_int_equal(g.rows[1].revenue, 2000000);
+	assert_false(g.rows[1].present & MF_BIT(MF_COST));
+}
+
+/* The streaming JSON reader: rows carry their line, escapes decode to UTF-8,
+ * broken escapes and nesting are refused. */
+static void
+test_json_lines_and_escapes(void **state)
+{
+	struct parse_options o;
+	struct got g;
+
+	(void)state;
+	opts_init(&o);
+	o.format = PARSE_JSON;
+	RUN("{\"metrics\": [\n"
+	    "  {\"client\":\"acme\",\"campaign\":\"caf\\u00e9 \\ud83d\\ude00\","
+	    "\"date\":\"2026-01-05\",\"cost\":1},\n"
+	    "  {\"client\":\"acme\",\"campaign\":\"b\",\"date\":\"2026-01-05\","
+	    "\"cost\":[1]}\n]}", &o, &g);
+	assert_int_equal(g.nrows, 1);
+	assert_string_equal(g.rows[0].campaign, "caf\xc3\xa9 \xf0\x9f\x98\x80");
+	assert_int_equal(g.nerrs, 1);
+	assert_int_equal(g.errs[0].row, 2);
+	assert_int_equal(g.errs[0].line, 3);
+	assert_string_equal(g.errs[0].column, "cost");
+
+	RUN("[{\"client\":\"acme\",\"campaign\":\"\\ud83d\",\"date\":\"2026-01-05\"}]",
+	    &o, &g);
+	assert_int_equal(g.rc, -1);
+	assert_int_equal(g.nrows, 0);
+	RUN("[{\"client\":\"acme\",\"campaign\":\"a\\q\",\"date\":\"2026-01-05\"}]",
+	    &o, &g);
+	assert_int_equal(g.rc, -1);
+	RUN("[{\"x\":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["
+	    "]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}]", &o, &g);
+	assert_int_equal(g.rc, -1);
+	RUN("[{\"client\":\"acme\",\"campaign\":\"a\",\"date\":\"2026-01-05\","
+	    "\"cost\":1.5e2}]", &o, &g);
+	assert_int_equal(g.nrows, 0);
+	assert_int_equal(g.nerrs, 1);
+	RUN("[{\"client\":\"acme\",\"campaign\":\"a\",\"date\":\"2026-01-05\"},]",
+	    &o, &g);
+	assert_int_equal(g.rc, -1);
+}
+
 static void
 test_json_array_and_envelope(void **state)
 {
@@ -1066,6 +1146,8 @@ main(void)
 		cmocka_unit_test(test_max_rows),
 		cmocka_unit_test(test_json_object),
 		cmocka_unit_test(test_json_array_and_envelope),
+		cmocka_unit_test(test_json_key_changes),
+		cmocka_unit_test(test_json_lines_and_escapes),
 		cmocka_unit_test(test_ndjson),
 		cmocka_unit_test(test_json_exact_money),
 		cmocka_unit_test(test_malformed_json),
