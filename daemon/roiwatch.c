@@ -3,7 +3,7 @@
  * database as the daemon (SQLite WAL lets both work at once).
  *
  *   roiwatch [-c CONFIG] [-S STATE_DIR] check-config [PATH] [--options]
- *   roiwatch [-c CONFIG] [-S STATE_DIR] ingest [--partial] FILE...
+ *   roiwatch [-c CONFIG] [-S STATE_DIR] ingest [--source NAME] [--partial] FILE...
  *   roiwatch [-c CONFIG] [-S STATE_DIR] kpis CLIENT [--days N]
  *   roiwatch [-c CONFIG] [-S STATE_DIR] alerts [--all]
  */
@@ -43,8 +43,11 @@ usage(void)
 	    "commands:\n"
 	    "  check-config [PATH] [--options]  validate the configuration and\n"
 	    "                                   print a summary (or every option)\n"
-	    "  ingest [--partial] FILE...       backfill metric files (CSV, JSON,\n"
-	    "                                   NDJSON) and evaluate alerts\n"
+	    "  ingest [--source NAME] [--partial] FILE...\n"
+	    "                                   backfill metric files (CSV, JSON,\n"
+	    "                                   NDJSON) and evaluate alerts; parse\n"
+	    "                                   settings of source NAME, else of the\n"
+	    "                                   files source matching each name\n"
 	    "  kpis CLIENT [--days N]           KPIs per campaign (lifetime, and\n"
 	    "                                   the last N days of data)\n"
 	    "  alerts [--all]                   alert states that are not ok\n"
@@ -180,6 +183,8 @@ cmd_ingest(int argc, char **argv)
 	struct parse_options popts;
 	struct progress prog;
 	const struct ingest_subject *subjects;
+	const struct source_conf *src = NULL;
+	const char *source = NULL, *base;
 	size_t nsubjects;
 	char *cause = NULL, *report;
 	double t0, t1, total_secs = 0;
@@ -189,22 +194,36 @@ cmd_ingest(int argc, char **argv)
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		if (strcmp(argv[i], "--partial") == 0)
 			partial = 1;
+		else if (strcmp(argv[i], "--source") == 0 && i + 1 < argc)
+			source = argv[++i];
 		else
 			usage();
 	}
 	if (i == argc)
 		usage();
 	cfg = load_config(config_path);
+	if (source != NULL && (src = config_source(cfg, source)) == NULL) {
+		fprintf(stderr, "roiwatch: no source named '%s' in %s\n", source,
+		    config_path);
+		config_free(cfg);
+		return 1;
+	}
 	st = open_store(cfg);
 	if (store_set_cache_kib(st, 65536, &cause) != 0) {
 		fprintf(stderr, "roiwatch: %s\n", cause);
 		free(cause);
 		cause = NULL;
 	}
-	memset(&popts, 0, sizeof popts);
-	popts.format = PARSE_AUTO;
 
 	for (; i < argc; i++) {
+		const struct source_conf *fsrc = src;
+
+		if (fsrc == NULL) {
+			base = strrchr(argv[i], '/');
+			fsrc = config_file_source(cfg, base != NULL ? base + 1 :
+			    argv[i]);
+		}
+		config_source_parse_options(fsrc, &popts);
 		memset(&res, 0, sizeof res);
 		t0 = now_mono();
 		if ((b = ingest_batch_begin(st, &cause)) == NULL) {
@@ -219,8 +238,8 @@ cmd_ingest(int argc, char **argv)
 			prog.start = t0;
 			ingest_batch_set_progress(b, progress_cb, &prog, 50000);
 		}
-		if (ingest_batch_add_file(b, cfg, argv[i], &popts, partial,
-		    &res) != 0 || ingest_batch_commit(b, &cause) != 0) {
+		if (ingest_batch_add_file(b, cfg, argv[i], &popts, partial ||
+		    (fsrc != NULL && fsrc->partial), &res) != 0 || ingest_batch_commit(b, &cause) != 0) {
 			if (tty)
 				fputc('\n', stderr);
 			if (res.cause == NULL) {
