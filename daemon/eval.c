@@ -210,12 +210,52 @@ eval_collect_cb(const char *client, const char *campaign, enum alert_kind kind,
 	return 0;
 }
 
+static int
+eval_collect_campaign_cb(const char *client, const char *campaign, void *arg)
+{
+	struct periodic_ctx *ctx = arg;
+
+	ctx->items = xreallocarray(ctx->items, ctx->n + 1, sizeof *ctx->items);
+	ctx->items[ctx->n].client = xstrdup(client);
+	ctx->items[ctx->n].campaign = xstrdup(campaign);
+	ctx->n++;
+	return 0;
+}
+
+static void
+eval_ctx_free(struct periodic_ctx *ctx)
+{
+	size_t i;
+
+	for (i = 0; i < ctx->n; i++) {
+		free(ctx->items[i].client);
+		free(ctx->items[i].campaign);
+	}
+	free(ctx->items);
+}
+
+int
+eval_all(struct store *store, const struct config *cfg, int64_t now,
+    char **cause)
+{
+	struct periodic_ctx ctx;
+	int rc;
+
+	memset(&ctx, 0, sizeof ctx);
+	if (store_foreach_campaign(store, NULL, eval_collect_campaign_cb, &ctx,
+	    cause) != 0)
+		rc = -1;
+	else
+		rc = eval_subjects(store, cfg, ctx.items, ctx.n, now, cause);
+	eval_ctx_free(&ctx);
+	return rc;
+}
+
 int
 eval_periodic(struct store *store, const struct config *cfg, int64_t now,
     char **cause)
 {
 	struct periodic_ctx ctx;
-	size_t i;
 	int rc;
 
 	memset(&ctx, 0, sizeof ctx);
@@ -223,10 +263,6 @@ eval_periodic(struct store *store, const struct config *cfg, int64_t now,
 		rc = -1;
 	else
 		rc = eval_subjects(store, cfg, ctx.items, ctx.n, now, cause);
-	for (i = 0; i < ctx.n; i++) {
-		free(ctx.items[i].client);
-		free(ctx.items[i].campaign);
-	}
-	free(ctx.items);
+	eval_ctx_free(&ctx);
 	return rc;
 }

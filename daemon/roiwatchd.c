@@ -193,6 +193,11 @@ daemon_reload(struct daemon *d)
 	config_free(old);
 	daemon_arm_eval(d);
 	log_info("configuration reloaded: %zu client(s)", ncfg->nclients);
+	/* Thresholds may have changed: judge every campaign by the new ones. */
+	if (eval_all(d->store, d->cfg, (int64_t)time(NULL), &cause) == -1) {
+		log_warnx("evaluation after reload failed: %s", cause);
+		free(cause);
+	}
 	deliver_kick(d->deliver);
 done:
 	sdnotify("READY=1");

@@ -26,4 +26,8 @@ int	eval_subjects(struct store *, const struct config *,
 int	eval_periodic(struct store *, const struct config *, int64_t now,
 	    char **cause);
 
+/* Re-evaluate every stored campaign: after a reload changed thresholds. */
+int	eval_all(struct store *, const struct config *, int64_t now,
+	    char **cause);
+
 #endif

@@ -134,6 +134,26 @@ def test_reload_keeps_running_config_on_error():
         d.cleanup()
 
 
+def test_reload_rejudges_with_new_thresholds():
+    d = Daemon([client("acme", target_roi="500%")])
+    try:
+        d.start()
+        d.drop("nov.csv", GOOD)
+        wait_for(lambda: eml_count(d) == 1, what="first alert")
+        body = d.messages("mail/acme")[0].get_body().get_content()
+        check("Newsletter" not in body, "Newsletter (400 %) is between minimum and target")
+        # The agency and the client agree on a higher minimum: 450 %.
+        d.clients[0]["minimum_roi"] = "450%"
+        d.write_config()
+        d.signal(signal.SIGHUP)
+        wait_for(lambda: eml_count(d) == 2, what="alert under the new minimum, without new data")
+        body = d.messages("mail/acme")[1].get_body().get_content()
+        check("Newsletter" in body and "450%" in body, body)
+        d.stop()
+    finally:
+        d.cleanup()
+
+
 if __name__ == "__main__":
     run([test_file_to_alert_and_restart, test_bad_file_goes_to_failed_with_report,
-         test_reload_keeps_running_config_on_error])
+         test_reload_keeps_running_config_on_error, test_reload_rejudges_with_new_thresholds])
