@@ -243,30 +243,6 @@ deliver_dead(struct deliver *d, const struct outbox_item *it,
 	    it->id, it->client, it->receiver, reason);
 }
 
-static const struct client_conf *
-deliver_find_client(const struct config *cfg, const char *id)
-{
-	size_t	i;
-
-	for (i = 0; i < cfg->nclients; i++) {
-		if (strcmp(cfg->clients[i].id, id) == 0)
-			return (&cfg->clients[i]);
-	}
-	return (NULL);
-}
-
-static const struct receiver_conf *
-deliver_find_receiver(const struct client_conf *cc, const char *name)
-{
-	size_t	i;
-
-	for (i = 0; i < cc->nreceivers; i++) {
-		if (strcmp(cc->receivers[i].name, name) == 0)
-			return (&cc->receivers[i]);
-	}
-	return (NULL);
-}
-
 /* mkdir -p with mode 0700 for every directory created. */
 static int
 deliver_mkdirs(const char *path, char **cause)
@@ -624,11 +600,11 @@ deliver_start(struct deliver *d, const struct outbox_item *it)
 	char				*cause = NULL, *why;
 	int				 rc;
 
-	if ((cc = deliver_find_client(d->cfg, it->client)) == NULL) {
+	if ((cc = config_client(d->cfg, it->client)) == NULL) {
 		deliver_dead(d, it, "client no longer configured");
 		return;
 	}
-	if ((r = deliver_find_receiver(cc, it->receiver)) == NULL) {
+	if ((r = config_receiver(cc, it->receiver)) == NULL) {
 		deliver_dead(d, it, "receiver no longer configured");
 		return;
 	}
