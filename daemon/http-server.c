@@ -110,6 +110,8 @@ struct http_server {
 	size_t			 nclients;
 
 	struct http_server_stats stats;
+	http_metrics_hook	 metrics_hook;	/* other modules' /metrics lines */
+	void			*metrics_hook_arg;
 };
 
 /* Every server, so that the listener's error callback (whose argument is the
@@ -983,6 +985,8 @@ http_metrics(struct http_server *srv, struct evhttp_request *req)
 		    "roiwatch_outbox_items{status=\"done\"} %" PRId64 "\n"
 		    "roiwatch_outbox_items{status=\"dead\"} %" PRId64 "\n",
 		    pending, done, dead);
+	if (srv->metrics_hook != NULL)
+		srv->metrics_hook(srv->metrics_hook_arg, b);
 
 	len = evbuffer_get_length(b);
 	s = (char *)evbuffer_pullup(b, -1);
@@ -1270,4 +1274,12 @@ size_t
 http_server_pending(const struct http_server *srv)
 {
 	return srv->npending;
+}
+
+void
+http_server_set_metrics_hook(struct http_server *srv, http_metrics_hook hook,
+    void *arg)
+{
+	srv->metrics_hook = hook;
+	srv->metrics_hook_arg = arg;
 }

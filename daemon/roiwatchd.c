@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include <curl/curl.h>
+#include <event2/buffer.h>
 #include <event2/event.h>
 
 #include "config.h"
@@ -142,6 +143,82 @@ daemon_watchdog_cb(evutil_socket_t fd, short events, void *arg)
 	(void)events;
 	(void)arg;
 	sdnotify("WATCHDOG=1");
+}
+
+/* A Prometheus label value: backslash, quote and newline escaped. */
+static void
+daemon_label(struct evbuffer *out, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		if (*s == '\\' || *s == '"')
+			evbuffer_add_printf(out, "\\%c", *s);
+		else if (*s == '\n')
+			evbuffer_add(out, "\\n", 2);
+		else
+			evbuffer_add(out, s, 1);
+	}
+}
+
+/* /metrics lines of the inbox, the pull sources and their freshness. */
+static void
+daemon_metrics_cb(void *arg, struct evbuffer *out)
+{
+	struct daemon *d = arg;
+	struct inbox_stats ist;
+	struct pull_stats pst;
+	struct store_source_state ss;
+	const struct source_conf *src;
+	char *cause = NULL;
+	size_t i;
+
+	memset(&ist, 0, sizeof ist);
+	if (d->inbox != NULL)
+		inbox_get_stats(d->inbox, &ist);
+	evbuffer_add_printf(out,
+	    "# HELP roiwatch_inbox_files_total Inbox files processed.\n"
+	    "# TYPE roiwatch_inbox_files_total counter\n"
+	    "roiwatch_inbox_files_total{result=\"done\"} %llu\n"
+	    "roiwatch_inbox_files_total{result=\"failed\"} %llu\n"
+	    "# HELP roiwatch_inbox_rows_total Rows stored from inbox files.\n"
+	    "# TYPE roiwatch_inbox_rows_total counter\n"
+	    "roiwatch_inbox_rows_total %llu\n",
+	    (unsigned long long)ist.files_done,
+	    (unsigned long long)ist.files_failed, (unsigned long long)ist.rows);
+	if (d->pull == NULL)
+		return;
+	pull_get_stats(d->pull, &pst);
+	evbuffer_add_printf(out,
+	    "# HELP roiwatch_pull_fetches_total Fetches of pull sources.\n"
+	    "# TYPE roiwatch_pull_fetches_total counter\n"
+	    "roiwatch_pull_fetches_total{result=\"ok\"} %llu\n"
+	    "roiwatch_pull_fetches_total{result=\"not_modified\"} %llu\n"
+	    "roiwatch_pull_fetches_total{result=\"failed\"} %llu\n"
+	    "# HELP roiwatch_pull_rows_total Rows stored from pull sources.\n"
+	    "# TYPE roiwatch_pull_rows_total counter\n"
+	    "roiwatch_pull_rows_total %llu\n",
+	    (unsigned long long)pst.fetched,
+	    (unsigned long long)pst.not_modified,
+	    (unsigned long long)pst.failed, (unsigned long long)pst.rows);
+	evbuffer_add_printf(out, "# HELP roiwatch_source_last_success_seconds "
+	    "Unix time of a pull source's last successful fetch (0: never).\n"
+	    "# TYPE roiwatch_source_last_success_seconds gauge\n");
+	for (i = 0; i < d->cfg->nsources; i++) {
+		src = &d->cfg->sources[i];
+		if (src->type != SOURCE_PULL)
+			continue;
+		if (store_source_get(d->store, src->name, &ss, &cause) == -1) {
+			log_warnx("metrics: source %s: %s", src->name, cause);
+			free(cause);
+			cause = NULL;
+			continue;
+		}
+		evbuffer_add_printf(out,
+		    "roiwatch_source_last_success_seconds{source=\"");
+		daemon_label(out, src->name);
+		evbuffer_add_printf(out, "\"} %lld\n",
+		    (long long)ss.last_success);
+		store_source_state_clear(&ss);
+	}
 }
 
 static void
@@ -334,6 +411,7 @@ main(int argc, char **argv)
 		    daemon_committed_cb, &d, &cause);
 		if (d.http == NULL)
 			fatalx("HTTP listener: %s", cause);
+		http_server_set_metrics_hook(d.http, daemon_metrics_cb, &d);
 	}
 
 	d.ev_eval = event_new(d.base, -1, EV_PERSIST, daemon_eval_cb, &d);

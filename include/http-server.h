@@ -42,6 +42,12 @@ struct http_server;
 #define HTTP_BATCH_MAX		1000	/* requests per group commit */
 #define HTTP_REPLAY_MAX		10000	/* remembered signatures per client */
 
+struct evbuffer;
+/* Appends Prometheus text lines of other modules to a /metrics answer. */
+typedef void (*http_metrics_hook)(void *arg, struct evbuffer *out);
+void	http_server_set_metrics_hook(struct http_server *, http_metrics_hook,
+	    void *arg);
+
 /* Called after each successful group commit with the campaigns it touched. */
 typedef void (*http_committed_cb)(void *arg, const struct ingest_subject *,
 	    size_t n);

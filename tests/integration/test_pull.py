@@ -138,6 +138,15 @@ def test_pull_200_304_500():
         check(d.query("select input_id, updated from metrics order by campaign") == updated,
               "a 304 re-ingested")
         check(source_state(d, "acme-export")["etag"] == '"v1"', "ETag kept")
+        # Freshness is exported for monitoring.
+        import urllib.request
+        text = urllib.request.urlopen("http://127.0.0.1:%d/metrics" % d.port,
+                                      timeout=5).read().decode()
+        line = [l for l in text.splitlines()
+                if l.startswith('roiwatch_source_last_success_seconds{source="acme-export"}')]
+        check(line and int(line[0].split()[-1]) == source_state(d, "acme-export")["last_success"],
+              "freshness in /metrics:\n" + text)
+        check("roiwatch_pull_fetches_total{result=\"not_modified\"} 1" in text, text)
         d.stop()
 
         # 500: counted, backoff 30 s then 60 s, logged without secrets.
