@@ -6,6 +6,7 @@
  *   roiwatch [-c CONFIG] [-S STATE_DIR] ingest [--source NAME] [--partial] FILE...
  *   roiwatch [-c CONFIG] [-S STATE_DIR] kpis CLIENT [--days N]
  *   roiwatch [-c CONFIG] [-S STATE_DIR] alerts [--all]
+ *   roiwatch [-c CONFIG] [-S STATE_DIR] sources
  */
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -51,6 +52,8 @@ usage(void)
 	    "  kpis CLIENT [--days N]           KPIs per campaign (lifetime, and\n"
 	    "                                   the last N days of data)\n"
 	    "  alerts [--all]                   alert states that are not ok\n"
+	    "  sources                          pull sources: last success,\n"
+	    "                                   failures, next fetch\n"
 	    "default CONFIG: %s\n", DEFAULT_CONFIG);
 	exit(2);
 }
@@ -453,6 +456,80 @@ cmd_alerts(int argc, char **argv)
 	return rc;
 }
 
+/* "2026-11-24 23:12:12Z (3m ago)", or "never". */
+static char *
+format_when(int64_t t, time_t now, char *buf, size_t len)
+{
+	struct tm tm;
+	time_t tt = (time_t)t;
+	char day[32];
+	long long ago = (long long)(now - tt);
+
+	if (t <= 0) {
+		snprintf(buf, len, "never");
+		return buf;
+	}
+	strftime(day, sizeof day, "%Y-%m-%d %H:%M:%SZ", gmtime_r(&tt, &tm));
+	if (ago >= 0)
+		snprintf(buf, len, "%s (%lldh%02lldm ago)", day, ago / 3600,
+		    ago / 60 % 60);
+	else
+		snprintf(buf, len, "%s (in %lldh%02lldm)", day, -ago / 3600,
+		    -ago / 60 % 60);
+	return buf;
+}
+
+static int
+cmd_sources(int argc, char **argv)
+{
+	struct config *cfg;
+	struct store *st;
+	struct store_source_state ss;
+	const struct source_conf *src;
+	char *cause = NULL, a[64], b[64];
+	time_t now = time(NULL);
+	size_t i;
+	int rc = 0, found;
+
+	(void)argv;
+	if (argc != 1)
+		usage();
+	cfg = load_config(config_path);
+	st = open_store(cfg);
+	for (i = 0; i < cfg->nsources; i++) {
+		src = &cfg->sources[i];
+		if (src->type == SOURCE_FILES) {
+			printf("%-20s files  pattern %s\n", src->name,
+			    src->pattern);
+			continue;
+		}
+		if ((found = store_source_get(st, src->name, &ss, &cause)) ==
+		    -1) {
+			fprintf(stderr, "roiwatch: %s: %s\n", src->name, cause);
+			free(cause);
+			cause = NULL;
+			rc = 1;
+			continue;
+		}
+		printf("%-20s pull   every %llds, last success %s, next %s",
+		    src->name, (long long)src->interval_secs,
+		    format_when(ss.last_success, now, a, sizeof a),
+		    found ? format_when(ss.next_at, now, b, sizeof b) :
+		    "at the daemon's start");
+		if (ss.failures > 0)
+			printf(", %lld failure(s), last: %s",
+			    (long long)ss.failures,
+			    ss.last_error != NULL ? ss.last_error : "?");
+		printf("\n");
+		store_source_state_clear(&ss);
+	}
+	if (cfg->nsources == 0)
+		printf("no sources configured\n");
+	store_free(st);
+	config_free(cfg);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -490,5 +567,7 @@ main(int argc, char **argv)
 		return cmd_kpis(argc, argv);
 	if (strcmp(argv[0], "alerts") == 0)
 		return cmd_alerts(argc, argv);
+	if (strcmp(argv[0], "sources") == 0)
+		return cmd_sources(argc, argv);
 	usage();
 }

@@ -62,6 +62,8 @@ def test_ingest_kpis_alerts():
         check("237,86" in r.stdout or "237.86" in r.stdout, r.stdout)
         r = d.cli("alerts")
         check("roi_target" in r.stdout and "firing" in r.stdout, r.stdout)
+        r = d.cli("sources")
+        check("fr-export" in r.stdout and "pattern fr-*.csv" in r.stdout, r.stdout)
         r = d.cli("kpis", "nobody", check_rc=False)
         check(r.returncode != 0 and "not configured" in r.stderr, r.stderr)
         # A bad CSV through the CLI: refused with the row named, nothing stored.
