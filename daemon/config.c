@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -58,13 +59,14 @@ enum opt_type {
 	OPT_COLUMNS,	/* object header -> field name: parse_column_map array */
 	OPT_HEADERS,	/* file name; its "Name: value" lines are kept */
 	OPT_SOURCES,	/* array of source objects */
+	OPT_CUSTOM,	/* object header -> KPI name: parse_custom_map array */
 	OPT_TYPE_MAX
 };
 
 static const char *const opt_type_names[OPT_TYPE_MAX] = {
 	"string", "path", "integer", "seconds", "bytes", "bool", "money",
 	"roi", "percent", "choice", "choice", "string list", "secret file",
-	"receivers", "column map", "headers file", "sources",
+	"receivers", "column map", "headers file", "sources", "custom KPI map",
 };
 
 #define OPT_REQUIRED	0x1	/* no default; must be given */
@@ -327,6 +329,14 @@ static const struct opt source_opts[] = {
 	  " of refusing it whole." },
 	{ "max_rows", OPT_INT, S(max_rows), 0, 0, 100000000, "0", 0, 0, NULL,
 	  NULL, "Most rows accepted in one input; 0: unlimited." },
+	{ "custom_kpis", OPT_CUSTOM, S(custom_kpis), S(ncustom_kpis), 0, 0,
+	  NULL, 0, 0, NULL, NULL, "Columns kept as custom KPIs, header -> name"
+	  " ([a-z][a-z0-9_]{0,31}), e.g. {\"Reach\": \"reach\"}; decimals"
+	  " allowed, a value that is not a number is a row error." },
+	{ "keep_unknown_numeric", OPT_BOOL, S(keep_unknown_numeric), 0, 0, 0,
+	  "false", 0, 0, NULL, NULL, "Also keep every column mapped to nothing"
+	  " as a custom KPI named after its header (\"Page likes\" ->"
+	  " page_likes) where its value is a number." },
 };
 
 #define NOPTS(t)	(sizeof (t) / sizeof (t)[0])
@@ -638,6 +648,8 @@ static int	cfg_columns(struct cfg_ctx *, const struct opt *,
 		    const cJSON *, int, void *);
 static int	cfg_headers(struct cfg_ctx *, const struct opt *, int,
 		    const cJSON *, void *);
+static int	cfg_custom_kpis(struct cfg_ctx *, const struct opt *,
+		    const cJSON *, int, void *);
 static int	cfg_sources(struct cfg_ctx *, const struct opt *,
 		    const cJSON *, struct config *);
 
@@ -818,6 +830,8 @@ cfg_value(struct cfg_ctx *ctx, const struct opt *o, const cJSON *v,
 		return cfg_headers(ctx, o, line, v, base);
 	case OPT_SOURCES:
 		return cfg_sources(ctx, o, v, base);
+	case OPT_CUSTOM:
+		return cfg_custom_kpis(ctx, o, v, line, base);
 	case OPT_TYPE_MAX:
 		break;
 	}
@@ -917,6 +931,7 @@ cfg_free_object(const struct opt *opts, size_t nopts, void *base)
 	struct receiver_conf	*rs;
 	struct source_conf	*ss;
 	struct parse_column_map	*cm;
+	struct parse_custom_map	*km;
 	char			**list;
 	size_t			 i, j, n;
 
@@ -952,6 +967,16 @@ cfg_free_object(const struct opt *opts, size_t nopts, void *base)
 			for (j = 0; cm != NULL && j < n; j++)
 				free((char *)cm[j].header);
 			free(cm);
+			break;
+		case OPT_CUSTOM:
+			km = *(struct parse_custom_map **)cfg_field(base,
+			    o->off);
+			n = *(size_t *)cfg_field(base, o->aux);
+			for (j = 0; km != NULL && j < n; j++) {
+				free((char *)km[j].header);
+				free((char *)km[j].name);
+			}
+			free(km);
 			break;
 		case OPT_HEADERS:
 			list = *(char ***)cfg_field(base, o->off);
@@ -1183,6 +1208,48 @@ cfg_columns(struct cfg_ctx *ctx, const struct opt *o, const cJSON *v,
 	return 0;
 }
 
+/*
+ * A "custom_kpis" object: header -> custom KPI name. Several headers may
+ * share a name (summed, like numeric columns).
+ */
+static int
+cfg_custom_kpis(struct cfg_ctx *ctx, const struct opt *o, const cJSON *v,
+    int line, void *base)
+{
+	struct parse_custom_map	*km;
+	const cJSON		*e;
+	size_t			 n, i, j;
+
+	if (!cJSON_IsObject(v))
+		return cfg_error(ctx, line, o->name, "must be an object such"
+		    " as {\"Reach\": \"reach\"}");
+	n = (size_t)cJSON_GetArraySize(v);
+	km = xcalloc(n + 1, sizeof *km);
+	*(struct parse_custom_map **)cfg_field(base, o->off) = km;
+	i = 0;
+	cJSON_ArrayForEach(e, v) {
+		line = cfg_line(ctx, e);
+		if (*e->string == '\0' || cfg_has_control(e->string) ||
+		    strlen(e->string) > 255)
+			return cfg_error(ctx, line, o->name, "a header must be"
+			    " 1 to 255 characters without control characters");
+		if (!cJSON_IsString(e) ||
+		    !metric_custom_name_valid(e->valuestring))
+			return cfg_error(ctx, line, o->name, "\"%s\": a custom"
+			    " KPI name is a lowercase letter then up to 31"
+			    " of a-z 0-9 _, e.g. \"reach\"", e->string);
+		for (j = 0; j < i; j++) {
+			if (strcasecmp(km[j].header, e->string) == 0)
+				return cfg_error(ctx, line, o->name, "header"
+				    " \"%s\" is listed twice", e->string);
+		}
+		km[i].header = xstrdup(e->string);
+		km[i].name = xstrdup(e->valuestring);
+		*(size_t *)cfg_field(base, o->aux) = ++i;
+	}
+	return 0;
+}
+
 static int
 cfg_is_tchar(int c)
 {
@@ -1375,6 +1442,18 @@ cfg_source_check(struct cfg_ctx *ctx, const cJSON *obj,
 	case SOURCE_TYPE_MAX:
 		break;
 	}
+	for (i = 0; i < src->ncustom_kpis; i++) {
+		size_t j;
+
+		for (j = 0; j < src->ncolumns; j++) {
+			if (strcasecmp(src->custom_kpis[i].header,
+			    src->columns[j].header) == 0)
+				return cfg_error(ctx, cfg_member_line(ctx, obj,
+				    "custom_kpis"), "custom_kpis", "\"%s\" is"
+				    " mapped in columns already",
+				    src->custom_kpis[i].header);
+		}
+	}
 	if (thousands_chars[src->thousands] == decimal_chars[src->decimal])
 		return cfg_error(ctx, cfg_member_line(ctx, obj, "thousands"),
 		    "thousands", "must differ from the decimal separator");
@@ -1517,6 +1596,9 @@ config_source_parse_options(const struct source_conf *src,
 	po->thousands = thousands_chars[src->thousands];
 	po->encoding = src->encoding;
 	po->max_rows = (long)src->max_rows;
+	po->custom_kpis = src->custom_kpis;
+	po->ncustom_kpis = src->ncustom_kpis;
+	po->keep_unknown_numeric = src->keep_unknown_numeric;
 	return 0;
 }
 
@@ -2010,6 +2092,8 @@ cfg_print_source(const struct source_conf *src, FILE *f)
 		fprintf(f, ", client %s", src->client);
 	if (src->partial)
 		fprintf(f, ", partial");
+	if (src->keep_unknown_numeric)
+		fprintf(f, ", keep unknown numeric columns");
 	fprintf(f, "\n");
 	for (i = 0; i < src->nheaders; i++)
 		fprintf(f, "  header        %.*s: (set)\n",
@@ -2018,6 +2102,9 @@ cfg_print_source(const struct source_conf *src, FILE *f)
 		fprintf(f, "  column        \"%s\" -> %s\n",
 		    src->columns[i].header,
 		    metric_field_name(src->columns[i].field));
+	for (i = 0; i < src->ncustom_kpis; i++)
+		fprintf(f, "  custom KPI    \"%s\" -> %s\n",
+		    src->custom_kpis[i].header, src->custom_kpis[i].name);
 }
 
 void

@@ -1,8 +1,9 @@
 /*
- * Metric samples: canonical field names and calendar dates. Dates are days
- * since 1970-01-01 in the proleptic Gregorian calendar, converted with Howard
- * Hinnant's days_from_civil / civil_from_days algorithms
- * (https://howardhinnant.github.io/date_algorithms.html). Pure: no clock.
+ * Metric samples: canonical field names, custom KPI names and calendar
+ * dates. Dates are days since 1970-01-01 in the proleptic Gregorian
+ * calendar, converted with Howard Hinnant's days_from_civil / civil_from_days
+ * algorithms (https://howardhinnant.github.io/date_algorithms.html). Pure: no
+ * clock.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -42,6 +43,52 @@ metric_field_lookup(const char *name)
 			return f;
 	}
 	return -1;
+}
+
+int
+metric_custom_name_valid(const char *name)
+{
+	size_t i;
+
+	if (name == NULL || name[0] < 'a' || name[0] > 'z')
+		return 0;
+	for (i = 1; name[i] != '\0'; i++) {
+		if (i >= METRIC_CUSTOM_NAME_MAX - 1)
+			return 0;
+		if (!((name[i] >= 'a' && name[i] <= 'z') ||
+		    (name[i] >= '0' && name[i] <= '9') || name[i] == '_'))
+			return 0;
+	}
+	return 1;
+}
+
+size_t
+metric_custom_name_normalise(const char *s, size_t len, char *buf)
+{
+	size_t	i, n = 0;
+	int	gap = 0;
+	char	c;
+
+	for (i = 0; i < len && n < METRIC_CUSTOM_NAME_MAX - 1; i++) {
+		c = s[i];
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c - 'A' + 'a');
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))) {
+			gap = n > 0;	/* leading separators are dropped */
+			continue;
+		}
+		if (gap) {
+			buf[n++] = '_';
+			gap = 0;
+			if (n == METRIC_CUSTOM_NAME_MAX - 1)
+				break;
+		}
+		buf[n++] = c;
+	}
+	while (n > 0 && buf[n - 1] == '_')
+		n--;
+	buf[n] = '\0';
+	return n;
 }
 
 /*

@@ -11,7 +11,8 @@
  * strings, "\u0000" and lone surrogates are refused.
  *
  * Syntax errors reject the whole input (row 0, with the line); a row whose
- * values have the wrong type (true, an array...) is a row error. Rows are
+ * values have the wrong type (true, an array...) is a row error, except under
+ * a key kept only because keep_unknown_numeric is set: that one is skipped. Rows are
  * handed to the sink as they are read, so when -1 is returned the caller
  * discards what it got (ingest rolls back the input's savepoint).
  */
@@ -472,17 +473,31 @@ pj_emit(struct parse_ctx *ctx, struct pj_keycache *kc, struct pj_row *row,
 	if (pj_keycache_hit(kc, row->keys, row->n))
 		memcpy(field, kc->field, row->n * sizeof *field);
 	else if (parse_resolve(ctx, row->keys, row->n, field, &bad, reason,
-	    sizeof reason) != 0)
+	    sizeof reason) != 0) {
+		/* The custom names the cache's codes index are gone. */
+		kc->valid = 0;
 		return parse_report(ctx, rowno, line, bad >= 0 ?
 		    row->keys[bad].p : NULL, bad >= 0 ? row->keys[bad].len : 0,
 		    "%s", reason);
-	else
+	} else
 		pj_keycache_store(kc, row->keys, row->n, field);
 	parse_row_init(ctx, &r);
 	for (i = 0; i < row->n; i++) {
 		const struct pj_value *v = &row->vals[i];
 
 		if (field[i] < 0 || v->type == PJ_NULL)
+			continue;
+		if (field[i] >= PARSE_FIELD_CUSTOM && v->type != PJ_OTHER) {
+			if (parse_custom_value(ctx, &r, field[i], v->p, v->len,
+			    v->type == PJ_NUMBER, reason, sizeof reason) != 0)
+				return parse_report(ctx, rowno, line,
+				    row->keys[i].p, row->keys[i].len, "%s",
+				    reason);
+			continue;
+		}
+		/* true, an array...: under an unknown key, not ours */
+		if (field[i] >= PARSE_FIELD_CUSTOM &&
+		    !ctx->custom[field[i] - PARSE_FIELD_CUSTOM].mapped)
 			continue;
 		if (v->type == PJ_OTHER)
 			return parse_report(ctx, rowno, line, row->keys[i].p,

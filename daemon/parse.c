@@ -11,8 +11,18 @@
  * every explicitly mapped numeric column is summed with the preset's column
  * ("Leads value" mapped to revenue adds to "Purchases conversion value");
  * for text fields an explicit mapping replaces the preset's column.
+ *
+ * Custom KPIs. A header of options->custom_kpis (unless explicitly mapped to
+ * a field) is kept under its KPI name, before the preset is consulted. With
+ * keep_unknown_numeric a header that matched nothing at all -- a synonym
+ * passed over for a better-ranked one is not unknown -- is kept under its
+ * normalised name, unless a custom_kpis name already has it. Names live in
+ * parse_ctx.custom for as long as the resolution stands; a row points at
+ * them. Values are numbers in micros read like amounts; an unmapped column
+ * whose value is not a number is simply not ours, so it is skipped.
  */
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +39,7 @@
 
 #define PARSE_PREAMBLE_MAX	5	/* title lines tolerated before a header */
 #define PARSE_NUM_MAX		96	/* longest number text accepted */
+#define PARSE_UNKNOWN		(-2)	/* resolving: a key that matched nothing */
 
 struct parse_synonym {
 	const char		*name;	/* lowercase; " (*)" ends: any "(...)" */
@@ -394,6 +405,53 @@ parse_name_match(const char *name, const char *key, size_t len)
 	return n == len && strncasecmp(name, key, len) == 0;
 }
 
+/* Field code of a custom KPI name, adding it to ctx->custom if new. */
+static int
+parse_custom_add(struct parse_ctx *ctx, const char *name, int mapped)
+{
+	struct parse_custom_name *cn;
+	size_t i;
+
+	for (i = 0; i < ctx->ncustom; i++) {
+		cn = &ctx->custom[i];
+		if (strcmp(cn->name, name) == 0) {
+			cn->mapped |= mapped;
+			return PARSE_FIELD_CUSTOM + (int)i;
+		}
+	}
+	/* At most one entry per key, and parse_resolve() takes at most
+	 * PARSE_KEYS_MAX keys. */
+	cn = &ctx->custom[ctx->ncustom];
+	snprintf(cn->name, sizeof cn->name, "%s", name);
+	cn->mapped = mapped;
+	return PARSE_FIELD_CUSTOM + (int)ctx->ncustom++;
+}
+
+/* Unknown keys become custom KPIs under their normalised names. */
+static void
+parse_resolve_unknown(struct parse_ctx *ctx, const struct parse_key *keys,
+    size_t n, int *field)
+{
+	char	 name[METRIC_CUSTOM_NAME_MAX];
+	size_t	 i, j;
+
+	for (i = 0; i < n; i++) {
+		if (field[i] != PARSE_UNKNOWN)
+			continue;
+		field[i] = -1;
+		if (metric_custom_name_normalise(keys[i].p, keys[i].len,
+		    name) == 0)
+			continue;
+		for (j = 0; j < ctx->ncustom; j++) {
+			if (ctx->custom[j].mapped &&
+			    strcmp(ctx->custom[j].name, name) == 0)
+				break;
+		}
+		if (j == ctx->ncustom)
+			field[i] = parse_custom_add(ctx, name, 0);
+	}
+}
+
 int
 parse_resolve(struct parse_ctx *ctx, const struct parse_key *keys, size_t n,
     int *field, int *bad, char *reason, size_t reasonlen)
@@ -407,6 +465,7 @@ parse_resolve(struct parse_ctx *ctx, const struct parse_key *keys, size_t n,
 	enum metric_field f;
 
 	*bad = -1;
+	ctx->ncustom = 0;
 	if (n > PARSE_KEYS_MAX) {
 		snprintf(reason, reasonlen, "more than %d columns",
 		    PARSE_KEYS_MAX);
@@ -439,6 +498,19 @@ parse_resolve(struct parse_ctx *ctx, const struct parse_key *keys, size_t n,
 				break;
 			}
 		}
+		if (field[i] == -1 && ctx->custom != NULL) {
+			for (j = 0; j < o->ncustom_kpis; j++) {
+				const char *h = o->custom_kpis[j].header;
+
+				clen = strlen(h);
+				parse_trim(&h, &clen);
+				if (clen == len && strncasecmp(h, s, len) == 0) {
+					field[i] = parse_custom_add(ctx,
+					    o->custom_kpis[j].name, 1);
+					break;
+				}
+			}
+		}
 		if (field[i] == -1) {
 			for (j = 0; j < pr->nsyn; j++) {
 				if (parse_name_match(pr->syn[j].name, s, len)) {
@@ -451,6 +523,9 @@ parse_resolve(struct parse_ctx *ctx, const struct parse_key *keys, size_t n,
 		if ((field[i] == MF_CLIENT && o->fixed_client != NULL) ||
 		    (field[i] == MF_CHANNEL && o->fixed_channel != NULL))
 			field[i] = -1;
+		else if (field[i] == -1 && ctx->custom != NULL &&
+		    o->keep_unknown_numeric)
+			field[i] = PARSE_UNKNOWN;
 	}
 
 	for (f = 0; f < MF__MAX; f++) {
@@ -488,14 +563,17 @@ parse_resolve(struct parse_ctx *ctx, const struct parse_key *keys, size_t n,
 			keep = (int)i;
 		}
 	}
+	if (ctx->custom != NULL && o->keep_unknown_numeric)
+		parse_resolve_unknown(ctx, keys, n, field);
 	return 0;
 }
 
+/* The custom values array is left as it is: ncustom says what is set. */
 void
 parse_row_init(struct parse_ctx *ctx, struct metric_row *r)
 {
 	(void)ctx;
-	memset(r, 0, sizeof *r);
+	memset(r, 0, offsetof(struct metric_row, custom));
 	r->hour = -1;
 }
 
@@ -988,6 +1066,50 @@ parse_value(struct parse_ctx *ctx, struct metric_row *r, enum metric_field f,
 }
 
 int
+parse_custom_value(struct parse_ctx *ctx, struct metric_row *r, int field,
+    const char *s, size_t len, int json_number, char *reason,
+    size_t reasonlen)
+{
+	const struct parse_custom_name *cn;
+	const char	*why = NULL;
+	char		 show[96];
+	int64_t		 v;
+	unsigned	 i;
+
+	cn = &ctx->custom[field - PARSE_FIELD_CUSTOM];
+	parse_trim(&s, &len);
+	if (!json_number && parse_is_missing(s, len))
+		return 0;
+	if (parse_money(ctx, s, len, json_number, &v, &why) != 0) {
+		if (!cn->mapped)
+			return 0;	/* an unknown column of text: not ours */
+		snprintf(reason, reasonlen, "%s \"%s\": %s", cn->name,
+		    parse_show(s, len, show, sizeof show),
+		    why != NULL ? why : "not a number");
+		return -1;
+	}
+	for (i = 0; i < r->ncustom; i++) {
+		if (r->custom[i].name != cn->name)
+			continue;
+		if (__builtin_add_overflow(r->custom[i].value, v,
+		    &r->custom[i].value)) {
+			snprintf(reason, reasonlen, "%s: sum too large",
+			    cn->name);
+			return -1;
+		}
+		return 0;
+	}
+	if (r->ncustom == METRIC_CUSTOM_MAX) {
+		snprintf(reason, reasonlen, "more than %d custom KPIs in one "
+		    "row", METRIC_CUSTOM_MAX);
+		return -1;
+	}
+	r->custom[r->ncustom].name = cn->name;
+	r->custom[r->ncustom++].value = v;
+	return 0;
+}
+
+int
 parse_row_finish(struct parse_ctx *ctx, struct metric_row *r, long row,
     long line)
 {
@@ -1121,10 +1243,10 @@ parse_csv(struct parse_ctx *ctx, const char *buf, size_t len)
 		enum metric_field m;
 
 		for (i = 0; i < ncols; i++) {
-			if (field[i] >= 0) {
+			if (field[i] >= 0 && field[i] < MF__MAX)
 				have |= MF_BIT(field[i]);
+			if (field[i] >= 0)
 				mapped[nmapped++] = i;
-			}
 		}
 		if (ctx->opts->fixed_client != NULL)
 			have |= MF_BIT(MF_CLIENT);
@@ -1183,8 +1305,11 @@ parse_csv(struct parse_ctx *ctx, const char *buf, size_t len)
 		for (i = 0; i < nmapped; i++) {
 			size_t k = mapped[i];
 
-			if (parse_value(ctx, &row, (enum metric_field)field[k],
-			    f[k].p, f[k].len, 0, reason, sizeof reason) != 0) {
+			if ((field[k] < PARSE_FIELD_CUSTOM ?
+			    parse_value(ctx, &row, (enum metric_field)field[k],
+			    f[k].p, f[k].len, 0, reason, sizeof reason) :
+			    parse_custom_value(ctx, &row, field[k], f[k].p,
+			    f[k].len, 0, reason, sizeof reason)) != 0) {
 				rc = parse_report(ctx, ctx->nrows, line,
 				    keys[k].p, keys[k].len, "%s", reason);
 				goto next;
@@ -1311,6 +1436,17 @@ parse_input(const char *buf, size_t len, const struct parse_options *o,
 		parse_report(&ctx, 0, 0, NULL, 0, "fixed channel too long");
 		return -1;
 	}
+	for (i = 0; i < o->ncustom_kpis; i++) {
+		if (o->custom_kpis[i].header == NULL ||
+		    !metric_custom_name_valid(o->custom_kpis[i].name)) {
+			parse_report(&ctx, 0, 0, NULL, 0, "bad custom KPI name "
+			    "\"%s\" (a-z, then a-z 0-9 _, at most %d)",
+			    o->custom_kpis[i].name != NULL ?
+			    o->custom_kpis[i].name : "",
+			    METRIC_CUSTOM_NAME_MAX - 1);
+			return -1;
+		}
+	}
 	if ((enc = parse_encoding(o->encoding)) == -1) {
 		parse_report(&ctx, 0, 0, NULL, 0, "unsupported encoding \"%s\"",
 		    o->encoding);
@@ -1334,6 +1470,9 @@ parse_input(const char *buf, size_t len, const struct parse_options *o,
 	} else
 		ctx.check_utf8 = 1;
 
+	if (o->ncustom_kpis > 0 || o->keep_unknown_numeric)
+		ctx.custom = xreallocarray(NULL, PARSE_KEYS_MAX,
+		    sizeof *ctx.custom);
 	fmt = o->format;
 	if (fmt == PARSE_AUTO)
 		fmt = parse_sniff(buf, len);
@@ -1350,6 +1489,7 @@ parse_input(const char *buf, size_t len, const struct parse_options *o,
 		rc = -1;
 		break;
 	}
+	free(ctx.custom);
 	free(conv);
 	return rc;
 }

@@ -73,6 +73,20 @@ static const char *store_migrations[] = {
 	"  last_error    TEXT,"
 	"  next_at       INTEGER NOT NULL DEFAULT 0"
 	") STRICT, WITHOUT ROWID;",
+
+	/* 3: custom KPIs (reach, followers, CSAT...) of a sample, one row
+	 * per name. No trigger on metrics: one slows every upsert of ingest
+	 * by a third, even inserts that never fire it. */
+	"CREATE TABLE custom_metrics ("
+	"  client   TEXT NOT NULL,"
+	"  campaign TEXT NOT NULL,"
+	"  day      INTEGER NOT NULL,"
+	"  hour     INTEGER NOT NULL,"
+	"  name     TEXT NOT NULL,"		/* [a-z0-9_]{1,32} */
+	"  value    INTEGER NOT NULL,"		/* micros */
+	"  input_id INTEGER NOT NULL,"
+	"  PRIMARY KEY (client, campaign, day, hour, name)"
+	") WITHOUT ROWID, STRICT;",
 };
 
 #define STORE_NMIGRATIONS \

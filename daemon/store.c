@@ -1,12 +1,14 @@
 /*
- * The store: one SQLite database in WAL mode holding metric samples, alert
- * states and the notification outbox (schema in store-migrate.c).
+ * The store: one SQLite database in WAL mode holding metric samples, custom
+ * KPIs, alert states, the notification outbox and pull sources' state
+ * (schema in store-migrate.c).
  *
  * store_open() opens the file, sets the pragmas, runs the migrations and then
  * prepares every statement of store_sql[] once; nothing is prepared later and
  * every value travels as a bound parameter. The write path of ingest,
  * store_put_metric*(), is one bind + step + reset of a cached statement with
- * texts bound SQLITE_STATIC, so it costs what a hand-written loader costs.
+ * texts bound SQLITE_STATIC, so it costs what a hand-written loader costs;
+ * a row with custom KPIs adds one step of another cached upsert per value.
  * SQLite codes stay in this file: callers get 0/-1 and a caller-freed cause.
  */
 #include <stdio.h>
@@ -31,6 +33,9 @@ enum store_stmt {
 	ST_METRIC_ADD,
 	ST_METRIC_INPUT,
 	ST_NEXT_INPUT_ID,
+	ST_CUSTOM_PUT,
+	ST_CUSTOM_TOTALS_CAMPAIGN,
+	ST_CUSTOM_TOTALS_CLIENT,
 	ST_TOTALS_CAMPAIGN,
 	ST_TOTALS_CLIENT,
 	ST_LAST_DAY,
@@ -105,6 +110,22 @@ static const char *store_sql[ST__MAX] = {
 	[ST_NEXT_INPUT_ID] =
 	    "UPDATE counters SET value = value + 1 WHERE name = 'input_id'"
 	    " RETURNING value",
+	/* ?1..?4 as metrics, ?5 name ?6 value ?7 input_id. */
+	[ST_CUSTOM_PUT] =
+	    "INSERT INTO custom_metrics (client, campaign, day, hour, name,"
+	    " value, input_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+	    " ON CONFLICT (client, campaign, day, hour, name) DO UPDATE SET"
+	    " value = CASE WHEN input_id = excluded.input_id"
+	    " THEN value + excluded.value ELSE excluded.value END,"
+	    " input_id = excluded.input_id",
+	[ST_CUSTOM_TOTALS_CAMPAIGN] =
+	    "SELECT name, sum(value), count(DISTINCT day) FROM custom_metrics"
+	    " WHERE client = ?1 AND campaign = ?2 AND day BETWEEN ?3 AND ?4"
+	    " GROUP BY name ORDER BY name",
+	[ST_CUSTOM_TOTALS_CLIENT] =
+	    "SELECT name, sum(value), count(DISTINCT day) FROM custom_metrics"
+	    " WHERE client = ?1 AND day BETWEEN ?3 AND ?4"
+	    " GROUP BY name ORDER BY name",
 
 	/* SUM() of integers raises "integer overflow" instead of wrapping. */
 	[ST_TOTALS_CAMPAIGN] =
@@ -506,6 +527,58 @@ store_put(struct store *s, sqlite3_stmt *st, const struct metric_row *r,
 	return 0;
 }
 
+/* What metric_custom_name_normalise() makes: [a-z0-9_]{1,32}. */
+static int
+store_custom_name_ok(const char *name)
+{
+	size_t	i;
+
+	if (name == NULL || name[0] == '\0')
+		return 0;
+	for (i = 0; name[i] != '\0'; i++) {
+		if (i == METRIC_CUSTOM_NAME_MAX - 1 ||
+		    !((name[i] >= 'a' && name[i] <= 'z') ||
+		    (name[i] >= '0' && name[i] <= '9') || name[i] == '_'))
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * The custom values of a row just stored: one cached upsert per value, with
+ * the sample's per-input semantics. Client and campaign were checked by
+ * store_put().
+ */
+static int
+store_put_custom(struct store *s, const struct metric_row *r,
+    int64_t input_id, char **cause)
+{
+	sqlite3_stmt	*st = s->st[ST_CUSTOM_PUT];
+	unsigned	 i;
+
+	if (r->ncustom > METRIC_CUSTOM_MAX) {
+		xasprintf(cause, "store: %u custom KPIs", r->ncustom);
+		return -1;
+	}
+	sqlite3_bind_text(st, 1, r->client, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, r->campaign, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, r->day);
+	sqlite3_bind_int(st, 4, r->hour);
+	sqlite3_bind_int64(st, 7, input_id);
+	for (i = 0; i < r->ncustom; i++) {
+		if (!store_custom_name_ok(r->custom[i].name)) {
+			xasprintf(cause, "store: bad custom KPI name");
+			return -1;
+		}
+		sqlite3_bind_text(st, 5, r->custom[i].name, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 6, r->custom[i].value);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			return store_fail(s, st, "storing custom KPI", cause);
+		sqlite3_reset(st);
+	}
+	return 0;
+}
+
 int
 store_put_metric(struct store *s, const struct metric_row *r, int add,
     char **cause)
@@ -523,7 +596,11 @@ store_put_metric_input(struct store *s, const struct metric_row *r,
 		    (long long)input_id);
 		return -1;
 	}
-	return store_put(s, s->st[ST_METRIC_INPUT], r, input_id, cause);
+	if (store_put(s, s->st[ST_METRIC_INPUT], r, input_id, cause) != 0)
+		return -1;
+	if (r->ncustom > 0)
+		return store_put_custom(s, r, input_id, cause);
+	return 0;
 }
 
 /* Ids are never reused: the counter is in the database. -1 on error. */
@@ -593,6 +670,46 @@ store_totals(struct store *s, const char *client, const char *campaign,
 		t->first_day = sqlite3_column_int(st, 6);
 		t->last_day = sqlite3_column_int(st, 7);
 	}
+	sqlite3_reset(st);
+	return 0;
+}
+
+/*
+ * Sums per custom KPI name, in name order. The statement stays active while
+ * cb runs: cb must not use the store. A callback returning non-zero stops
+ * the walk; that value is returned and *cause is not set.
+ */
+int
+store_custom_totals(struct store *s, const char *client, const char *campaign,
+    int32_t from_day, int32_t to_day, store_custom_cb cb, void *arg,
+    char **cause)
+{
+	sqlite3_stmt	*st;
+	char		 name[METRIC_CUSTOM_NAME_MAX];
+	int		 rc;
+
+	st = s->st[campaign != NULL ? ST_CUSTOM_TOTALS_CAMPAIGN :
+	    ST_CUSTOM_TOTALS_CLIENT];
+	store_bind_text(st, 1, client);
+	if (campaign != NULL)
+		store_bind_text(st, 2, campaign);
+	sqlite3_bind_int(st, 3, from_day);
+	sqlite3_bind_int(st, 4, to_day);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (sqlite3_column_type(st, 1) != SQLITE_INTEGER ||
+		    store_column_copy(st, 0, name, sizeof name) != 0) {
+			sqlite3_reset(st);
+			xasprintf(cause, "custom totals: bad row");
+			return -1;
+		}
+		if ((rc = cb(name, sqlite3_column_int64(st, 1),
+		    sqlite3_column_int64(st, 2), arg)) != 0) {
+			sqlite3_reset(st);
+			return rc;
+		}
+	}
+	if (rc != SQLITE_DONE)
+		return store_fail(s, st, "custom totals", cause);
 	sqlite3_reset(st);
 	return 0;
 }

@@ -93,6 +93,9 @@ struct source_conf {
 	char		*encoding;
 	int		 partial;	/* keep valid rows, report the others */
 	int64_t		 max_rows;	/* 0: unlimited */
+	struct parse_custom_map *custom_kpis; /* header -> KPI name; owned */
+	size_t		 ncustom_kpis;
+	int		 keep_unknown_numeric; /* other numeric columns too */
 	int		 client_line;	/* where client was set (late check) */
 };
 

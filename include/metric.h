@@ -4,6 +4,9 @@
  * (1 unit = 1 000 000 micros, as ad platform APIs report it).
  * A field that was missing in the input ("NA", empty cell) is not zero: its bit in
  * `present` is clear and the store keeps NULL.
+ * Besides the fixed fields a row may carry a few custom KPIs (reach, followers,
+ * CSAT...): figures the source maps by name or keeps from unknown numeric
+ * columns, stored apart (custom_metrics) and never part of ROI.
  */
 #ifndef ROIWATCH_METRIC_H
 #define ROIWATCH_METRIC_H
@@ -13,6 +16,8 @@
 #define METRIC_CAMPAIGN_MAX	200
 #define METRIC_CHANNEL_MAX	64
 #define MICROS_PER_UNIT		1000000LL
+#define METRIC_CUSTOM_MAX	16	/* custom KPIs in one row */
+#define METRIC_CUSTOM_NAME_MAX	33	/* bytes including NUL */
 
 enum metric_field {
 	MF_CLIENT,
@@ -31,6 +36,12 @@ enum metric_field {
 /* Fields every row must carry. */
 #define MF_REQUIRED	(MF_BIT(MF_CLIENT) | MF_BIT(MF_CAMPAIGN) | MF_BIT(MF_DATE))
 
+/* One custom KPI value of a row. */
+struct metric_custom {
+	const char	*name;	/* [a-z0-9_], 1 to 32 bytes */
+	int64_t		 value;	/* micros: decimals allowed (CSAT 4.5) */
+};
+
 struct metric_row {
 	char	 client[METRIC_CLIENT_MAX];
 	char	 campaign[METRIC_CAMPAIGN_MAX];
@@ -43,12 +54,28 @@ struct metric_row {
 	int64_t	 impressions;
 	int64_t	 clicks;
 	int64_t	 conversions;
+	/* Custom KPIs: distinct names, each at most once per row. Names are
+	 * owned by the parser and valid during the sink callback only. Kept
+	 * last: parse_row_init() clears the row up to `custom` alone. */
+	unsigned ncustom;
+	struct metric_custom custom[METRIC_CUSTOM_MAX];
 };
 
 /* Canonical field names ("client", "cost", ...) used in mappings and errors. */
 const char *metric_field_name(enum metric_field);
 /* Field by canonical name, or -1. */
 int metric_field_lookup(const char *name);
+
+/* Whether name is a custom KPI name: [a-z][a-z0-9_]{0,31}. */
+int	metric_custom_name_valid(const char *name);
+/*
+ * A header as a custom KPI name: ASCII letters lowercased, every run of other
+ * bytes (blanks, punctuation, non-ASCII) turned into one '_', '_' trimmed at
+ * both ends, cut to 32 bytes. buf holds METRIC_CUSTOM_NAME_MAX bytes. Returns
+ * the length; 0 (buf "") when nothing is left, e.g. "(%)". The result may
+ * start with a digit ("30-day reach" -> "30_day_reach").
+ */
+size_t	metric_custom_name_normalise(const char *s, size_t len, char *buf);
 
 /* Civil date <-> days since 1970-01-01 (proleptic Gregorian). Pure. */
 int32_t metric_days_from_civil(int y, unsigned m, unsigned d);

@@ -12,7 +12,19 @@
 #define PARSE_KEYS_MAX	512	/* columns or keys of one record */
 #define PARSE_JSON_NUM	'\001'	/* leads a string that was a JSON number */
 
+/*
+ * parse_resolve() codes a key kept as a custom KPI as PARSE_FIELD_CUSTOM + i,
+ * i indexing parse_ctx.custom: one entry per distinct name of the latest
+ * resolution (a JSON key cache must be dropped when a resolution fails).
+ */
+#define PARSE_FIELD_CUSTOM	1024
+
 struct parse_preset;
+
+struct parse_custom_name {
+	char	name[METRIC_CUSTOM_NAME_MAX];
+	int	mapped;		/* from custom_kpis: a non-number is an error */
+};
 
 struct parse_ctx {
 	const struct parse_options	*opts;
@@ -22,6 +34,9 @@ struct parse_ctx {
 	char				 thousands;
 	int				 check_utf8;	/* input not transcoded */
 	long				 nrows;		/* data rows seen */
+	struct parse_custom_name	*custom;	/* PARSE_KEYS_MAX; NULL when
+							   no custom KPIs are kept */
+	size_t				 ncustom;
 };
 
 /* A record's keys (CSV header or JSON object keys), trimmed. */
@@ -36,8 +51,8 @@ int	parse_report(struct parse_ctx *, long row, long line,
 	    __attribute__((format(printf, 6, 7)));
 
 /*
- * Map n keys onto fields: field[i] is the field of key i or -1 when it is
- * ignored. Returns 0, or -1 with *bad the index of the offending key (or -1)
+ * Map n keys onto fields: field[i] is the field of key i, -1 when it is
+ * ignored, or PARSE_FIELD_CUSTOM + an index into ctx->custom. Returns 0, or -1 with *bad the index of the offending key (or -1)
  * and reason filled in.
  */
 int	parse_resolve(struct parse_ctx *, const struct parse_key *, size_t n,
@@ -49,6 +64,15 @@ int	parse_resolve(struct parse_ctx *, const struct parse_key *, size_t n,
  * missing) or -1 with reason filled in.
  */
 int	parse_value(struct parse_ctx *, struct metric_row *, enum metric_field,
+	    const char *s, size_t len, int json_number, char *reason,
+	    size_t reasonlen);
+
+/*
+ * Add one value of a custom KPI column (field code from parse_resolve) to
+ * the row. Returns 0 (stored, missing, or not a number in an unmapped
+ * column) or -1 with reason filled in.
+ */
+int	parse_custom_value(struct parse_ctx *, struct metric_row *, int field,
 	    const char *s, size_t len, int json_number, char *reason,
 	    size_t reasonlen);
 

@@ -28,6 +28,16 @@ struct parse_column_map {
 	enum metric_field	 field;
 };
 
+/*
+ * A header of the input kept as a custom KPI (metric_row.custom). Explicit
+ * mappings (columns) win over these, these over the preset's synonyms.
+ * Several headers kept under one name are summed.
+ */
+struct parse_custom_map {
+	const char		*header;	/* compared case-insensitively, trimmed */
+	const char		*name;		/* metric_custom_name_valid() */
+};
+
 struct parse_options {
 	enum parse_format	 format;
 	const char		*preset;	/* NULL or "generic", "meta_ads", "google_ads" */
@@ -41,6 +51,15 @@ struct parse_options {
 	char			 thousands;	/* 0: none accepted */
 	const char		*encoding;	/* NULL/"utf-8", "iso-8859-1", "windows-1252" */
 	long			 max_rows;	/* 0: unlimited; more rows is an error */
+	/* Custom KPIs. A mapped column's value must be a number (or missing);
+	 * with keep_unknown_numeric every header mapped to nothing is kept
+	 * under metric_custom_name_normalise() of its name (unless that is ""
+	 * or a mapped custom name) wherever its value is a number, and
+	 * ignored where it is not. More than METRIC_CUSTOM_MAX values in one
+	 * row is a row error. */
+	const struct parse_custom_map *custom_kpis;
+	size_t			 ncustom_kpis;
+	int			 keep_unknown_numeric;
 };
 
 struct parse_error {

@@ -1,6 +1,6 @@
 /*
- * The store: one SQLite database (WAL) holding metric samples, alert states,
- * the notification outbox and the state of pull sources. Statements are prepared once at open. Writes happen
+ * The store: one SQLite database (WAL) holding metric samples and their custom
+ * KPIs, alert states, the notification outbox and the state of pull sources. Statements are prepared once at open. Writes happen
  * inside store_begin()/store_commit() (BEGIN IMMEDIATE); a failed batch is rolled
  * back whole. SQLite codes do not leave this module: errors come back as text.
  */
@@ -116,6 +116,24 @@ void	store_savepoint_rollback(struct store *);
 int	store_put_metric_input(struct store *, const struct metric_row *,
 	    int64_t input_id, char **cause);
 int64_t	store_next_input_id(struct store *);
+
+/*
+ * Custom KPIs. store_put_metric_input() also stores the row's custom values
+ * (table custom_metrics, one row per name): per name, the same input sums and
+ * another input replaces. A name the new input does not carry keeps the old
+ * input's value (a metrics field would turn NULL). store_put_metric() ignores
+ * custom values.
+ * store_custom_totals() calls cb once per name over days [from_day, to_day]
+ * (INT32_MIN / INT32_MAX for open ends) of one campaign (NULL: every campaign
+ * of the client), sorted by name: sum of the values in micros and the number
+ * of distinct days with a value. cb must not use the store; non-zero from cb
+ * stops and is returned (no *cause). Returns 0 or -1 with *cause.
+ */
+typedef int (*store_custom_cb)(const char *name, int64_t sum,
+	    int64_t days_with_value, void *arg);
+int	store_custom_totals(struct store *, const char *client,
+	    const char *campaign, int32_t from_day, int32_t to_day,
+	    store_custom_cb, void *arg, char **cause);
 
 /*
  * State of a pull source (pull.c), so that the fetch schedule, the HTTP

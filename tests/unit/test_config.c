@@ -877,6 +877,12 @@ test_config_sources(void **state)
 	    "      \"pattern\": \"*.tsv\", \"delimiter\": \"\\t\" },\n"
 	    "    { \"name\": \"all-fr\", \"type\": \"files\",\n"
 	    "      \"pattern\": \"fr-*\" },\n"
+	    "    { \"name\": \"social\", \"type\": \"files\",\n"
+	    "      \"pattern\": \"social-*.csv\",\n"
+	    "      \"custom_kpis\": { \"Reach\": \"reach\",\n"
+	    "        \"Page likes\": \"followers\",\n"
+	    "        \"Group likes\": \"followers\" },\n"
+	    "      \"keep_unknown_numeric\": true },\n"
 	    "  ],\n"
 	    "}\n";
 	const struct source_conf	*src;
@@ -896,7 +902,7 @@ test_config_sources(void **state)
 	cfg = load(&cause);
 	if (cfg == NULL)
 		fail_msg("load: %s", cause);
-	assert_int_equal(cfg->nsources, 4);
+	assert_int_equal(cfg->nsources, 5);
 
 	src = config_source(cfg, "meta");
 	assert_non_null(src);
@@ -924,6 +930,21 @@ test_config_sources(void **state)
 	assert_string_equal(po.encoding, "utf-8");
 	assert_int_equal(po.max_rows, 0);
 	assert_false(src->partial);
+	assert_null(po.custom_kpis);
+	assert_int_equal(po.ncustom_kpis, 0);
+	assert_false(po.keep_unknown_numeric);
+
+	/* Custom KPIs point into the source. */
+	src = config_file_source(cfg, "social-1.csv");
+	assert_non_null(src);
+	assert_int_equal(config_source_parse_options(src, &po), 0);
+	assert_int_equal(po.ncustom_kpis, 3);
+	assert_string_equal(po.custom_kpis[0].header, "Reach");
+	assert_string_equal(po.custom_kpis[0].name, "reach");
+	assert_string_equal(po.custom_kpis[1].header, "Page likes");
+	assert_string_equal(po.custom_kpis[1].name, "followers");
+	assert_string_equal(po.custom_kpis[2].name, "followers");
+	assert_true(po.keep_unknown_numeric);
 
 	/* The first matching files source wins; pull sources never match. */
 	src = config_file_source(cfg, "fr-export-1.csv");
@@ -961,6 +982,9 @@ test_config_sources(void **state)
 	assert_null(strstr(out, "very-secret-value"));
 	assert_non_null(strstr(out, "source fr: files inbox files"
 	    " \"fr-export-*.csv\""));
+	assert_non_null(strstr(out, "keep unknown numeric columns"));
+	assert_non_null(strstr(out, "custom KPI    \"Page likes\" ->"
+	    " followers"));
 	free(out);
 	config_free(cfg);
 }
@@ -1080,6 +1104,45 @@ test_config_source_errors(void **state)
 	    " \"patern\": 1 }", "3: option 'patern': unknown option (did you"
 	    " mean 'pattern'?)");
 	source_fails("42", "2: option 'sources': element 1 must be an object");
+
+	/* Custom KPIs. */
+	source_fails("{ \"name\": \"a\", \"type\": \"files\", \"pattern\": \"*\",\n"
+	    " \"custom_kpis\": [\"reach\"] }",
+	    "3: option 'custom_kpis': must be an object");
+	source_fails("{ \"name\": \"a\", \"type\": \"files\", \"pattern\": \"*\",\n"
+	    " \"custom_kpis\": { \"Reach\": \"Reach\" } }",
+	    "3: option 'custom_kpis': \"Reach\": a custom KPI name is a"
+	    " lowercase letter");
+	source_fails("{ \"name\": \"a\", \"type\": \"files\", \"pattern\": \"*\",\n"
+	    " \"custom_kpis\": {\n \"Likes\": \"page likes\" } }",
+	    "4: option 'custom_kpis': \"Likes\": a custom KPI name");
+	source_fails("{ \"name\": \"a\", \"type\": \"files\", \"pattern\": \"*\",\n"
+	    " \"custom_kpis\": { \"Score\": \"1st\" } }",
+	    "3: option 'custom_kpis': \"Score\": a custom KPI name");
+	source_fails("{ \"name\": \"a\", \"type\": \"files\", \"pattern\": \"*\",\n"
+	    " \"custom_kpis\": { \"Score\":"
+	    " \"a234567890123456789012345678901bc\" } }",
+	    "3: option 'custom_kpis': \"Score\": a custom KPI name");
+	source_fails("{ \"name\": \"a\", \"type\": \"files\", \"pattern\": \"*\",\n"
+	    " \"custom_kpis\": { \"Score\": 5 } }",
+	    "3: option 'custom_kpis': \"Score\": a custom KPI name");
+	source_fails("{ \"name\": \"a\", \"type\": \"files\", \"pattern\": \"*\",\n"
+	    " \"custom_kpis\": { \"\": \"x\" } }",
+	    "3: option 'custom_kpis': a header must be 1 to 255");
+	source_fails("{ \"name\": \"a\", \"type\": \"files\", \"pattern\": \"*\",\n"
+	    " \"custom_kpis\": { \"Reach\": \"reach\", \"REACH\": \"r\" } }",
+	    "3: option 'custom_kpis': header \"REACH\" is listed twice");
+	source_fails("{ \"name\": \"a\", \"type\": \"files\", \"pattern\": \"*\",\n"
+	    " \"columns\": { \"Reach\": \"impressions\" },\n"
+	    " \"custom_kpis\": { \"reach\": \"reach\" } }",
+	    "4: option 'custom_kpis': \"reach\" is mapped in columns already");
+	source_fails("{ \"name\": \"a\", \"type\": \"files\", \"pattern\": \"*\",\n"
+	    " \"keep_unknown_numeric\": 1 }",
+	    "3: option 'keep_unknown_numeric': must be true or false");
+	source_fails("{ \"name\": \"a\", \"type\": \"pull\",\n"
+	    " \"url\": \"http://x.example\", \"keep_unknown_numerics\": true }",
+	    "3: option 'keep_unknown_numerics': unknown option (did you mean"
+	    " 'keep_unknown_numeric'?)");
 }
 
 static void

@@ -21,6 +21,9 @@
 
 struct got {
 	struct metric_row	rows[MAXROWS];
+	/* custom KPI names only live during the callback: copied here */
+	char			cnames[MAXROWS][METRIC_CUSTOM_MAX]
+				    [METRIC_CUSTOM_NAME_MAX];
 	long			rownum[MAXROWS];
 	int			nrows;
 	struct parse_error	errs[MAXERRS];
@@ -34,9 +37,17 @@ got_row(void *arg, const struct metric_row *r, long row)
 {
 	struct got *g = arg;
 
+	unsigned i;
+
 	if (g->nrows < MAXROWS) {
 		g->rows[g->nrows] = *r;
 		g->rownum[g->nrows] = row;
+		for (i = 0; i < r->ncustom && i < METRIC_CUSTOM_MAX; i++) {
+			snprintf(g->cnames[g->nrows][i],
+			    sizeof g->cnames[g->nrows][i], "%s",
+			    r->custom[i].name);
+			g->rows[g->nrows].custom[i].name = g->cnames[g->nrows][i];
+		}
 	}
 	g->nrows++;
 	return 0;
@@ -1113,6 +1124,344 @@ test_format_lookup(void **state)
 	assert_int_equal(parse_format_from_filename("noext"), -1);
 }
 
+/* The value of custom KPI `name` in row r; fails the test when absent. */
+static int64_t
+custom(const struct metric_row *r, const char *name)
+{
+	unsigned i;
+
+	for (i = 0; i < r->ncustom; i++) {
+		if (strcmp(r->custom[i].name, name) == 0)
+			return r->custom[i].value;
+	}
+	fail_msg("no custom KPI \"%s\" (%u in the row)", name, r->ncustom);
+	return 0;
+}
+
+static int
+has_custom(const struct metric_row *r, const char *name)
+{
+	unsigned i;
+
+	for (i = 0; i < r->ncustom; i++) {
+		if (strcmp(r->custom[i].name, name) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static void
+test_custom_name_normalise(void **state)
+{
+	char	 buf[METRIC_CUSTOM_NAME_MAX];
+	size_t	 n;
+
+	(void)state;
+	assert_int_equal(metric_custom_name_normalise("Reach", 5, buf), 5);
+	assert_string_equal(buf, "reach");
+	n = metric_custom_name_normalise("  Page-Likes (total)  ", 22, buf);
+	assert_string_equal(buf, "page_likes_total");
+	assert_int_equal(n, 16);
+	metric_custom_name_normalise("CSAT %", 6, buf);
+	assert_string_equal(buf, "csat");
+	metric_custom_name_normalise("R\xc3\xa9" "actions", 10, buf);
+	assert_string_equal(buf, "r_actions");
+	metric_custom_name_normalise("30-day reach", 12, buf);
+	assert_string_equal(buf, "30_day_reach");
+	assert_int_equal(metric_custom_name_normalise("(%)", 3, buf), 0);
+	assert_string_equal(buf, "");
+	assert_int_equal(metric_custom_name_normalise("", 0, buf), 0);
+	/* cut to 32, no '_' left at the cut */
+	n = metric_custom_name_normalise("abcdefghijklmnopqrstuvwxyz abcde fgh",
+	    36, buf);
+	assert_int_equal(n, 32);
+	assert_string_equal(buf, "abcdefghijklmnopqrstuvwxyz_abcde");
+	n = metric_custom_name_normalise("abcdefghijklmnopqrstuvwxyz abcd fgh",
+	    35, buf);
+	assert_string_equal(buf, "abcdefghijklmnopqrstuvwxyz_abcd");
+	assert_int_equal(n, 31);
+
+	assert_true(metric_custom_name_valid("reach"));
+	assert_true(metric_custom_name_valid("csat_2"));
+	assert_true(metric_custom_name_valid("a234567890123456789012345678901b"));
+	assert_false(metric_custom_name_valid("a234567890123456789012345678901bc"));
+	assert_false(metric_custom_name_valid("Reach"));
+	assert_false(metric_custom_name_valid("2reach"));
+	assert_false(metric_custom_name_valid("_reach"));
+	assert_false(metric_custom_name_valid("page likes"));
+	assert_false(metric_custom_name_valid(""));
+	assert_false(metric_custom_name_valid(NULL));
+}
+
+/* Mapped columns: kept under their names, summed when two share one, a
+ * mapping beats the preset, a non-number is a row error naming the column. */
+static void
+test_custom_mapped(void **state)
+{
+	static const struct parse_custom_map map[] = {
+		{ "Reach", "reach" },
+		{ "Page likes", "followers" },
+		{ "Group likes", "followers" },
+		{ "Results", "results" },
+	};
+	struct parse_options o;
+	struct got g;
+
+	(void)state;
+	opts_init(&o);
+	o.custom_kpis = map;
+	o.ncustom_kpis = 4;
+	RUN("client,campaign,date,cost,REACH , page likes,Group likes,Results,"
+	    "Notes\n"
+	    "acme,c,2026-01-05,10,12000,40,2,7,hello\n"
+	    "acme,c,2026-01-06,10,NA,,1.5,-3,42\n", &o, &g);
+	assert_clean(&g, 2);
+	assert_int_equal(g.rows[0].ncustom, 3);
+	assert_int_equal(custom(&g.rows[0], "reach"), 12000000000LL);
+	assert_int_equal(custom(&g.rows[0], "followers"), 42000000);
+	assert_int_equal(custom(&g.rows[0], "results"), 7000000);
+	/* "Results" is no longer the preset's conversions */
+	assert_false(g.rows[0].present & MF_BIT(MF_CONVERSIONS));
+	/* missing values are absent; unmapped "Notes" is never kept */
+	assert_int_equal(g.rows[1].ncustom, 2);
+	assert_false(has_custom(&g.rows[1], "reach"));
+	assert_int_equal(custom(&g.rows[1], "followers"), 1500000);
+	assert_int_equal(custom(&g.rows[1], "results"), -3000000);
+
+	RUN("client,campaign,date,Reach\n"
+	    "acme,c,2026-01-05,12k\n"
+	    "acme,c,2026-01-06,5\n", &o, &g);
+	assert_int_equal(g.nrows, 1);
+	assert_int_equal(g.nerrs, 1);
+	assert_int_equal(g.errs[0].row, 1);
+	assert_string_equal(g.errs[0].column, "Reach");
+	assert_non_null(strstr(g.errs[0].reason, "reach \"12k\""));
+	assert_int_equal(custom(&g.rows[0], "reach"), 5000000);
+
+	/* a header in columns stays a field */
+	{
+		static const struct parse_column_map cols[] = {
+			{ "Reach", MF_IMPRESSIONS },
+		};
+
+		o.columns = cols;
+		o.ncolumns = 1;
+		RUN("client,campaign,date,Reach\nacme,c,2026-01-05,5\n", &o, &g);
+		assert_clean(&g, 1);
+		assert_int_equal(g.rows[0].impressions, 5);
+		assert_int_equal(g.rows[0].ncustom, 0);
+	}
+}
+
+/* keep_unknown_numeric: every unmapped column under its normalised name
+ * where it holds a number; text, missing values, empty names, preset
+ * alternatives and names a mapping already uses are not kept. */
+static void
+test_custom_unknown(void **state)
+{
+	static const struct parse_custom_map map[] = {
+		{ "Page likes", "followers" },
+	};
+	struct parse_options o;
+	struct got g;
+	const struct metric_row *r;
+
+	(void)state;
+	opts_init(&o);
+	o.keep_unknown_numeric = 1;
+	o.custom_kpis = map;
+	o.ncustom_kpis = 1;
+	RUN("client,campaign,date,cost,spend,Reach, Link-Shares (total) ,"
+	    "(%),Notes,Followers,Page likes,CSAT %\n"
+	    "acme,c,2026-01-05,7,5,1200,3,9,hello,77,40,4.5\n"
+	    "acme,c,2026-01-06,7,5,NA,,9,12,77,40,n/a\n", &o, &g);
+	assert_clean(&g, 2);
+	r = &g.rows[0];
+	assert_int_equal(r->cost, 7000000);
+	assert_int_equal(r->ncustom, 4);
+	assert_int_equal(custom(r, "reach"), 1200000000);
+	assert_int_equal(custom(r, "link_shares_total"), 3000000);
+	assert_int_equal(custom(r, "followers"), 40000000);
+	assert_int_equal(custom(r, "csat"), 4500000);
+	assert_false(has_custom(r, "spend"));
+	assert_false(has_custom(r, "notes"));
+	r = &g.rows[1];
+	assert_int_equal(r->ncustom, 2);
+	assert_int_equal(custom(r, "notes"), 12000000);
+	assert_int_equal(custom(r, "followers"), 40000000);
+
+	/* the generic path: nothing kept without the options */
+	opts_init(&o);
+	RUN("client,campaign,date,Reach\nacme,c,2026-01-05,1200\n", &o, &g);
+	assert_clean(&g, 1);
+	assert_int_equal(g.rows[0].ncustom, 0);
+	/* a fixed client's column is not unknown */
+	o.keep_unknown_numeric = 1;
+	o.fixed_client = "acme";
+	RUN("client,campaign,date\n123,c,2026-01-05\n", &o, &g);
+	assert_clean(&g, 1);
+	assert_int_equal(g.rows[0].ncustom, 0);
+}
+
+/* Decimal commas and thousands separators apply as to amounts. */
+static void
+test_custom_decimal_comma(void **state)
+{
+	static const struct parse_custom_map map[] = {
+		{ "Satisfaction", "csat" },
+	};
+	struct parse_options o;
+	struct got g;
+
+	(void)state;
+	opts_init(&o);
+	o.decimal = ',';
+	o.thousands = ' ';
+	o.custom_kpis = map;
+	o.ncustom_kpis = 1;
+	o.keep_unknown_numeric = 1;
+	RUN("client;campaign;date;Satisfaction;Reach;Rate\n"
+	    "acme;c;2026-01-05;4,5;12 345;0,000001\n"
+	    "acme;c;2026-01-06;4;1 234,5;1.5\n", &o, &g);
+	assert_clean(&g, 2);
+	assert_int_equal(custom(&g.rows[0], "csat"), 4500000);
+	assert_int_equal(custom(&g.rows[0], "reach"), 12345000000LL);
+	assert_int_equal(custom(&g.rows[0], "rate"), 1);
+	assert_int_equal(custom(&g.rows[1], "csat"), 4000000);
+	assert_int_equal(custom(&g.rows[1], "reach"), 1234500000);
+	/* "1.5" is not a number here: an unknown column is skipped */
+	assert_false(has_custom(&g.rows[1], "rate"));
+	/* ...but a mapped one is an error */
+	RUN("client;campaign;date;Satisfaction\nacme;c;2026-01-05;4.5\n", &o,
+	    &g);
+	assert_int_equal(g.nrows, 0);
+	assert_int_equal(g.nerrs, 1);
+	assert_string_equal(g.errs[0].column, "Satisfaction");
+}
+
+/* At most METRIC_CUSTOM_MAX values in a row; more is a row error. */
+static void
+test_custom_too_many(void **state)
+{
+	struct parse_options o;
+	struct got g;
+	char	 buf[2048];
+	size_t	 len;
+	int	 i;
+
+	(void)state;
+	opts_init(&o);
+	o.keep_unknown_numeric = 1;
+	len = (size_t)snprintf(buf, sizeof buf, "client,campaign,date");
+	for (i = 0; i < METRIC_CUSTOM_MAX + 1; i++)
+		len += (size_t)snprintf(buf + len, sizeof buf - len, ",k%d", i);
+	len += (size_t)snprintf(buf + len, sizeof buf - len,
+	    "\nacme,c,2026-01-05");
+	for (i = 0; i < METRIC_CUSTOM_MAX + 1; i++)	/* 17 numbers */
+		len += (size_t)snprintf(buf + len, sizeof buf - len, ",%d", i);
+	len += (size_t)snprintf(buf + len, sizeof buf - len,
+	    "\nacme,c,2026-01-06");
+	for (i = 0; i < METRIC_CUSTOM_MAX + 1; i++)	/* 16 and a text */
+		len += (size_t)snprintf(buf + len, sizeof buf - len, ",%s",
+		    i == 3 ? "x" : "1");
+	len += (size_t)snprintf(buf + len, sizeof buf - len, "\n");
+	run(buf, len, &o, &g);
+	assert_int_equal(g.nrows, 1);
+	assert_int_equal(g.nerrs, 1);
+	assert_int_equal(g.errs[0].row, 1);
+	assert_string_equal(g.errs[0].column, "k16");
+	assert_non_null(strstr(g.errs[0].reason, "more than 16"));
+	assert_int_equal(g.rows[0].ncustom, METRIC_CUSTOM_MAX);
+	assert_false(has_custom(&g.rows[0], "k3"));
+	assert_int_equal(custom(&g.rows[0], "k16"), 1000000);
+}
+
+/* JSON keys: mapped and unknown ones, numbers or numeric strings; other
+ * values under unknown keys are skipped, under mapped keys refused. The
+ * key cache keeps the names across objects with the same keys. */
+static void
+test_custom_json(void **state)
+{
+	static const struct parse_custom_map map[] = {
+		{ "Mentions", "mentions" },
+	};
+	struct parse_options o;
+	struct got g;
+
+	(void)state;
+	opts_init(&o);
+	o.format = PARSE_JSON;
+	o.custom_kpis = map;
+	o.ncustom_kpis = 1;
+	o.keep_unknown_numeric = 1;
+	RUN("[{\"client\":\"acme\",\"campaign\":\"c\",\"date\":\"2026-01-05\","
+	    "\"cost\":1,\"Reach\":1200,\"CSAT\":\"4.5\",\"tags\":[\"a\"],"
+	    "\"ok\":true,\"note\":\"hello\",\"followers\":null,"
+	    "\"mentions\":3,\"big\":1e3},\n"
+	    "{\"client\":\"acme\",\"campaign\":\"c\",\"date\":\"2026-01-06\","
+	    "\"cost\":1,\"Reach\":1300,\"CSAT\":4.25,\"tags\":[],"
+	    "\"ok\":false,\"note\":\"7\",\"followers\":10,"
+	    "\"mentions\":\"NA\",\"big\":2},\n"
+	    "{\"client\":\"acme\",\"campaign\":\"c\",\"date\":\"2026-01-07\","
+	    "\"Engagement rate\":0.05}]", &o, &g);
+	assert_clean(&g, 3);
+	assert_int_equal(g.rows[0].ncustom, 3);
+	assert_int_equal(custom(&g.rows[0], "reach"), 1200000000);
+	assert_int_equal(custom(&g.rows[0], "csat"), 4500000);
+	assert_int_equal(custom(&g.rows[0], "mentions"), 3000000);
+	assert_int_equal(g.rows[1].ncustom, 5);
+	assert_int_equal(custom(&g.rows[1], "reach"), 1300000000);
+	assert_int_equal(custom(&g.rows[1], "csat"), 4250000);
+	assert_int_equal(custom(&g.rows[1], "note"), 7000000);
+	assert_int_equal(custom(&g.rows[1], "followers"), 10000000);
+	assert_int_equal(custom(&g.rows[1], "big"), 2000000);
+	assert_false(has_custom(&g.rows[1], "mentions"));
+	assert_int_equal(g.rows[2].ncustom, 1);
+	assert_int_equal(custom(&g.rows[2], "engagement_rate"), 50000);
+
+	/* a mapped key holding something else than a number */
+	RUN("{\"client\":\"acme\",\"campaign\":\"c\",\"date\":\"2026-01-05\","
+	    "\"Mentions\":true}", &o, &g);
+	assert_int_equal(g.nrows, 0);
+	assert_int_equal(g.nerrs, 1);
+	assert_string_equal(g.errs[0].column, "Mentions");
+	RUN("{\"client\":\"acme\",\"campaign\":\"c\",\"date\":\"2026-01-05\","
+	    "\"Mentions\":\"many\"}", &o, &g);
+	assert_int_equal(g.nerrs, 1);
+	assert_non_null(strstr(g.errs[0].reason, "mentions \"many\""));
+
+	/* NDJSON: a failed resolution must not leave a stale cache behind */
+	o.format = PARSE_NDJSON;
+	RUN("{\"client\":\"acme\",\"campaign\":\"c\",\"date\":\"2026-01-05\","
+	    "\"Reach\":1}\n"
+	    "{\"client\":\"acme\",\"campaign\":\"c\",\"date\":\"2026-01-05\","
+	    "\"cost (EUR)\":1,\"cost (USD)\":2}\n"
+	    "{\"client\":\"acme\",\"campaign\":\"c\",\"date\":\"2026-01-05\","
+	    "\"Reach\":2}\n", &o, &g);
+	assert_int_equal(g.nrows, 2);
+	assert_int_equal(g.nerrs, 1);
+	assert_int_equal(custom(&g.rows[1], "reach"), 2000000);
+}
+
+static void
+test_custom_bad_options(void **state)
+{
+	static const struct parse_custom_map bad[] = {
+		{ "Reach", "Reach" },
+	};
+	struct parse_options o;
+	struct got g;
+
+	(void)state;
+	opts_init(&o);
+	o.custom_kpis = bad;
+	o.ncustom_kpis = 1;
+	RUN("client,campaign,date\nacme,c,2026-01-05\n", &o, &g);
+	assert_int_equal(g.rc, -1);
+	assert_int_equal(g.nrows, 0);
+	assert_non_null(strstr(g.errs[0].reason, "custom KPI name"));
+}
+
 int
 main(void)
 {
@@ -1159,6 +1508,13 @@ main(void)
 		cmocka_unit_test(test_bad_options),
 		cmocka_unit_test(test_utf16),
 		cmocka_unit_test(test_format_lookup),
+		cmocka_unit_test(test_custom_name_normalise),
+		cmocka_unit_test(test_custom_mapped),
+		cmocka_unit_test(test_custom_unknown),
+		cmocka_unit_test(test_custom_decimal_comma),
+		cmocka_unit_test(test_custom_too_many),
+		cmocka_unit_test(test_custom_json),
+		cmocka_unit_test(test_custom_bad_options),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,7 +1,7 @@
 /*
  * Tests of the store against real SQLite files in a fresh temporary directory
  * per test: migrations, upsert semantics (replace, add, per-input), totals,
- * transactions and savepoints, alert states and the outbox.
+ * transactions and savepoints, custom KPIs, alert states and the outbox.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -822,7 +822,7 @@ test_source_state(void **state)
 	store_source_state_clear(&got);
 }
 
-/* A version-1 database gains the sources table and keeps its data. */
+/* A version-1 database gains the later tables and keeps its data. */
 static void
 test_migrate_from_1(void **state)
 {
@@ -837,6 +837,7 @@ test_migrate_from_1(void **state)
 	f->s = NULL;
 	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db, "DROP TABLE sources;"
+	    " DROP TABLE custom_metrics;"
 	    " PRAGMA user_version = 1", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
 	f->s = store_open(f->path, &cause);
@@ -846,7 +847,174 @@ test_migrate_from_1(void **state)
 	assert_int_equal(store_source_get(f->s, "x", &got, &cause), 0);
 	store_free(f->s);
 	f->s = NULL;
-	assert_int_equal(user_version(f->path), 2);
+	assert_int_equal(user_version(f->path), 3);
+}
+
+/* What store_custom_totals() reported, in order. */
+struct custom_seen {
+	char	 name[8][METRIC_CUSTOM_NAME_MAX];
+	int64_t	 sum[8];
+	int64_t	 days[8];
+	int	 n;
+	int	 stop_after;	/* 0: never */
+};
+
+static int
+custom_cb(const char *name, int64_t sum, int64_t days, void *arg)
+{
+	struct custom_seen *cs = arg;
+
+	if (cs->n < 8) {
+		snprintf(cs->name[cs->n], sizeof cs->name[cs->n], "%s", name);
+		cs->sum[cs->n] = sum;
+		cs->days[cs->n] = days;
+	}
+	cs->n++;
+	return cs->stop_after != 0 && cs->n == cs->stop_after ? 7 : 0;
+}
+
+static void
+custom_totals(struct store *s, const char *client, const char *campaign,
+    int32_t from, int32_t to, struct custom_seen *cs)
+{
+	char	*cause = NULL;
+
+	memset(cs, 0, sizeof *cs);
+	if (store_custom_totals(s, client, campaign, from, to, custom_cb, cs,
+	    &cause) != 0)
+		fail_msg("store_custom_totals: %s", cause);
+}
+
+static void
+set_custom(struct metric_row *r, const char *n1, int64_t v1, const char *n2,
+    int64_t v2)
+{
+	r->ncustom = 0;
+	if (n1 != NULL) {
+		r->custom[r->ncustom].name = n1;
+		r->custom[r->ncustom++].value = v1;
+	}
+	if (n2 != NULL) {
+		r->custom[r->ncustom].name = n2;
+		r->custom[r->ncustom++].value = v2;
+	}
+}
+
+/* Custom KPIs per name: the same input sums, another input replaces (a
+ * name it lacks stays), a savepoint rollback undoes them; totals per name
+ * over a day range. */
+static void
+test_custom_kpis(void **state)
+{
+	struct fixture		*f = *state;
+	struct metric_row	 r = row("acme", "spring", 100, -1, 10, 20);
+	struct custom_seen	 cs;
+	int64_t			 in1, in2, in3, in4;
+	char			*cause = NULL;
+
+	in1 = store_next_input_id(f->s);
+	set_custom(&r, "reach", 1000000000, "csat", 4500000);
+	assert_int_equal(store_put_metric_input(f->s, &r, in1, &cause), 0);
+	assert_int_equal(store_put_metric_input(f->s, &r, in1, &cause), 0);
+	custom_totals(f->s, "acme", NULL, INT32_MIN, INT32_MAX, &cs);
+	assert_int_equal(cs.n, 2);
+	assert_string_equal(cs.name[0], "csat");	/* sorted by name */
+	assert_int_equal(cs.sum[0], 9000000);
+	assert_int_equal(cs.days[0], 1);
+	assert_string_equal(cs.name[1], "reach");
+	assert_int_equal(cs.sum[1], 2000000000);
+
+	/* Input 2 replaces reach; csat, which it lacks, stays. */
+	in2 = store_next_input_id(f->s);
+	set_custom(&r, "reach", 500000000, NULL, 0);
+	assert_int_equal(store_put_metric_input(f->s, &r, in2, &cause), 0);
+	r.day = 101;
+	set_custom(&r, "reach", 300000000, "followers", 42000000);
+	assert_int_equal(store_put_metric_input(f->s, &r, in2, &cause), 0);
+	r = row("acme", "autumn", 100, 9, 1, 2);
+	set_custom(&r, "reach", 7000000, NULL, 0);
+	assert_int_equal(store_put_metric_input(f->s, &r, in2, &cause), 0);
+	r = row("globex", "spring", 100, -1, 1, 2);
+	set_custom(&r, "reach", 1, NULL, 0);
+	assert_int_equal(store_put_metric_input(f->s, &r, in2, &cause), 0);
+
+	custom_totals(f->s, "acme", NULL, INT32_MIN, INT32_MAX, &cs);
+	assert_int_equal(cs.n, 3);
+	assert_string_equal(cs.name[0], "csat");
+	assert_int_equal(cs.sum[0], 9000000);
+	assert_string_equal(cs.name[1], "followers");
+	assert_int_equal(cs.sum[1], 42000000);
+	assert_int_equal(cs.days[1], 1);
+	assert_string_equal(cs.name[2], "reach");
+	assert_int_equal(cs.sum[2], 807000000);
+	assert_int_equal(cs.days[2], 2);	/* days 100 and 101 */
+	custom_totals(f->s, "acme", "spring", 101, INT32_MAX, &cs);
+	assert_int_equal(cs.n, 2);
+	assert_int_equal(cs.sum[1], 300000000);
+	custom_totals(f->s, "acme", "autumn", INT32_MIN, INT32_MAX, &cs);
+	assert_int_equal(cs.n, 1);
+	assert_int_equal(cs.sum[0], 7000000);
+	custom_totals(f->s, "acme", "spring", 200, 300, &cs);
+	assert_int_equal(cs.n, 0);
+	custom_totals(f->s, "initech", NULL, INT32_MIN, INT32_MAX, &cs);
+	assert_int_equal(cs.n, 0);
+
+	/* Input 3 replaces, then sums within itself. */
+	in3 = store_next_input_id(f->s);
+	r = row("acme", "spring", 101, -1, 10, 20);
+	set_custom(&r, "followers", 1000000, NULL, 0);
+	assert_int_equal(store_put_metric_input(f->s, &r, in3, &cause), 0);
+	assert_int_equal(store_put_metric_input(f->s, &r, in3, &cause), 0);
+	custom_totals(f->s, "acme", "spring", 101, 101, &cs);
+	assert_int_equal(cs.n, 2);
+	assert_string_equal(cs.name[0], "followers");
+	assert_int_equal(cs.sum[0], 2000000);
+	assert_string_equal(cs.name[1], "reach");
+	assert_int_equal(cs.sum[1], 300000000);
+
+	/* Rolled back with the input's savepoint. */
+	in4 = store_next_input_id(f->s);
+	assert_int_equal(store_begin(f->s, &cause), 0);
+	assert_int_equal(store_savepoint(f->s, &cause), 0);
+	r = row("acme", "spring", 100, -1, 10, 20);
+	set_custom(&r, "mentions", 5, NULL, 0);
+	assert_int_equal(store_put_metric_input(f->s, &r, in4, &cause), 0);
+	custom_totals(f->s, "acme", "spring", 100, 100, &cs);
+	assert_int_equal(cs.n, 3);
+	assert_string_equal(cs.name[1], "mentions");
+	store_savepoint_rollback(f->s);
+	assert_int_equal(store_commit(f->s, &cause), 0);
+	custom_totals(f->s, "acme", "spring", 100, 100, &cs);
+	assert_int_equal(cs.n, 2);
+	assert_string_equal(cs.name[0], "csat");
+	assert_string_equal(cs.name[1], "reach");
+	assert_int_equal(cs.sum[1], 500000000);
+
+	/* A callback's non-zero stops the walk and is returned. */
+	memset(&cs, 0, sizeof cs);
+	cs.stop_after = 1;
+	assert_int_equal(store_custom_totals(f->s, "acme", NULL, INT32_MIN,
+	    INT32_MAX, custom_cb, &cs, &cause), 7);
+	assert_int_equal(cs.n, 1);
+
+	/* Bad names are refused; a sum that overflows is an error. */
+	r = row("acme", "spring", 102, -1, 10, 20);
+	set_custom(&r, "Bad Name", 1, NULL, 0);
+	assert_int_equal(store_put_metric_input(f->s, &r, in4, &cause), -1);
+	free(cause);
+	cause = NULL;
+	set_custom(&r, "big", INT64_MAX, NULL, 0);
+	assert_int_equal(store_put_metric_input(f->s, &r, in4, &cause), 0);
+	assert_int_equal(store_put_metric_input(f->s, &r, in4, &cause), -1);
+	free(cause);
+	cause = NULL;
+
+	/* Plain puts ignore custom values. */
+	r = row("acme", "summer", 100, -1, 10, 20);
+	set_custom(&r, "reach", 1, NULL, 0);
+	put(f->s, &r, 0);
+	custom_totals(f->s, "acme", "summer", INT32_MIN, INT32_MAX, &cs);
+	assert_int_equal(cs.n, 0);
 }
 
 int
@@ -884,6 +1052,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_source_state, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_migrate_from_1, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_custom_kpis, setup,
 		    teardown),
 	};
 
