@@ -1125,7 +1125,7 @@ cfg_receivers(struct cfg_ctx *ctx, const struct opt *o, const cJSON *v,
 {
 	const cJSON	*e;
 	struct receiver_conf *r;
-	uint64_t	 seen;
+	uint64_t	 seen = 0;
 	size_t		 n, i;
 	int		 line = cfg_line(ctx, v);
 
@@ -1485,7 +1485,7 @@ cfg_sources(struct cfg_ctx *ctx, const struct opt *o, const cJSON *v,
 {
 	const cJSON		*e;
 	struct source_conf	*src;
-	uint64_t		 seen;
+	uint64_t		 seen = 0;
 	size_t			 n, i;
 	int			 line = cfg_line(ctx, v);
 
@@ -1836,7 +1836,7 @@ cfg_load_client(struct config *cfg, struct client_conf *c, const char *path,
 	struct cfg_ctx		 ctx;
 	const struct client_conf *o;
 	cJSON			*root;
-	uint64_t		 seen;
+	uint64_t		 seen = 0;
 	size_t			 i;
 	int			 r = -1;
 
@@ -1889,7 +1889,7 @@ config_load(const char *path, const char *state_dir_override, char **cause)
 	cJSON			*root = NULL;
 	char			*copy, *slash, *base = NULL, *file, **names = NULL;
 	size_t			 nnames = 0, i;
-	uint64_t		 seen;
+	uint64_t		 seen = 0;
 
 	cfg = xcalloc(1, sizeof *cfg);
 	cfg->path = xstrdup(path);
