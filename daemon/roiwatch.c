@@ -291,6 +291,61 @@ cmd_ingest(int argc, char **argv)
 	return failed ? 1 : 0;
 }
 
+/* Micros as a plain decimal with trailing zeros trimmed: 4500000 -> "4.5". */
+static char *
+format_micros(int64_t v, char *buf, size_t len)
+{
+	uint64_t a = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+	size_t n;
+
+	n = (size_t)snprintf(buf, len, "%s%llu.%06llu", v < 0 ? "-" : "",
+	    (unsigned long long)(a / MICROS_PER_UNIT),
+	    (unsigned long long)(a % MICROS_PER_UNIT));
+	if (n >= len)
+		return buf;
+	while (n > 0 && buf[n - 1] == '0')
+		buf[--n] = '\0';
+	if (n > 0 && buf[n - 1] == '.')
+		buf[--n] = '\0';
+	return buf;
+}
+
+/* Custom KPIs (reach, followers, CSAT...): sums over the window, and the daily
+ * average for KPIs that are scores rather than counts. */
+static int
+print_custom_cb(const char *name, int64_t sum, int64_t days, void *arg)
+{
+	char num[48], avg[48];
+	int *first = arg;
+
+	if (*first) {
+		printf("  %-10s", "custom");
+		*first = 0;
+	}
+	format_micros(sum, num, sizeof num);
+	format_micros(days > 0 ? sum / days : 0, avg, sizeof avg);
+	printf(" %s %s (%s/day)", name, num, avg);
+	return 0;
+}
+
+static int
+print_custom(struct store *st, const char *client, const char *campaign,
+    int32_t from, int32_t to)
+{
+	char *cause = NULL;
+	int first = 1;
+
+	if (store_custom_totals(st, client, campaign, from, to, print_custom_cb,
+	    &first, &cause) != 0) {
+		fprintf(stderr, "roiwatch: %s\n", cause);
+		free(cause);
+		return -1;
+	}
+	if (!first)
+		printf("\n");
+	return 0;
+}
+
 struct kpis_ctx {
 	struct store			*st;
 	const struct client_conf	*cc;
@@ -345,6 +400,9 @@ kpis_campaign_cb(const char *client, const char *campaign, void *arg)
 	    &t, &cause) != 0)
 		goto fail;
 	print_kpi_line(ctx->cc, "lifetime", &t);
+	if (print_custom(ctx->st, ctx->cc->id, campaign, INT32_MIN,
+	    INT32_MAX) != 0)
+		ctx->failed = 1;
 	if (ctx->days > 0) {
 		if (store_last_day(ctx->st, ctx->cc->id, campaign, &last,
 		    &cause) != 0 || store_totals(ctx->st, ctx->cc->id, campaign,
@@ -352,6 +410,9 @@ kpis_campaign_cb(const char *client, const char *campaign, void *arg)
 			goto fail;
 		snprintf(label, sizeof label, "last %dd", (int)ctx->days);
 		print_kpi_line(ctx->cc, label, &t);
+		if (print_custom(ctx->st, ctx->cc->id, campaign,
+		    last - ctx->days + 1, last) != 0)
+			ctx->failed = 1;
 	}
 	return 0;
 fail:
@@ -404,6 +465,9 @@ cmd_kpis(int argc, char **argv)
 	} else {
 		printf("all campaigns\n");
 		print_kpi_line(ctx.cc, "lifetime", &t);
+		if (print_custom(ctx.st, ctx.cc->id, NULL, INT32_MIN,
+		    INT32_MAX) != 0)
+			ctx.failed = 1;
 		if (store_foreach_campaign(ctx.st, ctx.cc->id, kpis_campaign_cb,
 		    &ctx, &cause) != 0 && !ctx.failed) {
 			fprintf(stderr, "roiwatch: %s\n", cause);

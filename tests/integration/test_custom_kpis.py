@@ -81,6 +81,11 @@ def test_custom_kpis_from_files():
         check("row 1" in report and "Reach" in report and "lots" in report,
               "report names row, column and value:\n" + report)
         check(len(custom_rows(d)) == 8, "a refused file left custom values")
+
+        # The operator sees them next to the money KPIs.
+        out = d.cli("kpis", "acme").stdout
+        check("custom" in out and "reach 20500" in out and "csat 4.5" in out,
+              "custom KPIs in roiwatch kpis:\n" + out)
         d.stop()
     finally:
         d.cleanup()
