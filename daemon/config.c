@@ -1040,9 +1040,10 @@ cfg_loopback(const char *host)
 
 /* Cross-option checks of one receiver, by type, and computed defaults. */
 static int
-cfg_receiver_check(struct cfg_ctx *ctx, const cJSON *obj,
-    struct receiver_conf *r, uint64_t seen)
+cfg_receiver_check(struct cfg_ctx *ctx, const cJSON *obj, void *elem,
+    uint64_t seen)
 {
+	struct receiver_conf	*r = elem;
 	const struct opt	*o;
 	const char		*tname = config_receiver_type_name(r->type);
 	char			 host[256];
@@ -1118,44 +1119,83 @@ cfg_receiver_check(struct cfg_ctx *ctx, const cJSON *obj,
 	return 0;
 }
 
+/*
+ * How an array of named objects is read: receivers of a client, sources of
+ * the main file. Elements are `size` bytes and start with their char *name.
+ */
+struct cfg_array_kind {
+	const char		*what;		/* "receiver", "source" */
+	const struct opt	*opts;
+	size_t			 nopts;
+	size_t			 size;
+	int			(*check)(struct cfg_ctx *, const cJSON *, void *,
+				    uint64_t);
+};
+
+/*
+ * Read the array v of objects into *itemsp (NULL-name terminated, caller
+ * frees through the config) with *np elements: each object through the kind's
+ * option table, names unique, then the kind's cross-option check. *itemsp and
+ * *np are set even on failure, so that what was read is freed.
+ */
+static int
+cfg_named_objects(struct cfg_ctx *ctx, const struct opt *o, const cJSON *v,
+    const struct cfg_array_kind *k, char **itemsp, size_t *np)
+{
+	const cJSON	*e;
+	char		*items, *elem, *name;
+	uint64_t	 seen = 0;
+	size_t		 n, i;
+	int		 line = cfg_line(ctx, v);
+
+	*itemsp = NULL;
+	*np = 0;
+	if (!cJSON_IsArray(v))
+		return cfg_error(ctx, line, o->name, "must be an array of"
+		    " %s objects", k->what);
+	n = (size_t)cJSON_GetArraySize(v);
+	if (n < (size_t)o->min)
+		return cfg_error(ctx, line, o->name, "at least one %s"
+		    " is required", k->what);
+	items = *itemsp = xcalloc(n + 1, k->size);
+	cJSON_ArrayForEach(e, v) {
+		line = jsonc_line(ctx->lines, e);
+		if (!cJSON_IsObject(e))
+			return cfg_error(ctx, line, o->name, "element %zu must"
+			    " be an object", *np + 1);
+		elem = items + (*np)++ * k->size;
+		if (cfg_object(ctx, k->opts, k->nopts, e, elem, &seen) != 0)
+			return -1;
+		memcpy(&name, elem, sizeof name);
+		for (i = 0; i + 1 < *np; i++) {
+			char *other;
+
+			memcpy(&other, items + i * k->size, sizeof other);
+			if (strcmp(other, name) == 0)
+				return cfg_error(ctx,
+				    cfg_member_line(ctx, e, "name"), "name",
+				    "%s '%s' is defined twice", k->what, name);
+		}
+		if (k->check(ctx, e, elem, seen) != 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* The receivers array of a client: objects, at least one, unique names. */
 static int
 cfg_receivers(struct cfg_ctx *ctx, const struct opt *o, const cJSON *v,
     struct client_conf *c)
 {
-	const cJSON	*e;
-	struct receiver_conf *r;
-	uint64_t	 seen = 0;
-	size_t		 n, i;
-	int		 line = cfg_line(ctx, v);
+	static const struct cfg_array_kind kind = { "receiver", receiver_opts,
+	    NOPTS(receiver_opts), sizeof(struct receiver_conf),
+	    cfg_receiver_check };
+	char	*items;
+	int	 rc;
 
-	if (!cJSON_IsArray(v))
-		return cfg_error(ctx, line, o->name, "must be an array of"
-		    " receiver objects");
-	n = (size_t)cJSON_GetArraySize(v);
-	if (n < (size_t)o->min)
-		return cfg_error(ctx, line, o->name, "at least one receiver"
-		    " is required");
-	c->receivers = xcalloc(n, sizeof *c->receivers);
-	cJSON_ArrayForEach(e, v) {
-		line = jsonc_line(ctx->lines, e);
-		if (!cJSON_IsObject(e))
-			return cfg_error(ctx, line, o->name, "element %zu must"
-			    " be an object", c->nreceivers + 1);
-		r = &c->receivers[c->nreceivers++];
-		if (cfg_object(ctx, receiver_opts, NOPTS(receiver_opts), e, r,
-		    &seen) != 0)
-			return -1;
-		for (i = 0; i + 1 < c->nreceivers; i++) {
-			if (strcmp(c->receivers[i].name, r->name) == 0)
-				return cfg_error(ctx,
-				    cfg_member_line(ctx, e, "name"), "name",
-				    "receiver '%s' is defined twice", r->name);
-		}
-		if (cfg_receiver_check(ctx, e, r, seen) != 0)
-			return -1;
-	}
-	return 0;
+	rc = cfg_named_objects(ctx, o, v, &kind, &items, &c->nreceivers);
+	c->receivers = (struct receiver_conf *)(void *)items;
+	return rc;
 }
 
 /*
@@ -1406,9 +1446,10 @@ cfg_parse_row_cb(void *arg, const struct metric_row *r, long row)
 
 /* Cross-option checks of one source, by type. */
 static int
-cfg_source_check(struct cfg_ctx *ctx, const cJSON *obj,
-    struct source_conf *src, uint64_t seen)
+cfg_source_check(struct cfg_ctx *ctx, const cJSON *obj, void *elem,
+    uint64_t seen)
 {
+	struct source_conf	*src = elem;
 	const struct opt	*o;
 	const char		*tname = config_source_type_name(src->type);
 	struct parse_options	 po;
@@ -1483,36 +1524,14 @@ static int
 cfg_sources(struct cfg_ctx *ctx, const struct opt *o, const cJSON *v,
     struct config *cfg)
 {
-	const cJSON		*e;
-	struct source_conf	*src;
-	uint64_t		 seen = 0;
-	size_t			 n, i;
-	int			 line = cfg_line(ctx, v);
+	static const struct cfg_array_kind kind = { "source", source_opts,
+	    NOPTS(source_opts), sizeof(struct source_conf), cfg_source_check };
+	char	*items;
+	int	 rc;
 
-	if (!cJSON_IsArray(v))
-		return cfg_error(ctx, line, o->name, "must be an array of"
-		    " source objects");
-	n = (size_t)cJSON_GetArraySize(v);
-	cfg->sources = xcalloc(n + 1, sizeof *cfg->sources);
-	cJSON_ArrayForEach(e, v) {
-		line = jsonc_line(ctx->lines, e);
-		if (!cJSON_IsObject(e))
-			return cfg_error(ctx, line, o->name, "element %zu must"
-			    " be an object", cfg->nsources + 1);
-		src = &cfg->sources[cfg->nsources++];
-		if (cfg_object(ctx, source_opts, NOPTS(source_opts), e, src,
-		    &seen) != 0)
-			return -1;
-		for (i = 0; i + 1 < cfg->nsources; i++) {
-			if (strcmp(cfg->sources[i].name, src->name) == 0)
-				return cfg_error(ctx,
-				    cfg_member_line(ctx, e, "name"), "name",
-				    "source '%s' is defined twice", src->name);
-		}
-		if (cfg_source_check(ctx, e, src, seen) != 0)
-			return -1;
-	}
-	return 0;
+	rc = cfg_named_objects(ctx, o, v, &kind, &items, &cfg->nsources);
+	cfg->sources = (struct source_conf *)(void *)items;
+	return rc;
 }
 
 /* A file name glob: no directory part. */
