@@ -100,12 +100,14 @@ class Daemon:
             with open(os.path.join(self.conf, "clients.d", c["id"] + ".conf"), "w") as f:
                 json.dump(c, f, indent=2)
 
-    def start(self):
+    def start(self, env=None):
         self.log_file = open(self.log_path, "a")
         start_offset = os.path.getsize(self.log_path)
+        full_env = dict(os.environ)
+        full_env.update(env or {})
         self.proc = subprocess.Popen(
             [ARGS.roiwatchd, "-d", "-c", os.path.join(self.conf, "roiwatchd.conf")],
-            stderr=self.log_file, stdout=self.log_file)
+            stderr=self.log_file, stdout=self.log_file, env=full_env)
         wait_for(lambda: "started:" in self.log()[start_offset:] or self.proc.poll() is not None,
                  what="roiwatchd to start")
         check(self.proc.poll() is None, "roiwatchd exited at start:\n" + self.log())
