@@ -281,19 +281,25 @@ inbox_scan(struct inbox *ib, time_t settle)
 	struct stat sb;
 	char path[PATH_MAX], **names = NULL;
 	size_t n = 0, i;
-	time_t now = time(NULL);
+	struct timespec now;
+	double quiet;
 
 	if ((d = opendir(ib->dir)) == NULL) {
 		log_warn("inbox: %s", ib->dir);
 		return;
 	}
+	clock_gettime(CLOCK_REALTIME, &now);
 	while ((de = readdir(d)) != NULL) {
 		if (!inbox_name_eligible(de->d_name))
 			continue;
 		snprintf(path, sizeof path, "%s/%s", ib->dir, de->d_name);
 		if (lstat(path, &sb) == -1 || !S_ISREG(sb.st_mode))
 			continue;
-		if (sb.st_mtime > now - settle)
+		/* Nanoseconds matter: with whole seconds a file written
+		 * 0.1 s ago can look a second old. */
+		quiet = (double)(now.tv_sec - sb.st_mtim.tv_sec) +
+		    (double)(now.tv_nsec - sb.st_mtim.tv_nsec) / 1e9;
+		if (quiet < (double)settle)
 			continue;
 		names = xreallocarray(names, n + 1, sizeof *names);
 		names[n++] = xstrdup(de->d_name);

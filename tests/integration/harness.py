@@ -208,8 +208,9 @@ CSV_HEADER = "client,campaign,channel,date,cost,revenue,impressions,clicks,conve
 class Recorder(http.server.ThreadingHTTPServer):
     """HTTP receiver on 127.0.0.1 that records requests and fails the first `fail_first`."""
 
-    def __init__(self, fail_first=0, status=200):
+    def __init__(self, fail_first=0, status=200, delay=0.0):
         self.requests = []
+        self.delay = delay
         self.fail_first = fail_first
         self.ok_status = status
         self.lock = threading.Lock()
@@ -234,6 +235,8 @@ class RecorderHandler(http.server.BaseHTTPRequestHandler):
         with srv.lock:
             srv.requests.append((dict(self.headers), body))
             fail = len(srv.requests) <= srv.fail_first
+        if srv.delay:
+            time.sleep(srv.delay)
         self.send_response(500 if fail else srv.ok_status)
         self.send_header("Content-Length", "0")
         self.end_headers()

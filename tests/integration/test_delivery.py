@@ -128,6 +128,31 @@ def test_webhook_outage_survives_restart():
             rec.close()
 
 
+def test_stop_finishes_delivery_in_flight():
+    """SIGTERM while a webhook is being delivered: the daemon waits for it (up to
+    its grace period), records it as done and exits 0; nothing is sent again."""
+    rec = Recorder(delay=2.0)
+    rx = [{"name": "hook", "type": "webhook", "url": "http://127.0.0.1:%d/hook" % rec.port}]
+    d = Daemon([client("acme", receivers=rx)])
+    try:
+        d.start()
+        d.drop("m.csv", DATA)
+        wait_for(lambda: rec.requests, what="delivery under way")
+        t0 = time.monotonic()
+        d.stop()                       # asserts exit status 0
+        took = time.monotonic() - t0
+        check(1.0 < took < 9.0, "stop waited for the delivery (%.1fs)" % took)
+        check(d.query("select status from outbox") == [("done",)],
+              "in-flight delivery recorded: %r" % d.query("select status from outbox"))
+        d.start()
+        time.sleep(1.5)
+        check(len(rec.requests) == 1, "re-sent after restart: %d" % len(rec.requests))
+        d.stop()
+    finally:
+        d.cleanup()
+        rec.close()
+
+
 if __name__ == "__main__":
     run([test_smtp_receives_well_formed_message, test_webhook_retry_until_success,
-         test_webhook_outage_survives_restart])
+         test_webhook_outage_survives_restart, test_stop_finishes_delivery_in_flight])

@@ -154,6 +154,31 @@ def test_reload_rejudges_with_new_thresholds():
         d.cleanup()
 
 
+def test_file_taken_only_when_complete():
+    """A file still open for writing is left alone, even across rescans, as long
+    as its writer keeps writing; closing it hands it over at once."""
+    d = Daemon([client("acme")])
+    try:
+        d.start()
+        path = os.path.join(d.inbox, "slow.csv")
+        lines = GOOD.splitlines(keepends=True)
+        with open(path, "w") as f:
+            for line in lines:
+                f.write(line)
+                f.flush()
+                time.sleep(0.6)          # > the 1 s rescan period in total
+                check(not d.done("slow.csv") and not d.failed("slow.csv"),
+                      "a file being written was taken")
+            time.sleep(0.5)
+        wait_for(lambda: d.done("slow.csv"), what="slow.csv taken once closed")
+        rows = d.query("select count(*), sum(cost) from metrics")
+        check(rows[0] == (4, 2705000000), "the whole file was read: %r" % (rows,))
+        d.stop()
+    finally:
+        d.cleanup()
+
+
 if __name__ == "__main__":
     run([test_file_to_alert_and_restart, test_bad_file_goes_to_failed_with_report,
-         test_reload_keeps_running_config_on_error, test_reload_rejudges_with_new_thresholds])
+         test_reload_keeps_running_config_on_error, test_reload_rejudges_with_new_thresholds,
+         test_file_taken_only_when_complete])
