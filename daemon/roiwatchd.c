@@ -127,7 +127,9 @@ daemon_status_cb(evutil_socket_t fd, short events, void *arg)
 
 	(void)fd;
 	(void)events;
-	inbox_get_stats(d->inbox, &st);
+	memset(&st, 0, sizeof st);
+	if (d->inbox != NULL)
+		inbox_get_stats(d->inbox, &st);
 	store_outbox_counts(d->store, &pending, &done, &dead);
 	sdnotify_status("%zu client(s); files done %llu, failed %llu; "
 	    "outbox pending %lld, sent %lld, dead %lld", d->cfg->nclients,
@@ -305,7 +307,10 @@ daemon_signal_cb(evutil_socket_t sig, short events, void *arg)
 
 	(void)events;
 	if (sig == SIGHUP) {
-		daemon_reload(d);
+		if (d->stopping)
+			log_info("stopping: reload ignored");
+		else
+			daemon_reload(d);
 		return;
 	}
 	if (d->stopping) {
@@ -325,6 +330,7 @@ daemon_signal_cb(evutil_socket_t sig, short events, void *arg)
 	pull_free(d->pull);
 	d->pull = NULL;
 	event_del(d->ev_eval);
+	event_del(d->ev_status);
 	d->ev_stop_wait = event_new(d->base, -1, EV_PERSIST, daemon_stop_wait_cb, d);
 	event_add(d->ev_stop_wait, &tv);
 	daemon_stop_wait_cb(-1, 0, d);

@@ -119,10 +119,13 @@ class Daemon:
     def signal(self, sig):
         self.proc.send_signal(sig)
 
-    def stop(self):
+    def stop(self, send=True):
+        """SIGTERM (unless send is False: a signal was sent already), then wait
+        for a clean exit."""
         if self.proc is None:
             return 0
-        self.proc.send_signal(signal.SIGTERM)
+        if send:
+            self.proc.send_signal(signal.SIGTERM)
         try:
             rc = self.proc.wait(timeout=20)
         except subprocess.TimeoutExpired:

@@ -4,6 +4,7 @@ daemon retries with backoff; the idempotency key stays the same across retries."
 import email
 import email.policy
 import json
+import signal
 import threading
 import time
 
@@ -139,8 +140,12 @@ def test_stop_finishes_delivery_in_flight():
         d.drop("m.csv", DATA)
         wait_for(lambda: rec.requests, what="delivery under way")
         t0 = time.monotonic()
-        d.stop()                       # asserts exit status 0
+        d.signal(signal.SIGTERM)
+        time.sleep(0.3)
+        d.signal(signal.SIGHUP)        # a reload while stopping is ignored
+        d.stop(send=False)             # asserts exit status 0
         took = time.monotonic() - t0
+        check("reload ignored" in d.log(), "SIGHUP while stopping:\n" + d.log())
         check(1.0 < took < 9.0, "stop waited for the delivery (%.1fs)" % took)
         check(d.query("select status from outbox") == [("done",)],
               "in-flight delivery recorded: %r" % d.query("select status from outbox"))
