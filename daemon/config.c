@@ -383,13 +383,17 @@ cfg_field(void *base, size_t off)
 	return (char *)base + off;
 }
 
-/* Read a whole regular file of at most max bytes; NUL-terminated. */
+/*
+ * Read a whole regular file of at most max bytes; NUL-terminated. The buffer
+ * is sized from the file (a configuration with thousands of clients keeps
+ * thousands of small secrets: no buffer of the maximum size each).
+ */
 static char *
 cfg_read_file(const char *path, size_t max, size_t *lenp, char **cause)
 {
 	struct stat	 st;
 	char		*buf;
-	size_t		 len = 0;
+	size_t		 len = 0, cap;
 	ssize_t		 n;
 	int		 fd;
 
@@ -407,9 +411,15 @@ cfg_read_file(const char *path, size_t max, size_t *lenp, char **cause)
 		close(fd);
 		return NULL;
 	}
-	buf = xmalloc(max + 1);
+	cap = (st.st_size >= 0 && (uint64_t)st.st_size < max ?
+	    (size_t)st.st_size : max) + 1;
+	buf = xmalloc(cap + 1);
 	for (;;) {
-		n = read(fd, buf + len, max + 1 - len);
+		if (len == cap && cap < max + 1) {	/* the file grew */
+			cap = cap * 2 < max + 1 ? cap * 2 : max + 1;
+			buf = xreallocarray(buf, cap + 1, 1);
+		}
+		n = read(fd, buf + len, cap - len);
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1) {
