@@ -1782,8 +1782,18 @@ config_free(struct config *cfg)
 	for (i = 0; i < cfg->nclients; i++)
 		cfg_free_client(&cfg->clients[i]);
 	free(cfg->clients);
+	free(cfg->by_id);
 	free(cfg->path);
 	free(cfg);
+}
+
+static int
+cfg_client_cmp(const void *a, const void *b)
+{
+	const struct client_conf *ca = *(const struct client_conf *const *)a;
+	const struct client_conf *cb = *(const struct client_conf *const *)b;
+
+	return strcmp(ca->id, cb->id);
 }
 
 /* Read and parse one file into a tree whose root is an object. */
@@ -1980,6 +1990,13 @@ config_load(const char *path, const char *state_dir_override, char **cause)
 	if (cfg->nclients == 0)
 		log_warnx("%s: no client files (*.conf) in %s", path,
 		    cfg->clients_dir);
+	/* Every ingested row and every delivery looks its client up by id. */
+	cfg->by_id = xcalloc(cfg->nclients + 1, sizeof *cfg->by_id);
+	for (i = 0; i < cfg->nclients; i++)
+		cfg->by_id[i] = &cfg->clients[i];
+	if (cfg->nclients > 1)
+		qsort(cfg->by_id, cfg->nclients, sizeof *cfg->by_id,
+		    cfg_client_cmp);
 	/* Sources name clients, which are known only now. */
 	for (i = 0; i < cfg->nsources; i++) {
 		if (cfg->sources[i].client != NULL &&
@@ -2011,11 +2028,19 @@ fail:
 const struct client_conf *
 config_client(const struct config *cfg, const char *id)
 {
-	size_t	i;
+	size_t	lo = 0, hi = cfg->nclients, mid;
+	int	c;
 
-	for (i = 0; i < cfg->nclients; i++) {
-		if (strcmp(cfg->clients[i].id, id) == 0)
-			return &cfg->clients[i];
+	if (cfg->by_id == NULL)
+		return NULL;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if ((c = strcmp(id, cfg->by_id[mid]->id)) == 0)
+			return cfg->by_id[mid];
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
 	}
 	return NULL;
 }

@@ -119,6 +119,7 @@ struct config {
 	int64_t		 http_rate_per_minute;
 	struct client_conf *clients;
 	size_t		 nclients;
+	const struct client_conf **by_id;	/* clients sorted by id */
 	struct source_conf *sources;
 	size_t		 nsources;
 };

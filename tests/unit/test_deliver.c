@@ -56,6 +56,7 @@ struct fixture {
 	struct deliver		*deliver;
 	struct config		 cfg;
 	struct client_conf	 client;
+	const struct client_conf *by_id[1];	/* config_client() looks here */
 	struct receiver_conf	 recv[4];
 	char			 url[4][128];
 	struct hook_req		 reqs[8];
@@ -172,6 +173,8 @@ setup(void **state)
 	f->cfg.delivery_timeout_secs = 5;
 	f->cfg.clients = &f->client;
 	f->cfg.nclients = 1;
+	f->by_id[0] = &f->client;
+	f->cfg.by_id = f->by_id;
 
 	f->curl = curl_loop_new(f->base);
 	f->deliver = deliver_new(f->base, f->curl, f->store, &f->cfg);
