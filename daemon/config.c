@@ -1787,13 +1787,71 @@ config_free(struct config *cfg)
 	free(cfg);
 }
 
+/* By id, then in file order (the clients array is in file name order). */
 static int
 cfg_client_cmp(const void *a, const void *b)
 {
 	const struct client_conf *ca = *(const struct client_conf *const *)a;
 	const struct client_conf *cb = *(const struct client_conf *const *)b;
+	int c = strcmp(ca->id, cb->id);
 
-	return strcmp(ca->id, cb->id);
+	return c != 0 ? c : (ca > cb) - (ca < cb);
+}
+
+static int
+cfg_token_cmp(const void *a, const void *b)
+{
+	const struct client_conf *ca = *(const struct client_conf *const *)a;
+	const struct client_conf *cb = *(const struct client_conf *const *)b;
+	int c = strcmp(ca->ingest_token, cb->ingest_token);
+
+	return c != 0 ? c : (ca > cb) - (ca < cb);
+}
+
+/*
+ * Index clients by id and refuse two files with the same id or the same
+ * token (one client's data would go to the other). Sorting keeps this
+ * O(n log n) for agencies with thousands of clients; the error names the
+ * later file and the earlier one, as a reader going through the files would.
+ */
+static int
+cfg_index_clients(struct config *cfg, char **cause)
+{
+	const struct client_conf **by_token, *a, *b;
+	size_t i;
+
+	cfg->by_id = xcalloc(cfg->nclients + 1, sizeof *cfg->by_id);
+	for (i = 0; i < cfg->nclients; i++)
+		cfg->by_id[i] = &cfg->clients[i];
+	if (cfg->nclients < 2)
+		return 0;
+	qsort(cfg->by_id, cfg->nclients, sizeof *cfg->by_id, cfg_client_cmp);
+	for (i = 1; i < cfg->nclients; i++) {
+		a = cfg->by_id[i - 1];
+		b = cfg->by_id[i];
+		if (strcmp(a->id, b->id) == 0) {
+			xasprintf(cause, "%s:%d: option 'id': client '%s' is"
+			    " already defined in %s", b->file, b->id_line,
+			    b->id, a->file);
+			return -1;
+		}
+	}
+	by_token = xcalloc(cfg->nclients, sizeof *by_token);
+	memcpy(by_token, cfg->by_id, cfg->nclients * sizeof *by_token);
+	qsort(by_token, cfg->nclients, sizeof *by_token, cfg_token_cmp);
+	for (i = 1; i < cfg->nclients; i++) {
+		a = by_token[i - 1];
+		b = by_token[i];
+		if (strcmp(a->ingest_token, b->ingest_token) == 0) {
+			xasprintf(cause, "%s:%d: option 'token_file': same token"
+			    " as client '%s' (%s): tokens must differ", b->file,
+			    b->token_line, a->id, a->file);
+			free(by_token);
+			return -1;
+		}
+	}
+	free(by_token);
+	return 0;
 }
 
 /* Read and parse one file into a tree whose root is an object. */
@@ -1873,10 +1931,8 @@ cfg_load_client(struct config *cfg, struct client_conf *c, const char *path,
 {
 	struct jsonc_lines	*lines = NULL;
 	struct cfg_ctx		 ctx;
-	const struct client_conf *o;
 	cJSON			*root;
 	uint64_t		 seen = 0;
-	size_t			 i;
 	int			 r = -1;
 
 	c->file = xstrdup(path);
@@ -1897,21 +1953,8 @@ cfg_load_client(struct config *cfg, struct client_conf *c, const char *path,
 		    "target_roi", "must be above minimum_roi");
 		goto out;
 	}
-	for (i = 0; i < cfg->nclients; i++) {
-		o = &cfg->clients[i];
-		if (strcmp(o->id, c->id) == 0) {
-			cfg_error(&ctx, cfg_member_line(&ctx, root, "id"), "id",
-			    "client '%s' is already defined in %s", c->id,
-			    o->file);
-			goto out;
-		}
-		if (strcmp(o->ingest_token, c->ingest_token) == 0) {
-			cfg_error(&ctx, cfg_member_line(&ctx, root,
-			    "token_file"), "token_file", "same token as client"
-			    " '%s' (%s): tokens must differ", o->id, o->file);
-			goto out;
-		}
-	}
+	c->id_line = cfg_member_line(&ctx, root, "id");
+	c->token_line = cfg_member_line(&ctx, root, "token_file");
 	r = 0;
 out:
 	cJSON_Delete(root);
@@ -1991,12 +2034,8 @@ config_load(const char *path, const char *state_dir_override, char **cause)
 		log_warnx("%s: no client files (*.conf) in %s", path,
 		    cfg->clients_dir);
 	/* Every ingested row and every delivery looks its client up by id. */
-	cfg->by_id = xcalloc(cfg->nclients + 1, sizeof *cfg->by_id);
-	for (i = 0; i < cfg->nclients; i++)
-		cfg->by_id[i] = &cfg->clients[i];
-	if (cfg->nclients > 1)
-		qsort(cfg->by_id, cfg->nclients, sizeof *cfg->by_id,
-		    cfg_client_cmp);
+	if (cfg_index_clients(cfg, cause) != 0)
+		goto fail;
 	/* Sources name clients, which are known only now. */
 	for (i = 0; i < cfg->nsources; i++) {
 		if (cfg->sources[i].client != NULL &&

@@ -57,6 +57,8 @@ struct client_conf {
 	char		*hmac_secret;	/* optional HTTP ingest signature key */
 	struct receiver_conf *receivers;
 	size_t		 nreceivers;
+	int		 id_line;	/* where id and token_file were set, */
+	int		 token_line;	/* for the checks across files */
 };
 
 enum source_type {
