@@ -23,6 +23,8 @@
 #include <string.h>
 
 #include "curl-loop.h"
+
+#define CURL_LOOP_MAXCONNECTS	64L	/* idle connections kept for reuse */
 #include "log.h"
 #include "xmalloc.h"
 
@@ -239,6 +241,13 @@ curl_loop_new(struct event_base *base)
 	curl_multi_setopt(loop->multi, CURLMOPT_TIMERFUNCTION,
 	    curl_loop_timer_cb);
 	curl_multi_setopt(loop->multi, CURLMOPT_TIMERDATA, loop);
+	/*
+	 * Keep idle connections for reuse. By default the cache holds four per
+	 * handle currently added; every transfer here has its own short-lived
+	 * handle, so the cache shrinks as transfers end and each delivery to a
+	 * webhook would pay a new TCP (and TLS) handshake.
+	 */
+	curl_multi_setopt(loop->multi, CURLMOPT_MAXCONNECTS, CURL_LOOP_MAXCONNECTS);
 	return (loop);
 }
 
