@@ -278,6 +278,10 @@ static const struct opt receiver_opts[] = {
 	{ "timeout_secs", OPT_DURATION, R(timeout_secs), 0, 1, 600, NULL, 0,
 	  FOR_WEBHOOK | FOR_SMTP, NULL, NULL, "Time limit of one delivery"
 	  " attempt; default: the main file's delivery_timeout_secs." },
+	{ "ca_file", OPT_PATH, R(ca_file), 0, 0, 0, NULL, 0,
+	  FOR_WEBHOOK | FOR_SMTP, NULL, NULL, "PEM file of the certificate"
+	  " authorities to trust for this receiver (a private CA) instead of"
+	  " the system's; verification itself is never turned off." },
 };
 
 static const struct opt source_opts[] = {
@@ -1069,6 +1073,10 @@ cfg_receiver_check(struct cfg_ctx *ctx, const cJSON *obj, void *elem,
 			    o->name, "not used by %s receivers",
 			    tname);
 	}
+	if (r->ca_file != NULL && access(r->ca_file, R_OK) != 0)
+		return cfg_error(ctx, cfg_member_line(ctx, obj, "ca_file"),
+		    "ca_file", "cannot read %s: %s", r->ca_file,
+		    strerror(errno));
 	if (r->type == RECEIVER_FILE && r->from == NULL)
 		r->from = xstrdup("roiwatch@localhost");
 	if (r->timeout_secs == 0)

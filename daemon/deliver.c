@@ -470,6 +470,8 @@ deliver_easy(const struct receiver_conf *r, const struct config *cfg,
 	curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 2L);
+	if (r->ca_file != NULL)
+		curl_easy_setopt(easy, CURLOPT_CAINFO, r->ca_file);
 	if (timeout > 0) {
 		curl_easy_setopt(easy, CURLOPT_TIMEOUT, timeout);
 		curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT, timeout);

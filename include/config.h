@@ -42,6 +42,7 @@ struct receiver_conf {
 	char		*username;	/* smtp login, optional */
 	char		*password;	/* smtp, from password_file, never logged */
 	int64_t		 timeout_secs;
+	char		*ca_file;	/* webhook, smtp: trusted CAs (PEM), or NULL */
 };
 
 struct client_conf {

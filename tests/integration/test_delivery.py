@@ -4,11 +4,15 @@ daemon retries with backoff; the idempotency key stays the same across retries."
 import email
 import email.policy
 import json
+import os
 import signal
+import ssl
+import subprocess
 import threading
 import time
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
 
 from harness import CSV_HEADER, Daemon, Recorder, check, client, free_port, run, wait_for
 
@@ -65,6 +69,76 @@ def test_smtp_receives_well_formed_message():
     finally:
         d.cleanup()
         ctl.stop()
+
+
+def make_cert(d):
+    """A self-signed certificate for 127.0.0.1 (the SMTP peer's, and the CA
+    the receiver is told to trust)."""
+    cert, key = os.path.join(d.dir, "cert.pem"), os.path.join(d.dir, "key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                    "-keyout", key, "-out", cert], check=True, capture_output=True)
+    return cert, key
+
+
+def test_smtp_starttls_and_login():
+    """STARTTLS required and AUTH LOGIN/PLAIN against a TLS peer whose certificate
+    is trusted through the receiver's ca_file; without it, verification fails and
+    the notice waits in the outbox."""
+    sink = Sink()
+    logins = []
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        logins.append((mechanism, auth_data.login, auth_data.password, session.ssl is not None))
+        ok = auth_data.login == b"roiwatch" and auth_data.password == b"s3cret-pass"
+        return AuthResult(success=ok)
+
+    port = free_port()
+    rx = [{"name": "mail", "type": "smtp", "url": "smtp://127.0.0.1:%d" % port,
+           "from": "alerts@agency.example", "to": ["cmo@acme.example"],
+           "starttls": "required", "username": "roiwatch"}]
+    d = Daemon([client("acme", receivers=rx, target_roi="200%")])
+    ctl = None
+    try:
+        cert, key = make_cert(d)
+        ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        ctx.load_cert_chain(cert, key)
+        ctl = Controller(sink, hostname="127.0.0.1", port=port, tls_context=ctx,
+                         require_starttls=True, authenticator=authenticator,
+                         auth_require_tls=True)
+        ctl.start()
+        pw = os.path.join(d.conf, "tokens", "smtp.password")
+        with open(pw, "w") as f:
+            f.write("s3cret-pass\n")
+        d.clients[0]["receivers"][0]["password_file"] = pw
+        d.write_config()
+
+        # Not trusted: the self-signed certificate is refused, nothing is sent.
+        d.start()
+        d.drop("m.csv", DATA)
+        wait_for(lambda: d.query("select attempts from outbox") and
+                 d.query("select attempts from outbox")[0][0] >= 1, what="a failed attempt")
+        check(sink.messages == [] and logins == [], "sent over an unverified TLS session")
+        err = d.query("select last_error from outbox")[0][0] or ""
+        check("s3cret" not in d.log() and "s3cret" not in err, "password leaked")
+        d.stop()
+
+        # Trusted through ca_file: delivered over TLS after login.
+        d.clients[0]["receivers"][0]["ca_file"] = cert
+        d.write_config()
+        d.start()
+        wait_for(lambda: sink.messages, timeout=20, what="an e-mail over STARTTLS")
+        check(logins and logins[-1][1:] == (b"roiwatch", b"s3cret-pass", True),
+              "login over TLS: %r" % logins)
+        m = email.message_from_bytes(sink.messages[0].original_content,
+                                     policy=email.policy.default)
+        check("237.86" in m.get_body().get_content(), "worked case in the body")
+        wait_for(lambda: d.query("select status from outbox") == [("done",)], what="done")
+        d.stop()
+    finally:
+        d.cleanup()
+        if ctl is not None:
+            ctl.stop()
 
 
 def test_webhook_retry_until_success():
@@ -159,5 +233,6 @@ def test_stop_finishes_delivery_in_flight():
 
 
 if __name__ == "__main__":
-    run([test_smtp_receives_well_formed_message, test_webhook_retry_until_success,
+    run([test_smtp_receives_well_formed_message, test_smtp_starttls_and_login,
+         test_webhook_retry_until_success,
          test_webhook_outage_survives_restart, test_stop_finishes_delivery_in_flight])

@@ -811,6 +811,12 @@ test_config_receiver_errors(void **state)
 	    "9: option 'url': not used by file receivers");
 	client_fails(NULL, "[{\"name\": \"m\", \"type\": \"file\"}]",
 	    "9: option 'dir': missing (required for file receivers)");
+	client_fails(NULL, "[{\"name\": \"m\", \"type\": \"webhook\","
+	    " \"url\": \"https://x.example/\", \"ca_file\": \"tok/no-ca.pem\"}]",
+	    "9: option 'ca_file': cannot read");
+	client_fails(NULL, "[{\"name\": \"m\", \"type\": \"file\","
+	    " \"dir\": \"d\", \"ca_file\": \"tok/no-ca.pem\"}]",
+	    "9: option 'ca_file': not used by file receivers");
 	client_fails(NULL, "[{\"name\": \"m\", \"type\": \"fax\"}]",
 	    "9: option 'type': must be one of \"file\", \"webhook\", \"smtp\"");
 	client_fails(NULL, "[{\"type\": \"file\", \"dir\": \"d\"}]",
