@@ -65,6 +65,7 @@ struct daemon {
 	struct event		*ev_sig[3];
 	int			 stopping;
 	time_t			 stop_started;
+	int			 rejudge;	/* an evaluation failed: redo all */
 };
 
 static void
@@ -91,10 +92,12 @@ daemon_committed_cb(void *arg, const struct ingest_subject *subjects, size_t n)
 	added = eval_subjects(d->store, d->cfg, subjects, n, (int64_t)time(NULL),
 	    &cause);
 	if (added == -1) {
-		/* The samples are stored; the next periodic run cannot see
-		 * them as touched, so say loudly what was not evaluated. */
-		log_warnx("evaluation of %zu campaign(s) failed: %s", n, cause);
+		/* The samples are stored but not judged: the next periodic run
+		 * judges every campaign instead of only the open alerts. */
+		log_warnx("evaluation of %zu campaign(s) failed, retried at the "
+		    "next periodic run: %s", n, cause);
 		free(cause);
+		d->rejudge = 1;
 		return;
 	}
 	if (added > 0)
@@ -110,7 +113,16 @@ daemon_eval_cb(evutil_socket_t fd, short events, void *arg)
 
 	(void)fd;
 	(void)events;
-	added = eval_periodic(d->store, d->cfg, (int64_t)time(NULL), &cause);
+	if (d->rejudge) {
+		added = eval_all(d->store, d->cfg, (int64_t)time(NULL), &cause);
+		if (added != -1) {
+			d->rejudge = 0;
+			log_info("campaigns judged again after a failed "
+			    "evaluation");
+		}
+	} else
+		added = eval_periodic(d->store, d->cfg, (int64_t)time(NULL),
+		    &cause);
 	if (added == -1) {
 		log_warnx("periodic evaluation failed: %s", cause);
 		free(cause);
@@ -274,8 +286,10 @@ daemon_reload(struct daemon *d)
 	log_info("configuration reloaded: %zu client(s)", ncfg->nclients);
 	/* Thresholds may have changed: judge every campaign by the new ones. */
 	if (eval_all(d->store, d->cfg, (int64_t)time(NULL), &cause) == -1) {
-		log_warnx("evaluation after reload failed: %s", cause);
+		log_warnx("evaluation after reload failed, retried at the next "
+		    "periodic run: %s", cause);
 		free(cause);
+		d->rejudge = 1;
 	}
 	deliver_kick(d->deliver);
 done:
