@@ -486,7 +486,8 @@ deliver_webhook(struct deliver *d, const struct receiver_conf *r,
 {
 	CURL	*easy;
 	uint8_t	 mac[SHA256_DIGEST_LEN];
-	char	 hex[SHA256_HEX_LEN], *signed_text;
+	char	 hex[SHA256_HEX_LEN], prefix[32];
+	struct hmac_sha256_ctx hctx;
 	int64_t	 ts;
 
 	if (r->url == NULL) {
@@ -506,10 +507,11 @@ deliver_webhook(struct deliver *d, const struct receiver_conf *r,
 	deliver_add_header(&job->headers, "Expect:");
 	if (r->secret != NULL && *r->secret != '\0') {
 		ts = (int64_t)time(NULL);
-		xasprintf(&signed_text, "%" PRId64 ".%s", ts, job->body);
-		hmac_sha256(r->secret, strlen(r->secret), signed_text,
-		    strlen(signed_text), mac);
-		free(signed_text);
+		snprintf(prefix, sizeof prefix, "%" PRId64 ".", ts);
+		hmac_sha256_init(&hctx, r->secret, strlen(r->secret));
+		hmac_sha256_update(&hctx, prefix, strlen(prefix));
+		hmac_sha256_update(&hctx, job->body, job->len);
+		hmac_sha256_final(&hctx, mac);
 		deliver_add_header(&job->headers, "X-Roiwatch-Timestamp: %"
 		    PRId64, ts);
 		deliver_add_header(&job->headers, "X-Roiwatch-Signature: "

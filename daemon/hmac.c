@@ -135,38 +135,60 @@ sha256(const void *data, size_t len, uint8_t out[SHA256_DIGEST_LEN])
 	sha256_final(&ctx, out);
 }
 
-/* RFC 2104: H((K ^ opad) || H((K ^ ipad) || m)), long keys hashed first. */
+/*
+ * RFC 2104: H((K ^ opad) || H((K ^ ipad) || m)), long keys hashed first.
+ * Streaming, so that a signature over "timestamp.body" needs no copy.
+ */
 void
-hmac_sha256(const void *key, size_t keylen, const void *msg, size_t msglen,
-    uint8_t out[SHA256_DIGEST_LEN])
+hmac_sha256_init(struct hmac_sha256_ctx *h, const void *key, size_t keylen)
 {
-	struct sha256_ctx	ctx;
-	uint8_t			k[SHA256_BLOCK_LEN], pad[SHA256_BLOCK_LEN];
-	uint8_t			inner[SHA256_DIGEST_LEN];
-	size_t			i;
+	uint8_t	k[SHA256_BLOCK_LEN], pad[SHA256_BLOCK_LEN];
+	size_t	i;
 
 	memset(k, 0, sizeof k);
 	if (keylen > SHA256_BLOCK_LEN)
 		sha256(key, keylen, k);
 	else if (keylen > 0)
 		memcpy(k, key, keylen);
-
-	for (i = 0; i < sizeof pad; i++)
+	for (i = 0; i < sizeof pad; i++) {
 		pad[i] = k[i] ^ 0x36;
-	sha256_init(&ctx);
-	sha256_update(&ctx, pad, sizeof pad);
-	sha256_update(&ctx, msg, msglen);
-	sha256_final(&ctx, inner);
-
-	for (i = 0; i < sizeof pad; i++)
-		pad[i] = k[i] ^ 0x5c;
-	sha256_init(&ctx);
-	sha256_update(&ctx, pad, sizeof pad);
-	sha256_update(&ctx, inner, sizeof inner);
-	sha256_final(&ctx, out);
-
+		h->opad[i] = k[i] ^ 0x5c;
+	}
+	sha256_init(&h->inner);
+	sha256_update(&h->inner, pad, sizeof pad);
 	memset(k, 0, sizeof k);
 	memset(pad, 0, sizeof pad);
+}
+
+void
+hmac_sha256_update(struct hmac_sha256_ctx *h, const void *msg, size_t len)
+{
+	sha256_update(&h->inner, msg, len);
+}
+
+void
+hmac_sha256_final(struct hmac_sha256_ctx *h, uint8_t out[SHA256_DIGEST_LEN])
+{
+	struct sha256_ctx	outer;
+	uint8_t			inner[SHA256_DIGEST_LEN];
+
+	sha256_final(&h->inner, inner);
+	sha256_init(&outer);
+	sha256_update(&outer, h->opad, sizeof h->opad);
+	sha256_update(&outer, inner, sizeof inner);
+	sha256_final(&outer, out);
+	memset(h, 0, sizeof *h);
+}
+
+void
+hmac_sha256(const void *key, size_t keylen, const void *msg, size_t msglen,
+    uint8_t out[SHA256_DIGEST_LEN])
+{
+	struct hmac_sha256_ctx h;
+
+	hmac_sha256_init(&h, key, keylen);
+	hmac_sha256_update(&h, msg, msglen);
+	hmac_sha256_final(&h, out);
 }
 
 char *

@@ -382,41 +382,6 @@ http_seen_forget(struct http_client *hc, const uint8_t *mac)
 		hc->seen[i] = hc->seen[--hc->nseen];
 }
 
-/* HMAC-SHA256(key, a || b) without concatenating: the body is not copied. */
-static void
-http_hmac2(const char *key, size_t keylen, const void *a, size_t alen,
-    const void *b, size_t blen, uint8_t out[SHA256_DIGEST_LEN])
-{
-	struct sha256_ctx ctx;
-	uint8_t k[SHA256_BLOCK_LEN], pad[SHA256_BLOCK_LEN];
-	uint8_t inner[SHA256_DIGEST_LEN];
-	size_t i;
-
-	memset(k, 0, sizeof k);
-	if (keylen > SHA256_BLOCK_LEN)
-		sha256(key, keylen, k);
-	else
-		memcpy(k, key, keylen);
-
-	for (i = 0; i < SHA256_BLOCK_LEN; i++)
-		pad[i] = k[i] ^ 0x36;
-	sha256_init(&ctx);
-	sha256_update(&ctx, pad, sizeof pad);
-	sha256_update(&ctx, a, alen);
-	sha256_update(&ctx, b, blen);
-	sha256_final(&ctx, inner);
-
-	for (i = 0; i < SHA256_BLOCK_LEN; i++)
-		pad[i] = k[i] ^ 0x5c;
-	sha256_init(&ctx);
-	sha256_update(&ctx, pad, sizeof pad);
-	sha256_update(&ctx, inner, sizeof inner);
-	sha256_final(&ctx, out);
-
-	memset(k, 0, sizeof k);
-	memset(pad, 0, sizeof pad);
-}
-
 static int
 http_hexval(int c)
 {
@@ -442,6 +407,7 @@ http_check_signature(struct http_client *hc, const struct client_conf *cc,
 	const char *tss, *sig, *p;
 	char *prefix;
 	uint8_t want[SHA256_DIGEST_LEN];
+	struct hmac_sha256_ctx hctx;
 	int64_t ts = 0, now;
 	size_t i;
 	int hi, lo, bad = 0;
@@ -482,8 +448,11 @@ http_check_signature(struct http_client *hc, const struct client_conf *cc,
 
 	/* The signed message is: timestamp "." body. */
 	xasprintf(&prefix, "%s.", tss);
-	http_hmac2(cc->hmac_secret, strlen(cc->hmac_secret), prefix,
-	    strlen(prefix), body, len, want);
+	/* HMAC over prefix and body without copying the body. */
+	hmac_sha256_init(&hctx, cc->hmac_secret, strlen(cc->hmac_secret));
+	hmac_sha256_update(&hctx, prefix, strlen(prefix));
+	hmac_sha256_update(&hctx, body, len);
+	hmac_sha256_final(&hctx, want);
 	free(prefix);
 	if (!hmac_equal(want, mac, sizeof want) || bad) {
 		*why = "bad signature";

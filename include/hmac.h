@@ -24,6 +24,17 @@ void	sha256_update(struct sha256_ctx *, const void *, size_t);
 void	sha256_final(struct sha256_ctx *, uint8_t out[SHA256_DIGEST_LEN]);
 void	sha256(const void *, size_t, uint8_t out[SHA256_DIGEST_LEN]);
 
+/* Streaming HMAC-SHA256; final wipes the context (it holds key material). */
+struct hmac_sha256_ctx {
+	struct sha256_ctx	inner;
+	uint8_t			opad[SHA256_BLOCK_LEN];
+};
+void	hmac_sha256_init(struct hmac_sha256_ctx *, const void *key,
+	    size_t keylen);
+void	hmac_sha256_update(struct hmac_sha256_ctx *, const void *, size_t);
+void	hmac_sha256_final(struct hmac_sha256_ctx *,
+	    uint8_t out[SHA256_DIGEST_LEN]);
+
 void	hmac_sha256(const void *key, size_t keylen, const void *msg,
 	    size_t msglen, uint8_t out[SHA256_DIGEST_LEN]);
 /* Lower-case hex of a digest into out (SHA256_HEX_LEN bytes); returns out. */

@@ -111,6 +111,33 @@ test_hmac_equal(void **state)
 	assert_int_equal(hmac_equal("", "", 0), 1);
 }
 
+/* The streaming HMAC equals the one-shot one however the message is split,
+ * with short and long (pre-hashed) keys. */
+static void
+test_hmac_streaming(void **state)
+{
+	static const char msg[] = "1764028800.{\"metrics\":[{\"client\":\"acme\"}]}";
+	char longkey[200];
+	const char *keys[2] = { "short-key-0123456789", longkey };
+	uint8_t one[SHA256_DIGEST_LEN], two[SHA256_DIGEST_LEN];
+	struct hmac_sha256_ctx h;
+	size_t k, cut, len = sizeof msg - 1;
+
+	(void)state;
+	memset(longkey, 'k', sizeof longkey - 1);
+	longkey[sizeof longkey - 1] = '\0';
+	for (k = 0; k < 2; k++) {
+		hmac_sha256(keys[k], strlen(keys[k]), msg, len, one);
+		for (cut = 0; cut <= len; cut++) {
+			hmac_sha256_init(&h, keys[k], strlen(keys[k]));
+			hmac_sha256_update(&h, msg, cut);
+			hmac_sha256_update(&h, msg + cut, len - cut);
+			hmac_sha256_final(&h, two);
+			assert_memory_equal(one, two, sizeof one);
+		}
+	}
+}
+
 int
 main(void)
 {
@@ -119,6 +146,7 @@ main(void)
 		cmocka_unit_test(test_sha256_incremental),
 		cmocka_unit_test(test_rfc4231),
 		cmocka_unit_test(test_hmac_equal),
+		cmocka_unit_test(test_hmac_streaming),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
