@@ -192,6 +192,19 @@ struct periodic_ctx {
 };
 
 static int
+eval_collect_campaign_cb(const char *client, const char *campaign, void *arg)
+{
+	struct periodic_ctx *ctx = arg;
+
+	ctx->items = xreallocarray(ctx->items, ctx->n + 1, sizeof *ctx->items);
+	ctx->items[ctx->n].client = xstrdup(client);
+	ctx->items[ctx->n].campaign = xstrdup(campaign);
+	ctx->n++;
+	return 0;
+}
+
+/* Campaigns with an open alert (pending or firing), each once. */
+static int
 eval_collect_cb(const char *client, const char *campaign, enum alert_kind kind,
     const struct rule_status *st, void *arg)
 {
@@ -203,23 +216,7 @@ eval_collect_cb(const char *client, const char *campaign, enum alert_kind kind,
 	if (ctx->n > 0 && strcmp(ctx->items[ctx->n - 1].client, client) == 0 &&
 	    strcmp(ctx->items[ctx->n - 1].campaign, campaign) == 0)
 		return 0;
-	ctx->items = xreallocarray(ctx->items, ctx->n + 1, sizeof *ctx->items);
-	ctx->items[ctx->n].client = xstrdup(client);
-	ctx->items[ctx->n].campaign = xstrdup(campaign);
-	ctx->n++;
-	return 0;
-}
-
-static int
-eval_collect_campaign_cb(const char *client, const char *campaign, void *arg)
-{
-	struct periodic_ctx *ctx = arg;
-
-	ctx->items = xreallocarray(ctx->items, ctx->n + 1, sizeof *ctx->items);
-	ctx->items[ctx->n].client = xstrdup(client);
-	ctx->items[ctx->n].campaign = xstrdup(campaign);
-	ctx->n++;
-	return 0;
+	return eval_collect_campaign_cb(client, campaign, arg);
 }
 
 static void
