@@ -603,21 +603,33 @@ store_put_metric_input(struct store *s, const struct metric_row *r,
 	return 0;
 }
 
+/*
+ * Run a statement that yields one integer (NULL reads as `null`); on error log
+ * `what` and return `fail`.
+ */
+static int64_t
+store_scalar(struct store *s, enum store_stmt id, const char *what,
+    int64_t null, int64_t fail)
+{
+	sqlite3_stmt	*st = s->st[id];
+	int64_t		 v = null;
+
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		log_warnx("store: %s: %s", what, sqlite3_errmsg(s->db));
+		sqlite3_reset(st);
+		return fail;
+	}
+	if (sqlite3_column_type(st, 0) != SQLITE_NULL)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return v;
+}
+
 /* Ids are never reused: the counter is in the database. -1 on error. */
 int64_t
 store_next_input_id(struct store *s)
 {
-	sqlite3_stmt	*st = s->st[ST_NEXT_INPUT_ID];
-	int64_t		 id;
-
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		log_warnx("store: next input id: %s", sqlite3_errmsg(s->db));
-		sqlite3_reset(st);
-		return -1;
-	}
-	id = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return id;
+	return store_scalar(s, ST_NEXT_INPUT_ID, "next input id", -1, -1);
 }
 
 int
@@ -807,17 +819,7 @@ store_foreach_campaign(struct store *s, const char *client,
 int64_t
 store_count_metrics(struct store *s)
 {
-	sqlite3_stmt	*st = s->st[ST_COUNT_METRICS];
-	int64_t		 n;
-
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		log_warnx("store: counting samples: %s", sqlite3_errmsg(s->db));
-		sqlite3_reset(st);
-		return -1;
-	}
-	n = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return n;
+	return store_scalar(s, ST_COUNT_METRICS, "counting samples", 0, -1);
 }
 
 int
@@ -1042,18 +1044,7 @@ store_outbox_items_free(struct outbox_item *items, int n)
 int64_t
 store_outbox_next_at(struct store *s)
 {
-	sqlite3_stmt	*st = s->st[ST_OUTBOX_NEXT_AT];
-	int64_t		 t = 0;
-
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		log_warnx("store: outbox next time: %s", sqlite3_errmsg(s->db));
-		sqlite3_reset(st);
-		return 0;
-	}
-	if (sqlite3_column_type(st, 0) != SQLITE_NULL)
-		t = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return t;
+	return store_scalar(s, ST_OUTBOX_NEXT_AT, "outbox next time", 0, 0);
 }
 
 /* Step an outbox update; an item that is unknown or no longer pending is an
