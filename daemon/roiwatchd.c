@@ -448,9 +448,15 @@ main(int argc, char **argv)
 		event_add(d.ev_watchdog, &tv);
 	}
 
-	log_info("started: %zu client(s), state %s, inbox %s%s%s", d.cfg->nclients,
-	    d.cfg->state_dir, d.cfg->inbox_dir, d.http != NULL ? ", HTTP on " : "",
-	    d.http != NULL ? d.cfg->listen_addr : "");
+	if (d.http != NULL)
+		log_info("started: %zu client(s), state %s, inbox %s, HTTP on "
+		    "%s port %d", d.cfg->nclients, d.cfg->state_dir,
+		    d.cfg->inbox_dir, d.cfg->listen_addr,
+		    http_server_port(d.http));
+	else
+		log_info("started: %zu client(s), state %s, inbox %s, no HTTP "
+		    "listener", d.cfg->nclients, d.cfg->state_dir,
+		    d.cfg->inbox_dir);
 	sdnotify("READY=1");
 	daemon_status_cb(-1, 0, &d);
 	deliver_kick(d.deliver);	/* items left from before a restart */
