@@ -74,6 +74,8 @@ struct deliver {
 	struct event		*timer;
 	LIST_HEAD(, deliver_job) jobs;
 	size_t			 inflight;
+	deliver_test_cb		 test_cb;	/* deliver_test() outcome */
+	void			*test_arg;
 };
 
 static void	deliver_run(struct deliver *);
@@ -198,6 +200,11 @@ deliver_outcome(struct deliver *d, int64_t id, const char *client,
 	int64_t	 now = (int64_t)time(NULL), next;
 	char	*cause = NULL, esc[512];
 
+	if (id < 0) {		/* deliver_test(): no outbox row */
+		if (d->test_cb != NULL)
+			d->test_cb(d->test_arg, reason);
+		return;
+	}
 	if (reason == NULL) {
 		if (store_outbox_done(d->store, id, now, &cause) != 0)
 			goto fail;
@@ -234,6 +241,11 @@ deliver_dead(struct deliver *d, const struct outbox_item *it,
 {
 	char	*cause = NULL;
 
+	if (it->id < 0) {
+		deliver_outcome(d, it->id, it->client, it->receiver,
+		    it->created, it->attempts, reason);
+		return;
+	}
 	if (store_outbox_dead(d->store, it->id, (int64_t)time(NULL), reason,
 	    &cause) != 0) {
 		log_warnx("notice %" PRId64 ": %s", it->id, cause);
@@ -297,7 +309,7 @@ static int
 deliver_file(struct deliver *d, const struct receiver_conf *r,
     const struct outbox_item *it, const struct notice *n, char **cause)
 {
-	char	*dir, *tmp, *path, *msg;
+	char	*dir, *tmp, *path, *msg, *name;
 	int	 fd, ret = -1;
 
 	if (r->dir == NULL || *r->dir == '\0') {
@@ -308,10 +320,14 @@ deliver_file(struct deliver *d, const struct receiver_conf *r,
 		dir = xstrdup(r->dir);
 	else
 		xasprintf(&dir, "%s/%s", d->cfg->state_dir, r->dir);
-	xasprintf(&path, "%s/%" PRId64 "-%" PRId64 ".eml", dir, it->created,
-	    it->id);
-	xasprintf(&tmp, "%s/.%" PRId64 "-%" PRId64 ".eml.tmp", dir,
-	    it->created, it->id);
+	/* <created>-<id>.eml; a test-notify message has no outbox id. */
+	if (it->id < 0)
+		xasprintf(&name, "%" PRId64 "-test", it->created);
+	else
+		xasprintf(&name, "%" PRId64 "-%" PRId64, it->created, it->id);
+	xasprintf(&path, "%s/%s.eml", dir, name);
+	xasprintf(&tmp, "%s/.%s.eml.tmp", dir, name);
+	free(name);
 	msg = notice_render_email(n, r->from, r->to, r->nto, it->idem_key,
 	    (int64_t)time(NULL));
 
@@ -386,9 +402,11 @@ deliver_done_cb(void *arg, int ok, long status, const char *error)
 		reason[0] = '\0';
 	deliver_outcome(d, job->id, job->client, job->receiver, job->created,
 	    job->attempts, reason[0] != '\0' ? reason : NULL);
+	/* A slot is free and more may be due: look again once we return
+	 * (not after a deliver_test(): the command line drains no outbox). */
+	if (job->id >= 0)
+		deliver_kick(d);
 	deliver_job_free(job);
-	/* A slot is free and more may be due: look again once we return. */
-	deliver_kick(d);
 }
 
 static size_t
@@ -709,4 +727,30 @@ deliver_run(struct deliver *d)
 	if (delay > DELIVER_MAX_DELAY)
 		delay = DELIVER_MAX_DELAY;
 	deliver_arm(d, delay);
+}
+
+/*
+ * Send one notice to one receiver now, outside the outbox: no row, no retry,
+ * the outcome goes to cb. For `roiwatch test-notify`.
+ */
+int
+deliver_test(struct deliver *d, const char *client, const char *receiver,
+    const char *payload, deliver_test_cb cb, void *arg)
+{
+	struct outbox_item	 it;
+	char			*key;
+
+	memset(&it, 0, sizeof it);
+	it.id = -1;
+	it.created = (int64_t)time(NULL);
+	xasprintf(&key, "rw-test-%s-%lld", client, (long long)it.created);
+	it.client = (char *)client;
+	it.receiver = (char *)receiver;
+	it.payload = (char *)payload;
+	it.idem_key = key;
+	d->test_cb = cb;
+	d->test_arg = arg;
+	deliver_start(d, &it);
+	free(key);
+	return 0;
 }

@@ -282,6 +282,8 @@ notice_to_json(const struct notice *n)
 	cJSON_AddStringToObject(root, "language", n->language);
 	cJSON_AddStringToObject(root, "timezone", n->timezone);
 	json_int(root, "created", n->created);
+	if (n->test)
+		cJSON_AddTrueToObject(root, "test");
 	events = cJSON_AddArrayToObject(root, "events");
 	for (i = 0; i < n->nevents; i++) {
 		e = &n->events[i];
@@ -473,6 +475,7 @@ notice_from_json(const char *json, char **cause)
 		goto fail;
 	}
 	n = notice_new(id, name, cur, lang, tz, created);
+	n->test = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(root, "test"));
 	cJSON_ArrayForEach(o, events) {
 		if (notice_event_from_json(o, &e, &why) != 0)
 			goto fail;
@@ -514,7 +517,8 @@ notice_subject(const struct notice *n)
 			other++;
 	}
 	name = notice_clean(n->client_name);
-	sbuf_printf(&b, "[roiwatch] %s:", name);
+	sbuf_printf(&b, "[roiwatch] %s%s:", n->test ? (fr ? "ESSAI " : "TEST ") :
+	    "", name);
 	free(name);
 
 #define PART(count, en1, enN, fr1, frN) do {				\
@@ -640,6 +644,12 @@ notice_body_text(const struct notice *n)
 		sbuf_printf(&b, "Hello,\n\nroiwatch has evaluated the "
 		    "campaigns of %s.\n\n", name);
 	free(name);
+	if (n->test)
+		sbuf_puts(&b, fr ? "Ceci est un message d'essai envoyé par "
+		    "« roiwatch test-notify » : la campagne ci-dessous est un "
+		    "exemple.\n\n" : "This is a test message sent by "
+		    "\"roiwatch test-notify\": the campaign below is an "
+		    "example.\n\n");
 	for (i = 0; i < n->nevents; i++)
 		notice_event_text(&b, n, &n->events[i], i + 1);
 	if (fr)
@@ -884,6 +894,7 @@ notice_render_webhook(const struct notice *n, const char *idem_key)
 	cJSON_AddStringToObject(client, "currency", n->currency);
 	cJSON_AddStringToObject(client, "language", n->language);
 	json_int(root, "created", n->created);
+	cJSON_AddBoolToObject(root, "test", n->test != 0);
 	s = notice_subject(n);
 	cJSON_AddStringToObject(root, "subject", s);
 	free(s);

@@ -41,6 +41,16 @@ void		 deliver_kick(struct deliver *);
 /* Items being delivered right now (stopping waits for 0, bounded). */
 size_t		 deliver_inflight(const struct deliver *);
 
+/*
+ * Send one notice (JSON payload as in the outbox) to one receiver at once,
+ * outside the outbox: nothing is stored and nothing retried; cb gets NULL on
+ * success or the reason of the failure (`roiwatch test-notify`).
+ */
+typedef void (*deliver_test_cb)(void *arg, const char *error);
+int		 deliver_test(struct deliver *, const char *client,
+		    const char *receiver, const char *payload, deliver_test_cb,
+		    void *arg);
+
 /* Backoff before attempt `attempts` + 1: initial * 2^(attempts-1), capped. Pure. */
 int64_t		 deliver_backoff(int64_t attempts, int64_t initial, int64_t max);
 

@@ -33,6 +33,8 @@ struct notice {
 	char			*language;	/* "en" or "fr" */
 	char			*timezone;
 	int64_t			 created;	/* unix seconds */
+	int			 test;		/* sent by `roiwatch test-notify`:
+						   says so, figures are an example */
 	struct notice_event	*events;
 	size_t			 nevents;
 };

@@ -232,7 +232,43 @@ def test_stop_finishes_delivery_in_flight():
         rec.close()
 
 
+def test_test_notify():
+    """roiwatch test-notify sends an example alert marked as a test to one
+    receiver at once and reports the outcome; nothing goes to the outbox."""
+    ok = Recorder()
+    bad = Recorder(fail_first=1)
+    rx = [{"name": "hook", "type": "webhook", "url": "http://127.0.0.1:%d/h" % ok.port},
+          {"name": "broken", "type": "webhook", "url": "http://127.0.0.1:%d/h" % bad.port},
+          {"name": "mailbox", "type": "file", "dir": "mail/acme"}]
+    d = Daemon([client("acme", receivers=rx)])
+    try:
+        r = d.cli("test-notify", "acme", "hook")
+        check("sent" in r.stdout, r.stdout + r.stderr)
+        check(len(ok.requests) == 1, "one POST, got %d" % len(ok.requests))
+        doc = json.loads(ok.requests[0][1])
+        check(doc["test"] is True and doc["subject"].startswith("[roiwatch] TEST"),
+              "marked as a test: %r" % doc["subject"])
+        check(abs(doc["events"][0]["roi_percent"] - 237.86) < 0.01, "example figures")
+
+        r = d.cli("test-notify", "acme", "broken", check_rc=False)
+        check(r.returncode != 0 and "HTTP status 500" in r.stderr, r.stdout + r.stderr)
+        check(len(bad.requests) == 1, "a failed test is not retried")
+
+        r = d.cli("test-notify", "acme", "mailbox")
+        msgs = d.messages("mail/acme")
+        check(len(msgs) == 1 and "test-notify" in msgs[0].get_body().get_content(),
+              "file receiver wrote the test message")
+        r = d.cli("test-notify", "acme", "nope", check_rc=False)
+        check(r.returncode != 0 and "not configured" in r.stderr, r.stderr)
+        check(d.query("select count(*) from outbox") == [(0,)], "test went through the outbox")
+    finally:
+        d.cleanup()
+        ok.close()
+        bad.close()
+
+
 if __name__ == "__main__":
     run([test_smtp_receives_well_formed_message, test_smtp_starttls_and_login,
          test_webhook_retry_until_success,
-         test_webhook_outage_survives_restart, test_stop_finishes_delivery_in_flight])
+         test_webhook_outage_survives_restart, test_stop_finishes_delivery_in_flight,
+         test_test_notify])

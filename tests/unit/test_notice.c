@@ -585,11 +585,49 @@ test_webhook(void **state)
 	notice_free(n);
 }
 
+/* A test-notify notice says so in subject and body, in both languages, and
+ * keeps the mark through the outbox JSON. */
+static void
+test_test_mark(void **state)
+{
+	struct notice *n = make_notice("en", "ACME"), *back;
+	char *json, *subject, *body, *cause = NULL;
+
+	(void)state;
+	n->test = 1;
+	json = notice_to_json(n);
+	back = notice_from_json(json, &cause);
+	assert_non_null(back);
+	assert_int_equal(back->test, 1);
+	subject = notice_subject(back);
+	body = notice_body_text(back);
+	assert_true(strncmp(subject, "[roiwatch] TEST ACME:", 21) == 0);
+	assert_non_null(strstr(body, "test message"));
+	free(subject);
+	free(body);
+	free(back->language);
+	back->language = strdup("fr");
+	subject = notice_subject(back);
+	assert_true(strncmp(subject, "[roiwatch] ESSAI ACME:", 22) == 0);
+	free(subject);
+	notice_free(back);
+	free(json);
+	n->test = 0;
+	json = notice_to_json(n);
+	assert_null(strstr(json, "\"test\""));
+	back = notice_from_json(json, &cause);
+	assert_int_equal(back->test, 0);
+	notice_free(back);
+	free(json);
+	notice_free(n);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_json_round_trip),
+		cmocka_unit_test(test_test_mark),
 		cmocka_unit_test(test_json_invalid),
 		cmocka_unit_test(test_text_en),
 		cmocka_unit_test(test_text_fr),
