@@ -180,6 +180,10 @@ static const struct opt main_opts[] = {
 	{ "retry_give_up_secs", OPT_DURATION, M(retry_give_up_secs), 0, 60,
 	  90 * DAY, "604800", 0, 0, NULL, NULL,
 	  "Give up on a notification this long after it was queued." },
+	{ "outbox_retention_days", OPT_INT, M(outbox_retention_days), 0, 1,
+	  3650, "30", 0, 0, NULL, NULL,
+	  "Days a delivered or abandoned notification stays in the outbox"
+	  " (for the record) before it is deleted; pending ones stay." },
 	{ "delivery_timeout_secs", OPT_DURATION, M(delivery_timeout_secs), 0,
 	  1, 600, "30", 0, 0, NULL, NULL,
 	  "Default time limit of one delivery attempt (receivers may"

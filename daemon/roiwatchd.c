@@ -9,6 +9,8 @@
  *   outbox delivery    at the next item's due time (deliver.c arms its own timer)
  *   pull sources       per source, every interval_secs (pull.c arms its own timers)
  *   status             every 10 s                sd_notify STATUS= line
+ *   outbox pruning     at start, then hourly     done/dead items older than
+ *                                                outbox_retention_days
  *   watchdog           half of $WATCHDOG_USEC    sd_notify WATCHDOG=1
  *
  * Signals: TERM/INT stop (deliveries in flight get a few seconds to finish; the
@@ -46,6 +48,7 @@
 #define DEFAULT_CONFIG		"/etc/roiwatch/roiwatchd.conf"
 #define STOP_GRACE_SECS		10
 #define STATUS_SECS		10
+#define PRUNE_SECS		3600
 
 struct daemon {
 	struct event_base	*base;
@@ -60,6 +63,7 @@ struct daemon {
 	struct http_server	*http;
 	struct event		*ev_eval;
 	struct event		*ev_status;
+	struct event		*ev_prune;
 	struct event		*ev_watchdog;
 	struct event		*ev_stop_wait;
 	struct event		*ev_sig[3];
@@ -148,6 +152,25 @@ daemon_status_cb(evutil_socket_t fd, short events, void *arg)
 	    (unsigned long long)st.files_done,
 	    (unsigned long long)st.files_failed, (long long)pending,
 	    (long long)done, (long long)dead);
+}
+
+static void
+daemon_prune_cb(evutil_socket_t fd, short events, void *arg)
+{
+	struct daemon *d = arg;
+	char *cause = NULL;
+	int64_t n, before;
+
+	(void)fd;
+	(void)events;
+	before = (int64_t)time(NULL) - d->cfg->outbox_retention_days * 86400;
+	if ((n = store_outbox_prune(d->store, before, &cause)) == -1) {
+		log_warnx("outbox pruning failed: %s", cause);
+		free(cause);
+	} else if (n > 0)
+		log_info("outbox: %lld delivered or abandoned item(s) older than "
+		    "%lld day(s) deleted", (long long)n,
+		    (long long)d->cfg->outbox_retention_days);
 }
 
 static void
@@ -345,6 +368,7 @@ daemon_signal_cb(evutil_socket_t sig, short events, void *arg)
 	d->pull = NULL;
 	event_del(d->ev_eval);
 	event_del(d->ev_status);
+	event_del(d->ev_prune);
 	d->ev_stop_wait = event_new(d->base, -1, EV_PERSIST, daemon_stop_wait_cb, d);
 	event_add(d->ev_stop_wait, &tv);
 	daemon_stop_wait_cb(-1, 0, d);
@@ -440,6 +464,9 @@ main(int argc, char **argv)
 	tv.tv_sec = STATUS_SECS;
 	tv.tv_usec = 0;
 	event_add(d.ev_status, &tv);
+	d.ev_prune = event_new(d.base, -1, EV_PERSIST, daemon_prune_cb, &d);
+	tv.tv_sec = PRUNE_SECS;
+	event_add(d.ev_prune, &tv);
 	if ((wd = sdnotify_watchdog_usec()) != 0) {
 		d.ev_watchdog = event_new(d.base, -1, EV_PERSIST,
 		    daemon_watchdog_cb, &d);
@@ -459,6 +486,7 @@ main(int argc, char **argv)
 		    d.cfg->inbox_dir);
 	sdnotify("READY=1");
 	daemon_status_cb(-1, 0, &d);
+	daemon_prune_cb(-1, 0, &d);
 	deliver_kick(d.deliver);	/* items left from before a restart */
 
 	event_base_dispatch(d.base);
@@ -474,6 +502,7 @@ main(int argc, char **argv)
 		event_free(d.ev_sig[i]);
 	event_free(d.ev_eval);
 	event_free(d.ev_status);
+	event_free(d.ev_prune);
 	if (d.ev_watchdog != NULL)
 		event_free(d.ev_watchdog);
 	if (d.ev_stop_wait != NULL)

@@ -54,6 +54,7 @@ enum store_stmt {
 	ST_OUTBOX_DONE,
 	ST_OUTBOX_RETRY,
 	ST_OUTBOX_DEAD,
+	ST_OUTBOX_PRUNE,
 	ST_OUTBOX_COUNTS,
 	ST_SOURCE_GET,
 	ST_SOURCE_PUT,
@@ -206,6 +207,9 @@ static const char *store_sql[ST__MAX] = {
 	[ST_OUTBOX_DEAD] =
 	    "UPDATE outbox SET status = 'dead', done_at = ?2, last_error = ?3"
 	    " WHERE id = ?1 AND status = 'pending'",
+	[ST_OUTBOX_PRUNE] =
+	    "DELETE FROM outbox WHERE status IN ('done', 'dead')"
+	    " AND done_at < ?1",
 	[ST_OUTBOX_COUNTS] =
 	    "SELECT status, count(*) FROM outbox GROUP BY status",
 
@@ -1099,6 +1103,18 @@ store_outbox_dead(struct store *s, int64_t id, int64_t now,
 	sqlite3_bind_int64(st, 2, now);
 	store_bind_text(st, 3, error);
 	return store_outbox_update(s, ST_OUTBOX_DEAD, id, "outbox dead", cause);
+}
+
+int64_t
+store_outbox_prune(struct store *s, int64_t before, char **cause)
+{
+	sqlite3_stmt	*st = s->st[ST_OUTBOX_PRUNE];
+
+	sqlite3_bind_int64(st, 1, before);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return store_fail(s, st, "outbox prune", cause);
+	sqlite3_reset(st);
+	return sqlite3_changes64(s->db);
 }
 
 int

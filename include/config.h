@@ -115,6 +115,7 @@ struct config {
 	int64_t		 retry_max_secs;
 	int64_t		 retry_give_up_secs;
 	int64_t		 delivery_timeout_secs;
+	int64_t		 outbox_retention_days;
 	int64_t		 http_max_body_bytes;
 	int64_t		 http_max_header_bytes;
 	int64_t		 http_max_rows;

@@ -96,6 +96,9 @@ int	store_outbox_retry(struct store *, int64_t id, int64_t next_at,
 	    const char *error, char **cause);
 int	store_outbox_dead(struct store *, int64_t id, int64_t now,
 	    const char *error, char **cause);
+/* Delete done and dead items finished before `before`; returns how many, or
+ * -1. Pending items are never pruned. */
+int64_t	store_outbox_prune(struct store *, int64_t before, char **cause);
 /* Counts by status for /metrics and the CLI: pending, done, dead. */
 int	store_outbox_counts(struct store *, int64_t *pending, int64_t *done,
 	    int64_t *dead);

@@ -232,6 +232,35 @@ def test_stop_finishes_delivery_in_flight():
         rec.close()
 
 
+def test_outbox_retention():
+    """Finished outbox items older than outbox_retention_days are deleted at
+    start (then hourly); recent and pending ones stay."""
+    d = Daemon([client("acme")], outbox_retention_days=1)
+    try:
+        d.start()
+        d.drop("m.csv", DATA)
+        wait_for(lambda: d.query("select status from outbox") == [("done",)], what="delivered")
+        d.stop()
+        con = d.db()
+        old = int(time.time()) - 3 * 86400
+        con.execute("insert into outbox (client, receiver, idem_key, payload, created,"
+                    " next_at, status, done_at) values ('acme', 'mailbox', 'k-old', '{}',"
+                    " ?, ?, 'done', ?)", (old, old, old))
+        con.execute("insert into outbox (client, receiver, idem_key, payload, created,"
+                    " next_at, status) values ('acme', 'gone', 'k-pend', '{}', ?, ?,"
+                    " 'pending')", (old, old + 10 ** 9))
+        con.commit()
+        con.close()
+        d.start()
+        wait_for(lambda: "older than 1 day(s) deleted" in d.log(), what="pruning")
+        keys = sorted(k for (k,) in d.query("select idem_key from outbox"))
+        check("k-old" not in keys and "k-pend" in keys and len(keys) == 2,
+              "after pruning: %r" % keys)
+        d.stop()
+    finally:
+        d.cleanup()
+
+
 def test_test_notify():
     """roiwatch test-notify sends an example alert marked as a test to one
     receiver at once and reports the outcome; nothing goes to the outbox."""
@@ -271,4 +300,4 @@ if __name__ == "__main__":
     run([test_smtp_receives_well_formed_message, test_smtp_starttls_and_login,
          test_webhook_retry_until_success,
          test_webhook_outage_survives_restart, test_stop_finishes_delivery_in_flight,
-         test_test_notify])
+         test_test_notify, test_outbox_retention])

@@ -721,6 +721,36 @@ test_outbox(void **state)
 	assert_int_equal(d, 2);
 }
 
+/* Pruning deletes finished items older than the cut, never pending ones. */
+static void
+test_outbox_prune(void **state)
+{
+	struct fixture	*f = *state;
+	int64_t		 old_done, new_done, old_dead, pending, p, dn, dd;
+	char		*cause = NULL;
+
+	old_done = store_outbox_add(f->s, "acme", "mail", "{}", 100, &cause);
+	new_done = store_outbox_add(f->s, "acme", "mail", "{}", 100, &cause);
+	old_dead = store_outbox_add(f->s, "acme", "mail", "{}", 100, &cause);
+	pending = store_outbox_add(f->s, "acme", "mail", "{}", 100, &cause);
+	assert_true(old_done > 0 && new_done > 0 && old_dead > 0 && pending > 0);
+	assert_int_equal(store_outbox_done(f->s, old_done, 1000, &cause), 0);
+	assert_int_equal(store_outbox_done(f->s, new_done, 5000, &cause), 0);
+	assert_int_equal(store_outbox_dead(f->s, old_dead, 1000, "gone",
+	    &cause), 0);
+
+	assert_int_equal(store_outbox_prune(f->s, 2000, &cause), 2);
+	assert_int_equal(store_outbox_counts(f->s, &p, &dn, &dd), 0);
+	assert_int_equal(p, 1);
+	assert_int_equal(dn, 1);
+	assert_int_equal(dd, 0);
+	/* Pending items stay whatever their age. */
+	assert_int_equal(store_outbox_prune(f->s, INT64_MAX, &cause), 1);
+	assert_int_equal(store_outbox_counts(f->s, &p, &dn, &dd), 0);
+	assert_int_equal(p, 1);
+	assert_int_equal(dn, 0);
+}
+
 static void
 test_outbox_keys_unique(void **state)
 {
@@ -1046,6 +1076,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_alerts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_outbox, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_outbox_prune, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_outbox_keys_unique, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_bad_rows, setup, teardown),
