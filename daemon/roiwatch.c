@@ -267,8 +267,12 @@ cmd_ingest(int argc, char **argv)
 			continue;
 		}
 		t1 = now_mono();
-		if (tty)
+		if (tty) {
+			/* The last state of the bar: every row read. */
+			prog.total = res.rows_accepted + res.rows_rejected;
+			progress_cb(&prog, prog.total);
 			fputc('\n', stderr);
+		}
 		subjects = ingest_batch_subjects(b, &nsubjects);
 		added = eval_subjects(st, cfg, subjects, nsubjects,
 		    (int64_t)time(NULL), &cause);

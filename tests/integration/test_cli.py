@@ -78,5 +78,46 @@ def test_ingest_kpis_alerts():
         d.cleanup()
 
 
+def test_ingest_progress_on_a_terminal():
+    """On a terminal, roiwatch ingest draws a progress bar on stderr; piped, it
+    prints only the summary."""
+    import pty
+    import subprocess
+    d = Daemon([client("acme")])
+    try:
+        path = os.path.join(d.dir, "big.csv")
+        with open(path, "w") as f:
+            f.write(CSV_HEADER)
+            for i in range(120000):
+                f.write("acme,Camp %d,email,2026-%02d-%02d,1.00,2.00,10,1,0\n"
+                        % (i // 300, i % 300 // 28 + 1, i % 28 + 1))
+        master, slave = pty.openpty()
+        p = subprocess.Popen([harness.ARGS.roiwatch, "-c",
+                              os.path.join(d.conf, "roiwatchd.conf"), "ingest", path],
+                             stdout=subprocess.PIPE, stderr=slave, text=True)
+        os.close(slave)
+        err = b""
+        while True:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            err += chunk
+        out = p.stdout.read()
+        check(p.wait() == 0, "ingest failed: %s %s" % (out, err))
+        os.close(master)
+        text = err.decode(errors="replace")
+        check("[" in text and "#" in text and "100%" in text and "rows/s" in text,
+              "progress bar on the terminal: %r" % text[-300:])
+        check("120000 rows stored" in out, out)
+        r = d.cli("ingest", path)
+        check("#" not in r.stderr and "120000 rows stored" in r.stdout,
+              "no bar when not a terminal: %r" % r.stderr)
+    finally:
+        d.cleanup()
+
+
 if __name__ == "__main__":
-    run([test_check_config, test_ingest_kpis_alerts])
+    run([test_check_config, test_ingest_kpis_alerts, test_ingest_progress_on_a_terminal])
