@@ -4,6 +4,7 @@
  * multi-socket in the same loop).
  *
  * Periodic duties (the one place they are all listed):
+ *   judging            50 ms after a commit      campaigns touched meanwhile, once
  *   inbox rescan       every inbox_rescan_secs   safety net for missed inotify events
  *   evaluation         every evaluate_secs       pending periods and repeat intervals
  *   outbox delivery    at the next item's due time (deliver.c arms its own timer)
@@ -49,6 +50,7 @@
 #define STOP_GRACE_SECS		10
 #define STATUS_SECS		10
 #define PRUNE_SECS		3600
+#define JUDGE_DELAY_MSECS	50	/* commits judged together within this */
 
 struct daemon {
 	struct event_base	*base;
@@ -70,6 +72,9 @@ struct daemon {
 	int			 stopping;
 	time_t			 stop_started;
 	int			 rejudge;	/* an evaluation failed: redo all */
+	struct ingest_subject	*touched;	/* committed, not yet judged */
+	size_t			 ntouched, touched_cap;
+	struct event		*ev_judge;
 };
 
 static void
@@ -85,16 +90,45 @@ usage(void)
 	exit(2);
 }
 
-/* After a commit (inbox or HTTP): evaluate the touched campaigns, deliver. */
-static void
-daemon_committed_cb(void *arg, const struct ingest_subject *subjects, size_t n)
+static int
+daemon_subject_cmp(const void *a, const void *b)
 {
-	struct daemon *d = arg;
+	const struct ingest_subject *x = a, *y = b;
+	int c = strcmp(x->client, y->client);
+
+	return c != 0 ? c : strcmp(x->campaign, y->campaign);
+}
+
+/*
+ * Evaluate the campaigns touched since the last flush, each once, in one
+ * transaction, and start delivering what it queued.
+ */
+static void
+daemon_judge_flush(struct daemon *d)
+{
+	struct ingest_subject *v = d->touched;
+	size_t i, n = 0;
 	char *cause = NULL;
 	int added;
 
-	added = eval_subjects(d->store, d->cfg, subjects, n, (int64_t)time(NULL),
+	if (d->ntouched == 0)
+		return;
+	qsort(v, d->ntouched, sizeof *v, daemon_subject_cmp);
+	for (i = 0; i < d->ntouched; i++) {
+		if (n > 0 && daemon_subject_cmp(&v[n - 1], &v[i]) == 0) {
+			free(v[i].client);
+			free(v[i].campaign);
+			continue;
+		}
+		v[n++] = v[i];
+	}
+	added = eval_subjects(d->store, d->cfg, v, n, (int64_t)time(NULL),
 	    &cause);
+	for (i = 0; i < n; i++) {
+		free(v[i].client);
+		free(v[i].campaign);
+	}
+	d->ntouched = 0;
 	if (added == -1) {
 		/* The samples are stored but not judged: the next periodic run
 		 * judges every campaign instead of only the open alerts. */
@@ -106,6 +140,42 @@ daemon_committed_cb(void *arg, const struct ingest_subject *subjects, size_t n)
 	}
 	if (added > 0)
 		deliver_kick(d->deliver);
+}
+
+static void
+daemon_judge_cb(evutil_socket_t fd, short events, void *arg)
+{
+	(void)fd;
+	(void)events;
+	daemon_judge_flush(arg);
+}
+
+/*
+ * After a commit (inbox, HTTP, pull): remember the touched campaigns and judge
+ * them a moment later. Under a stream of webhooks many group commits share one
+ * evaluation (one transaction, each campaign once) instead of one each.
+ */
+static void
+daemon_committed_cb(void *arg, const struct ingest_subject *subjects, size_t n)
+{
+	struct daemon *d = arg;
+	struct timeval tv = { 0, JUDGE_DELAY_MSECS * 1000 };
+	size_t i;
+
+	if (n == 0)
+		return;
+	if (d->ntouched + n > d->touched_cap) {
+		d->touched_cap = (d->ntouched + n) * 2;
+		d->touched = xreallocarray(d->touched, d->touched_cap,
+		    sizeof *d->touched);
+	}
+	for (i = 0; i < n; i++) {
+		d->touched[d->ntouched].client = xstrdup(subjects[i].client);
+		d->touched[d->ntouched].campaign = xstrdup(subjects[i].campaign);
+		d->ntouched++;
+	}
+	if (!evtimer_pending(d->ev_judge, NULL))
+		evtimer_add(d->ev_judge, &tv);
 }
 
 static void
@@ -121,8 +191,8 @@ daemon_eval_cb(evutil_socket_t fd, short events, void *arg)
 		added = eval_all(d->store, d->cfg, (int64_t)time(NULL), &cause);
 		if (added != -1) {
 			d->rejudge = 0;
-			log_info("campaigns judged again after a failed "
-			    "evaluation");
+			log_info("every stored campaign judged (%d notice(s) "
+			    "queued)", added);
 		}
 	} else
 		added = eval_periodic(d->store, d->cfg, (int64_t)time(NULL),
@@ -366,6 +436,8 @@ daemon_signal_cb(evutil_socket_t sig, short events, void *arg)
 	d->inbox = NULL;
 	pull_free(d->pull);
 	d->pull = NULL;
+	event_del(d->ev_judge);
+	daemon_judge_flush(d);	/* what the last commits touched */
 	event_del(d->ev_eval);
 	event_del(d->ev_status);
 	event_del(d->ev_prune);
@@ -444,6 +516,7 @@ main(int argc, char **argv)
 	if ((d.curl = curl_loop_new(d.base)) == NULL)
 		fatalx("cannot start the transfer loop");
 	d.deliver = deliver_new(d.base, d.curl, d.store, d.cfg);
+	d.ev_judge = evtimer_new(d.base, daemon_judge_cb, &d);
 	d.inbox = inbox_new(d.base, d.store, d.cfg, daemon_committed_cb, &d,
 	    &cause);
 	if (d.inbox == NULL)
@@ -487,6 +560,12 @@ main(int argc, char **argv)
 	sdnotify("READY=1");
 	daemon_status_cb(-1, 0, &d);
 	daemon_prune_cb(-1, 0, &d);
+	/* Judge every campaign once: thresholds may have changed while the
+	 * daemon was stopped, and a crash may have come between a commit and
+	 * its evaluation. States are stored, so nothing already sent is sent
+	 * again. */
+	d.rejudge = 1;
+	daemon_eval_cb(-1, 0, &d);
 	deliver_kick(d.deliver);	/* items left from before a restart */
 
 	event_base_dispatch(d.base);
@@ -495,9 +574,12 @@ main(int argc, char **argv)
 	 * the deliverer that owns their contexts goes away. */
 	http_server_free(d.http);
 	inbox_free(d.inbox);
+	daemon_judge_flush(&d);
 	curl_loop_free(d.curl);
 	pull_free(d.pull);
 	deliver_free(d.deliver);
+	event_free(d.ev_judge);
+	free(d.touched);
 	for (i = 0; i < 3; i++)
 		event_free(d.ev_sig[i]);
 	event_free(d.ev_eval);
