@@ -436,18 +436,6 @@ inbox_set_config(struct inbox *ib, const struct config *cfg, char **cause)
 }
 
 void
-inbox_rescan(struct inbox *ib)
-{
-	inbox_scan(ib, 2);
-}
-
-size_t
-inbox_queued(const struct inbox *ib)
-{
-	return ib->nqueue;
-}
-
-void
 inbox_get_stats(const struct inbox *ib, struct inbox_stats *st)
 {
 	*st = ib->stats;

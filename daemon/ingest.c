@@ -40,7 +40,6 @@ struct ingest_batch {
 	struct store		*store;
 	int			 open;		/* transaction open */
 	int			 committed;
-	long			 rows;
 	struct subject_set	 subjects;
 	void			(*progress)(void *, long);
 	void			*progress_arg;
@@ -330,7 +329,6 @@ ingest_batch_add(struct ingest_batch *b, const struct config *cfg,
 		res->rows_accepted = 0;
 		return -1;
 	}
-	b->rows += res->rows_accepted;
 	return 0;
 }
 
@@ -396,12 +394,6 @@ ingest_batch_subjects(const struct ingest_batch *b, size_t *n)
 {
 	*n = b->committed ? b->subjects.n : 0;
 	return b->subjects.items;
-}
-
-long
-ingest_batch_rows(const struct ingest_batch *b)
-{
-	return b->rows;
 }
 
 void

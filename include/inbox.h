@@ -33,11 +33,7 @@ struct inbox	*inbox_new(struct event_base *, struct store *,
 int		 inbox_set_config(struct inbox *, const struct config *,
 		    char **cause);
 void		 inbox_free(struct inbox *);
-/* Files queued but not processed yet. */
-size_t		 inbox_queued(const struct inbox *);
 void		 inbox_get_stats(const struct inbox *, struct inbox_stats *);
-/* Schedule a rescan now (takes only files that are complete). */
-void		 inbox_rescan(struct inbox *);
 
 /* Is this file name one the inbox takes (not a dot or temporary file)? Pure. */
 int		 inbox_name_eligible(const char *name);

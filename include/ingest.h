@@ -61,7 +61,6 @@ const struct ingest_subject *ingest_batch_subjects(const struct ingest_batch *,
 	    size_t *n);
 /* Free; rolls back if neither committed nor already rolled back. */
 void	ingest_batch_free(struct ingest_batch *);
-long	ingest_batch_rows(const struct ingest_batch *);
 /* Call cb(arg, rows_so_far) every `every` rows of the inputs added from now on
  * (a progress bar for big backfills). */
 void	ingest_batch_set_progress(struct ingest_batch *,
