@@ -122,12 +122,6 @@ csv_offset(const struct csv *c)
 	return (size_t)(c->p - c->base);
 }
 
-char
-csv_delimiter(const struct csv *c)
-{
-	return c->delim;
-}
-
 static void
 csv_scratch_add(struct csv *c, const char *s, size_t n)
 {

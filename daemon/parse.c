@@ -241,7 +241,8 @@ parse_report(struct parse_ctx *ctx, long row, long line, const char *column,
 	return ctx->sink->error(ctx->sink->arg, &e) == -1 ? -1 : 0;
 }
 
-int
+/* Strict UTF-8 check (no overlongs, surrogates or values past U+10FFFF). */
+static int
 parse_utf8_valid(const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s, *e = p + len;

@@ -39,7 +39,6 @@ int		 csv_next(struct csv *, const struct csv_field **fields,
 long		 csv_line(const struct csv *);
 /* Bytes of the buffer consumed so far (for progress). */
 size_t		 csv_offset(const struct csv *);
-char		 csv_delimiter(const struct csv *);
 
 /* Delimiter among ',' ';' TAB counted outside quotes on the first line that
  * holds any of them (at most the first few lines); ',' when none. */

@@ -87,8 +87,6 @@ int	parse_row_finish(struct parse_ctx *, struct metric_row *, long row,
 /* Count one more data row against max_rows; -1 (reported) when over. */
 int	parse_count_row(struct parse_ctx *, long line);
 
-/* Strict UTF-8 check (no overlongs, surrogates or values past U+10FFFF). */
-int	parse_utf8_valid(const char *, size_t);
 
 int	parse_json_input(struct parse_ctx *, const char *buf, size_t len,
 	    enum parse_format);
