@@ -113,6 +113,12 @@ utf8_width(const char *s)
 	return (n);
 }
 
+static const char *
+notice_undefined(int fr)
+{
+	return (fr ? "non défini" : "undefined");
+}
+
 /*
  * A ratio with two decimals, rounded half away from zero, with the language's
  * decimal separator. Written by hand so that the process locale never matters.
@@ -123,7 +129,7 @@ notice_fmt_2dp(double v, int fr, char *buf, size_t len)
 	long long	c;
 
 	if (!isfinite(v) || fabs(v) > 1e15) {
-		snprintf(buf, len, "%s", fr ? "non défini" : "undefined");
+		snprintf(buf, len, "%s", notice_undefined(fr));
 		return (buf);
 	}
 	c = llround(v * 100.0);
@@ -152,20 +158,25 @@ notice_frenchify(const char *in, char *buf, size_t len)
 	return (buf);
 }
 
+/* Text in the notice's language: French digits and spacing, or as is. */
+static char *
+notice_localise(const char *text, int fr, char *buf, size_t len)
+{
+	if (fr)
+		return (notice_frenchify(text, buf, len));
+	snprintf(buf, len, "%s", text);
+	return (buf);
+}
+
 static char *
 notice_fmt_percent(const struct kpi_value *v, int fr, char *buf, size_t len)
 {
 	char	tmp[64];
 
-	if (!v->defined) {
-		snprintf(buf, len, "%s", fr ? "non défini" : "undefined");
-		return (buf);
-	}
+	if (!v->defined)
+		return (notice_localise(notice_undefined(fr), 0, buf, len));
 	kpi_format_percent(v, tmp, sizeof tmp);
-	if (fr)
-		return (notice_frenchify(tmp, buf, len));
-	snprintf(buf, len, "%s", tmp);
-	return (buf);
+	return (notice_localise(tmp, fr, buf, len));
 }
 
 static char *
@@ -174,10 +185,7 @@ notice_fmt_threshold(int64_t ppm, int fr, char *buf, size_t len)
 	char	tmp[64];
 
 	kpi_format_roi_threshold(ppm, tmp, sizeof tmp);
-	if (fr)
-		return (notice_frenchify(tmp, buf, len));
-	snprintf(buf, len, "%s", tmp);
-	return (buf);
+	return (notice_localise(tmp, fr, buf, len));
 }
 
 static char *
@@ -185,10 +193,8 @@ notice_fmt_roas(const struct kpi_value *v, int fr, char *buf, size_t len)
 {
 	char	tmp[64];
 
-	if (!v->defined) {
-		snprintf(buf, len, "%s", fr ? "non défini" : "undefined");
-		return (buf);
-	}
+	if (!v->defined)
+		return (notice_localise(notice_undefined(fr), 0, buf, len));
 	snprintf(buf, len, "%s:1", notice_fmt_2dp(v->value, fr, tmp, sizeof tmp));
 	return (buf);
 }
