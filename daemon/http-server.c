@@ -525,49 +525,6 @@ http_query_partial(struct evhttp_request *req)
 	return partial;
 }
 
-/* Parse sink of the foreign-client check: stop at a row of another client. */
-struct http_foreign {
-	const char	*client;
-	int		 found;
-};
-
-static int
-http_foreign_row_cb(void *arg, const struct metric_row *row, long rowno)
-{
-	struct http_foreign *f = arg;
-
-	(void)rowno;
-	if (strcmp(row->client, f->client) != 0) {
-		f->found = 1;
-		return -1;
-	}
-	return 0;
-}
-
-static int
-http_foreign_error_cb(void *arg, const struct parse_error *e)
-{
-	(void)arg;
-	(void)e;
-	return 0;
-}
-
-/*
- * With ?partial=1 the ingest would merely reject rows of another client and
- * keep the rest; the whole request must be refused instead, so look first.
- */
-static int
-http_has_foreign_rows(const char *body, size_t len,
-    const struct parse_options *po, const char *client)
-{
-	struct http_foreign f = { client, 0 };
-	struct parse_sink sink = { http_foreign_row_cb, http_foreign_error_cb,
-	    &f };
-
-	parse_input(body, len, po, &sink);
-	return f.found;
-}
-
 /*
  * The store may have blocked for seconds (fsync, a busy database): refresh
  * libevent's cached clock, or the write timeouts of the replies about to be
@@ -641,12 +598,6 @@ http_pending_add(struct http_server *srv, struct ingest_batch *b,
 	memset(&res, 0, sizeof res);
 	if (ingest_batch_add(b, srv->cfg, body, len, &po, p->client_id,
 	    p->partial, &res) == 0) {
-		if (res.forbidden) {	/* not after http_has_foreign_rows */
-			log_escape(p->client_id, strlen(p->client_id), idbuf,
-			    sizeof idbuf);
-			log_warnx("http ingest: client %s: foreign rows kept out",
-			    idbuf);
-		}
 		p->rows = res.rows_accepted;
 		p->rejected = res.rows_rejected;
 		obj = http_result_json(&res, NULL);
@@ -780,7 +731,6 @@ http_ingest(struct http_server *srv, struct evhttp_request *req)
 	const struct client_conf *cc;
 	struct http_client *hc;
 	struct http_pending *p;
-	struct parse_options po;
 	struct evbuffer *in;
 	const char *ctype, *why, *body;
 	char idbuf[128];
@@ -840,15 +790,6 @@ http_ingest(struct http_server *srv, struct evhttp_request *req)
 		return;
 	}
 	partial = http_query_partial(req);
-	if (partial) {
-		memset(&po, 0, sizeof po);
-		po.format = format;
-		if (http_has_foreign_rows(body, len, &po, cc->id)) {
-			http_reply_error(srv, req, 403,
-			    "rows for another client than the token's");
-			return;
-		}
-	}
 
 	p = xcalloc(1, sizeof *p);
 	p->req = req;

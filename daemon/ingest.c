@@ -220,7 +220,7 @@ input_row_cb(void *arg, const struct metric_row *row, long rowno)
 		row_error(ctx, rowno, "client",
 		    "row is for client '%s', not the token's client", row->client);
 		ctx->res->forbidden = 1;
-		return ctx->partial ? 0 : -1;
+		return -1;	/* never partial: refuse the whole input */
 	}
 	if (cc == NULL || strcmp(cc->id, row->client) != 0) {
 		if ((cc = config_client(ctx->cfg, row->client)) == NULL) {

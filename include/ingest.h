@@ -44,9 +44,11 @@ struct ingest_subject {
 struct ingest_batch *ingest_batch_begin(struct store *, char **cause);
 /*
  * Add one input to the batch. allowed_client != NULL: every row must belong to
- * that client (a token of client A never writes client B); otherwise a row's
- * client must exist in the configuration. partial != 0 keeps the valid rows and
- * reports the rejected ones; partial == 0 refuses the input at its first error.
+ * that client (a token of client A never writes client B): a row of another
+ * client refuses the whole input (res->forbidden), partial or not. Otherwise a
+ * row's client must exist in the configuration. partial != 0 keeps the valid
+ * rows and reports the rejected ones; partial == 0 refuses the input at its
+ * first error.
  * Returns 0 when the input's rows are in the batch, -1 when it was refused
  * (nothing of it stays; res says why). res is caller-owned: ingest_result_clear.
  */
