@@ -90,7 +90,7 @@ struct http_server {
 	struct event_base	*base;
 	struct store		*store;
 	const struct config	*cfg;
-	http_committed_cb	 cb;
+	ingest_committed_cb	 cb;	/* after each group commit */
 	void			*cb_arg;
 
 	struct evhttp		*http;
@@ -1106,7 +1106,7 @@ http_server_apply(struct http_server *srv, const struct config *cfg)
 
 struct http_server *
 http_server_new(struct event_base *base, struct store *store,
-    const struct config *cfg, http_committed_cb cb, void *arg, char **cause)
+    const struct config *cfg, ingest_committed_cb cb, void *arg, char **cause)
 {
 	struct http_server *srv;
 

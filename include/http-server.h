@@ -32,10 +32,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ingest.h"
+
 struct event_base;
 struct store;
 struct config;
-struct ingest_subject;
 struct http_server;
 
 #define HTTP_SIGNATURE_WINDOW	300	/* seconds either side of now */
@@ -47,10 +48,6 @@ struct evbuffer;
 typedef void (*http_metrics_hook)(void *arg, struct evbuffer *out);
 void	http_server_set_metrics_hook(struct http_server *, http_metrics_hook,
 	    void *arg);
-
-/* Called after each successful group commit with the campaigns it touched. */
-typedef void (*http_committed_cb)(void *arg, const struct ingest_subject *,
-	    size_t n);
 
 /* Status codes counted for /metrics, in this order; others count as "other". */
 #define HTTP_STATS_CODES	{ 200, 202, 400, 401, 403, 404, 405, 409, 413, \
@@ -70,11 +67,12 @@ struct http_server_stats {
 /*
  * Bind cfg->listen_addr:listen_port (no socket when listen_addr is "";
  * port 0 binds an ephemeral port, see http_server_port) and apply the limits
- * (header and body size, idle timeout). Returns NULL with *cause on failure.
+ * (header and body size, idle timeout). cb gets the campaigns each successful
+ * group commit touched. Returns NULL with *cause on failure.
  * cfg must stay valid until the next http_server_set_config or free.
  */
 struct http_server *http_server_new(struct event_base *, struct store *,
-		    const struct config *, http_committed_cb, void *arg,
+		    const struct config *, ingest_committed_cb, void *arg,
 		    char **cause);
 /*
  * A new configuration was swapped in: tokens, secrets and limits are taken
