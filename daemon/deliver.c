@@ -33,6 +33,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "backoff.h"
 #include "config.h"
 #include "curl-loop.h"
 #include "deliver.h"
@@ -79,21 +80,6 @@ struct deliver {
 };
 
 static void	deliver_run(struct deliver *);
-
-int64_t
-deliver_backoff(int64_t attempts, int64_t initial, int64_t max)
-{
-	int64_t	delay;
-
-	if (initial < 1)
-		initial = 1;
-	if (max < initial)
-		max = initial;
-	delay = initial;
-	while (--attempts > 0 && delay < max)
-		delay = delay > max / 2 ? max : delay * 2;
-	return (delay < max ? delay : max);
-}
 
 static void
 deliver_arm(struct deliver *d, int64_t secs)
@@ -221,7 +207,7 @@ deliver_outcome(struct deliver *d, int64_t id, const char *client,
 		    attempts + 1, esc);
 		return;
 	}
-	next = now + deliver_backoff(attempts + 1, d->cfg->retry_initial_secs,
+	next = now + backoff_delay(attempts + 1, d->cfg->retry_initial_secs,
 	    d->cfg->retry_max_secs);
 	if (store_outbox_retry(d->store, id, next, reason, &cause) != 0)
 		goto fail;

@@ -30,6 +30,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "backoff.h"
 #include "config.h"
 #include "curl-loop.h"
 #include "ingest.h"
@@ -88,15 +89,11 @@ struct pull {
 int64_t
 pull_backoff(int64_t failures, int64_t interval)
 {
-	int64_t	delay = PULL_BACKOFF_FIRST;
-
 	if (interval < 1)
 		interval = 1;
 	if (failures < 1)
 		return interval;
-	while (--failures > 0 && delay < interval)
-		delay *= 2;
-	return delay < interval ? delay : interval;
+	return backoff_delay(failures, PULL_BACKOFF_FIRST, interval);
 }
 
 int64_t

@@ -51,7 +51,4 @@ int		 deliver_test(struct deliver *, const char *client,
 		    const char *receiver, const char *payload, deliver_test_cb,
 		    void *arg);
 
-/* Backoff before attempt `attempts` + 1: initial * 2^(attempts-1), capped. Pure. */
-int64_t		 deliver_backoff(int64_t attempts, int64_t initial, int64_t max);
-
 #endif

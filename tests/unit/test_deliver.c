@@ -311,22 +311,6 @@ pending_item(struct fixture *f, int64_t *attempts, int64_t *next_at,
 }
 
 static void
-test_backoff(void **state)
-{
-	(void)state;
-	assert_int_equal(deliver_backoff(1, 30, 3600), 30);
-	assert_int_equal(deliver_backoff(2, 30, 3600), 60);
-	assert_int_equal(deliver_backoff(3, 30, 3600), 120);
-	assert_int_equal(deliver_backoff(7, 30, 3600), 1920);
-	assert_int_equal(deliver_backoff(8, 30, 3600), 3600);
-	assert_int_equal(deliver_backoff(1000, 30, 3600), 3600);
-	assert_int_equal(deliver_backoff(0, 30, 3600), 30);
-	assert_int_equal(deliver_backoff(5, 60, 60), 60);
-	assert_int_equal(deliver_backoff(62, 1, INT64_MAX), INT64_C(1) << 61);
-	assert_int_equal(deliver_backoff(200, 1, INT64_MAX), INT64_MAX);
-}
-
-static void
 test_file(void **state)
 {
 	struct fixture	*f = *state;
@@ -486,7 +470,6 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_backoff),
 		cmocka_unit_test_setup_teardown(test_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_webhook, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_give_up, setup, teardown),
