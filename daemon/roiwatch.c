@@ -12,10 +12,8 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 
-#include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -94,16 +92,10 @@ static struct store *
 open_store(const struct config *cfg)
 {
 	struct store *st;
-	char path[PATH_MAX], *cause = NULL;
+	char *cause = NULL;
 
-	if (mkdir(cfg->state_dir, 0700) == -1 && errno != EEXIST) {
-		fprintf(stderr, "roiwatch: %s: %s\n", cfg->state_dir,
-		    strerror(errno));
-		exit(1);
-	}
-	snprintf(path, sizeof path, "%s/roiwatch.db", cfg->state_dir);
-	if ((st = store_open(path, &cause)) == NULL) {
-		fprintf(stderr, "roiwatch: %s: %s\n", path, cause);
+	if ((st = store_open_dir(cfg->state_dir, &cause)) == NULL) {
+		fprintf(stderr, "roiwatch: %s\n", cause);
 		exit(1);
 	}
 	return st;

@@ -18,11 +18,7 @@
  * rest stay in the outbox), HUP reloads the configuration (a bad one is refused
  * and the running one kept), PIPE is ignored.
  */
-#include <sys/stat.h>
-
-#include <errno.h>
 #include <getopt.h>
-#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -446,13 +442,6 @@ daemon_signal_cb(evutil_socket_t sig, short events, void *arg)
 	daemon_stop_wait_cb(-1, 0, d);
 }
 
-static void
-daemon_state_dir(const char *dir)
-{
-	if (mkdir(dir, 0700) == -1 && errno != EEXIST)
-		fatal("state directory %s", dir);
-}
-
 int
 main(int argc, char **argv)
 {
@@ -466,7 +455,7 @@ main(int argc, char **argv)
 	};
 	struct daemon d;
 	struct timeval tv;
-	char dbpath[PATH_MAX], *cause = NULL;
+	char *cause = NULL;
 	const int sigs[3] = { SIGTERM, SIGINT, SIGHUP };
 	uint64_t wd;
 	int ch, debug = 0, i;
@@ -502,10 +491,8 @@ main(int argc, char **argv)
 		fatalx("curl_global_init failed");
 	if ((d.cfg = config_load(d.config_path, d.state_override, &cause)) == NULL)
 		fatalx("configuration: %s", cause);
-	daemon_state_dir(d.cfg->state_dir);
-	snprintf(dbpath, sizeof dbpath, "%s/roiwatch.db", d.cfg->state_dir);
-	if ((d.store = store_open(dbpath, &cause)) == NULL)
-		fatalx("database %s: %s", dbpath, cause);
+	if ((d.store = store_open_dir(d.cfg->state_dir, &cause)) == NULL)
+		fatalx("database %s", cause);
 
 	if ((d.base = event_base_new()) == NULL)
 		fatalx("event_base_new failed");

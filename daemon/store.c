@@ -11,6 +11,9 @@
  * a row with custom KPIs adds one step of another cached upsert per value.
  * SQLite codes stay in this file: callers get 0/-1 and a caller-freed cause.
  */
+#include <sys/stat.h>
+
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -383,6 +386,23 @@ store_open(const char *path, char **cause)
 fail:
 	store_free(s);
 	return NULL;
+}
+
+struct store *
+store_open_dir(const char *state_dir, char **cause)
+{
+	struct store *s;
+	char *path;
+
+	if (mkdir(state_dir, 0700) == -1 && errno != EEXIST) {
+		xasprintf(cause, "state directory %s: %s", state_dir,
+		    strerror(errno));
+		return NULL;
+	}
+	xasprintf(&path, "%s/%s", state_dir, STORE_FILE);
+	s = store_open(path, cause);
+	free(path);
+	return s;
 }
 
 int

@@ -14,8 +14,13 @@
 
 struct store;
 
+#define STORE_FILE	"roiwatch.db"	/* inside the state directory */
+
 /* Open (creating) the database, set pragmas, run migrations, prepare statements. */
 struct store	*store_open(const char *path, char **cause);
+/* The daemon's and the command line's database: <state_dir>/STORE_FILE, the
+ * directory created (0700) when missing. */
+struct store	*store_open_dir(const char *state_dir, char **cause);
 void		 store_free(struct store *);
 /* Page cache ceiling in KiB (default 8 MiB; backfills use more). */
 int		 store_set_cache_kib(struct store *, int64_t kib, char **cause);

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "metric.h"
@@ -134,6 +135,38 @@ test_migrate_fresh(void **state)
 	store_free(f->s);
 	f->s = NULL;
 	assert_int_equal(user_version(f->path), store_schema_version());
+}
+
+/* store_open_dir creates a missing state directory (mode 0700) and opens
+ * STORE_FILE inside; a state directory that cannot be made is an error that
+ * names it. */
+static void
+test_open_dir(void **state)
+{
+	struct fixture	*f = *state;
+	struct store	*s;
+	struct stat	 sb;
+	char		 dir[300], file[400], p[420], *cause = NULL;
+
+	snprintf(dir, sizeof dir, "%s/state", f->dir);
+	assert_non_null(s = store_open_dir(dir, &cause));
+	assert_int_equal(stat(dir, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0700);
+	snprintf(file, sizeof file, "%s/%s", dir, STORE_FILE);
+	assert_int_equal(user_version(file), store_schema_version());
+	store_free(s);
+
+	snprintf(p, sizeof p, "%s/x/y", file);	/* below a regular file */
+	assert_null(store_open_dir(p, &cause));
+	assert_non_null(strstr(cause, p));
+	free(cause);
+
+	snprintf(p, sizeof p, "%s-wal", file);
+	unlink(p);
+	snprintf(p, sizeof p, "%s-shm", file);
+	unlink(p);
+	unlink(file);
+	rmdir(dir);
 }
 
 static void
@@ -1053,6 +1086,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_migrate_fresh, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_open_dir, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reopen_keeps_data, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_newer_refused, setup,
