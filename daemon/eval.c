@@ -231,35 +231,39 @@ eval_ctx_free(struct periodic_ctx *ctx)
 	free(ctx->items);
 }
 
-int
-eval_all(struct store *store, const struct config *cfg, int64_t now,
-    char **cause)
+/* Collect campaigns (every one, or those with an open alert) and judge them. */
+static int
+eval_collected(struct store *store, const struct config *cfg, int64_t now,
+    int all, char **cause)
 {
 	struct periodic_ctx ctx;
 	int rc;
 
 	memset(&ctx, 0, sizeof ctx);
-	if (store_foreach_campaign(store, NULL, eval_collect_campaign_cb, &ctx,
-	    cause) != 0)
-		rc = -1;
+	if (all)
+		rc = store_foreach_campaign(store, NULL,
+		    eval_collect_campaign_cb, &ctx, cause);
 	else
+		rc = store_foreach_alert(store, 0, eval_collect_cb, &ctx,
+		    cause);
+	if (rc == 0)
 		rc = eval_subjects(store, cfg, ctx.items, ctx.n, now, cause);
+	else
+		rc = -1;
 	eval_ctx_free(&ctx);
 	return rc;
+}
+
+int
+eval_all(struct store *store, const struct config *cfg, int64_t now,
+    char **cause)
+{
+	return eval_collected(store, cfg, now, 1, cause);
 }
 
 int
 eval_periodic(struct store *store, const struct config *cfg, int64_t now,
     char **cause)
 {
-	struct periodic_ctx ctx;
-	int rc;
-
-	memset(&ctx, 0, sizeof ctx);
-	if (store_foreach_alert(store, 0, eval_collect_cb, &ctx, cause) != 0)
-		rc = -1;
-	else
-		rc = eval_subjects(store, cfg, ctx.items, ctx.n, now, cause);
-	eval_ctx_free(&ctx);
-	return rc;
+	return eval_collected(store, cfg, now, 0, cause);
 }
