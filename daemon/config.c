@@ -965,10 +965,15 @@ cfg_free_object(const struct opt *opts, size_t nopts, void *base)
 			cfg_free_secret(*(char **)cfg_field(base, o->off));
 			break;
 		case OPT_LIST:
+		case OPT_HEADERS:	/* header lines may hold API keys */
 			list = *(char ***)cfg_field(base, o->off);
 			n = *(size_t *)cfg_field(base, o->aux);
-			for (j = 0; list != NULL && j < n; j++)
-				free(list[j]);
+			for (j = 0; list != NULL && j < n; j++) {
+				if (o->type == OPT_HEADERS)
+					cfg_free_secret(list[j]);
+				else
+					free(list[j]);
+			}
 			free(list);
 			break;
 		case OPT_RECEIVERS:
@@ -995,13 +1000,6 @@ cfg_free_object(const struct opt *opts, size_t nopts, void *base)
 				free((char *)km[j].name);
 			}
 			free(km);
-			break;
-		case OPT_HEADERS:
-			list = *(char ***)cfg_field(base, o->off);
-			n = *(size_t *)cfg_field(base, o->aux);
-			for (j = 0; list != NULL && j < n; j++)
-				cfg_free_secret(list[j]);
-			free(list);
 			break;
 		case OPT_SOURCES:
 			ss = *(struct source_conf **)cfg_field(base, o->off);
