@@ -1597,8 +1597,11 @@ const struct source_conf *
 config_file_source(const struct config *cfg, const char *filename)
 {
 	const struct source_conf	*src;
+	const char			*slash = strrchr(filename, '/');
 	size_t				 i;
 
+	if (slash != NULL)
+		filename = slash + 1;
 	for (i = 0; i < cfg->nsources; i++) {
 		src = &cfg->sources[i];
 		if (src->type == SOURCE_FILES && src->pattern != NULL &&
@@ -1606,6 +1609,20 @@ config_file_source(const struct config *cfg, const char *filename)
 			return src;
 	}
 	return NULL;
+}
+
+const struct source_conf *
+config_file_settings(const struct config *cfg, const struct source_conf *src,
+    const char *path, struct parse_options *po, int *partial)
+{
+	if (src == NULL)
+		src = config_file_source(cfg, path);
+	if (config_source_parse_options(src, po) != 0) {
+		src = NULL;	/* cannot happen once validated: defaults */
+		config_source_parse_options(NULL, po);
+	}
+	*partial = src != NULL && src->partial;
+	return src;
 }
 
 int

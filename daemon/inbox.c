@@ -150,7 +150,7 @@ inbox_write_report(const char *path, const char *report)
 /*
  * Returns 1 to keep the file queued for a later retry, 0 when it is settled.
  * Parse settings and partial come from the first "files" source whose pattern
- * matches the name (config_file_source), else generic defaults.
+ * matches the name (config_file_settings), else generic defaults.
  */
 static int
 inbox_process(struct inbox *ib, const char *name)
@@ -174,10 +174,7 @@ inbox_process(struct inbox *ib, const char *name)
 		return 0;
 	}
 
-	src = config_file_source(ib->cfg, name);
-	if (config_source_parse_options(src, &popts) != 0)
-		config_source_parse_options(NULL, &popts);
-	partial = src != NULL && src->partial;
+	src = config_file_settings(ib->cfg, NULL, name, &popts, &partial);
 	if (src != NULL)
 		log_debug("inbox: %s: settings of source %s", esc, src->name);
 	memset(&res, 0, sizeof res);

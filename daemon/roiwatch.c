@@ -188,12 +188,13 @@ cmd_ingest(int argc, char **argv)
 	struct progress prog;
 	const struct ingest_subject *subjects;
 	const struct source_conf *src = NULL;
-	const char *source = NULL, *base;
+	const char *source = NULL;
 	size_t nsubjects;
 	char *cause = NULL, *report;
 	double t0, t1, total_secs = 0;
 	long total_rows = 0;
-	int i, partial = 0, failed = 0, files = 0, added, tty = isatty(2);
+	int i, partial = 0, file_partial, failed = 0, files = 0, added;
+	int tty = isatty(2);
 
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		if (strcmp(argv[i], "--partial") == 0)
@@ -220,14 +221,7 @@ cmd_ingest(int argc, char **argv)
 	}
 
 	for (; i < argc; i++) {
-		const struct source_conf *fsrc = src;
-
-		if (fsrc == NULL) {
-			base = strrchr(argv[i], '/');
-			fsrc = config_file_source(cfg, base != NULL ? base + 1 :
-			    argv[i]);
-		}
-		config_source_parse_options(fsrc, &popts);
+		config_file_settings(cfg, src, argv[i], &popts, &file_partial);
 		memset(&res, 0, sizeof res);
 		t0 = now_mono();
 		if ((b = ingest_batch_begin(st, &cause)) == NULL) {
@@ -242,8 +236,9 @@ cmd_ingest(int argc, char **argv)
 			prog.start = t0;
 			ingest_batch_set_progress(b, progress_cb, &prog, 50000);
 		}
-		if (ingest_batch_add_file(b, cfg, argv[i], &popts, partial ||
-		    (fsrc != NULL && fsrc->partial), &res) != 0 || ingest_batch_commit(b, &cause) != 0) {
+		if (ingest_batch_add_file(b, cfg, argv[i], &popts,
+		    partial || file_partial, &res) != 0 ||
+		    ingest_batch_commit(b, &cause) != 0) {
 			if (tty)
 				fputc('\n', stderr);
 			if (res.cause == NULL) {

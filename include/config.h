@@ -150,8 +150,8 @@ const char	*config_source_type_name(enum source_type);
 
 const struct source_conf *config_source(const struct config *,
 		    const char *name);
-/* The first "files" source whose pattern matches the inbox file name (no
- * directory), or NULL: generic defaults apply. */
+/* The first "files" source whose pattern matches the file's name (a directory
+ * part is ignored), or NULL: generic defaults apply. */
 const struct source_conf *config_file_source(const struct config *,
 		    const char *filename);
 /*
@@ -161,6 +161,14 @@ const struct source_conf *config_file_source(const struct config *,
  */
 int		 config_source_parse_options(const struct source_conf *,
 		    struct parse_options *po);
+/*
+ * Settings for ingesting the file at path (inbox, `roiwatch ingest`): those of
+ * src when not NULL, else of the files source matching the name, else the
+ * generic defaults. Fills *po and *partial; returns the source used or NULL.
+ */
+const struct source_conf *config_file_settings(const struct config *,
+		    const struct source_conf *src, const char *path,
+		    struct parse_options *po, int *partial);
 /*
  * Parse a headers file: "Name: value" lines; blank lines and lines starting
  * with '#' are skipped, CRLF line ends accepted. Names are HTTP tokens; values
