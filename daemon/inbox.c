@@ -90,61 +90,105 @@ inbox_enqueue(struct inbox *ib, const char *name)
 	event_active(ib->ev_work, EV_TIMEOUT, 0);
 }
 
-/*
- * Move dir/name to dir/sub/name, never overwriting an earlier file of the same
- * name there (a suffix is added instead). Returns 0 or -1 (logged).
- */
-static int
-inbox_move(struct inbox *ib, const char *name, const char *sub, char *dst,
-    size_t dstlen)
+/* fsync a directory so that a rename into it survives power loss. */
+static void
+inbox_sync_dir(const char *dir)
 {
-	char src[PATH_MAX];
-	struct stat sb;
-	int n;
+	int fd;
 
-	snprintf(src, sizeof src, "%s/%s", ib->dir, name);
-	snprintf(dst, dstlen, "%s/%s/%s", ib->dir, sub, name);
-	for (n = 1; lstat(dst, &sb) == 0 && n < 1000; n++)
-		snprintf(dst, dstlen, "%s/%s/%s.%d", ib->dir, sub, name, n);
-	if (rename(src, dst) == -1) {
-		log_warn("inbox: cannot move %s to %s/", src, sub);
-		return -1;
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
+		log_warn("inbox: cannot open %s", dir);
+		return;
 	}
-	return 0;
+	if (fsync(fd) == -1)
+		log_warn("inbox: cannot sync %s", dir);
+	close(fd);
 }
 
-/* Write the failure report beside the failed file, atomically. */
-static void
+/*
+ * Write report as path.report: written to path.report.tmp, synced, then
+ * renamed. Returns 0 or -1 (logged).
+ */
+static int
 inbox_write_report(const char *path, const char *report)
 {
 	char tmp[PATH_MAX], final[PATH_MAX];
-	FILE *f;
+	size_t len = strlen(report), off = 0;
+	ssize_t n;
 	int fd;
 
 	if (snprintf(final, sizeof final, "%s.report", path) >=
 	    (int)sizeof final ||
 	    snprintf(tmp, sizeof tmp, "%s.report.tmp", path) >= (int)sizeof tmp) {
 		log_warnx("inbox: report path too long for %s", path);
-		return;
+		return -1;
 	}
-	fd = -1;
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640)) == -1 ||
-	    (f = fdopen(fd, "w")) == NULL) {
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+	    0640);
+	if (fd == -1) {
 		log_warn("inbox: cannot write %s", tmp);
-		if (fd != -1)
-			close(fd);
-		return;
+		return -1;
 	}
-	fputs(report, f);
-	if (fflush(f) != 0 || fsync(fileno(f)) != 0) {
+	while (off < len) {
+		if ((n = write(fd, report + off, len - off)) == -1) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		off += (size_t)n;
+	}
+	if (off != len || fsync(fd) != 0) {
 		log_warn("inbox: cannot write %s", tmp);
-		fclose(f);
+		close(fd);
 		unlink(tmp);
-		return;
+		return -1;
 	}
-	fclose(f);
-	if (rename(tmp, final) == -1)
+	close(fd);
+	if (rename(tmp, final) == -1) {
 		log_warn("inbox: cannot rename %s", tmp);
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Settle dir/name into dir/sub/: never overwriting an earlier file of the
+ * same name there (a suffix is added instead). The report, when there is
+ * one, is written and synced beside the destination first and the file is
+ * renamed last, so whoever sees the file in sub/ also finds its report
+ * (unless writing it failed: logged, and the file is moved all the same so
+ * that it is not ingested again and again). Returns 0 or -1 (logged; the file stays in the inbox).
+ */
+static int
+inbox_settle(struct inbox *ib, const char *name, const char *sub,
+    const char *report)
+{
+	char src[PATH_MAX], dst[PATH_MAX], subdir[PATH_MAX];
+	struct stat sb;
+	int n;
+
+	if (snprintf(src, sizeof src, "%s/%s", ib->dir, name) >=
+	    (int)sizeof src ||
+	    snprintf(subdir, sizeof subdir, "%s/%s", ib->dir, sub) >=
+	    (int)sizeof subdir ||
+	    snprintf(dst, sizeof dst, "%s/%s/%s.999", ib->dir, sub, name) >=
+	    (int)sizeof dst) {
+		log_warnx("inbox: path too long for %s", name);
+		return -1;
+	}
+	snprintf(dst, sizeof dst, "%s/%s/%s", ib->dir, sub, name);
+	for (n = 1; lstat(dst, &sb) == 0 && n < 1000; n++)
+		snprintf(dst, sizeof dst, "%s/%s/%s.%d", ib->dir, sub, name, n);
+	if (report != NULL)
+		inbox_write_report(dst, report);	/* logged; move anyway */
+	if (rename(src, dst) == -1) {
+		log_warn("inbox: cannot move %s to %s/", src, sub);
+		return -1;
+	}
+	inbox_sync_dir(subdir);
+	inbox_sync_dir(ib->dir);
+	return 0;
 }
 
 /*
@@ -160,7 +204,7 @@ inbox_process(struct inbox *ib, const char *name)
 	struct parse_options popts;
 	const struct source_conf *src;
 	const struct ingest_subject *subjects;
-	char path[PATH_MAX], dst[PATH_MAX], esc[PATH_MAX], *cause = NULL, *report;
+	char path[PATH_MAX], esc[PATH_MAX], *cause = NULL, *report;
 	size_t nsubjects;
 	struct stat sb;
 	int rc, partial;
@@ -206,11 +250,9 @@ inbox_process(struct inbox *ib, const char *name)
 	}
 	if (rc != 0) {
 		ingest_batch_free(batch);
-		if (inbox_move(ib, name, "failed", dst, sizeof dst) == 0) {
-			report = ingest_result_report(&res, name);
-			inbox_write_report(dst, report);
-			free(report);
-		}
+		report = ingest_result_report(&res, name);
+		inbox_settle(ib, name, "failed", report);
+		free(report);
 		log_warnx("inbox: %s refused, moved to failed/: %s", esc,
 		    res.cause);
 		ib->stats.files_failed++;
@@ -226,12 +268,10 @@ inbox_process(struct inbox *ib, const char *name)
 		log_info("inbox: %s: %ld rows stored", esc, res.rows_accepted);
 	ib->stats.files_done++;
 	ib->stats.rows += (uint64_t)res.rows_accepted;
-	if (inbox_move(ib, name, "done", dst, sizeof dst) == 0 &&
-	    res.rows_rejected > 0) {
-		report = ingest_result_report(&res, name);
-		inbox_write_report(dst, report);
-		free(report);
-	}
+	report = res.rows_rejected > 0 ? ingest_result_report(&res, name) :
+	    NULL;
+	inbox_settle(ib, name, "done", report);
+	free(report);
 	subjects = ingest_batch_subjects(batch, &nsubjects);
 	if (ib->cb != NULL && nsubjects > 0)
 		ib->cb(ib->cb_arg, subjects, nsubjects);
