@@ -9,7 +9,11 @@ cd "$ROIWATCH_TOP"
 . scripts/deps.sh
 roiwatch_need $ROIWATCH_BUILD_PKGS $ROIWATCH_DEMO_PKGS
 echo "== building"
-roiwatch_build build
+if [[ -f build/CMakeCache.txt ]]; then
+	roiwatch_build build	# as configured (test.sh may have added the tests)
+else
+	roiwatch_build build -DROIWATCH_BUILD_TESTS=OFF	# no test packages needed
+fi
 
 STATE="$ROIWATCH_TOP/demo-state"
 CONF="$ROIWATCH_TOP/conf/roiwatchd.conf"

@@ -32,10 +32,12 @@ roiwatch_need() {
 	fi
 }
 
-# roiwatch_build DIR [cmake args...]: configure (once) and build.
+# roiwatch_build DIR [cmake args...]: configure (when DIR is new, or again
+# with the options given, so that a directory the demo configured gains its
+# tests when the test script asks for them) and build.
 roiwatch_build() {
 	local dir=$1; shift
-	if [[ ! -f $dir/CMakeCache.txt ]]; then
+	if [[ ! -f $dir/CMakeCache.txt || $# -gt 0 ]]; then
 		cmake -S "$ROIWATCH_TOP" -B "$dir" "$@" >/dev/null || exit 1
 	fi
 	cmake --build "$dir" -j "$(nproc)" >/dev/null || { cmake --build "$dir" -j1; exit 1; }

@@ -8,8 +8,9 @@ cd "$ROIWATCH_TOP"
 . scripts/deps.sh
 roiwatch_need $ROIWATCH_BUILD_PKGS $ROIWATCH_TEST_PKGS
 
-roiwatch_build build
-roiwatch_build build-asan -DROIWATCH_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
+roiwatch_build build -DROIWATCH_BUILD_TESTS=ON
+roiwatch_build build-asan -DROIWATCH_BUILD_TESTS=ON -DROIWATCH_SANITIZE=ON \
+	-DCMAKE_BUILD_TYPE=Debug
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
