@@ -589,6 +589,7 @@ http_pending_add(struct http_server *srv, struct ingest_batch *b,
 	char idbuf[128];
 	size_t len;
 	cJSON *obj;
+	char origin[96];
 
 	len = evbuffer_get_length(in);
 	body = len > 0 ? (const char *)evbuffer_pullup(in, -1) : "";
@@ -596,7 +597,8 @@ http_pending_add(struct http_server *srv, struct ingest_batch *b,
 	po.format = p->format;
 	po.max_rows = srv->cfg->http_max_rows > 0 ? srv->cfg->http_max_rows : 0;
 	memset(&res, 0, sizeof res);
-	if (ingest_batch_add(b, srv->cfg, body, len, &po, p->client_id,
+	snprintf(origin, sizeof origin, "http client %s", p->client_id);
+	if (ingest_batch_add(b, srv->cfg, origin, body, len, &po, p->client_id,
 	    p->partial, &res) == 0) {
 		p->rows = res.rows_accepted;
 		p->rejected = res.rows_rejected;

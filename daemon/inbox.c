@@ -205,6 +205,7 @@ inbox_process(struct inbox *ib, const char *name)
 	const struct source_conf *src;
 	const struct ingest_subject *subjects;
 	char path[PATH_MAX], esc[PATH_MAX], *cause = NULL, *report;
+	char origin[PATH_MAX + 128];
 	size_t nsubjects;
 	struct stat sb;
 	int rc, partial;
@@ -221,6 +222,9 @@ inbox_process(struct inbox *ib, const char *name)
 	src = config_file_settings(ib->cfg, NULL, name, &popts, &partial);
 	if (src != NULL)
 		log_debug("inbox: %s: settings of source %s", esc, src->name);
+	snprintf(origin, sizeof origin, "inbox file %s%s%s%s", name,
+	    src != NULL ? " (source " : "", src != NULL ? src->name : "",
+	    src != NULL ? ")" : "");
 	memset(&res, 0, sizeof res);
 	if ((batch = ingest_batch_begin(ib->store, &cause)) == NULL) {
 		log_warnx("inbox: %s: database unavailable, will retry: %s", esc,
@@ -233,8 +237,8 @@ inbox_process(struct inbox *ib, const char *name)
 		xasprintf(&res.cause, "unsupported file type (expected .csv, "
 		    ".tsv, .json, .ndjson or .jsonl)");
 	} else
-		rc = ingest_batch_add_file(batch, ib->cfg, path, &popts, partial,
-		    &res);
+		rc = ingest_batch_add_file(batch, ib->cfg, origin, path, &popts,
+		    partial, &res);
 	if (rc == 0 && ingest_batch_commit(batch, &cause) != 0) {
 		res.store_failed = 1;
 		res.cause = cause;

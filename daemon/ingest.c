@@ -204,11 +204,25 @@ row_error(struct input_ctx *ctx, long row, const char *column,
 	ctx->res->rows_rejected++;
 }
 
+/*
+ * After a bad row: go on reading (0) or stop (-1). Partial inputs keep their
+ * good rows; a strict input is refused whole, but it is read on so that the
+ * report names every bad row (up to INGEST_MAX_ERRORS), not only the first.
+ */
+static int
+input_go_on(struct input_ctx *ctx)
+{
+	if (!ctx->partial && ctx->res->errors_total >= INGEST_MAX_ERRORS)
+		return -1;
+	return 0;
+}
+
 static int
 input_row_cb(void *arg, const struct metric_row *row, long rowno)
 {
 	struct input_ctx *ctx = arg;
 	const struct client_conf *cc = ctx->last_client;
+	char *cause = NULL;
 
 	if (ctx->max_rows > 0 && rowno > ctx->max_rows) {
 		ctx->res->too_many_rows = 1;
@@ -226,12 +240,20 @@ input_row_cb(void *arg, const struct metric_row *row, long rowno)
 		if ((cc = config_client(ctx->cfg, row->client)) == NULL) {
 			row_error(ctx, rowno, "client",
 			    "client '%s' is not configured", row->client);
-			return ctx->partial ? 0 : -1;
+			return input_go_on(ctx);
 		}
 		ctx->last_client = cc;
 	}
-	if (store_put_metric_input(ctx->batch->store, row, ctx->input_id,
-	    &ctx->store_cause) != 0) {
+	switch (store_put_metric_input(ctx->batch->store, row, ctx->input_id,
+	    &cause)) {
+	case 0:
+		break;
+	case STORE_REFUSED:
+		row_error(ctx, rowno, "channel", "%s", cause);
+		free(cause);
+		return input_go_on(ctx);
+	default:
+		ctx->store_cause = cause;
 		ctx->res->store_failed = 1;
 		return -1;
 	}
@@ -258,12 +280,13 @@ input_error_cb(void *arg, const struct parse_error *e)
 	result_add_error(ctx->res, e);
 	if (e->row > 0)
 		ctx->res->rows_rejected++;
-	return ctx->partial && e->row > 0 ? 0 : -1;
+	return e->row > 0 ? input_go_on(ctx) : -1;
 }
 
 int
 ingest_batch_add(struct ingest_batch *b, const struct config *cfg,
-    const char *buf, size_t len, const struct parse_options *popts,
+    const char *origin, const char *buf, size_t len,
+    const struct parse_options *popts,
     const char *allowed_client, int partial, struct ingest_result *res)
 {
 	struct input_ctx ctx;
@@ -291,7 +314,12 @@ ingest_batch_add(struct ingest_batch *b, const struct config *cfg,
 		res->cause = cause;
 		return -1;
 	}
-	ctx.input_id = store_next_input_id(b->store);
+	if ((ctx.input_id = store_input_new(b->store, origin, &cause)) == -1) {
+		store_savepoint_rollback(b->store);
+		res->store_failed = 1;
+		res->cause = cause;
+		return -1;
+	}
 	sink.row = input_row_cb;
 	sink.error = input_error_cb;
 	sink.arg = &ctx;
@@ -334,8 +362,8 @@ ingest_batch_add(struct ingest_batch *b, const struct config *cfg,
 
 int
 ingest_batch_add_file(struct ingest_batch *b, const struct config *cfg,
-    const char *path, const struct parse_options *popts, int partial,
-    struct ingest_result *res)
+    const char *origin, const char *path, const struct parse_options *popts,
+    int partial, struct ingest_result *res)
 {
 	struct parse_options po = *popts;
 	struct stat sb;
@@ -365,8 +393,8 @@ ingest_batch_add_file(struct ingest_batch *b, const struct config *cfg,
 		madvise(map, (size_t)sb.st_size, MADV_SEQUENTIAL);
 	}
 	close(fd);
-	rc = ingest_batch_add(b, cfg, map != NULL ? map : "", (size_t)sb.st_size,
-	    &po, NULL, partial, res);
+	rc = ingest_batch_add(b, cfg, origin, map != NULL ? map : "",
+	    (size_t)sb.st_size, &po, NULL, partial, res);
 	if (map != NULL)
 		munmap(map, (size_t)sb.st_size);
 	return rc;

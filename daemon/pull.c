@@ -376,6 +376,7 @@ pull_ingest(struct pull_source *src, struct pull_job *job, int64_t now,
 	struct parse_options		 po;
 	size_t				 nsubjects;
 	char				*cause = NULL;
+	char				 origin[128];
 	int				 fmt;
 
 	if (config_source_parse_options(conf, &po) != 0) {
@@ -391,8 +392,10 @@ pull_ingest(struct pull_source *src, struct pull_job *job, int64_t now,
 		return -1;
 	}
 	memset(&res, 0, sizeof res);
-	if (ingest_batch_add(batch, p->cfg, job->buf != NULL ? job->buf : "",
-	    job->len, &po, conf->client, conf->partial, &res) != 0) {
+	snprintf(origin, sizeof origin, "pull source %s", conf->name);
+	if (ingest_batch_add(batch, p->cfg, origin,
+	    job->buf != NULL ? job->buf : "", job->len, &po, conf->client,
+	    conf->partial, &res) != 0) {
 		xasprintf(reason, "%s: %s", res.store_failed ? "database" :
 		    "body refused", res.cause != NULL ? res.cause : "?");
 		goto fail;

@@ -14,6 +14,7 @@
 
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -187,10 +188,10 @@ cmd_ingest(int argc, char **argv)
 	struct parse_options popts;
 	struct progress prog;
 	const struct ingest_subject *subjects;
-	const struct source_conf *src = NULL;
+	const struct source_conf *src = NULL, *fsrc;
 	const char *source = NULL;
 	size_t nsubjects;
-	char *cause = NULL, *report;
+	char *cause = NULL, *report, origin[PATH_MAX + 128];
 	double t0, t1, total_secs = 0;
 	long total_rows = 0;
 	int i, partial = 0, file_partial, failed = 0, files = 0, added;
@@ -221,7 +222,11 @@ cmd_ingest(int argc, char **argv)
 	}
 
 	for (; i < argc; i++) {
-		config_file_settings(cfg, src, argv[i], &popts, &file_partial);
+		fsrc = config_file_settings(cfg, src, argv[i], &popts,
+		    &file_partial);
+		snprintf(origin, sizeof origin, "roiwatch ingest %s%s%s%s",
+		    argv[i], fsrc != NULL ? " (source " : "",
+		    fsrc != NULL ? fsrc->name : "", fsrc != NULL ? ")" : "");
 		memset(&res, 0, sizeof res);
 		t0 = now_mono();
 		if ((b = ingest_batch_begin(st, &cause)) == NULL) {
@@ -236,7 +241,7 @@ cmd_ingest(int argc, char **argv)
 			prog.start = t0;
 			ingest_batch_set_progress(b, progress_cb, &prog, 50000);
 		}
-		if (ingest_batch_add_file(b, cfg, argv[i], &popts,
+		if (ingest_batch_add_file(b, cfg, origin, argv[i], &popts,
 		    partial || file_partial, &res) != 0 ||
 		    ingest_batch_commit(b, &cause) != 0) {
 			if (tty)

@@ -87,6 +87,31 @@ static const char *store_migrations[] = {
 	"  input_id INTEGER NOT NULL,"
 	"  PRIMARY KEY (client, campaign, day, hour, name)"
 	") WITHOUT ROWID, STRICT;",
+
+	/* 4: samples merge field by field; each field remembers the input
+	 * that wrote it (its origin and time in inputs). Existing values are
+	 * attributed to the input that last wrote their sample. */
+	"CREATE TABLE inputs ("
+	"  id      INTEGER PRIMARY KEY,"	/* counters.input_id */
+	"  origin  TEXT NOT NULL,"
+	"  created INTEGER NOT NULL"
+	") STRICT;"
+	"ALTER TABLE metrics ADD COLUMN channel_src INTEGER;"
+	"ALTER TABLE metrics ADD COLUMN cost_src INTEGER;"
+	"ALTER TABLE metrics ADD COLUMN revenue_src INTEGER;"
+	"ALTER TABLE metrics ADD COLUMN impressions_src INTEGER;"
+	"ALTER TABLE metrics ADD COLUMN clicks_src INTEGER;"
+	"ALTER TABLE metrics ADD COLUMN conversions_src INTEGER;"
+	"UPDATE metrics SET"
+	"  channel_src = iif(channel IS NULL, NULL, input_id),"
+	"  cost_src = iif(cost IS NULL, NULL, input_id),"
+	"  revenue_src = iif(revenue IS NULL, NULL, input_id),"
+	"  impressions_src = iif(impressions IS NULL, NULL, input_id),"
+	"  clicks_src = iif(clicks IS NULL, NULL, input_id),"
+	"  conversions_src = iif(conversions IS NULL, NULL, input_id);"
+	"INSERT INTO inputs (id, origin, created)"
+	"  SELECT input_id, 'written before schema version 4', max(updated)"
+	"  FROM metrics GROUP BY input_id;",
 };
 
 #define STORE_NMIGRATIONS \

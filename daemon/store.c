@@ -32,10 +32,10 @@ enum store_stmt {
 	ST_SAVEPOINT,
 	ST_RELEASE,
 	ST_ROLLBACK_TO,
-	ST_METRIC_REPLACE,
-	ST_METRIC_ADD,
 	ST_METRIC_INPUT,
 	ST_NEXT_INPUT_ID,
+	ST_INPUT_ADD,
+	ST_SAMPLE_GET,
 	ST_CUSTOM_PUT,
 	ST_CUSTOM_TOTALS_CAMPAIGN,
 	ST_CUSTOM_TOTALS_CLIENT,
@@ -65,22 +65,24 @@ enum store_stmt {
 };
 
 /*
- * Metric upserts share one parameter layout:
+ * The metric upsert merges field by field (DESIGN.md): an input replaces only
+ * the fields it reports; a field it lacks (NULL) keeps the stored value and
+ * where that came from. Rows of one input with the same key add up, field by
+ * field. Each field's *_src column holds the input that wrote it last (table
+ * inputs: origin and time), which is also how "same input" is told apart
+ * from "another input" per field.
  *   ?1 client ?2 campaign ?3 day ?4 hour ?5 channel ?6 cost ?7 revenue
  *   ?8 impressions ?9 clicks ?10 conversions ?11 input_id ?12 updated
+ * Two channels for one campaign-day within one input is refused through
+ * rw_channel_conflict(), which raises a constraint error: the channel is not
+ * part of a sample's identity, so the input must say which one it is.
  */
-#define METRIC_INSERT \
-	"INSERT INTO metrics (client, campaign, day, hour, channel, cost," \
-	" revenue, impressions, clicks, conversions, input_id, updated)" \
-	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)" \
-	" ON CONFLICT (client, campaign, day, hour) DO UPDATE SET "
-
-/* NULL-aware sum: NULL + x = x. An overflowing sum turns REAL in SQLite and
- * the STRICT table refuses it, so overflow is an error, never a wrong value. */
-#define NSUM(c)	"coalesce(" c " + excluded." c ", " c ", excluded." c ")"
-/* Sum within one input, replace across inputs. */
-#define ISUM(c)	"CASE WHEN input_id = excluded.input_id THEN " NSUM(c) \
-	" ELSE excluded." c " END"
+#define MSRC(v)	"iif(" v " IS NULL, NULL, ?11)"
+#define MSET(c) \
+	c " = CASE WHEN excluded." c " IS NULL THEN " c \
+	" WHEN " c "_src = excluded.input_id THEN " c " + excluded." c \
+	" ELSE excluded." c " END, " \
+	c "_src = coalesce(excluded." c "_src, " c "_src), "
 
 static const char *store_sql[ST__MAX] = {
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
@@ -90,30 +92,49 @@ static const char *store_sql[ST__MAX] = {
 	[ST_RELEASE] = "RELEASE store_input",
 	[ST_ROLLBACK_TO] = "ROLLBACK TO store_input",
 
-	[ST_METRIC_REPLACE] = METRIC_INSERT
-	    "channel = excluded.channel, cost = excluded.cost,"
-	    " revenue = excluded.revenue, impressions = excluded.impressions,"
-	    " clicks = excluded.clicks, conversions = excluded.conversions,"
-	    " input_id = excluded.input_id, updated = excluded.updated",
-	[ST_METRIC_ADD] = METRIC_INSERT
-	    "channel = coalesce(excluded.channel, channel),"
-	    " cost = " NSUM("cost") ", revenue = " NSUM("revenue") ","
-	    " impressions = " NSUM("impressions") ","
-	    " clicks = " NSUM("clicks") ","
-	    " conversions = " NSUM("conversions") ","
-	    " input_id = excluded.input_id, updated = excluded.updated",
-	[ST_METRIC_INPUT] = METRIC_INSERT
-	    "channel = CASE WHEN input_id = excluded.input_id"
-	    " THEN coalesce(excluded.channel, channel)"
+	/* An overflowing sum turns REAL in SQLite and the STRICT table
+	 * refuses it, so overflow is an error, never a wrong value. */
+	[ST_METRIC_INPUT] =
+	    "INSERT INTO metrics (client, campaign, day, hour, channel, cost,"
+	    " revenue, impressions, clicks, conversions, input_id, updated,"
+	    " channel_src, cost_src, revenue_src, impressions_src, clicks_src,"
+	    " conversions_src)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
+	    MSRC("?5") ", " MSRC("?6") ", " MSRC("?7") ", " MSRC("?8") ", "
+	    MSRC("?9") ", " MSRC("?10") ")"
+	    " ON CONFLICT (client, campaign, day, hour) DO UPDATE SET"
+	    " channel = CASE WHEN excluded.channel IS NULL THEN channel"
+	    " WHEN channel_src = excluded.input_id"
+	    " AND channel <> excluded.channel"
+	    " THEN rw_channel_conflict(channel, excluded.channel)"
 	    " ELSE excluded.channel END,"
-	    " cost = " ISUM("cost") ", revenue = " ISUM("revenue") ","
-	    " impressions = " ISUM("impressions") ","
-	    " clicks = " ISUM("clicks") ","
-	    " conversions = " ISUM("conversions") ","
+	    " channel_src = coalesce(excluded.channel_src, channel_src), "
+	    MSET("cost") MSET("revenue") MSET("impressions") MSET("clicks")
+	    MSET("conversions")
 	    " input_id = excluded.input_id, updated = excluded.updated",
 	[ST_NEXT_INPUT_ID] =
 	    "UPDATE counters SET value = value + 1 WHERE name = 'input_id'"
 	    " RETURNING value",
+	[ST_INPUT_ADD] =
+	    "INSERT INTO inputs (id, origin, created) VALUES (?1, ?2, ?3)",
+	/* ?1..?4 the sample's key. */
+	[ST_SAMPLE_GET] =
+	    "SELECT m.channel, m.cost, m.revenue, m.impressions, m.clicks,"
+	    " m.conversions,"
+	    " ich.origin, ich.created, ico.origin, ico.created,"
+	    " ire.origin, ire.created, iim.origin, iim.created,"
+	    " icl.origin, icl.created, icv.origin, icv.created,"
+	    " m.channel_src, m.cost_src, m.revenue_src, m.impressions_src,"
+	    " m.clicks_src, m.conversions_src"
+	    " FROM metrics m"
+	    " LEFT JOIN inputs ich ON ich.id = m.channel_src"
+	    " LEFT JOIN inputs ico ON ico.id = m.cost_src"
+	    " LEFT JOIN inputs ire ON ire.id = m.revenue_src"
+	    " LEFT JOIN inputs iim ON iim.id = m.impressions_src"
+	    " LEFT JOIN inputs icl ON icl.id = m.clicks_src"
+	    " LEFT JOIN inputs icv ON icv.id = m.conversions_src"
+	    " WHERE m.client = ?1 AND m.campaign = ?2 AND m.day = ?3"
+	    " AND m.hour = ?4",
 	/* ?1..?4 as metrics, ?5 name ?6 value ?7 input_id. */
 	[ST_CUSTOM_PUT] =
 	    "INSERT INTO custom_metrics (client, campaign, day, hour, name,"
@@ -318,6 +339,28 @@ store_pragma(sqlite3 *db, const char *sql, char *out, size_t len,
 	return 0;
 }
 
+/*
+ * rw_channel_conflict(stored, new): called by the metric upsert only when one
+ * input gives one campaign-day two channels; fails the statement with a
+ * constraint error that names both (store_put turns it into STORE_REFUSED).
+ */
+static void
+store_channel_conflict(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	char	*msg;
+
+	(void)argc;
+	msg = sqlite3_mprintf("the campaign already has channel \"%s\" on "
+	    "this day in this input; this row says \"%s\" (the channel is not "
+	    "part of a sample's key: give each channel its own campaign, or "
+	    "one channel per campaign and day)",
+	    (const char *)sqlite3_value_text(argv[0]),
+	    (const char *)sqlite3_value_text(argv[1]));
+	sqlite3_result_error(ctx, msg != NULL ? msg : "channel conflict", -1);
+	sqlite3_result_error_code(ctx, SQLITE_CONSTRAINT);
+	sqlite3_free(msg);
+}
+
 struct store *
 store_open(const char *path, char **cause)
 {
@@ -363,6 +406,12 @@ store_open(const char *path, char **cause)
 	    cause) != 0)
 		goto fail;
 
+	if (sqlite3_create_function(s->db, "rw_channel_conflict", 2,
+	    SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, store_channel_conflict,
+	    NULL, NULL) != SQLITE_OK) {
+		xasprintf(cause, "%s: %s", path, sqlite3_errmsg(s->db));
+		goto fail;
+	}
 	if (store_migrate(s->db, cause) != 0) {
 		char *c = *cause;
 
@@ -524,7 +573,7 @@ store_put(struct store *s, sqlite3_stmt *st, const struct metric_row *r,
 	sqlite3_bind_int(st, 3, r->day);
 	sqlite3_bind_int(st, 4, r->hour);
 	n = strnlen(r->channel, sizeof r->channel);
-	if (n == 0 || n == sizeof r->channel)
+	if (!(p & MF_BIT(MF_CHANNEL)) || n == 0 || n == sizeof r->channel)
 		sqlite3_bind_null(st, 5);
 	else
 		sqlite3_bind_text(st, 5, r->channel, (int)n, SQLITE_STATIC);
@@ -545,8 +594,17 @@ store_put(struct store *s, sqlite3_stmt *st, const struct metric_row *r,
 	sqlite3_bind_int64(st, 12, s->in_txn ? s->txn_time :
 	    (int64_t)time(NULL));
 
-	if (sqlite3_step(st) != SQLITE_DONE)
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		/* Only rw_channel_conflict() raises a plain constraint
+		 * error here; NOT NULL, CHECK and type errors have their
+		 * extended codes. */
+		if (sqlite3_extended_errcode(s->db) == SQLITE_CONSTRAINT) {
+			xasprintf(cause, "%s", sqlite3_errmsg(s->db));
+			sqlite3_reset(st);
+			return STORE_REFUSED;
+		}
 		return store_fail(s, st, "storing sample", cause);
+	}
 	sqlite3_reset(st);
 	return 0;
 }
@@ -604,24 +662,19 @@ store_put_custom(struct store *s, const struct metric_row *r,
 }
 
 int
-store_put_metric(struct store *s, const struct metric_row *r, int add,
-    char **cause)
-{
-	return store_put(s, s->st[add ? ST_METRIC_ADD : ST_METRIC_REPLACE], r,
-	    0, cause);
-}
-
-int
 store_put_metric_input(struct store *s, const struct metric_row *r,
     int64_t input_id, char **cause)
 {
+	int rc;
+
 	if (input_id <= 0) {
 		xasprintf(cause, "store: bad input id %lld",
 		    (long long)input_id);
 		return -1;
 	}
-	if (store_put(s, s->st[ST_METRIC_INPUT], r, input_id, cause) != 0)
-		return -1;
+	if ((rc = store_put(s, s->st[ST_METRIC_INPUT], r, input_id,
+	    cause)) != 0)
+		return rc;
 	if (r->ncustom > 0)
 		return store_put_custom(s, r, input_id, cause);
 	return 0;
@@ -649,11 +702,76 @@ store_scalar(struct store *s, enum store_stmt id, const char *what,
 	return v;
 }
 
-/* Ids are never reused: the counter is in the database. -1 on error. */
+/* Ids are never reused: the counter is in the database. */
 int64_t
-store_next_input_id(struct store *s)
+store_input_new(struct store *s, const char *origin, char **cause)
 {
-	return store_scalar(s, ST_NEXT_INPUT_ID, "next input id", -1, -1);
+	sqlite3_stmt	*st = s->st[ST_INPUT_ADD];
+	int64_t		 id;
+
+	id = store_scalar(s, ST_NEXT_INPUT_ID, "next input id", -1, -1);
+	if (id <= 0) {
+		xasprintf(cause, "store: cannot number the input");
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, id);
+	store_bind_text(st, 2, origin != NULL && *origin != '\0' ? origin :
+	    "unknown");
+	sqlite3_bind_int64(st, 3, s->in_txn ? s->txn_time :
+	    (int64_t)time(NULL));
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return store_fail(s, st, "recording the input", cause);
+	sqlite3_reset(st);
+	return id;
+}
+
+/* Copy a nullable text column into a fixed buffer ("" for NULL). */
+static void
+store_column_text(sqlite3_stmt *st, int col, char *buf, size_t len)
+{
+	if (store_column_copy(st, col, buf, len) != 0)
+		snprintf(buf, len, "%.*s", (int)len - 1,
+		    (const char *)sqlite3_column_text(st, col));
+}
+
+int
+store_sample_get(struct store *s, const char *client, const char *campaign,
+    int32_t day, int hour, struct store_sample *out, char **cause)
+{
+	static const enum metric_field fields[STORE_SAMPLE_FIELDS] = {
+		MF_CHANNEL, MF_COST, MF_REVENUE, MF_IMPRESSIONS, MF_CLICKS,
+		MF_CONVERSIONS
+	};
+	sqlite3_stmt	*st = s->st[ST_SAMPLE_GET];
+	int		 i, rc;
+
+	memset(out, 0, sizeof *out);
+	store_bind_text(st, 1, client);
+	store_bind_text(st, 2, campaign);
+	sqlite3_bind_int(st, 3, day);
+	sqlite3_bind_int(st, 4, hour);
+	if ((rc = sqlite3_step(st)) == SQLITE_DONE) {
+		sqlite3_reset(st);
+		return 0;
+	}
+	if (rc != SQLITE_ROW)
+		return store_fail(s, st, "reading sample", cause);
+	store_column_text(st, 0, out->channel, sizeof out->channel);
+	for (i = 0; i < STORE_SAMPLE_FIELDS; i++) {
+		struct store_sample_field *f = &out->field[i];
+
+		f->field = fields[i];
+		if (sqlite3_column_type(st, 18 + i) == SQLITE_NULL)
+			continue;
+		f->present = 1;
+		if (i > 0)
+			f->value = sqlite3_column_int64(st, i);
+		f->input_id = sqlite3_column_int64(st, 18 + i);
+		store_column_text(st, 6 + 2 * i, f->origin, sizeof f->origin);
+		f->written = sqlite3_column_int64(st, 7 + 2 * i);
+	}
+	sqlite3_reset(st);
+	return 1;
 }
 
 int

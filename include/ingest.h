@@ -6,8 +6,9 @@
  * rejected input leaves nothing behind while the others in the batch still commit.
  *
  * Rows of the same (client, campaign, day, hour) inside one input are summed;
- * a later input with the same key replaces the stored sample (re-delivery never
- * double-counts).
+ * a later input with the same key replaces the fields it reports and leaves
+ * the others as stored (re-delivery never double-counts; cost from one source
+ * and revenue from another make one sample).
  */
 #ifndef ROIWATCH_INGEST_H
 #define ROIWATCH_INGEST_H
@@ -53,7 +54,8 @@ struct ingest_batch *ingest_batch_begin(struct store *, char **cause);
  * (nothing of it stays; res says why). res is caller-owned: ingest_result_clear.
  */
 int	ingest_batch_add(struct ingest_batch *, const struct config *,
-	    const char *buf, size_t len, const struct parse_options *,
+	    const char *origin, const char *buf, size_t len,
+	    const struct parse_options *,
 	    const char *allowed_client, int partial, struct ingest_result *res);
 /* Commit. On failure everything in the batch is rolled back. The batch stays
  * valid for ingest_batch_subjects() until ingest_batch_free(). */
@@ -74,8 +76,8 @@ void	ingest_batch_set_progress(struct ingest_batch *,
  * an unreadable file is refused with res->cause.
  */
 int	ingest_batch_add_file(struct ingest_batch *, const struct config *,
-	    const char *path, const struct parse_options *, int partial,
-	    struct ingest_result *res);
+	    const char *origin, const char *path, const struct parse_options *,
+	    int partial, struct ingest_result *res);
 
 /* Called after a commit with the touched campaigns (daemon: evaluate, deliver). */
 typedef void (*ingest_committed_cb)(void *arg, const struct ingest_subject *,

@@ -30,15 +30,6 @@ int	store_commit(struct store *, char **cause);
 void	store_rollback(struct store *);
 
 /*
- * Upsert one sample keyed by (client, campaign, day, hour). add == 0 replaces an
- * existing sample (re-delivery never double-counts); add != 0 adds to it (rows of
- * the same key inside one file are aggregated). Missing fields are NULL; under
- * add, NULL + x = x.
- */
-int	store_put_metric(struct store *, const struct metric_row *, int add,
-	    char **cause);
-
-/*
  * Totals of one campaign (campaign NULL: every campaign of the client) over days
  * [from_day, to_day] inclusive; INT32_MIN / INT32_MAX for open ends.
  * Returns 0 (totals zeroed when nothing matched) or -1.
@@ -117,13 +108,43 @@ int	store_savepoint_release(struct store *, char **cause);
 void	store_savepoint_rollback(struct store *);
 
 /*
- * Upsert with per-input aggregation: rows carrying the same input_id and key are
- * summed, a row from another input replaces the stored sample. input_id comes
- * from store_next_input_id() (unique over the database's life).
+ * Inputs: every file, request or fetch that writes samples is one input, with
+ * an origin ("http client acme", "file meta-2026-11-30.csv (source meta)")
+ * and the time it was written. store_input_new() numbers it (ids are never
+ * reused) and records it; -1 with *cause on error.
  */
+int64_t	store_input_new(struct store *, const char *origin, char **cause);
+
+/*
+ * Upsert one sample keyed by (client, campaign, day, hour), field by field:
+ * the row replaces only the fields it carries (a missing field keeps the
+ * stored value and its origin); within one input, rows of the same key add
+ * up. Returns 0, -1 when the database failed (*cause), or STORE_REFUSED when
+ * the row itself cannot be stored (*cause says why: one campaign-day given
+ * two channels by one input) -- the statement changed nothing.
+ */
+#define STORE_REFUSED	(-2)
 int	store_put_metric_input(struct store *, const struct metric_row *,
 	    int64_t input_id, char **cause);
-int64_t	store_next_input_id(struct store *);
+
+/* One stored sample with the origin of each field (roiwatch, alerts). */
+#define STORE_SAMPLE_FIELDS	6	/* channel, then the five figures */
+struct store_sample_field {
+	enum metric_field field;	/* MF_CHANNEL, MF_COST, ... */
+	int	 present;
+	int64_t	 value;			/* figures only */
+	int64_t	 input_id;
+	char	 origin[128];		/* of the input that wrote it */
+	int64_t	 written;		/* unix time of that input */
+};
+struct store_sample {
+	char	 channel[METRIC_CHANNEL_MAX];
+	struct store_sample_field field[STORE_SAMPLE_FIELDS];
+};
+/* Returns 1 found, 0 no such sample, -1 on error. */
+int	store_sample_get(struct store *, const char *client,
+	    const char *campaign, int32_t day, int hour, struct store_sample *,
+	    char **cause);
 
 /*
  * Custom KPIs. store_put_metric_input() also stores the row's custom values

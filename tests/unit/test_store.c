@@ -89,13 +89,17 @@ row(const char *client, const char *campaign, int32_t day, int hour,
 #define ALL_FIELDS (MF_BIT(MF_COST) | MF_BIT(MF_REVENUE) | \
 	MF_BIT(MF_IMPRESSIONS) | MF_BIT(MF_CLICKS) | MF_BIT(MF_CONVERSIONS))
 
+/* add == 0: the row is a new input; add != 0: same input as the last put. */
 static void
 put(struct store *s, const struct metric_row *r, int add)
 {
-	char	*cause = NULL;
+	static int64_t	 input;
+	char		*cause = NULL;
 
-	if (store_put_metric(s, r, add, &cause) != 0)
-		fail_msg("store_put_metric: %s", cause);
+	if (!add || input == 0)
+		input = store_input_new(s, "test", &cause);
+	if (input <= 0 || store_put_metric_input(s, r, input, &cause) != 0)
+		fail_msg("store_put_metric_input: %s", cause);
 }
 
 static void
@@ -226,12 +230,140 @@ test_replace(void **state)
 	assert_int_equal(t.cost, 2000000);
 	assert_int_equal(t.revenue, 3);
 
-	/* Replacing with a missing field leaves NULL, not the old value. */
+	/* An input that lacks a field leaves the stored value alone. */
 	r.present &= ~MF_BIT(MF_REVENUE);
+	r.cost = 1000000;
 	put(f->s, &r, 0);
 	totals(f->s, "acme", "spring", INT32_MIN, INT32_MAX, &t);
-	assert_int_equal(t.present & MF_BIT(MF_REVENUE), 0);
-	assert_int_equal(t.revenue, 0);
+	assert_true(t.present & MF_BIT(MF_REVENUE));
+	assert_int_equal(t.revenue, 3);
+	assert_int_equal(t.cost, 1000000);
+}
+
+/*
+ * Samples merge field by field, table-driven: each step is one input (or,
+ * with `same`, the previous step's input) carrying only the fields in
+ * `present`; after it, the stored sample must hold `want` (-1: NULL).
+ */
+static void
+test_merge_by_field(void **state)
+{
+	static const struct {
+		int		 same;
+		unsigned	 present;
+		int64_t		 cost, revenue, clicks;
+		const char	*channel;
+		int64_t		 want_cost, want_revenue, want_clicks;
+		const char	*want_channel;
+	} steps[] = {
+		/* The ad platform's cost, no revenue: revenue stays NULL. */
+		{ 0, MF_BIT(MF_COST) | MF_BIT(MF_CLICKS), 1000, 0, 10, "search",
+		  1000, -1, 10, "search" },
+		/* The shop's revenue, no channel: cost and channel kept. */
+		{ 0, MF_BIT(MF_REVENUE), 0, 5000, 0, "",
+		  1000, 5000, 10, "search" },
+		/* The ad platform resends corrected cost: revenue kept. */
+		{ 0, MF_BIT(MF_COST), 1200, 0, 0, "search",
+		  1200, 5000, 10, "search" },
+		/* Two rows of one input add up, field by field. */
+		{ 0, MF_BIT(MF_COST), 100, 0, 0, "",
+		  100, 5000, 10, "search" },
+		{ 1, MF_BIT(MF_COST) | MF_BIT(MF_REVENUE), 50, 7, 0, "",
+		  150, 7, 10, "search" },
+		/* A zero is a value, not a missing field. */
+		{ 0, MF_BIT(MF_CLICKS), 0, 0, 0, "",
+		  150, 7, 0, "search" },
+	};
+	struct fixture		*f = *state;
+	struct metric_row	 r;
+	struct store_sample	 smp;
+	char			*cause = NULL;
+	size_t			 i;
+
+	for (i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+		r = row("acme", "spring", 100, -1, steps[i].cost,
+		    steps[i].revenue);
+		r.clicks = steps[i].clicks;
+		snprintf(r.channel, sizeof r.channel, "%s", steps[i].channel);
+		r.present = MF_REQUIRED | steps[i].present |
+		    (steps[i].channel[0] != '\0' ? MF_BIT(MF_CHANNEL) : 0);
+		put(f->s, &r, steps[i].same);
+		assert_int_equal(store_sample_get(f->s, "acme", "spring", 100,
+		    -1, &smp, &cause), 1);
+		assert_string_equal(smp.channel, steps[i].want_channel);
+		assert_int_equal(smp.field[1].present, steps[i].want_cost >= 0);
+		if (steps[i].want_cost >= 0)
+			assert_int_equal(smp.field[1].value, steps[i].want_cost);
+		assert_int_equal(smp.field[2].present,
+		    steps[i].want_revenue >= 0);
+		if (steps[i].want_revenue >= 0)
+			assert_int_equal(smp.field[2].value,
+			    steps[i].want_revenue);
+		assert_int_equal(smp.field[4].value, steps[i].want_clicks);
+		assert_string_equal(smp.field[1].origin, "test");
+	}
+	assert_int_equal(store_count_metrics(f->s), 1);
+	assert_int_equal(store_sample_get(f->s, "acme", "other", 100, -1, &smp,
+	    &cause), 0);
+}
+
+/* Each field keeps the origin and time of the input that wrote it. */
+static void
+test_field_origin(void **state)
+{
+	struct fixture		*f = *state;
+	struct metric_row	 r = row("acme", "spring", 100, -1, 1000, 0);
+	struct store_sample	 smp;
+	char			*cause = NULL;
+	int64_t			 ads, shop;
+
+	assert_int_equal(store_begin(f->s, &cause), 0);
+	ads = store_input_new(f->s, "file ads.csv (source google)", &cause);
+	r.present = MF_REQUIRED | MF_BIT(MF_COST) | MF_BIT(MF_CHANNEL);
+	assert_int_equal(store_put_metric_input(f->s, &r, ads, &cause), 0);
+	shop = store_input_new(f->s, "http client acme", &cause);
+	r.revenue = 9000;
+	r.present = MF_REQUIRED | MF_BIT(MF_REVENUE);
+	assert_int_equal(store_put_metric_input(f->s, &r, shop, &cause), 0);
+	assert_int_equal(store_commit(f->s, &cause), 0);
+	assert_int_equal(store_sample_get(f->s, "acme", "spring", 100, -1,
+	    &smp, &cause), 1);
+	assert_int_equal(smp.field[0].input_id, ads);		/* channel */
+	assert_int_equal(smp.field[1].input_id, ads);		/* cost */
+	assert_string_equal(smp.field[1].origin, "file ads.csv (source google)");
+	assert_int_equal(smp.field[2].input_id, shop);		/* revenue */
+	assert_string_equal(smp.field[2].origin, "http client acme");
+	assert_true(smp.field[2].written > 1700000000);
+	assert_false(smp.field[3].present);			/* impressions */
+}
+
+/* One input giving one campaign-day two channels: the row is refused
+ * (STORE_REFUSED, nothing changed); another input may change the channel. */
+static void
+test_channel_conflict(void **state)
+{
+	struct fixture		*f = *state;
+	struct metric_row	 r = row("acme", "spring", 100, -1, 10, 20);
+	struct store_sample	 smp;
+	char			*cause = NULL;
+	int64_t			 in;
+
+	in = store_input_new(f->s, "test", &cause);
+	assert_int_equal(store_put_metric_input(f->s, &r, in, &cause), 0);
+	snprintf(r.channel, sizeof r.channel, "social");
+	assert_int_equal(store_put_metric_input(f->s, &r, in, &cause),
+	    STORE_REFUSED);
+	assert_non_null(strstr(cause, "social"));
+	free(cause);
+	cause = NULL;
+	assert_int_equal(store_sample_get(f->s, "acme", "spring", 100, -1,
+	    &smp, &cause), 1);
+	assert_int_equal(smp.field[1].value, 10);	/* not summed */
+	in = store_input_new(f->s, "test", &cause);
+	assert_int_equal(store_put_metric_input(f->s, &r, in, &cause), 0);
+	assert_int_equal(store_sample_get(f->s, "acme", "spring", 100, -1,
+	    &smp, &cause), 1);
+	assert_string_equal(smp.channel, "social");
 }
 
 static void
@@ -288,9 +420,12 @@ test_add_overflow(void **state)
 				    INT64_MAX - 1, 1);
 	struct kpi_totals	 t;
 	char			*cause = NULL;
+	int64_t			 in;
 
-	put(f->s, &r, 1);
-	assert_int_equal(store_put_metric(f->s, &r, 1, &cause), -1);
+	/* Within one input the sum overflows: refused, the sample kept. */
+	in = store_input_new(f->s, "test", NULL);
+	assert_int_equal(store_put_metric_input(f->s, &r, in, &cause), 0);
+	assert_int_equal(store_put_metric_input(f->s, &r, in, &cause), -1);
 	assert_non_null(cause);
 	free(cause);
 	cause = NULL;
@@ -411,8 +546,8 @@ test_savepoint_and_inputs(void **state)
 	int64_t			 in1, in2, in3;
 	char			*cause = NULL;
 
-	in1 = store_next_input_id(f->s);
-	in2 = store_next_input_id(f->s);
+	in1 = store_input_new(f->s, "test", NULL);
+	in2 = store_input_new(f->s, "test", NULL);
 	assert_true(in1 > 0);
 	assert_true(in2 > in1);
 
@@ -440,7 +575,7 @@ test_savepoint_and_inputs(void **state)
 	assert_int_equal(t.revenue, 40);
 
 	/* A later input replaces, then sums within itself. */
-	in3 = store_next_input_id(f->s);
+	in3 = store_input_new(f->s, "test", NULL);
 	assert_true(in3 > in2);
 	r.day = 1;
 	r.cost = 3;
@@ -458,7 +593,7 @@ test_savepoint_and_inputs(void **state)
 	store_free(f->s);
 	f->s = store_open(f->path, &cause);
 	assert_non_null(f->s);
-	assert_true(store_next_input_id(f->s) > in3);
+	assert_true(store_input_new(f->s, "test", NULL) > in3);
 }
 
 static void
@@ -812,12 +947,12 @@ test_bad_rows(void **state)
 	struct metric_row	 r = row("acme", "a", 1, 24, 1, 1);
 	char			*cause = NULL;
 
-	assert_int_equal(store_put_metric(f->s, &r, 0, &cause), -1);
+	assert_int_equal(store_put_metric_input(f->s, &r, 1, &cause), -1);
 	assert_non_null(cause);
 	free(cause);
 	cause = NULL;
 	r = row("", "a", 1, -1, 1, 1);
-	assert_int_equal(store_put_metric(f->s, &r, 0, &cause), -1);
+	assert_int_equal(store_put_metric_input(f->s, &r, 1, &cause), -1);
 	free(cause);
 	assert_int_equal(store_count_metrics(f->s), 0);
 }
@@ -892,6 +1027,7 @@ test_migrate_from_1(void **state)
 	struct fixture			*f = *state;
 	struct metric_row		 r = row("acme", "spring", 100, -1, 5, 7);
 	struct store_source_state	 got;
+	struct store_sample		 smp;
 	sqlite3				*db;
 	char				*cause = NULL;
 
@@ -900,7 +1036,13 @@ test_migrate_from_1(void **state)
 	f->s = NULL;
 	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db, "DROP TABLE sources;"
-	    " DROP TABLE custom_metrics;"
+	    " DROP TABLE custom_metrics; DROP TABLE inputs;"
+	    " ALTER TABLE metrics DROP COLUMN channel_src;"
+	    " ALTER TABLE metrics DROP COLUMN cost_src;"
+	    " ALTER TABLE metrics DROP COLUMN revenue_src;"
+	    " ALTER TABLE metrics DROP COLUMN impressions_src;"
+	    " ALTER TABLE metrics DROP COLUMN clicks_src;"
+	    " ALTER TABLE metrics DROP COLUMN conversions_src;"
 	    " PRAGMA user_version = 1", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
 	f->s = store_open(f->path, &cause);
@@ -908,9 +1050,15 @@ test_migrate_from_1(void **state)
 		fail_msg("reopen: %s", cause);
 	assert_int_equal(store_count_metrics(f->s), 1);
 	assert_int_equal(store_source_get(f->s, "x", &got, &cause), 0);
+	/* Fields written before version 4 are attributed to that. */
+	assert_int_equal(store_sample_get(f->s, "acme", "spring", 100, -1,
+	    &smp, &cause), 1);
+	assert_int_equal(smp.field[1].value, 5);
+	assert_string_equal(smp.field[1].origin,
+	    "written before schema version 4");
 	store_free(f->s);
 	f->s = NULL;
-	assert_int_equal(user_version(f->path), 3);
+	assert_int_equal(user_version(f->path), store_schema_version());
 }
 
 /* What store_custom_totals() reported, in order. */
@@ -975,7 +1123,7 @@ test_custom_kpis(void **state)
 	int64_t			 in1, in2, in3, in4;
 	char			*cause = NULL;
 
-	in1 = store_next_input_id(f->s);
+	in1 = store_input_new(f->s, "test", NULL);
 	set_custom(&r, "reach", 1000000000, "csat", 4500000);
 	assert_int_equal(store_put_metric_input(f->s, &r, in1, &cause), 0);
 	assert_int_equal(store_put_metric_input(f->s, &r, in1, &cause), 0);
@@ -988,7 +1136,7 @@ test_custom_kpis(void **state)
 	assert_int_equal(cs.sum[1], 2000000000);
 
 	/* Input 2 replaces reach; csat, which it lacks, stays. */
-	in2 = store_next_input_id(f->s);
+	in2 = store_input_new(f->s, "test", NULL);
 	set_custom(&r, "reach", 500000000, NULL, 0);
 	assert_int_equal(store_put_metric_input(f->s, &r, in2, &cause), 0);
 	r.day = 101;
@@ -1023,7 +1171,7 @@ test_custom_kpis(void **state)
 	assert_int_equal(cs.n, 0);
 
 	/* Input 3 replaces, then sums within itself. */
-	in3 = store_next_input_id(f->s);
+	in3 = store_input_new(f->s, "test", NULL);
 	r = row("acme", "spring", 101, -1, 10, 20);
 	set_custom(&r, "followers", 1000000, NULL, 0);
 	assert_int_equal(store_put_metric_input(f->s, &r, in3, &cause), 0);
@@ -1036,7 +1184,7 @@ test_custom_kpis(void **state)
 	assert_int_equal(cs.sum[1], 300000000);
 
 	/* Rolled back with the input's savepoint. */
-	in4 = store_next_input_id(f->s);
+	in4 = store_input_new(f->s, "test", NULL);
 	assert_int_equal(store_begin(f->s, &cause), 0);
 	assert_int_equal(store_savepoint(f->s, &cause), 0);
 	r = row("acme", "spring", 100, -1, 10, 20);
@@ -1070,14 +1218,6 @@ test_custom_kpis(void **state)
 	assert_int_equal(store_put_metric_input(f->s, &r, in4, &cause), 0);
 	assert_int_equal(store_put_metric_input(f->s, &r, in4, &cause), -1);
 	free(cause);
-	cause = NULL;
-
-	/* Plain puts ignore custom values. */
-	r = row("acme", "summer", 100, -1, 10, 20);
-	set_custom(&r, "reach", 1, NULL, 0);
-	put(f->s, &r, 0);
-	custom_totals(f->s, "acme", "summer", INT32_MIN, INT32_MAX, &cs);
-	assert_int_equal(cs.n, 0);
 }
 
 int
@@ -1085,6 +1225,12 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_migrate_fresh, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_merge_by_field, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_field_origin, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_channel_conflict, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_open_dir, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reopen_keeps_data, setup,
