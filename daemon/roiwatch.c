@@ -58,6 +58,9 @@ usage(void)
 	    "  kpis CLIENT [--days N]           KPIs per campaign (lifetime, and\n"
 	    "                                   the last N days of data)\n"
 	    "  alerts [--all]                   alert states that are not ok\n"
+	    "  sample CLIENT CAMPAIGN DATE [HOUR]\n"
+	    "                                   one stored sample, field by field,\n"
+	    "                                   with the input each field came from\n"
 	    "  sources                          pull sources: last success,\n"
 	    "                                   failures, next fetch\n"
 	    "  test-notify CLIENT RECEIVER      send an example alert to one\n"
@@ -713,6 +716,91 @@ cmd_test_notify(int argc, char **argv)
 	return rc;
 }
 
+/*
+ * One stored sample as it was merged: every field with its value and the
+ * input (origin, time) that wrote it last, "missing" for a field no input
+ * reported -- what an operator asks when a figure looks wrong.
+ */
+static int
+cmd_sample(int argc, char **argv)
+{
+	struct config *cfg;
+	const struct client_conf *cc;
+	struct store *st;
+	struct store_sample smp;
+	const struct store_sample_field *f;
+	char *cause = NULL, value[64], when[32], *end;
+	int32_t day;
+	long hour = -1;
+	int i, found;
+	time_t t;
+	struct tm tm;
+
+	if (argc != 4 && argc != 5)
+		usage();
+	if (metric_parse_iso_date(argv[3], strlen(argv[3]), &day) != 0) {
+		fprintf(stderr, "roiwatch: %s: not a date (YYYY-MM-DD)\n",
+		    argv[3]);
+		return 2;
+	}
+	if (argc == 5) {
+		hour = strtol(argv[4], &end, 10);
+		if (*argv[4] == '\0' || *end != '\0' || hour < 0 ||
+		    hour > 23) {
+			fprintf(stderr, "roiwatch: %s: not an hour (0-23)\n",
+			    argv[4]);
+			return 2;
+		}
+	}
+	cfg = load_config(config_path);
+	if ((cc = config_client(cfg, argv[1])) == NULL) {
+		fprintf(stderr, "roiwatch: no client '%s' in the "
+		    "configuration\n", argv[1]);
+		config_free(cfg);
+		return 1;
+	}
+	st = open_store(cfg);
+	found = store_sample_get(st, cc->id, argv[2], day, (int)hour, &smp,
+	    &cause);
+	if (found <= 0) {
+		if (found == 0)
+			fprintf(stderr, "roiwatch: no sample of %s \"%s\" on "
+			    "%s%s%s\n", cc->id, argv[2], argv[3],
+			    argc == 5 ? " hour " : "", argc == 5 ? argv[4] : "");
+		else
+			fprintf(stderr, "roiwatch: %s\n", cause);
+		free(cause);
+		store_free(st);
+		config_free(cfg);
+		return 1;
+	}
+	printf("%s \"%s\" %s%s%s\n", cc->id, argv[2], argv[3],
+	    argc == 5 ? " hour " : "", argc == 5 ? argv[4] : "");
+	for (i = 0; i < STORE_SAMPLE_FIELDS; i++) {
+		f = &smp.field[i];
+		if (!f->present) {
+			printf("  %-12s missing\n", metric_field_name(f->field));
+			continue;
+		}
+		if (f->field == MF_CHANNEL)
+			snprintf(value, sizeof value, "%s", smp.channel);
+		else if (f->field == MF_COST || f->field == MF_REVENUE)
+			money_format_currency(f->value, cc->currency,
+			    cc->language, value, sizeof value);
+		else
+			snprintf(value, sizeof value, "%lld",
+			    (long long)f->value);
+		t = (time_t)f->written;
+		gmtime_r(&t, &tm);
+		strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", &tm);
+		printf("  %-12s %-16s from %s, %s\n",
+		    metric_field_name(f->field), value, f->origin, when);
+	}
+	store_free(st);
+	config_free(cfg);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -752,6 +840,8 @@ main(int argc, char **argv)
 		return cmd_alerts(argc, argv);
 	if (strcmp(argv[0], "sources") == 0)
 		return cmd_sources(argc, argv);
+	if (strcmp(argv[0], "sample") == 0)
+		return cmd_sample(argc, argv);
 	if (strcmp(argv[0], "test-notify") == 0)
 		return cmd_test_notify(argc, argv);
 	usage();

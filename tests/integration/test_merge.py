@@ -66,6 +66,13 @@ def test_cost_and_revenue_from_two_sources():
             post(d, acme["token"], [{"client": "acme", "campaign": "Spring",
                                      "date": "2025-12-01", "revenue": "4500.00"}])
         check(sample(d, "Spring", DAY1)[2] == 4500000000, "re-delivery double-counted")
+        # `roiwatch sample` shows each field with the input it came from.
+        out = d.cli("sample", "acme", "Spring", "2025-12-01").stdout
+        for want in ("cost", "€1,100.00", "from inbox file ads2.csv", "revenue", "€4,500.00",
+                     "from http client acme", "impressions  missing"):
+            check(want in out, "sample lacks %r:\n%s" % (want, out))
+        r = d.cli("sample", "acme", "Spring", "2025-12-02", check_rc=False)
+        check(r.returncode == 1 and "no sample" in r.stderr, "absent sample: %r" % (r,))
         # ROI is computed from the merged sample: (4500 - 1100) / 1100.
         out = d.cli("kpis", "acme").stdout
         check("309.09%" in out, "kpis after the merge:\n" + out)
