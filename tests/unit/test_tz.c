@@ -849,24 +849,73 @@ test_utc_without_tzdata(void **state)
 
 /* ---- Cross-check against libc ---- */
 
-static int nchecked;
+static int nchecked, ntransitions;
+
+static long
+libc_offset(const char *zone, int64_t t)
+{
+	struct tm	tm;
+	time_t		tt = (time_t)t;
+
+	if (localtime_r(&tt, &tm) == NULL)
+		fail_msg("%s: localtime_r failed at %lld", zone, (long long)t);
+	return tm.tm_gmtoff;
+}
+
+static int32_t
+libc_day(const char *zone, int64_t t)
+{
+	struct tm	tm;
+	time_t		tt = (time_t)t;
+
+	if (localtime_r(&tt, &tm) == NULL)
+		fail_msg("%s: localtime_r failed at %lld", zone, (long long)t);
+	return day_of(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+}
 
 /*
- * Compare with localtime_r under TZ=zone over 1970-2100 at an odd step
- * (so instants fall at every time of day), plus the seconds around every
- * transition libc would place there, found by the offset changing between
- * steps. Also round-trips local times through tz_local_to_utc.
+ * Where libc's offset changes between lo and hi (lo's offset differs from
+ * hi's), bisect to the exact second and check both sides of it.
  */
 static void
-crosscheck(const char *zone, int64_t step)
+check_transition(const struct tz *tz, const char *zone, int64_t lo,
+    int64_t hi)
+{
+	int64_t	mid;
+	long	off_lo = libc_offset(zone, lo);
+
+	while (hi - lo > 1) {
+		mid = lo + (hi - lo) / 2;
+		if (libc_offset(zone, mid) == off_lo)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	if (tz_offset_at(tz, lo) != off_lo ||
+	    tz_offset_at(tz, hi) != libc_offset(zone, hi))
+		fail_msg("%s: change at %lld: %d -> %d, libc %ld -> %ld",
+		    zone, (long long)hi, tz_offset_at(tz, lo),
+		    tz_offset_at(tz, hi), off_lo, libc_offset(zone, hi));
+	ntransitions++;
+}
+
+/*
+ * Compare with localtime_r under TZ=zone from `from` to 2100 at an odd step
+ * (so instants fall at every time of day), plus the seconds either side of
+ * every change libc shows between two steps, found by bisection. Also
+ * round-trips local times through tz_local_to_utc and checks the start of
+ * each day seen.
+ */
+static void
+crosscheck(const char *zone, int64_t from, int64_t step)
 {
 	struct tz	*tz;
 	struct tm	 tm;
 	char		*cause = NULL;
-	int64_t		 t, from = utc(1970, 1, 1, 0, 0, 0);
-	int64_t		 to = utc(2100, 12, 31, 0, 0, 0), back;
+	int64_t		 t, to = utc(2100, 12, 31, 0, 0, 0), back, start;
 	time_t		 tt;
 	int32_t		 day, sec;
+	long		 prev = 0;
 
 	if ((tz = tz_load(zone, &cause)) == NULL)
 		fail_msg("tz_load %s: %s", zone, cause);
@@ -879,6 +928,9 @@ crosscheck(const char *zone, int64_t step)
 		if (tz_offset_at(tz, t) != tm.tm_gmtoff)
 			fail_msg("%s at %lld: offset %d, libc %ld", zone,
 			    (long long)t, tz_offset_at(tz, t), tm.tm_gmtoff);
+		if (t != from && tm.tm_gmtoff != prev)
+			check_transition(tz, zone, t - step, t);
+		prev = tm.tm_gmtoff;
 		tz_local(tz, t, &day, &sec);
 		if (day != day_of(tm.tm_year + 1900, tm.tm_mon + 1,
 		    tm.tm_mday) || sec != tm.tm_hour * 3600 + tm.tm_min *
@@ -894,6 +946,13 @@ crosscheck(const char *zone, int64_t step)
 		    t + tz_offset_at(tz, t)))
 			fail_msg("%s at %lld: local_to_utc gives %lld", zone,
 			    (long long)t, (long long)back);
+		/* The day starts on the day, a second earlier is before it,
+		 * as libc sees both. */
+		start = tz_day_start(tz, day);
+		if (start > t || libc_day(zone, start) != day ||
+		    libc_day(zone, start - 1) >= day)
+			fail_msg("%s at %lld: day %d starts at %lld", zone,
+			    (long long)t, day, (long long)start);
 		nchecked++;
 	}
 	tz_free(tz);
@@ -916,13 +975,15 @@ test_libc_named_zones(void **state)
 	if (stat(ZONEINFO "/Europe/Paris", &st) == -1)
 		skip();
 	for (i = 0; i < sizeof zones / sizeof zones[0]; i++)
-		crosscheck(zones[i], 3 * 3600 + 17 * 60 + 13);
+		crosscheck(zones[i], utc(1970, 1, 1, 0, 0, 0),
+		    6 * 3600 + 47 * 60 + 13);
 	unsetenv("TZ");
 }
 
 /*
  * Every zone of the system's tzdata loads (so the footer parser knows
- * every rule in use) and agrees with libc at a coarser step.
+ * every rule in use) and agrees with libc at a coarser step from 1900,
+ * before the first transition of most zones (local mean time, type 0).
  */
 static void
 walk(const char *dir, const char *prefix, int *nzones)
@@ -958,7 +1019,8 @@ walk(const char *dir, const char *prefix, int *nzones)
 			continue;
 		}
 		fclose(f);
-		crosscheck(name, 29 * 86400 + 7 * 3600 + 31 * 60 + 7);
+		crosscheck(name, utc(1900, 1, 1, 0, 0, 0),
+		    29 * 86400 + 7 * 3600 + 31 * 60 + 7);
 		(*nzones)++;
 	}
 	closedir(d);
@@ -976,8 +1038,8 @@ test_libc_all_zones(void **state)
 	unsetenv("TZ");
 	if (nzones == 0)
 		skip();
-	print_message("%d zones, %d instants compared with libc\n", nzones,
-	    nchecked);
+	print_message("%d zones, %d instants and %d changes compared with "
+	    "libc\n", nzones, nchecked, ntransitions);
 	assert_true(nzones > 300);
 }
 
