@@ -681,7 +681,7 @@ tz_from_tzif(const char *name, const void *buf, size_t len, char **cause)
 	struct tz		*tz;
 	struct tzif_counts	 c;
 	const char		*err;
-	char			 why[128];
+	char			 why[128], shown[64];
 	uint64_t		 blen;
 	size_t			 off;
 	int			 version, version2;
@@ -728,7 +728,8 @@ tz_from_tzif(const char *name, const void *buf, size_t len, char **cause)
 	return tz;
 
 fail:
-	xasprintf(cause, "time zone %s: %s", tz->name, err);
+	xasprintf(cause, "time zone %s: %s", tz_printable(tz->name,
+	    strlen(tz->name), shown, sizeof shown), err);
 	tz_free(tz);
 	return NULL;
 }
