@@ -33,11 +33,11 @@
 #include "log.h"
 #include "money.h"
 #include "parse.h"
+#include "tz.h"
 #include "xmalloc.h"
 
 #define CONFIG_MAX_FILE		(1024 * 1024)	/* a configuration file */
 #define CONFIG_MAX_SECRET	(64 * 1024)	/* a secret file */
-#define CONFIG_ZONEINFO		"/usr/share/zoneinfo"
 #define CONFIG_MAX_HEADERS	64		/* lines of a headers file */
 #define CONFIG_MAX_HEADER	4096		/* one header line */
 
@@ -1690,33 +1690,17 @@ check_currency(const char *s, char **why)
 	return -1;
 }
 
-/* An IANA name that exists as a file under $TZDIR or the zoneinfo dir. */
+/* A zone that loads: a TZif file under $TZDIR or the system's zoneinfo
+ * (cfg_load_client() then keeps it loaded for the client). */
 static int
 check_timezone(const char *s, char **why)
 {
-	const char	*dir;
-	char		*path;
-	struct stat	 st;
-	int		 ok;
+	struct tz *tz;
 
-	if (strcmp(s, "UTC") == 0)
-		return 0;
-	if (s[0] == '/' || s[0] == '.' || strstr(s, "..") != NULL ||
-	    strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-	    "0123456789_+-/") != strlen(s)) {
-		xasprintf(why, "\"%s\" is not a time zone name", s);
+	if ((tz = tz_load(s, why)) == NULL)
 		return -1;
-	}
-	dir = getenv("TZDIR");
-	if (dir == NULL || *dir == '\0')
-		dir = CONFIG_ZONEINFO;
-	xasprintf(&path, "%s/%s", dir, s);
-	ok = stat(path, &st) == 0 && S_ISREG(st.st_mode);
-	free(path);
-	if (ok)
-		return 0;
-	xasprintf(why, "unknown time zone \"%s\" (not found in %s)", s, dir);
-	return -1;
+	tz_free(tz);
+	return 0;
 }
 
 /*
@@ -1795,6 +1779,7 @@ static void
 cfg_free_client(struct client_conf *c)
 {
 	cfg_free_object(client_opts, NOPTS(client_opts), c);
+	tz_free(c->tz);
 	free(c->file);
 }
 
@@ -1960,6 +1945,7 @@ cfg_load_client(struct config *cfg, struct client_conf *c, const char *path,
 	struct cfg_ctx		 ctx;
 	cJSON			*root;
 	uint64_t		 seen = 0;
+	char			*why = NULL;
 	int			 r = -1;
 
 	c->file = xstrdup(path);
@@ -1978,6 +1964,13 @@ cfg_load_client(struct config *cfg, struct client_conf *c, const char *path,
 	    c->rules.target_roi_ppm <= c->rules.min_roi_ppm) {
 		cfg_error(&ctx, cfg_member_line(&ctx, root, "target_roi"),
 		    "target_roi", "must be above minimum_roi");
+		goto out;
+	}
+	/* The zone is read once here, for ingest (offsets) and windows. */
+	if ((c->tz = tz_load(c->timezone, &why)) == NULL) {
+		cfg_error(&ctx, cfg_member_line(&ctx, root, "timezone"),
+		    "timezone", "%s", why);
+		free(why);
 		goto out;
 	}
 	c->id_line = cfg_member_line(&ctx, root, "id");

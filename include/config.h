@@ -15,6 +15,8 @@
 #include "parse.h"
 #include "rules.h"
 
+struct tz;
+
 enum receiver_type {
 	RECEIVER_FILE,		/* RFC 5322 messages written into a directory */
 	RECEIVER_WEBHOOK,	/* generic JSON POST over HTTP(S) */
@@ -50,6 +52,7 @@ struct client_conf {
 	char		*name;
 	char		*currency;	/* ISO 4217, e.g. "EUR" */
 	char		*timezone;	/* IANA, e.g. "Europe/Paris" */
+	struct tz	*tz;		/* that zone, loaded */
 	char		*language;	/* "en" or "fr" */
 	char		*file;		/* the file it was read from */
 	struct rule_params rules;	/* minimum/target ROI, spend, pending, ... */

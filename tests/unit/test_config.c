@@ -63,6 +63,31 @@ rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 	return remove(path);
 }
 
+/* A real zone file of the system's tzdata into the private $TZDIR. */
+static void
+copy_zone(const char *name)
+{
+	char	*src, *dst, buf[65536];
+	FILE	*in, *out;
+	size_t	 n;
+
+	xasprintf(&src, "/usr/share/zoneinfo/%s", name);
+	xasprintf(&dst, "zoneinfo/%s", name);
+	write_file(dst, "");	/* creates the directories */
+	free(dst);
+	xasprintf(&dst, "%s/zoneinfo/%s", tmpdir, name);
+	if ((in = fopen(src, "rb")) == NULL)
+		fail_msg("%s: %s (install tzdata)", src, strerror(errno));
+	if ((out = fopen(dst, "wb")) == NULL)
+		fail_msg("%s: %s", dst, strerror(errno));
+	while ((n = fread(buf, 1, sizeof buf, in)) > 0)
+		fwrite(buf, 1, n, out);
+	fclose(in);
+	fclose(out);
+	free(src);
+	free(dst);
+}
+
 static int
 setup(void **state)
 {
@@ -74,8 +99,8 @@ setup(void **state)
 	    t != NULL && *t != '\0' ? t : "/tmp");
 	if (mkdtemp(tmpdir) == NULL)
 		return -1;
-	write_file("zoneinfo/Europe/Paris", "TZif");
-	write_file("zoneinfo/America/New_York", "TZif");
+	copy_zone("Europe/Paris");
+	copy_zone("America/New_York");
 	tz = tmp_path("zoneinfo");
 	setenv("TZDIR", tz, 1);
 	free(tz);
@@ -714,10 +739,15 @@ test_config_client_errors(void **state)
 	load_fails("clients.d/a.conf", "2: option 'currency': \"eur\" is not");
 	write_file("clients.d/a.conf", "{ \"id\": \"acme\", \"name\": \"A\",\n"
 	    "\"currency\": \"EUR\", \"timezone\": \"Mars/Olympus\" }");
-	load_fails("clients.d/a.conf", "2: option 'timezone': unknown time zone");
+	load_fails("clients.d/a.conf", "2: option 'timezone': time zone "
+	    "Mars/Olympus: unknown zone");
+	write_file("zoneinfo/Mars/Olympus", "TZif");
+	load_fails("clients.d/a.conf", "2: option 'timezone': time zone "
+	    "Mars/Olympus: ");
 	write_file("clients.d/a.conf", "{ \"id\": \"acme\", \"name\": \"A\",\n"
 	    "\"currency\": \"EUR\", \"timezone\": \"../../etc/passwd\" }");
-	load_fails("clients.d/a.conf", "2: option 'timezone': \"../../etc/");
+	load_fails("clients.d/a.conf", "2: option 'timezone': time zone "
+	    "\"../../etc/");
 	write_file("clients.d/a.conf", "{ \"id\": \"acme\", \"name\": \"A\",\n"
 	    "\"currency\": \"EUR\", \"timezone\": \"UTC\",\n"
 	    "\"minimum_roi\": \"150%\",\n"
