@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "currency.h"
 #include "jsonc.h"
 #include "kpi.h"
 #include "log.h"
@@ -1679,14 +1680,47 @@ bad:
 	return -1;
 }
 
+/*
+ * An active ISO 4217 code of a real currency (currency.h): "EUX" and "eur" are
+ * refused, and so are the codes of funds, metals and special units, which are
+ * ISO 4217 codes but not money an agency's client spends.
+ */
 static int
 check_currency(const char *s, char **why)
 {
-	if (strlen(s) == 3 && s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'A' &&
-	    s[1] <= 'Z' && s[2] >= 'A' && s[2] <= 'Z')
+	const struct currency	*c;
+	char			 up[4];
+	size_t			 i;
+
+	if ((c = currency_lookup(s)) == NULL) {
+		for (i = 0; i < 3 && s[i] >= 'a' && s[i] <= 'z'; i++)
+			up[i] = (char)(s[i] - 'a' + 'A');
+		up[i] = '\0';
+		if (i == 3 && s[3] == '\0' && currency_lookup(up) != NULL)
+			xasprintf(why, "\"%s\" is not an ISO 4217 currency"
+			    " code (codes are upper case: \"%s\")", s, up);
+		else
+			xasprintf(why, "\"%s\" is not an ISO 4217 currency"
+			    " code (e.g. \"EUR\", \"USD\")", s);
+		return -1;
+	}
+	switch (c->kind) {
+	case CURRENCY_MONEY:
 		return 0;
-	xasprintf(why, "\"%s\" is not an ISO 4217 code (three capital"
-	    " letters, e.g. \"EUR\")", s);
+	case CURRENCY_FUND:
+		xasprintf(why, "\"%s\" is an ISO 4217 fund code, not a"
+		    " currency amounts are spent in", s);
+		break;
+	case CURRENCY_METAL:
+		xasprintf(why, "\"%s\" is the ISO 4217 code of a precious"
+		    " metal, not a currency amounts are spent in", s);
+		break;
+	default:
+		xasprintf(why, "\"%s\" is an ISO 4217 special unit (SDR,"
+		    " bond-market, testing or \"no currency\" code), not a"
+		    " currency amounts are spent in", s);
+		break;
+	}
 	return -1;
 }
 

@@ -7,11 +7,17 @@
 #include <string.h>
 #include <strings.h>
 
+#include "currency.h"
 #include "metric.h"
 #include "money.h"
 
 #define MONEY_NBSP	"\xc2\xa0"	/* U+00A0 no-break space */
 #define MONEY_NNBSP	"\xe2\x80\xaf"	/* U+202F narrow no-break space */
+
+#define MONEY_ROUND_MAX_DECIMALS	40	/* longer is no float artefact */
+#define MONEY_ROUND_MAX_DECIMALS_S	"40"
+#define MONEY_EXP_DIGITS	40	/* mantissa digits of "1.2E+05" */
+#define MONEY_EXP_MAX		40	/* |exponent| */
 
 /* Length of the blank at s (ASCII space/tab, U+00A0, U+202F), or 0. */
 static size_t
@@ -57,17 +63,19 @@ money_group_sep(const char *s, size_t len, char thousands)
  * Grouping, when allowed, must be regular: a first group of 1 to 3 digits, then
  * groups of exactly 3, so that "1,23" (a swapped locale, most likely) is refused
  * rather than read as 123. Decimals beyond the sixth are accepted only when they
- * are zeros ("1.5000000" is exact); anything else would need rounding.
+ * are zeros ("1.5000000" is exact), unless the mode rounds: then the seventh and
+ * later digits round the micros half to even (a float artefact such as
+ * "1.429999948" carries no meaning worth a bias either way).
  */
-int
-money_parse(const char *s, size_t len, char dec, char thousands,
-    int64_t *micros, const char **why)
+static int
+money_parse_plain(const char *s, size_t len, char dec, char thousands,
+    enum money_round mode, int64_t *micros, const char **why)
 {
 	const char *p, *end;
 	uint64_t v = 0;
 	size_t	 n, run = 0, intdigits = 0, decimals = 0;
-	int	 neg = 0, grouped = 0;
-	unsigned digit;
+	int	 neg = 0, grouped = 0, sticky = 0;
+	unsigned digit, first = 0;
 
 	if (why != NULL)
 		*why = NULL;
@@ -137,7 +145,19 @@ money_parse(const char *s, size_t len, char dec, char thousands,
 		while (p < end && *p >= '0' && *p <= '9') {
 			digit = (unsigned)(*p - '0');
 			decimals++;
-			if (decimals > 6) {
+			if (decimals > 6 && mode == MONEY_ROUND_HALF_EVEN) {
+				if (decimals > MONEY_ROUND_MAX_DECIMALS) {
+					if (why != NULL)
+						*why = "more than "
+						    MONEY_ROUND_MAX_DECIMALS_S
+						    " decimals";
+					return -1;
+				}
+				if (decimals == 7)
+					first = digit;
+				else if (digit != 0)
+					sticky = 1;
+			} else if (decimals > 6) {
 				if (digit != 0) {
 					if (why != NULL)
 						*why = "more than 6 decimals";
@@ -165,6 +185,9 @@ money_parse(const char *s, size_t len, char dec, char thousands,
 			*why = "no digits";
 		return -1;
 	}
+	/* Ties to even on the magnitude: the same on both sides of zero. */
+	if (first > 5 || (first == 5 && (sticky || v % 2 == 1)))
+		v++;
 	if (v > (uint64_t)INT64_MAX)
 		goto overflow;
 	*micros = neg ? -(int64_t)v : (int64_t)v;
@@ -182,6 +205,137 @@ grouping:
 	if (why != NULL)
 		*why = "bad digit grouping";
 	return -1;
+}
+
+/*
+ * Scientific notation ("1.2E+05", "1,5e-7", "-3e2"), accepted only when
+ * rounding: spreadsheets and JSON writers print some floats that way. The
+ * mantissa's digits are moved by the exponent into a plain decimal string that
+ * money_parse_plain() then reads: exact, no float on the way. The mantissa has
+ * no grouping; s is trimmed and e points at its 'e' or 'E'.
+ */
+static int
+money_parse_exp(const char *s, size_t len, const char *e, char dec,
+    int64_t *micros, const char **why)
+{
+	char	 digits[MONEY_EXP_DIGITS + 1], buf[2 * MONEY_EXP_DIGITS + 8];
+	const char *p = s, *end = s + len;
+	size_t	 ndigits = 0, intdigits = 0, o = 0, i;
+	int	 neg = 0, eneg = 0, exp = 0, point, seen_dec = 0, edigits = 0;
+
+	if (*p == '-' || *p == '+')
+		neg = (*p++ == '-');
+	for (; p < e; p++) {
+		if (*p == dec && !seen_dec) {
+			seen_dec = 1;
+			continue;
+		}
+		if (*p < '0' || *p > '9') {
+			*why = "not a number";
+			return -1;
+		}
+		if (ndigits == MONEY_EXP_DIGITS) {
+			*why = "too many digits before the exponent";
+			return -1;
+		}
+		digits[ndigits++] = *p;
+		if (!seen_dec)
+			intdigits++;
+	}
+	if (ndigits == 0) {
+		*why = "no digits before the exponent";
+		return -1;
+	}
+	if (seen_dec && ndigits == intdigits) {
+		*why = "no digits after the decimal separator";
+		return -1;
+	}
+	p = e + 1;
+	if (p < end && (*p == '-' || *p == '+'))
+		eneg = (*p++ == '-');
+	for (; p < end; p++) {
+		if (*p < '0' || *p > '9' || ++edigits > 3) {
+			*why = "bad exponent";
+			return -1;
+		}
+		exp = exp * 10 + (*p - '0');
+	}
+	if (edigits == 0) {
+		*why = "bad exponent";
+		return -1;
+	}
+	if (exp > MONEY_EXP_MAX) {
+		*why = "exponent out of range";
+		return -1;
+	}
+	point = (int)intdigits + (eneg ? -exp : exp);
+
+	if (neg)
+		buf[o++] = '-';
+	if (point <= 0) {
+		buf[o++] = '0';
+		buf[o++] = '.';
+		for (i = 0; i < (size_t)-point; i++)
+			buf[o++] = '0';
+		memcpy(buf + o, digits, ndigits);
+		o += ndigits;
+	} else if ((size_t)point >= ndigits) {
+		memcpy(buf + o, digits, ndigits);
+		o += ndigits;
+		for (i = ndigits; i < (size_t)point; i++)
+			buf[o++] = '0';
+	} else {
+		memcpy(buf + o, digits, (size_t)point);
+		o += (size_t)point;
+		buf[o++] = '.';
+		memcpy(buf + o, digits + point, ndigits - (size_t)point);
+		o += ndigits - (size_t)point;
+	}
+	return money_parse_plain(buf, o, '.', 0, MONEY_ROUND_HALF_EVEN, micros,
+	    why);
+}
+
+int
+money_parse_round(const char *s, size_t len, char dec, char thousands,
+    enum money_round mode, int64_t *micros, const char **why)
+{
+	const char *unused, *e = NULL;
+	size_t	 n, i;
+
+	if (why == NULL)
+		why = &unused;
+	*why = NULL;
+	if (mode != MONEY_ROUND_NONE && mode != MONEY_ROUND_HALF_EVEN) {
+		*why = "invalid rounding mode";
+		return -1;
+	}
+	if (s == NULL || mode == MONEY_ROUND_NONE || (dec != '.' && dec != ',')
+	    || thousands == dec)
+		return money_parse_plain(s, len, dec, thousands, mode, micros,
+		    why);
+	while ((n = money_blank(s, len)) != 0) {
+		s += n;
+		len -= n;
+	}
+	while ((n = money_blank_end(s, len)) != 0)
+		len -= n;
+	for (i = 0; i < len; i++) {
+		if (s[i] == 'e' || s[i] == 'E') {
+			e = s + i;
+			break;
+		}
+	}
+	if (e != NULL)
+		return money_parse_exp(s, len, e, dec, micros, why);
+	return money_parse_plain(s, len, dec, thousands, mode, micros, why);
+}
+
+int
+money_parse(const char *s, size_t len, char dec, char thousands,
+    int64_t *micros, const char **why)
+{
+	return money_parse_plain(s, len, dec, thousands, MONEY_ROUND_NONE,
+	    micros, why);
 }
 
 /* Copy src into buf of len bytes, truncating; returns buf. */
@@ -208,21 +362,39 @@ money_is_fr(const char *lang)
 	    (lang[2] == '\0' || lang[2] == '_' || lang[2] == '-');
 }
 
+/* 10^n for n in 0..6. */
+static uint64_t
+money_pow10(int n)
+{
+	uint64_t p = 1;
+
+	while (n-- > 0)
+		p *= 10;
+	return p;
+}
+
 /*
- * Write |micros| rounded to cents, grouped, into out (at least 64 bytes);
- * *neg tells whether a minus sign is due (never for an amount that rounds to 0).
+ * Write |micros| rounded half away from zero to `decimals` digits (0 to 6),
+ * grouped, into out (at least 64 bytes); *neg tells whether a minus sign is
+ * due (never for an amount that rounds to 0).
  */
 static void
-money_digits(int64_t micros, int fr, char *out, int *neg)
+money_digits(int64_t micros, int fr, int decimals, char *out, int *neg)
 {
-	uint64_t mag, cents, units;
+	uint64_t mag, unit, scaled, units, frac, div;
 	char	 rev[32];
 	size_t	 n = 0, o = 0, i;
+	int	 d;
 
+	if (decimals < 0 || decimals > 6)
+		decimals = 2;
+	unit = money_pow10(6 - decimals);	/* micros per last digit */
 	mag = micros < 0 ? (uint64_t)0 - (uint64_t)micros : (uint64_t)micros;
-	cents = mag / 10000 + (mag % 10000 >= 5000);	/* half away from zero */
-	*neg = micros < 0 && cents != 0;
-	units = cents / 100;
+	scaled = mag / unit + (unit > 1 && mag % unit >= unit / 2);
+	*neg = micros < 0 && scaled != 0;
+	div = money_pow10(decimals);
+	units = scaled / div;
+	frac = scaled % div;
 	do {
 		rev[n++] = (char)('0' + units % 10);
 		units /= 10;
@@ -237,9 +409,14 @@ money_digits(int64_t micros, int fr, char *out, int *neg)
 				out[o++] = ',';
 		}
 	}
-	out[o++] = fr ? ',' : '.';
-	out[o++] = (char)('0' + (cents % 100) / 10);
-	out[o++] = (char)('0' + cents % 10);
+	if (decimals > 0) {
+		out[o++] = fr ? ',' : '.';
+		for (d = decimals - 1; d >= 0; d--) {
+			out[o + (size_t)d] = (char)('0' + frac % 10);
+			frac /= 10;
+		}
+		o += (size_t)decimals;
+	}
 	out[o] = '\0';
 }
 
@@ -249,7 +426,7 @@ money_format(int64_t micros, const char *lang, char *buf, size_t len)
 	char	 digits[64], tmp[80];
 	int	 neg;
 
-	money_digits(micros, money_is_fr(lang), digits, &neg);
+	money_digits(micros, money_is_fr(lang), 2, digits, &neg);
 	tmp[0] = '\0';
 	if (neg)
 		strcat(tmp, "-");
@@ -258,47 +435,43 @@ money_format(int64_t micros, const char *lang, char *buf, size_t len)
 }
 
 /*
- * English puts the symbol first ("-€1.00"), French after the amount behind a
- * no-break space ("-1,00 €"), as CLDR does. Unknown codes follow the amount.
+ * Digits as the currency counts them (JPY none, BHD three, unknown codes and
+ * metals two). English puts a symbol first ("-€1.00"), French after the amount
+ * behind a no-break space ("-1,00 €"), as CLDR does; only symbols that read the
+ * same in every language (the table's `display`) replace the code, so a CHF,
+ * SEK or CAD amount shows its code after the number.
  */
 char *
 money_format_currency(int64_t micros, const char *currency, const char *lang,
     char *buf, size_t len)
 {
-	static const struct {
-		const char	*code;
-		const char	*symbol;
-	} symbols[] = {
-		{ "EUR", "\xe2\x82\xac" },
-		{ "USD", "$" },
-		{ "GBP", "\xc2\xa3" },
-	};
+	const struct currency *c;
 	const char *symbol = NULL;
 	char	 digits[64], tmp[128], code[8];
 	size_t	 i;
-	int	 neg, fr;
+	int	 neg, fr, decimals = 2;
 
 	fr = money_is_fr(lang);
-	money_digits(micros, fr, digits, &neg);
 	if (currency == NULL || *currency == '\0') {
+		money_digits(micros, fr, 2, digits, &neg);
 		money_copy(tmp, sizeof tmp, neg ? "-" : "");
 		strcat(tmp, digits);
 		return money_copy(buf, len, tmp);
 	}
-	for (i = 0; i < sizeof symbols / sizeof symbols[0]; i++) {
-		if (strcasecmp(currency, symbols[i].code) == 0)
-			symbol = symbols[i].symbol;
+	/* Keep an ISO code short and upper case whatever we were given. */
+	for (i = 0; i < sizeof code - 1 && currency[i] != '\0'; i++) {
+		code[i] = currency[i];
+		if (code[i] >= 'a' && code[i] <= 'z')
+			code[i] = (char)(code[i] - 'a' + 'A');
 	}
-	if (symbol == NULL) {
-		/* Keep an ISO code short and upper case whatever we were given. */
-		for (i = 0; i < sizeof code - 1 && currency[i] != '\0'; i++) {
-			code[i] = currency[i];
-			if (code[i] >= 'a' && code[i] <= 'z')
-				code[i] = (char)(code[i] - 'a' + 'A');
-		}
-		code[i] = '\0';
-		symbol = code;
+	code[i] = '\0';
+	if ((c = currency_lookup(code)) != NULL) {
+		if (c->minor_units >= 0)
+			decimals = c->minor_units;
+		if (c->display)
+			symbol = c->symbol;
 	}
+	money_digits(micros, fr, decimals, digits, &neg);
 
 	tmp[0] = '\0';
 	if (neg)
@@ -306,14 +479,14 @@ money_format_currency(int64_t micros, const char *currency, const char *lang,
 	if (fr) {
 		strcat(tmp, digits);
 		strcat(tmp, MONEY_NBSP);
-		strcat(tmp, symbol);
-	} else if (symbol != code) {
+		strcat(tmp, symbol != NULL ? symbol : code);
+	} else if (symbol != NULL) {
 		strcat(tmp, symbol);
 		strcat(tmp, digits);
 	} else {
 		strcat(tmp, digits);
 		strcat(tmp, " ");
-		strcat(tmp, symbol);
+		strcat(tmp, code);
 	}
 	return money_copy(buf, len, tmp);
 }

@@ -736,7 +736,21 @@ test_config_client_errors(void **state)
 	load_fails("clients.d/a.conf", "1: option 'name': missing (required)");
 	write_file("clients.d/a.conf", "{ \"id\": \"acme\", \"name\": \"A\",\n"
 	    "\"currency\": \"eur\" }");
-	load_fails("clients.d/a.conf", "2: option 'currency': \"eur\" is not");
+	load_fails("clients.d/a.conf", "2: option 'currency': \"eur\" is not"
+	    " an ISO 4217 currency code (codes are upper case: \"EUR\")");
+	/* Three capitals are not enough: the code must be in ISO 4217. */
+	write_file("clients.d/a.conf", "{ \"id\": \"acme\", \"name\": \"A\",\n"
+	    "\"currency\": \"EUX\" }");
+	load_fails("clients.d/a.conf", "2: option 'currency': \"EUX\" is not"
+	    " an ISO 4217 currency code");
+	write_file("clients.d/a.conf", "{ \"id\": \"acme\", \"name\": \"A\",\n"
+	    "\"currency\": \"XAU\" }");
+	load_fails("clients.d/a.conf", "2: option 'currency': \"XAU\" is the"
+	    " ISO 4217 code of a precious metal");
+	write_file("clients.d/a.conf", "{ \"id\": \"acme\", \"name\": \"A\",\n"
+	    "\"currency\": \"CLF\" }");
+	load_fails("clients.d/a.conf", "2: option 'currency': \"CLF\" is an"
+	    " ISO 4217 fund code");
 	write_file("clients.d/a.conf", "{ \"id\": \"acme\", \"name\": \"A\",\n"
 	    "\"currency\": \"EUR\", \"timezone\": \"Mars/Olympus\" }");
 	load_fails("clients.d/a.conf", "2: option 'timezone': time zone "

@@ -250,6 +250,216 @@ test_format_currency(void **state)
 	assert_string_equal(cur(-1500000, "", "fr"), "-1,50");
 }
 
+/* Each currency's own minor units, in both languages. */
+static void
+test_format_minor_units(void **state)
+{
+	static const struct {
+		int64_t		 v;
+		const char	*cur;
+		const char	*lang;
+		const char	*want;
+	} t[] = {
+		{ 12345000000LL, "JPY", "en", "\xc2\xa5" "12,345" },
+		{ 12345000000LL, "JPY", "fr", "12" NNBSP "345" NBSP "\xc2\xa5" },
+		{ 12345500000LL, "JPY", "en", "\xc2\xa5" "12,346" },
+		{ 12345499999LL, "JPY", "en", "\xc2\xa5" "12,345" },
+		{ -12345500000LL, "JPY", "en", "-\xc2\xa5" "12,346" },
+		{ -400000, "JPY", "en", "\xc2\xa5" "0" },	/* no "-¥0" */
+		{ -500000, "JPY", "fr", "-1" NBSP "\xc2\xa5" },
+		{ 1250000, "KRW", "en", "\xe2\x82\xa9" "1" },
+		{ 1234567890000LL, "EUR", "en", "\xe2\x82\xac" "1,234,567.89" },
+		{ 1234567890000LL, "EUR", "fr",
+		    "1" NNBSP "234" NNBSP "567,89" NBSP "\xe2\x82\xac" },
+		{ 1234567890000LL, "BHD", "en", "1,234,567.890 BHD" },
+		{ 1234567890000LL, "BHD", "fr",
+		    "1" NNBSP "234" NNBSP "567,890" NBSP "BHD" },
+		{ 1234500, "BHD", "en", "1.235 BHD" },		/* half away */
+		{ -1234500, "BHD", "en", "-1.235 BHD" },
+		{ 1234499, "KWD", "en", "1.234 KWD" },
+		{ 1234567890000LL, "USD", "en", "$1,234,567.89" },
+		{ 1234567890000LL, "USD", "fr",
+		    "1" NNBSP "234" NNBSP "567,89" NBSP "$" },
+		{ -1005000, "USD", "en", "-$1.01" },
+		{ 1234567, "CLF", "en", "1.2346 CLF" },
+		{ 12345000000LL, "CHF", "en", "12,345.00 CHF" },
+		{ 12345000000LL, "SEK", "fr", "12" NNBSP "345,00" NBSP "SEK" },
+		{ 1500000, "ISK", "en", "2 ISK" },
+		{ 1500000, "XOF", "fr", "2" NBSP "XOF" },
+		{ 1500000, "jpy", "en", "\xc2\xa5" "2" },
+		{ 1234567, "XAU", "en", "1.23 XAU" },		/* N.A.: 2 */
+		{ 1234567, "EUX", "en", "1.23 EUX" },		/* unknown: 2 */
+		{ 1234567, "BRL", "en", "R$1.23" },
+		{ INT64_MAX, "JPY", "en", "\xc2\xa5" "9,223,372,036,855" },
+		{ INT64_MIN, "BHD", "en", "-9,223,372,036,854.776 BHD" },
+	};
+	size_t	 i;
+
+	(void)state;
+	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+		const char *got = cur(t[i].v, t[i].cur, t[i].lang);
+
+		if (strcmp(got, t[i].want) != 0)
+			fail_msg("%lld %s %s: \"%s\", expected \"%s\"",
+			    (long long)t[i].v, t[i].cur, t[i].lang, got,
+			    t[i].want);
+	}
+}
+
+static int64_t
+rnd(const char *s, char dec, char th)
+{
+	int64_t	 v = -42;
+	const char *why = "unset";
+
+	if (money_parse_round(s, strlen(s), dec, th, MONEY_ROUND_HALF_EVEN, &v,
+	    &why) != 0)
+		fail_msg("\"%s\" refused when rounding: %s", s, why);
+	assert_null(why);
+	return v;
+}
+
+static const char *
+rnd_bad(const char *s, char dec, char th)
+{
+	int64_t	 v = -42;
+	const char *why = NULL;
+
+	if (money_parse_round(s, strlen(s), dec, th, MONEY_ROUND_HALF_EVEN, &v,
+	    &why) == 0)
+		fail_msg("\"%s\" accepted when rounding, as %lld", s,
+		    (long long)v);
+	assert_non_null(why);
+	assert_int_equal(v, -42);
+	return why;
+}
+
+/* Half to even on the digits beyond micros, symmetric around zero. */
+static void
+test_parse_round(void **state)
+{
+	static const struct {
+		const char	*s;
+		int64_t		 want;
+	} t[] = {
+		{ "1.429999948", 1430000 },
+		{ "2754371.66666667", 2754371666667LL },
+		{ "0.0000005", 0 },		/* tie, 0 is even */
+		{ "0.0000015", 2 },		/* tie, 1 is odd */
+		{ "0.0000025", 2 },
+		{ "0.0000035", 4 },
+		{ "0.00000050000000001", 1 },	/* above the tie */
+		{ "0.00000049999999999", 0 },
+		{ "0.0000014", 1 },
+		{ "0.0000016", 2 },
+		{ "-0.0000005", 0 },
+		{ "-0.0000015", -2 },
+		{ "-0.0000016", -2 },
+		{ "-2.5000005", -2500000 },	/* tie, ...0 is even */
+		{ "-2.5000015", -2500002 },
+		{ "-2.50000051", -2500001 },
+		{ "0.9999995", 1000000 },	/* tie, ...9 odd: carry */
+		{ "9.9999999999", 10000000 },
+		{ "12.345678", 12345678 },	/* 6 decimals: as is */
+		{ "12", 12000000 },
+		{ "1,234.5678905", 1234567890 },	/* grouped, tie to even */
+		{ "9223372036854.7758065", INT64_MAX - 1 },
+		{ "9223372036854.7758069", INT64_MAX },
+		{ "-9223372036854.7758069", -INT64_MAX },
+		{ "1.2E+05", 120000000000LL },	/* Excel */
+		{ "1.2e5", 120000000000LL },
+		{ "-3e2", -300000000 },
+		{ "1e-05", 10 },		/* Python's repr of 0.00001 */
+		{ "1.5e-7", 0 },
+		{ "2.5e-6", 2 },		/* 0.0000025: tie to even */
+		{ "3.5e-6", 4 },
+		{ "1.429999948E0", 1430000 },
+		{ "12345678901234567890e-10", 1234567890123457LL },
+		{ "  7.12345675  ", 7123457 },	/* above the tie */
+	};
+	size_t	 i;
+	int64_t	 got;
+
+	(void)state;
+	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+		got = rnd(t[i].s, '.', ',');
+		if (got != t[i].want)
+			fail_msg("\"%s\": %lld, expected %lld", t[i].s,
+			    (long long)got, (long long)t[i].want);
+	}
+	assert_int_equal(rnd("1,429999948", ',', '.'), 1430000);
+	assert_int_equal(rnd("1.234,5678905", ',', '.'), 1234567890);
+	assert_int_equal(rnd("1,2E+05", ',', 0), 120000000000LL);
+}
+
+static void
+test_parse_round_refused(void **state)
+{
+	(void)state;
+	assert_string_equal(rnd_bad("9223372036854.7758075", '.', 0),
+	    "amount too large");		/* ...807 odd, up: overflow */
+	assert_string_equal(rnd_bad("1e14", '.', 0), "amount too large");
+	assert_string_equal(rnd_bad("1.2E+41", '.', 0),
+	    "exponent out of range");
+	assert_string_equal(rnd_bad("0.00000000000000000000000000000000000000001",
+	    '.', 0), "more than 40 decimals");
+	assert_string_equal(rnd_bad("1e", '.', 0), "bad exponent");
+	assert_string_equal(rnd_bad("1e+", '.', 0), "bad exponent");
+	assert_string_equal(rnd_bad("1e1.5", '.', 0), "bad exponent");
+	assert_string_equal(rnd_bad("1e1000", '.', 0), "bad exponent");
+	assert_string_equal(rnd_bad("e5", '.', 0),
+	    "no digits before the exponent");
+	assert_string_equal(rnd_bad("1,234e2", '.', ','), "not a number");
+	assert_string_equal(rnd_bad("5.e2", '.', 0),
+	    "no digits after the decimal separator");
+	assert_int_equal(rnd(".5e2", '.', 0), 50000000);
+	rnd_bad("1.2.3e2", '.', 0);
+	rnd_bad("--1e2", '.', 0);
+	rnd_bad("1e2e3", '.', 0);
+	rnd_bad("", '.', 0);
+	rnd_bad("abc", '.', 0);
+	rnd_bad("1,23", '.', ',');
+	rnd_bad("NaN", '.', 0);
+	rnd_bad("inf", '.', 0);
+	rnd_bad("1.5", 'x', 0);
+	/* Rounding never makes a wrong separator right. */
+	rnd_bad("1,5", '.', 0);
+}
+
+/* MONEY_ROUND_NONE is money_parse(), 7 decimals and exponents refused. */
+static void
+test_parse_round_none(void **state)
+{
+	static const char *t[] = {
+		"12.3456789", "0.0000001", "1.2E+05", "1e5", "1.429999948",
+		"12.345678", "1.50000000", "-5", "1,234.5", "", "abc",
+		"9223372036854.775808",
+	};
+	int64_t	 a, b;
+	const char *wa, *wb;
+	size_t	 i;
+	int	 ra, rb;
+
+	(void)state;
+	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+		a = b = -42;
+		ra = money_parse(t[i], strlen(t[i]), '.', ',', &a, &wa);
+		rb = money_parse_round(t[i], strlen(t[i]), '.', ',',
+		    MONEY_ROUND_NONE, &b, &wb);
+		assert_int_equal(ra, rb);
+		assert_int_equal(a, b);
+		if (ra != 0)
+			assert_string_equal(wa, wb);
+	}
+	b = -42;
+	assert_int_equal(money_parse_round("12.3456789", 10, '.', 0,
+	    MONEY_ROUND_NONE, &b, &wb), -1);
+	assert_string_equal(wb, "more than 6 decimals");
+	assert_int_equal(b, -42);
+	assert_int_equal(money_parse_round("12.3456789", 10, '.', 0,
+	    MONEY_ROUND_NONE, &b, NULL), -1);
+}
+
 int
 main(void)
 {
@@ -264,6 +474,10 @@ main(void)
 		cmocka_unit_test(test_format_rounding),
 		cmocka_unit_test(test_format_truncates),
 		cmocka_unit_test(test_format_currency),
+		cmocka_unit_test(test_format_minor_units),
+		cmocka_unit_test(test_parse_round),
+		cmocka_unit_test(test_parse_round_refused),
+		cmocka_unit_test(test_parse_round_none),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
