@@ -1,10 +1,12 @@
 /*
- * JSON lexer (see json-lex.h). The hot path is the plain run of a string: one
- * table lookup per byte until a quote, a backslash or a control character
- * (and, when UTF-8 is checked, a byte above 0x7f). Escapes are checked when
- * the token is read, so that a string the parser skips is checked as well and
- * decoding cannot fail; decoding copies plain runs with memcpy.
+ * JSON lexer (see json-lex.h). The hot paths are punctuation (one table
+ * lookup) and the plain run of a string, read 8 bytes a step until a quote, a
+ * backslash or a control character (and, when UTF-8 is checked, a byte above
+ * 0x7f). Escapes are checked when the token is read, so that a string the
+ * parser skips is checked as well and decoding cannot fail; decoding copies
+ * plain runs with memcpy.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -14,11 +16,12 @@
 #define JL_HIGH		0x2	/* above 0x7f: UTF-8 to check */
 #define JL_IDENT	0x4	/* A-Z a-z 0-9 _: may not follow a literal */
 #define JL_NUMTAIL	0x8	/* ident or . + -: may not follow a number */
+#define JL_SKIP		0x10	/* blank, or '/' that may open a comment */
 
 static const unsigned char json_lex_class[256] = {
+	 1,  1,  1,  1,  1,  1,  1,  1,  1, 17, 17,  1,  1, 17,  1,  1,
 	 1,  1,  1,  1,  1,  1,  1,  1,  1,  1,  1,  1,  1,  1,  1,  1,
-	 1,  1,  1,  1,  1,  1,  1,  1,  1,  1,  1,  1,  1,  1,  1,  1,
-	 0,  0,  1,  0,  0,  0,  0,  0,  0,  0,  0,  8,  0,  8,  8,  0,
+	16,  0,  1,  0,  0,  0,  0,  0,  0,  0,  0,  8,  0,  8,  8, 16,
 	12, 12, 12, 12, 12, 12, 12, 12, 12, 12,  0,  0,  0,  0,  0,  0,
 	 0, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12,
 	12, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12,  0,  1,  0,  0, 12,
@@ -117,8 +120,46 @@ json_lex_hex4(const unsigned char *s, const unsigned char *end, unsigned *out)
 	return 0;
 }
 
+/*
+ * The bytes of w that are a quote, a backslash, below 0x20 or, with high,
+ * above 0x7f, as their top bits: the "has a zero byte" / "has a byte less
+ * than n" tricks. Only the lowest flagged byte is sure (a borrow may flag the
+ * bytes above it), which is the one wanted: plain text, most of every string,
+ * goes 8 bytes a step.
+ */
+static inline uint64_t
+json_lex_stops(uint64_t w, int high)
+{
+	const uint64_t	ones = 0x0101010101010101ULL;
+	uint64_t	q = w ^ (ones * '"'), b = w ^ (ones * '\\'), hit;
+
+	hit = ((q - ones) & ~q) | ((b - ones) & ~b) | ((w - ones * 0x20) & ~w);
+	if (high)
+		hit |= w;
+	return hit & 0x8080808080808080ULL;
+}
+
+/* The first byte from s on that ends a plain run of a string, or e. */
+static inline const unsigned char *
+json_lex_plain(const unsigned char *s, const unsigned char *e,
+    unsigned char stop, int high)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	uint64_t	w, hit;
+
+	for (; e - s >= 8; s += 8) {
+		memcpy(&w, s, sizeof w);
+		if ((hit = json_lex_stops(w, high)) != 0)
+			return s + (__builtin_ctzll(hit) >> 3);
+	}
+#endif
+	while (s < e && (json_lex_class[*s] & stop) == 0)
+		s++;
+	return s;
+}
+
 /* A string at q (its opening quote): find its end, checking what is inside. */
-static enum json_tok
+static enum json_tok __attribute__((noinline))
 json_lex_string(struct json_lex *lx, struct json_token *t, const char *q)
 {
 	const unsigned char	*s = (const unsigned char *)q + 1;
@@ -126,14 +167,13 @@ json_lex_string(struct json_lex *lx, struct json_token *t, const char *q)
 	unsigned char		 stop = JL_STOP, c;
 	unsigned		 cp, lo;
 	size_t			 n;
+	int			 high = (lx->flags & JSON_LEX_UTF8) != 0;
 
-	if (lx->flags & JSON_LEX_UTF8)
+	if (high)
 		stop |= JL_HIGH;
 	t->escaped = 0;
 	for (;;) {
-		while (s < e && (json_lex_class[*s] & stop) == 0)
-			s++;
-		if (s >= e)
+		if ((s = json_lex_plain(s, e, stop, high)) >= e)
 			return json_lex_fail(lx, t, JSON_LEX_E_UNTERMINATED,
 			    t->line, 0);
 		c = *s;
@@ -199,7 +239,7 @@ json_lex_string(struct json_lex *lx, struct json_token *t, const char *q)
 }
 
 /* A number at p, checked against the RFC 8259 grammar and kept as text. */
-static enum json_tok
+static enum json_tok __attribute__((noinline))
 json_lex_number(struct json_lex *lx, struct json_token *t, const char *p)
 {
 	const char	*e = lx->end;
@@ -244,7 +284,7 @@ bad:
 }
 
 /* true, false or null at p, as a whole word ("truex" is not true). */
-static enum json_tok
+static enum json_tok __attribute__((noinline))
 json_lex_word(struct json_lex *lx, struct json_token *t, const char *p)
 {
 	static const struct {
@@ -274,13 +314,13 @@ json_lex_word(struct json_lex *lx, struct json_token *t, const char *p)
 	    (unsigned char)*p);
 }
 
-enum json_tok
-json_lex_next(struct json_lex *lx, struct json_token *t)
+/* Skip blanks and comments from lx->p; -1 with t the error on an open comment. */
+static int
+json_lex_skip(struct json_lex *lx, struct json_token *t)
 {
 	const char	*p = lx->p, *e = lx->end;
 	long		 line = lx->line, start;
 
-	/* Blanks and comments. */
 	for (; p < e; p++) {
 		if (*p == ' ' || *p == '\t' || *p == '\r')
 			continue;
@@ -301,8 +341,8 @@ json_lex_next(struct json_lex *lx, struct json_token *t)
 			if (p >= e) {
 				t->line = start;
 				t->p = p;
-				return json_lex_fail(lx, t, JSON_LEX_E_COMMENT,
-				    start, 0);
+				json_lex_fail(lx, t, JSON_LEX_E_COMMENT, start, 0);
+				return -1;
 			}
 			if (*p == '\n')
 				line++;
@@ -313,51 +353,94 @@ json_lex_next(struct json_lex *lx, struct json_token *t)
 	}
 	lx->p = p;
 	lx->line = line;
+	return 0;
+}
+
+/*
+ * What the first byte of a token makes it: punctuation is the token itself;
+ * S a string, N a number, W one of the words, E no token at all.
+ */
+#define LB	JSON_TOK_LBRACE
+#define RB	JSON_TOK_RBRACE
+#define LK	JSON_TOK_LBRACKET
+#define RK	JSON_TOK_RBRACKET
+#define CO	JSON_TOK_COLON
+#define CM	JSON_TOK_COMMA
+#define S	JSON_TOK_STRING
+#define N	JSON_TOK_NUMBER
+#define W	JSON_TOK_TRUE
+#define E	JSON_TOK_ERROR
+static const unsigned char json_lex_start[256] = {
+	 E,  E,  E,  E,  E,  E,  E,  E,  E,  E,  E,  E,  E,  E,  E,  E,
+	 E,  E,  E,  E,  E,  E,  E,  E,  E,  E,  E,  E,  E,  E,  E,  E,
+	 E,  E,  S,  E,  E,  E,  E,  E,  E,  E,  E,  E, CM,  N,  E,  E,
+	 N,  N,  N,  N,  N,  N,  N,  N,  N,  N, CO,  E,  E,  E,  E,  E,
+	 E,  E,  E,  E,  E,  E,  E,  E,  E,  E,  E,  E,  E,  E,  E,  E,
+	 E,  E,  E,  E,  E,  E,  E,  E,  E,  E,  E, LK,  E, RK,  E,  E,
+	 E,  E,  E,  E,  E,  E,  W,  E,  E,  E,  E,  E,  E,  E,  W,  E,
+	 E,  E,  E,  E,  W,  E,  E,  E,  E,  E,  E, LB,  E, RB,  E,  E,
+	 E,  E,  E,  E,  E,  E,  E,  E,  E,  E,  E,  E,  E,  E,  E,  E,
+	 E,  E,  E,  E,  E,  E,  E,  E,  E,  E,  E,  E,  E,  E,  E,  E,
+	 E,  E,  E,  E,  E,  E,  E,  E,  E,  E,  E,  E,  E,  E,  E,  E,
+	 E,  E,  E,  E,  E,  E,  E,  E,  E,  E,  E,  E,  E,  E,  E,  E,
+	 E,  E,  E,  E,  E,  E,  E,  E,  E,  E,  E,  E,  E,  E,  E,  E,
+	 E,  E,  E,  E,  E,  E,  E,  E,  E,  E,  E,  E,  E,  E,  E,  E,
+	 E,  E,  E,  E,  E,  E,  E,  E,  E,  E,  E,  E,  E,  E,  E,  E,
+	 E,  E,  E,  E,  E,  E,  E,  E,  E,  E,  E,  E,  E,  E,  E,  E,
+};
+#undef LB
+#undef RB
+#undef LK
+#undef RK
+#undef CO
+#undef CM
+#undef S
+#undef N
+#undef W
+#undef E
+
+/*
+ * Kept small so that the punctuation that makes up half of the tokens costs
+ * a table lookup; strings, numbers and words go out of line.
+ */
+enum json_tok
+json_lex_next(struct json_lex *lx, struct json_token *t)
+{
+	const char	*p = lx->p;
+	unsigned char	 c;
+	enum json_tok	 type;
+
+	if (p < lx->end && (json_lex_class[(unsigned char)*p] & JL_SKIP)) {
+		if (json_lex_skip(lx, t) != 0)
+			return JSON_TOK_ERROR;
+		p = lx->p;
+	}
 	t->p = p;
-	t->line = line;
-	t->len = 1;
+	t->line = lx->line;
 	t->escaped = 0;
-	if (p >= e) {
+	if (p >= lx->end) {
 		t->len = 0;
 		return t->type = JSON_TOK_END;
 	}
-	switch (*p) {
-	case '{':
-		t->type = JSON_TOK_LBRACE;
-		break;
-	case '}':
-		t->type = JSON_TOK_RBRACE;
-		break;
-	case '[':
-		t->type = JSON_TOK_LBRACKET;
-		break;
-	case ']':
-		t->type = JSON_TOK_RBRACKET;
-		break;
-	case ':':
-		t->type = JSON_TOK_COLON;
-		break;
-	case ',':
-		t->type = JSON_TOK_COMMA;
-		break;
-	case '"':
-		return json_lex_string(lx, t, p);
-	case '-':
-	case '0': case '1': case '2': case '3': case '4':
-	case '5': case '6': case '7': case '8': case '9':
-		return json_lex_number(lx, t, p);
-	case 't':
-	case 'f':
-	case 'n':
-		return json_lex_word(lx, t, p);
-	case '\0':
-		return json_lex_fail(lx, t, JSON_LEX_E_NUL, line, 0);
-	default:
-		return json_lex_fail(lx, t, JSON_LEX_E_BYTE, line,
-		    (unsigned char)*p);
+	c = (unsigned char)*p;
+	type = (enum json_tok)json_lex_start[c];
+	if (type >= JSON_TOK_LBRACE) {
+		t->type = type;
+		t->len = 1;
+		lx->p = p + 1;
+		return type;
 	}
-	lx->p = p + 1;
-	return t->type;
+	switch (type) {
+	case JSON_TOK_STRING:
+		return json_lex_string(lx, t, p);
+	case JSON_TOK_NUMBER:
+		return json_lex_number(lx, t, p);
+	case JSON_TOK_TRUE:
+		return json_lex_word(lx, t, p);
+	default:
+		return json_lex_fail(lx, t, c == '\0' ? JSON_LEX_E_NUL :
+		    JSON_LEX_E_BYTE, t->line, c);
+	}
 }
 
 static size_t
