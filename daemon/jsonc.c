@@ -239,8 +239,9 @@ jsonc_members(struct jsonc_parser *jp, cJSON *obj, int depth)
 			    " in object (missing '}'?)");
 			return -1;
 		}
+		/* A broken key is named as such; anything else is no key. */
 		if (t.type == JSON_TOK_ERROR &&
-		    jp->lx.err != JSON_LEX_E_BYTE) {
+		    (jp->lx.err == JSON_LEX_E_COMMENT || *t.p == '"')) {
 			jsonc_lex_error(jp);
 			return -1;
 		}

@@ -130,7 +130,7 @@ pj_lex_fail(struct pj_lex *pl)
 static int
 pj_key_expected(struct pj_lex *pl, const struct json_token *t)
 {
-	if (t->type == JSON_TOK_ERROR && pl->lx.err != JSON_LEX_E_BYTE)
+	if (t->type == JSON_TOK_ERROR && *t->p == '"')
 		return pj_lex_fail(pl);
 	return pj_fail(pl, t->line, "key expected");
 }
