@@ -18,6 +18,7 @@
 #define JL_NUMTAIL	0x8	/* ident or . + -: may not follow a number */
 #define JL_SKIP		0x10	/* blank, or '/' that may open a comment */
 
+/* The JL_ classes of every byte value. */
 static const unsigned char json_lex_class[256] = {
 	 1,  1,  1,  1,  1,  1,  1,  1,  1, 17, 17,  1,  1, 17,  1,  1,
 	 1,  1,  1,  1,  1,  1,  1,  1,  1,  1,  1,  1,  1,  1,  1,  1,
