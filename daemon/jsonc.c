@@ -1,8 +1,8 @@
 /*
- * JSON-with-comments reader: a small recursive-descent parser that builds cJSON
- * nodes and records, per node, the line of its value and of its key (see
- * include/jsonc.h). The first error wins: it is kept in the parser and every
- * level unwinds, deleting what it built.
+ * JSON-with-comments reader: a small recursive-descent parser over the tokens
+ * of json-lex.c that builds cJSON nodes and records, per node, the line of its
+ * value and of its key (see include/jsonc.h). The first error wins: it is kept
+ * in the parser and every level unwinds, deleting what it built.
  */
 #include <locale.h>
 #include <stdarg.h>
@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json-lex.h"
 #include "jsonc.h"
 #include "log.h"
 #include "xmalloc.h"
@@ -30,18 +31,16 @@ struct jsonc_lines {
 };
 
 struct jsonc_parser {
-	const char	*p;
-	const char	*end;
-	int		 line;
+	struct json_lex	 lx;
 	char		*cause;		/* first error, "line N: reason" */
 	struct jsonc_lines *lines;
 	size_t		 last;		/* record of the value parsed last */
 };
 
-static cJSON	*jsonc_value(struct jsonc_parser *, int);
+static cJSON	*jsonc_value(struct jsonc_parser *, struct json_token *, int);
 
 static void __attribute__((format(printf, 3, 4)))
-jsonc_error(struct jsonc_parser *jp, int line, const char *fmt, ...)
+jsonc_error(struct jsonc_parser *jp, long line, const char *fmt, ...)
 {
 	va_list	 ap;
 	char	*msg;
@@ -52,7 +51,7 @@ jsonc_error(struct jsonc_parser *jp, int line, const char *fmt, ...)
 	if (vasprintf(&msg, fmt, ap) == -1)
 		fatalx("out of memory");
 	va_end(ap);
-	xasprintf(&jp->cause, "line %d: %s", line, msg);
+	xasprintf(&jp->cause, "line %ld: %s", line, msg);
 	free(msg);
 }
 
@@ -65,7 +64,7 @@ jsonc_checked(cJSON *node)
 }
 
 static size_t
-jsonc_record(struct jsonc_parser *jp, const cJSON *node, int line,
+jsonc_record(struct jsonc_parser *jp, const cJSON *node, long line,
     const char *num, size_t numlen)
 {
 	struct jsonc_lines	*l = jp->lines;
@@ -77,7 +76,7 @@ jsonc_record(struct jsonc_parser *jp, const cJSON *node, int line,
 	}
 	r = &l->recs[l->n++];
 	r->node = node;
-	r->line = line;
+	r->line = (int)line;
 	r->key_line = 0;
 	r->num = num != NULL ? xstrndup(num, numlen) : NULL;
 	jp->last = l->n - 1;
@@ -157,309 +156,55 @@ jsonc_number_text(const struct jsonc_lines *l, const cJSON *node)
 	return r != NULL ? r->num : NULL;
 }
 
-/* Skip blanks and comments, counting lines. Returns -1 on an open comment. */
-static int
-jsonc_skip(struct jsonc_parser *jp)
+/* The lexer's error, at the line it names. */
+static void
+jsonc_lex_error(struct jsonc_parser *jp)
 {
-	int	start;
+	char	buf[128];
 
-	while (jp->p < jp->end) {
-		switch (*jp->p) {
-		case '\n':
-			jp->line++;
-			/* FALLTHROUGH */
-		case ' ':
-		case '\t':
-		case '\r':
-			jp->p++;
-			continue;
-		case '/':
-			if (jp->p + 1 < jp->end && jp->p[1] == '/') {
-				while (jp->p < jp->end && *jp->p != '\n')
-					jp->p++;
-				continue;
-			}
-			if (jp->p + 1 < jp->end && jp->p[1] == '*') {
-				start = jp->line;
-				jp->p += 2;
-				for (;;) {
-					if (jp->p >= jp->end) {
-						jsonc_error(jp, start,
-						    "unterminated /* comment");
-						return -1;
-					}
-					if (*jp->p == '\n')
-						jp->line++;
-					else if (*jp->p == '*' &&
-					    jp->p + 1 < jp->end &&
-					    jp->p[1] == '/') {
-						jp->p += 2;
-						break;
-					}
-					jp->p++;
-				}
-				continue;
-			}
-			return 0;
-		default:
-			return 0;
-		}
-	}
-	return 0;
+	jsonc_error(jp, jp->lx.err_line, "%s",
+	    json_lex_strerror(&jp->lx, buf, sizeof buf));
 }
 
 /*
- * Length of the valid UTF-8 sequence at s (lead byte >= 0x80), or 0. Overlong
- * forms, surrogates and code points above U+10FFFF are invalid (RFC 3629).
+ * A token that is not the punctuation the grammar expects there. A comment
+ * left open is reported as such; any other token, even a malformed one, is
+ * named by what was expected.
  */
-static size_t
-jsonc_utf8_len(const unsigned char *s, const unsigned char *end)
+static void
+jsonc_expected(struct jsonc_parser *jp, const struct json_token *t,
+    const char *what)
 {
-	unsigned char	lo = 0x80, hi = 0xbf;
-	size_t		n, i;
-
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		n = 3;
-		if (s[0] == 0xe0)
-			lo = 0xa0;
-		else if (s[0] == 0xed)
-			hi = 0x9f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		n = 4;
-		if (s[0] == 0xf0)
-			lo = 0x90;
-		else if (s[0] == 0xf4)
-			hi = 0x8f;
-	} else
-		return 0;
-	if ((size_t)(end - s) < n)
-		return 0;
-	if (s[1] < lo || s[1] > hi)
-		return 0;
-	for (i = 2; i < n; i++) {
-		if (s[i] < 0x80 || s[i] > 0xbf)
-			return 0;
-	}
-	return n;
+	if (t->type == JSON_TOK_ERROR && jp->lx.err == JSON_LEX_E_COMMENT)
+		jsonc_lex_error(jp);
+	else
+		jsonc_error(jp, t->line, "%s", what);
 }
 
-static int
-jsonc_hex4(const char *s, const char *end, unsigned *out)
-{
-	unsigned	v = 0;
-	int		i;
-
-	if (end - s < 4)
-		return -1;
-	for (i = 0; i < 4; i++) {
-		v <<= 4;
-		if (s[i] >= '0' && s[i] <= '9')
-			v |= (unsigned)(s[i] - '0');
-		else if (s[i] >= 'a' && s[i] <= 'f')
-			v |= (unsigned)(s[i] - 'a' + 10);
-		else if (s[i] >= 'A' && s[i] <= 'F')
-			v |= (unsigned)(s[i] - 'A' + 10);
-		else
-			return -1;
-	}
-	*out = v;
-	return 0;
-}
-
-static size_t
-jsonc_put_utf8(char *b, unsigned cp)
-{
-	if (cp < 0x80) {
-		b[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		b[0] = (char)(0xc0 | (cp >> 6));
-		b[1] = (char)(0x80 | (cp & 0x3f));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		b[0] = (char)(0xe0 | (cp >> 12));
-		b[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		b[2] = (char)(0x80 | (cp & 0x3f));
-		return 3;
-	}
-	b[0] = (char)(0xf0 | (cp >> 18));
-	b[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-	b[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-	b[3] = (char)(0x80 | (cp & 0x3f));
-	return 4;
-}
-
-/*
- * Parse a string at jp->p (on the opening quote) into a new NUL-terminated
- * buffer. The decoded text is never longer than the source, so one allocation
- * of the remaining length bounds it.
- */
+/* A string token as a new NUL-terminated buffer. */
 static char *
-jsonc_string(struct jsonc_parser *jp)
+jsonc_string(const struct json_token *t)
 {
-	const char	*s;
-	char		*buf, *b;
-	int		 start = jp->line;
-	unsigned	 cp, lo;
-	size_t		 n;
+	char	*buf;
+	size_t	 n;
 
-	s = ++jp->p;
-	while (s < jp->end && *s != '"') {
-		if (*s == '\\' && s + 1 < jp->end)
-			s++;
-		s++;
-	}
-	buf = b = xmalloc((size_t)(s - jp->p) + 1);
-
-	for (;;) {
-		if (jp->p >= jp->end) {
-			jsonc_error(jp, start, "unterminated string");
-			goto fail;
-		}
-		unsigned char c = (unsigned char)*jp->p;
-		if (c == '"') {
-			jp->p++;
-			break;
-		}
-		if (c == '\n') {
-			jsonc_error(jp, jp->line,
-			    "newline in string (missing closing quote?)");
-			goto fail;
-		}
-		if (c < 0x20) {
-			jsonc_error(jp, jp->line,
-			    "control character 0x%02x in string", c);
-			goto fail;
-		}
-		if (c >= 0x80) {
-			n = jsonc_utf8_len((const unsigned char *)jp->p,
-			    (const unsigned char *)jp->end);
-			if (n == 0) {
-				jsonc_error(jp, jp->line,
-				    "invalid UTF-8 in string");
-				goto fail;
-			}
-			memcpy(b, jp->p, n);
-			b += n;
-			jp->p += n;
-			continue;
-		}
-		if (c != '\\') {
-			*b++ = (char)c;
-			jp->p++;
-			continue;
-		}
-		if (++jp->p >= jp->end) {
-			jsonc_error(jp, start, "unterminated string");
-			goto fail;
-		}
-		switch (*jp->p++) {
-		case '"':  *b++ = '"'; break;
-		case '\\': *b++ = '\\'; break;
-		case '/':  *b++ = '/'; break;
-		case 'b':  *b++ = '\b'; break;
-		case 'f':  *b++ = '\f'; break;
-		case 'n':  *b++ = '\n'; break;
-		case 'r':  *b++ = '\r'; break;
-		case 't':  *b++ = '\t'; break;
-		case 'u':
-			if (jsonc_hex4(jp->p, jp->end, &cp) != 0) {
-				jsonc_error(jp, jp->line,
-				    "bad \\u escape (need 4 hex digits)");
-				goto fail;
-			}
-			jp->p += 4;
-			if (cp >= 0xdc00 && cp <= 0xdfff) {
-				jsonc_error(jp, jp->line,
-				    "lone low surrogate \\u%04x", cp);
-				goto fail;
-			}
-			if (cp >= 0xd800 && cp <= 0xdbff) {
-				if (jp->end - jp->p < 6 || jp->p[0] != '\\' ||
-				    jp->p[1] != 'u' ||
-				    jsonc_hex4(jp->p + 2, jp->end, &lo) != 0 ||
-				    lo < 0xdc00 || lo > 0xdfff) {
-					jsonc_error(jp, jp->line,
-					    "high surrogate \\u%04x not followed"
-					    " by a low surrogate", cp);
-					goto fail;
-				}
-				jp->p += 6;
-				cp = 0x10000 + ((cp - 0xd800) << 10) +
-				    (lo - 0xdc00);
-			}
-			if (cp == 0) {
-				jsonc_error(jp, jp->line,
-				    "\\u0000 is not allowed in strings");
-				goto fail;
-			}
-			/* 6 (or 12) escape bytes always exceed 4 output bytes. */
-			b += jsonc_put_utf8(b, cp);
-			break;
-		default:
-			jsonc_error(jp, jp->line, "bad escape '\\%c'",
-			    jp->p[-1]);
-			goto fail;
-		}
-	}
-	*b = '\0';
+	buf = xmalloc(t->len + 1);
+	n = json_lex_decode(t, buf);
+	buf[n] = '\0';
 	return buf;
-
-fail:
-	free(buf);
-	return NULL;
 }
 
-/* A number exactly as RFC 8259 writes it; kept as text and as a double. */
+/* A number token, kept as text and as a double. */
 static cJSON *
-jsonc_number(struct jsonc_parser *jp, int line)
+jsonc_number(struct jsonc_parser *jp, const struct json_token *t)
 {
-	const char	*s = jp->p, *p = jp->p;
 	char		*copy, *dp, *ep;
 	const char	*point;
 	double		 d;
 	cJSON		*node;
 
-	if (p < jp->end && *p == '-')
-		p++;
-	if (p >= jp->end || *p < '0' || *p > '9')
-		goto bad;
-	if (*p == '0') {
-		p++;
-		if (p < jp->end && *p >= '0' && *p <= '9') {
-			jsonc_error(jp, line, "leading zero in number");
-			return NULL;
-		}
-	} else {
-		while (p < jp->end && *p >= '0' && *p <= '9')
-			p++;
-	}
-	if (p < jp->end && *p == '.') {
-		p++;
-		if (p >= jp->end || *p < '0' || *p > '9')
-			goto bad;
-		while (p < jp->end && *p >= '0' && *p <= '9')
-			p++;
-	}
-	if (p < jp->end && (*p == 'e' || *p == 'E')) {
-		p++;
-		if (p < jp->end && (*p == '+' || *p == '-'))
-			p++;
-		if (p >= jp->end || *p < '0' || *p > '9')
-			goto bad;
-		while (p < jp->end && *p >= '0' && *p <= '9')
-			p++;
-	}
-	if (p < jp->end && ((*p >= 'a' && *p <= 'z') ||
-	    (*p >= 'A' && *p <= 'Z') || *p == '_' || *p == '.'))
-		goto bad;
-
 	/* strtod follows LC_NUMERIC: swap in the locale's decimal point. */
-	copy = xstrndup(s, (size_t)(p - s));
+	copy = xstrndup(t->p, t->len);
 	point = localeconv()->decimal_point;
 	if (point != NULL && point[0] != '\0' && point[0] != '.' &&
 	    point[1] == '\0' && (dp = strchr(copy, '.')) != NULL)
@@ -467,78 +212,61 @@ jsonc_number(struct jsonc_parser *jp, int line)
 	d = strtod(copy, &ep);
 	free(copy);
 	if (!isfinite(d)) {
-		jsonc_error(jp, line, "number out of range");
+		jsonc_error(jp, t->line, "number out of range");
 		return NULL;
 	}
 	node = jsonc_checked(cJSON_CreateNumber(d));
-	jsonc_record(jp, node, line, s, (size_t)(p - s));
-	jp->p = p;
+	jsonc_record(jp, node, t->line, t->p, t->len);
 	return node;
-
-bad:
-	jsonc_error(jp, line, "malformed number");
-	return NULL;
 }
 
-static int
-jsonc_word(struct jsonc_parser *jp, const char *w)
-{
-	size_t	n = strlen(w);
-	char	c;
-
-	if ((size_t)(jp->end - jp->p) < n || memcmp(jp->p, w, n) != 0)
-		return 0;
-	if (jp->p + n < jp->end) {
-		c = jp->p[n];
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || c == '_')
-			return 0;
-	}
-	jp->p += n;
-	return 1;
-}
-
-/* Members of an object; jp->p is just past '{'. */
+/* Members of an object; the '{' has been read. */
 static int
 jsonc_members(struct jsonc_parser *jp, cJSON *obj, int depth)
 {
+	struct json_token t;
 	cJSON		*val, *prev;
 	char		*key;
-	int		 key_line;
+	long		 key_line;
 	struct jsonc_rec *r;
 
 	for (;;) {
-		if (jsonc_skip(jp) != 0)
-			return -1;
-		if (jp->p < jp->end && *jp->p == '}') {
-			jp->p++;
+		json_lex_next(&jp->lx, &t);
+		if (t.type == JSON_TOK_RBRACE)
 			return 0;
-		}
-		if (jp->p >= jp->end) {
-			jsonc_error(jp, jp->line, "unexpected end of input"
+		if (t.type == JSON_TOK_END) {
+			jsonc_error(jp, t.line, "unexpected end of input"
 			    " in object (missing '}'?)");
 			return -1;
 		}
-		if (*jp->p != '"') {
-			jsonc_error(jp, jp->line, "expected a \"key\" or '}'");
+		/* A broken key is named as such; anything else is no key. */
+		if (t.type == JSON_TOK_ERROR &&
+		    (jp->lx.err == JSON_LEX_E_COMMENT || *t.p == '"')) {
+			jsonc_lex_error(jp);
 			return -1;
 		}
-		key_line = jp->line;
-		if ((key = jsonc_string(jp)) == NULL)
+		if (t.type != JSON_TOK_STRING) {
+			jsonc_error(jp, t.line, "expected a \"key\" or '}'");
 			return -1;
-		if (jsonc_skip(jp) != 0 || jp->p >= jp->end ||
-		    *jp->p != ':') {
-			jsonc_error(jp, jp->line, "expected ':' after key \"%s\"",
-			    key);
+		}
+		key_line = t.line;
+		key = jsonc_string(&t);
+		if (json_lex_next(&jp->lx, &t) != JSON_TOK_COLON) {
+			if (t.type == JSON_TOK_ERROR &&
+			    jp->lx.err == JSON_LEX_E_COMMENT)
+				jsonc_lex_error(jp);
+			else
+				jsonc_error(jp, t.line, "expected ':' after key"
+				    " \"%s\"", key);
 			free(key);
 			return -1;
 		}
-		jp->p++;
-		if ((val = jsonc_value(jp, depth)) == NULL) {
+		json_lex_next(&jp->lx, &t);
+		if ((val = jsonc_value(jp, &t, depth)) == NULL) {
 			free(key);
 			return -1;
 		}
-		jp->lines->recs[jp->last].key_line = key_line;
+		jp->lines->recs[jp->last].key_line = (int)key_line;
 		prev = cJSON_GetObjectItemCaseSensitive(obj, key);
 		if (prev != NULL) {
 			r = jsonc_find_unsorted(jp->lines, prev);
@@ -553,88 +281,74 @@ jsonc_members(struct jsonc_parser *jp, cJSON *obj, int depth)
 			fatalx("out of memory");
 		free(key);
 
-		if (jsonc_skip(jp) != 0)
-			return -1;
-		if (jp->p < jp->end && *jp->p == ',') {
-			jp->p++;
+		json_lex_next(&jp->lx, &t);
+		if (t.type == JSON_TOK_COMMA)
 			continue;
-		}
-		if (jp->p < jp->end && *jp->p == '}') {
-			jp->p++;
+		if (t.type == JSON_TOK_RBRACE)
 			return 0;
-		}
-		jsonc_error(jp, jp->line, "expected ',' or '}' in object");
+		jsonc_expected(jp, &t, "expected ',' or '}' in object");
 		return -1;
 	}
 }
 
-/* Elements of an array; jp->p is just past '['. */
+/* Elements of an array; the '[' has been read. */
 static int
 jsonc_elements(struct jsonc_parser *jp, cJSON *arr, int depth)
 {
+	struct json_token t;
 	cJSON	*val;
 
 	for (;;) {
-		if (jsonc_skip(jp) != 0)
-			return -1;
-		if (jp->p < jp->end && *jp->p == ']') {
-			jp->p++;
+		if (json_lex_next(&jp->lx, &t) == JSON_TOK_RBRACKET)
 			return 0;
-		}
-		if ((val = jsonc_value(jp, depth)) == NULL)
+		if ((val = jsonc_value(jp, &t, depth)) == NULL)
 			return -1;
 		if (!cJSON_AddItemToArray(arr, val))
 			fatalx("out of memory");
-		if (jsonc_skip(jp) != 0)
-			return -1;
-		if (jp->p < jp->end && *jp->p == ',') {
-			jp->p++;
+		json_lex_next(&jp->lx, &t);
+		if (t.type == JSON_TOK_COMMA)
 			continue;
-		}
-		if (jp->p < jp->end && *jp->p == ']') {
-			jp->p++;
+		if (t.type == JSON_TOK_RBRACKET)
 			return 0;
-		}
-		if (jp->p >= jp->end)
-			jsonc_error(jp, jp->line, "unexpected end of input"
+		if (t.type == JSON_TOK_END)
+			jsonc_error(jp, t.line, "unexpected end of input"
 			    " in array (missing ']'?)");
 		else
-			jsonc_error(jp, jp->line, "expected ',' or ']' in array");
+			jsonc_expected(jp, &t, "expected ',' or ']' in array");
 		return -1;
 	}
 }
 
-/* One value after optional blanks; depth counts enclosing containers. */
+/* The value starting with token t; depth counts enclosing containers. */
 static cJSON *
-jsonc_value(struct jsonc_parser *jp, int depth)
+jsonc_value(struct jsonc_parser *jp, struct json_token *t, int depth)
 {
 	cJSON	*node;
 	char	*s;
-	int	 line, r;
+	int	 r;
 	size_t	 rec;
 
-	if (jsonc_skip(jp) != 0)
+	switch (t->type) {
+	case JSON_TOK_END:
+		jsonc_error(jp, t->line, "unexpected end of input");
 		return NULL;
-	line = jp->line;
-	if (jp->p >= jp->end) {
-		jsonc_error(jp, line, "unexpected end of input");
+	case JSON_TOK_ERROR:
+		jsonc_lex_error(jp);
 		return NULL;
-	}
-	switch (*jp->p) {
-	case '{':
-	case '[':
+	case JSON_TOK_LBRACE:
+	case JSON_TOK_LBRACKET:
 		if (depth >= JSONC_MAX_DEPTH) {
-			jsonc_error(jp, line, "nesting deeper than %d levels",
+			jsonc_error(jp, t->line, "nesting deeper than %d levels",
 			    JSONC_MAX_DEPTH);
 			return NULL;
 		}
-		if (*jp->p++ == '{') {
+		if (t->type == JSON_TOK_LBRACE) {
 			node = jsonc_checked(cJSON_CreateObject());
-			rec = jsonc_record(jp, node, line, NULL, 0);
+			rec = jsonc_record(jp, node, t->line, NULL, 0);
 			r = jsonc_members(jp, node, depth + 1);
 		} else {
 			node = jsonc_checked(cJSON_CreateArray());
-			rec = jsonc_record(jp, node, line, NULL, 0);
+			rec = jsonc_record(jp, node, t->line, NULL, 0);
 			r = jsonc_elements(jp, node, depth + 1);
 		}
 		if (r != 0) {
@@ -643,38 +357,27 @@ jsonc_value(struct jsonc_parser *jp, int depth)
 		}
 		jp->last = rec;
 		return node;
-	case '"':
-		if ((s = jsonc_string(jp)) == NULL)
-			return NULL;
+	case JSON_TOK_STRING:
+		s = jsonc_string(t);
 		node = jsonc_checked(cJSON_CreateString(s));
 		free(s);
 		break;
-	case '-':
-	case '0': case '1': case '2': case '3': case '4':
-	case '5': case '6': case '7': case '8': case '9':
-		return jsonc_number(jp, line);
-	default:
-		if (jsonc_word(jp, "true"))
-			node = jsonc_checked(cJSON_CreateTrue());
-		else if (jsonc_word(jp, "false"))
-			node = jsonc_checked(cJSON_CreateFalse());
-		else if (jsonc_word(jp, "null"))
-			node = jsonc_checked(cJSON_CreateNull());
-		else {
-			unsigned char c = (unsigned char)*jp->p;
-			if (c == '\'')
-				jsonc_error(jp, line, "strings need double"
-				    " quotes");
-			else if (c >= 0x21 && c < 0x7f)
-				jsonc_error(jp, line, "unexpected '%c'", c);
-			else
-				jsonc_error(jp, line, "unexpected byte 0x%02x",
-				    c);
-			return NULL;
-		}
+	case JSON_TOK_NUMBER:
+		return jsonc_number(jp, t);
+	case JSON_TOK_TRUE:
+		node = jsonc_checked(cJSON_CreateTrue());
 		break;
+	case JSON_TOK_FALSE:
+		node = jsonc_checked(cJSON_CreateFalse());
+		break;
+	case JSON_TOK_NULL:
+		node = jsonc_checked(cJSON_CreateNull());
+		break;
+	default:	/* punctuation */
+		jsonc_error(jp, t->line, "unexpected '%c'", *t->p);
+		return NULL;
 	}
-	jsonc_record(jp, node, line, NULL, 0);
+	jsonc_record(jp, node, t->line, NULL, 0);
 	return node;
 }
 
@@ -683,6 +386,7 @@ jsonc_parse(const char *text, size_t len, struct jsonc_lines **lines,
     char **cause)
 {
 	struct jsonc_parser	 jp;
+	struct json_token	 t;
 	const char		*nul;
 	cJSON			*root;
 	int			 line;
@@ -690,10 +394,6 @@ jsonc_parse(const char *text, size_t len, struct jsonc_lines **lines,
 	if (lines != NULL)
 		*lines = NULL;
 	memset(&jp, 0, sizeof jp);
-	jp.p = text;
-	jp.end = text + len;
-	jp.line = 1;
-
 	if ((nul = memchr(text, '\0', len)) != NULL) {
 		line = 1;
 		for (; text < nul; text++)
@@ -701,13 +401,17 @@ jsonc_parse(const char *text, size_t len, struct jsonc_lines **lines,
 		xasprintf(cause, "line %d: NUL byte in input", line);
 		return NULL;
 	}
-	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
-		jp.p += 3;
+	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0) {
+		text += 3;
+		len -= 3;
+	}
+	json_lex_init(&jp.lx, text, len, 1, JSON_LEX_COMMENTS | JSON_LEX_UTF8);
 
 	jp.lines = xcalloc(1, sizeof *jp.lines);
-	root = jsonc_value(&jp, 0);
-	if (root != NULL && jsonc_skip(&jp) == 0 && jp.p < jp.end) {
-		jsonc_error(&jp, jp.line, "unexpected data after the end of"
+	json_lex_next(&jp.lx, &t);
+	root = jsonc_value(&jp, &t, 0);
+	if (root != NULL && json_lex_next(&jp.lx, &t) != JSON_TOK_END) {
+		jsonc_expected(&jp, &t, "unexpected data after the end of"
 		    " the document");
 	}
 	if (jp.cause != NULL) {

@@ -2,13 +2,15 @@
  * JSON and NDJSON input: one object, an array of objects, {"metrics": [...]},
  * or one object per line. Keys map onto fields as CSV headers do.
  *
- * A streaming scanner, not a tree: rows are read straight out of the buffer,
- * so a large webhook body costs no allocation per value, every row knows its
- * line, and numbers keep the text they were written with — money never passes
- * through a double. Strings without escapes are used in place; escaped ones
- * are decoded into one scratch area as long as the input (a decoded string is
- * never longer than its escaped form). NUL bytes, raw control characters in
- * strings, "\u0000" and lone surrogates are refused.
+ * A streaming reader over the tokens of json-lex.c, not a tree: rows are read
+ * straight out of the buffer, so a large webhook body costs no allocation per
+ * value, every row knows its line, and numbers keep the text they were written
+ * with — money never passes through a double. Strings without escapes are used
+ * in place; escaped ones are decoded into one scratch area as long as the
+ * input (a decoded string is never longer than its escaped form). NUL bytes,
+ * raw control characters in strings, "\u0000" and lone surrogates are refused
+ * by the lexer; UTF-8 is checked per value by parse.c (check_utf8), so that a
+ * bad byte is a row error naming its key, not a broken input.
  *
  * Syntax errors reject the whole input (row 0, with the line); a row whose
  * values have the wrong type (true, an array...) is a row error, except under
@@ -21,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json-lex.h"
 #include "metric.h"
 #include "parse.h"
 #include "parse-internal.h"
@@ -42,12 +45,12 @@ struct pj_value {
 };
 
 struct pj_lex {
-	const char	*p, *end;
-	long		 line;		/* line of p, counted from `line0` */
+	struct json_lex	 lx;
 	char		*scratch;	/* decoded strings; NULL until needed */
 	size_t		 scratch_used, scratch_cap;
 	const char	*why;		/* syntax error, or NULL */
 	long		 why_line;
+	char		 whybuf[128];	/* the lexer's message */
 };
 
 /*
@@ -102,289 +105,145 @@ pj_keycache_store(struct pj_keycache *kc, const struct parse_key *keys,
 }
 
 static int
-pj_fail(struct pj_lex *lx, const char *why)
+pj_fail(struct pj_lex *pl, long line, const char *why)
 {
-	if (lx->why == NULL) {
-		lx->why = why;
-		lx->why_line = lx->line;
+	if (pl->why == NULL) {
+		pl->why = why;
+		pl->why_line = line;
 	}
 	return -1;
 }
 
-static void
-pj_ws(struct pj_lex *lx)
+/* The lexer's error (a bad string, number or byte), in its words. */
+static int
+pj_lex_fail(struct pj_lex *pl)
 {
-	while (lx->p < lx->end) {
-		switch (*lx->p) {
-		case '\n':
-			lx->line++;
-			/* FALLTHROUGH */
-		case ' ':
-		case '\t':
-		case '\r':
-			lx->p++;
-			break;
-		default:
-			return;
-		}
+	if (pl->why == NULL) {
+		pl->why = json_lex_strerror(&pl->lx, pl->whybuf,
+		    sizeof pl->whybuf);
+		pl->why_line = pl->lx.err_line;
 	}
+	return -1;
 }
 
+/* Token t where a key must be: a malformed string is named as such. */
 static int
-pj_expect(struct pj_lex *lx, char c)
+pj_key_expected(struct pj_lex *pl, const struct json_token *t)
 {
-	pj_ws(lx);
-	if (lx->p >= lx->end || *lx->p != c)
-		return pj_fail(lx, c == ':' ? "':' expected" : c == '{' ?
-		    "'{' expected" : "unexpected character");
-	lx->p++;
-	return 0;
+	if (t->type == JSON_TOK_ERROR && *t->p == '"')
+		return pj_lex_fail(pl);
+	return pj_fail(pl, t->line, "key expected");
 }
 
+/* Anything but the end where the input should have ended. */
 static int
-pj_hex4(const char *p, unsigned *v)
+pj_trailing(struct pj_lex *pl, const struct json_token *t)
 {
-	unsigned i, c;
-
-	*v = 0;
-	for (i = 0; i < 4; i++) {
-		c = (unsigned char)p[i];
-		if (c >= '0' && c <= '9')
-			c -= '0';
-		else if (c >= 'a' && c <= 'f')
-			c -= 'a' - 10;
-		else if (c >= 'A' && c <= 'F')
-			c -= 'A' - 10;
-		else
-			return -1;
-		*v = *v << 4 | c;
-	}
-	return 0;
+	return pj_fail(pl, t->line, t->type == JSON_TOK_ERROR &&
+	    pl->lx.err == JSON_LEX_E_NUL ? "NUL byte" : "text after the value");
 }
 
-/* Decode the escapes of [s, e) (a string's inside) into the scratch area. */
-static int
-pj_unescape(struct pj_lex *lx, const char *s, const char *e,
-    struct pj_value *v)
+/* A string token as a value: in place, or decoded into the scratch area. */
+static inline void
+pj_string(struct pj_lex *pl, const struct json_token *t, struct pj_value *v)
 {
-	char *o;
-	unsigned cp, lo;
-
-	if (lx->scratch == NULL) {
-		lx->scratch_cap = (size_t)(lx->end - s) + 1;
-		lx->scratch = xmalloc(lx->scratch_cap);
-	}
-	o = lx->scratch + lx->scratch_used;
-	v->p = o;
-	while (s < e) {
-		if (*s != '\\') {
-			*o++ = *s++;
-			continue;
-		}
-		s++;
-		switch (*s++) {
-		case '"': *o++ = '"'; break;
-		case '\\': *o++ = '\\'; break;
-		case '/': *o++ = '/'; break;
-		case 'b': *o++ = '\b'; break;
-		case 'f': *o++ = '\f'; break;
-		case 'n': *o++ = '\n'; break;
-		case 'r': *o++ = '\r'; break;
-		case 't': *o++ = '\t'; break;
-		case 'u':
-			if (e - s < 4 || pj_hex4(s, &cp) != 0)
-				return pj_fail(lx, "bad \\u escape");
-			s += 4;
-			if (cp == 0)
-				return pj_fail(lx, "\\u0000 in a string");
-			if (cp >= 0xdc00 && cp <= 0xdfff)
-				return pj_fail(lx, "lone surrogate in a string");
-			if (cp >= 0xd800 && cp <= 0xdbff) {
-				if (e - s < 6 || s[0] != '\\' || s[1] != 'u' ||
-				    pj_hex4(s + 2, &lo) != 0 || lo < 0xdc00 ||
-				    lo > 0xdfff)
-					return pj_fail(lx, "lone surrogate in a "
-					    "string");
-				s += 6;
-				cp = 0x10000 + ((cp - 0xd800) << 10) +
-				    (lo - 0xdc00);
-			}
-			if (cp < 0x80)
-				*o++ = (char)cp;
-			else if (cp < 0x800) {
-				*o++ = (char)(0xc0 | cp >> 6);
-				*o++ = (char)(0x80 | (cp & 0x3f));
-			} else if (cp < 0x10000) {
-				*o++ = (char)(0xe0 | cp >> 12);
-				*o++ = (char)(0x80 | (cp >> 6 & 0x3f));
-				*o++ = (char)(0x80 | (cp & 0x3f));
-			} else {
-				*o++ = (char)(0xf0 | cp >> 18);
-				*o++ = (char)(0x80 | (cp >> 12 & 0x3f));
-				*o++ = (char)(0x80 | (cp >> 6 & 0x3f));
-				*o++ = (char)(0x80 | (cp & 0x3f));
-			}
-			break;
-		default:
-			return pj_fail(lx, "bad escape in a string");
-		}
-	}
-	v->len = (size_t)(o - v->p);
-	lx->scratch_used += v->len;
-	return 0;
-}
-
-/* A string at lx->p (the opening quote). */
-static int
-pj_string(struct pj_lex *lx, struct pj_value *v)
-{
-	const char *s = ++lx->p, *q;
-	int escaped = 0;
-
-	for (q = s; q < lx->end; q++) {
-		if (*q == '"')
-			break;
-		if ((unsigned char)*q < 0x20)
-			return pj_fail(lx, *q == '\0' ? "NUL byte" :
-			    "control character in a string");
-		if (*q == '\\') {
-			escaped = 1;
-			if (++q == lx->end)
-				break;
-		}
-	}
-	if (q >= lx->end)
-		return pj_fail(lx, "unterminated string");
-	lx->p = q + 1;
 	v->type = PJ_STRING;
-	if (!escaped) {
-		v->p = s;
-		v->len = (size_t)(q - s);
-		return 0;
+	if (!t->escaped) {
+		v->p = t->p;
+		v->len = t->len;
+		return;
 	}
-	return pj_unescape(lx, s, q, v);
+	if (pl->scratch == NULL) {
+		pl->scratch_cap = (size_t)(pl->lx.end - t->p) + 1;
+		pl->scratch = xmalloc(pl->scratch_cap);
+	}
+	v->p = pl->scratch + pl->scratch_used;
+	v->len = json_lex_decode(t, pl->scratch + pl->scratch_used);
+	pl->scratch_used += v->len;
 }
 
-/* A number token, kept as written after checking the RFC 8259 grammar. */
+static int pj_value(struct pj_lex *, const struct json_token *,
+    struct pj_value *, int depth);
+
+/*
+ * Skip the members of an object or the elements of an array whose opening
+ * token is open, checking them (their strings are not decoded).
+ */
 static int
-pj_number(struct pj_lex *lx, struct pj_value *v)
+pj_skip_container(struct pj_lex *pl, const struct json_token *open, int depth)
 {
-	const char *s = lx->p, *e = lx->end, *p = s;
-
-	if (p < e && *p == '-')
-		p++;
-	if (p < e && *p == '0')
-		p++;
-	else if (p < e && *p >= '1' && *p <= '9') {
-		while (p < e && *p >= '0' && *p <= '9')
-			p++;
-	} else
-		return pj_fail(lx, "bad number");
-	if (p < e && *p == '.') {
-		if (++p >= e || *p < '0' || *p > '9')
-			return pj_fail(lx, "bad number");
-		while (p < e && *p >= '0' && *p <= '9')
-			p++;
-	}
-	if (p < e && (*p == 'e' || *p == 'E')) {
-		p++;
-		if (p < e && (*p == '+' || *p == '-'))
-			p++;
-		if (p >= e || *p < '0' || *p > '9')
-			return pj_fail(lx, "bad number");
-		while (p < e && *p >= '0' && *p <= '9')
-			p++;
-	}
-	if (p < e && ((*p >= '0' && *p <= '9') || *p == '.' || *p == '-' ||
-	    *p == '+'))
-		return pj_fail(lx, "bad number");
-	v->type = PJ_NUMBER;
-	v->p = s;
-	v->len = (size_t)(p - s);
-	lx->p = p;
-	return 0;
-}
-
-static int pj_value(struct pj_lex *, struct pj_value *, int depth);
-
-/* Skip the members of an object or the elements of an array, checking them. */
-static int
-pj_skip_container(struct pj_lex *lx, char close, int depth)
-{
-	struct pj_value v;
+	enum json_tok close = open->type == JSON_TOK_LBRACE ?
+	    JSON_TOK_RBRACE : JSON_TOK_RBRACKET;
+	struct json_token t;
 
 	if (depth > PJ_MAX_DEPTH)
-		return pj_fail(lx, "nested too deeply");
-	lx->p++;
-	pj_ws(lx);
-	if (lx->p < lx->end && *lx->p == close) {
-		lx->p++;
+		return pj_fail(pl, open->line, "nested too deeply");
+	if (json_lex_next(&pl->lx, &t) == close)
 		return 0;
-	}
 	for (;;) {
-		if (close == '}') {
-			pj_ws(lx);
-			if (lx->p >= lx->end || *lx->p != '"')
-				return pj_fail(lx, "key expected");
-			if (pj_string(lx, &v) != 0 || pj_expect(lx, ':') != 0)
-				return -1;
+		if (close == JSON_TOK_RBRACE) {
+			if (t.type != JSON_TOK_STRING)
+				return pj_key_expected(pl, &t);
+			if (json_lex_next(&pl->lx, &t) != JSON_TOK_COLON)
+				return pj_fail(pl, t.line, "':' expected");
+			json_lex_next(&pl->lx, &t);
 		}
-		if (pj_value(lx, &v, depth + 1) != 0)
+		if (pj_value(pl, &t, NULL, depth + 1) != 0)
 			return -1;
-		pj_ws(lx);
-		if (lx->p < lx->end && *lx->p == ',') {
-			lx->p++;
+		json_lex_next(&pl->lx, &t);
+		if (t.type == JSON_TOK_COMMA) {
+			json_lex_next(&pl->lx, &t);
 			continue;
 		}
-		if (lx->p < lx->end && *lx->p == close) {
-			lx->p++;
+		if (t.type == close)
 			return 0;
-		}
-		return pj_fail(lx, close == '}' ? "',' or '}' expected" :
-		    "',' or ']' expected");
+		return pj_fail(pl, t.line, close == JSON_TOK_RBRACE ?
+		    "',' or '}' expected" : "',' or ']' expected");
 	}
 }
 
+/*
+ * The value starting with token t into v (NULL: only check it); containers
+ * and booleans are checked and reported as PJ_OTHER.
+ */
 static int
-pj_literal(struct pj_lex *lx, const char *word, size_t len)
+pj_value(struct pj_lex *pl, const struct json_token *t, struct pj_value *v,
+    int depth)
 {
-	if ((size_t)(lx->end - lx->p) < len || memcmp(lx->p, word, len) != 0)
-		return pj_fail(lx, "unexpected character");
-	lx->p += len;
-	return 0;
-}
+	struct pj_value skipped;
 
-/* Any value; containers and booleans are checked and reported as PJ_OTHER. */
-static int
-pj_value(struct pj_lex *lx, struct pj_value *v, int depth)
-{
-	pj_ws(lx);
-	if (lx->p >= lx->end)
-		return pj_fail(lx, "unexpected end of input");
-	v->p = lx->p;
+	if (v == NULL)
+		v = &skipped;
+	v->p = t->p;
 	v->len = 0;
-	switch (*lx->p) {
-	case '"':
-		return pj_string(lx, v);
-	case '{':
-		v->type = PJ_OTHER;
-		return pj_skip_container(lx, '}', depth);
-	case '[':
-		v->type = PJ_OTHER;
-		return pj_skip_container(lx, ']', depth);
-	case 't':
-		v->type = PJ_OTHER;
-		return pj_literal(lx, "true", 4);
-	case 'f':
-		v->type = PJ_OTHER;
-		return pj_literal(lx, "false", 5);
-	case 'n':
+	switch (t->type) {
+	case JSON_TOK_STRING:
+		if (v == &skipped)
+			v->type = PJ_STRING;
+		else
+			pj_string(pl, t, v);
+		return 0;
+	case JSON_TOK_NUMBER:
+		v->type = PJ_NUMBER;
+		v->len = t->len;
+		return 0;
+	case JSON_TOK_NULL:
 		v->type = PJ_NULL;
-		return pj_literal(lx, "null", 4);
-	case '\0':
-		return pj_fail(lx, "NUL byte");
+		return 0;
+	case JSON_TOK_TRUE:
+	case JSON_TOK_FALSE:
+		v->type = PJ_OTHER;
+		return 0;
+	case JSON_TOK_LBRACE:
+	case JSON_TOK_LBRACKET:
+		v->type = PJ_OTHER;
+		return pj_skip_container(pl, t, depth);
+	case JSON_TOK_ERROR:
+		return pj_lex_fail(pl);
+	case JSON_TOK_END:
+		return pj_fail(pl, t->line, "unexpected end of input");
 	default:
-		return pj_number(lx, v);
+		return pj_fail(pl, t->line, "value expected");
 	}
 }
 
@@ -396,44 +255,42 @@ struct pj_row {
 	int			too_many;
 	struct pj_value		metrics;	/* the "metrics" member, if any */
 	int			has_metrics;
-	const char		*metrics_at;	/* its '[' when it is an array */
+	const char		*metrics_at;	/* past its '[' when it is an array */
+	long			 metrics_line;	/* the line of that '[' */
 };
 
 /*
- * Read the members of the object at lx->p into row. At the top level a
- * "metrics" array is not read but remembered (an envelope).
+ * Read the members of the object whose '{' has just been read into row. At
+ * the top level a "metrics" array is not read but remembered (an envelope).
  */
 static int
-pj_read_object(struct pj_lex *lx, struct pj_row *row, int top)
+pj_read_object(struct pj_lex *pl, struct pj_row *row, int top)
 {
+	struct json_token t;
 	struct pj_value k, v;
 
 	row->n = 0;
 	row->too_many = 0;
 	row->has_metrics = 0;
-	lx->scratch_used = 0;
-	if (pj_expect(lx, '{') != 0)
-		return -1;
-	pj_ws(lx);
-	if (lx->p < lx->end && *lx->p == '}') {
-		lx->p++;
+	pl->scratch_used = 0;
+	if (json_lex_next(&pl->lx, &t) == JSON_TOK_RBRACE)
 		return 0;
-	}
 	for (;;) {
-		pj_ws(lx);
-		if (lx->p >= lx->end || *lx->p != '"')
-			return pj_fail(lx, "key expected");
-		if (pj_string(lx, &k) != 0 || pj_expect(lx, ':') != 0)
-			return -1;
-		pj_ws(lx);
+		if (t.type != JSON_TOK_STRING)
+			return pj_key_expected(pl, &t);
+		pj_string(pl, &t, &k);
+		if (json_lex_next(&pl->lx, &t) != JSON_TOK_COLON)
+			return pj_fail(pl, t.line, "':' expected");
+		json_lex_next(&pl->lx, &t);
 		if (top && k.len == 7 && memcmp(k.p, "metrics", 7) == 0 &&
-		    lx->p < lx->end && *lx->p == '[') {
+		    t.type == JSON_TOK_LBRACKET) {
 			row->has_metrics = 1;
-			row->metrics_at = lx->p;
-			if (pj_skip_container(lx, ']', 1) != 0)
+			row->metrics_at = pl->lx.p;
+			row->metrics_line = t.line;
+			if (pj_skip_container(pl, &t, 1) != 0)
 				return -1;
 		} else {
-			if (pj_value(lx, &v, 1) != 0)
+			if (pj_value(pl, &t, &v, 1) != 0)
 				return -1;
 			if (top && k.len == 7 && memcmp(k.p, "metrics", 7) == 0)
 				row->has_metrics = -1;	/* not an array */
@@ -444,16 +301,14 @@ pj_read_object(struct pj_lex *lx, struct pj_row *row, int top)
 			} else
 				row->too_many = 1;
 		}
-		pj_ws(lx);
-		if (lx->p < lx->end && *lx->p == ',') {
-			lx->p++;
+		json_lex_next(&pl->lx, &t);
+		if (t.type == JSON_TOK_COMMA) {
+			json_lex_next(&pl->lx, &t);
 			continue;
 		}
-		if (lx->p < lx->end && *lx->p == '}') {
-			lx->p++;
+		if (t.type == JSON_TOK_RBRACE)
 			return 0;
-		}
-		return pj_fail(lx, "',' or '}' expected");
+		return pj_fail(pl, t.line, "',' or '}' expected");
 	}
 }
 
@@ -511,103 +366,90 @@ pj_emit(struct parse_ctx *ctx, struct pj_keycache *kc, struct pj_row *row,
 }
 
 static int
-pj_syntax(struct parse_ctx *ctx, const struct pj_lex *lx)
+pj_syntax(struct parse_ctx *ctx, const struct pj_lex *pl)
 {
-	parse_report(ctx, 0, lx->why_line, NULL, 0, "malformed JSON: %s "
-	    "(line %ld)", lx->why, lx->why_line);
+	parse_report(ctx, 0, pl->why_line, NULL, 0, "malformed JSON: %s "
+	    "(line %ld)", pl->why, pl->why_line);
 	return -1;
 }
 
-/* The elements of the array at lx->p: one row each. */
+/* The elements of the array whose '[' has just been read: one row each. */
 static int
-pj_array(struct parse_ctx *ctx, struct pj_lex *lx, struct pj_keycache *kc,
+pj_array(struct parse_ctx *ctx, struct pj_lex *pl, struct pj_keycache *kc,
     struct pj_row *row)
 {
+	struct json_token t;
 	long line;
 
-	lx->p++;
-	pj_ws(lx);
-	if (lx->p < lx->end && *lx->p == ']') {
-		lx->p++;
+	if (json_lex_next(&pl->lx, &t) == JSON_TOK_RBRACKET)
 		return 0;
-	}
 	for (;;) {
-		pj_ws(lx);
-		line = lx->line;
+		line = t.line;
 		if (parse_count_row(ctx, line) != 0)
 			return -1;
-		if (lx->p < lx->end && *lx->p == '{') {
-			if (pj_read_object(lx, row, 0) != 0)
-				return pj_syntax(ctx, lx);
+		if (t.type == JSON_TOK_LBRACE) {
+			if (pj_read_object(pl, row, 0) != 0)
+				return pj_syntax(ctx, pl);
 			if (pj_emit(ctx, kc, row, ctx->nrows, line) != 0)
 				return -1;
 		} else {
-			struct pj_value v;
-
-			if (pj_value(lx, &v, 1) != 0)
-				return pj_syntax(ctx, lx);
+			if (pj_value(pl, &t, NULL, 1) != 0)
+				return pj_syntax(ctx, pl);
 			if (parse_report(ctx, ctx->nrows, line, NULL, 0,
 			    "not an object") != 0)
 				return -1;
 		}
-		pj_ws(lx);
-		if (lx->p < lx->end && *lx->p == ',') {
-			lx->p++;
+		json_lex_next(&pl->lx, &t);
+		if (t.type == JSON_TOK_COMMA) {
+			json_lex_next(&pl->lx, &t);
 			continue;
 		}
-		if (lx->p < lx->end && *lx->p == ']') {
-			lx->p++;
+		if (t.type == JSON_TOK_RBRACKET)
 			return 0;
-		}
-		pj_fail(lx, "',' or ']' expected");
-		return pj_syntax(ctx, lx);
+		pj_fail(pl, t.line, "',' or ']' expected");
+		return pj_syntax(ctx, pl);
 	}
 }
 
 static int
 pj_document(struct parse_ctx *ctx, const char *buf, size_t len)
 {
-	struct pj_lex	 lx;
+	struct pj_lex	 pl;
+	struct json_token t;
 	struct pj_keycache *kc;
 	struct pj_row	*row;
 	long		 line;
 	int		 rc = -1;
 
-	memset(&lx, 0, sizeof lx);
-	lx.p = buf;
-	lx.end = buf + len;
-	lx.line = 1;
+	memset(&pl, 0, sizeof pl);
+	json_lex_init(&pl.lx, buf, len, 1, 0);
 	kc = xmalloc(sizeof *kc);
 	kc->valid = 0;
 	row = xmalloc(sizeof *row);
 
-	pj_ws(&lx);
-	line = lx.line;
-	if (lx.p >= lx.end) {
-		pj_fail(&lx, "empty input");
-		rc = pj_syntax(ctx, &lx);
-	} else if (*lx.p == '[') {
-		rc = pj_array(ctx, &lx, kc, row);
-	} else if (*lx.p == '{') {
-		if (pj_read_object(&lx, row, 1) != 0)
-			rc = pj_syntax(ctx, &lx);
+	json_lex_next(&pl.lx, &t);
+	line = t.line;
+	if (t.type == JSON_TOK_END) {
+		pj_fail(&pl, line, "empty input");
+		rc = pj_syntax(ctx, &pl);
+	} else if (t.type == JSON_TOK_LBRACKET) {
+		rc = pj_array(ctx, &pl, kc, row);
+	} else if (t.type == JSON_TOK_LBRACE) {
+		if (pj_read_object(&pl, row, 1) != 0)
+			rc = pj_syntax(ctx, &pl);
 		else if (row->has_metrics == -1) {
 			parse_report(ctx, 0, line, "metrics", 7, "\"metrics\" "
 			    "is not an array");
 		} else if (row->has_metrics == 1) {
 			/* Envelope: re-read its array, now as rows. */
-			const char *after = lx.p;
-			long after_line = lx.line;
+			const char *after = pl.lx.p;
+			long after_line = pl.lx.line;
 
-			const char *q;
-
-			lx.p = row->metrics_at;
-			lx.line = 1;
-			for (q = buf; q < row->metrics_at; q++)
-				lx.line += *q == '\n';
-			rc = pj_array(ctx, &lx, kc, row);
-			lx.p = after;
-			lx.line = after_line;
+			pl.lx.p = row->metrics_at;
+			pl.lx.line = row->metrics_line;
+			rc = pj_array(ctx, &pl, kc, row);
+			pl.lx.p = after;
+			pl.lx.line = after_line;
 		} else {
 			if ((rc = parse_count_row(ctx, line)) == 0)
 				rc = pj_emit(ctx, kc, row, ctx->nrows, line);
@@ -616,15 +458,11 @@ pj_document(struct parse_ctx *ctx, const char *buf, size_t len)
 		parse_report(ctx, 0, line, NULL, 0, "JSON input must be an "
 		    "object or an array");
 	}
-	if (rc == 0) {
-		pj_ws(&lx);
-		if (lx.p < lx.end) {
-			pj_fail(&lx, lx.p[0] == '\0' ? "NUL byte" :
-			    "text after the value");
-			rc = pj_syntax(ctx, &lx);
-		}
+	if (rc == 0 && json_lex_next(&pl.lx, &t) != JSON_TOK_END) {
+		pj_trailing(&pl, &t);
+		rc = pj_syntax(ctx, &pl);
 	}
-	free(lx.scratch);
+	free(pl.scratch);
 	free(row);
 	free(kc);
 	return rc;
@@ -637,7 +475,8 @@ pj_lines(struct parse_ctx *ctx, const char *buf, size_t len)
 	const char	*p = buf, *e = buf + len, *nl, *s, *t;
 	struct pj_keycache *kc;
 	struct pj_row	*row;
-	struct pj_lex	 lx;
+	struct pj_lex	 pl;
+	struct json_token tok;
 	long		 line = 0;
 	int		 rc = 0;
 
@@ -646,7 +485,7 @@ pj_lines(struct parse_ctx *ctx, const char *buf, size_t len)
 	kc = xmalloc(sizeof *kc);
 	kc->valid = 0;
 	row = xmalloc(sizeof *row);
-	memset(&lx, 0, sizeof lx);
+	memset(&pl, 0, sizeof pl);
 	for (; p < e; p = nl + 1) {
 		line++;
 		if ((nl = memchr(p, '\n', (size_t)(e - p))) == NULL)
@@ -662,19 +501,19 @@ pj_lines(struct parse_ctx *ctx, const char *buf, size_t len)
 			rc = -1;
 			break;
 		}
-		lx.p = s;
-		lx.end = t;
-		lx.line = line;
-		lx.why = NULL;
-		free(lx.scratch);
-		lx.scratch = NULL;
-		lx.scratch_used = 0;
-		if (pj_read_object(&lx, row, 0) == 0 && lx.p != t)
-			pj_fail(&lx, lx.p[0] == '\0' ? "NUL byte" :
-			    "text after the value");
-		if (lx.why != NULL)
+		json_lex_init(&pl.lx, s, (size_t)(t - s), line, 0);
+		pl.why = NULL;
+		free(pl.scratch);
+		pl.scratch = NULL;
+		pl.scratch_used = 0;
+		if (json_lex_next(&pl.lx, &tok) != JSON_TOK_LBRACE)
+			pj_fail(&pl, tok.line, "'{' expected");
+		else if (pj_read_object(&pl, row, 0) == 0 &&
+		    json_lex_next(&pl.lx, &tok) != JSON_TOK_END)
+			pj_trailing(&pl, &tok);
+		if (pl.why != NULL)
 			rc = parse_report(ctx, ctx->nrows, line, NULL, 0,
-			    "malformed JSON: %s", lx.why);
+			    "malformed JSON: %s", pl.why);
 		else
 			rc = pj_emit(ctx, kc, row, ctx->nrows, line);
 		if (rc != 0) {
@@ -684,7 +523,7 @@ pj_lines(struct parse_ctx *ctx, const char *buf, size_t len)
 		if (nl == e)
 			break;
 	}
-	free(lx.scratch);
+	free(pl.scratch);
 	free(row);
 	free(kc);
 	return rc;

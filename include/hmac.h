@@ -1,33 +1,29 @@
 /*
- * SHA-256 (FIPS 180-4) and HMAC-SHA256 (RFC 2104), written out so that signing
- * outgoing webhooks and checking signed ingest requests need no crypto library.
- * Pure functions; hmac_equal compares in constant time.
+ * SHA-256 and HMAC-SHA256 from OpenSSL's libcrypto, for signing outgoing
+ * webhooks, checking signed ingest requests and hashing bearer tokens.
+ * hmac_equal is the one constant-time comparison of digests and secrets.
+ * A libcrypto failure (out of memory, no SHA-256 provider) is fatal, as an
+ * allocation failure is for xmalloc.
  */
 #ifndef ROIWATCH_HMAC_H
 #define ROIWATCH_HMAC_H
 #include <stddef.h>
 #include <stdint.h>
 
+#include <openssl/types.h>
+
 #define SHA256_DIGEST_LEN	32
-#define SHA256_BLOCK_LEN	64
 #define SHA256_HEX_LEN		(2 * SHA256_DIGEST_LEN + 1)	/* with NUL */
 
-struct sha256_ctx {
-	uint32_t	state[8];
-	uint64_t	bytes;			/* total length hashed */
-	uint8_t		buf[SHA256_BLOCK_LEN];
-	size_t		buflen;
-};
-
-void	sha256_init(struct sha256_ctx *);
-void	sha256_update(struct sha256_ctx *, const void *, size_t);
-void	sha256_final(struct sha256_ctx *, uint8_t out[SHA256_DIGEST_LEN]);
 void	sha256(const void *, size_t, uint8_t out[SHA256_DIGEST_LEN]);
 
-/* Streaming HMAC-SHA256; final wipes the context (it holds key material). */
+/*
+ * Streaming HMAC-SHA256, so that a signature over "timestamp.body" needs no
+ * copy of the body. init allocates libcrypto's context and final frees it
+ * (cleansing the key), so every init must be followed by final.
+ */
 struct hmac_sha256_ctx {
-	struct sha256_ctx	inner;
-	uint8_t			opad[SHA256_BLOCK_LEN];
+	EVP_MAC_CTX	*mac;
 };
 void	hmac_sha256_init(struct hmac_sha256_ctx *, const void *key,
 	    size_t keylen);

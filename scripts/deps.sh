@@ -3,7 +3,7 @@
 
 # Build: compiler, CMake, pkg-config and the libraries' development packages.
 ROIWATCH_BUILD_PKGS="gcc libc6-dev make cmake pkg-config ca-certificates libevent-dev
- libcurl4-openssl-dev libsqlite3-dev libcjson-dev tzdata"
+ libcurl4-openssl-dev libsqlite3-dev libcjson-dev libssl-dev tzdata"
 # Demo: Python shows the messages the daemon wrote (MIME decoding).
 ROIWATCH_DEMO_PKGS="python3"
 # Tests: cmocka, Debian's Python with aiosmtpd (the SMTP peer), openssl (test certificates).

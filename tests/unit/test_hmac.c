@@ -7,6 +7,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "hmac.h"
@@ -35,27 +36,19 @@ test_sha256_vectors(void **state)
 	    "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
 }
 
-/* One million 'a' fed in odd-sized pieces exercises the buffering. */
+/* FIPS 180-2's long message: one million 'a'. */
 static void
-test_sha256_incremental(void **state)
+test_sha256_million(void **state)
 {
-	struct sha256_ctx	ctx;
-	char			chunk[997];
-	uint8_t			d[SHA256_DIGEST_LEN];
-	char			hex[SHA256_HEX_LEN];
-	size_t			left = 1000000, n;
+	char	*msg;
 
 	(void)state;
-	memset(chunk, 'a', sizeof chunk);
-	sha256_init(&ctx);
-	while (left > 0) {
-		n = left < sizeof chunk ? left : sizeof chunk;
-		sha256_update(&ctx, chunk, n);
-		left -= n;
-	}
-	sha256_final(&ctx, d);
-	assert_string_equal(hmac_hex(d, hex),
+	msg = malloc(1000000);
+	assert_non_null(msg);
+	memset(msg, 'a', 1000000);
+	check_sha(msg, 1000000,
 	    "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+	free(msg);
 }
 
 static void
@@ -86,6 +79,9 @@ test_rfc4231(void **state)
 	check_hmac(k6, sizeof k6,
 	    "Test Using Larger Than Block-Size Key - Hash Key First",
 	    "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+	/* An empty key is a key of zero bytes, not "no key". */
+	check_hmac("", 0, "",
+	    "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad");
 	/* Test case 7: key and data longer than a block */
 	check_hmac(k6, sizeof k6,
 	    "This is a test using a larger than block-size key and a larger "
@@ -143,7 +139,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sha256_vectors),
-		cmocka_unit_test(test_sha256_incremental),
+		cmocka_unit_test(test_sha256_million),
 		cmocka_unit_test(test_rfc4231),
 		cmocka_unit_test(test_hmac_equal),
 		cmocka_unit_test(test_hmac_streaming),
