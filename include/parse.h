@@ -10,6 +10,7 @@
 #ifndef ROIWATCH_PARSE_H
 #define ROIWATCH_PARSE_H
 #include <stddef.h>
+#include <stdint.h>
 
 #include "metric.h"
 
@@ -89,5 +90,17 @@ int	parse_input(const char *buf, size_t len, const struct parse_options *,
 int	parse_format_from_content_type(const char *);
 /* Format from a file name's extension (.csv .tsv .json .ndjson .jsonl), or -1. */
 int	parse_format_from_filename(const char *);
+
+/*
+ * Dates (parse-date.c). parse_date_iso: "YYYY-MM-DD" optionally followed by
+ * "THH:MM[:SS[.fff]][Z|+-HH:MM]"; *hour is -1 for a plain date.
+ * parse_date_format: a value in a format checked by parse_date_check_format()
+ * (%Y %m %d %H %M %b %%). Both return 0 or -1.
+ */
+int	parse_date_iso(const char *s, size_t len, int32_t *day, int8_t *hour);
+int	parse_date_format(const char *fmt, const char *s, size_t len,
+	    int32_t *day, int8_t *hour);
+/* Whether fmt is a usable date format; -1 with *cause (caller frees). */
+int	parse_date_check_format(const char *fmt, char **cause);
 
 #endif
