@@ -184,6 +184,53 @@ grouping:
 	return -1;
 }
 
+int
+money_parse_round(const char *s, size_t len, char dec, char thousands,
+    enum money_round mode, int64_t *micros, const char **why)
+{
+	const char *p, *d, *end;
+	int64_t	 v;
+	int	 neg, up;
+	size_t	 n;
+
+	if (mode == MONEY_ROUND_NONE || s == NULL)
+		return money_parse(s, len, dec, thousands, micros, why);
+	while ((n = money_blank(s, len)) != 0) {
+		s += n;
+		len -= n;
+	}
+	while ((n = money_blank_end(s, len)) != 0)
+		len -= n;
+	end = s + len;
+	if ((d = memchr(s, dec, len)) == NULL || end - d <= 7)
+		return money_parse(s, len, dec, thousands, micros, why);
+	for (p = d + 7; p < end; p++) {
+		if (*p < '0' || *p > '9')	/* money_parse() says why */
+			return money_parse(s, len, dec, thousands, micros, why);
+	}
+	if (money_parse(s, (size_t)(d + 7 - s), dec, thousands, &v, why) != 0)
+		return -1;
+	neg = s[0] == '-';
+	/* The dropped digits against one half of a micro. */
+	p = d + 7;
+	if (*p > '5')
+		up = 1;
+	else if (*p < '5')
+		up = 0;
+	else {
+		for (p++; p < end && *p == '0'; p++)
+			;
+		up = p < end || (v % 2 != 0);
+	}
+	if (up && __builtin_add_overflow(v, neg ? -1 : 1, &v)) {
+		if (why != NULL)
+			*why = "amount too large";
+		return -1;
+	}
+	*micros = v;
+	return 0;
+}
+
 /* Copy src into buf of len bytes, truncating; returns buf. */
 static char *
 money_copy(char *buf, size_t len, const char *src)

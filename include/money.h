@@ -18,6 +18,22 @@
 int	money_parse(const char *s, size_t len, char dec, char thousands,
 	    int64_t *micros, const char **why);
 
+/* How money_parse_round() treats decimals beyond the sixth. */
+enum money_round {
+	MONEY_ROUND_NONE,	/* refused, as money_parse() does */
+	MONEY_ROUND_HALF_EVEN,	/* rounded to micros, ties to even */
+};
+
+/*
+ * money_parse(), except that with MONEY_ROUND_HALF_EVEN more than 6 decimals
+ * are rounded to the nearest micro, ties to the even one, by digit
+ * arithmetic ("1.429999948" -> 1.430000, "0.0000005" -> 0). Exporters write
+ * float artefacts such as 2754371.66666667; the rounding is exact and
+ * documented, never through a float.
+ */
+int	money_parse_round(const char *s, size_t len, char dec, char thousands,
+	    enum money_round mode, int64_t *micros, const char **why);
+
 /*
  * Format micros with 2 decimals, rounded half away from zero, grouped per
  * language: "en" → "25,750.00", "fr" → "25 750,00" (U+202F narrow no-break
