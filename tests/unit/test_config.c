@@ -1090,7 +1090,7 @@ test_config_source_errors(void **state)
 	    " \"encoding\": \"utf-16\" }", "3: option 'encoding': must be one");
 	source_fails("{ \"name\": \"a\", \"type\": \"files\", \"pattern\": \"*\",\n"
 	    " \"date_format\": \"%d/%m\" }",
-	    "3: option 'date_format': date format needs one %Y");
+	    "3: option 'date_format': date format has no %Y: set default_year");
 	source_fails("{ \"name\": \"a\", \"type\": \"files\", \"pattern\": \"*\",\n"
 	    " \"date_format\": \"%Q\" }",
 	    "3: option 'date_format': unsupported %Q");

@@ -337,9 +337,9 @@ test_currency_and_spaces(void **state)
 	o.decimal = ',';
 	o.thousands = ' ';
 	RUN("client;campaign;date;cost;revenue\n"
-	    "acme;c;2026-01-05; \xe2\x82\xac 1\xe2\x80\xaf" "234,50 ;12,00 EUR\n"
-	    "acme;c;2026-01-06;1\xc2\xa0" "000 \xe2\x82\xac;\xc2\xa3" "3\n"
-	    "acme;c;2026-01-07;$5;USD 7\n"
+	    "acme;c;2026-01-05; \xe2\x82\xac 1\xe2\x80\xaf" "234,50 ;12,00 \xe2\x82\xac\n"
+	    "acme;c;2026-01-06;1\xc2\xa0" "000 \xc2\xa3;\xc2\xa3" "3\n"
+	    "acme;c;2026-01-07;USD5;USD 7\n"
 	    "acme;c;2026-01-08;-\xe2\x82\xac" "5;1\n"
 	    "acme;c;2026-01-09;1;-\xe2\x82\xac" "5\n", &o, &g);
 	assert_int_equal(g.nrows, 4);
@@ -350,6 +350,11 @@ test_currency_and_spaces(void **state)
 	assert_int_equal(g.rows[2].cost, 5000000);
 	assert_int_equal(g.rows[2].revenue, 7000000);
 	assert_int_equal(g.rows[3].revenue, -5000000);
+	/* markers are recorded, not stripped silently */
+	assert_string_equal(g.rows[0].currency, "\xe2\x82\xac");
+	assert_string_equal(g.rows[1].currency, "\xc2\xa3");
+	assert_string_equal(g.rows[2].currency, "USD");
+	assert_string_equal(g.rows[3].currency, "\xe2\x82\xac");
 	/* negative cost is an error */
 	assert_int_equal(g.nerrs, 1);
 	assert_int_equal(g.errs[0].row, 4);
