@@ -1334,6 +1334,15 @@ parse_spread_rows(struct parse_ctx *ctx, struct metric_row *r, long row,
 	int64_t		*slot;
 	int		 any;
 
+	for (f = 0; f < MF__MAX; f++) {
+		if ((MF_REQUIRED & MF_BIT(f)) && f != into &&
+		    !(r->present & MF_BIT(f))) {
+			const char *fn = metric_field_name(f);
+
+			return parse_report(ctx, row, line, fn, strlen(fn),
+			    "missing %s", fn);
+		}
+	}
 	for (i = 0; i < o->nspread; i++) {
 		for (j = 0; j < i; j++) {
 			if (strcmp(o->spread[j].name, o->spread[i].name) == 0)
