@@ -385,7 +385,10 @@ static const struct opt source_opts[] = {
 	  " \"columns\": {\"TV spend\": \"TV\", \"Radio spend\": \"Radio\"}}"
 	  " (or an array of such objects, one into for all): each column's"
 	  " value becomes field of a row whose campaign (or channel) is the"
-	  " name given; the row's other values stay under its own campaign." },
+	  " name given; the row's other values stay under its own campaign."
+	  " Into channel, the campaign must come from a column or campaign,"
+	  " and a row may hold one channel's values only (one sample per"
+	  " campaign and day is kept)." },
 	{ "conversion_value", OPT_MONEY, S(conversion_value), 0, 0, INT64_MAX,
 	  NULL, 0, 0, NULL, NULL, "Revenue = conversions x this value"
 	  " (currency units, e.g. \"45.00\"), for inputs without revenue;"

@@ -1343,6 +1343,23 @@ parse_spread_rows(struct parse_ctx *ctx, struct metric_row *r, long row,
 			    "missing %s", fn);
 		}
 	}
+	/* The store keeps one sample per campaign and time bucket: rows of
+	 * one campaign for several channels would replace each other. */
+	if (into == MF_CHANNEL) {
+		for (i = 0, n = 0; i < o->nspread; i++) {
+			for (j = 0; j < i && !(ctx->shave[j] &&
+			    strcmp(o->spread[j].name, o->spread[i].name) == 0);
+			    j++)
+				;
+			if (ctx->shave[i] && j == i)
+				n++;
+		}
+		if (n + ((r->present & numeric) || r->ncustom > 0) > 1)
+			return parse_report(ctx, row, line, NULL, 0, "values "
+			    "for several channels of campaign \"%s\": one "
+			    "sample per campaign and day is kept (spread into "
+			    "campaign instead)", r->campaign);
+	}
 	for (i = 0; i < o->nspread; i++) {
 		for (j = 0; j < i; j++) {
 			if (strcmp(o->spread[j].name, o->spread[i].name) == 0)

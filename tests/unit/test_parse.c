@@ -2100,28 +2100,34 @@ test_spread_channel(void **state)
 	o.nspread = 2;
 	o.spread_into = MF_CHANNEL;
 	RUN("client,campaign,date,Google (USD),Meta (USD)\n"
-	    "acme,Spring,2026-03-01,10,20\n"
-	    "acme,,2026-03-02,10,20\n"
-	    "acme,Spring,2026-03-03,10,$20\n"
-	    "acme,Spring,2026-03-04,10,20 EUR\n", &o, &g);
+	    "acme,Spring,2026-03-01,10,NA\n"
+	    "acme,Spring,2026-03-02,,20\n"
+	    "acme,,2026-03-03,10,20\n"
+	    "acme,Spring,2026-03-04,10,$20\n"
+	    "acme,Spring,2026-03-05,10,20 EUR\n"
+	    "acme,Spring,2026-03-06,10,20\n", &o, &g);
 	assert_int_equal(g.nrows, 2);
 	assert_string_equal(g.rows[0].channel, "google");
 	assert_string_equal(g.rows[0].campaign, "Spring");
 	assert_string_equal(g.rows[0].currency, "USD");
+	assert_int_equal(g.rows[0].cost, 10000000);
 	assert_string_equal(g.rows[1].channel, "meta");
 	assert_int_equal(g.rows[1].cost, 20000000);
 	assert_string_equal(g.rows[1].currency, "USD");
 	/* no campaign: one error for the row; "$" or "EUR" written in a
-	 * "(USD)" column: two markers */
-	assert_int_equal(g.nerrs, 3);
-	assert_int_equal(g.errs[0].row, 2);
+	 * "(USD)" column: two markers; two channels of one campaign would
+	 * replace each other in the store */
+	assert_int_equal(g.nerrs, 4);
+	assert_int_equal(g.errs[0].row, 3);
 	assert_string_equal(g.errs[0].reason, "missing campaign");
-	assert_int_equal(g.errs[1].row, 3);
+	assert_int_equal(g.errs[1].row, 4);
 	assert_string_equal(g.errs[1].column, "Meta (USD)");
 	assert_string_equal(g.errs[1].reason, "two currencies in one row: USD "
 	    "and $");
-	assert_int_equal(g.errs[2].row, 4);
+	assert_int_equal(g.errs[2].row, 5);
 	assert_non_null(strstr(g.errs[2].reason, "USD and EUR"));
+	assert_int_equal(g.errs[3].row, 6);
+	assert_non_null(strstr(g.errs[3].reason, "several channels"));
 }
 
 /* ---- Messages: the option that fixes a likely cause ---- */
