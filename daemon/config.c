@@ -2648,6 +2648,8 @@ cfg_print_source(const struct source_conf *src, FILE *f)
 		    src->date_from_name);
 	for (i = 0; i < src->ndate_formats; i++)
 		fprintf(f, "  date format   \"%s\"\n", src->date_formats[i]);
+	if (src->default_year != 0)
+		fprintf(f, "  default year  %" PRId64 "\n", src->default_year);
 	for (i = 0; i < src->ndate_columns; i++)
 		fprintf(f, "  date column   \"%s\"\n", src->date_columns[i]);
 	if (src->round != 0)
