@@ -819,8 +819,9 @@ parse_money(struct parse_ctx *ctx, const char *s, size_t len, int json_number,
 
 	mark[0] = '\0';
 	if (json_number)
-		return money_parse_round(s, len, '.', 0, ctx->opts->round, v,
-		    why);
+		return ctx->opts->round == MONEY_ROUND_NONE ?
+		    money_parse(s, len, '.', 0, v, why) :
+		    money_parse_round(s, len, '.', 0, ctx->opts->round, v, why);
 	if (memchr(s, '%', len) != NULL) {
 		*why = "percent sign in an amount";
 		return -1;
@@ -856,6 +857,8 @@ parse_money(struct parse_ctx *ctx, const char *s, size_t len, int json_number,
 		s = tmp;
 		len++;
 	}
+	if (ctx->opts->round == MONEY_ROUND_NONE)	/* the hot path */
+		return money_parse(s, len, ctx->dec, ctx->thousands, v, why);
 	return money_parse_round(s, len, ctx->dec, ctx->thousands,
 	    ctx->opts->round, v, why);
 }
@@ -901,7 +904,7 @@ parse_money_hint(struct parse_ctx *ctx, const char *s, size_t len,
  * A count: a non-negative integer, grouped only with the declared thousands
  * separator in groups of three; a fraction of zeros only ("12.0") is allowed.
  */
-static int
+static inline int __attribute__((always_inline))
 parse_count(struct parse_ctx *ctx, const char *s, size_t len, int json_number,
     int64_t *v, const char **why)
 {
@@ -999,38 +1002,51 @@ parse_map_value(struct parse_ctx *ctx, enum metric_field f, const char *s,
  * its column's header, hmark) recorded in the row. Returns 0, 1 when the
  * value is missing, or -1 with reason filled in.
  */
-static int
+static int __attribute__((noinline, cold))
+parse_number_error(struct parse_ctx *ctx, enum metric_field f, const char *s,
+    size_t len, const char *why, char *reason, size_t reasonlen)
+{
+	const char	*hint = "";
+	char		 show[96];
+
+	if (f == MF_COST || f == MF_REVENUE)
+		hint = parse_money_hint(ctx, s, len, why);
+	snprintf(reason, reasonlen, "%s \"%s\": %s%s", metric_field_name(f),
+	    parse_show(s, len, show, sizeof show), why != NULL ? why :
+	    "invalid", hint);
+	return -1;
+}
+
+static inline int __attribute__((always_inline))	/* the hot path */
 parse_number(struct parse_ctx *ctx, struct metric_row *r, enum metric_field f,
     const char *hmark, const char *s, size_t len, int json_number, int64_t *v,
     char *reason, size_t reasonlen)
 {
-	const char	*why = NULL, *hint = "";
-	char		 show[96], mark[PARSE_MARK_MAX];
+	const char	*why = NULL;
+	char		 mark[PARSE_MARK_MAX];
 	int		 rc;
 
 	parse_trim(&s, &len);
 	if (!json_number && parse_is_missing(s, len))
 		return 1;
-	mark[0] = '\0';
-	if (f == MF_COST || f == MF_REVENUE)
+	if (f == MF_COST || f == MF_REVENUE) {
 		rc = parse_money(ctx, s, len, json_number, v, &why, mark);
-	else
-		rc = parse_count(ctx, s, len, json_number, v, &why);
-	if (rc == 0 && f == MF_COST && *v < 0) {
-		why = "negative cost";
-		rc = -1;
+		if (rc == 0 && f == MF_COST && *v < 0) {
+			why = "negative cost";
+			rc = -1;
+		}
+		if (rc != 0)
+			return parse_number_error(ctx, f, s, len, why, reason,
+			    reasonlen);
+		if ((mark[0] != '\0' && parse_mark(r, mark, reason,
+		    reasonlen) != 0) || (hmark != NULL && hmark[0] != '\0' &&
+		    parse_mark(r, hmark, reason, reasonlen) != 0))
+			return -1;
+		return 0;
 	}
-	if (rc != 0) {
-		if (f == MF_COST || f == MF_REVENUE)
-			hint = parse_money_hint(ctx, s, len, why);
-		snprintf(reason, reasonlen, "%s \"%s\": %s%s",
-		    metric_field_name(f), parse_show(s, len, show, sizeof show),
-		    why != NULL ? why : "invalid", hint);
-		return -1;
-	}
-	if (parse_mark(r, mark, reason, reasonlen) != 0 ||
-	    (hmark != NULL && parse_mark(r, hmark, reason, reasonlen) != 0))
-		return -1;
+	if (parse_count(ctx, s, len, json_number, v, &why) != 0)
+		return parse_number_error(ctx, f, s, len, why, reason,
+		    reasonlen);
 	return 0;
 }
 
@@ -1052,7 +1068,7 @@ parse_slot(struct metric_row *r, enum metric_field f)
 }
 
 /* A date value under the declared formats (or ISO) into the row. */
-static int
+static inline int __attribute__((always_inline))
 parse_date_value(struct parse_ctx *ctx, struct metric_row *r, const char *s,
     size_t len, char *reason, size_t reasonlen)
 {
@@ -1266,13 +1282,14 @@ parse_conversion_value(struct parse_ctx *ctx, struct metric_row *r,
 }
 
 /* Check required fields and hand one finished row to the sink. */
-static int
+static inline int __attribute__((always_inline))
 parse_emit(struct parse_ctx *ctx, struct metric_row *r, long row, long line)
 {
 	enum metric_field f;
 	char		 reason[160];
 
-	if (parse_conversion_value(ctx, r, reason, sizeof reason) != 0)
+	if (ctx->opts->conversion_value != 0 &&
+	    parse_conversion_value(ctx, r, reason, sizeof reason) != 0)
 		return parse_report(ctx, row, line, NULL, 0, "%s", reason);
 	for (f = 0; f < MF__MAX; f++) {
 		if ((MF_REQUIRED & MF_BIT(f)) && !(r->present & MF_BIT(f))) {
