@@ -61,6 +61,8 @@ enum opt_type {
 	OPT_HEADERS,	/* file name; its "Name: value" lines are kept */
 	OPT_SOURCES,	/* array of source objects */
 	OPT_CUSTOM,	/* object header -> KPI name: parse_custom_map array */
+	OPT_SPREAD,	/* spread object(s): parse_spread array, into at aux2 */
+	OPT_VALUES,	/* {"client": {value: id}, ...}: parse_value_map array */
 	OPT_TYPE_MAX
 };
 
@@ -68,6 +70,7 @@ static const char *const opt_type_names[OPT_TYPE_MAX] = {
 	"string", "path", "integer", "seconds", "bytes", "bool", "money",
 	"roi", "percent", "choice", "choice", "string list", "secret file",
 	"receivers", "column map", "headers file", "sources", "custom KPI map",
+	"spread", "value map",
 };
 
 #define OPT_REQUIRED	0x1	/* no default; must be given */
@@ -114,6 +117,8 @@ static int	check_listen_addr(const char *, char **);
 static int	check_url(const char *, char **);
 static int	check_pattern(const char *, char **);
 static int	check_channel(const char *, char **);
+static int	check_campaign(const char *, char **);
+static int	check_date(const char *, char **);
 
 static const char *const language_choices[] = { "en", "fr", NULL };
 static const char *const receiver_type_choices[] = {
@@ -144,6 +149,8 @@ static const char *const thousands_choices[] = {
 	"", ",", ".", " ", "'", NULL
 };
 static const char thousands_chars[] = { 0, ',', '.', ' ', '\'' };
+/* In the order of enum money_round. */
+static const char *const round_choices[] = { "none", "half_even", NULL };
 
 #define M(f)	offsetof(struct config, f)
 #define C(f)	offsetof(struct client_conf, f)
@@ -321,9 +328,33 @@ static const struct opt source_opts[] = {
 	  "Fixed client id for every row (must be a configured client)." },
 	{ "channel", OPT_STRING, S(channel), 0, 0, 0, NULL, 0, 0, NULL,
 	  check_channel, "Fixed channel for every row." },
+	{ "campaign", OPT_STRING, S(campaign), 0, 0, 0, NULL, 0, 0, NULL,
+	  check_campaign, "Fixed campaign for every row (a campaign column is"
+	  " then ignored)." },
 	{ "date_format", OPT_STRING, S(date_format), 0, 0, 0, NULL, 0, 0, NULL,
 	  NULL, "Date format of the input, e.g. \"%d/%m/%Y\"; default"
-	  " YYYY-MM-DD." },
+	  " YYYY-MM-DD. Same as date_formats with one format." },
+	{ "date_formats", OPT_LIST, S(date_formats), S(ndate_formats), 0, 0,
+	  NULL, 0, 0, NULL, NULL, "Accepted date formats, e.g. [\"%m/%d/%Y\","
+	  " \"%d-%m-%Y\"]: %Y %m %d %-m %-d %e %b %B (month names in English"
+	  " or French) %H %M %S %z %%. A value two formats read as different"
+	  " dates (6/11/2024) refuses its row: never a guess." },
+	{ "default_year", OPT_INT, S(default_year), 0, 1, 9999, NULL, 0, 0,
+	  NULL, NULL, "Year of dates whose format has no %Y (\"Nov 20\" with"
+	  " \"%b %d\")." },
+	{ "date_columns", OPT_LIST, S(date_columns), S(ndate_columns), 0, 0,
+	  NULL, 0, 0, NULL, NULL, "A date made of several columns, e.g."
+	  " [\"Year\", \"Month\", \"Day\"], joined by single spaces and read"
+	  " with the date formats (\"%Y %m %d\")." },
+	{ "date", OPT_STRING, S(date), 0, 0, 0, NULL, 0, 0, NULL, check_date,
+	  "Fixed date YYYY-MM-DD of inputs without a date column (one export"
+	  " = one period); an input with a date column is refused. roiwatch"
+	  " ingest --date overrides it." },
+	{ "date_from_name", OPT_STRING, S(date_from_name), 0, 0, 0, NULL, 0,
+	  FOR_FILES, NULL, NULL, "files: date format searched in the file's"
+	  " name, e.g. \"%Y-%m-%d\" finds 2026-11-30 in"
+	  " \"meta-2026-11-30.csv\"; a name without one is refused. Like"
+	  " date, for files without a date column." },
 	{ "delimiter", OPT_ENUM, S(delimiter), 0, 0, 0, "\"auto\"", 0, 0,
 	  delimiter_choices, NULL, "CSV field separator; auto: detected." },
 	{ "decimal", OPT_ENUM, S(decimal), 0, 0, 0, "\".\"", 0, 0,
@@ -346,6 +377,28 @@ static const struct opt source_opts[] = {
 	  "false", 0, 0, NULL, NULL, "Also keep every column mapped to nothing"
 	  " as a custom KPI named after its header (\"Page likes\" ->"
 	  " page_likes) where its value is a number." },
+	{ "round", OPT_ENUM, S(round), 0, 0, 0, "\"none\"", 0, 0,
+	  round_choices, NULL, "Amounts with more than 6 decimals (float"
+	  " artefacts such as 1.429999948): none refuses them; half_even"
+	  " rounds them to micros, ties to even." },
+	{ "spread", OPT_SPREAD, S(spread), S(nspread), 0, 0, NULL, 0, 0, NULL,
+	  NULL, "Wide files: {\"field\": \"cost\", \"into\": \"campaign\","
+	  " \"columns\": {\"TV spend\": \"TV\", \"Radio spend\": \"Radio\"}}"
+	  " (or an array of such objects, one into for all): each column's"
+	  " value becomes field of a row whose campaign (or channel) is the"
+	  " name given; the row's other values stay under its own campaign."
+	  " Into channel, the campaign must come from a column or campaign,"
+	  " and a row may hold one channel's values only (one sample per"
+	  " campaign and day is kept)." },
+	{ "conversion_value", OPT_MONEY, S(conversion_value), 0, 0, INT64_MAX,
+	  NULL, 0, 0, NULL, NULL, "Revenue = conversions x this value"
+	  " (currency units, e.g. \"45.00\"), for inputs without revenue;"
+	  " not with a column mapped to revenue." },
+	{ "values", OPT_VALUES, S(values), S(nvalues), 0, 0, NULL, 0, 0, NULL,
+	  NULL, "Values replaced by ids, compared trimmed and"
+	  " case-insensitively: {\"client\": {\"ACME Corp\": \"acme\"},"
+	  " \"channel\": {\"Google Ads\": \"google\"}, \"campaign\": {...}};"
+	  " other values are kept as they are." },
 };
 
 #define NOPTS(t)	(sizeof (t) / sizeof (t)[0])
@@ -671,6 +724,10 @@ static int	cfg_custom_kpis(struct cfg_ctx *, const struct opt *,
 		    const cJSON *, int, void *);
 static int	cfg_sources(struct cfg_ctx *, const struct opt *,
 		    const cJSON *, struct config *);
+static int	cfg_spread(struct cfg_ctx *, const struct opt *,
+		    const cJSON *, int, void *);
+static int	cfg_values(struct cfg_ctx *, const struct opt *,
+		    const cJSON *, int, void *);
 
 /*
  * Convert one value (from the file, or a default parsed from the table) and
@@ -851,6 +908,10 @@ cfg_value(struct cfg_ctx *ctx, const struct opt *o, const cJSON *v,
 		return cfg_sources(ctx, o, v, base);
 	case OPT_CUSTOM:
 		return cfg_custom_kpis(ctx, o, v, line, base);
+	case OPT_SPREAD:
+		return cfg_spread(ctx, o, v, line, base);
+	case OPT_VALUES:
+		return cfg_values(ctx, o, v, line, base);
 	case OPT_TYPE_MAX:
 		break;
 	}
@@ -951,6 +1012,8 @@ cfg_free_object(const struct opt *opts, size_t nopts, void *base)
 	struct source_conf	*ss;
 	struct parse_column_map	*cm;
 	struct parse_custom_map	*km;
+	struct parse_spread	*sp;
+	struct parse_value_map	*vm;
 	char			**list;
 	size_t			 i, j, n;
 
@@ -1001,6 +1064,25 @@ cfg_free_object(const struct opt *opts, size_t nopts, void *base)
 				free((char *)km[j].name);
 			}
 			free(km);
+			break;
+		case OPT_SPREAD:
+			sp = *(struct parse_spread **)cfg_field(base, o->off);
+			n = *(size_t *)cfg_field(base, o->aux);
+			for (j = 0; sp != NULL && j < n; j++) {
+				free((char *)sp[j].header);
+				free((char *)sp[j].name);
+			}
+			free(sp);
+			break;
+		case OPT_VALUES:
+			vm = *(struct parse_value_map **)cfg_field(base,
+			    o->off);
+			n = *(size_t *)cfg_field(base, o->aux);
+			for (j = 0; vm != NULL && j < n; j++) {
+				free((char *)vm[j].from);
+				free((char *)vm[j].to);
+			}
+			free(vm);
 			break;
 		case OPT_SOURCES:
 			ss = *(struct source_conf **)cfg_field(base, o->off);
@@ -1311,6 +1393,181 @@ cfg_custom_kpis(struct cfg_ctx *ctx, const struct opt *o, const cJSON *v,
 	return 0;
 }
 
+/*
+ * "spread": one object {"field", "into", "columns": {header: name}} or an
+ * array of them (say cost and impressions per channel); all spread into
+ * the same dimension, every header once.
+ */
+static int
+cfg_spread(struct cfg_ctx *ctx, const struct opt *o, const cJSON *v,
+    int line, void *base)
+{
+	struct source_conf	*src = base;
+	struct parse_spread	*sp;
+	const cJSON		*obj, *m, *e;
+	const char		*into;
+	size_t			 n = 0, i, k, nobj;
+	int			 f, in;
+
+	if (cJSON_IsObject(v))
+		nobj = 1;
+	else if (cJSON_IsArray(v) && cJSON_GetArraySize(v) > 0)
+		nobj = (size_t)cJSON_GetArraySize(v);
+	else
+		return cfg_error(ctx, line, o->name, "must be an object such as"
+		    " {\"field\": \"cost\", \"into\": \"campaign\", \"columns\":"
+		    " {\"TV spend\": \"TV\"}} or an array of them");
+	for (k = 0; k < nobj; k++) {
+		obj = cJSON_IsObject(v) ? v : cJSON_GetArrayItem(v, (int)k);
+		m = cJSON_GetObjectItemCaseSensitive(obj, "columns");
+		if (cJSON_IsObject(obj) && cJSON_IsObject(m))
+			n += (size_t)cJSON_GetArraySize(m);
+	}
+	sp = xcalloc(n + 1, sizeof *sp);
+	*(struct parse_spread **)cfg_field(base, o->off) = sp;
+	i = 0;
+	src->spread_into = MF_CAMPAIGN;
+	for (k = 0; k < nobj; k++) {
+		obj = cJSON_IsObject(v) ? v : cJSON_GetArrayItem(v, (int)k);
+		if (!cJSON_IsObject(obj))
+			return cfg_error(ctx, jsonc_line(ctx->lines, obj),
+			    o->name, "element %zu must be an object", k + 1);
+		line = jsonc_line(ctx->lines, obj);
+		cJSON_ArrayForEach(m, obj) {
+			if (strcmp(m->string, "field") != 0 &&
+			    strcmp(m->string, "into") != 0 &&
+			    strcmp(m->string, "columns") != 0)
+				return cfg_error(ctx, cfg_line(ctx, m), o->name,
+				    "unknown key \"%s\" (field, into, columns)",
+				    m->string);
+		}
+		m = cJSON_GetObjectItemCaseSensitive(obj, "field");
+		if (!cJSON_IsString(m) ||
+		    (f = metric_field_lookup(m->valuestring)) < MF_COST)
+			return cfg_error(ctx, m != NULL ? cfg_line(ctx, m) :
+			    line, o->name, "\"field\" must be one of cost,"
+			    " revenue, impressions, clicks, conversions");
+		m = cJSON_GetObjectItemCaseSensitive(obj, "into");
+		into = m == NULL ? "campaign" : cJSON_IsString(m) ?
+		    m->valuestring : "";
+		if (strcmp(into, "campaign") == 0)
+			in = MF_CAMPAIGN;
+		else if (strcmp(into, "channel") == 0)
+			in = MF_CHANNEL;
+		else
+			return cfg_error(ctx, cfg_line(ctx, m), o->name,
+			    "\"into\" must be \"campaign\" or \"channel\"");
+		if (k > 0 && in != src->spread_into)
+			return cfg_error(ctx, cfg_line(ctx, m), o->name,
+			    "every spread object goes into the same \"into\"");
+		src->spread_into = in;
+		m = cJSON_GetObjectItemCaseSensitive(obj, "columns");
+		if (!cJSON_IsObject(m) || cJSON_GetArraySize(m) == 0)
+			return cfg_error(ctx, m != NULL ? cfg_line(ctx, m) :
+			    line, o->name, "\"columns\" must be an object of"
+			    " header -> %s, e.g. {\"TV spend\": \"TV\"}", into);
+		cJSON_ArrayForEach(e, m) {
+			size_t j;
+
+			line = cfg_line(ctx, e);
+			if (*e->string == '\0' || cfg_has_control(e->string) ||
+			    strlen(e->string) > 255)
+				return cfg_error(ctx, line, o->name, "a header"
+				    " must be 1 to 255 characters without"
+				    " control characters");
+			if (!cJSON_IsString(e) || *e->valuestring == '\0' ||
+			    cfg_has_control(e->valuestring) ||
+			    strlen(e->valuestring) >= (in == MF_CHANNEL ?
+			    METRIC_CHANNEL_MAX : METRIC_CAMPAIGN_MAX))
+				return cfg_error(ctx, line, o->name, "\"%s\":"
+				    " the %s must be a non-empty string of at"
+				    " most %d bytes", e->string, into,
+				    (in == MF_CHANNEL ? METRIC_CHANNEL_MAX :
+				    METRIC_CAMPAIGN_MAX) - 1);
+			for (j = 0; j < i; j++) {
+				if (strcasecmp(sp[j].header, e->string) == 0)
+					return cfg_error(ctx, line, o->name,
+					    "header \"%s\" is listed twice",
+					    e->string);
+			}
+			sp[i].header = xstrdup(e->string);
+			sp[i].name = xstrdup(e->valuestring);
+			sp[i].field = (enum metric_field)f;
+			*(size_t *)cfg_field(base, o->aux) = ++i;
+		}
+	}
+	return 0;
+}
+
+/*
+ * "values": {"client": {value: id}, "campaign": {...}, "channel": {...}}.
+ * Client ids must be ids; a value is listed once per field.
+ */
+static int
+cfg_values(struct cfg_ctx *ctx, const struct opt *o, const cJSON *v,
+    int line, void *base)
+{
+	struct parse_value_map	*vm;
+	const cJSON		*m, *e;
+	char			*why = NULL;
+	size_t			 n = 0, i = 0, j, max;
+	int			 f;
+
+	if (!cJSON_IsObject(v))
+		return cfg_error(ctx, line, o->name, "must be an object such as"
+		    " {\"client\": {\"ACME Corp\": \"acme\"}}");
+	cJSON_ArrayForEach(m, v) {
+		if (cJSON_IsObject(m))
+			n += (size_t)cJSON_GetArraySize(m);
+	}
+	vm = xcalloc(n + 1, sizeof *vm);
+	*(struct parse_value_map **)cfg_field(base, o->off) = vm;
+	cJSON_ArrayForEach(m, v) {
+		line = cfg_line(ctx, m);
+		f = metric_field_lookup(m->string);
+		if (f != MF_CLIENT && f != MF_CAMPAIGN && f != MF_CHANNEL)
+			return cfg_error(ctx, line, o->name, "\"%s\": values of"
+			    " client, campaign or channel only", m->string);
+		if (!cJSON_IsObject(m))
+			return cfg_error(ctx, line, o->name, "\"%s\" must be an"
+			    " object of value -> id", m->string);
+		max = f == MF_CLIENT ? METRIC_CLIENT_MAX : f == MF_CHANNEL ?
+		    METRIC_CHANNEL_MAX : METRIC_CAMPAIGN_MAX;
+		cJSON_ArrayForEach(e, m) {
+			line = cfg_line(ctx, e);
+			if (*e->string == '\0' || cfg_has_control(e->string))
+				return cfg_error(ctx, line, o->name, "%s: a"
+				    " value must be a non-empty string without"
+				    " control characters", m->string);
+			if (!cJSON_IsString(e) || *e->valuestring == '\0' ||
+			    cfg_has_control(e->valuestring) ||
+			    strlen(e->valuestring) >= max)
+				return cfg_error(ctx, line, o->name, "%s \"%s\":"
+				    " the id must be a string of 1 to %zu bytes",
+				    m->string, e->string, max - 1);
+			if (f == MF_CLIENT && check_id(e->valuestring,
+			    &why) != 0) {
+				cfg_error(ctx, line, o->name, "client \"%s\":"
+				    " %s", e->string, why);
+				free(why);
+				return -1;
+			}
+			for (j = 0; j < i; j++) {
+				if ((int)vm[j].field == f &&
+				    strcasecmp(vm[j].from, e->string) == 0)
+					return cfg_error(ctx, line, o->name,
+					    "%s \"%s\" is listed twice",
+					    m->string, e->string);
+			}
+			vm[i].field = (enum metric_field)f;
+			vm[i].from = xstrdup(e->string);
+			vm[i].to = xstrdup(e->valuestring);
+			*(size_t *)cfg_field(base, o->aux) = ++i;
+		}
+	}
+	return 0;
+}
+
 static int
 cfg_is_tchar(int c)
 {
@@ -1465,6 +1722,122 @@ cfg_parse_row_cb(void *arg, const struct metric_row *r, long row)
 	return 0;
 }
 
+/* One date format of option name, checked now rather than at an input. */
+static int
+cfg_date_format(struct cfg_ctx *ctx, const cJSON *obj, const char *name,
+    const char *fmt, int64_t default_year)
+{
+	char	*why = NULL;
+
+	if (parse_date_check_format(fmt, (int)default_year, &why) == 0)
+		return 0;
+	cfg_error(ctx, cfg_member_line(ctx, obj, name), name, "%s", why);
+	free(why);
+	return -1;
+}
+
+/*
+ * The date options: formats usable, one way to name the formats, and one
+ * source of the date (a column, date_columns, or a fixed date).
+ */
+static int
+cfg_source_check_dates(struct cfg_ctx *ctx, const cJSON *obj,
+    struct source_conf *src)
+{
+	size_t	 i;
+	int	 fixed = src->date != NULL || src->date_from_name != NULL;
+
+	if (src->date_format != NULL && cfg_date_format(ctx, obj,
+	    "date_format", src->date_format, src->default_year) != 0)
+		return -1;
+	for (i = 0; i < src->ndate_formats; i++) {
+		if (cfg_date_format(ctx, obj, "date_formats",
+		    src->date_formats[i], src->default_year) != 0)
+			return -1;
+	}
+	if (src->date_from_name != NULL && cfg_date_format(ctx, obj,
+	    "date_from_name", src->date_from_name, src->default_year) != 0)
+		return -1;
+	if (src->date_format != NULL && src->ndate_formats > 0)
+		return cfg_error(ctx, cfg_member_line(ctx, obj, "date_formats"),
+		    "date_formats", "date_format is set too: list every"
+		    " format in date_formats");
+	if (src->date != NULL && src->date_from_name != NULL)
+		return cfg_error(ctx, cfg_member_line(ctx, obj,
+		    "date_from_name"), "date_from_name", "date is set too:"
+		    " one fixed date");
+	if (src->ndate_columns > 8)
+		return cfg_error(ctx, cfg_member_line(ctx, obj, "date_columns"),
+		    "date_columns", "at most 8 columns");
+	if (src->ndate_columns > 0 && fixed)
+		return cfg_error(ctx, cfg_member_line(ctx, obj, "date_columns"),
+		    "date_columns", "a fixed date (%s) is set too",
+		    src->date != NULL ? "date" : "date_from_name");
+	for (i = 0; i < src->ncolumns; i++) {
+		if (src->columns[i].field == MF_DATE &&
+		    (fixed || src->ndate_columns > 0))
+			return cfg_error(ctx, cfg_member_line(ctx, obj,
+			    "columns"), "columns", "\"%s\" is mapped to date"
+			    " while %s gives the date", src->columns[i].header,
+			    src->ndate_columns > 0 ? "date_columns" :
+			    src->date != NULL ? "date" : "date_from_name");
+	}
+	return 0;
+}
+
+/* Spread headers, revenue and conversion_value against the other columns. */
+static int
+cfg_source_check_columns(struct cfg_ctx *ctx, const cJSON *obj,
+    struct source_conf *src)
+{
+	size_t	 i, j;
+
+	for (i = 0; i < src->nspread; i++) {
+		for (j = 0; j < src->ncolumns; j++) {
+			if (strcasecmp(src->spread[i].header,
+			    src->columns[j].header) == 0)
+				return cfg_error(ctx, cfg_member_line(ctx, obj,
+				    "spread"), "spread", "\"%s\" is mapped in"
+				    " columns already", src->spread[i].header);
+		}
+		for (j = 0; j < src->ncustom_kpis; j++) {
+			if (strcasecmp(src->spread[i].header,
+			    src->custom_kpis[j].header) == 0)
+				return cfg_error(ctx, cfg_member_line(ctx, obj,
+				    "spread"), "spread", "\"%s\" is a custom"
+				    " KPI already", src->spread[i].header);
+		}
+		for (j = 0; j < src->ndate_columns; j++) {
+			if (strcasecmp(src->spread[i].header,
+			    src->date_columns[j]) == 0)
+				return cfg_error(ctx, cfg_member_line(ctx, obj,
+				    "spread"), "spread", "\"%s\" is a date"
+				    " column already", src->spread[i].header);
+		}
+	}
+	if (src->nspread > 0 && src->spread_into == MF_CHANNEL &&
+	    src->channel != NULL)
+		return cfg_error(ctx, cfg_member_line(ctx, obj, "spread"),
+		    "spread", "spreads into channel while channel is fixed");
+	if (src->conversion_value == 0)
+		return 0;
+	for (i = 0; i < src->ncolumns; i++) {
+		if (src->columns[i].field == MF_REVENUE)
+			return cfg_error(ctx, cfg_member_line(ctx, obj,
+			    "conversion_value"), "conversion_value", "\"%s\""
+			    " is mapped to revenue: one way to the revenue",
+			    src->columns[i].header);
+	}
+	for (i = 0; i < src->nspread; i++) {
+		if (src->spread[i].field == MF_REVENUE)
+			return cfg_error(ctx, cfg_member_line(ctx, obj,
+			    "conversion_value"), "conversion_value", "spread"
+			    " column \"%s\" gives revenue: one way to the"
+			    " revenue", src->spread[i].header);
+	}
+	return 0;
+}
+
 /* Cross-option checks of one source, by type. */
 static int
 cfg_source_check(struct cfg_ctx *ctx, const cJSON *obj, void *elem,
@@ -1519,6 +1892,9 @@ cfg_source_check(struct cfg_ctx *ctx, const cJSON *obj, void *elem,
 	if (thousands_chars[src->thousands] == decimal_chars[src->decimal])
 		return cfg_error(ctx, cfg_member_line(ctx, obj, "thousands"),
 		    "thousands", "must differ from the decimal separator");
+	if (cfg_source_check_dates(ctx, obj, src) != 0 ||
+	    cfg_source_check_columns(ctx, obj, src) != 0)
+		return -1;
 	if (src->client != NULL)
 		src->client_line = cfg_member_line(ctx, obj, "client");
 
@@ -1531,8 +1907,7 @@ cfg_source_check(struct cfg_ctx *ctx, const cJSON *obj, void *elem,
 	sink.error = cfg_parse_error_cb;
 	sink.arg = &why;
 	if (parse_input("[]", 2, &po, &sink) != 0 || why != NULL) {
-		cfg_error(ctx, cfg_member_line(ctx, obj, "date_format"),
-		    src->date_format != NULL ? "date_format" : NULL, "%s",
+		cfg_error(ctx, line, NULL, "%s",
 		    why != NULL ? why : "bad parse settings");
 		free(why);
 		return -1;
@@ -1571,6 +1946,26 @@ check_channel(const char *s, char **why)
 	if (strlen(s) < METRIC_CHANNEL_MAX)
 		return 0;
 	xasprintf(why, "longer than %d characters", METRIC_CHANNEL_MAX - 1);
+	return -1;
+}
+
+static int
+check_campaign(const char *s, char **why)
+{
+	if (strlen(s) < METRIC_CAMPAIGN_MAX)
+		return 0;
+	xasprintf(why, "longer than %d bytes", METRIC_CAMPAIGN_MAX - 1);
+	return -1;
+}
+
+static int
+check_date(const char *s, char **why)
+{
+	int32_t	 day;
+
+	if (metric_parse_iso_date(s, strlen(s), &day) == 0)
+		return 0;
+	xasprintf(why, "\"%s\" is not a date YYYY-MM-DD", s);
 	return -1;
 }
 
@@ -1623,6 +2018,7 @@ config_file_settings(const struct config *cfg, const struct source_conf *src,
 		config_source_parse_options(NULL, po);
 	}
 	*partial = src != NULL && src->partial;
+	po->name = strrchr(path, '/') != NULL ? strrchr(path, '/') + 1 : path;
 	return src;
 }
 
@@ -1656,6 +2052,23 @@ config_source_parse_options(const struct source_conf *src,
 	po->custom_kpis = src->custom_kpis;
 	po->ncustom_kpis = src->ncustom_kpis;
 	po->keep_unknown_numeric = src->keep_unknown_numeric;
+	po->fixed_campaign = src->campaign;
+	po->date_formats = (const char *const *)src->date_formats;
+	po->ndate_formats = src->ndate_formats;
+	po->default_year = (int)src->default_year;
+	po->date_columns = (const char *const *)src->date_columns;
+	po->ndate_columns = src->ndate_columns;
+	po->date = src->date;
+	po->date_from_name = src->date_from_name;
+	po->round = src->round == MONEY_ROUND_HALF_EVEN ?
+	    MONEY_ROUND_HALF_EVEN : MONEY_ROUND_NONE;
+	po->spread = src->spread;
+	po->nspread = src->nspread;
+	po->spread_into = src->spread_into == MF_CHANNEL ? MF_CHANNEL :
+	    MF_CAMPAIGN;
+	po->conversion_value = src->conversion_value;
+	po->values = src->values;
+	po->nvalues = src->nvalues;
 	return 0;
 }
 
@@ -2252,6 +2665,38 @@ cfg_print_source(const struct source_conf *src, FILE *f)
 	for (i = 0; i < src->ncustom_kpis; i++)
 		fprintf(f, "  custom KPI    \"%s\" -> %s\n",
 		    src->custom_kpis[i].header, src->custom_kpis[i].name);
+	if (src->campaign != NULL)
+		fprintf(f, "  campaign      %s\n", src->campaign);
+	if (src->date != NULL)
+		fprintf(f, "  date          %s (files without a date column)\n",
+		    src->date);
+	if (src->date_from_name != NULL)
+		fprintf(f, "  date          from the file name, \"%s\"\n",
+		    src->date_from_name);
+	for (i = 0; i < src->ndate_formats; i++)
+		fprintf(f, "  date format   \"%s\"\n", src->date_formats[i]);
+	if (src->default_year != 0)
+		fprintf(f, "  default year  %" PRId64 "\n", src->default_year);
+	for (i = 0; i < src->ndate_columns; i++)
+		fprintf(f, "  date column   \"%s\"\n", src->date_columns[i]);
+	if (src->round != 0)
+		fprintf(f, "  round         %s\n", round_choices[src->round]);
+	for (i = 0; i < src->nspread; i++)
+		fprintf(f, "  spread        \"%s\" -> %s of %s %s\n",
+		    src->spread[i].header,
+		    metric_field_name(src->spread[i].field),
+		    metric_field_name((enum metric_field)src->spread_into),
+		    src->spread[i].name);
+	if (src->conversion_value != 0) {
+		char m[64];
+
+		fprintf(f, "  revenue       conversions x %s\n",
+		    money_format(src->conversion_value, "en", m, sizeof m));
+	}
+	for (i = 0; i < src->nvalues; i++)
+		fprintf(f, "  value         %s \"%s\" -> %s\n",
+		    metric_field_name(src->values[i].field),
+		    src->values[i].from, src->values[i].to);
 }
 
 void

@@ -40,6 +40,7 @@
 #define PARSE_PREAMBLE_MAX	5	/* title lines tolerated before a header */
 #define PARSE_NUM_MAX		96	/* longest number text accepted */
 #define PARSE_UNKNOWN		(-2)	/* resolving: a key that matched nothing */
+#define PARSE_HINT_ENCODING	" (set \"encoding\", e.g. \"windows-1252\")"
 
 struct parse_synonym {
 	const char		*name;	/* lowercase; " (*)" ends: any "(...)" */
@@ -146,10 +147,8 @@ static const uint16_t parse_cp1252[32] = {
 	0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0x009d, 0x017e, 0x0178,
 };
 
-static const char *const parse_months[12] = {
-	"jan", "feb", "mar", "apr", "may", "jun",
-	"jul", "aug", "sep", "oct", "nov", "dec"
-};
+static int	parse_word_eq(const char *, size_t, const char *);
+static size_t	parse_currency_start(const char *, size_t);
 
 static int
 parse_is_numeric(enum metric_field f)
@@ -453,6 +452,127 @@ parse_resolve_unknown(struct parse_ctx *ctx, const struct parse_key *keys,
 	}
 }
 
+/* Whether the trimmed key s equals name (trimmed), ignoring case. */
+static int
+parse_key_eq(const char *name, const char *s, size_t len)
+{
+	size_t	 n = strlen(name);
+
+	parse_trim(&name, &n);
+	return n == len && strncasecmp(name, s, len) == 0;
+}
+
+/* Code of a key that is a date part or a spread column, else -1. */
+static int
+parse_resolve_extra(struct parse_ctx *ctx, const char *s, size_t len)
+{
+	const struct parse_options *o = ctx->opts;
+	size_t	 j;
+
+	for (j = 0; j < o->ndate_columns; j++) {
+		if (parse_key_eq(o->date_columns[j], s, len))
+			return PARSE_FIELD_DATEPART + (int)j;
+	}
+	for (j = 0; j < o->nspread; j++) {
+		if (parse_key_eq(o->spread[j].header, s, len))
+			return PARSE_FIELD_SPREAD + (int)j;
+	}
+	return -1;
+}
+
+/* A currency marker as a header's last "(...)": "Amount spent (USD)",
+ * "Cost (EUR sign)". Copied into mark (PARSE_MARK_MAX bytes); "" if none. */
+static void
+parse_header_mark(const char *s, size_t len, char *mark)
+{
+	const char *in;
+	size_t	 n, inlen;
+
+	mark[0] = '\0';
+	parse_trim(&s, &len);
+	if (len < 3 || s[len - 1] != ')')
+		return;
+	for (n = len - 1; n > 0 && s[n - 1] != '('; n--)
+		;
+	if (n == 0)
+		return;
+	in = s + n;
+	inlen = len - 1 - n;
+	parse_trim(&in, &inlen);
+	if (inlen == 0 || inlen >= PARSE_MARK_MAX ||
+	    parse_currency_start(in, inlen) != inlen)
+		return;
+	memcpy(mark, in, inlen);
+	mark[inlen] = '\0';
+}
+
+/*
+ * After mapping: one column per date part or spread column, no date column
+ * beside a fixed date or date columns, one currency per field's headers;
+ * keep each field's header as written for messages.
+ */
+static int
+parse_resolve_check(struct parse_ctx *ctx, const struct parse_key *keys,
+    size_t n, int *field, int *bad, char *reason, size_t reasonlen)
+{
+	const struct parse_options *o = ctx->opts;
+	char	 mark[PARSE_MARK_MAX], *dst;
+	size_t	 i, j, len;
+	const char *s;
+	int	 f;
+
+	memset(ctx->fmark, 0, sizeof ctx->fmark);
+	memset(ctx->fhead, 0, sizeof ctx->fhead);
+	for (i = 0; i < n; i++) {
+		f = field[i];
+		if (f < 0 || f >= PARSE_FIELD_CUSTOM)
+			continue;
+		s = keys[i].p;
+		len = keys[i].len;
+		parse_trim(&s, &len);
+		if (f >= PARSE_FIELD_CURRENCY) {
+			for (j = 0; j < i; j++) {
+				if (field[j] == f) {
+					*bad = (int)i;
+					snprintf(reason, reasonlen,
+					    "duplicate column");
+					return -1;
+				}
+			}
+		}
+		if (f == MF_DATE && (ctx->has_day || o->ndate_columns > 0)) {
+			*bad = (int)i;
+			snprintf(reason, reasonlen, "a date column and %s: "
+			    "remove one", ctx->has_day ? "a fixed date (\"date\","
+			    " \"date_from_name\" or --date)" :
+			    "\"date_columns\"");
+			return -1;
+		}
+		if (f < MF__MAX && ctx->fhead[f][0] == '\0')
+			log_escape(s, len, ctx->fhead[f], sizeof ctx->fhead[f]);
+		if (f != MF_COST && f != MF_REVENUE &&
+		    (f < PARSE_FIELD_SPREAD ||
+		    f >= PARSE_FIELD_SPREAD + PARSE_SPREAD_MAX))
+			continue;
+		parse_header_mark(s, len, mark);
+		if (mark[0] == '\0')
+			continue;
+		dst = f < MF__MAX ? ctx->fmark[f] :
+		    ctx->smark[f - PARSE_FIELD_SPREAD];
+		if (dst[0] != '\0' && strcmp(dst, mark) != 0) {
+			*bad = (int)i;
+			snprintf(reason, reasonlen, "two currencies in the "
+			    "headers of %s: %s and %s",
+			    metric_field_name((enum metric_field)(f < MF__MAX ?
+			    f : (int)o->spread[f - PARSE_FIELD_SPREAD].field)),
+			    dst, mark);
+			return -1;
+		}
+		memcpy(dst, mark, sizeof mark);
+	}
+	return 0;
+}
+
 int
 parse_resolve(struct parse_ctx *ctx, const struct parse_key *keys, size_t n,
     int *field, int *bad, char *reason, size_t reasonlen)
@@ -499,6 +619,8 @@ parse_resolve(struct parse_ctx *ctx, const struct parse_key *keys, size_t n,
 				break;
 			}
 		}
+		if (field[i] == -1)
+			field[i] = parse_resolve_extra(ctx, s, len);
 		if (field[i] == -1 && ctx->custom != NULL) {
 			for (j = 0; j < o->ncustom_kpis; j++) {
 				const char *h = o->custom_kpis[j].header;
@@ -521,8 +643,12 @@ parse_resolve(struct parse_ctx *ctx, const struct parse_key *keys, size_t n,
 				}
 			}
 		}
+		if (field[i] == -1 && (parse_word_eq(s, len, "currency") ||
+		    parse_word_eq(s, len, "currency code")))
+			field[i] = PARSE_FIELD_CURRENCY;
 		if ((field[i] == MF_CLIENT && o->fixed_client != NULL) ||
-		    (field[i] == MF_CHANNEL && o->fixed_channel != NULL))
+		    (field[i] == MF_CHANNEL && o->fixed_channel != NULL) ||
+		    (field[i] == MF_CAMPAIGN && o->fixed_campaign != NULL))
 			field[i] = -1;
 		else if (field[i] == -1 && ctx->custom != NULL &&
 		    o->keep_unknown_numeric)
@@ -566,16 +692,22 @@ parse_resolve(struct parse_ctx *ctx, const struct parse_key *keys, size_t n,
 	}
 	if (ctx->custom != NULL && o->keep_unknown_numeric)
 		parse_resolve_unknown(ctx, keys, n, field);
-	return 0;
+	return parse_resolve_check(ctx, keys, n, field, bad, reason,
+	    reasonlen);
 }
 
-/* The custom values array is left as it is: ncustom says what is set. */
+/* The custom values array is left as it is: ncustom says what is set.
+ * The currency marker and offset fields lie before it: cleared too. */
 void
 parse_row_init(struct parse_ctx *ctx, struct metric_row *r)
 {
-	(void)ctx;
 	memset(r, 0, offsetof(struct metric_row, custom));
 	r->hour = -1;
+	if (ctx->extra) {
+		ctx->dparts = 0;
+		if (ctx->shave != NULL)
+			memset(ctx->shave, 0, ctx->opts->nspread);
+	}
 }
 
 /*
@@ -619,8 +751,8 @@ parse_name(struct parse_ctx *ctx, enum metric_field f, const char *s,
 		}
 	}
 	if (ctx->check_utf8 && !parse_utf8_span(s, len)) {
-		snprintf(reason, reasonlen, "invalid UTF-8 in %s",
-		    metric_field_name(f));
+		snprintf(reason, reasonlen, "invalid UTF-8 in %s"
+		    PARSE_HINT_ENCODING, metric_field_name(f));
 		return -1;
 	}
 	memcpy(dst, s, len);
@@ -634,13 +766,15 @@ parse_name(struct parse_ctx *ctx, enum metric_field f, const char *s,
 	return 0;
 }
 
-/* Length of a currency mark at the start of s: € $ £ or three capitals. */
+/* Length of a currency mark at the start of s: € $ £ ¥ or three capitals.
+ * (The currency module's currency_marker_start/end() will replace these.) */
 static size_t
 parse_currency_start(const char *s, size_t len)
 {
 	if (len >= 3 && memcmp(s, "\xe2\x82\xac", 3) == 0)
 		return 3;
-	if (len >= 2 && memcmp(s, "\xc2\xa3", 2) == 0)
+	if (len >= 2 && (memcmp(s, "\xc2\xa3", 2) == 0 ||
+	    memcmp(s, "\xc2\xa5", 2) == 0))
 		return 2;
 	if (len >= 1 && s[0] == '$')
 		return 1;
@@ -657,7 +791,8 @@ parse_currency_end(const char *s, size_t len)
 {
 	if (len >= 3 && memcmp(s + len - 3, "\xe2\x82\xac", 3) == 0)
 		return 3;
-	if (len >= 2 && memcmp(s + len - 2, "\xc2\xa3", 2) == 0)
+	if (len >= 2 && (memcmp(s + len - 2, "\xc2\xa3", 2) == 0 ||
+	    memcmp(s + len - 2, "\xc2\xa5", 2) == 0))
 		return 2;
 	if (len >= 1 && s[len - 1] == '$')
 		return 1;
@@ -670,19 +805,23 @@ parse_currency_end(const char *s, size_t len)
 }
 
 /*
- * An amount: blanks and one currency mark around it are dropped ("€ 1.234,50",
- * "-$5", "12.50 EUR"), the rest goes to money_parse().
+ * An amount: blanks and one currency mark around it are taken off ("€ 1.234,50",
+ * "-$5", "12.50 EUR") and the mark copied into mark (PARSE_MARK_MAX bytes, ""
+ * when none), the rest goes to money_parse_round().
  */
 static int
 parse_money(struct parse_ctx *ctx, const char *s, size_t len, int json_number,
-    int64_t *v, const char **why)
+    int64_t *v, const char **why, char *mark)
 {
 	char	 tmp[PARSE_NUM_MAX + 2];
 	int	 neg = 0;
 	size_t	 n;
 
+	mark[0] = '\0';
 	if (json_number)
-		return money_parse(s, len, '.', 0, v, why);
+		return ctx->opts->round == MONEY_ROUND_NONE ?
+		    money_parse(s, len, '.', 0, v, why) :
+		    money_parse_round(s, len, '.', 0, ctx->opts->round, v, why);
 	if (memchr(s, '%', len) != NULL) {
 		*why = "percent sign in an amount";
 		return -1;
@@ -694,10 +833,15 @@ parse_money(struct parse_ctx *ctx, const char *s, size_t len, int json_number,
 		len--;
 	}
 	if ((n = parse_currency_start(s, len)) != 0) {
+		memcpy(mark, s, n);
+		mark[n] = '\0';
 		s += n;
 		len -= n;
-	} else if ((n = parse_currency_end(s, len)) != 0)
+	} else if ((n = parse_currency_end(s, len)) != 0) {
+		memcpy(mark, s + len - n, n);
+		mark[n] = '\0';
 		len -= n;
+	}
 	parse_trim(&s, &len);
 	if (len == 0 || len > PARSE_NUM_MAX) {
 		*why = len == 0 ? "no number" : "number too long";
@@ -713,14 +857,54 @@ parse_money(struct parse_ctx *ctx, const char *s, size_t len, int json_number,
 		s = tmp;
 		len++;
 	}
-	return money_parse(s, len, ctx->dec, ctx->thousands, v, why);
+	if (ctx->opts->round == MONEY_ROUND_NONE)	/* the hot path */
+		return money_parse(s, len, ctx->dec, ctx->thousands, v, why);
+	return money_parse_round(s, len, ctx->dec, ctx->thousands,
+	    ctx->opts->round, v, why);
+}
+
+/* Record a currency marker of the row; two different ones refuse it. */
+static int
+parse_mark(struct metric_row *r, const char *mark, char *reason,
+    size_t reasonlen)
+{
+	if (mark[0] == '\0')
+		return 0;
+	if (r->currency[0] == '\0') {
+		snprintf(r->currency, sizeof r->currency, "%s", mark);
+		return 0;
+	}
+	if (strcmp(r->currency, mark) == 0)
+		return 0;
+	snprintf(reason, reasonlen, "two currencies in one row: %s and %s",
+	    r->currency, mark);
+	return -1;
+}
+
+/* What fixes a likely cause of an amount refused for why, or "". */
+static const char *
+parse_money_hint(struct parse_ctx *ctx, const char *s, size_t len,
+    const char *why)
+{
+	const char *c;
+	size_t	 after;
+
+	if (why != NULL && strcmp(why, "more than 6 decimals") == 0)
+		return " (set \"round\": \"half_even\")";
+	if (ctx->dec != '.' || (c = memrchr(s, ',', len)) == NULL ||
+	    memchr(s, '.', len) != NULL)
+		return "";
+	after = len - (size_t)(c - s) - 1;
+	if (after == 3)
+		return " (set \"decimal\": \",\" or \"thousands\": \",\")";
+	return " (set \"decimal\": \",\")";
 }
 
 /*
  * A count: a non-negative integer, grouped only with the declared thousands
  * separator in groups of three; a fraction of zeros only ("12.0") is allowed.
  */
-static int
+static inline int __attribute__((always_inline))
 parse_count(struct parse_ctx *ctx, const char *s, size_t len, int json_number,
     int64_t *v, const char **why)
 {
@@ -794,179 +978,177 @@ grouping:
 	return -1;
 }
 
-/* Up to max digits (at least min) at *pp; -1 if fewer than min. */
-static int
-parse_digits(const char **pp, const char *e, int min, int max)
+/* The id a value of client, campaign or channel is mapped to, or s. */
+static const char *
+parse_map_value(struct parse_ctx *ctx, enum metric_field f, const char *s,
+    size_t *len)
 {
-	const char *p = *pp;
-	int	 v = 0, n = 0;
+	const struct parse_options *o = ctx->opts;
+	size_t	 i;
 
-	while (p < e && n < max && *p >= '0' && *p <= '9') {
-		v = v * 10 + (*p++ - '0');
-		n++;
-	}
-	if (n < min)
-		return -1;
-	*pp = p;
-	return v;
-}
-
-/* "YYYY-MM-DD" optionally followed by "THH:MM[:SS[.fff]][Z|±HH:MM]" (or a
- * space instead of T); the hour as written is the bucket. */
-static int
-parse_iso_datetime(const char *s, size_t len, int32_t *day, int8_t *hour)
-{
-	const char *p, *e = s + len;
-	int	 h, m;
-
-	if (len < 10 || metric_parse_iso_date(s, 10, day) != 0)
-		return -1;
-	*hour = -1;
-	if (len == 10)
-		return 0;
-	p = s + 10;
-	if (*p != 'T' && *p != ' ')
-		return -1;
-	p++;
-	if ((h = parse_digits(&p, e, 2, 2)) < 0 || h > 23)
-		return -1;
-	if (p >= e || *p++ != ':' || (m = parse_digits(&p, e, 2, 2)) < 0 ||
-	    m > 59)
-		return -1;
-	if (p < e && *p == ':') {
-		p++;
-		if ((m = parse_digits(&p, e, 2, 2)) < 0 || m > 60)
-			return -1;
-		if (p < e && *p == '.') {
-			p++;
-			if (parse_digits(&p, e, 1, 9) < 0)
-				return -1;
+	parse_trim(&s, len);
+	for (i = 0; i < o->nvalues; i++) {
+		if (o->values[i].field == f &&
+		    parse_key_eq(o->values[i].from, s, *len)) {
+			*len = strlen(o->values[i].to);
+			return o->values[i].to;
 		}
 	}
-	if (p < e && *p == 'Z')
-		p++;
-	else if (p < e && (*p == '+' || *p == '-')) {
-		p++;
-		if ((m = parse_digits(&p, e, 2, 2)) < 0 || m > 23)
-			return -1;
-		if (p < e && *p == ':')
-			p++;
-		if ((m = parse_digits(&p, e, 2, 2)) < 0 || m > 59)
-			return -1;
-	}
-	if (p != e)
-		return -1;
-	*hour = (int8_t)h;
-	return 0;
+	return s;
 }
 
 /*
- * A date in the declared format: %Y four digits, %m %d %H one or two, %M two,
- * %b an English month abbreviation, %% a percent sign, anything else
- * literally. fmt was checked by parse_check_format().
+ * One number of a numeric field f into *v, its currency marker (and that of
+ * its column's header, hmark) recorded in the row. Returns 0, 1 when the
+ * value is missing, or -1 with reason filled in.
  */
-static int
-parse_fmt_date(const char *fmt, const char *s, size_t len, int32_t *day,
-    int8_t *hour)
+static int __attribute__((noinline, cold))
+parse_number_error(struct parse_ctx *ctx, enum metric_field f, const char *s,
+    size_t len, const char *why, char *reason, size_t reasonlen)
 {
-	const char *p = s, *e = s + len;
-	int	 y = -1, m = -1, d = -1, h = -1, mi = 0, i;
-	char	 iso[32];
+	const char	*hint = "";
+	char		 show[96];
 
-	for (; *fmt != '\0'; fmt++) {
-		if (*fmt != '%') {
-			if (p >= e || *p != *fmt)
-				return -1;
-			p++;
-			continue;
+	if (f == MF_COST || f == MF_REVENUE)
+		hint = parse_money_hint(ctx, s, len, why);
+	snprintf(reason, reasonlen, "%s \"%s\": %s%s", metric_field_name(f),
+	    parse_show(s, len, show, sizeof show), why != NULL ? why :
+	    "invalid", hint);
+	return -1;
+}
+
+static inline int __attribute__((always_inline))	/* the hot path */
+parse_number(struct parse_ctx *ctx, struct metric_row *r, enum metric_field f,
+    const char *hmark, const char *s, size_t len, int json_number, int64_t *v,
+    char *reason, size_t reasonlen)
+{
+	const char	*why = NULL;
+	char		 mark[PARSE_MARK_MAX];
+	int		 rc;
+
+	parse_trim(&s, &len);
+	if (!json_number && parse_is_missing(s, len))
+		return 1;
+	if (f == MF_COST || f == MF_REVENUE) {
+		rc = parse_money(ctx, s, len, json_number, v, &why, mark);
+		if (rc == 0 && f == MF_COST && *v < 0) {
+			why = "negative cost";
+			rc = -1;
 		}
-		switch (*++fmt) {
-		case 'Y':
-			if ((y = parse_digits(&p, e, 4, 4)) < 0)
-				return -1;
-			break;
-		case 'm':
-			if ((m = parse_digits(&p, e, 1, 2)) < 0)
-				return -1;
-			break;
-		case 'd':
-			if ((d = parse_digits(&p, e, 1, 2)) < 0)
-				return -1;
-			break;
-		case 'H':
-			if ((h = parse_digits(&p, e, 1, 2)) < 0 || h > 23)
-				return -1;
-			break;
-		case 'M':
-			if ((mi = parse_digits(&p, e, 2, 2)) < 0 || mi > 59)
-				return -1;
-			break;
-		case 'b':
-			if (e - p < 3)
-				return -1;
-			for (i = 0; i < 12; i++) {
-				if (strncasecmp(p, parse_months[i], 3) == 0)
-					break;
-			}
-			if (i == 12)
-				return -1;
-			m = i + 1;
-			p += 3;
-			break;
-		case '%':
-			if (p >= e || *p++ != '%')
-				return -1;
-			break;
-		}
+		if (rc != 0)
+			return parse_number_error(ctx, f, s, len, why, reason,
+			    reasonlen);
+		if ((mark[0] != '\0' && parse_mark(r, mark, reason,
+		    reasonlen) != 0) || (hmark != NULL && hmark[0] != '\0' &&
+		    parse_mark(r, hmark, reason, reasonlen) != 0))
+			return -1;
+		return 0;
 	}
-	if (p != e || y < 0 || m < 1 || m > 12 || d < 1 || d > 31)
-		return -1;
-	snprintf(iso, sizeof iso, "%04d-%02d-%02d", y, m, d);
-	if (metric_parse_iso_date(iso, 10, day) != 0)
-		return -1;
-	*hour = (int8_t)h;
+	if (parse_count(ctx, s, len, json_number, v, &why) != 0)
+		return parse_number_error(ctx, f, s, len, why, reason,
+		    reasonlen);
 	return 0;
 }
 
-/* A declared date format must name a year, a month and a day. */
-static int
-parse_check_format(const char *fmt, char **cause)
+static int64_t *
+parse_slot(struct metric_row *r, enum metric_field f)
 {
-	int y = 0, m = 0, d = 0;
-
-	for (; *fmt != '\0'; fmt++) {
-		if (*fmt != '%')
-			continue;
-		switch (*++fmt) {
-		case 'Y':
-			y++;
-			break;
-		case 'm':
-		case 'b':
-			m++;
-			break;
-		case 'd':
-			d++;
-			break;
-		case 'H':
-		case 'M':
-		case '%':
-			break;
-		case '\0':
-			*cause = xstrdup("date format ends with %");
-			return -1;
-		default:
-			xasprintf(cause, "unsupported %%%c in date format",
-			    *fmt);
-			return -1;
-		}
+	switch (f) {
+	case MF_COST:
+		return &r->cost;
+	case MF_REVENUE:
+		return &r->revenue;
+	case MF_IMPRESSIONS:
+		return &r->impressions;
+	case MF_CLICKS:
+		return &r->clicks;
+	default:
+		return &r->conversions;
 	}
-	if (y != 1 || m != 1 || d != 1) {
-		*cause = xstrdup("date format needs one %Y, one %m or %b and "
-		    "one %d");
+}
+
+/* A date value under the declared formats (or ISO) into the row. */
+static inline int __attribute__((always_inline))
+parse_date_value(struct parse_ctx *ctx, struct metric_row *r, const char *s,
+    size_t len, char *reason, size_t reasonlen)
+{
+	struct parse_date d;
+	char	 show[96], why[192];
+	int	 rc;
+
+	if (ctx->dfmts == NULL)
+		rc = parse_date_iso(s, len, &d);
+	else
+		rc = parse_date_formats(ctx->dfmts, ctx->ndfmts,
+		    ctx->opts->default_year, s, len, &d, why, sizeof why);
+	if (rc == -2) {
+		snprintf(reason, reasonlen, "ambiguous date \"%s\": %s",
+		    parse_show(s, len, show, sizeof show), why);
 		return -1;
 	}
+	if (rc != 0) {
+		snprintf(reason, reasonlen, "date \"%s\" does not match %s%s "
+		    "(set \"date_formats\")", parse_show(s, len, show,
+		    sizeof show), ctx->dfmts != NULL ? ctx->dfmts[0] :
+		    "YYYY-MM-DD", ctx->ndfmts > 1 ? " or the other formats" :
+		    "");
+		return -1;
+	}
+	r->day = d.day;
+	r->hour = d.hour;
+	r->minute = d.minute;
+	r->has_offset = d.has_offset;
+	r->utc_offset = d.utc_offset;
 	return 0;
+}
+
+/* Keys that are not a metric field: currency, date parts, spread columns. */
+static int
+parse_extra_value(struct parse_ctx *ctx, struct metric_row *r, int code,
+    const char *s, size_t len, int json_number, char *reason,
+    size_t reasonlen)
+{
+	char	 mark[PARSE_MARK_MAX], show[96];
+	size_t	 i;
+	int	 rc;
+
+	parse_trim(&s, &len);
+	if (code == PARSE_FIELD_CURRENCY) {
+		if (parse_is_missing(s, len))
+			return 0;
+		for (i = 0; i < len; i++) {
+			if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+				break;
+		}
+		if (len >= PARSE_MARK_MAX || i < len) {
+			snprintf(reason, reasonlen, "currency \"%s\" is not a "
+			    "code or a symbol", parse_show(s, len, show,
+			    sizeof show));
+			return -1;
+		}
+		memcpy(mark, s, len);
+		mark[len] = '\0';
+		return parse_mark(r, mark, reason, reasonlen);
+	}
+	if (code < PARSE_FIELD_SPREAD) {
+		i = (size_t)(code - PARSE_FIELD_DATEPART);
+		if (parse_is_missing(s, len))
+			return 0;
+		if (len >= sizeof ctx->dpart[i]) {
+			snprintf(reason, reasonlen, "date part too long");
+			return -1;
+		}
+		memcpy(ctx->dpart[i], s, len);
+		ctx->dpartlen[i] = len;
+		ctx->dparts |= 1u << i;
+		return 0;
+	}
+	i = (size_t)(code - PARSE_FIELD_SPREAD);
+	rc = parse_number(ctx, r, ctx->opts->spread[i].field, ctx->smark[i], s,
+	    len, json_number, &ctx->sval[i], reason, reasonlen);
+	if (rc == 0)
+		ctx->shave[i] = 1;
+	return rc == -1 ? -1 : 0;
 }
 
 int
@@ -974,81 +1156,44 @@ parse_value(struct parse_ctx *ctx, struct metric_row *r, enum metric_field f,
     const char *s, size_t len, int json_number, char *reason,
     size_t reasonlen)
 {
-	const char	*why = NULL;
-	char		 show[96];
 	int64_t		 v = 0, *dst;
 	int		 rc;
 
+	if ((int)f >= PARSE_FIELD_CURRENCY)
+		return parse_extra_value(ctx, r, (int)f, s, len, json_number,
+		    reason, reasonlen);
 	switch (f) {
 	case MF_CLIENT:
-		rc = parse_name(ctx, f, s, len, r->client, sizeof r->client,
-		    reason, reasonlen);
-		break;
 	case MF_CAMPAIGN:
-		rc = parse_name(ctx, f, s, len, r->campaign,
-		    sizeof r->campaign, reason, reasonlen);
-		break;
 	case MF_CHANNEL:
-		rc = parse_name(ctx, f, s, len, r->channel, sizeof r->channel,
-		    reason, reasonlen);
+		if (ctx->opts->nvalues > 0)
+			s = parse_map_value(ctx, f, s, &len);
+		if (f == MF_CLIENT)
+			rc = parse_name(ctx, f, s, len, r->client,
+			    sizeof r->client, reason, reasonlen);
+		else if (f == MF_CAMPAIGN)
+			rc = parse_name(ctx, f, s, len, r->campaign,
+			    sizeof r->campaign, reason, reasonlen);
+		else
+			rc = parse_name(ctx, f, s, len, r->channel,
+			    sizeof r->channel, reason, reasonlen);
 		break;
 	case MF_DATE:
 		parse_trim(&s, &len);
 		if (parse_is_missing(s, len))
 			return 0;
-		if (ctx->opts->date_format != NULL)
-			rc = parse_fmt_date(ctx->opts->date_format, s, len,
-			    &r->day, &r->hour);
-		else
-			rc = parse_iso_datetime(s, len, &r->day, &r->hour);
-		if (rc != 0) {
-			snprintf(reason, reasonlen, "date \"%s\" does not match "
-			    "%s", parse_show(s, len, show, sizeof show),
-			    ctx->opts->date_format != NULL ?
-			    ctx->opts->date_format : "YYYY-MM-DD");
-			return -1;
-		}
+		rc = parse_date_value(ctx, r, s, len, reason, reasonlen);
 		break;
 	case MF_COST:
 	case MF_REVENUE:
 	case MF_IMPRESSIONS:
 	case MF_CLICKS:
 	case MF_CONVERSIONS:
-		parse_trim(&s, &len);
-		if (!json_number && parse_is_missing(s, len))
-			return 0;
-		if (f == MF_COST || f == MF_REVENUE)
-			rc = parse_money(ctx, s, len, json_number, &v, &why);
-		else
-			rc = parse_count(ctx, s, len, json_number, &v, &why);
-		if (rc == 0 && f == MF_COST && v < 0) {
-			why = "negative cost";
-			rc = -1;
-		}
-		if (rc != 0) {
-			snprintf(reason, reasonlen, "%s \"%s\": %s",
-			    metric_field_name(f),
-			    parse_show(s, len, show, sizeof show),
-			    why != NULL ? why : "invalid");
-			return -1;
-		}
-		switch (f) {
-		case MF_COST:
-			dst = &r->cost;
-			break;
-		case MF_REVENUE:
-			dst = &r->revenue;
-			break;
-		case MF_IMPRESSIONS:
-			dst = &r->impressions;
-			break;
-		case MF_CLICKS:
-			dst = &r->clicks;
-			break;
-		default:
-			dst = &r->conversions;
-			break;
-		}
+		rc = parse_number(ctx, r, f, ctx->fmark[f], s, len,
+		    json_number, &v, reason, reasonlen);
+		if (rc != 0)
+			return rc == 1 ? 0 : -1;
+		dst = parse_slot(r, f);
 		if (__builtin_add_overflow(*dst, v, dst)) {
 			snprintf(reason, reasonlen, "%s: sum too large",
 			    metric_field_name(f));
@@ -1073,7 +1218,7 @@ parse_custom_value(struct parse_ctx *ctx, struct metric_row *r, int field,
 {
 	const struct parse_custom_name *cn;
 	const char	*why = NULL;
-	char		 show[96];
+	char		 show[96], mark[PARSE_MARK_MAX];
 	int64_t		 v;
 	unsigned	 i;
 
@@ -1081,14 +1226,17 @@ parse_custom_value(struct parse_ctx *ctx, struct metric_row *r, int field,
 	parse_trim(&s, &len);
 	if (!json_number && parse_is_missing(s, len))
 		return 0;
-	if (parse_money(ctx, s, len, json_number, &v, &why) != 0) {
+	if (parse_money(ctx, s, len, json_number, &v, &why, mark) != 0) {
 		if (!cn->mapped)
 			return 0;	/* an unknown column of text: not ours */
-		snprintf(reason, reasonlen, "%s \"%s\": %s", cn->name,
+		snprintf(reason, reasonlen, "%s \"%s\": %s%s", cn->name,
 		    parse_show(s, len, show, sizeof show),
-		    why != NULL ? why : "not a number");
+		    why != NULL ? why : "not a number",
+		    parse_money_hint(ctx, s, len, why));
 		return -1;
 	}
+	if (parse_mark(r, mark, reason, reasonlen) != 0)
+		return -1;
 	for (i = 0; i < r->ncustom; i++) {
 		if (r->custom[i].name != cn->name)
 			continue;
@@ -1110,26 +1258,39 @@ parse_custom_value(struct parse_ctx *ctx, struct metric_row *r, int field,
 	return 0;
 }
 
-int
-parse_row_finish(struct parse_ctx *ctx, struct metric_row *r, long row,
-    long line)
+/* revenue = conversions x conversion_value, exactly. */
+static int
+parse_conversion_value(struct parse_ctx *ctx, struct metric_row *r,
+    char *reason, size_t reasonlen)
 {
-	const struct parse_options *o = ctx->opts;
-	const char	*chan;
-	enum metric_field f;
-	char		 reason[128];
+	if (ctx->opts->conversion_value == 0 ||
+	    !(r->present & MF_BIT(MF_CONVERSIONS)))
+		return 0;
+	if (r->present & MF_BIT(MF_REVENUE)) {
+		snprintf(reason, reasonlen, "a revenue column and "
+		    "\"conversion_value\": remove one");
+		return -1;
+	}
+	if (__builtin_mul_overflow(r->conversions, ctx->opts->conversion_value,
+	    &r->revenue)) {
+		snprintf(reason, reasonlen, "conversions x conversion_value: "
+		    "too large");
+		return -1;
+	}
+	r->present |= MF_BIT(MF_REVENUE);
+	return 0;
+}
 
-	if (o->fixed_client != NULL) {
-		memcpy(r->client, o->fixed_client, strlen(o->fixed_client) + 1);
-		r->present |= MF_BIT(MF_CLIENT);
-	}
-	chan = o->fixed_channel != NULL ? o->fixed_channel :
-	    (r->present & MF_BIT(MF_CHANNEL)) ? NULL : ctx->preset->channel;
-	if (chan != NULL) {
-		if (parse_name(ctx, MF_CHANNEL, chan, strlen(chan), r->channel,
-		    sizeof r->channel, reason, sizeof reason) == 0)
-			r->present |= MF_BIT(MF_CHANNEL);
-	}
+/* Check required fields and hand one finished row to the sink. */
+static inline int __attribute__((always_inline))
+parse_emit(struct parse_ctx *ctx, struct metric_row *r, long row, long line)
+{
+	enum metric_field f;
+	char		 reason[160];
+
+	if (ctx->opts->conversion_value != 0 &&
+	    parse_conversion_value(ctx, r, reason, sizeof reason) != 0)
+		return parse_report(ctx, row, line, NULL, 0, "%s", reason);
 	for (f = 0; f < MF__MAX; f++) {
 		if ((MF_REQUIRED & MF_BIT(f)) && !(r->present & MF_BIT(f))) {
 			const char *n = metric_field_name(f);
@@ -1141,6 +1302,185 @@ parse_row_finish(struct parse_ctx *ctx, struct metric_row *r, long row,
 	if (ctx->sink->row == NULL)
 		return 0;
 	return ctx->sink->row(ctx->sink->arg, r, row) == -1 ? -1 : 0;
+}
+
+/* The date of date_columns: every part, joined by single spaces. */
+static int
+parse_date_parts(struct parse_ctx *ctx, struct metric_row *r, long row,
+    long line)
+{
+	const struct parse_options *o = ctx->opts;
+	char	 buf[PARSE_DATEPARTS_MAX * 64], reason[400];
+	size_t	 i, n = 0;
+
+	if (ctx->dparts == 0)
+		return 0;	/* no date: "missing date" */
+	for (i = 0; i < o->ndate_columns; i++) {
+		if (!(ctx->dparts & (1u << i)))
+			return parse_report(ctx, row, line, o->date_columns[i],
+			    strlen(o->date_columns[i]), "date part missing");
+		if (n > 0)
+			buf[n++] = ' ';
+		memcpy(buf + n, ctx->dpart[i], ctx->dpartlen[i]);
+		n += ctx->dpartlen[i];
+	}
+	if (parse_date_value(ctx, r, buf, n, reason, sizeof reason) != 0)
+		return parse_report(ctx, row, line, NULL, 0, "%s (from %s)",
+		    reason, "date_columns");
+	r->present |= MF_BIT(MF_DATE);
+	return 1;
+}
+
+/*
+ * A wide row: one row per spread name with its columns' values (none when
+ * they are all missing), then the row's other values under its own
+ * campaign or channel, if it has any.
+ */
+static int
+parse_spread_rows(struct parse_ctx *ctx, struct metric_row *r, long row,
+    long line)
+{
+	const struct parse_options *o = ctx->opts;
+	const unsigned	 numeric = MF_BIT(MF_COST) | MF_BIT(MF_REVENUE) |
+			    MF_BIT(MF_IMPRESSIONS) | MF_BIT(MF_CLICKS) |
+			    MF_BIT(MF_CONVERSIONS);
+	struct metric_row s;
+	enum metric_field into = o->spread_into, f;
+	char		 reason[256], heads[200], *dst;
+	size_t		 i, j, max, n;
+	int64_t		*slot;
+	int		 any;
+
+	for (f = 0; f < MF__MAX; f++) {
+		if ((MF_REQUIRED & MF_BIT(f)) && f != into &&
+		    !(r->present & MF_BIT(f))) {
+			const char *fn = metric_field_name(f);
+
+			return parse_report(ctx, row, line, fn, strlen(fn),
+			    "missing %s", fn);
+		}
+	}
+	/* The store keeps one sample per campaign and time bucket: rows of
+	 * one campaign for several channels would replace each other. */
+	if (into == MF_CHANNEL) {
+		for (i = 0, n = 0; i < o->nspread; i++) {
+			for (j = 0; j < i && !(ctx->shave[j] &&
+			    strcmp(o->spread[j].name, o->spread[i].name) == 0);
+			    j++)
+				;
+			if (ctx->shave[i] && j == i)
+				n++;
+		}
+		if (n + ((r->present & numeric) || r->ncustom > 0) > 1)
+			return parse_report(ctx, row, line, NULL, 0, "values "
+			    "for several channels of campaign \"%s\": one "
+			    "sample per campaign and day is kept (spread into "
+			    "campaign instead)", r->campaign);
+	}
+	for (i = 0; i < o->nspread; i++) {
+		for (j = 0; j < i; j++) {
+			if (strcmp(o->spread[j].name, o->spread[i].name) == 0)
+				break;
+		}
+		if (j < i)
+			continue;	/* that name's row is out already */
+		s = *r;
+		s.present &= ~numeric;
+		s.cost = s.revenue = s.impressions = s.clicks = 0;
+		s.conversions = 0;
+		s.ncustom = 0;
+		any = 0;
+		for (j = i; j < o->nspread; j++) {
+			if (!ctx->shave[j] ||
+			    strcmp(o->spread[j].name, o->spread[i].name) != 0)
+				continue;
+			f = o->spread[j].field;
+			slot = parse_slot(&s, f);
+			if (__builtin_add_overflow(*slot, ctx->sval[j], slot))
+				return parse_report(ctx, row, line,
+				    o->spread[j].header,
+				    strlen(o->spread[j].header), "%s: sum too "
+				    "large", metric_field_name(f));
+			s.present |= MF_BIT(f);
+			any = 1;
+		}
+		if (!any)
+			continue;
+		dst = into == MF_CHANNEL ? s.channel : s.campaign;
+		max = into == MF_CHANNEL ? sizeof s.channel : sizeof s.campaign;
+		if (parse_name(ctx, into, o->spread[i].name,
+		    strlen(o->spread[i].name), dst, max, reason,
+		    sizeof reason) != 0)
+			return parse_report(ctx, row, line, NULL, 0, "%s",
+			    reason);
+		s.present |= MF_BIT(into);
+		if (parse_emit(ctx, &s, row, line) != 0)
+			return -1;
+	}
+	if (!(r->present & numeric) && r->ncustom == 0)
+		return 0;
+	if (!(r->present & MF_BIT(into))) {
+		heads[0] = '\0';
+		for (f = MF_COST, n = 0; f < MF__MAX; f++) {
+			if (!(r->present & MF_BIT(f)))
+				continue;
+			n += (size_t)snprintf(heads + n, n < sizeof heads ?
+			    sizeof heads - n : 0, "%s\"%s\"", n > 0 ? ", " : "",
+			    ctx->fhead[f][0] != '\0' ? ctx->fhead[f] :
+			    metric_field_name(f));
+			if (n >= sizeof heads)
+				break;
+		}
+		return parse_report(ctx, row, line, NULL, 0, "no %s for the "
+		    "values of %s (not spread)", metric_field_name(into),
+		    r->ncustom > 0 && heads[0] == '\0' ? "custom KPIs" : heads);
+	}
+	return parse_emit(ctx, r, row, line);
+}
+
+int
+parse_row_finish(struct parse_ctx *ctx, struct metric_row *r, long row,
+    long line)
+{
+	const struct parse_options *o = ctx->opts;
+	const char	*chan;
+	char		 reason[128];
+	int		 rc;
+
+	if (o->fixed_client != NULL) {
+		memcpy(r->client, o->fixed_client, strlen(o->fixed_client) + 1);
+		r->present |= MF_BIT(MF_CLIENT);
+	}
+	if (o->fixed_campaign != NULL) {
+		memcpy(r->campaign, o->fixed_campaign,
+		    strlen(o->fixed_campaign) + 1);
+		r->present |= MF_BIT(MF_CAMPAIGN);
+	}
+	chan = o->fixed_channel != NULL ? o->fixed_channel :
+	    (r->present & MF_BIT(MF_CHANNEL)) ? NULL : ctx->preset->channel;
+	if (chan != NULL) {
+		if (parse_name(ctx, MF_CHANNEL, chan, strlen(chan), r->channel,
+		    sizeof r->channel, reason, sizeof reason) == 0)
+			r->present |= MF_BIT(MF_CHANNEL);
+	}
+	if (ctx->has_day && !(r->present & MF_BIT(MF_DATE))) {
+		r->day = ctx->day;
+		r->present |= MF_BIT(MF_DATE);
+	}
+	if (!ctx->extra)
+		return parse_emit(ctx, r, row, line);
+	if (o->ndate_columns > 0) {
+		if (r->present & MF_BIT(MF_DATE))
+			return parse_report(ctx, row, line, "date", 4, "a date "
+			    "and \"date_columns\": remove one");
+		if ((rc = parse_date_parts(ctx, r, row, line)) < 0)
+			return -1;
+		if (rc == 0 && ctx->dparts != 0)
+			return 0;	/* reported */
+	}
+	if (o->nspread > 0)
+		return parse_spread_rows(ctx, r, row, line);
+	return parse_emit(ctx, r, row, line);
 }
 
 int
@@ -1166,6 +1506,35 @@ parse_is_total(const struct csv_field *f, size_t n)
 			continue;
 		return f[i].len >= 6 && strncasecmp(f[i].p, "total:", 6) == 0;
 	}
+	return 0;
+}
+
+/* Every date part and spread column of the options must be a column. */
+static int
+parse_csv_extra_columns(struct parse_ctx *ctx, const int *field, size_t n,
+    unsigned *have, long line)
+{
+	const struct parse_options *o = ctx->opts;
+	const char *h;
+	size_t	 i, j;
+	int	 code;
+
+	for (j = 0; j < o->ndate_columns + o->nspread; j++) {
+		code = j < o->ndate_columns ? PARSE_FIELD_DATEPART + (int)j :
+		    PARSE_FIELD_SPREAD + (int)(j - o->ndate_columns);
+		for (i = 0; i < n && field[i] != code; i++)
+			;
+		if (i < n)
+			continue;
+		h = j < o->ndate_columns ? o->date_columns[j] :
+		    o->spread[j - o->ndate_columns].header;
+		parse_report(ctx, 0, line, h, strlen(h), "no column \"%s\" "
+		    "(%s)", h, j < o->ndate_columns ? "date_columns" :
+		    "spread");
+		return -1;
+	}
+	if (o->ndate_columns > 0)
+		*have |= MF_BIT(MF_DATE);
 	return 0;
 }
 
@@ -1221,7 +1590,7 @@ parse_csv(struct parse_ctx *ctx, const char *buf, size_t len)
 		off += f[i].len;
 		if (ctx->check_utf8 && !parse_utf8_span(keys[i].p, keys[i].len)) {
 			parse_report(ctx, 0, csv_line(c), NULL, 0, "invalid "
-			    "UTF-8 in the header");
+			    "UTF-8 in the header" PARSE_HINT_ENCODING);
 			goto out;
 		}
 		{
@@ -1251,6 +1620,15 @@ parse_csv(struct parse_ctx *ctx, const char *buf, size_t len)
 		}
 		if (ctx->opts->fixed_client != NULL)
 			have |= MF_BIT(MF_CLIENT);
+		if (ctx->opts->fixed_campaign != NULL ||
+		    (ctx->opts->nspread > 0 &&
+		    ctx->opts->spread_into == MF_CAMPAIGN))
+			have |= MF_BIT(MF_CAMPAIGN);
+		if (ctx->has_day)
+			have |= MF_BIT(MF_DATE);
+		if (parse_csv_extra_columns(ctx, field, ncols, &have,
+		    csv_line(c)) != 0)
+			goto out;
 		for (m = 0; m < MF__MAX; m++) {
 			const char *n = metric_field_name(m);
 
@@ -1286,7 +1664,7 @@ parse_csv(struct parse_ctx *ctx, const char *buf, size_t len)
 		if (ctx->check_utf8 &&
 		    !parse_utf8_span(buf + off, csv_offset(c) - off)) {
 			rc = parse_report(ctx, ctx->nrows, line, NULL, 0,
-			    "invalid UTF-8");
+			    "invalid UTF-8" PARSE_HINT_ENCODING);
 			goto next;
 		}
 		if (nf < needed) {
@@ -1382,6 +1760,120 @@ parse_encoding(const char *enc)
 	return -1;
 }
 
+/* Report a bad option (row 0); returns -1. */
+static int __attribute__((format(printf, 2, 3)))
+parse_bad_option(struct parse_ctx *ctx, const char *fmt, ...)
+{
+	struct parse_error	 e;
+	va_list			 ap;
+
+	memset(&e, 0, sizeof e);
+	va_start(ap, fmt);
+	vsnprintf(e.reason, sizeof e.reason, fmt, ap);
+	va_end(ap);
+	if (ctx->sink->error != NULL)
+		ctx->sink->error(ctx->sink->arg, &e);
+	return -1;
+}
+
+/*
+ * The date, campaign, spread, value and rounding options; sets the date
+ * formats and the fixed date of ctx. The fixed date comes from "date", else
+ * from the name when there is one (a dry run of the configuration has none).
+ */
+static int
+parse_check_options(struct parse_ctx *ctx, const struct parse_options *o)
+{
+	char	*cause = NULL;
+	size_t	 i, n;
+
+	if (o->ndate_formats > 0) {
+		ctx->dfmts = o->date_formats;
+		ctx->ndfmts = o->ndate_formats;
+	} else if (o->date_format != NULL) {
+		ctx->dfmts = &o->date_format;
+		ctx->ndfmts = 1;
+	}
+	if (o->default_year < 0 || o->default_year > 9999)
+		return parse_bad_option(ctx, "default_year out of range");
+	for (i = 0; i < ctx->ndfmts; i++) {
+		if (ctx->dfmts[i] == NULL || parse_date_check_format(
+		    ctx->dfmts[i], o->default_year, &cause) != 0)
+			goto bad_format;
+	}
+	if (o->date_from_name != NULL && parse_date_check_format(
+	    o->date_from_name, o->default_year, &cause) != 0)
+		goto bad_format;
+	if (o->date != NULL) {
+		if (metric_parse_iso_date(o->date, strlen(o->date),
+		    &ctx->day) != 0)
+			return parse_bad_option(ctx, "fixed date \"%s\" is not "
+			    "YYYY-MM-DD", o->date);
+		ctx->has_day = 1;
+	} else if (o->date_from_name != NULL && o->name != NULL) {
+		if (parse_date_search(o->date_from_name, o->default_year,
+		    o->name, &ctx->day) != 0)
+			return parse_bad_option(ctx, "no date like \"%s\" in "
+			    "the file name \"%s\" (date_from_name)",
+			    o->date_from_name, o->name);
+		ctx->has_day = 1;
+	}
+	if (o->ndate_columns > PARSE_DATEPARTS_MAX)
+		return parse_bad_option(ctx, "more than %d date_columns",
+		    PARSE_DATEPARTS_MAX);
+	for (i = 0; i < o->ndate_columns; i++) {
+		if (o->date_columns[i] == NULL || *o->date_columns[i] == '\0')
+			return parse_bad_option(ctx, "empty date column name");
+	}
+	if (o->ndate_columns > 0 && (o->date != NULL ||
+	    o->date_from_name != NULL))
+		return parse_bad_option(ctx, "date_columns and a fixed date "
+		    "exclude each other");
+	if (o->fixed_campaign != NULL && (*o->fixed_campaign == '\0' ||
+	    strlen(o->fixed_campaign) >= METRIC_CAMPAIGN_MAX))
+		return parse_bad_option(ctx, "bad fixed campaign");
+	if (o->nspread > PARSE_SPREAD_MAX)
+		return parse_bad_option(ctx, "more than %d spread columns",
+		    PARSE_SPREAD_MAX);
+	if (o->nspread > 0 && o->spread_into != MF_CAMPAIGN &&
+	    o->spread_into != MF_CHANNEL)
+		return parse_bad_option(ctx, "spread goes into campaign or "
+		    "channel");
+	for (i = 0; i < o->nspread; i++) {
+		if (o->spread[i].header == NULL || o->spread[i].name == NULL ||
+		    *o->spread[i].name == '\0' ||
+		    !parse_is_numeric(o->spread[i].field))
+			return parse_bad_option(ctx, "bad spread column %zu",
+			    i + 1);
+		n = strlen(o->spread[i].name);
+		if (n >= (o->spread_into == MF_CHANNEL ? METRIC_CHANNEL_MAX :
+		    METRIC_CAMPAIGN_MAX))
+			return parse_bad_option(ctx, "spread name \"%s\" too "
+			    "long", o->spread[i].name);
+	}
+	for (i = 0; i < o->nvalues; i++) {
+		if ((o->values[i].field != MF_CLIENT &&
+		    o->values[i].field != MF_CAMPAIGN &&
+		    o->values[i].field != MF_CHANNEL) ||
+		    o->values[i].from == NULL || o->values[i].to == NULL ||
+		    *o->values[i].to == '\0')
+			return parse_bad_option(ctx, "bad value mapping %zu",
+			    i + 1);
+	}
+	if (o->conversion_value < 0)
+		return parse_bad_option(ctx, "negative conversion_value");
+	if (o->round != MONEY_ROUND_NONE && o->round != MONEY_ROUND_HALF_EVEN)
+		return parse_bad_option(ctx, "unknown rounding");
+	return 0;
+
+bad_format:
+	if (cause == NULL)
+		return parse_bad_option(ctx, "empty date format");
+	parse_bad_option(ctx, "%s", cause);
+	free(cause);
+	return -1;
+}
+
 int
 parse_input(const char *buf, size_t len, const struct parse_options *o,
     const struct parse_sink *sink)
@@ -1421,12 +1913,8 @@ parse_input(const char *buf, size_t len, const struct parse_options *o,
 		    "be ',' '.' ' ' or an apostrophe, unlike the decimal one");
 		return -1;
 	}
-	if (o->date_format != NULL &&
-	    parse_check_format(o->date_format, &cause) != 0) {
-		parse_report(&ctx, 0, 0, NULL, 0, "%s", cause);
-		free(cause);
+	if (parse_check_options(&ctx, o) != 0)
 		return -1;
-	}
 	if (o->fixed_client != NULL && (o->fixed_client[0] == '\0' ||
 	    strlen(o->fixed_client) >= METRIC_CLIENT_MAX)) {
 		parse_report(&ctx, 0, 0, NULL, 0, "bad fixed client");
@@ -1474,6 +1962,12 @@ parse_input(const char *buf, size_t len, const struct parse_options *o,
 	if (o->ncustom_kpis > 0 || o->keep_unknown_numeric)
 		ctx.custom = xreallocarray(NULL, PARSE_KEYS_MAX,
 		    sizeof *ctx.custom);
+	ctx.extra = o->ndate_columns > 0 || o->nspread > 0;
+	if (o->nspread > 0) {
+		ctx.smark = xcalloc(o->nspread, sizeof *ctx.smark);
+		ctx.sval = xcalloc(o->nspread, sizeof *ctx.sval);
+		ctx.shave = xcalloc(o->nspread, 1);
+	}
 	fmt = o->format;
 	if (fmt == PARSE_AUTO)
 		fmt = parse_sniff(buf, len);
@@ -1490,6 +1984,9 @@ parse_input(const char *buf, size_t len, const struct parse_options *o,
 		rc = -1;
 		break;
 	}
+	free(ctx.shave);
+	free(ctx.sval);
+	free(ctx.smark);
 	free(ctx.custom);
 	free(conv);
 	return rc;

@@ -50,11 +50,13 @@ usage(void)
 	    "commands:\n"
 	    "  check-config [PATH] [--options]  validate the configuration and\n"
 	    "                                   print a summary (or every option)\n"
-	    "  ingest [--source NAME] [--partial] FILE...\n"
+	    "  ingest [--source NAME] [--partial] [--date YYYY-MM-DD] FILE...\n"
 	    "                                   backfill metric files (CSV, JSON,\n"
 	    "                                   NDJSON) and evaluate alerts; parse\n"
 	    "                                   settings of source NAME, else of the\n"
-	    "                                   files source matching each name\n"
+	    "                                   files source matching each name;\n"
+	    "                                   --date: the date of files without a\n"
+	    "                                   date column (overrides the source's)\n"
 	    "  kpis CLIENT [--days N]           KPIs per campaign (lifetime, and\n"
 	    "                                   the last N days of data)\n"
 	    "  alerts [--all]                   alert states that are not ok\n"
@@ -192,7 +194,8 @@ cmd_ingest(int argc, char **argv)
 	struct progress prog;
 	const struct ingest_subject *subjects;
 	const struct source_conf *src = NULL, *fsrc;
-	const char *source = NULL;
+	const char *source = NULL, *date = NULL;
+	int32_t day;
 	size_t nsubjects;
 	char *cause = NULL, *report, origin[PATH_MAX + 128];
 	double t0, t1, total_secs = 0;
@@ -205,11 +208,18 @@ cmd_ingest(int argc, char **argv)
 			partial = 1;
 		else if (strcmp(argv[i], "--source") == 0 && i + 1 < argc)
 			source = argv[++i];
+		else if (strcmp(argv[i], "--date") == 0 && i + 1 < argc)
+			date = argv[++i];
 		else
 			usage();
 	}
 	if (i == argc)
 		usage();
+	if (date != NULL && metric_parse_iso_date(date, strlen(date), &day) != 0) {
+		fprintf(stderr, "roiwatch: --date %s: not a date YYYY-MM-DD\n",
+		    date);
+		return 2;
+	}
 	cfg = load_config(config_path);
 	if (source != NULL && (src = config_source(cfg, source)) == NULL) {
 		fprintf(stderr, "roiwatch: no source named '%s' in %s\n", source,
@@ -230,6 +240,10 @@ cmd_ingest(int argc, char **argv)
 		snprintf(origin, sizeof origin, "roiwatch ingest %s%s%s%s",
 		    argv[i], fsrc != NULL ? " (source " : "",
 		    fsrc != NULL ? fsrc->name : "", fsrc != NULL ? ")" : "");
+		if (date != NULL) {
+			popts.date = date;
+			popts.date_from_name = NULL;
+		}
 		memset(&res, 0, sizeof res);
 		t0 = now_mono();
 		if ((b = ingest_batch_begin(st, &cause)) == NULL) {

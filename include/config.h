@@ -102,6 +102,21 @@ struct source_conf {
 	struct parse_custom_map *custom_kpis; /* header -> KPI name; owned */
 	size_t		 ncustom_kpis;
 	int		 keep_unknown_numeric; /* other numeric columns too */
+	char		*campaign;	/* fixed campaign, or NULL */
+	char		*date;		/* fixed "YYYY-MM-DD", or NULL */
+	char		*date_from_name; /* files: date format in the name */
+	char		**date_formats;	/* accepted formats (or date_format) */
+	size_t		 ndate_formats;
+	int64_t		 default_year;	/* 0: none */
+	char		**date_columns;	/* a date made of these columns */
+	size_t		 ndate_columns;
+	int		 round;		/* enum money_round */
+	struct parse_spread *spread;	/* wide files; headers, names owned */
+	size_t		 nspread;
+	int		 spread_into;	/* enum metric_field: campaign, channel */
+	int64_t		 conversion_value; /* micros per conversion; 0: none */
+	struct parse_value_map *values;	/* value -> id; strings owned */
+	size_t		 nvalues;
 	int		 client_line;	/* where client was set (late check) */
 };
 
@@ -168,6 +183,8 @@ int		 config_source_parse_options(const struct source_conf *,
  * Settings for ingesting the file at path (inbox, `roiwatch ingest`): those of
  * src when not NULL, else of the files source matching the name, else the
  * generic defaults. Fills *po and *partial; returns the source used or NULL.
+ * po->name points at the file name in path (for date_from_name): path must
+ * outlive the parse.
  */
 const struct source_conf *config_file_settings(const struct config *,
 		    const struct source_conf *src, const char *path,

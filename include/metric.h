@@ -54,6 +54,17 @@ struct metric_row {
 	int64_t	 impressions;
 	int64_t	 clicks;
 	int64_t	 conversions;
+	/* The currency marker named by a money value of the row, its column's
+	 * header or a currency column, as written: an ISO code ("USD") or a
+	 * symbol ("$", "\xe2\x82\xac"); "" when none. Judged by ingest. */
+	char	 currency[8];
+	/* A time written with an offset ("Z", "+05:30"): day, hour and minute
+	 * are as written, utc_offset in seconds east of UTC; ingest converts
+	 * to the client's local time. Without one (has_offset 0) the time is
+	 * the client's local time already. */
+	int8_t	 has_offset;
+	int8_t	 minute;	/* 0..59 (0 without an hour) */
+	int32_t	 utc_offset;
 	/* Custom KPIs: distinct names, each at most once per row. Names are
 	 * owned by the parser and valid during the sink callback only. Kept
 	 * last: parse_row_init() clears the row up to `custom` alone. */

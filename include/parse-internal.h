@@ -18,6 +18,18 @@
  * resolution (a JSON key cache must be dropped when a resolution fails).
  */
 #define PARSE_FIELD_CUSTOM	1024
+/*
+ * Other codes of parse_resolve() for keys that are not a metric field: the
+ * row's currency marker, a part of a date made of several columns
+ * (+ index into options->date_columns) and a column spread into rows
+ * (+ index into options->spread). parse_value() takes them like fields.
+ */
+#define PARSE_FIELD_CURRENCY	512
+#define PARSE_FIELD_DATEPART	520
+#define PARSE_DATEPARTS_MAX	8
+#define PARSE_FIELD_SPREAD	600
+#define PARSE_SPREAD_MAX	256
+#define PARSE_MARK_MAX		8	/* a currency marker and its NUL */
 
 struct parse_preset;
 
@@ -37,6 +49,24 @@ struct parse_ctx {
 	struct parse_custom_name	*custom;	/* PARSE_KEYS_MAX; NULL when
 							   no custom KPIs are kept */
 	size_t				 ncustom;
+	const char *const		*dfmts;		/* date formats, or NULL: ISO */
+	size_t				 ndfmts;
+	int				 has_day;	/* a fixed date for every row */
+	int32_t				 day;
+	int				 extra;		/* spread, date columns or a
+							   conversion value: finish
+							   rows the long way */
+	/* Of the latest resolution: the currency marker of a field's (or a
+	 * spread column's) header, and the header of each field as written. */
+	char				 fmark[MF__MAX][PARSE_MARK_MAX];
+	char				 fhead[MF__MAX][64];
+	char				(*smark)[PARSE_MARK_MAX];
+	/* Of the row being read: date parts and spread values. */
+	char				 dpart[PARSE_DATEPARTS_MAX][64];
+	size_t				 dpartlen[PARSE_DATEPARTS_MAX];
+	unsigned			 dparts;	/* bits: parts seen */
+	int64_t				*sval;		/* nspread */
+	unsigned char			*shave;		/* 1: sval[i] set */
 };
 
 /* A record's keys (CSV header or JSON object keys), trimmed. */

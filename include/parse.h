@@ -10,8 +10,10 @@
 #ifndef ROIWATCH_PARSE_H
 #define ROIWATCH_PARSE_H
 #include <stddef.h>
+#include <stdint.h>
 
 #include "metric.h"
+#include "money.h"
 
 enum parse_format {
 	PARSE_AUTO,	/* sniff: '{' or '[' → JSON (NDJSON if several lines of objects), else CSV */
@@ -38,6 +40,25 @@ struct parse_custom_map {
 	const char		*name;		/* metric_custom_name_valid() */
 };
 
+/*
+ * Wide files (one column per channel or campaign): a column spread into rows.
+ * Each listed column's value becomes `field` of a row whose `into` dimension
+ * (options->spread_into) is `name`; entries sharing a name fill one row.
+ */
+struct parse_spread {
+	const char		*header;	/* compared case-insensitively, trimmed */
+	enum metric_field	 field;		/* a numeric field */
+	const char		*name;		/* campaign or channel of the row */
+};
+
+/* A client, campaign or channel value replaced by an id ("ACME Corp" ->
+ * "acme"): exact after trimming, case-insensitive. */
+struct parse_value_map {
+	enum metric_field	 field;		/* MF_CLIENT, MF_CAMPAIGN, MF_CHANNEL */
+	const char		*from;
+	const char		*to;
+};
+
 struct parse_options {
 	enum parse_format	 format;
 	const char		*preset;	/* NULL or "generic", "meta_ads", "google_ads" */
@@ -45,7 +66,32 @@ struct parse_options {
 	size_t			 ncolumns;
 	const char		*fixed_client;	/* set client for every row (column ignored) */
 	const char		*fixed_channel;	/* set channel for every row */
+	const char		*fixed_campaign; /* set campaign for every row */
 	const char		*date_format;	/* e.g. "%d/%m/%Y"; NULL: YYYY-MM-DD */
+	/* Accepted date formats (date_format is a list of one); a value must
+	 * mean one date under all of those it matches. */
+	const char *const	*date_formats;
+	size_t			 ndate_formats;
+	int			 default_year;	/* for formats without %Y; 0: none */
+	/* A date made of several columns joined by single spaces ("Year Month
+	 * Day"), read with the date formats. */
+	const char *const	*date_columns;
+	size_t			 ndate_columns;
+	/* One date for every row of an input without a date column: "date"
+	 * ("YYYY-MM-DD"), else the first match of date_from_name (a format) in
+	 * name (the file's name, or NULL when there is none). An input with a
+	 * date column as well is refused: never a guess which one is meant. */
+	const char		*date;
+	const char		*date_from_name;
+	const char		*name;
+	enum money_round	 round;		/* decimals beyond the sixth */
+	const struct parse_spread *spread;
+	size_t			 nspread;
+	enum metric_field	 spread_into;	/* MF_CAMPAIGN or MF_CHANNEL */
+	int64_t			 conversion_value; /* micros; 0: none. revenue =
+						      conversions x this */
+	const struct parse_value_map *values;
+	size_t			 nvalues;
 	char			 delimiter;	/* 0: detect among ',' ';' '\t' */
 	char			 decimal;	/* 0 or '.': point; ',': decimal comma */
 	char			 thousands;	/* 0: none accepted */
@@ -89,5 +135,46 @@ int	parse_input(const char *buf, size_t len, const struct parse_options *,
 int	parse_format_from_content_type(const char *);
 /* Format from a file name's extension (.csv .tsv .json .ndjson .jsonl), or -1. */
 int	parse_format_from_filename(const char *);
+
+/*
+ * Dates (parse-date.c). A date read from an input: hour -1 for a whole day;
+ * minute, has_offset and utc_offset as in struct metric_row.
+ */
+struct parse_date {
+	int32_t	day;
+	int8_t	hour;
+	int8_t	minute;
+	int8_t	has_offset;
+	int32_t	utc_offset;
+};
+
+/* "YYYY-MM-DD" optionally followed by "THH:MM[:SS[.fff]][Z|+-HH[:]MM]" (or
+ * a space instead of T). 0 or -1. */
+int	parse_date_iso(const char *s, size_t len, struct parse_date *);
+/*
+ * A value in a format checked by parse_date_check_format(): %Y (four
+ * digits), %m %d %-m %-d %e (one or two), %b %B (month names in English or
+ * French, full or abbreviated, any case, an optional '.'), %H, %M, %S, %z
+ * ("Z", "+HH:MM", "+HHMM"), %%; anything else literally. default_year
+ * stands for a missing %Y. 0 or -1.
+ */
+int	parse_date_format(const char *fmt, int default_year, const char *s,
+	    size_t len, struct parse_date *);
+/*
+ * The value under every format: 0 when those it matches agree, -1 when none
+ * matches, -2 when two disagree (reason: "matches %m/%d/%Y (2024-06-11) and
+ * %d/%m/%Y (2024-11-06)").
+ */
+int	parse_date_formats(const char *const *fmts, size_t n, int default_year,
+	    const char *s, size_t len, struct parse_date *, char *reason,
+	    size_t reasonlen);
+/* The first date in fmt found in name, not touching other digits
+ * ("meta-2026-11-30.csv"). 0 or -1. */
+int	parse_date_search(const char *fmt, int default_year, const char *name,
+	    int32_t *day);
+/* Whether fmt is a usable date format (one year, unless default_year > 0,
+ * one month, one day); -1 with *cause (caller frees). */
+int	parse_date_check_format(const char *fmt, int default_year,
+	    char **cause);
 
 #endif

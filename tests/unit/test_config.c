@@ -1134,7 +1134,7 @@ test_config_source_errors(void **state)
 	    " \"encoding\": \"utf-16\" }", "3: option 'encoding': must be one");
 	source_fails("{ \"name\": \"a\", \"type\": \"files\", \"pattern\": \"*\",\n"
 	    " \"date_format\": \"%d/%m\" }",
-	    "3: option 'date_format': date format needs one %Y");
+	    "3: option 'date_format': date format has no %Y: set default_year");
 	source_fails("{ \"name\": \"a\", \"type\": \"files\", \"pattern\": \"*\",\n"
 	    " \"date_format\": \"%Q\" }",
 	    "3: option 'date_format': unsupported %Q");
@@ -1261,6 +1261,208 @@ test_config_print_options(void **state)
 	    "unknown");
 }
 
+/* The source options of real exports: fixed campaign and dates, formats,
+ * date columns, rounding, spread, conversion value, value maps. */
+static void
+test_config_source_export_options(void **state)
+{
+	const char *main_text =
+	    "{ \"state_dir\": \"state\",\n"
+	    "  \"sources\": [\n"
+	    "    { \"name\": \"fb\", \"type\": \"files\",\n"
+	    "      \"pattern\": \"meta-*.csv\", \"client\": \"acme\",\n"
+	    "      \"campaign\": \"Always on\",\n"
+	    "      \"date_from_name\": \"%Y-%m-%d\", \"round\": \"half_even\",\n"
+	    "      \"values\": { \"channel\": { \"Facebook\": \"meta\" },\n"
+	    "        \"client\": { \"ACME Corp\": \"acme\" } } },\n"
+	    "    { \"name\": \"gads\", \"type\": \"files\",\n"
+	    "      \"pattern\": \"gads-*.csv\",\n"
+	    "      \"date_formats\": [\"%m/%d/%Y\", \"%d-%m-%Y\"],\n"
+	    "      \"conversion_value\": \"45.50\" },\n"
+	    "    { \"name\": \"mmm\", \"type\": \"files\",\n"
+	    "      \"pattern\": \"mmm-*.csv\", \"client\": \"acme\",\n"
+	    "      \"date_columns\": [\"Month\", \"Day\"],\n"
+	    "      \"date_formats\": [\"%B %d\"], \"default_year\": 2024,\n"
+	    "      \"spread\": [{ \"field\": \"cost\", \"into\": \"channel\",\n"
+	    "        \"columns\": { \"TV spend\": \"tv\", \"Radio\": \"radio\" } },\n"
+	    "        { \"field\": \"impressions\", \"into\": \"channel\",\n"
+	    "        \"columns\": { \"TV GRP\": \"tv\" } }] },\n"
+	    "    { \"name\": \"one\", \"type\": \"files\",\n"
+	    "      \"pattern\": \"one-*.csv\", \"date\": \"2026-11-30\",\n"
+	    "      \"spread\": { \"field\": \"cost\",\n"
+	    "        \"columns\": { \"A\": \"Campaign A\" } } },\n"
+	    "  ],\n"
+	    "}\n";
+	const struct source_conf	*src;
+	struct parse_options		 po;
+	struct config			*cfg;
+	char				*cause, *text, *out;
+	size_t				 outlen;
+	int				 partial;
+	FILE				*f;
+
+	(void)state;
+	text = client_text("acme", "tok/a.token", NULL, NULL);
+	write_file("clients.d/a.conf", text);
+	free(text);
+	write_file("main.conf", main_text);
+	cfg = load(&cause);
+	if (cfg == NULL)
+		fail_msg("load: %s", cause);
+	assert_int_equal(cfg->nsources, 4);
+
+	src = config_file_settings(cfg, NULL, "/in/meta-2026-11-30.csv", &po,
+	    &partial);
+	assert_non_null(src);
+	assert_string_equal(po.fixed_campaign, "Always on");
+	assert_string_equal(po.date_from_name, "%Y-%m-%d");
+	assert_string_equal(po.name, "meta-2026-11-30.csv");
+	assert_null(po.date);
+	assert_int_equal(po.round, MONEY_ROUND_HALF_EVEN);
+	assert_int_equal(po.nvalues, 2);
+	assert_int_equal(po.values[0].field, MF_CHANNEL);
+	assert_string_equal(po.values[0].from, "Facebook");
+	assert_string_equal(po.values[0].to, "meta");
+	assert_int_equal(po.values[1].field, MF_CLIENT);
+
+	src = config_file_source(cfg, "gads-1.csv");
+	assert_int_equal(config_source_parse_options(src, &po), 0);
+	assert_int_equal(po.ndate_formats, 2);
+	assert_string_equal(po.date_formats[1], "%d-%m-%Y");
+	assert_int_equal(po.conversion_value, 45500000);
+	assert_int_equal(po.round, MONEY_ROUND_NONE);
+
+	src = config_file_source(cfg, "mmm-1.csv");
+	assert_int_equal(config_source_parse_options(src, &po), 0);
+	assert_int_equal(po.ndate_columns, 2);
+	assert_string_equal(po.date_columns[0], "Month");
+	assert_int_equal(po.default_year, 2024);
+	assert_int_equal(po.nspread, 3);
+	assert_int_equal(po.spread_into, MF_CHANNEL);
+	assert_string_equal(po.spread[1].header, "Radio");
+	assert_string_equal(po.spread[1].name, "radio");
+	assert_int_equal(po.spread[2].field, MF_IMPRESSIONS);
+
+	src = config_file_source(cfg, "one-1.csv");
+	assert_int_equal(config_source_parse_options(src, &po), 0);
+	assert_string_equal(po.date, "2026-11-30");
+	assert_int_equal(po.nspread, 1);
+	assert_int_equal(po.spread_into, MF_CAMPAIGN);
+
+	f = open_memstream(&out, &outlen);
+	config_print_summary(cfg, f);
+	fclose(f);
+	assert_non_null(strstr(out, "date          from the file name,"
+	    " \"%Y-%m-%d\""));
+	assert_non_null(strstr(out, "spread        \"TV GRP\" -> impressions"
+	    " of channel tv"));
+	assert_non_null(strstr(out, "revenue       conversions x 45.50"));
+	free(out);
+	config_free(cfg);
+
+	/* Every new option is listed with its help. */
+	f = open_memstream(&out, &outlen);
+	config_print_options(f);
+	fclose(f);
+	assert_non_null(strstr(out, "  date_formats "));
+	assert_non_null(strstr(out, "  date_from_name "));
+	assert_non_null(strstr(out, "  spread "));
+	assert_non_null(strstr(out, "  round                    choice"
+	    " \"none\"|\"half_even\", default \"none\""));
+	free(out);
+}
+
+static void
+test_config_source_export_errors(void **state)
+{
+	static const struct {
+		const char	*src;
+		const char	*rest;
+	} t[] = {
+		{ "\"date_formats\": [\"%d/%m\"]",
+		  "option 'date_formats': date format has no %Y" },
+		{ "\"date_formats\": [\"%Y-%m-%d\"], \"date_format\": \"%Y\"",
+		  "option 'date_format': date format needs one" },
+		{ "\"date_formats\": [\"%Y-%m-%d\"],"
+		  " \"date_format\": \"%Y-%m-%d\"",
+		  "option 'date_formats': date_format is set too" },
+		{ "\"date\": \"2026-02-30\"",
+		  "option 'date': \"2026-02-30\" is not a date YYYY-MM-DD" },
+		{ "\"date\": \"2026-02-03\", \"date_from_name\": \"%Y%m%d\"",
+		  "option 'date_from_name': date is set too" },
+		{ "\"date_from_name\": \"%d\"",
+		  "option 'date_from_name': date format" },
+		{ "\"date_columns\": [\"Y\", \"M\", \"D\"],"
+		  " \"date\": \"2026-02-03\"",
+		  "option 'date_columns': a fixed date (date) is set too" },
+		{ "\"date\": \"2026-02-03\", \"columns\": {\"Day\": \"date\"}",
+		  "option 'columns': \"Day\" is mapped to date while date" },
+		{ "\"default_year\": 0",
+		  "option 'default_year': 0 is out of bounds" },
+		{ "\"round\": \"up\"",
+		  "option 'round': must be one of \"none\", \"half_even\"" },
+		{ "\"campaign\": \"\"", "option 'campaign': must not be empty" },
+		{ "\"spread\": \"cost\"", "option 'spread': must be an object" },
+		{ "\"spread\": {\"field\": \"date\", \"columns\": {\"A\": \"a\"}}",
+		  "option 'spread': \"field\" must be one of cost" },
+		{ "\"spread\": {\"field\": \"cost\", \"into\": \"client\","
+		  " \"columns\": {\"A\": \"a\"}}",
+		  "option 'spread': \"into\" must be \"campaign\" or" },
+		{ "\"spread\": {\"field\": \"cost\", \"columns\": {}}",
+		  "option 'spread': \"columns\" must be an object" },
+		{ "\"spread\": {\"field\": \"cost\", \"colums\": {}}",
+		  "option 'spread': unknown key \"colums\"" },
+		{ "\"spread\": [{\"field\": \"cost\", \"columns\": {\"A\": \"a\"}},"
+		  " {\"field\": \"cost\", \"into\": \"channel\","
+		  " \"columns\": {\"B\": \"b\"}}]",
+		  "option 'spread': every spread object goes into the same" },
+		{ "\"spread\": [{\"field\": \"cost\", \"columns\": {\"A\": \"a\"}},"
+		  " {\"field\": \"clicks\", \"columns\": {\"a\": \"b\"}}]",
+		  "option 'spread': header \"a\" is listed twice" },
+		{ "\"spread\": {\"field\": \"cost\", \"columns\": {\"A\": \"a\"}},"
+		  " \"columns\": {\"A\": \"cost\"}",
+		  "option 'spread': \"A\" is mapped in columns already" },
+		{ "\"spread\": {\"field\": \"cost\", \"into\": \"channel\","
+		  " \"columns\": {\"A\": \"a\"}}, \"channel\": \"tv\"",
+		  "option 'spread': spreads into channel while channel is fixed" },
+		{ "\"conversion_value\": \"45.5\", \"columns\": {\"Sales\":"
+		  " \"revenue\"}",
+		  "option 'conversion_value': \"Sales\" is mapped to revenue" },
+		{ "\"conversion_value\": \"-1\"",
+		  "option 'conversion_value': must not be negative" },
+		{ "\"conversion_value\": \"1.5\", \"spread\": {\"field\":"
+		  " \"revenue\", \"columns\": {\"A\": \"a\"}}",
+		  "option 'conversion_value': spread column \"A\" gives revenue" },
+		{ "\"values\": {\"date\": {\"a\": \"b\"}}",
+		  "option 'values': \"date\": values of client, campaign or" },
+		{ "\"values\": {\"client\": {\"ACME Corp\": \"ACME\"}}",
+		  "option 'values': client \"ACME Corp\": \"ACME\" is not a" },
+		{ "\"values\": {\"channel\": {\"Fb\": \"meta\", \"FB\": \"x\"}}",
+		  "option 'values': channel \"FB\" is listed twice" },
+		{ "\"values\": {\"channel\": [\"meta\"]}",
+		  "option 'values': \"channel\" must be an object" },
+	};
+	char	*text, *src;
+	size_t	 i;
+
+	(void)state;
+	text = client_text("acme", "tok/a.token", NULL, NULL);
+	write_file("clients.d/a.conf", text);
+	free(text);
+	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+		xasprintf(&src, "{ \"name\": \"a\", \"type\": \"files\","
+		    " \"pattern\": \"*\",\n %s }", t[i].src);
+		xasprintf(&text, "3: %s", t[i].rest);
+		source_fails(src, text);
+		free(text);
+		free(src);
+	}
+	/* date_from_name is for files */
+	source_fails("{ \"name\": \"a\", \"type\": \"pull\", \"url\":"
+	    " \"http://x.example\",\n \"date_from_name\": \"%Y%m%d\" }",
+	    "3: option 'date_from_name': not used by pull sources");
+}
+
 int
 main(void)
 {
@@ -1289,6 +1491,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_config_source_errors, setup,
 		    teardown),
 		cmocka_unit_test(test_config_print_options),
+		cmocka_unit_test_setup_teardown(
+		    test_config_source_export_options, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_config_source_export_errors, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -337,9 +337,9 @@ test_currency_and_spaces(void **state)
 	o.decimal = ',';
 	o.thousands = ' ';
 	RUN("client;campaign;date;cost;revenue\n"
-	    "acme;c;2026-01-05; \xe2\x82\xac 1\xe2\x80\xaf" "234,50 ;12,00 EUR\n"
-	    "acme;c;2026-01-06;1\xc2\xa0" "000 \xe2\x82\xac;\xc2\xa3" "3\n"
-	    "acme;c;2026-01-07;$5;USD 7\n"
+	    "acme;c;2026-01-05; \xe2\x82\xac 1\xe2\x80\xaf" "234,50 ;12,00 \xe2\x82\xac\n"
+	    "acme;c;2026-01-06;1\xc2\xa0" "000 \xc2\xa3;\xc2\xa3" "3\n"
+	    "acme;c;2026-01-07;USD5;USD 7\n"
 	    "acme;c;2026-01-08;-\xe2\x82\xac" "5;1\n"
 	    "acme;c;2026-01-09;1;-\xe2\x82\xac" "5\n", &o, &g);
 	assert_int_equal(g.nrows, 4);
@@ -350,6 +350,11 @@ test_currency_and_spaces(void **state)
 	assert_int_equal(g.rows[2].cost, 5000000);
 	assert_int_equal(g.rows[2].revenue, 7000000);
 	assert_int_equal(g.rows[3].revenue, -5000000);
+	/* markers are recorded, not stripped silently */
+	assert_string_equal(g.rows[0].currency, "\xe2\x82\xac");
+	assert_string_equal(g.rows[1].currency, "\xc2\xa3");
+	assert_string_equal(g.rows[2].currency, "USD");
+	assert_string_equal(g.rows[3].currency, "\xe2\x82\xac");
 	/* negative cost is an error */
 	assert_int_equal(g.nerrs, 1);
 	assert_int_equal(g.errs[0].row, 4);
@@ -1462,6 +1467,758 @@ test_custom_bad_options(void **state)
 	assert_non_null(strstr(g.errs[0].reason, "custom KPI name"));
 }
 
+/* ---- Dates (parse-date.c) ---- */
+
+static void
+test_date_format_table(void **state)
+{
+	static const struct {
+		const char	*fmt;
+		int		 dy;
+		const char	*in;
+		int		 ok, y, m, d, h;
+	} t[] = {
+		{ "%d %B %Y", 0, "20 novembre 2024", 1, 2024, 11, 20, -1 },
+		{ "%d %B %Y", 0, "20 November 2024", 1, 2024, 11, 20, -1 },
+		{ "%d %b %Y", 0, "20 NOV. 2024", 1, 2024, 11, 20, -1 },
+		{ "%b %d, %Y", 0, "f\xc3\xa9vr. 3, 2025", 1, 2025, 2, 3, -1 },
+		{ "%b %d %Y", 0, "F\xc3\x89VR 3 2025", 1, 2025, 2, 3, -1 },
+		{ "%d %B %Y", 0, "15 ao\xc3\xbbt 2024", 1, 2024, 8, 15, -1 },
+		{ "%d %B %Y", 0, "15 AO\xc3\x9bT 2024", 1, 2024, 8, 15, -1 },
+		{ "%d %b %Y", 0, "5 D\xc3\x89" "C. 2024", 1, 2024, 12, 5, -1 },
+		{ "%d %B %Y", 0, "5 d\xc3\xa9" "cembre 2024", 1, 2024, 12, 5, -1 },
+		{ "%d %b %Y", 0, "1 sept. 2024", 1, 2024, 9, 1, -1 },
+		{ "%d %b %Y", 0, "1 juil. 2024", 1, 2024, 7, 1, -1 },
+		{ "%d %B %Y", 0, "1 juillet 2024", 1, 2024, 7, 1, -1 },
+		{ "%d %B %Y", 0, "1 mai 2024", 1, 2024, 5, 1, -1 },
+		{ "%d %B %Y", 0, "1 avr. 2024", 1, 2024, 4, 1, -1 },
+		{ "%d %B %Y", 0, "1 Mayo 2024", 0, 0, 0, 0, 0 },
+		{ "%d %B %Y", 0, "1 Foo 2024", 0, 0, 0, 0, 0 },
+		{ "%b. %d %Y", 0, "Nov. 20 2024", 1, 2024, 11, 20, -1 },
+		{ "%b %d", 2024, "Nov 20", 1, 2024, 11, 20, -1 },
+		{ "%B %e", 2023, "March  5", 1, 2023, 3, 5, -1 },
+		{ "%-m/%-d/%Y", 0, "5/1/2026", 1, 2026, 5, 1, -1 },
+		{ "%m/%d/%Y %H:%M:%S", 0, "11/20/2024 07:05:09", 1, 2024, 11, 20,
+		  7 },
+		{ "%Y-%m-%d", 0, "2024-02-30", 0, 0, 0, 0, 0 },
+		{ "%d/%m/%Y", 0, "29/02/2023", 0, 0, 0, 0, 0 },
+		{ "%d/%m/%Y", 0, "01/02/2023x", 0, 0, 0, 0, 0 },
+	};
+	struct parse_date d;
+	size_t	 i;
+	int	 rc;
+
+	(void)state;
+	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+		rc = parse_date_format(t[i].fmt, t[i].dy, t[i].in,
+		    strlen(t[i].in), &d);
+		if (rc != (t[i].ok ? 0 : -1))
+			print_error("case %zu \"%s\" under \"%s\": rc %d\n", i,
+			    t[i].in, t[i].fmt, rc);
+		assert_int_equal(rc, t[i].ok ? 0 : -1);
+		if (!t[i].ok)
+			continue;
+		assert_int_equal(d.day, day(t[i].y, (unsigned)t[i].m,
+		    (unsigned)t[i].d));
+		assert_int_equal(d.hour, t[i].h);
+	}
+}
+
+static void
+test_date_check_format(void **state)
+{
+	static const struct {
+		const char	*fmt;
+		int		 dy, ok;
+		const char	*why;
+	} t[] = {
+		{ "%Y-%m-%d", 0, 1, NULL },
+		{ "%d %B %Y", 0, 1, NULL },
+		{ "%e/%-m/%Y %H:%M:%S%z", 0, 1, NULL },
+		{ "%b %d", 0, 0, "default_year" },
+		{ "%b %d", 2024, 1, NULL },
+		{ "%Y %Y %m %d", 0, 0, "needs one" },
+		{ "%Y %m", 0, 0, "needs one" },
+		{ "%Y %m %d %q", 0, 0, "unsupported %q" },
+		{ "%Y %m %d %", 0, 0, "ends with %" },
+		{ "%-Y %m %d", 0, 0, "%-" },
+	};
+	char	*why;
+	size_t	 i;
+	int	 rc;
+
+	(void)state;
+	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+		why = NULL;
+		rc = parse_date_check_format(t[i].fmt, t[i].dy, &why);
+		assert_int_equal(rc, t[i].ok ? 0 : -1);
+		if (!t[i].ok) {
+			if (strstr(why, t[i].why) == NULL)
+				print_error("case %zu: %s\n", i, why);
+			assert_non_null(strstr(why, t[i].why));
+		}
+		free(why);
+	}
+}
+
+static void
+test_date_iso_offsets(void **state)
+{
+	static const struct {
+		const char	*in;
+		int		 ok, y, m, d, h, mi, has, off;
+	} t[] = {
+		{ "2026-12-01T23:30:00-05:00", 1, 2026, 12, 1, 23, 30, 1,
+		  -18000 },
+		{ "2026-12-01T23:30:00Z", 1, 2026, 12, 1, 23, 30, 1, 0 },
+		{ "2026-12-01T04:15:00+0530", 1, 2026, 12, 1, 4, 15, 1, 19800 },
+		{ "2026-12-01 04:15+01", 1, 2026, 12, 1, 4, 15, 1, 3600 },
+		{ "2026-12-01T04:15:00.123", 1, 2026, 12, 1, 4, 15, 0, 0 },
+		{ "2026-12-01", 1, 2026, 12, 1, -1, 0, 0, 0 },
+		{ "2026-12-01T04:15:00+05:60", 0, 0, 0, 0, 0, 0, 0, 0 },
+		{ "2026-12-01T04:15:00+24:00", 0, 0, 0, 0, 0, 0, 0, 0 },
+		{ "2026-12-01T04:15:00 EST", 0, 0, 0, 0, 0, 0, 0, 0 },
+	};
+	struct parse_date d;
+	size_t	 i;
+
+	(void)state;
+	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+		assert_int_equal(parse_date_iso(t[i].in, strlen(t[i].in), &d),
+		    t[i].ok ? 0 : -1);
+		if (!t[i].ok)
+			continue;
+		assert_int_equal(d.day, day(t[i].y, (unsigned)t[i].m,
+		    (unsigned)t[i].d));
+		assert_int_equal(d.hour, t[i].h);
+		assert_int_equal(d.minute, t[i].mi);
+		assert_int_equal(d.has_offset, t[i].has);
+		assert_int_equal(d.utc_offset, t[i].off);
+	}
+	/* %z in a declared format */
+	assert_int_equal(parse_date_format("%d/%m/%Y %H:%M %z", 0,
+	    "01/12/2026 23:30 -0500", 22, &d), 0);
+	assert_int_equal(d.utc_offset, -18000);
+	assert_int_equal(d.has_offset, 1);
+}
+
+static void
+test_date_offsets_in_rows(void **state)
+{
+	struct parse_options o;
+	struct got g;
+
+	(void)state;
+	opts_init(&o);
+	RUN("client,campaign,date,cost\n"
+	    "acme,c,2026-12-01T23:30:00-05:00,1\n"
+	    "acme,c,2026-12-01T23:30:00Z,1\n"
+	    "acme,c,2026-12-01T23:30:00+0530,1\n"
+	    "acme,c,2026-12-01T23:30:00,1\n", &o, &g);
+	assert_clean(&g, 4);
+	assert_int_equal(g.rows[0].day, day(2026, 12, 1));
+	assert_int_equal(g.rows[0].hour, 23);
+	assert_int_equal(g.rows[0].minute, 30);
+	assert_int_equal(g.rows[0].has_offset, 1);
+	assert_int_equal(g.rows[0].utc_offset, -18000);
+	assert_int_equal(g.rows[1].has_offset, 1);
+	assert_int_equal(g.rows[1].utc_offset, 0);
+	assert_int_equal(g.rows[2].utc_offset, 19800);
+	assert_int_equal(g.rows[3].has_offset, 0);
+	assert_int_equal(g.rows[3].utc_offset, 0);
+	assert_int_equal(g.rows[3].hour, 23);
+
+	/* JSON too; and a new row starts without the previous offset */
+	RUN("{\"client\":\"acme\",\"campaign\":\"c\",\"date\":"
+	    "\"2026-12-01T23:30:00-05:00\"}\n"
+	    "{\"client\":\"acme\",\"campaign\":\"c\",\"date\":\"2026-12-01\"}\n",
+	    &o, &g);
+	assert_clean(&g, 2);
+	assert_int_equal(g.rows[0].utc_offset, -18000);
+	assert_int_equal(g.rows[1].has_offset, 0);
+	assert_int_equal(g.rows[1].utc_offset, 0);
+	assert_int_equal(g.rows[1].minute, 0);
+	assert_int_equal(g.rows[1].hour, -1);
+}
+
+static void
+test_date_formats_ambiguous(void **state)
+{
+	static const char *const fmts[] = { "%m/%d/%Y", "%d/%m/%Y",
+	    "%d-%m-%Y" };
+	struct parse_options o;
+	struct parse_date d;
+	struct got g;
+	char	 why[160];
+
+	(void)state;
+	opts_init(&o);
+	o.date_formats = fmts;
+	o.ndate_formats = 3;
+	RUN("client,campaign,date\n"
+	    "acme,c,11/20/2024\n"
+	    "acme,c,20-11-2024\n"
+	    "acme,c,6/11/2024\n"
+	    "acme,c,6/6/2024\n"
+	    "acme,c,2024-11-20\n", &o, &g);
+	assert_int_equal(g.nrows, 3);
+	assert_int_equal(g.rows[0].day, day(2024, 11, 20));
+	assert_int_equal(g.rows[1].day, day(2024, 11, 20));
+	assert_int_equal(g.rows[2].day, day(2024, 6, 6));
+	assert_int_equal(g.rownum[2], 4);
+	assert_int_equal(g.nerrs, 2);
+	assert_int_equal(g.errs[0].row, 3);
+	assert_string_equal(g.errs[0].reason, "ambiguous date \"6/11/2024\": "
+	    "matches %m/%d/%Y (2024-06-11) and %d/%m/%Y (2024-11-06)");
+	assert_int_equal(g.errs[1].row, 5);
+	assert_non_null(strstr(g.errs[1].reason, "(set \"date_formats\")"));
+
+	/* the API alone */
+	assert_int_equal(parse_date_formats(fmts, 3, 0, "6/11/2024", 9, &d,
+	    why, sizeof why), -2);
+	assert_int_equal(parse_date_formats(fmts, 3, 0, "13/11/2024", 10, &d,
+	    why, sizeof why), 0);
+	assert_int_equal(d.day, day(2024, 11, 13));
+	assert_int_equal(parse_date_formats(fmts, 3, 0, "2024", 4, &d,
+	    why, sizeof why), -1);
+}
+
+static void
+test_date_search_name(void **state)
+{
+	static const struct {
+		const char	*fmt, *name;
+		int		 ok, y, m, d;
+	} t[] = {
+		{ "%Y-%m-%d", "meta-2026-11-30.csv", 1, 2026, 11, 30 },
+		{ "%Y-%m-%d", "2026-11-30.csv", 1, 2026, 11, 30 },
+		{ "%Y%m%d", "report_20261130_v2.csv", 1, 2026, 11, 30 },
+		{ "%Y-%m-%d", "meta-2026-13-30.csv", 0, 0, 0, 0 },
+		{ "%Y-%m-%d", "meta-12026-11-30.csv", 0, 0, 0, 0 },
+		{ "%Y-%m-%d", "meta.csv", 0, 0, 0, 0 },
+		{ "%d %b %Y", "Export 3 Nov 2026.csv", 1, 2026, 11, 3 },
+	};
+	int32_t	 dd;
+	size_t	 i;
+
+	(void)state;
+	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+		assert_int_equal(parse_date_search(t[i].fmt, 0, t[i].name, &dd),
+		    t[i].ok ? 0 : -1);
+		if (t[i].ok)
+			assert_int_equal(dd, day(t[i].y, (unsigned)t[i].m,
+			    (unsigned)t[i].d));
+	}
+}
+
+/* ---- Fixed values, date sources ---- */
+
+static void
+test_fixed_date_and_campaign(void **state)
+{
+	struct parse_options o;
+	struct got g;
+
+	(void)state;
+	opts_init(&o);
+	o.fixed_client = "acme";
+	o.fixed_campaign = "Brand";
+	o.date_from_name = "%Y-%m-%d";
+	o.name = "meta-2026-11-30.csv";
+	RUN("Campaign name,Amount spent (EUR)\nIgnored,12.5\n", &o, &g);
+	assert_clean(&g, 1);
+	assert_string_equal(g.rows[0].campaign, "Brand");
+	assert_int_equal(g.rows[0].day, day(2026, 11, 30));
+	assert_int_equal(g.rows[0].hour, -1);
+	assert_string_equal(g.rows[0].currency, "EUR");
+
+	/* "date" wins over the name (roiwatch ingest --date) */
+	o.date = "2026-10-01";
+	RUN("Amount spent (EUR),Impressions\n12.5,100\n", &o, &g);
+	assert_clean(&g, 1);
+	assert_int_equal(g.rows[0].day, day(2026, 10, 1));
+
+	/* no date in the name: the file is refused */
+	o.date = NULL;
+	o.name = "meta-latest.csv";
+	RUN("Amount spent (EUR),Impressions\n12.5,100\n", &o, &g);
+	assert_int_equal(g.rc, -1);
+	assert_int_equal(g.nrows, 0);
+	assert_string_equal(g.errs[0].reason, "no date like \"%Y-%m-%d\" in "
+	    "the file name \"meta-latest.csv\" (date_from_name)");
+
+	/* a date column and a fixed date: refused, never a guess */
+	o.name = "meta-2026-11-30.csv";
+	RUN("Day,Amount spent (EUR)\n2026-11-29,12.5\n", &o, &g);
+	assert_int_equal(g.rc, -1);
+	assert_int_equal(g.nrows, 0);
+	assert_string_equal(g.errs[0].column, "Day");
+	assert_non_null(strstr(g.errs[0].reason, "fixed date"));
+
+	/* JSON rows: the fixed date, or a row error with a date key */
+	RUN("[{\"cost\": 1}, {\"date\": \"2026-01-01\", \"cost\": 2}]", &o,
+	    &g);
+	assert_int_equal(g.nrows, 1);
+	assert_int_equal(g.rows[0].day, day(2026, 11, 30));
+	assert_int_equal(g.nerrs, 1);
+	assert_int_equal(g.errs[0].row, 2);
+
+	/* a bad fixed date */
+	o.date = "2026-11-31";
+	RUN("Amount spent (EUR),Impressions\n12.5,100\n", &o, &g);
+	assert_int_equal(g.rc, -1);
+	assert_non_null(strstr(g.errs[0].reason, "YYYY-MM-DD"));
+}
+
+static void
+test_default_year_and_date_columns(void **state)
+{
+	static const char *const mdy[] = { "%B %d" };
+	static const char *const ymd[] = { "%Y %m %d" };
+	static const char *const cols3[] = { "Year", "Month", "Day" };
+	static const char *const cols2[] = { "Month", "Day" };
+	struct parse_options o;
+	struct got g;
+
+	(void)state;
+	opts_init(&o);
+	o.date_formats = mdy;
+	o.ndate_formats = 1;
+	o.default_year = 2024;
+	RUN("client,campaign,date\nacme,c,Nov 20\nacme,c,d\xc3\xa9" "c. 1\n",
+	    &o, &g);
+	assert_clean(&g, 2);
+	assert_int_equal(g.rows[0].day, day(2024, 11, 20));
+	assert_int_equal(g.rows[1].day, day(2024, 12, 1));
+
+	/* without default_year the format is refused */
+	o.default_year = 0;
+	RUN("client,campaign,date\nacme,c,Nov 20\n", &o, &g);
+	assert_int_equal(g.rc, -1);
+	assert_non_null(strstr(g.errs[0].reason, "default_year"));
+
+	/* Month and Day columns with a default year */
+	o.default_year = 2024;
+	o.date_columns = cols2;
+	o.ndate_columns = 2;
+	RUN("client,campaign,Month,Day,cost\nacme,c,November,20,1\n"
+	    "acme,c,Nov,,2\nacme,c,NA,NA,3\n", &o, &g);
+	assert_int_equal(g.nrows, 1);
+	assert_int_equal(g.rows[0].day, day(2024, 11, 20));
+	assert_int_equal(g.nerrs, 2);
+	assert_int_equal(g.errs[0].row, 2);
+	assert_string_equal(g.errs[0].column, "Day");
+	assert_non_null(strstr(g.errs[0].reason, "date part missing"));
+	assert_int_equal(g.errs[1].row, 3);
+	assert_non_null(strstr(g.errs[1].reason, "missing date"));
+
+	/* Year, Month, Day; a missing column refuses the file */
+	o.default_year = 0;
+	o.date_formats = ymd;
+	o.date_columns = cols3;
+	o.ndate_columns = 3;
+	RUN("client,campaign,Year,Month,Day\nacme,c,2024,2,29\n"
+	    "acme,c,2023,2,29\n", &o, &g);
+	assert_int_equal(g.nrows, 1);
+	assert_int_equal(g.rows[0].day, day(2024, 2, 29));
+	assert_int_equal(g.nerrs, 1);
+	assert_non_null(strstr(g.errs[0].reason, "\"2023 2 29\""));
+	RUN("client,campaign,Year,Month\nacme,c,2024,2\n", &o, &g);
+	assert_int_equal(g.rc, -1);
+	assert_string_equal(g.errs[0].column, "Day");
+	/* and a date column besides: refused */
+	RUN("client,campaign,date,Year,Month,Day\nacme,c,x,2024,2,2\n", &o,
+	    &g);
+	assert_int_equal(g.rc, -1);
+	assert_string_equal(g.errs[0].column, "date");
+
+	/* JSON: numbers as parts */
+	RUN("{\"client\":\"acme\",\"campaign\":\"c\",\"Year\":2025,\"Month\":1,"
+	    "\"Day\":31}", &o, &g);
+	assert_clean(&g, 1);
+	assert_int_equal(g.rows[0].day, day(2025, 1, 31));
+}
+
+/* ---- Amounts: rounding, currencies, conversion value ---- */
+
+static void
+test_round_half_even(void **state)
+{
+	static const struct parse_custom_map ck[] = { { "CPC", "cpc" } };
+	struct parse_options o;
+	struct got g;
+
+	(void)state;
+	opts_init(&o);
+	RUN("client,campaign,date,cost\nacme,c,2026-01-01,1.429999948\n", &o,
+	    &g);
+	assert_int_equal(g.nrows, 0);
+	assert_non_null(strstr(g.errs[0].reason, "more than 6 decimals "
+	    "(set \"round\": \"half_even\")"));
+
+	o.round = MONEY_ROUND_HALF_EVEN;
+	o.custom_kpis = ck;
+	o.ncustom_kpis = 1;
+	RUN("client,campaign,date,cost,revenue,CPC\n"
+	    "acme,c,2026-01-01,1.429999948,2754371.66666667,0.1234565\n"
+	    "acme,c,2026-01-02,0.0000005,0.0000015,0.33\n", &o, &g);
+	assert_clean(&g, 2);
+	assert_int_equal(g.rows[0].cost, 1430000);
+	assert_int_equal(g.rows[0].revenue, 2754371666667LL);
+	assert_int_equal(g.rows[0].custom[0].value, 123456);
+	assert_int_equal(g.rows[1].cost, 0);
+	assert_int_equal(g.rows[1].revenue, 2);
+
+	/* JSON numbers too */
+	RUN("{\"client\":\"acme\",\"campaign\":\"c\",\"date\":\"2026-01-01\","
+	    "\"cost\":1.429999948}", &o, &g);
+	assert_clean(&g, 1);
+	assert_int_equal(g.rows[0].cost, 1430000);
+}
+
+static void
+test_currency_markers(void **state)
+{
+	static const struct {
+		const char	*csv;
+		const char	*mark;		/* NULL: the row is refused */
+	} t[] = {
+		{ "client,campaign,date,Amount spent (USD)\n"
+		  "acme,c,2026-01-01,5\n", "USD" },
+		{ "client,campaign,date,Cost (\xe2\x82\xac)\n"
+		  "acme,c,2026-01-01,5\n", "\xe2\x82\xac" },
+		{ "client,campaign,date,cost,revenue\n"
+		  "acme,c,2026-01-01,$5,7\n", "$" },
+		{ "client,campaign,date,cost,revenue\n"
+		  "acme,c,2026-01-01,\xc2\xa5" "5,7\n", "\xc2\xa5" },
+		{ "client,campaign,date,cost\nacme,c,2026-01-01,5\n", "" },
+		{ "client,campaign,date,cost,currency\n"
+		  "acme,c,2026-01-01,5,GBP\n", "GBP" },
+		{ "client,campaign,date,cost,currency\n"
+		  "acme,c,2026-01-01,5 GBP,GBP\n", "GBP" },
+		/* two markers in one row */
+		{ "client,campaign,date,Amount spent (USD)\n"
+		  "acme,c,2026-01-01,5 EUR\n", NULL },
+		{ "client,campaign,date,Cost (USD),Revenue (EUR)\n"
+		  "acme,c,2026-01-01,5,6\n", NULL },
+		{ "client,campaign,date,cost,currency\n"
+		  "acme,c,2026-01-01,$5,USD\n", NULL },
+	};
+	struct parse_options o;
+	struct got g;
+	size_t	 i;
+
+	(void)state;
+	opts_init(&o);
+	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+		run(t[i].csv, strlen(t[i].csv), &o, &g);
+		if (t[i].mark == NULL) {
+			assert_int_equal(g.nrows, 0);
+			assert_int_equal(g.nerrs, 1);
+			assert_int_equal(g.errs[0].row, 1);
+			assert_non_null(strstr(g.errs[0].reason,
+			    "two currencies in one row"));
+			continue;
+		}
+		assert_clean(&g, 1);
+		assert_string_equal(g.rows[0].currency, t[i].mark);
+		assert_int_equal(g.rows[0].cost, 5000000);
+	}
+	/* two headers of one field naming two currencies: the file */
+	{
+		static const struct parse_column_map cm[] = {
+			{ "Fees (EUR)", MF_COST },
+		};
+
+		o.columns = cm;
+		o.ncolumns = 1;
+		RUN("client,campaign,date,Cost (USD),Fees (EUR)\n"
+		    "acme,c,2026-01-01,5,1\n", &o, &g);
+		assert_int_equal(g.rc, -1);
+		assert_non_null(strstr(g.errs[0].reason, "two currencies"));
+		o.ncolumns = 0;
+	}
+	/* JSON: a currency key */
+	RUN("{\"client\":\"acme\",\"campaign\":\"c\",\"date\":\"2026-01-01\","
+	    "\"cost\":5,\"currency\":\"CHF\"}", &o, &g);
+	assert_clean(&g, 1);
+	assert_string_equal(g.rows[0].currency, "CHF");
+	/* a marker does not leak into the next row */
+	RUN("client,campaign,date,cost\nacme,c,2026-01-01,$5\n"
+	    "acme,c,2026-01-02,5\n", &o, &g);
+	assert_clean(&g, 2);
+	assert_string_equal(g.rows[1].currency, "");
+}
+
+static void
+test_conversion_value(void **state)
+{
+	struct parse_options o;
+	struct got g;
+
+	(void)state;
+	opts_init(&o);
+	o.conversion_value = 45500000;		/* 45.50 */
+	RUN("client,campaign,date,cost,conversions\n"
+	    "acme,c,2026-01-01,10,3\nacme,c,2026-01-02,10,NA\n"
+	    "acme,c,2026-01-03,10,0\n", &o, &g);
+	assert_clean(&g, 3);
+	assert_int_equal(g.rows[0].revenue, 136500000);
+	assert_true(g.rows[0].present & MF_BIT(MF_REVENUE));
+	assert_false(g.rows[1].present & MF_BIT(MF_REVENUE));
+	assert_int_equal(g.rows[2].revenue, 0);
+	assert_true(g.rows[2].present & MF_BIT(MF_REVENUE));
+
+	/* overflow is an error, not a wrap */
+	o.conversion_value = INT64_MAX / 2;
+	RUN("client,campaign,date,conversions\nacme,c,2026-01-01,3\n", &o,
+	    &g);
+	assert_int_equal(g.nrows, 0);
+	assert_non_null(strstr(g.errs[0].reason, "too large"));
+
+	/* a revenue column as well: the row is refused */
+	o.conversion_value = 1000000;
+	RUN("client,campaign,date,revenue,conversions\n"
+	    "acme,c,2026-01-01,5,3\n", &o, &g);
+	assert_int_equal(g.nrows, 0);
+	assert_non_null(strstr(g.errs[0].reason, "conversion_value"));
+}
+
+/* ---- Values mapped to ids ---- */
+
+static void
+test_values_map(void **state)
+{
+	static const struct parse_value_map vm[] = {
+		{ MF_CLIENT, "ACME Corp", "acme" },
+		{ MF_CHANNEL, "Google Ads", "google" },
+		{ MF_CHANNEL, "Facebook", "meta" },
+		{ MF_CAMPAIGN, "BF 2024", "Black Friday 2024" },
+	};
+	struct parse_options o;
+	struct got g;
+
+	(void)state;
+	opts_init(&o);
+	o.values = vm;
+	o.nvalues = 4;
+	RUN("client,campaign,channel,date\n"
+	    " acme corp ,bf 2024,FACEBOOK,2026-01-01\n"
+	    "acme,Other,Google Ads,2026-01-01\n"
+	    "acme,c,TikTok,2026-01-01\n"
+	    "Globex Inc,c,x,2026-01-01\n", &o, &g);
+	assert_int_equal(g.nrows, 3);
+	assert_string_equal(g.rows[0].client, "acme");
+	assert_string_equal(g.rows[0].campaign, "Black Friday 2024");
+	assert_string_equal(g.rows[0].channel, "meta");
+	assert_string_equal(g.rows[1].channel, "google");
+	assert_string_equal(g.rows[1].campaign, "Other");
+	assert_string_equal(g.rows[2].channel, "tiktok");
+	/* unmapped and not an id: the usual error */
+	assert_int_equal(g.nerrs, 1);
+	assert_int_equal(g.errs[0].row, 4);
+	assert_non_null(strstr(g.errs[0].reason, "client id"));
+}
+
+/* ---- Wide files ---- */
+
+static void
+test_spread_campaign(void **state)
+{
+	static const struct parse_spread sp[] = {
+		{ "TV spend", MF_COST, "TV" },
+		{ "Radio spend", MF_COST, "Radio" },
+		{ "Search spend", MF_COST, "Search" },
+		{ "Search clicks", MF_CLICKS, "Search" },
+	};
+	static const struct parse_column_map cm[] = {
+		{ "Sales", MF_REVENUE },
+		{ "Week", MF_DATE },
+	};
+	struct parse_options o;
+	struct got g;
+
+	(void)state;
+	opts_init(&o);
+	o.fixed_client = "acme";
+	o.spread = sp;
+	o.nspread = 4;
+	o.spread_into = MF_CAMPAIGN;
+	o.columns = cm;
+	o.ncolumns = 2;
+	o.fixed_campaign = "Total";
+	RUN("Week,TV spend,Radio spend,Search spend,Search clicks,Sales\n"
+	    "2024-11-04,1000.50,200,NA,NA,5000\n"
+	    "2024-11-11,1100,NA,300.25,42,NA\n", &o, &g);
+	assert_clean(&g, 5);
+	assert_string_equal(g.rows[0].campaign, "TV");
+	assert_int_equal(g.rows[0].cost, 1000500000);
+	assert_int_equal(g.rows[0].present & MF_BIT(MF_REVENUE), 0);
+	assert_string_equal(g.rows[1].campaign, "Radio");
+	assert_int_equal(g.rows[1].cost, 200000000);
+	assert_string_equal(g.rows[2].campaign, "Total");
+	assert_int_equal(g.rows[2].revenue, 5000000000LL);
+	assert_int_equal(g.rows[2].present & MF_BIT(MF_COST), 0);
+	assert_int_equal(g.rownum[2], 1);
+	assert_string_equal(g.rows[3].campaign, "TV");
+	assert_string_equal(g.rows[4].campaign, "Search");
+	assert_int_equal(g.rows[4].cost, 300250000);
+	assert_int_equal(g.rows[4].clicks, 42);
+	assert_int_equal(g.rownum[4], 2);
+	assert_int_equal(g.rows[4].day, day(2024, 11, 11));
+
+	/* no campaign for the rest of the row: an error naming its column */
+	o.fixed_campaign = NULL;
+	RUN("Week,TV spend,Radio spend,Search spend,Search clicks,Sales\n"
+	    "2024-11-04,1000.50,200,NA,NA,5000\n", &o, &g);
+	assert_int_equal(g.nrows, 2);
+	assert_int_equal(g.nerrs, 1);
+	assert_int_equal(g.errs[0].row, 1);
+	assert_string_equal(g.errs[0].reason, "no campaign for the values of "
+	    "\"Sales\" (not spread)");
+
+	/* a listed column missing from the header refuses the file */
+	RUN("Week,TV spend,Radio spend,Search clicks\n2024-11-04,1,2,3\n", &o,
+	    &g);
+	assert_int_equal(g.rc, -1);
+	assert_string_equal(g.errs[0].column, "Search spend");
+}
+
+static void
+test_spread_channel(void **state)
+{
+	static const struct parse_spread sp[] = {
+		{ "Google (USD)", MF_COST, "Google" },
+		{ "Meta (USD)", MF_COST, "meta" },
+	};
+	struct parse_options o;
+	struct got g;
+
+	(void)state;
+	opts_init(&o);
+	o.spread = sp;
+	o.nspread = 2;
+	o.spread_into = MF_CHANNEL;
+	RUN("client,campaign,date,Google (USD),Meta (USD)\n"
+	    "acme,Spring,2026-03-01,10,NA\n"
+	    "acme,Spring,2026-03-02,,20\n"
+	    "acme,,2026-03-03,10,20\n"
+	    "acme,Spring,2026-03-04,10,$20\n"
+	    "acme,Spring,2026-03-05,10,20 EUR\n"
+	    "acme,Spring,2026-03-06,10,20\n", &o, &g);
+	assert_int_equal(g.nrows, 2);
+	assert_string_equal(g.rows[0].channel, "google");
+	assert_string_equal(g.rows[0].campaign, "Spring");
+	assert_string_equal(g.rows[0].currency, "USD");
+	assert_int_equal(g.rows[0].cost, 10000000);
+	assert_string_equal(g.rows[1].channel, "meta");
+	assert_int_equal(g.rows[1].cost, 20000000);
+	assert_string_equal(g.rows[1].currency, "USD");
+	/* no campaign: one error for the row; "$" or "EUR" written in a
+	 * "(USD)" column: two markers; two channels of one campaign would
+	 * replace each other in the store */
+	assert_int_equal(g.nerrs, 4);
+	assert_int_equal(g.errs[0].row, 3);
+	assert_string_equal(g.errs[0].reason, "missing campaign");
+	assert_int_equal(g.errs[1].row, 4);
+	assert_string_equal(g.errs[1].column, "Meta (USD)");
+	assert_string_equal(g.errs[1].reason, "two currencies in one row: USD "
+	    "and $");
+	assert_int_equal(g.errs[2].row, 5);
+	assert_non_null(strstr(g.errs[2].reason, "USD and EUR"));
+	assert_int_equal(g.errs[3].row, 6);
+	assert_non_null(strstr(g.errs[3].reason, "several channels"));
+}
+
+/* ---- Messages: the option that fixes a likely cause ---- */
+
+static void
+test_error_hints(void **state)
+{
+	struct parse_options o;
+	struct got g;
+
+	(void)state;
+	opts_init(&o);
+	RUN("client,campaign,date,cost\nacme,Caf\xe9,2026-01-01,1\n", &o, &g);
+	assert_int_equal(g.nrows, 0);
+	assert_string_equal(g.errs[0].reason, "invalid UTF-8 (set "
+	    "\"encoding\", e.g. \"windows-1252\")");
+
+	RUN("client,campaign,date,Amount spent (EUR)\n"
+	    "acme,c,2026-01-01,2662,38\n", &o, &g);
+	assert_int_equal(g.nrows, 0);	/* 5 fields: quoted below */
+	RUN("client,campaign,date,Amount spent (EUR)\n"
+	    "acme,c,2026-01-01,\"2662,38\"\n", &o, &g);
+	assert_int_equal(g.nrows, 0);
+	assert_string_equal(g.errs[0].column, "Amount spent (EUR)");
+	assert_non_null(strstr(g.errs[0].reason, "(set \"decimal\": \",\")"));
+
+	RUN("client,campaign,date\nacme,c,20/11/2024\n", &o, &g);
+	assert_int_equal(g.nrows, 0);
+	assert_string_equal(g.errs[0].reason, "date \"20/11/2024\" does not "
+	    "match YYYY-MM-DD (set \"date_formats\")");
+}
+
+static void
+test_new_bad_options(void **state)
+{
+	static const char *const nofmt[] = { "%Y-%m" };
+	static const char *const cols[] = { "" };
+	static const struct parse_spread badsp[] = {
+		{ "TV", MF_CLIENT, "TV" },
+	};
+	static const struct parse_value_map badvm[] = {
+		{ MF_DATE, "x", "y" },
+	};
+	struct parse_options o;
+	struct got g;
+	int	 i;
+
+	(void)state;
+	for (i = 0; i < 8; i++) {
+		opts_init(&o);
+		switch (i) {
+		case 0:
+			o.date_formats = nofmt;
+			o.ndate_formats = 1;
+			break;
+		case 1:
+			o.date_columns = cols;
+			o.ndate_columns = 1;
+			break;
+		case 2:
+			o.spread = badsp;
+			o.nspread = 1;
+			o.spread_into = MF_CAMPAIGN;
+			break;
+		case 3:
+			o.values = badvm;
+			o.nvalues = 1;
+			break;
+		case 4:
+			o.fixed_campaign = "";
+			break;
+		case 5:
+			o.date = "2026-1-1";
+			break;
+		case 6:
+			o.default_year = 10000;
+			break;
+		case 7:
+			o.date_from_name = "%Q";
+			o.name = "x.csv";
+			break;
+		}
+		RUN("client,campaign,date\nacme,c,2026-01-01\n", &o, &g);
+		if (g.rc != -1)
+			print_error("case %d accepted\n", i);
+		assert_int_equal(g.rc, -1);
+		assert_int_equal(g.nrows, 0);
+		assert_int_equal(g.errs[0].row, 0);
+	}
+}
+
 int
 main(void)
 {
@@ -1515,6 +2272,22 @@ main(void)
 		cmocka_unit_test(test_custom_too_many),
 		cmocka_unit_test(test_custom_json),
 		cmocka_unit_test(test_custom_bad_options),
+		cmocka_unit_test(test_date_format_table),
+		cmocka_unit_test(test_date_check_format),
+		cmocka_unit_test(test_date_iso_offsets),
+		cmocka_unit_test(test_date_offsets_in_rows),
+		cmocka_unit_test(test_date_formats_ambiguous),
+		cmocka_unit_test(test_date_search_name),
+		cmocka_unit_test(test_fixed_date_and_campaign),
+		cmocka_unit_test(test_default_year_and_date_columns),
+		cmocka_unit_test(test_round_half_even),
+		cmocka_unit_test(test_currency_markers),
+		cmocka_unit_test(test_conversion_value),
+		cmocka_unit_test(test_values_map),
+		cmocka_unit_test(test_spread_campaign),
+		cmocka_unit_test(test_spread_channel),
+		cmocka_unit_test(test_error_hints),
+		cmocka_unit_test(test_new_bad_options),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
