@@ -17,9 +17,11 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "currency.h"
 #include "ingest.h"
 #include "log.h"
 #include "store.h"
+#include "tz.h"
 #include "xmalloc.h"
 
 /*
@@ -205,6 +207,28 @@ row_error(struct input_ctx *ctx, long row, const char *column,
 }
 
 /*
+ * A time written with its offset ("2026-12-01T23:30:00-05:00") is an
+ * instant: place it on the client's local calendar, day and hour, so that
+ * samples are days of the client's time zone whatever the sender's.
+ */
+static void
+ingest_place_local(struct metric_row *r, const struct tz *tz)
+{
+	int64_t	 t;
+	int32_t	 day, sec;
+
+	t = (int64_t)r->day * 86400 + (r->hour >= 0 ? r->hour : 0) * 3600 +
+	    r->minute * 60 - r->utc_offset;
+	tz_local(tz, t, &day, &sec);
+	r->day = day;
+	if (r->hour >= 0)
+		r->hour = (int8_t)(sec / 3600);
+	r->minute = (int8_t)(sec / 60 % 60);
+	r->utc_offset = 0;
+	r->has_offset = 0;
+}
+
+/*
  * After a bad row: go on reading (0) or stop (-1). Partial inputs keep their
  * good rows; a strict input is refused whole, but it is read on so that the
  * report names every bad row (up to INGEST_MAX_ERRORS), not only the first.
@@ -222,6 +246,7 @@ input_row_cb(void *arg, const struct metric_row *row, long rowno)
 {
 	struct input_ctx *ctx = arg;
 	const struct client_conf *cc = ctx->last_client;
+	struct metric_row local;
 	char *cause = NULL;
 
 	if (ctx->max_rows > 0 && rowno > ctx->max_rows) {
@@ -243,6 +268,20 @@ input_row_cb(void *arg, const struct metric_row *row, long rowno)
 			return input_go_on(ctx);
 		}
 		ctx->last_client = cc;
+	}
+	/* DESIGN.md: amounts of another currency are refused, never
+	 * converted or added to the client's. */
+	if (row->currency[0] != '\0' &&
+	    !currency_marker_matches(cc->currency, row->currency)) {
+		row_error(ctx, rowno, "currency", "amounts in %s, but client "
+		    "%s's currency is %s: refused, never converted",
+		    row->currency, cc->id, cc->currency);
+		return input_go_on(ctx);
+	}
+	if (row->has_offset) {
+		local = *row;
+		ingest_place_local(&local, cc->tz);
+		row = &local;
 	}
 	switch (store_put_metric_input(ctx->batch->store, row, ctx->input_id,
 	    &cause)) {

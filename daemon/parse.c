@@ -30,6 +30,7 @@
 #include <strings.h>
 
 #include "csv.h"
+#include "currency.h"
 #include "log.h"
 #include "metric.h"
 #include "money.h"
@@ -148,7 +149,6 @@ static const uint16_t parse_cp1252[32] = {
 };
 
 static int	parse_word_eq(const char *, size_t, const char *);
-static size_t	parse_currency_start(const char *, size_t);
 
 static int
 parse_is_numeric(enum metric_field f)
@@ -480,30 +480,13 @@ parse_resolve_extra(struct parse_ctx *ctx, const char *s, size_t len)
 	return -1;
 }
 
-/* A currency marker as a header's last "(...)": "Amount spent (USD)",
- * "Cost (EUR sign)". Copied into mark (PARSE_MARK_MAX bytes); "" if none. */
+/* A currency marker named by a header ("Amount spent (USD)", "Cost (€)"),
+ * copied into mark (PARSE_MARK_MAX bytes); "" if none. */
 static void
 parse_header_mark(const char *s, size_t len, char *mark)
 {
-	const char *in;
-	size_t	 n, inlen;
-
-	mark[0] = '\0';
-	parse_trim(&s, &len);
-	if (len < 3 || s[len - 1] != ')')
-		return;
-	for (n = len - 1; n > 0 && s[n - 1] != '('; n--)
-		;
-	if (n == 0)
-		return;
-	in = s + n;
-	inlen = len - 1 - n;
-	parse_trim(&in, &inlen);
-	if (inlen == 0 || inlen >= PARSE_MARK_MAX ||
-	    parse_currency_start(in, inlen) != inlen)
-		return;
-	memcpy(mark, in, inlen);
-	mark[inlen] = '\0';
+	if (!currency_from_header(s, len, mark))
+		mark[0] = '\0';
 }
 
 /*
@@ -766,44 +749,6 @@ parse_name(struct parse_ctx *ctx, enum metric_field f, const char *s,
 	return 0;
 }
 
-/* Length of a currency mark at the start of s: € $ £ ¥ or three capitals.
- * (The currency module's currency_marker_start/end() will replace these.) */
-static size_t
-parse_currency_start(const char *s, size_t len)
-{
-	if (len >= 3 && memcmp(s, "\xe2\x82\xac", 3) == 0)
-		return 3;
-	if (len >= 2 && (memcmp(s, "\xc2\xa3", 2) == 0 ||
-	    memcmp(s, "\xc2\xa5", 2) == 0))
-		return 2;
-	if (len >= 1 && s[0] == '$')
-		return 1;
-	if (len >= 3 && s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'A' &&
-	    s[1] <= 'Z' && s[2] >= 'A' && s[2] <= 'Z' &&
-	    (len == 3 || !((s[3] >= 'A' && s[3] <= 'Z') ||
-	    (s[3] >= 'a' && s[3] <= 'z'))))
-		return 3;
-	return 0;
-}
-
-static size_t
-parse_currency_end(const char *s, size_t len)
-{
-	if (len >= 3 && memcmp(s + len - 3, "\xe2\x82\xac", 3) == 0)
-		return 3;
-	if (len >= 2 && (memcmp(s + len - 2, "\xc2\xa3", 2) == 0 ||
-	    memcmp(s + len - 2, "\xc2\xa5", 2) == 0))
-		return 2;
-	if (len >= 1 && s[len - 1] == '$')
-		return 1;
-	if (len >= 3 && s[len - 1] >= 'A' && s[len - 1] <= 'Z' &&
-	    s[len - 2] >= 'A' && s[len - 2] <= 'Z' && s[len - 3] >= 'A' &&
-	    s[len - 3] <= 'Z' && (len == 3 || !((s[len - 4] >= 'A' &&
-	    s[len - 4] <= 'Z') || (s[len - 4] >= 'a' && s[len - 4] <= 'z'))))
-		return 3;
-	return 0;
-}
-
 /*
  * An amount: blanks and one currency mark around it are taken off ("€ 1.234,50",
  * "-$5", "12.50 EUR") and the mark copied into mark (PARSE_MARK_MAX bytes, ""
@@ -827,21 +772,16 @@ parse_money(struct parse_ctx *ctx, const char *s, size_t len, int json_number,
 		return -1;
 	}
 	if (len > 0 && (s[0] == '-' || s[0] == '+') &&
-	    parse_currency_start(s + 1, len - 1) != 0) {
+	    currency_marker_start(s + 1, len - 1, mark) != 0) {
 		neg = s[0] == '-';
 		s++;
 		len--;
 	}
-	if ((n = parse_currency_start(s, len)) != 0) {
-		memcpy(mark, s, n);
-		mark[n] = '\0';
+	if ((n = currency_marker_start(s, len, mark)) != 0) {
 		s += n;
 		len -= n;
-	} else if ((n = parse_currency_end(s, len)) != 0) {
-		memcpy(mark, s + len - n, n);
-		mark[n] = '\0';
+	} else if ((n = currency_marker_end(s, len, mark)) != 0)
 		len -= n;
-	}
 	parse_trim(&s, &len);
 	if (len == 0 || len > PARSE_NUM_MAX) {
 		*why = len == 0 ? "no number" : "number too long";

@@ -7,6 +7,7 @@
 #define ROIWATCH_PARSE_INTERNAL_H
 #include <stddef.h>
 
+#include "currency.h"
 #include "parse.h"
 
 #define PARSE_KEYS_MAX	512	/* columns or keys of one record */
@@ -29,7 +30,7 @@
 #define PARSE_DATEPARTS_MAX	8
 #define PARSE_FIELD_SPREAD	600
 #define PARSE_SPREAD_MAX	256
-#define PARSE_MARK_MAX		8	/* a currency marker and its NUL */
+#define PARSE_MARK_MAX		CURRENCY_MARKER_MAX	/* a currency marker and its NUL */
 
 struct parse_preset;
 
