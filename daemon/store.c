@@ -41,6 +41,8 @@ enum store_stmt {
 	ST_CUSTOM_TOTALS_CLIENT,
 	ST_TOTALS_CAMPAIGN,
 	ST_TOTALS_CLIENT,
+	ST_LACKS_CAMPAIGN,
+	ST_LACKS_CLIENT,
 	ST_LAST_DAY,
 	ST_CHANNEL,
 	ST_CAMPAIGN_FIRST,
@@ -81,6 +83,44 @@ enum store_stmt {
 /* Sum within one input, replace across inputs. */
 #define ISUM(c)	"CASE WHEN input_id = excluded.input_id THEN " NSUM(c) \
 	" ELSE excluded." c " END"
+
+/*
+ * Totals of a scope in one statement: the inner query sums each day (client
+ * scope: each campaign-day), plainly and per pair of KPI_PAIRS over the
+ * samples that have both fields; the outer one adds the days up and counts
+ * those whose every sample is complete for a pair (count = n). Rows come in
+ * primary-key order, so both groupings stream without a sort. SUM() of
+ * integers raises "integer overflow" instead of wrapping.
+ * Columns: 0 days, 1 samples, 2..6 cost revenue impressions clicks
+ * conversions, 7 min(day), 8 max(day), then 4 per pair (a, b, samples, days).
+ */
+#define TOTALS_BOTH(ca, cb)	"(" #ca " IS NOT NULL AND " #cb " IS NOT NULL)"
+#define TOTALS_PAIR_IN(id, fa, fb, ca, cb)				\
+	", sum(CASE WHEN " TOTALS_BOTH(ca, cb) " THEN " #ca " END) AS " #id "_a"	\
+	", sum(CASE WHEN " TOTALS_BOTH(ca, cb) " THEN " #cb " END) AS " #id "_b"	\
+	", count(CASE WHEN " TOTALS_BOTH(ca, cb) " THEN 1 END) AS " #id "_n"
+#define TOTALS_PAIR_OUT(id, fa, fb, ca, cb)				\
+	", sum(" #id "_a), sum(" #id "_b), sum(" #id "_n), sum(" #id "_n = n)"
+#define TOTALS_SQL(where, group)					\
+	"SELECT count(*), sum(n), sum(c), sum(r), sum(i), sum(k), sum(v),"	\
+	" min(day), max(day)" KPI_PAIRS(TOTALS_PAIR_OUT)			\
+	" FROM (SELECT day, count(*) AS n, sum(cost) AS c,"		\
+	" sum(revenue) AS r, sum(impressions) AS i, sum(clicks) AS k,"	\
+	" sum(conversions) AS v" KPI_PAIRS(TOTALS_PAIR_IN)			\
+	" FROM metrics WHERE " where " AND day BETWEEN ?3 AND ?4"	\
+	" GROUP BY " group ")"
+#define TOTALS_NCOLS	(9 + 4 * KPI_PAIR__MAX)
+
+/* Days (client scope: campaign-days) of which some sample lacks a field:
+ * columns campaign, day, then 1 per field lacking (cost .. conversions). */
+#define LACKS_SQL(where, group, order)					\
+	"SELECT campaign, day, max(cost IS NULL), max(revenue IS NULL),"	\
+	" max(impressions IS NULL), max(clicks IS NULL),"		\
+	" max(conversions IS NULL) FROM metrics WHERE " where		\
+	" AND day BETWEEN ?3 AND ?4 GROUP BY " group			\
+	" HAVING max(cost IS NULL) OR max(revenue IS NULL) OR"		\
+	" max(impressions IS NULL) OR max(clicks IS NULL) OR"		\
+	" max(conversions IS NULL) ORDER BY " order
 
 static const char *store_sql[ST__MAX] = {
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
@@ -131,16 +171,12 @@ static const char *store_sql[ST__MAX] = {
 	    " WHERE client = ?1 AND day BETWEEN ?3 AND ?4"
 	    " GROUP BY name ORDER BY name",
 
-	/* SUM() of integers raises "integer overflow" instead of wrapping. */
-	[ST_TOTALS_CAMPAIGN] =
-	    "SELECT count(*), sum(cost), sum(revenue), sum(impressions),"
-	    " sum(clicks), sum(conversions), min(day), max(day)"
-	    " FROM metrics WHERE client = ?1 AND campaign = ?2"
-	    " AND day BETWEEN ?3 AND ?4",
-	[ST_TOTALS_CLIENT] =
-	    "SELECT count(*), sum(cost), sum(revenue), sum(impressions),"
-	    " sum(clicks), sum(conversions), min(day), max(day)"
-	    " FROM metrics WHERE client = ?1 AND day BETWEEN ?3 AND ?4",
+	[ST_TOTALS_CAMPAIGN] = TOTALS_SQL("client = ?1 AND campaign = ?2", "day"),
+	[ST_TOTALS_CLIENT] = TOTALS_SQL("client = ?1", "campaign, day"),
+	[ST_LACKS_CAMPAIGN] = LACKS_SQL("client = ?1 AND campaign = ?2",
+	    "day", "day"),
+	[ST_LACKS_CLIENT] = LACKS_SQL("client = ?1", "campaign, day",
+	    "day, campaign"),
 	[ST_LAST_DAY] =
 	    "SELECT max(day) FROM metrics WHERE client = ?1 AND campaign = ?2",
 	[ST_CHANNEL] =
@@ -664,8 +700,8 @@ store_totals(struct store *s, const char *client, const char *campaign,
 		MF_COST, MF_REVENUE, MF_IMPRESSIONS, MF_CLICKS, MF_CONVERSIONS
 	};
 	sqlite3_stmt	*st;
-	int64_t		*sums[5];
-	int		 i, col;
+	int64_t		*sums[5 + 4 * KPI_PAIR__MAX];
+	int		 i, p, col;
 
 	memset(t, 0, sizeof *t);
 	sums[0] = &t->cost;
@@ -673,8 +709,16 @@ store_totals(struct store *s, const char *client, const char *campaign,
 	sums[2] = &t->impressions;
 	sums[3] = &t->clicks;
 	sums[4] = &t->conversions;
+	for (p = 0; p < KPI_PAIR__MAX; p++) {
+		sums[5 + 4 * p] = &t->pair[p].a;
+		sums[6 + 4 * p] = &t->pair[p].b;
+		sums[7 + 4 * p] = &t->pair[p].samples;
+		sums[8 + 4 * p] = &t->pair[p].days;
+	}
 
 	st = s->st[campaign != NULL ? ST_TOTALS_CAMPAIGN : ST_TOTALS_CLIENT];
+	if (sqlite3_column_count(st) != TOTALS_NCOLS)
+		fatalx("%s: %d columns", __func__, sqlite3_column_count(st));
 	store_bind_text(st, 1, client);
 	if (campaign != NULL)
 		store_bind_text(st, 2, campaign);
@@ -683,15 +727,17 @@ store_totals(struct store *s, const char *client, const char *campaign,
 	if (sqlite3_step(st) != SQLITE_ROW)
 		return store_fail(s, st, "totals", cause);
 
-	t->samples = sqlite3_column_int64(st, 0);
-	for (i = 0; i < 5; i++) {
-		col = i + 1;
+	t->days = sqlite3_column_int64(st, 0);
+	t->samples = sqlite3_column_int64(st, 1);
+	for (i = 0; i < 5 + 4 * KPI_PAIR__MAX; i++) {
+		col = i < 5 ? i + 2 : i + 4;
 		switch (sqlite3_column_type(st, col)) {
 		case SQLITE_NULL:
 			break;
 		case SQLITE_INTEGER:
 			*sums[i] = sqlite3_column_int64(st, col);
-			t->present |= MF_BIT(fields[i]);
+			if (i < 5)
+				t->present |= MF_BIT(fields[i]);
 			break;
 		default:
 			/* Cannot happen in a STRICT table; never round money. */
@@ -703,10 +749,55 @@ store_totals(struct store *s, const char *client, const char *campaign,
 		}
 	}
 	if (t->samples != 0) {
-		t->first_day = sqlite3_column_int(st, 6);
-		t->last_day = sqlite3_column_int(st, 7);
+		t->first_day = sqlite3_column_int(st, 7);
+		t->last_day = sqlite3_column_int(st, 8);
 	}
 	sqlite3_reset(st);
+	return 0;
+}
+
+int
+store_lacks(struct store *s, const char *client, const char *campaign,
+    int32_t from_day, int32_t to_day, struct kpi_lack **out, size_t *nout,
+    char **cause)
+{
+	static const enum metric_field fields[] = {
+		MF_COST, MF_REVENUE, MF_IMPRESSIONS, MF_CLICKS, MF_CONVERSIONS
+	};
+	sqlite3_stmt	*st;
+	struct kpi_lack	*l = NULL, *e;
+	size_t		 n = 0;
+	int		 i, rc;
+
+	st = s->st[campaign != NULL ? ST_LACKS_CAMPAIGN : ST_LACKS_CLIENT];
+	store_bind_text(st, 1, client);
+	if (campaign != NULL)
+		store_bind_text(st, 2, campaign);
+	sqlite3_bind_int(st, 3, from_day);
+	sqlite3_bind_int(st, 4, to_day);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		l = xreallocarray(l, n + 1, sizeof *l);
+		e = &l[n++];
+		memset(e, 0, sizeof *e);
+		if (campaign == NULL && store_column_copy(st, 0, e->campaign,
+		    sizeof e->campaign) != 0) {
+			sqlite3_reset(st);
+			free(l);
+			xasprintf(cause, "incomplete days: campaign too long");
+			return -1;
+		}
+		e->day = sqlite3_column_int(st, 1);
+		for (i = 0; i < 5; i++)
+			if (sqlite3_column_int(st, 2 + i))
+				e->lacks |= MF_BIT(fields[i]);
+	}
+	if (rc != SQLITE_DONE) {
+		free(l);
+		return store_fail(s, st, "incomplete days", cause);
+	}
+	sqlite3_reset(st);
+	*out = l;
+	*nout = n;
 	return 0;
 }
 
@@ -880,7 +971,7 @@ store_alert_get(struct store *s, const char *client, const char *campaign,
 	rs->since = sqlite3_column_int64(st, 1);
 	rs->last_notified = sqlite3_column_int64(st, 2);
 	rs->roi_ppm = sqlite3_column_int64(st, 3);
-	rs->judged = sqlite3_column_int(st, 4);
+	rules_judged_decode(sqlite3_column_int(st, 4), rs);
 	sqlite3_reset(st);
 	return 1;
 }
@@ -904,7 +995,7 @@ store_alert_put(struct store *s, const char *client, const char *campaign,
 	sqlite3_bind_int64(st, 5, rs->since);
 	sqlite3_bind_int64(st, 6, rs->last_notified);
 	sqlite3_bind_int64(st, 7, rs->roi_ppm);
-	sqlite3_bind_int(st, 8, rs->judged != 0);
+	sqlite3_bind_int(st, 8, rules_judged_encode(rs));
 	if (sqlite3_step(st) != SQLITE_DONE)
 		return store_fail(s, st, "saving alert state", cause);
 	sqlite3_reset(st);
@@ -960,7 +1051,7 @@ store_foreach_alert(struct store *s, int include_ok, store_alert_cb cb,
 		r->rs.since = sqlite3_column_int64(st, 4);
 		r->rs.last_notified = sqlite3_column_int64(st, 5);
 		r->rs.roi_ppm = sqlite3_column_int64(st, 6);
-		r->rs.judged = sqlite3_column_int(st, 7);
+		rules_judged_decode(sqlite3_column_int(st, 7), &r->rs);
 	}
 	if (rc != SQLITE_DONE) {
 		ret = store_fail(s, st, "listing alert states", cause);

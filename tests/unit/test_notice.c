@@ -41,6 +41,7 @@ fill_event(struct notice_event *e, const char *campaign, const char *channel,
 	e->totals.samples = 30;
 	e->totals.first_day = metric_days_from_civil(2024, 2, 5);
 	e->totals.last_day = metric_days_from_civil(2024, 3, 5);
+	kpi_totals_assume_complete(&e->totals);	/* 30 complete days */
 	e->window_days = 30;
 	e->min_roi_ppm = 1500000;	/* 150% = 2.5:1 */
 	e->target_roi_ppm = 3000000;	/* 300% = 4:1 */

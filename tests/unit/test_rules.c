@@ -42,13 +42,27 @@ roi(int64_t pct_x100)
 	return t;
 }
 
+/*
+ * The tests up to test_restart give totals of samples that each report cost
+ * and revenue: the (cost, revenue) pair is their plain sums, every day complete.
+ */
+static enum rule_action
+judge(enum alert_kind k, const struct rule_params *p,
+    const struct kpi_totals *t, int64_t now, struct rule_status *st)
+{
+	struct kpi_totals c = *t;
+
+	kpi_totals_assume_complete(&c);
+	return rules_step(k, p, &c, now, st);
+}
+
 static enum rule_action
 step(enum alert_kind k, const struct rule_params *p, int64_t pct_x100,
     int64_t now, struct rule_status *st)
 {
 	struct kpi_totals t = roi(pct_x100);
 
-	return rules_step(k, p, &t, now, st);
+	return judge(k, p, &t, now, st);
 }
 
 #define LOW(pct, now)	step(ALERT_ROI_LOW, &P, (pct), (now), &st)
@@ -176,12 +190,12 @@ test_low_boundary(void **state)
 	(void)state;
 	p.pending_secs = 0;
 	rules_status_init(&st, T0);
-	assert_int_equal(rules_step(ALERT_ROI_LOW, &p, &t, T0, &st),
+	assert_int_equal(judge(ALERT_ROI_LOW, &p, &t, T0, &st),
 	    RULE_NONE);
 	assert_int_equal(st.state, ALERT_OK);
 	/* One micro of revenue less is below. */
 	t.revenue -= 1;
-	assert_int_equal(rules_step(ALERT_ROI_LOW, &p, &t, T0 + 1, &st),
+	assert_int_equal(judge(ALERT_ROI_LOW, &p, &t, T0 + 1, &st),
 	    RULE_FIRE);
 	/* Written as a ratio, the same boundary. */
 	p.min_roi_ppm = 0;
@@ -189,7 +203,7 @@ test_low_boundary(void **state)
 	    NULL), 0);
 	rules_status_init(&st, T0);
 	t.revenue += 1;
-	assert_int_equal(rules_step(ALERT_ROI_LOW, &p, &t, T0, &st),
+	assert_int_equal(judge(ALERT_ROI_LOW, &p, &t, T0, &st),
 	    RULE_NONE);
 }
 
@@ -281,13 +295,13 @@ test_low_not_judged(void **state)
 	t = roi(-10000);
 	t.cost = U(99);
 	t.revenue = 0;
-	assert_int_equal(rules_step(ALERT_ROI_LOW, &P, &t, T0, &st), RULE_NONE);
+	assert_int_equal(judge(ALERT_ROI_LOW, &P, &t, T0, &st), RULE_NONE);
 	assert_false(st.judged);
 	assert_int_equal(st.state, ALERT_OK);
 	assert_int_equal(st.since, T0);
 	/* Exactly min_spend is judged. */
 	t.cost = U(100);
-	assert_int_equal(rules_step(ALERT_ROI_LOW, &P, &t, T0 + 1, &st),
+	assert_int_equal(judge(ALERT_ROI_LOW, &P, &t, T0 + 1, &st),
 	    RULE_NONE);
 	assert_true(st.judged);
 	assert_int_equal(st.state, ALERT_PENDING);
@@ -296,7 +310,7 @@ test_low_not_judged(void **state)
 	/* Once pending, thin data neither advances nor resets it. */
 	before = st;
 	t.cost = U(50);
-	assert_int_equal(rules_step(ALERT_ROI_LOW, &P, &t, T0 + 2 * HOUR, &st),
+	assert_int_equal(judge(ALERT_ROI_LOW, &P, &t, T0 + 2 * HOUR, &st),
 	    RULE_NONE);
 	assert_false(st.judged);
 	assert_int_equal(st.state, ALERT_PENDING);
@@ -305,26 +319,26 @@ test_low_not_judged(void **state)
 
 	/* Firing: unjudged evaluations neither resolve nor repeat. */
 	t.cost = U(100);
-	assert_int_equal(rules_step(ALERT_ROI_LOW, &P, &t, T0 + 2 * HOUR, &st),
+	assert_int_equal(judge(ALERT_ROI_LOW, &P, &t, T0 + 2 * HOUR, &st),
 	    RULE_FIRE);
 	t = roi(50000);
 	t.present = MF_BIT(MF_REVENUE);		/* cost not reported */
-	assert_int_equal(rules_step(ALERT_ROI_LOW, &P, &t, T0 + 5 * DAY, &st),
+	assert_int_equal(judge(ALERT_ROI_LOW, &P, &t, T0 + 5 * DAY, &st),
 	    RULE_NONE);
 	assert_false(st.judged);
 	assert_int_equal(st.state, ALERT_FIRING);
 	t.present = MF_BIT(MF_COST);		/* revenue not reported */
-	assert_int_equal(rules_step(ALERT_ROI_LOW, &P, &t, T0 + 5 * DAY, &st),
+	assert_int_equal(judge(ALERT_ROI_LOW, &P, &t, T0 + 5 * DAY, &st),
 	    RULE_NONE);
 	assert_false(st.judged);
 	t = roi(50000);
 	t.cost = 0;				/* ROI undefined */
-	assert_int_equal(rules_step(ALERT_ROI_LOW, &P, &t, T0 + 5 * DAY, &st),
+	assert_int_equal(judge(ALERT_ROI_LOW, &P, &t, T0 + 5 * DAY, &st),
 	    RULE_NONE);
 	assert_false(st.judged);
 	assert_int_equal(st.state, ALERT_FIRING);
 	t = roi(50000);
-	assert_int_equal(rules_step(ALERT_ROI_LOW, &P, &t, T0 + 5 * DAY, &st),
+	assert_int_equal(judge(ALERT_ROI_LOW, &P, &t, T0 + 5 * DAY, &st),
 	    RULE_RESOLVE);
 }
 
@@ -343,10 +357,10 @@ test_low_zero_min_spend(void **state)
 	t = roi(0);
 	t.cost = 0;
 	t.revenue = 0;
-	assert_int_equal(rules_step(ALERT_ROI_LOW, &p, &t, T0, &st), RULE_NONE);
+	assert_int_equal(judge(ALERT_ROI_LOW, &p, &t, T0, &st), RULE_NONE);
 	assert_false(st.judged);
 	t.cost = 1;
-	assert_int_equal(rules_step(ALERT_ROI_LOW, &p, &t, T0, &st), RULE_FIRE);
+	assert_int_equal(judge(ALERT_ROI_LOW, &p, &t, T0, &st), RULE_FIRE);
 }
 
 static void
@@ -409,18 +423,18 @@ test_target_absent_or_thin(void **state)
 	p.has_target = 0;
 	p.pending_secs = 0;
 	rules_status_init(&st, T0);
-	assert_int_equal(rules_step(ALERT_ROI_TARGET, &p, &t, T0, &st),
+	assert_int_equal(judge(ALERT_ROI_TARGET, &p, &t, T0, &st),
 	    RULE_NONE);
 	assert_int_equal(st.state, ALERT_OK);
 	p.has_target = 1;
 	t.cost = U(10);
 	t.revenue = U(100);
-	assert_int_equal(rules_step(ALERT_ROI_TARGET, &p, &t, T0, &st),
+	assert_int_equal(judge(ALERT_ROI_TARGET, &p, &t, T0, &st),
 	    RULE_NONE);
 	assert_false(st.judged);
 	assert_int_equal(st.state, ALERT_OK);
 	t = roi(90000);
-	assert_int_equal(rules_step(ALERT_ROI_TARGET, &p, &t, T0, &st),
+	assert_int_equal(judge(ALERT_ROI_TARGET, &p, &t, T0, &st),
 	    RULE_GOOD);
 }
 
