@@ -386,8 +386,8 @@ kpi_totals_add(struct kpi_totals *a, const struct kpi_totals *b)
 	}
 }
 
-static int64_t
-kpi_field_sum(const struct kpi_totals *t, enum metric_field f)
+int64_t
+kpi_totals_field(const struct kpi_totals *t, enum metric_field f)
 {
 	switch (f) {
 	case MF_COST:
@@ -416,8 +416,8 @@ kpi_totals_assume_complete(struct kpi_totals *t)
 		memset(&t->pair[p], 0, sizeof t->pair[p]);
 		if ((t->present & kpi_pair_fields(p)) != kpi_pair_fields(p))
 			continue;
-		t->pair[p].a = kpi_field_sum(t, kpi_pair_field(p, 0));
-		t->pair[p].b = kpi_field_sum(t, kpi_pair_field(p, 1));
+		t->pair[p].a = kpi_totals_field(t, kpi_pair_field(p, 0));
+		t->pair[p].b = kpi_totals_field(t, kpi_pair_field(p, 1));
 		t->pair[p].samples = t->samples;
 		t->pair[p].days = t->days;
 	}

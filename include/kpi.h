@@ -121,6 +121,8 @@ const char *kpi_name(enum kpi_id);	/* "roi", "roas", "cpa", ... */
 unsigned kpi_pair_fields(enum kpi_pair);
 enum metric_field kpi_pair_field(enum kpi_pair, int second);
 
+/* The plain sum of one of the five summed fields. */
+int64_t	kpi_totals_field(const struct kpi_totals *, enum metric_field);
 /* Add b into a (sums, present bits, day range, pairs, day counts). */
 void	kpi_totals_add(struct kpi_totals *a, const struct kpi_totals *b);
 /*
