@@ -96,7 +96,10 @@ eval_gaps(struct eval_run *run, const struct client_conf *cc,
 	return 0;
 }
 
-/* Say once, when it starts, why a rule stopped judging a campaign. */
+/*
+ * Say once, when it starts, why a rule stopped judging a campaign for want of
+ * coverage (and when it judges again); other reasons only at debug level.
+ */
 static int
 eval_log_skip(struct eval_run *run, const struct client_conf *cc,
     const char *campaign, enum alert_kind kind, enum rule_skip old,
@@ -106,13 +109,22 @@ eval_log_skip(struct eval_run *run, const struct client_conf *cc,
 	struct kpi_gaps g;
 	char esc[256], cov[512], min[32];
 
-	if (st->skip == old || st->skip == RULE_SKIP_NONE)
+	if (st->skip == old)
 		return 0;
 	log_escape(campaign, strlen(campaign), esc, sizeof esc);
+	if (old == RULE_SKIP_COVERAGE && st->skip == RULE_SKIP_NONE) {
+		log_info("alert %s client=%s campaign=\"%s\": judged again, over "
+		    "%lld of %lld days", rules_kind_name(kind), cc->id, esc,
+		    (long long)st->days, (long long)st->days_total);
+		return 0;
+	}
+	if (st->skip == RULE_SKIP_NONE)
+		return 0;
 	if (st->skip != RULE_SKIP_COVERAGE) {
-		log_info("alert %s client=%s campaign=\"%s\": %s, state %s kept",
-		    rules_kind_name(kind), cc->id, esc, rules_skip_text(st->skip),
-		    rules_state_name(st->state));
+		/* Thin spend or no revenue yet: common, and no news. */
+		log_debug("alert %s client=%s campaign=\"%s\": %s, state %s "
+		    "kept", rules_kind_name(kind), cc->id, esc,
+		    rules_skip_text(st->skip), rules_state_name(st->state));
 		return 0;
 	}
 	if (eval_gaps(run, cc, campaign, from, to, &g, cause) != 0)

@@ -6,7 +6,7 @@ The issue's case: revenue without cost on the second day must not turn ROI
 import json
 import os
 
-from harness import Daemon, check, client, run
+from harness import Daemon, check, client, run, wait_for
 
 HEADER = "client,campaign,channel,date,cost,revenue\n"
 
@@ -59,8 +59,8 @@ def test_worked_example():
 
         # Two more days, each lacking one side: 1 of 4 days is under the
         # default 50 %: not judged, said why, the firing alert kept.
-        ingest(d, "c.csv", ["acme,D,search,2026-12-03,100,NA",
-                            "acme,D,search,2026-12-04,NA,900"])
+        r = ingest(d, "c.csv", ["acme,D,search,2026-12-03,100,NA",
+                                "acme,D,search,2026-12-04,NA,900"])
         check(events(d) == [("D", "roi_low", "fire")], "judged thin data: %r" % events(d))
         r = d.cli("alerts")
         check("firing" in r.stdout and
@@ -72,8 +72,8 @@ def test_worked_example():
 
         # The missing figures arrive (revenue a day late is the normal case):
         # judged again, over 3 of 4 days: ROI 204.76 %, resolved.
-        ingest(d, "d.csv", ["acme,D,search,2026-12-02,1000,5000",
-                            "acme,D,search,2026-12-03,100,900"])
+        r = ingest(d, "d.csv", ["acme,D,search,2026-12-02,1000,5000",
+                                "acme,D,search,2026-12-03,100,900"])
         check(events(d) == [("D", "roi_low", "fire"), ("D", "roi_low", "resolve")],
               "after the late figures: %r" % events(d))
         payload = json.loads(d.query("select payload from outbox order by id desc limit 1")[0][0])
@@ -100,9 +100,35 @@ def test_minimum_coverage_option():
         r = d.cli("alerts", "--all")
         check("not judged: coverage under minimum_coverage (1 of 2 days; "
               "2026-12-02 lacks revenue; minimum 100%)" in r.stdout, r.stdout)
+        # The daemon logs it once, and when the day is complete judges again.
+        d.start()
+        d.drop("late.csv", HEADER + "acme,D,search,2026-12-02,1000,2500\n")
+        wait_for(lambda: d.done("late.csv"), what="late.csv taken")
+        wait_for(lambda: "judged again, over 2 of 2 days" in d.log(), what="judged again")
+        d.stop()
+        check(events(d) == [], "judged 2 of 2 days: %r" % events(d))
+    finally:
+        d.cleanup()
+
+
+def test_daemon_logs_coverage():
+    """roiwatchd says once why a firing alert is not judged any more."""
+    d = Daemon([client("acme", currency="USD", minimum_roi="0%", minimum_spend="0")])
+    try:
+        d.start()
+        d.drop("a.csv", HEADER + "acme,D,search,2026-12-01,1000,500\n")
+        wait_for(lambda: d.done("a.csv"), what="a.csv taken")
+        d.drop("b.csv", HEADER + "acme,D,search,2026-12-02,1000,NA\n"
+               "acme,D,search,2026-12-03,NA,800\n")
+        wait_for(lambda: d.done("b.csv"), what="b.csv taken")
+        wait_for(lambda: "not judged: coverage under minimum_coverage (1 of 3 days; "
+                 "2026-12-02 lacks revenue, 2026-12-03 lacks cost, minimum 50.00%), "
+                 "state firing kept" in d.log(), what="the coverage log line")
+        d.stop()
+        check(events(d) == [("D", "roi_low", "fire")], "events %r" % events(d))
     finally:
         d.cleanup()
 
 
 if __name__ == "__main__":
-    run([test_worked_example, test_minimum_coverage_option])
+    run([test_worked_example, test_minimum_coverage_option, test_daemon_logs_coverage])
