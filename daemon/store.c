@@ -41,6 +41,8 @@ enum store_stmt {
 	ST_CUSTOM_TOTALS_CLIENT,
 	ST_TOTALS_CAMPAIGN,
 	ST_TOTALS_CLIENT,
+	ST_GAPS_CAMPAIGN,
+	ST_GAPS_CLIENT,
 	ST_LACKS_CAMPAIGN,
 	ST_LACKS_CLIENT,
 	ST_LAST_DAY,
@@ -85,54 +87,59 @@ enum store_stmt {
 	" ELSE excluded." c " END"
 
 /*
- * Totals of a scope in one statement, two range scans of the primary key.
- * The first adds each field up over every sample and counts the days (a
- * client's: campaign-days). The second reads only the samples that lack a
- * field (few: they are skipped by a cheap filter) and, per pair of KPI_PAIRS,
- * sums what must come off the plain sums for the pair to cover only the
- * samples with both fields: a where b is missing, b where a is, the samples
- * lacking either and the days having such a sample. Conditional sums over
- * every sample cost three times the plain ones on complete data; this costs
- * one filtered scan. SUM() of integers raises "integer overflow" instead of
- * wrapping.
- * Columns: 0 days, 1 samples, 2..6 cost revenue impressions clicks
- * conversions, 7 min(day), 8 max(day), 9 days lacking any field, then per
- * pair from 10: a off, b off, samples off, days off.
+ * Totals of a scope. ST_TOTALS_* add each field up over every sample, count
+ * the samples reporting each field and the days (a client's: campaign-days).
+ * When some sample lacks a field, ST_GAPS_* read only such samples (a cheap
+ * filter on the same range) and, per pair of KPI_PAIRS, sum what must come
+ * off the plain sums for the pair to cover only the samples with both fields:
+ * a where b is missing, b where a is, the samples lacking either and the days
+ * having such a sample. Measured per campaign of 200 days: plain sums 0.07
+ * ms, these 0.10 (+0.05 with gaps); conditional sums of every pair over every
+ * sample cost 0.3 to 1 ms, and both scans in one statement 0.2. SUM() of
+ * integers raises "integer overflow" instead of wrapping.
+ * ST_TOTALS_* columns: 0 days, 1 samples, 2..6 sums of cost revenue
+ * impressions clicks conversions, 7 min(day), 8 max(day), 9..13 samples
+ * reporting each of those fields. ST_GAPS_* columns: 0 days lacking any
+ * field, then per pair from 1: a off, b off, samples off, days off.
  */
-#define TOTALS_ANY_NULL							\
+#define TOTALS_FIELDS							\
+	"sum(cost), sum(revenue), sum(impressions), sum(clicks),"	\
+	" sum(conversions), min(day), max(day), count(cost),"		\
+	" count(revenue), count(impressions), count(clicks),"		\
+	" count(conversions)"
+#define TOTALS_SQL_CAMPAIGN						\
+	"SELECT count(DISTINCT day), count(*), " TOTALS_FIELDS		\
+	" FROM metrics WHERE client = ?1 AND campaign = ?2"		\
+	" AND day BETWEEN ?3 AND ?4"
+/* A client's total: campaign-days, counted per campaign and added up. */
+#define TOTALS_SQL_CLIENT						\
+	"SELECT sum(d), sum(n), sum(c), sum(r), sum(i), sum(k), sum(v),"	\
+	" min(lo), max(hi), sum(nc), sum(nr), sum(ni), sum(nk), sum(nv)"	\
+	" FROM (SELECT count(DISTINCT day) AS d, count(*) AS n,"	\
+	" sum(cost) AS c, sum(revenue) AS r, sum(impressions) AS i,"	\
+	" sum(clicks) AS k, sum(conversions) AS v, min(day) AS lo,"	\
+	" max(day) AS hi, count(cost) AS nc, count(revenue) AS nr,"	\
+	" count(impressions) AS ni, count(clicks) AS nk,"		\
+	" count(conversions) AS nv FROM metrics WHERE client = ?1"	\
+	" AND day BETWEEN ?3 AND ?4 GROUP BY campaign)"
+#define TOTALS_NCOLS	14
+
+#define GAPS_ANY_NULL							\
 	"(cost IS NULL OR revenue IS NULL OR impressions IS NULL OR"	\
 	" clicks IS NULL OR conversions IS NULL)"
-#define TOTALS_GAP_IN(id, fa, fb, ca, cb)				\
+#define GAPS_IN(id, fa, fb, ca, cb)					\
 	", sum(" #ca " * (" #cb " IS NULL)) AS " #id "_a"		\
 	", sum(" #cb " * (" #ca " IS NULL)) AS " #id "_b"		\
 	", sum(" #ca " IS NULL OR " #cb " IS NULL) AS " #id "_n"	\
 	", max(" #ca " IS NULL OR " #cb " IS NULL) AS " #id "_d"
-#define TOTALS_GAP_OUT(id, fa, fb, ca, cb)				\
+#define GAPS_OUT(id, fa, fb, ca, cb)					\
 	", sum(" #id "_a), sum(" #id "_b), sum(" #id "_n), sum(" #id "_d)"
-#define TOTALS_GAPS(where, group)					\
-	"(SELECT count(*)" KPI_PAIRS(TOTALS_GAP_OUT) " FROM (SELECT day"	\
-	KPI_PAIRS(TOTALS_GAP_IN) " FROM metrics WHERE " where		\
-	" AND day BETWEEN ?3 AND ?4 AND " TOTALS_ANY_NULL		\
-	" GROUP BY " group "))"
-#define TOTALS_SUMS							\
-	"count(*), sum(cost), sum(revenue), sum(impressions), sum(clicks),"	\
-	" sum(conversions), min(day), max(day)"
-#define TOTALS_SQL_CAMPAIGN						\
-	"SELECT * FROM"							\
-	" (SELECT count(DISTINCT day), " TOTALS_SUMS " FROM metrics"	\
-	" WHERE client = ?1 AND campaign = ?2 AND day BETWEEN ?3 AND ?4) m,"	\
-	" " TOTALS_GAPS("client = ?1 AND campaign = ?2", "day") " g"
-/* A client's total: campaign-days, counted per campaign and added up. */
-#define TOTALS_SQL_CLIENT						\
-	"SELECT * FROM"							\
-	" (SELECT sum(d), sum(n), sum(c), sum(r), sum(i), sum(k), sum(v),"	\
-	" min(lo), max(hi) FROM (SELECT count(DISTINCT day) AS d,"	\
-	" count(*) AS n, sum(cost) AS c, sum(revenue) AS r,"		\
-	" sum(impressions) AS i, sum(clicks) AS k, sum(conversions) AS v,"	\
-	" min(day) AS lo, max(day) AS hi FROM metrics WHERE client = ?1"	\
-	" AND day BETWEEN ?3 AND ?4 GROUP BY campaign)) m,"		\
-	" " TOTALS_GAPS("client = ?1", "campaign, day") " g"
-#define TOTALS_NCOLS	(10 + 4 * KPI_PAIR__MAX)
+#define GAPS_SQL(where, group)						\
+	"SELECT count(*)" KPI_PAIRS(GAPS_OUT) " FROM (SELECT day"	\
+	KPI_PAIRS(GAPS_IN) " FROM metrics WHERE " where			\
+	" AND day BETWEEN ?3 AND ?4 AND " GAPS_ANY_NULL			\
+	" GROUP BY " group ")"
+#define GAPS_NCOLS	(1 + 4 * KPI_PAIR__MAX)
 
 /* Days (client scope: campaign-days) of which some sample lacks a field:
  * columns campaign, day, then 1 per field lacking (cost .. conversions). */
@@ -196,6 +203,8 @@ static const char *store_sql[ST__MAX] = {
 
 	[ST_TOTALS_CAMPAIGN] = TOTALS_SQL_CAMPAIGN,
 	[ST_TOTALS_CLIENT] = TOTALS_SQL_CLIENT,
+	[ST_GAPS_CAMPAIGN] = GAPS_SQL("client = ?1 AND campaign = ?2", "day"),
+	[ST_GAPS_CLIENT] = GAPS_SQL("client = ?1", "campaign, day"),
 	[ST_LACKS_CAMPAIGN] = LACKS_SQL("client = ?1 AND campaign = ?2",
 	    "day", "day"),
 	[ST_LACKS_CLIENT] = LACKS_SQL("client = ?1", "campaign, day",
@@ -734,6 +743,18 @@ store_column_sum(sqlite3_stmt *st, int col, int64_t *v, int *present)
 	}
 }
 
+/* Bind the scope of a totals, gaps or lacks statement. */
+static void
+store_bind_scope(sqlite3_stmt *st, const char *client, const char *campaign,
+    int32_t from_day, int32_t to_day)
+{
+	store_bind_text(st, 1, client);
+	if (campaign != NULL)
+		store_bind_text(st, 2, campaign);
+	sqlite3_bind_int(st, 3, from_day);
+	sqlite3_bind_int(st, 4, to_day);
+}
+
 int
 store_totals(struct store *s, const char *client, const char *campaign,
     int32_t from_day, int32_t to_day, struct kpi_totals *t, char **cause)
@@ -743,10 +764,11 @@ store_totals(struct store *s, const char *client, const char *campaign,
 	};
 	sqlite3_stmt	*st;
 	struct kpi_pair_sums *ps;
-	int64_t		*sums[5], off[4];
-	int		 i, p, col, present;
+	int64_t		*sums[5], off[4 * KPI_PAIR__MAX], n;
+	int		 i, p, present, gaps = 0;
 
 	memset(t, 0, sizeof *t);
+	memset(off, 0, sizeof off);
 	sums[0] = &t->cost;
 	sums[1] = &t->revenue;
 	sums[2] = &t->impressions;
@@ -754,43 +776,53 @@ store_totals(struct store *s, const char *client, const char *campaign,
 	sums[4] = &t->conversions;
 
 	st = s->st[campaign != NULL ? ST_TOTALS_CAMPAIGN : ST_TOTALS_CLIENT];
-	store_bind_text(st, 1, client);
-	if (campaign != NULL)
-		store_bind_text(st, 2, campaign);
-	sqlite3_bind_int(st, 3, from_day);
-	sqlite3_bind_int(st, 4, to_day);
+	store_bind_scope(st, client, campaign, from_day, to_day);
 	if (sqlite3_step(st) != SQLITE_ROW)
 		return store_fail(s, st, "totals", cause);
 	if (sqlite3_column_count(st) != TOTALS_NCOLS)
 		fatalx("%s: %d columns", __func__, sqlite3_column_count(st));
-
 	if (store_column_sum(st, 0, &t->days, &present) != 0 ||
 	    store_column_sum(st, 1, &t->samples, &present) != 0)
 		goto bad;
 	for (i = 0; i < 5; i++) {
-		if (store_column_sum(st, i + 2, sums[i], &present) != 0)
+		if (store_column_sum(st, i + 2, sums[i], &present) != 0 ||
+		    store_column_sum(st, i + 9, &n, &present) != 0)
 			goto bad;
-		if (present)
+		if (n > 0)
 			t->present |= MF_BIT(fields[i]);
+		if (n < t->samples)
+			gaps = 1;
 	}
 	if (t->samples != 0) {
 		t->first_day = sqlite3_column_int(st, 7);
 		t->last_day = sqlite3_column_int(st, 8);
 	}
-	/* A pair: the plain sums less what its incomplete samples added. */
-	for (p = 0; p < KPI_PAIR__MAX; p++) {
-		for (i = 0; i < 4; i++) {
-			col = 10 + 4 * p + i;
-			if (store_column_sum(st, col, &off[i], &present) != 0)
-				goto bad;
-		}
-		ps = &t->pair[p];
-		ps->a = kpi_totals_field(t, kpi_pair_field(p, 0)) - off[0];
-		ps->b = kpi_totals_field(t, kpi_pair_field(p, 1)) - off[1];
-		ps->samples = t->samples - off[2];
-		ps->days = t->days - off[3];
-	}
 	sqlite3_reset(st);
+
+	/* Some sample lacks a field: what its pairs must leave out. */
+	if (gaps) {
+		st = s->st[campaign != NULL ? ST_GAPS_CAMPAIGN : ST_GAPS_CLIENT];
+		store_bind_scope(st, client, campaign, from_day, to_day);
+		if (sqlite3_step(st) != SQLITE_ROW) {
+			memset(t, 0, sizeof *t);
+			return store_fail(s, st, "totals", cause);
+		}
+		if (sqlite3_column_count(st) != GAPS_NCOLS)
+			fatalx("%s: %d gap columns", __func__,
+			    sqlite3_column_count(st));
+		for (i = 0; i < 4 * KPI_PAIR__MAX; i++)
+			if (store_column_sum(st, 1 + i, &off[i], &present) != 0)
+				goto bad;
+		sqlite3_reset(st);
+	}
+	for (p = 0; p < KPI_PAIR__MAX; p++) {
+		ps = &t->pair[p];
+		ps->a = kpi_totals_field(t, kpi_pair_field(p, 0)) - off[4 * p];
+		ps->b = kpi_totals_field(t, kpi_pair_field(p, 1)) -
+		    off[4 * p + 1];
+		ps->samples = t->samples - off[4 * p + 2];
+		ps->days = t->days - off[4 * p + 3];
+	}
 	return 0;
 
 bad:
@@ -814,11 +846,7 @@ store_lacks(struct store *s, const char *client, const char *campaign,
 	int		 i, rc;
 
 	st = s->st[campaign != NULL ? ST_LACKS_CAMPAIGN : ST_LACKS_CLIENT];
-	store_bind_text(st, 1, client);
-	if (campaign != NULL)
-		store_bind_text(st, 2, campaign);
-	sqlite3_bind_int(st, 3, from_day);
-	sqlite3_bind_int(st, 4, to_day);
+	store_bind_scope(st, client, campaign, from_day, to_day);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		l = xreallocarray(l, n + 1, sizeof *l);
 		e = &l[n++];

@@ -44,7 +44,8 @@ int	store_put_metric(struct store *, const struct metric_row *, int add,
  * [from_day, to_day] inclusive; INT32_MIN / INT32_MAX for open ends: plain sums
  * per field, sums per pair of fields over the samples that have both, the days
  * with any sample and, per pair, the days whose samples are all complete (the
- * client's total counts campaign-days). One statement per call.
+ * client's total counts campaign-days). One statement per call, and a second
+ * (of the samples lacking a field only) when some sample lacks one.
  * Returns 0 (totals zeroed when nothing matched) or -1.
  */
 int	store_totals(struct store *, const char *client, const char *campaign,
