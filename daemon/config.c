@@ -239,6 +239,10 @@ static const struct opt client_opts[] = {
 	{ "minimum_spend", OPT_MONEY, C(rules.min_spend), 0, 0, INT64_MAX,
 	  "\"0\"", 0, 0, NULL, NULL, "No judgement of a campaign before it has"
 	  " spent this much (currency units, e.g. \"100.00\")." },
+	{ "minimum_coverage", OPT_PERCENT, C(rules.min_coverage_ppm), 0, 0,
+	  1000000, "\"50%\"", 0, 0, NULL, NULL, "No judgement of a campaign"
+	  " unless this share of its window's days have both cost and revenue"
+	  " (ROI counts only those), e.g. \"50%\"; \"0%\": any day." },
 	{ "window_days", OPT_INT, C(window_days), 0, 0, 3660, "0", 0, 0, NULL,
 	  NULL, "Judge ROI over the last N days of data; 0: lifetime." },
 	{ "pending_secs", OPT_DURATION, C(rules.pending_secs), 0, 0, 30 * DAY,
@@ -858,6 +862,9 @@ cfg_value(struct cfg_ctx *ctx, const struct opt *o, const cJSON *v,
 		if (o->type == OPT_PERCENT && iv < o->min)
 			return cfg_error(ctx, line, o->name, "must not be"
 			    " negative");
+		if (o->type == OPT_PERCENT && iv > o->max)
+			return cfg_error(ctx, line, o->name, "must not be"
+			    " above %" PRId64 "%%", o->max / 10000);
 		*(int64_t *)dst = iv;
 		if (o->flags & OPT_HAS)
 			*(int *)cfg_field(base, o->aux) = 1;
@@ -2740,6 +2747,8 @@ config_print_summary(const struct config *cfg, FILE *f)
 		fprintf(f, "  minimum_spend %s\n", money_format_currency(
 		    c->rules.min_spend, c->currency, c->language, b1,
 		    sizeof b1));
+		fprintf(f, "  min coverage  %s\n",
+		    cfg_fmt_percent(c->rules.min_coverage_ppm, b2, sizeof b2));
 		if (c->window_days == 0)
 			fprintf(f, "  window        lifetime\n");
 		else

@@ -60,6 +60,89 @@ eval_notice_for(struct eval_run *run, const struct client_conf *cc)
 	return run->notices[run->nnotices++].notice;
 }
 
+int
+eval_window(struct store *store, const struct client_conf *cc,
+    const char *campaign, int32_t *from, int32_t *to, char **cause)
+{
+	int32_t last;
+
+	*from = INT32_MIN;
+	*to = INT32_MAX;
+	if (cc->window_days > 0) {
+		if (store_last_day(store, cc->id, campaign, &last, cause) != 0)
+			return -1;
+		if (last != INT32_MIN) {
+			*to = last;
+			*from = last - (int32_t)cc->window_days + 1;
+		}
+	}
+	return 0;
+}
+
+/* The (cost, revenue) gaps of a campaign's window, for a message or a log. */
+static int
+eval_gaps(struct eval_run *run, const struct client_conf *cc,
+    const char *campaign, int32_t from, int32_t to, struct kpi_gaps *g,
+    char **cause)
+{
+	struct kpi_lack *lacks;
+	size_t n;
+
+	if (store_lacks(run->store, cc->id, campaign, from, to, &lacks, &n,
+	    cause) != 0)
+		return -1;
+	kpi_gaps_pick(lacks, n, KPI_PAIR_COST_REVENUE, g);
+	free(lacks);
+	return 0;
+}
+
+/*
+ * Say once, when it starts, why a rule stopped judging a campaign for want of
+ * coverage (and when it judges again); other reasons only at debug level.
+ */
+static int
+eval_log_skip(struct eval_run *run, const struct client_conf *cc,
+    const char *campaign, enum alert_kind kind, enum rule_skip old,
+    const struct rule_status *st, int32_t from, int32_t to, char **cause)
+{
+	struct kpi_value v;
+	struct kpi_gaps g;
+	char esc[256], cov[512], min[32];
+
+	if (st->skip == old)
+		return 0;
+	log_escape(campaign, strlen(campaign), esc, sizeof esc);
+	if (old == RULE_SKIP_COVERAGE && st->skip == RULE_SKIP_NONE) {
+		log_info("alert %s client=%s campaign=\"%s\": judged again, over "
+		    "%lld of %lld days", rules_kind_name(kind), cc->id, esc,
+		    (long long)st->days, (long long)st->days_total);
+		return 0;
+	}
+	if (st->skip == RULE_SKIP_NONE)
+		return 0;
+	if (st->skip != RULE_SKIP_COVERAGE) {
+		/* Thin spend or no revenue yet: common, and no news. */
+		log_debug("alert %s client=%s campaign=\"%s\": %s, state %s "
+		    "kept", rules_kind_name(kind), cc->id, esc,
+		    rules_skip_text(st->skip), rules_state_name(st->state));
+		return 0;
+	}
+	if (eval_gaps(run, cc, campaign, from, to, &g, cause) != 0)
+		return -1;
+	memset(&v, 0, sizeof v);
+	v.days = st->days;
+	v.days_total = st->days_total;
+	kpi_format_coverage(&v, &g, 0, "en", cov, sizeof cov);
+	memset(&v, 0, sizeof v);
+	v.defined = 1;
+	v.value = (double)cc->rules.min_coverage_ppm / 1e6;
+	log_info("alert %s client=%s campaign=\"%s\": %s (%s, minimum %s), "
+	    "state %s kept", rules_kind_name(kind), cc->id, esc,
+	    rules_skip_text(st->skip), cov, kpi_format_percent(&v, min,
+	    sizeof min), rules_state_name(st->state));
+	return 0;
+}
+
 static int
 eval_campaign(struct eval_run *run, const struct client_conf *cc,
     const char *campaign, char **cause)
@@ -67,20 +150,15 @@ eval_campaign(struct eval_run *run, const struct client_conf *cc,
 	struct kpi_totals t;
 	struct rule_status st;
 	struct notice_event ev;
-	int32_t from = INT32_MIN, to = INT32_MAX, last;
+	int32_t from, to;
 	enum alert_kind kind;
 	enum alert_state old;
+	enum rule_skip old_skip;
 	enum rule_action action;
 	int found;
 
-	if (cc->window_days > 0) {
-		if (store_last_day(run->store, cc->id, campaign, &last, cause) != 0)
-			return -1;
-		if (last != INT32_MIN) {
-			to = last;
-			from = last - (int32_t)cc->window_days + 1;
-		}
-	}
+	if (eval_window(run->store, cc, campaign, &from, &to, cause) != 0)
+		return -1;
 	if (store_totals(run->store, cc->id, campaign, from, to, &t, cause) != 0)
 		return -1;
 
@@ -94,8 +172,12 @@ eval_campaign(struct eval_run *run, const struct client_conf *cc,
 		if (found == 0)
 			rules_status_init(&st, run->now);
 		old = st.state;
+		old_skip = found ? st.skip : RULE_SKIP_NONE;
 		action = rules_step(kind, &cc->rules, &t, run->now, &st);
 		eval_enter_state(cc->id, campaign, kind, old, &st);
+		if (eval_log_skip(run, cc, campaign, kind, old_skip, &st, from,
+		    to, cause) != 0)
+			return -1;
 		if (store_alert_put(run->store, cc->id, campaign, kind, &st,
 		    cause) != 0)
 			return -1;
@@ -106,6 +188,9 @@ eval_campaign(struct eval_run *run, const struct client_conf *cc,
 		snprintf(ev.campaign, sizeof ev.campaign, "%s", campaign);
 		if (store_campaign_channel(run->store, cc->id, campaign,
 		    ev.channel, sizeof ev.channel, cause) != 0)
+			return -1;
+		if (eval_gaps(run, cc, campaign, from, to, &ev.gaps,
+		    cause) != 0)
 			return -1;
 		ev.kind = kind;
 		ev.action = action;

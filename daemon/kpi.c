@@ -4,6 +4,7 @@
  * arithmetic on micros and parts per million.
  */
 #include <math.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include "kpi.h"
 #include "log.h"
 #include "metric.h"
+#include "money.h"
 #include "xmalloc.h"
 
 __extension__ typedef __int128 kpi_i128;
@@ -24,101 +26,135 @@ __extension__ typedef __int128 kpi_i128;
 /* Largest integer part accepted in a threshold (keeps ppm far from overflow). */
 #define KPI_INT_MAX	1000000000LL
 
-static const char *kpi_names[KPI__MAX] = {
-	[KPI_ROI] = "roi",
-	[KPI_ROAS] = "roas",
-	[KPI_CPA] = "cpa",
-	[KPI_CPC] = "cpc",
-	[KPI_CPM] = "cpm",
-	[KPI_CTR] = "ctr",
-	[KPI_CVR] = "cvr",
-	[KPI_PROFIT] = "profit",
+/*
+ * The KPI table: one row per KPI. A new ratio KPI over the fixed fields is
+ * one row here (and one enum value); a new pair of fields is one line of
+ * KPI_PAIRS in kpi.h.
+ */
+static const struct kpi_def kpi_defs[KPI__MAX] = {
+	{ KPI_ROI, "roi", "ROI", MF_REVENUE, MF_COST,
+	  KPI_PAIR_COST_REVENUE, KPI_FORM_GAIN, 1, KPI_UNIT_PERCENT },
+	{ KPI_ROAS, "roas", "ROAS", MF_REVENUE, MF_COST,
+	  KPI_PAIR_COST_REVENUE, KPI_FORM_RATIO, 1, KPI_UNIT_RATIO },
+	{ KPI_CPA, "cpa", "CPA", MF_COST, MF_CONVERSIONS,
+	  KPI_PAIR_COST_CONVERSIONS, KPI_FORM_RATIO, 1, KPI_UNIT_MONEY },
+	{ KPI_CPC, "cpc", "CPC", MF_COST, MF_CLICKS,
+	  KPI_PAIR_COST_CLICKS, KPI_FORM_RATIO, 1, KPI_UNIT_MONEY },
+	{ KPI_CPM, "cpm", "CPM", MF_COST, MF_IMPRESSIONS,
+	  KPI_PAIR_COST_IMPRESSIONS, KPI_FORM_RATIO, 1000, KPI_UNIT_MONEY },
+	{ KPI_CTR, "ctr", "CTR", MF_CLICKS, MF_IMPRESSIONS,
+	  KPI_PAIR_CLICKS_IMPRESSIONS, KPI_FORM_RATIO, 1, KPI_UNIT_PERCENT },
+	{ KPI_CVR, "cvr", "CVR", MF_CONVERSIONS, MF_CLICKS,
+	  KPI_PAIR_CONVERSIONS_CLICKS, KPI_FORM_RATIO, 1, KPI_UNIT_PERCENT },
+	{ KPI_PROFIT, "profit", "profit", MF_REVENUE, MF_COST,
+	  KPI_PAIR_COST_REVENUE, KPI_FORM_DIFF, 1, KPI_UNIT_MONEY },
 };
+
+static const enum metric_field kpi_pair_fields_tab[KPI_PAIR__MAX][2] = {
+#define KPI_PAIR_FIELDS(id, fa, fb, ca, cb) [KPI_PAIR_##id] = { fa, fb },
+	KPI_PAIRS(KPI_PAIR_FIELDS)
+#undef KPI_PAIR_FIELDS
+};
+
+const struct kpi_def *
+kpi_def(enum kpi_id id)
+{
+	if ((unsigned)id >= KPI__MAX)
+		return NULL;
+	return &kpi_defs[id];
+}
 
 const char *
 kpi_name(enum kpi_id id)
 {
 	if ((unsigned)id >= KPI__MAX)
 		return "unknown";
-	return kpi_names[id];
+	return kpi_defs[id].name;
 }
 
-static int
-kpi_has(const struct kpi_totals *t, enum metric_field f)
+enum metric_field
+kpi_pair_field(enum kpi_pair p, int second)
 {
-	return (t->present & MF_BIT(f)) != 0;
+	if ((unsigned)p >= KPI_PAIR__MAX)
+		fatalx("%s: bad pair %d", __func__, (int)p);
+	return kpi_pair_fields_tab[p][second != 0];
 }
 
-/* num / den when both inputs are present and den > 0; undefined otherwise. */
-static void
-kpi_div(struct kpi_value *out, const struct kpi_totals *t, enum metric_field fn,
-    double num, enum metric_field fd, int64_t den)
+unsigned
+kpi_pair_fields(enum kpi_pair p)
 {
-	out->defined = kpi_has(t, fn) && kpi_has(t, fd) && den > 0;
-	out->value = out->defined ? num / (double)den : 0.0;
+	return MF_BIT(kpi_pair_field(p, 0)) | MF_BIT(kpi_pair_field(p, 1));
 }
 
+/* Sum of field f over the complete samples of pair p. */
+static int64_t
+kpi_pair_sum(const struct kpi_totals *t, enum kpi_pair p, enum metric_field f)
+{
+	if (kpi_pair_field(p, 0) == f)
+		return t->pair[p].a;
+	if (kpi_pair_field(p, 1) == f)
+		return t->pair[p].b;
+	fatalx("%s: field %d not in pair %d", __func__, (int)f, (int)p);
+}
+
+static int64_t
+kpi_clamp(kpi_i128 v)
+{
+	if (v > INT64_MAX)
+		return INT64_MAX;
+	if (v < INT64_MIN)
+		return INT64_MIN;
+	return (int64_t)v;
+}
+
+/*
+ * Every KPI from its pair's sums only: numerator and denominator from the same
+ * samples. Missing (no complete sample) and undefined (divisor 0) both leave
+ * it undefined; `missing` tells which.
+ */
 void
 kpi_compute(const struct kpi_totals *t, struct kpi_value out[KPI__MAX])
 {
-	double	 profit;
+	const struct kpi_def		*d;
+	const struct kpi_pair_sums	*ps;
+	struct kpi_value		*v;
+	int64_t				 num, den;
+	kpi_i128			 diff;
+	int				 i;
 
-	/* The difference is taken exactly before it becomes a double. */
-	profit = (double)((kpi_i128)t->revenue - t->cost);
-
-	kpi_div(&out[KPI_ROI], t, MF_REVENUE, profit, MF_COST, t->cost);
-	kpi_div(&out[KPI_ROAS], t, MF_REVENUE, (double)t->revenue, MF_COST,
-	    t->cost);
-	kpi_div(&out[KPI_CPA], t, MF_COST, (double)t->cost, MF_CONVERSIONS,
-	    t->conversions);
-	kpi_div(&out[KPI_CPC], t, MF_COST, (double)t->cost, MF_CLICKS,
-	    t->clicks);
-	kpi_div(&out[KPI_CPM], t, MF_COST, (double)t->cost * 1000.0,
-	    MF_IMPRESSIONS, t->impressions);
-	kpi_div(&out[KPI_CTR], t, MF_CLICKS, (double)t->clicks,
-	    MF_IMPRESSIONS, t->impressions);
-	kpi_div(&out[KPI_CVR], t, MF_CONVERSIONS, (double)t->conversions,
-	    MF_CLICKS, t->clicks);
-
-	out[KPI_PROFIT].defined = kpi_has(t, MF_REVENUE) && kpi_has(t, MF_COST);
-	out[KPI_PROFIT].value = out[KPI_PROFIT].defined ? profit : 0.0;
-}
-
-/* a += b, saturating rather than overflowing on absurd input. */
-static void
-kpi_add_sat(int64_t *a, int64_t b)
-{
-	int64_t	 r;
-
-	if (__builtin_add_overflow(*a, b, &r))
-		r = b > 0 ? INT64_MAX : INT64_MIN;
-	*a = r;
-}
-
-void
-kpi_totals_add(struct kpi_totals *a, const struct kpi_totals *b)
-{
-	kpi_add_sat(&a->cost, b->cost);
-	kpi_add_sat(&a->revenue, b->revenue);
-	kpi_add_sat(&a->impressions, b->impressions);
-	kpi_add_sat(&a->clicks, b->clicks);
-	kpi_add_sat(&a->conversions, b->conversions);
-	a->present |= b->present;
-	if (b->samples > 0) {
-		/* An empty side's day range is meaningless: never merge it. */
-		if (a->samples <= 0) {
-			a->first_day = b->first_day;
-			a->last_day = b->last_day;
-		} else {
-			if (b->first_day < a->first_day)
-				a->first_day = b->first_day;
-			if (b->last_day > a->last_day)
-				a->last_day = b->last_day;
+	for (i = 0; i < KPI__MAX; i++) {
+		d = &kpi_defs[i];
+		v = &out[d->id];
+		ps = &t->pair[d->pair];
+		num = kpi_pair_sum(t, d->pair, d->num);
+		den = kpi_pair_sum(t, d->pair, d->den);
+		memset(v, 0, sizeof *v);
+		v->days = ps->days;
+		v->days_total = t->days;
+		v->missing = ps->samples <= 0;
+		if (v->missing)
+			continue;
+		/* The difference is taken exactly before it becomes a double. */
+		diff = (kpi_i128)num - den;
+		switch (d->form) {
+		case KPI_FORM_RATIO:
+			v->defined = den > 0;
+			if (v->defined)
+				v->value = (double)num * (double)d->scale /
+				    (double)den;
+			break;
+		case KPI_FORM_GAIN:
+			v->defined = den > 0;
+			if (v->defined)
+				v->value = (double)diff / (double)den;
+			break;
+		case KPI_FORM_DIFF:
+			v->defined = 1;
+			v->value = (double)diff;
+			break;
 		}
 	}
-	kpi_add_sat(&a->samples, b->samples);
 }
-
 /*
  * Read "[sign]digits[.digits]" at *sp with at most KPI_DECIMALS decimals into a
  * value scaled by KPI_SCALE. Advances *sp. Returns 0, or -1 with *why.
@@ -306,20 +342,289 @@ kpi_format_percent(const struct kpi_value *v, char *buf, size_t len)
 	return buf;
 }
 
+/* a += b, saturating rather than overflowing on absurd input. */
+static void
+kpi_add_sat(int64_t *a, int64_t b)
+{
+	int64_t	 r;
+
+	if (__builtin_add_overflow(*a, b, &r))
+		r = b > 0 ? INT64_MAX : INT64_MIN;
+	*a = r;
+}
+
+void
+kpi_totals_add(struct kpi_totals *a, const struct kpi_totals *b)
+{
+	int	 p;
+
+	kpi_add_sat(&a->cost, b->cost);
+	kpi_add_sat(&a->revenue, b->revenue);
+	kpi_add_sat(&a->impressions, b->impressions);
+	kpi_add_sat(&a->clicks, b->clicks);
+	kpi_add_sat(&a->conversions, b->conversions);
+	a->present |= b->present;
+	if (b->samples > 0) {
+		/* An empty side's day range is meaningless: never merge it. */
+		if (a->samples <= 0) {
+			a->first_day = b->first_day;
+			a->last_day = b->last_day;
+		} else {
+			if (b->first_day < a->first_day)
+				a->first_day = b->first_day;
+			if (b->last_day > a->last_day)
+				a->last_day = b->last_day;
+		}
+	}
+	kpi_add_sat(&a->samples, b->samples);
+	kpi_add_sat(&a->days, b->days);
+	for (p = 0; p < KPI_PAIR__MAX; p++) {
+		kpi_add_sat(&a->pair[p].a, b->pair[p].a);
+		kpi_add_sat(&a->pair[p].b, b->pair[p].b);
+		kpi_add_sat(&a->pair[p].samples, b->pair[p].samples);
+		kpi_add_sat(&a->pair[p].days, b->pair[p].days);
+	}
+}
+
+int64_t
+kpi_totals_field(const struct kpi_totals *t, enum metric_field f)
+{
+	switch (f) {
+	case MF_COST:
+		return t->cost;
+	case MF_REVENUE:
+		return t->revenue;
+	case MF_IMPRESSIONS:
+		return t->impressions;
+	case MF_CLICKS:
+		return t->clicks;
+	case MF_CONVERSIONS:
+		return t->conversions;
+	default:
+		fatalx("%s: field %d has no sum", __func__, (int)f);
+	}
+}
+
+void
+kpi_totals_assume_complete(struct kpi_totals *t)
+{
+	int	 p;
+
+	if (t->days == 0)
+		t->days = t->samples;
+	for (p = 0; p < KPI_PAIR__MAX; p++) {
+		memset(&t->pair[p], 0, sizeof t->pair[p]);
+		if ((t->present & kpi_pair_fields(p)) != kpi_pair_fields(p))
+			continue;
+		t->pair[p].a = kpi_totals_field(t, kpi_pair_field(p, 0));
+		t->pair[p].b = kpi_totals_field(t, kpi_pair_field(p, 1));
+		t->pair[p].samples = t->samples;
+		t->pair[p].days = t->days;
+	}
+}
+
+void
+kpi_gaps_pick(const struct kpi_lack *lacks, size_t n, enum kpi_pair p,
+    struct kpi_gaps *g)
+{
+	unsigned mask = kpi_pair_fields(p);
+	size_t	 i;
+
+	memset(g, 0, sizeof *g);
+	for (i = 0; i < n; i++) {
+		if ((lacks[i].lacks & mask) == 0)
+			continue;
+		if (g->n < KPI_GAPS_MAX) {
+			g->gap[g->n] = lacks[i];
+			g->gap[g->n].lacks &= mask;
+			g->n++;
+		}
+		g->total++;
+	}
+}
+
+static int
+kpi_is_fr(const char *lang)
+{
+	return lang != NULL && strncmp(lang, "fr", 2) == 0;
+}
+
+static const char *
+kpi_field_word(enum metric_field f, int fr)
+{
+	switch (f) {
+	case MF_COST:
+		return fr ? "coût" : "cost";
+	case MF_REVENUE:
+		return fr ? "revenus" : "revenue";
+	case MF_IMPRESSIONS:
+		return "impressions";
+	case MF_CLICKS:
+		return fr ? "clics" : "clicks";
+	case MF_CONVERSIONS:
+		return "conversions";
+	default:
+		return metric_field_name(f);
+	}
+}
+
+/* Append to buf (NUL-terminated, len bytes), truncating. */
+static void __attribute__((format(printf, 3, 4)))
+kpi_cat(char *buf, size_t len, const char *fmt, ...)
+{
+	size_t	 n = strlen(buf);
+	va_list	 ap;
+
+	if (n + 1 >= len)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf + n, len - n, fmt, ap);
+	va_end(ap);
+}
+
 /*
- * ROI < ppm/10^6  <=>  (revenue - cost) * 10^6 < ppm * cost, as cost > 0.
- * Both sides fit easily in 128 bits.
+ * "1 of 2 days; 2026-12-02 lacks cost" (fr: "1 sur 2 jours ; 2026-12-02 sans
+ * coût"). Campaign names are untrusted: control characters become spaces.
+ */
+char *
+kpi_format_coverage(const struct kpi_value *v, const struct kpi_gaps *g,
+    int campaign_days, const char *lang, char *buf, size_t len)
+{
+	const char	*unit, *unit1, *sep;
+	char		 day[16], *p;
+	size_t		 i, start;
+	int		 fr = kpi_is_fr(lang), f, nf;
+
+	if (len == 0)
+		return buf;
+	buf[0] = '\0';
+	if (fr) {
+		unit1 = campaign_days ? "jour-campagne" : "jour";
+		unit = campaign_days ? "jours-campagnes" : "jours";
+	} else {
+		unit1 = campaign_days ? "campaign-day" : "day";
+		unit = campaign_days ? "campaign-days" : "days";
+	}
+	if (v->days_total <= 0) {
+		snprintf(buf, len, "%s", fr ? "aucune donnée" : "no data");
+		return buf;
+	}
+	snprintf(buf, len, fr ? "%lld sur %lld %s" : "%lld of %lld %s",
+	    (long long)v->days, (long long)v->days_total,
+	    v->days_total == 1 ? unit1 : unit);
+	if (g == NULL)
+		return buf;
+	for (i = 0; i < g->n; i++) {
+		metric_format_date(g->gap[i].day, day);
+		kpi_cat(buf, len, "%s%s", i == 0 ? (fr ? " ; " : "; ") : ", ",
+		    day);
+		if (g->gap[i].campaign[0] != '\0') {
+			start = strlen(buf) + 2;
+			kpi_cat(buf, len, " (%s)", g->gap[i].campaign);
+			for (p = buf + (start < len ? start : len - 1);
+			    *p != '\0'; p++)
+				if ((unsigned char)*p < 0x20 ||
+				    (unsigned char)*p == 0x7f)
+					*p = ' ';
+		}
+		kpi_cat(buf, len, "%s", fr ? " sans " : " lacks ");
+		nf = 0;
+		for (f = 0; f < MF__MAX; f++) {
+			if ((g->gap[i].lacks & MF_BIT(f)) == 0)
+				continue;
+			sep = nf == 0 ? "" : (fr ? " ni " : " and ");
+			kpi_cat(buf, len, "%s%s", sep, kpi_field_word(f, fr));
+			nf++;
+		}
+	}
+	if (g->total > (int64_t)g->n) {
+		if (fr)
+			kpi_cat(buf, len, ", et %lld autre%s",
+			    (long long)(g->total - (int64_t)g->n),
+			    g->total - (int64_t)g->n > 1 ? "s" : "");
+		else
+			kpi_cat(buf, len, ", and %lld more",
+			    (long long)(g->total - (int64_t)g->n));
+	}
+	return buf;
+}
+
+/* English "12.50%" in French: "12,50 %" (U+202F before the sign). */
+static void
+kpi_frenchify(char *buf, size_t len)
+{
+	char	 tmp[128];
+	size_t	 i, o = 0;
+
+	for (i = 0; buf[i] != '\0' && o + 5 < sizeof tmp; i++) {
+		if (buf[i] == '.')
+			tmp[o++] = ',';
+		else if (buf[i] == '%') {
+			memcpy(tmp + o, "\xe2\x80\xaf%", 4);
+			o += 4;
+		} else
+			tmp[o++] = buf[i];
+	}
+	tmp[o] = '\0';
+	snprintf(buf, len, "%s", tmp);
+}
+
+char *
+kpi_format_value(const struct kpi_def *d, const struct kpi_value *v,
+    const char *currency, const char *lang, char *buf, size_t len)
+{
+	int	 fr = kpi_is_fr(lang);
+
+	if (len == 0)
+		return buf;
+	if (v->missing) {
+		snprintf(buf, len, "%s", fr ? "manquant" : "missing");
+		return buf;
+	}
+	if (!v->defined || !isfinite(v->value) || fabs(v->value) > 9e18) {
+		snprintf(buf, len, "%s", fr ? "non défini" : "undefined");
+		return buf;
+	}
+	switch (d->unit) {
+	case KPI_UNIT_PERCENT:
+		kpi_format_percent(v, buf, len);
+		break;
+	case KPI_UNIT_RATIO:
+		snprintf(buf, len, "%.2f:1", v->value);
+		break;
+	case KPI_UNIT_MONEY:
+		return money_format_currency(kpi_clamp((kpi_i128)llround(
+		    v->value)), currency, lang, buf, len);
+	}
+	if (fr)
+		kpi_frenchify(buf, len);
+	return buf;
+}
+
+int
+kpi_coverage_ok(int64_t complete, int64_t total, int64_t min_ppm)
+{
+	if (total <= 0)
+		return 0;
+	return (kpi_i128)complete * KPI_PPM >= (kpi_i128)min_ppm * total;
+}
+
+/*
+ * ROI < ppm/10^6  <=>  (revenue - cost) * 10^6 < ppm * cost, as cost > 0,
+ * over the samples that have both cost and revenue. Both sides fit easily
+ * in 128 bits.
  */
 int
 kpi_roi_cmp(const struct kpi_totals *t, int64_t roi_ppm)
 {
+	const struct kpi_pair_sums *ps = &t->pair[KPI_PAIR_COST_REVENUE];
 	kpi_i128 lhs, rhs;
 
-	if (t->cost <= 0)
+	if (ps->a <= 0)
 		fatalx("%s: cost %lld is not positive", __func__,
-		    (long long)t->cost);
-	lhs = ((kpi_i128)t->revenue - t->cost) * KPI_PPM;
-	rhs = (kpi_i128)roi_ppm * t->cost;
+		    (long long)ps->a);
+	lhs = ((kpi_i128)ps->b - ps->a) * KPI_PPM;
+	rhs = (kpi_i128)roi_ppm * ps->a;
 	if (lhs < rhs)
 		return -1;
 	return lhs > rhs;
@@ -328,15 +633,10 @@ kpi_roi_cmp(const struct kpi_totals *t, int64_t roi_ppm)
 int64_t
 kpi_roi_ppm(const struct kpi_totals *t)
 {
-	kpi_i128 q;
+	const struct kpi_pair_sums *ps = &t->pair[KPI_PAIR_COST_REVENUE];
 
-	if (t->cost <= 0)
+	if (ps->a <= 0)
 		fatalx("%s: cost %lld is not positive", __func__,
-		    (long long)t->cost);
-	q = ((kpi_i128)t->revenue - t->cost) * KPI_PPM / t->cost;
-	if (q > INT64_MAX)
-		return INT64_MAX;
-	if (q < INT64_MIN)
-		return INT64_MIN;
-	return (int64_t)q;
+		    (long long)ps->a);
+	return kpi_clamp(((kpi_i128)ps->b - ps->a) * KPI_PPM / ps->a);
 }

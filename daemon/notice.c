@@ -193,6 +193,9 @@ notice_fmt_roas(const struct kpi_value *v, int fr, char *buf, size_t len)
 {
 	char	tmp[64];
 
+	if (v->missing)
+		return (notice_localise(fr ? "manquant" : "missing", 0, buf,
+		    len));
 	if (!v->defined)
 		return (notice_localise(notice_undefined(fr), 0, buf, len));
 	snprintf(buf, len, "%s:1", notice_fmt_2dp(v->value, fr, tmp, sizeof tmp));
@@ -273,6 +276,42 @@ json_int(cJSON *o, const char *name, int64_t v)
 	cJSON_AddItemToObject(o, name, cJSON_CreateNumber((double)v));
 }
 
+/*
+ * What the KPIs were computed over: days, the sums per pair of fields
+ * ([a, b, samples, days] in KPI_PAIRS order) and the gaps of (cost, revenue).
+ */
+static void
+notice_coverage_to_json(cJSON *o, const struct notice_event *e)
+{
+	cJSON	*pairs, *p, *gaps, *g;
+	size_t	 i;
+	int	 k;
+
+	json_int(o, "days", e->totals.days);
+	pairs = cJSON_AddArrayToObject(o, "pairs");
+	for (k = 0; k < KPI_PAIR__MAX; k++) {
+		p = cJSON_CreateArray();
+		cJSON_AddItemToArray(p, cJSON_CreateNumber(
+		    (double)e->totals.pair[k].a));
+		cJSON_AddItemToArray(p, cJSON_CreateNumber(
+		    (double)e->totals.pair[k].b));
+		cJSON_AddItemToArray(p, cJSON_CreateNumber(
+		    (double)e->totals.pair[k].samples));
+		cJSON_AddItemToArray(p, cJSON_CreateNumber(
+		    (double)e->totals.pair[k].days));
+		cJSON_AddItemToArray(pairs, p);
+	}
+	gaps = cJSON_AddArrayToObject(o, "gaps");
+	for (i = 0; i < e->gaps.n && i < KPI_GAPS_MAX; i++) {
+		g = cJSON_CreateObject();
+		json_int(g, "day", e->gaps.gap[i].day);
+		json_int(g, "lacks", e->gaps.gap[i].lacks);
+		cJSON_AddStringToObject(g, "campaign", e->gaps.gap[i].campaign);
+		cJSON_AddItemToArray(gaps, g);
+	}
+	json_int(o, "gaps_total", e->gaps.total);
+}
+
 char *
 notice_to_json(const struct notice *n)
 {
@@ -308,6 +347,7 @@ notice_to_json(const struct notice *n)
 		json_int(o, "samples", e->totals.samples);
 		json_int(o, "first_day", e->totals.first_day);
 		json_int(o, "last_day", e->totals.last_day);
+		notice_coverage_to_json(o, e);
 		json_int(o, "window_days", e->window_days);
 		json_int(o, "min_roi_ppm", e->min_roi_ppm);
 		json_int(o, "target_roi_ppm", e->target_roi_ppm);
@@ -382,6 +422,81 @@ notice_action_lookup(const char *s)
 	return (-1);
 }
 
+/* An exact integer in [lo, hi] from a JSON number. */
+static int
+json_int_in(const cJSON *v, int64_t lo, int64_t hi, int64_t *out)
+{
+	double	 d;
+
+	if (!cJSON_IsNumber(v))
+		return (-1);
+	d = v->valuedouble;
+	if (!isfinite(d) || d != floor(d) || fabs(d) > NOTICE_JSON_INT_MAX ||
+	    d < (double)lo || d > (double)hi)
+		return (-1);
+	*out = (int64_t)d;
+	return (0);
+}
+
+/*
+ * Coverage of an event. A payload queued before coverage existed has no
+ * "pairs": its sums were taken over every sample, so they are read as
+ * complete (what that version judged).
+ */
+static int
+notice_coverage_from_json(const cJSON *o, struct notice_event *e,
+    char **cause)
+{
+	const cJSON	*pairs, *p, *gaps, *g, *c;
+	int64_t		 v[4], day, lacks;
+	int		 k, j;
+
+	pairs = cJSON_GetObjectItemCaseSensitive(o, "pairs");
+	if (pairs == NULL) {
+		kpi_totals_assume_complete(&e->totals);
+		return (0);
+	}
+	if (json_get_int(o, "days", &e->totals.days, cause) != 0 ||
+	    json_get_int(o, "gaps_total", &e->gaps.total, cause) != 0)
+		return (-1);
+	if (!cJSON_IsArray(pairs) || cJSON_GetArraySize(pairs) != KPI_PAIR__MAX)
+		goto bad;
+	for (k = 0; k < KPI_PAIR__MAX; k++) {
+		p = cJSON_GetArrayItem(pairs, k);
+		if (!cJSON_IsArray(p) || cJSON_GetArraySize(p) != 4)
+			goto bad;
+		for (j = 0; j < 4; j++)
+			if (json_int_in(cJSON_GetArrayItem(p, j), INT64_MIN,
+			    INT64_MAX, &v[j]) != 0)
+				goto bad;
+		e->totals.pair[k].a = v[0];
+		e->totals.pair[k].b = v[1];
+		e->totals.pair[k].samples = v[2];
+		e->totals.pair[k].days = v[3];
+	}
+	gaps = cJSON_GetObjectItemCaseSensitive(o, "gaps");
+	if (!cJSON_IsArray(gaps) || cJSON_GetArraySize(gaps) > KPI_GAPS_MAX)
+		goto bad;
+	cJSON_ArrayForEach(g, gaps) {
+		c = cJSON_GetObjectItemCaseSensitive(g, "campaign");
+		if (json_int_in(cJSON_GetObjectItemCaseSensitive(g, "day"),
+		    INT32_MIN, INT32_MAX, &day) != 0 ||
+		    json_int_in(cJSON_GetObjectItemCaseSensitive(g, "lacks"), 0,
+		    MF_BIT(MF__MAX) - 1, &lacks) != 0 || !cJSON_IsString(c) ||
+		    strlen(c->valuestring) >= METRIC_CAMPAIGN_MAX)
+			goto bad;
+		e->gaps.gap[e->gaps.n].day = (int32_t)day;
+		e->gaps.gap[e->gaps.n].lacks = (unsigned)lacks;
+		memcpy(e->gaps.gap[e->gaps.n].campaign, c->valuestring,
+		    strlen(c->valuestring) + 1);
+		e->gaps.n++;
+	}
+	return (0);
+bad:
+	*cause = xstrdup("\"pairs\" or \"gaps\" malformed");
+	return (-1);
+}
+
 static int
 notice_event_from_json(const cJSON *o, struct notice_event *e, char **cause)
 {
@@ -446,7 +561,7 @@ notice_event_from_json(const cJSON *o, struct notice_event *e, char **cause)
 	e->totals.last_day = (int32_t)ld;
 	e->has_target = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o,
 	    "has_target"));
-	return (0);
+	return (notice_coverage_from_json(o, e, cause));
 }
 
 struct notice *
@@ -574,8 +689,10 @@ static void
 notice_event_text(struct sbuf *b, const struct notice *n,
     const struct notice_event *e, size_t idx)
 {
+	const struct kpi_pair_sums *cr = &e->totals.pair[KPI_PAIR_COST_REVENUE];
 	struct kpi_value	 v[KPI__MAX];
 	char			 pct[64], per[64], val[128], a[64], c[64];
+	char			 cov[1024];
 	char			*campaign, *channel;
 	int			 fr = notice_is_fr(n);
 
@@ -598,18 +715,31 @@ notice_event_text(struct sbuf *b, const struct notice *n,
 		notice_fmt_2dp(v[KPI_ROI].value, fr, per, sizeof per);
 		snprintf(val, sizeof val, fr ? "%s (%s pour 1 dépensé)" :
 		    "%s (%s per 1 spent)", pct, per);
-	} else
+	} else if (v[KPI_ROI].missing)
+		snprintf(val, sizeof val, "%s", fr ? "manquant (aucun jour avec "
+		    "coût et revenus)" : "missing (no day with cost and revenue)");
+	else
 		snprintf(val, sizeof val, "%s", fr ?
 		    "non défini (aucun coût)" : "undefined (no cost)");
 	notice_line(b, fr, "ROI", val);
+	/* ROI, ROAS, cost, revenue and profit: over the same samples. */
+	notice_line(b, fr, fr ? "Jugé sur" : "Judged over",
+	    kpi_format_coverage(&v[KPI_ROI], &e->gaps, 0, n->language, cov,
+	    sizeof cov));
 	notice_line(b, fr, "ROAS", notice_fmt_roas(&v[KPI_ROAS], fr, val,
 	    sizeof val));
-	notice_line(b, fr, fr ? "Coût" : "Cost", money_format_currency(
-	    e->totals.cost, n->currency, n->language, val, sizeof val));
-	notice_line(b, fr, fr ? "Revenus" : "Revenue", money_format_currency(
-	    e->totals.revenue, n->currency, n->language, val, sizeof val));
-	notice_line(b, fr, fr ? "Bénéfice" : "Profit", money_format_currency(
-	    e->totals.revenue - e->totals.cost, n->currency, n->language, val,
+	if (cr->samples > 0)
+		money_format_currency(cr->a, n->currency, n->language, val,
+		    sizeof val);
+	else
+		snprintf(val, sizeof val, "%s", fr ? "manquant" : "missing");
+	notice_line(b, fr, fr ? "Coût" : "Cost", val);
+	if (cr->samples > 0)
+		money_format_currency(cr->b, n->currency, n->language, val,
+		    sizeof val);
+	notice_line(b, fr, fr ? "Revenus" : "Revenue", val);
+	notice_line(b, fr, fr ? "Bénéfice" : "Profit", kpi_format_value(
+	    kpi_def(KPI_PROFIT), &v[KPI_PROFIT], n->currency, n->language, val,
 	    sizeof val));
 	notice_line(b, fr, fr ? "Minimum convenu" : "Agreed minimum",
 	    notice_fmt_threshold(e->min_roi_ppm, fr, val, sizeof val));
@@ -886,8 +1016,9 @@ notice_render_webhook(const struct notice *n, const char *idem_key)
 {
 	cJSON				*root, *client, *events, *o;
 	const struct notice_event	*e;
+	const struct kpi_pair_sums	*cr;
 	struct kpi_value		 v[KPI__MAX];
-	char				 buf[128], *s;
+	char				 buf[128], cov[1024], *s;
 	size_t				 i;
 	int				 fr = notice_is_fr(n);
 
@@ -922,17 +1053,24 @@ notice_render_webhook(const struct notice *n, const char *idem_key)
 		    json_rounded(&v[KPI_ROI], 100.0));
 		cJSON_AddItemToObject(o, "roas", json_rounded(&v[KPI_ROAS],
 		    1.0));
-		json_int(o, "cost_micros", e->totals.cost);
-		json_int(o, "revenue_micros", e->totals.revenue);
-		json_int(o, "profit_micros", e->totals.revenue - e->totals.cost);
+		cr = &e->totals.pair[KPI_PAIR_COST_REVENUE];
+		json_int(o, "cost_micros", cr->a);
+		json_int(o, "revenue_micros", cr->b);
+		if (v[KPI_PROFIT].defined)
+			json_int(o, "profit_micros", cr->b - cr->a);
+		else
+			cJSON_AddNullToObject(o, "profit_micros");
 		cJSON_AddStringToObject(o, "cost", money_format_currency(
-		    e->totals.cost, n->currency, n->language, buf, sizeof buf));
+		    cr->a, n->currency, n->language, buf, sizeof buf));
 		cJSON_AddStringToObject(o, "revenue", money_format_currency(
-		    e->totals.revenue, n->currency, n->language, buf,
-		    sizeof buf));
-		cJSON_AddStringToObject(o, "profit", money_format_currency(
-		    e->totals.revenue - e->totals.cost, n->currency,
+		    cr->b, n->currency, n->language, buf, sizeof buf));
+		cJSON_AddStringToObject(o, "profit", kpi_format_value(
+		    kpi_def(KPI_PROFIT), &v[KPI_PROFIT], n->currency,
 		    n->language, buf, sizeof buf));
+		json_int(o, "days_complete", cr->days);
+		json_int(o, "days", e->totals.days);
+		cJSON_AddStringToObject(o, "coverage", kpi_format_coverage(
+		    &v[KPI_ROI], &e->gaps, 0, n->language, cov, sizeof cov));
 		cJSON_AddStringToObject(o, "minimum_roi", notice_fmt_threshold(
 		    e->min_roi_ppm, fr, buf, sizeof buf));
 		if (e->has_target)

@@ -375,63 +375,104 @@ struct kpis_ctx {
 	int				 failed;
 };
 
-static void
-print_kpi_line(const struct client_conf *cc, const char *label,
-    const struct kpi_totals *t)
+/*
+ * One window of one scope: every KPI of the table with its coverage (the days
+ * whose samples report both of its fields), then the plain sums of what was
+ * reported. Missing is printed "missing", never as 0.
+ */
+static int
+print_kpis(struct kpis_ctx *ctx, const char *campaign, const char *label,
+    int32_t from, int32_t to)
 {
+	static const struct {
+		enum metric_field	 f;
+		const char		*name;
+		int			 money;
+	} fields[] = {
+		{ MF_COST, "cost", 1 }, { MF_REVENUE, "revenue", 1 },
+		{ MF_IMPRESSIONS, "impressions", 0 }, { MF_CLICKS, "clicks", 0 },
+		{ MF_CONVERSIONS, "conversions", 0 },
+	};
+	const struct client_conf *cc = ctx->cc;
+	const struct kpi_def *d;
+	struct kpi_totals t;
 	struct kpi_value v[KPI__MAX];
-	char roi[32], cost[64], rev[64], profit[64];
+	struct kpi_lack *lacks = NULL;
+	struct kpi_gaps g;
+	size_t nlacks = 0, i;
+	int64_t sums[5];
+	char *cause = NULL, a[16], b[16], val[64], cov[1024];
+	int k;
 
-	kpi_compute(t, v);
-	kpi_format_percent(&v[KPI_ROI], roi, sizeof roi);
-	money_format_currency(t->cost, cc->currency, cc->language, cost,
-	    sizeof cost);
-	money_format_currency(t->revenue, cc->currency, cc->language, rev,
-	    sizeof rev);
-	money_format_currency(t->revenue - t->cost, cc->currency, cc->language,
-	    profit, sizeof profit);
-	printf("  %-10s ROI %-10s cost %-16s revenue %-16s profit %s\n",
-	    label, roi, cost, rev, profit);
-	printf("  %-10s", "");
-	if (v[KPI_ROAS].defined)
-		printf(" ROAS %.2f", v[KPI_ROAS].value);
-	if (v[KPI_CPA].defined)
-		printf(" CPA %.2f", v[KPI_CPA].value / MICROS_PER_UNIT);
-	if (v[KPI_CPC].defined)
-		printf(" CPC %.2f", v[KPI_CPC].value / MICROS_PER_UNIT);
-	if (v[KPI_CPM].defined)
-		printf(" CPM %.2f", v[KPI_CPM].value / MICROS_PER_UNIT);
-	if (v[KPI_CTR].defined)
-		printf(" CTR %.2f%%", v[KPI_CTR].value * 100);
-	if (v[KPI_CVR].defined)
-		printf(" CVR %.2f%%", v[KPI_CVR].value * 100);
+	if (store_totals(ctx->st, cc->id, campaign, from, to, &t,
+	    &cause) != 0 || store_lacks(ctx->st, cc->id, campaign, from, to,
+	    &lacks, &nlacks, &cause) != 0) {
+		fprintf(stderr, "roiwatch: %s\n", cause);
+		free(cause);
+		return -1;
+	}
+	kpi_compute(&t, v);
+	printf("  %s", label);
+	if (t.samples > 0) {
+		metric_format_date(t.first_day, a);
+		metric_format_date(t.last_day, b);
+		printf(" (%s to %s)", a, b);
+	}
 	printf("\n");
+	for (k = 0; k < KPI__MAX; k++) {
+		d = kpi_def(k);
+		kpi_gaps_pick(lacks, nlacks, d->pair, &g);
+		kpi_format_value(d, &v[k], cc->currency, cc->language, val,
+		    sizeof val);
+		kpi_format_coverage(&v[k], &g, campaign == NULL, cc->language,
+		    cov, sizeof cov);
+		printf("    %-8s %-16s over %s\n", d->label, val, cov);
+	}
+	sums[0] = t.cost;
+	sums[1] = t.revenue;
+	sums[2] = t.impressions;
+	sums[3] = t.clicks;
+	sums[4] = t.conversions;
+	printf("    %-8s", "reported");
+	for (i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+		if ((t.present & MF_BIT(fields[i].f)) == 0)
+			snprintf(val, sizeof val, "%s",
+			    strncmp(cc->language, "fr", 2) == 0 ? "manquant" :
+			    "missing");
+		else if (fields[i].money)
+			money_format_currency(sums[i], cc->currency,
+			    cc->language, val, sizeof val);
+		else
+			snprintf(val, sizeof val, "%lld", (long long)sums[i]);
+		printf(" %s %s", fields[i].name, val);
+	}
+	printf("\n");
+	free(lacks);
+	return 0;
 }
 
 static int
 kpis_campaign_cb(const char *client, const char *campaign, void *arg)
 {
 	struct kpis_ctx *ctx = arg;
-	struct kpi_totals t;
 	int32_t last;
 	char *cause = NULL, label[32];
 
 	(void)client;
 	printf("%s\n", campaign);
-	if (store_totals(ctx->st, ctx->cc->id, campaign, INT32_MIN, INT32_MAX,
-	    &t, &cause) != 0)
-		goto fail;
-	print_kpi_line(ctx->cc, "lifetime", &t);
+	if (print_kpis(ctx, campaign, "lifetime", INT32_MIN, INT32_MAX) != 0)
+		ctx->failed = 1;
 	if (print_custom(ctx->st, ctx->cc->id, campaign, INT32_MIN,
 	    INT32_MAX) != 0)
 		ctx->failed = 1;
 	if (ctx->days > 0) {
 		if (store_last_day(ctx->st, ctx->cc->id, campaign, &last,
-		    &cause) != 0 || store_totals(ctx->st, ctx->cc->id, campaign,
-		    last - ctx->days + 1, last, &t, &cause) != 0)
+		    &cause) != 0)
 			goto fail;
 		snprintf(label, sizeof label, "last %dd", (int)ctx->days);
-		print_kpi_line(ctx->cc, label, &t);
+		if (print_kpis(ctx, campaign, label, last - ctx->days + 1,
+		    last) != 0)
+			ctx->failed = 1;
 		if (print_custom(ctx->st, ctx->cc->id, campaign,
 		    last - ctx->days + 1, last) != 0)
 			ctx->failed = 1;
@@ -449,7 +490,6 @@ cmd_kpis(int argc, char **argv)
 {
 	struct config *cfg;
 	struct kpis_ctx ctx;
-	struct kpi_totals t;
 	char *cause = NULL, buf[64];
 	const char *client = NULL;
 	int i;
@@ -479,14 +519,13 @@ cmd_kpis(int argc, char **argv)
 		printf(", target %s", kpi_format_roi_threshold(
 		    ctx.cc->rules.target_roi_ppm, buf, sizeof buf));
 	printf("\n");
-	if (store_totals(ctx.st, ctx.cc->id, NULL, INT32_MIN, INT32_MAX, &t,
-	    &cause) != 0) {
-		fprintf(stderr, "roiwatch: %s\n", cause);
-		free(cause);
+	printf("Each KPI is computed over the samples that report both of its "
+	    "fields; \"over\" gives\nthe days whose samples all do, out of the "
+	    "days with data.\n");
+	printf("all campaigns (coverage in campaign-days)\n");
+	if (print_kpis(&ctx, NULL, "lifetime", INT32_MIN, INT32_MAX) != 0)
 		ctx.failed = 1;
-	} else {
-		printf("all campaigns\n");
-		print_kpi_line(ctx.cc, "lifetime", &t);
+	else {
 		if (print_custom(ctx.st, ctx.cc->id, NULL, INT32_MIN,
 		    INT32_MAX) != 0)
 			ctx.failed = 1;
@@ -502,19 +541,58 @@ cmd_kpis(int argc, char **argv)
 	return ctx.failed;
 }
 
+struct alerts_ctx {
+	struct store		*st;
+	const struct config	*cfg;
+};
+
+/*
+ * One alert state. A status that could not be judged says why; for too thin a
+ * coverage, with the campaign's coverage now (the store keeps only the reason).
+ */
 static int
 alerts_cb(const char *client, const char *campaign, enum alert_kind kind,
     const struct rule_status *st, void *arg)
 {
-	char since[32];
-	time_t t = (time_t)st->since;
+	struct alerts_ctx *ctx = arg;
+	const struct client_conf *cc;
+	struct kpi_totals t;
+	struct kpi_value v;
+	struct kpi_lack *lacks;
+	struct kpi_gaps g;
+	size_t n;
+	int32_t from, to;
+	char since[32], cov[1024], *cause = NULL;
+	time_t tt = (time_t)st->since;
 	struct tm tm;
 
-	(void)arg;
-	strftime(since, sizeof since, "%Y-%m-%d %H:%M:%SZ", gmtime_r(&t, &tm));
-	printf("%-12s %-30s %-10s %-9s since %s  roi %.2f%%\n", client, campaign,
-	    rules_kind_name(kind), rules_state_name(st->state), since,
-	    st->judged ? (double)st->roi_ppm / 10000.0 : 0.0);
+	strftime(since, sizeof since, "%Y-%m-%d %H:%M:%SZ", gmtime_r(&tt, &tm));
+	printf("%-12s %-30s %-10s %-9s since %s  ", client, campaign,
+	    rules_kind_name(kind), rules_state_name(st->state), since);
+	if (st->judged)
+		printf("roi %.2f%%\n", (double)st->roi_ppm / 10000.0);
+	else if (st->skip != RULE_SKIP_COVERAGE ||
+	    (cc = config_client(ctx->cfg, client)) == NULL)
+		printf("%s\n", rules_skip_text(st->skip));
+	else {
+		if (eval_window(ctx->st, cc, campaign, &from, &to,
+		    &cause) != 0 || store_totals(ctx->st, client, campaign, from,
+		    to, &t, &cause) != 0 || store_lacks(ctx->st, client,
+		    campaign, from, to, &lacks, &n, &cause) != 0) {
+			printf("%s\n", rules_skip_text(st->skip));
+			fprintf(stderr, "roiwatch: %s\n", cause);
+			free(cause);
+			return 0;
+		}
+		kpi_gaps_pick(lacks, n, KPI_PAIR_COST_REVENUE, &g);
+		free(lacks);
+		memset(&v, 0, sizeof v);
+		v.days = t.pair[KPI_PAIR_COST_REVENUE].days;
+		v.days_total = t.days;
+		printf("%s (%s; minimum %lld%%)\n", rules_skip_text(st->skip),
+		    kpi_format_coverage(&v, &g, 0, "en", cov, sizeof cov),
+		    (long long)(cc->rules.min_coverage_ppm / 10000));
+	}
 	return 0;
 }
 
@@ -522,7 +600,7 @@ static int
 cmd_alerts(int argc, char **argv)
 {
 	struct config *cfg;
-	struct store *st;
+	struct alerts_ctx ctx;
 	char *cause = NULL;
 	int all = 0, rc = 0;
 
@@ -531,13 +609,14 @@ cmd_alerts(int argc, char **argv)
 	else if (argc != 1)
 		usage();
 	cfg = load_config(config_path);
-	st = open_store(cfg);
-	if (store_foreach_alert(st, all, alerts_cb, NULL, &cause) != 0) {
+	ctx.cfg = cfg;
+	ctx.st = open_store(cfg);
+	if (store_foreach_alert(ctx.st, all, alerts_cb, &ctx, &cause) != 0) {
 		fprintf(stderr, "roiwatch: %s\n", cause);
 		free(cause);
 		rc = 1;
 	}
-	store_free(st);
+	store_free(ctx.st);
 	config_free(cfg);
 	return rc;
 }
@@ -676,6 +755,7 @@ cmd_test_notify(int argc, char **argv)
 	ev.totals.samples = 1;
 	ev.totals.first_day = ev.totals.last_day =
 	    (int32_t)(time(NULL) / 86400);
+	kpi_totals_assume_complete(&ev.totals);
 	ev.window_days = cc->window_days;
 	ev.min_roi_ppm = cc->rules.min_roi_ppm;
 	ev.target_roi_ppm = cc->rules.target_roi_ppm;

@@ -173,20 +173,31 @@ rules_advance(enum alert_kind kind, const struct rule_params *p, int hit,
 }
 
 /*
- * Judged only with cost and revenue both reported, cost > 0 and cost at least
- * min_spend: otherwise ROI is undefined or too thin to mean anything, and the
- * status is left exactly as it was.
+ * Judged only over the samples that report both cost and revenue, and only
+ * when their cost is > 0 and at least min_spend (ROI is otherwise undefined or
+ * too thin to mean anything) and their days cover min_coverage of the window:
+ * otherwise the state is left exactly as it was (firing stays firing, pending
+ * waits) and skip says why.
  */
 enum rule_action
 rules_step(enum alert_kind kind, const struct rule_params *p,
     const struct kpi_totals *t, int64_t now, struct rule_status *st)
 {
-	unsigned need = MF_BIT(MF_COST) | MF_BIT(MF_REVENUE);
+	const struct kpi_pair_sums *ps = &t->pair[KPI_PAIR_COST_REVENUE];
 	int64_t	 hyst;
 	int	 hit, clear;
 
-	st->judged = (t->present & need) == need && t->cost > 0 &&
-	    t->cost >= p->min_spend;
+	st->days = ps->days;
+	st->days_total = t->days;
+	if (ps->samples <= 0 || ps->a <= 0)
+		st->skip = RULE_SKIP_NO_DATA;
+	else if (ps->a < p->min_spend)
+		st->skip = RULE_SKIP_SPEND;
+	else if (!kpi_coverage_ok(ps->days, t->days, p->min_coverage_ppm))
+		st->skip = RULE_SKIP_COVERAGE;
+	else
+		st->skip = RULE_SKIP_NONE;
+	st->judged = st->skip == RULE_SKIP_NONE;
 	if (!st->judged)
 		return RULE_NONE;
 	st->roi_ppm = kpi_roi_ppm(t);
@@ -208,4 +219,43 @@ rules_step(enum alert_kind kind, const struct rule_params *p,
 		log_warnx("%s: unknown alert kind %d", __func__, (int)kind);
 		return RULE_NONE;
 	}
+}
+
+const char *
+rules_skip_text(enum rule_skip skip)
+{
+	switch (skip) {
+	case RULE_SKIP_NONE:
+		return "judged";
+	case RULE_SKIP_NO_DATA:
+		return "not judged: no cost with revenue";
+	case RULE_SKIP_SPEND:
+		return "not judged: spend under minimum_spend";
+	case RULE_SKIP_COVERAGE:
+		return "not judged: coverage under minimum_coverage";
+	default:
+		return "not judged";
+	}
+}
+
+int
+rules_judged_encode(const struct rule_status *st)
+{
+	if (st->judged)
+		return 1;
+	if ((unsigned)st->skip >= RULE_SKIP_MAX || st->skip == RULE_SKIP_NONE)
+		return 0;
+	return 2 + (int)st->skip;
+}
+
+void
+rules_judged_decode(int v, struct rule_status *st)
+{
+	st->judged = v == 1;
+	if (v == 1)
+		st->skip = RULE_SKIP_NONE;
+	else if (v >= 2 && v - 2 < RULE_SKIP_MAX && v - 2 != RULE_SKIP_NONE)
+		st->skip = (enum rule_skip)(v - 2);
+	else
+		st->skip = RULE_SKIP_NO_DATA;	/* saved before reasons were */
 }

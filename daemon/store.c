@@ -41,6 +41,10 @@ enum store_stmt {
 	ST_CUSTOM_TOTALS_CLIENT,
 	ST_TOTALS_CAMPAIGN,
 	ST_TOTALS_CLIENT,
+	ST_GAPS_CAMPAIGN,
+	ST_GAPS_CLIENT,
+	ST_LACKS_CAMPAIGN,
+	ST_LACKS_CLIENT,
 	ST_LAST_DAY,
 	ST_CHANNEL,
 	ST_CAMPAIGN_FIRST,
@@ -83,6 +87,72 @@ enum store_stmt {
 	" WHEN " c "_src = excluded.input_id THEN " c " + excluded." c \
 	" ELSE excluded." c " END, " \
 	c "_src = coalesce(excluded." c "_src, " c "_src), "
+
+/*
+ * Totals of a scope. ST_TOTALS_* add each field up over every sample, count
+ * the samples reporting each field and the days (a client's: campaign-days).
+ * When some sample lacks a field, ST_GAPS_* read only such samples (a cheap
+ * filter on the same range) and, per pair of KPI_PAIRS, sum what must come
+ * off the plain sums for the pair to cover only the samples with both fields:
+ * a where b is missing, b where a is, the samples lacking either and the days
+ * having such a sample. Measured per campaign of 200 days: plain sums 0.07
+ * ms, these 0.10 (+0.05 with gaps); conditional sums of every pair over every
+ * sample cost 0.3 to 1 ms, and both scans in one statement 0.2. SUM() of
+ * integers raises "integer overflow" instead of wrapping.
+ * ST_TOTALS_* columns: 0 days, 1 samples, 2..6 sums of cost revenue
+ * impressions clicks conversions, 7 min(day), 8 max(day), 9..13 samples
+ * reporting each of those fields. ST_GAPS_* columns: 0 days lacking any
+ * field, then per pair from 1: a off, b off, samples off, days off.
+ */
+#define TOTALS_FIELDS							\
+	"sum(cost), sum(revenue), sum(impressions), sum(clicks),"	\
+	" sum(conversions), min(day), max(day), count(cost),"		\
+	" count(revenue), count(impressions), count(clicks),"		\
+	" count(conversions)"
+#define TOTALS_SQL_CAMPAIGN						\
+	"SELECT count(DISTINCT day), count(*), " TOTALS_FIELDS		\
+	" FROM metrics WHERE client = ?1 AND campaign = ?2"		\
+	" AND day BETWEEN ?3 AND ?4"
+/* A client's total: campaign-days, counted per campaign and added up. */
+#define TOTALS_SQL_CLIENT						\
+	"SELECT sum(d), sum(n), sum(c), sum(r), sum(i), sum(k), sum(v),"	\
+	" min(lo), max(hi), sum(nc), sum(nr), sum(ni), sum(nk), sum(nv)"	\
+	" FROM (SELECT count(DISTINCT day) AS d, count(*) AS n,"	\
+	" sum(cost) AS c, sum(revenue) AS r, sum(impressions) AS i,"	\
+	" sum(clicks) AS k, sum(conversions) AS v, min(day) AS lo,"	\
+	" max(day) AS hi, count(cost) AS nc, count(revenue) AS nr,"	\
+	" count(impressions) AS ni, count(clicks) AS nk,"		\
+	" count(conversions) AS nv FROM metrics WHERE client = ?1"	\
+	" AND day BETWEEN ?3 AND ?4 GROUP BY campaign)"
+#define TOTALS_NCOLS	14
+
+#define GAPS_ANY_NULL							\
+	"(cost IS NULL OR revenue IS NULL OR impressions IS NULL OR"	\
+	" clicks IS NULL OR conversions IS NULL)"
+#define GAPS_IN(id, fa, fb, ca, cb)					\
+	", sum(" #ca " * (" #cb " IS NULL)) AS " #id "_a"		\
+	", sum(" #cb " * (" #ca " IS NULL)) AS " #id "_b"		\
+	", sum(" #ca " IS NULL OR " #cb " IS NULL) AS " #id "_n"	\
+	", max(" #ca " IS NULL OR " #cb " IS NULL) AS " #id "_d"
+#define GAPS_OUT(id, fa, fb, ca, cb)					\
+	", sum(" #id "_a), sum(" #id "_b), sum(" #id "_n), sum(" #id "_d)"
+#define GAPS_SQL(where, group)						\
+	"SELECT count(*)" KPI_PAIRS(GAPS_OUT) " FROM (SELECT day"	\
+	KPI_PAIRS(GAPS_IN) " FROM metrics WHERE " where			\
+	" AND day BETWEEN ?3 AND ?4 AND " GAPS_ANY_NULL			\
+	" GROUP BY " group ")"
+#define GAPS_NCOLS	(1 + 4 * KPI_PAIR__MAX)
+
+/* Days (client scope: campaign-days) of which some sample lacks a field:
+ * columns campaign, day, then 1 per field lacking (cost .. conversions). */
+#define LACKS_SQL(where, group, order)					\
+	"SELECT campaign, day, max(cost IS NULL), max(revenue IS NULL),"	\
+	" max(impressions IS NULL), max(clicks IS NULL),"		\
+	" max(conversions IS NULL) FROM metrics WHERE " where		\
+	" AND day BETWEEN ?3 AND ?4 GROUP BY " group			\
+	" HAVING max(cost IS NULL) OR max(revenue IS NULL) OR"		\
+	" max(impressions IS NULL) OR max(clicks IS NULL) OR"		\
+	" max(conversions IS NULL) ORDER BY " order
 
 static const char *store_sql[ST__MAX] = {
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
@@ -152,16 +222,14 @@ static const char *store_sql[ST__MAX] = {
 	    " WHERE client = ?1 AND day BETWEEN ?3 AND ?4"
 	    " GROUP BY name ORDER BY name",
 
-	/* SUM() of integers raises "integer overflow" instead of wrapping. */
-	[ST_TOTALS_CAMPAIGN] =
-	    "SELECT count(*), sum(cost), sum(revenue), sum(impressions),"
-	    " sum(clicks), sum(conversions), min(day), max(day)"
-	    " FROM metrics WHERE client = ?1 AND campaign = ?2"
-	    " AND day BETWEEN ?3 AND ?4",
-	[ST_TOTALS_CLIENT] =
-	    "SELECT count(*), sum(cost), sum(revenue), sum(impressions),"
-	    " sum(clicks), sum(conversions), min(day), max(day)"
-	    " FROM metrics WHERE client = ?1 AND day BETWEEN ?3 AND ?4",
+	[ST_TOTALS_CAMPAIGN] = TOTALS_SQL_CAMPAIGN,
+	[ST_TOTALS_CLIENT] = TOTALS_SQL_CLIENT,
+	[ST_GAPS_CAMPAIGN] = GAPS_SQL("client = ?1 AND campaign = ?2", "day"),
+	[ST_GAPS_CLIENT] = GAPS_SQL("client = ?1", "campaign, day"),
+	[ST_LACKS_CAMPAIGN] = LACKS_SQL("client = ?1 AND campaign = ?2",
+	    "day", "day"),
+	[ST_LACKS_CLIENT] = LACKS_SQL("client = ?1", "campaign, day",
+	    "day, campaign"),
 	[ST_LAST_DAY] =
 	    "SELECT max(day) FROM metrics WHERE client = ?1 AND campaign = ?2",
 	[ST_CHANNEL] =
@@ -774,6 +842,37 @@ store_sample_get(struct store *s, const char *client, const char *campaign,
 	return 1;
 }
 
+/* Column col as an int64 sum: 0 when NULL (nothing summed). -1 if not an
+ * integer, which a STRICT table cannot give: money is never rounded. */
+static int
+store_column_sum(sqlite3_stmt *st, int col, int64_t *v, int *present)
+{
+	switch (sqlite3_column_type(st, col)) {
+	case SQLITE_NULL:
+		*v = 0;
+		*present = 0;
+		return 0;
+	case SQLITE_INTEGER:
+		*v = sqlite3_column_int64(st, col);
+		*present = 1;
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+/* Bind the scope of a totals, gaps or lacks statement. */
+static void
+store_bind_scope(sqlite3_stmt *st, const char *client, const char *campaign,
+    int32_t from_day, int32_t to_day)
+{
+	store_bind_text(st, 1, client);
+	if (campaign != NULL)
+		store_bind_text(st, 2, campaign);
+	sqlite3_bind_int(st, 3, from_day);
+	sqlite3_bind_int(st, 4, to_day);
+}
+
 int
 store_totals(struct store *s, const char *client, const char *campaign,
     int32_t from_day, int32_t to_day, struct kpi_totals *t, char **cause)
@@ -782,10 +881,12 @@ store_totals(struct store *s, const char *client, const char *campaign,
 		MF_COST, MF_REVENUE, MF_IMPRESSIONS, MF_CLICKS, MF_CONVERSIONS
 	};
 	sqlite3_stmt	*st;
-	int64_t		*sums[5];
-	int		 i, col;
+	struct kpi_pair_sums *ps;
+	int64_t		*sums[5], off[4 * KPI_PAIR__MAX], n;
+	int		 i, p, present, gaps = 0;
 
 	memset(t, 0, sizeof *t);
+	memset(off, 0, sizeof off);
 	sums[0] = &t->cost;
 	sums[1] = &t->revenue;
 	sums[2] = &t->impressions;
@@ -793,38 +894,100 @@ store_totals(struct store *s, const char *client, const char *campaign,
 	sums[4] = &t->conversions;
 
 	st = s->st[campaign != NULL ? ST_TOTALS_CAMPAIGN : ST_TOTALS_CLIENT];
-	store_bind_text(st, 1, client);
-	if (campaign != NULL)
-		store_bind_text(st, 2, campaign);
-	sqlite3_bind_int(st, 3, from_day);
-	sqlite3_bind_int(st, 4, to_day);
+	store_bind_scope(st, client, campaign, from_day, to_day);
 	if (sqlite3_step(st) != SQLITE_ROW)
 		return store_fail(s, st, "totals", cause);
-
-	t->samples = sqlite3_column_int64(st, 0);
+	if (sqlite3_column_count(st) != TOTALS_NCOLS)
+		fatalx("%s: %d columns", __func__, sqlite3_column_count(st));
+	if (store_column_sum(st, 0, &t->days, &present) != 0 ||
+	    store_column_sum(st, 1, &t->samples, &present) != 0)
+		goto bad;
 	for (i = 0; i < 5; i++) {
-		col = i + 1;
-		switch (sqlite3_column_type(st, col)) {
-		case SQLITE_NULL:
-			break;
-		case SQLITE_INTEGER:
-			*sums[i] = sqlite3_column_int64(st, col);
+		if (store_column_sum(st, i + 2, sums[i], &present) != 0 ||
+		    store_column_sum(st, i + 9, &n, &present) != 0)
+			goto bad;
+		if (n > 0)
 			t->present |= MF_BIT(fields[i]);
-			break;
-		default:
-			/* Cannot happen in a STRICT table; never round money. */
-			xasprintf(cause, "totals: sum %d is not an integer",
-			    i);
-			sqlite3_reset(st);
-			memset(t, 0, sizeof *t);
-			return -1;
-		}
+		if (n < t->samples)
+			gaps = 1;
 	}
 	if (t->samples != 0) {
-		t->first_day = sqlite3_column_int(st, 6);
-		t->last_day = sqlite3_column_int(st, 7);
+		t->first_day = sqlite3_column_int(st, 7);
+		t->last_day = sqlite3_column_int(st, 8);
 	}
 	sqlite3_reset(st);
+
+	/* Some sample lacks a field: what its pairs must leave out. */
+	if (gaps) {
+		st = s->st[campaign != NULL ? ST_GAPS_CAMPAIGN : ST_GAPS_CLIENT];
+		store_bind_scope(st, client, campaign, from_day, to_day);
+		if (sqlite3_step(st) != SQLITE_ROW) {
+			memset(t, 0, sizeof *t);
+			return store_fail(s, st, "totals", cause);
+		}
+		if (sqlite3_column_count(st) != GAPS_NCOLS)
+			fatalx("%s: %d gap columns", __func__,
+			    sqlite3_column_count(st));
+		for (i = 0; i < 4 * KPI_PAIR__MAX; i++)
+			if (store_column_sum(st, 1 + i, &off[i], &present) != 0)
+				goto bad;
+		sqlite3_reset(st);
+	}
+	for (p = 0; p < KPI_PAIR__MAX; p++) {
+		ps = &t->pair[p];
+		ps->a = kpi_totals_field(t, kpi_pair_field(p, 0)) - off[4 * p];
+		ps->b = kpi_totals_field(t, kpi_pair_field(p, 1)) -
+		    off[4 * p + 1];
+		ps->samples = t->samples - off[4 * p + 2];
+		ps->days = t->days - off[4 * p + 3];
+	}
+	return 0;
+
+bad:
+	xasprintf(cause, "totals: a sum is not an integer");
+	sqlite3_reset(st);
+	memset(t, 0, sizeof *t);
+	return -1;
+}
+
+int
+store_lacks(struct store *s, const char *client, const char *campaign,
+    int32_t from_day, int32_t to_day, struct kpi_lack **out, size_t *nout,
+    char **cause)
+{
+	static const enum metric_field fields[] = {
+		MF_COST, MF_REVENUE, MF_IMPRESSIONS, MF_CLICKS, MF_CONVERSIONS
+	};
+	sqlite3_stmt	*st;
+	struct kpi_lack	*l = NULL, *e;
+	size_t		 n = 0;
+	int		 i, rc;
+
+	st = s->st[campaign != NULL ? ST_LACKS_CAMPAIGN : ST_LACKS_CLIENT];
+	store_bind_scope(st, client, campaign, from_day, to_day);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		l = xreallocarray(l, n + 1, sizeof *l);
+		e = &l[n++];
+		memset(e, 0, sizeof *e);
+		if (campaign == NULL && store_column_copy(st, 0, e->campaign,
+		    sizeof e->campaign) != 0) {
+			sqlite3_reset(st);
+			free(l);
+			xasprintf(cause, "incomplete days: campaign too long");
+			return -1;
+		}
+		e->day = sqlite3_column_int(st, 1);
+		for (i = 0; i < 5; i++)
+			if (sqlite3_column_int(st, 2 + i))
+				e->lacks |= MF_BIT(fields[i]);
+	}
+	if (rc != SQLITE_DONE) {
+		free(l);
+		return store_fail(s, st, "incomplete days", cause);
+	}
+	sqlite3_reset(st);
+	*out = l;
+	*nout = n;
 	return 0;
 }
 
@@ -998,7 +1161,7 @@ store_alert_get(struct store *s, const char *client, const char *campaign,
 	rs->since = sqlite3_column_int64(st, 1);
 	rs->last_notified = sqlite3_column_int64(st, 2);
 	rs->roi_ppm = sqlite3_column_int64(st, 3);
-	rs->judged = sqlite3_column_int(st, 4);
+	rules_judged_decode(sqlite3_column_int(st, 4), rs);
 	sqlite3_reset(st);
 	return 1;
 }
@@ -1022,7 +1185,7 @@ store_alert_put(struct store *s, const char *client, const char *campaign,
 	sqlite3_bind_int64(st, 5, rs->since);
 	sqlite3_bind_int64(st, 6, rs->last_notified);
 	sqlite3_bind_int64(st, 7, rs->roi_ppm);
-	sqlite3_bind_int(st, 8, rs->judged != 0);
+	sqlite3_bind_int(st, 8, rules_judged_encode(rs));
 	if (sqlite3_step(st) != SQLITE_DONE)
 		return store_fail(s, st, "saving alert state", cause);
 	sqlite3_reset(st);
@@ -1078,7 +1241,7 @@ store_foreach_alert(struct store *s, int include_ok, store_alert_cb cb,
 		r->rs.since = sqlite3_column_int64(st, 4);
 		r->rs.last_notified = sqlite3_column_int64(st, 5);
 		r->rs.roi_ppm = sqlite3_column_int64(st, 6);
-		r->rs.judged = sqlite3_column_int(st, 7);
+		rules_judged_decode(sqlite3_column_int(st, 7), &r->rs);
 	}
 	if (rc != SQLITE_DONE) {
 		ret = store_fail(s, st, "listing alert states", cause);

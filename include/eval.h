@@ -13,6 +13,7 @@
 
 struct store;
 struct config;
+struct client_conf;
 
 /*
  * Evaluate the given campaigns at `now`. Campaigns of clients that are not in the
@@ -25,6 +26,13 @@ int	eval_subjects(struct store *, const struct config *,
  * repeat intervals advance with time even without new data). */
 int	eval_periodic(struct store *, const struct config *, int64_t now,
 	    char **cause);
+
+/*
+ * The days a campaign is judged over: [*from, *to], the client's last
+ * window_days days of the campaign's data, or all (INT32_MIN, INT32_MAX).
+ */
+int	eval_window(struct store *, const struct client_conf *,
+	    const char *campaign, int32_t *from, int32_t *to, char **cause);
 
 /* Re-evaluate every stored campaign: after a reload changed thresholds. */
 int	eval_all(struct store *, const struct config *, int64_t now,

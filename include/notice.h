@@ -19,6 +19,8 @@ struct notice_event {
 	enum alert_kind		kind;
 	enum rule_action	action;		/* FIRE, REPEAT, RESOLVE or GOOD */
 	struct kpi_totals	totals;		/* over the evaluated window */
+	struct kpi_gaps		gaps;		/* its days without cost or
+						   revenue (coverage) */
 	int64_t			window_days;	/* 0: lifetime */
 	int64_t			min_roi_ppm;
 	int64_t			target_roi_ppm;

@@ -6,6 +6,7 @@
  */
 #ifndef ROIWATCH_STORE_H
 #define ROIWATCH_STORE_H
+#include <stddef.h>
 #include <stdint.h>
 
 #include "kpi.h"
@@ -31,11 +32,24 @@ void	store_rollback(struct store *);
 
 /*
  * Totals of one campaign (campaign NULL: every campaign of the client) over days
- * [from_day, to_day] inclusive; INT32_MIN / INT32_MAX for open ends.
+ * [from_day, to_day] inclusive; INT32_MIN / INT32_MAX for open ends: plain sums
+ * per field, sums per pair of fields over the samples that have both, the days
+ * with any sample and, per pair, the days whose samples are all complete (the
+ * client's total counts campaign-days). One statement per call, and a second
+ * (of the samples lacking a field only) when some sample lacks one.
  * Returns 0 (totals zeroed when nothing matched) or -1.
  */
 int	store_totals(struct store *, const char *client, const char *campaign,
 	    int32_t from_day, int32_t to_day, struct kpi_totals *, char **cause);
+/*
+ * The days (campaign NULL: campaign-days, each naming its campaign) of that
+ * scope of which some sample lacks a field, earliest first, with the fields
+ * lacking. *out is caller-freed (NULL when none). For messages and `kpis`
+ * only: kpi_gaps_pick() takes a KPI's gaps from them. Returns 0 or -1.
+ */
+int	store_lacks(struct store *, const char *client, const char *campaign,
+	    int32_t from_day, int32_t to_day, struct kpi_lack **out, size_t *n,
+	    char **cause);
 /* Last day with data for the campaign, or INT32_MIN when none. */
 int	store_last_day(struct store *, const char *client, const char *campaign,
 	    int32_t *day, char **cause);

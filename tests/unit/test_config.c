@@ -417,6 +417,7 @@ test_config_full(void **state)
 	    "  \"minimum_spend\": 50.25,\n"
 	    "  \"window_days\": 30, \"pending_secs\": \"1h\",\n"
 	    "  \"hysteresis\": \"5%\", \"repeat_secs\": \"1d\",\n"
+	    "  \"minimum_coverage\": \"85.5%\",\n"
 	    "  \"token_file\": \"tok/b.token\",\n"
 	    "  \"hmac_secret_file\": \"tok/hook.key\",\n"
 	    "  \"receivers\": [\n"
@@ -507,6 +508,7 @@ test_config_full(void **state)
 	assert_int_equal(c->window_days, 30);
 	assert_int_equal(c->rules.pending_secs, 3600);
 	assert_int_equal(c->rules.hysteresis_ppm, 50000);
+	assert_int_equal(c->rules.min_coverage_ppm, 855000);
 	assert_int_equal(c->rules.repeat_secs, 86400);
 	/* \r\n stripped */
 	assert_string_equal(c->ingest_token, "bbbbbbbbbbbbbbbbbbbb-token-b");
@@ -584,6 +586,7 @@ test_config_defaults(void **state)
 	assert_int_equal(c->window_days, 0);
 	assert_int_equal(c->rules.pending_secs, 0);
 	assert_int_equal(c->rules.hysteresis_ppm, 0);
+	assert_int_equal(c->rules.min_coverage_ppm, 500000);	/* "50%" */
 	assert_int_equal(c->rules.repeat_secs, 0);
 	p = tmp_path("clients.d/a.conf");
 	assert_string_equal(c->file, p);
@@ -702,6 +705,14 @@ test_config_client_errors(void **state)
 	    "8: option 'target_roi': must be a string such as");
 	client_fails("\"target_roi\": \"150%\",", NULL,
 	    "8: option 'target_roi': must be above minimum_roi");
+	client_fails("\"minimum_coverage\": \"150%\",", NULL,
+	    "8: option 'minimum_coverage': must not be above 100%");
+	client_fails("\"minimum_coverage\": \"-1%\",", NULL,
+	    "8: option 'minimum_coverage': must not be negative");
+	client_fails("\"minimum_coverage\": \"0.5:1\",", NULL,
+	    "8: option 'minimum_coverage': \"0.5:1\" must be a percentage");
+	client_fails("\"minimum_coverage\": 50,", NULL,
+	    "8: option 'minimum_coverage': must be a string such as");
 	client_fails("\"hysteresis\": \"-5%\",", NULL,
 	    "8: option 'hysteresis': must not be negative");
 	client_fails("\"hysteresis\": \"1.05:1\",", NULL,

@@ -227,6 +227,8 @@ payload(void)
 	e.totals.cost = 25750 * 1000000LL;
 	e.totals.revenue = 87000 * 1000000LL;
 	e.totals.present = MF_BIT(MF_COST) | MF_BIT(MF_REVENUE);
+	e.totals.samples = 1;
+	kpi_totals_assume_complete(&e.totals);	/* one complete sample */
 	e.min_roi_ppm = 2500000;
 	notice_add_event(n, &e);
 	s = notice_to_json(n);

@@ -41,6 +41,7 @@ fill_event(struct notice_event *e, const char *campaign, const char *channel,
 	e->totals.samples = 30;
 	e->totals.first_day = metric_days_from_civil(2024, 2, 5);
 	e->totals.last_day = metric_days_from_civil(2024, 3, 5);
+	kpi_totals_assume_complete(&e->totals);	/* 30 complete days */
 	e->window_days = 30;
 	e->min_roi_ppm = 1500000;	/* 150% = 2.5:1 */
 	e->target_roi_ppm = 3000000;	/* 300% = 4:1 */
@@ -622,6 +623,145 @@ test_test_mark(void **state)
 	notice_free(n);
 }
 
+/*
+ * The issue's case as an event: ROI -50 % over 1 of 2 days, the other day
+ * lacking cost. The message says what ROI was judged over (en and fr), shows
+ * the complete day's figures, and the payload carries pairs and gaps.
+ */
+static struct notice *
+coverage_notice(const char *lang)
+{
+	struct notice		*n;
+	struct notice_event	 e;
+	struct kpi_pair_sums	*cr;
+
+	n = notice_new("acme", "ACME", "USD", lang, "UTC", NOW);
+	memset(&e, 0, sizeof e);
+	snprintf(e.campaign, sizeof e.campaign, "D");
+	snprintf(e.channel, sizeof e.channel, "search");
+	e.kind = ALERT_ROI_LOW;
+	e.action = RULE_FIRE;
+	e.totals.cost = 1000 * 1000000LL;
+	e.totals.revenue = 5500 * 1000000LL;
+	e.totals.present = MF_BIT(MF_COST) | MF_BIT(MF_REVENUE);
+	e.totals.samples = 2;
+	e.totals.days = 2;
+	e.totals.first_day = metric_days_from_civil(2026, 12, 1);
+	e.totals.last_day = metric_days_from_civil(2026, 12, 2);
+	cr = &e.totals.pair[KPI_PAIR_COST_REVENUE];
+	cr->a = 1000 * 1000000LL;
+	cr->b = 500 * 1000000LL;
+	cr->samples = 1;
+	cr->days = 1;
+	e.gaps.n = 1;
+	e.gaps.total = 1;
+	e.gaps.gap[0].day = e.totals.last_day;
+	e.gaps.gap[0].lacks = MF_BIT(MF_COST);
+	e.min_roi_ppm = 0;
+	notice_add_event(n, &e);
+	return (n);
+}
+
+static void
+test_coverage_text(void **state)
+{
+	struct notice	*n, *m;
+	char		*body, *json, *hook, *cause = NULL;
+	cJSON		*root, *ev;
+
+	(void)state;
+	n = coverage_notice("en");
+	body = notice_body_text(n);
+	assert_contains(body, "-50.00% (-0.50 per 1 spent)");
+	assert_contains(body, "Judged over:        1 of 2 days; 2026-12-02 "
+	    "lacks cost");
+	assert_contains(body, "$1,000.00");
+	assert_contains(body, "$500.00");
+	assert_contains(body, "-$500.00");
+	if (strstr(body, "450") != NULL || strstr(body, "5,500") != NULL)
+		fail_msg("incomplete day counted:\n%s", body);
+	free(body);
+
+	/* Through the outbox payload and back: same text. */
+	json = notice_to_json(n);
+	m = notice_from_json(json, &cause);
+	assert_non_null(m);
+	assert_int_equal(m->events[0].totals.days, 2);
+	assert_int_equal(m->events[0].totals.pair[KPI_PAIR_COST_REVENUE].b,
+	    500 * 1000000LL);
+	assert_int_equal(m->events[0].gaps.n, 1);
+	assert_int_equal(m->events[0].gaps.total, 1);
+	assert_int_equal(m->events[0].gaps.gap[0].lacks, MF_BIT(MF_COST));
+	body = notice_body_text(m);
+	assert_contains(body, "1 of 2 days; 2026-12-02 lacks cost");
+	free(body);
+	notice_free(m);
+	free(json);
+
+	hook = notice_render_webhook(n, "k1");
+	root = cJSON_Parse(hook);
+	ev = cJSON_GetArrayItem(cJSON_GetObjectItem(root, "events"), 0);
+	assert_float_equal(cJSON_GetObjectItem(ev, "roi_percent")->valuedouble,
+	    -50.0, 1e-9);
+	assert_string_equal(cJSON_GetObjectItem(ev, "coverage")->valuestring,
+	    "1 of 2 days; 2026-12-02 lacks cost");
+	assert_int_equal(cJSON_GetObjectItem(ev, "days_complete")->valueint, 1);
+	assert_int_equal(cJSON_GetObjectItem(ev, "days")->valueint, 2);
+	cJSON_Delete(root);
+	free(hook);
+	notice_free(n);
+
+	n = coverage_notice("fr");
+	body = notice_body_text(n);
+	assert_contains(body, "Jugé sur");
+	assert_contains(body, "1 sur 2 jours ; 2026-12-02 sans coût");
+	assert_contains(body, "-50,00\xe2\x80\xaf%");
+	free(body);
+	notice_free(n);
+}
+
+/* A payload queued by a version without coverage still renders: its sums
+ * were over every sample, read as complete. Malformed pairs are refused. */
+static void
+test_coverage_old_payload(void **state)
+{
+	struct notice	*n, *m;
+	char		*json, *body, *cause = NULL;
+	cJSON		*root, *ev;
+
+	(void)state;
+	n = make_notice("en", "ACME");
+	json = notice_to_json(n);
+	notice_free(n);
+	root = cJSON_Parse(json);
+	free(json);
+	ev = cJSON_GetArrayItem(cJSON_GetObjectItem(root, "events"), 0);
+	cJSON_DeleteItemFromObject(ev, "pairs");
+	cJSON_DeleteItemFromObject(ev, "gaps");
+	cJSON_DeleteItemFromObject(ev, "gaps_total");
+	cJSON_DeleteItemFromObject(ev, "days");
+	json = cJSON_PrintUnformatted(root);
+	m = notice_from_json(json, &cause);
+	assert_non_null(m);
+	body = notice_body_text(m);
+	assert_contains(body, "50.00% (0.50 per 1 spent)");
+	assert_contains(body, "30 of 30 days");
+	free(body);
+	notice_free(m);
+	free(json);
+
+	ev = cJSON_GetArrayItem(cJSON_GetObjectItem(root, "events"), 1);
+	cJSON_ReplaceItemInObject(ev, "pairs", cJSON_CreateString("x"));
+	json = cJSON_PrintUnformatted(root);
+	m = notice_from_json(json, &cause);
+	assert_null(m);
+	assert_non_null(cause);
+	assert_contains(cause, "pairs");
+	free(cause);
+	free(json);
+	cJSON_Delete(root);
+}
+
 int
 main(void)
 {
@@ -636,6 +776,8 @@ main(void)
 		cmocka_unit_test(test_email_injection),
 		cmocka_unit_test(test_email_qp),
 		cmocka_unit_test(test_webhook),
+		cmocka_unit_test(test_coverage_text),
+		cmocka_unit_test(test_coverage_old_payload),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));

@@ -42,13 +42,27 @@ roi(int64_t pct_x100)
 	return t;
 }
 
+/*
+ * The tests up to test_restart give totals of samples that each report cost
+ * and revenue: the (cost, revenue) pair is their plain sums, every day complete.
+ */
+static enum rule_action
+judge(enum alert_kind k, const struct rule_params *p,
+    const struct kpi_totals *t, int64_t now, struct rule_status *st)
+{
+	struct kpi_totals c = *t;
+
+	kpi_totals_assume_complete(&c);
+	return rules_step(k, p, &c, now, st);
+}
+
 static enum rule_action
 step(enum alert_kind k, const struct rule_params *p, int64_t pct_x100,
     int64_t now, struct rule_status *st)
 {
 	struct kpi_totals t = roi(pct_x100);
 
-	return rules_step(k, p, &t, now, st);
+	return judge(k, p, &t, now, st);
 }
 
 #define LOW(pct, now)	step(ALERT_ROI_LOW, &P, (pct), (now), &st)
@@ -176,12 +190,12 @@ test_low_boundary(void **state)
 	(void)state;
 	p.pending_secs = 0;
 	rules_status_init(&st, T0);
-	assert_int_equal(rules_step(ALERT_ROI_LOW, &p, &t, T0, &st),
+	assert_int_equal(judge(ALERT_ROI_LOW, &p, &t, T0, &st),
 	    RULE_NONE);
 	assert_int_equal(st.state, ALERT_OK);
 	/* One micro of revenue less is below. */
 	t.revenue -= 1;
-	assert_int_equal(rules_step(ALERT_ROI_LOW, &p, &t, T0 + 1, &st),
+	assert_int_equal(judge(ALERT_ROI_LOW, &p, &t, T0 + 1, &st),
 	    RULE_FIRE);
 	/* Written as a ratio, the same boundary. */
 	p.min_roi_ppm = 0;
@@ -189,7 +203,7 @@ test_low_boundary(void **state)
 	    NULL), 0);
 	rules_status_init(&st, T0);
 	t.revenue += 1;
-	assert_int_equal(rules_step(ALERT_ROI_LOW, &p, &t, T0, &st),
+	assert_int_equal(judge(ALERT_ROI_LOW, &p, &t, T0, &st),
 	    RULE_NONE);
 }
 
@@ -281,13 +295,13 @@ test_low_not_judged(void **state)
 	t = roi(-10000);
 	t.cost = U(99);
 	t.revenue = 0;
-	assert_int_equal(rules_step(ALERT_ROI_LOW, &P, &t, T0, &st), RULE_NONE);
+	assert_int_equal(judge(ALERT_ROI_LOW, &P, &t, T0, &st), RULE_NONE);
 	assert_false(st.judged);
 	assert_int_equal(st.state, ALERT_OK);
 	assert_int_equal(st.since, T0);
 	/* Exactly min_spend is judged. */
 	t.cost = U(100);
-	assert_int_equal(rules_step(ALERT_ROI_LOW, &P, &t, T0 + 1, &st),
+	assert_int_equal(judge(ALERT_ROI_LOW, &P, &t, T0 + 1, &st),
 	    RULE_NONE);
 	assert_true(st.judged);
 	assert_int_equal(st.state, ALERT_PENDING);
@@ -296,7 +310,7 @@ test_low_not_judged(void **state)
 	/* Once pending, thin data neither advances nor resets it. */
 	before = st;
 	t.cost = U(50);
-	assert_int_equal(rules_step(ALERT_ROI_LOW, &P, &t, T0 + 2 * HOUR, &st),
+	assert_int_equal(judge(ALERT_ROI_LOW, &P, &t, T0 + 2 * HOUR, &st),
 	    RULE_NONE);
 	assert_false(st.judged);
 	assert_int_equal(st.state, ALERT_PENDING);
@@ -305,26 +319,26 @@ test_low_not_judged(void **state)
 
 	/* Firing: unjudged evaluations neither resolve nor repeat. */
 	t.cost = U(100);
-	assert_int_equal(rules_step(ALERT_ROI_LOW, &P, &t, T0 + 2 * HOUR, &st),
+	assert_int_equal(judge(ALERT_ROI_LOW, &P, &t, T0 + 2 * HOUR, &st),
 	    RULE_FIRE);
 	t = roi(50000);
 	t.present = MF_BIT(MF_REVENUE);		/* cost not reported */
-	assert_int_equal(rules_step(ALERT_ROI_LOW, &P, &t, T0 + 5 * DAY, &st),
+	assert_int_equal(judge(ALERT_ROI_LOW, &P, &t, T0 + 5 * DAY, &st),
 	    RULE_NONE);
 	assert_false(st.judged);
 	assert_int_equal(st.state, ALERT_FIRING);
 	t.present = MF_BIT(MF_COST);		/* revenue not reported */
-	assert_int_equal(rules_step(ALERT_ROI_LOW, &P, &t, T0 + 5 * DAY, &st),
+	assert_int_equal(judge(ALERT_ROI_LOW, &P, &t, T0 + 5 * DAY, &st),
 	    RULE_NONE);
 	assert_false(st.judged);
 	t = roi(50000);
 	t.cost = 0;				/* ROI undefined */
-	assert_int_equal(rules_step(ALERT_ROI_LOW, &P, &t, T0 + 5 * DAY, &st),
+	assert_int_equal(judge(ALERT_ROI_LOW, &P, &t, T0 + 5 * DAY, &st),
 	    RULE_NONE);
 	assert_false(st.judged);
 	assert_int_equal(st.state, ALERT_FIRING);
 	t = roi(50000);
-	assert_int_equal(rules_step(ALERT_ROI_LOW, &P, &t, T0 + 5 * DAY, &st),
+	assert_int_equal(judge(ALERT_ROI_LOW, &P, &t, T0 + 5 * DAY, &st),
 	    RULE_RESOLVE);
 }
 
@@ -343,10 +357,10 @@ test_low_zero_min_spend(void **state)
 	t = roi(0);
 	t.cost = 0;
 	t.revenue = 0;
-	assert_int_equal(rules_step(ALERT_ROI_LOW, &p, &t, T0, &st), RULE_NONE);
+	assert_int_equal(judge(ALERT_ROI_LOW, &p, &t, T0, &st), RULE_NONE);
 	assert_false(st.judged);
 	t.cost = 1;
-	assert_int_equal(rules_step(ALERT_ROI_LOW, &p, &t, T0, &st), RULE_FIRE);
+	assert_int_equal(judge(ALERT_ROI_LOW, &p, &t, T0, &st), RULE_FIRE);
 }
 
 static void
@@ -409,18 +423,18 @@ test_target_absent_or_thin(void **state)
 	p.has_target = 0;
 	p.pending_secs = 0;
 	rules_status_init(&st, T0);
-	assert_int_equal(rules_step(ALERT_ROI_TARGET, &p, &t, T0, &st),
+	assert_int_equal(judge(ALERT_ROI_TARGET, &p, &t, T0, &st),
 	    RULE_NONE);
 	assert_int_equal(st.state, ALERT_OK);
 	p.has_target = 1;
 	t.cost = U(10);
 	t.revenue = U(100);
-	assert_int_equal(rules_step(ALERT_ROI_TARGET, &p, &t, T0, &st),
+	assert_int_equal(judge(ALERT_ROI_TARGET, &p, &t, T0, &st),
 	    RULE_NONE);
 	assert_false(st.judged);
 	assert_int_equal(st.state, ALERT_OK);
 	t = roi(90000);
-	assert_int_equal(rules_step(ALERT_ROI_TARGET, &p, &t, T0, &st),
+	assert_int_equal(judge(ALERT_ROI_TARGET, &p, &t, T0, &st),
 	    RULE_GOOD);
 }
 
@@ -483,6 +497,184 @@ test_restart(void **state)
 	assert_int_equal(saved.state, ALERT_OK);
 }
 
+/*
+ * Totals of a campaign with `days` days of data of which `complete` have cost
+ * and revenue: those sum to `cost` and `revenue`; the other days add extra
+ * revenue without cost (or cost without revenue) that must not count.
+ */
+static struct kpi_totals
+partial(int64_t cost, int64_t revenue, int64_t complete, int64_t days)
+{
+	struct kpi_totals t;
+
+	memset(&t, 0, sizeof t);
+	t.cost = cost;
+	t.revenue = revenue + U(5000) * (days - complete);
+	t.present = MF_BIT(MF_COST) | MF_BIT(MF_REVENUE);
+	t.samples = days;
+	t.days = days;
+	t.pair[KPI_PAIR_COST_REVENUE].a = cost;
+	t.pair[KPI_PAIR_COST_REVENUE].b = revenue;
+	t.pair[KPI_PAIR_COST_REVENUE].samples = complete;
+	t.pair[KPI_PAIR_COST_REVENUE].days = complete;
+	return t;
+}
+
+/*
+ * The issue's example: 1000 / 500 on one day, 5000 of revenue without cost
+ * the next. ROI -50 % over 1 of 2 days: no target news, and the low rule
+ * judges it, 50 % meeting the default minimum coverage.
+ */
+static void
+test_coverage_worked_example(void **state)
+{
+	struct rule_params p = P;
+	struct rule_status low, good;
+	struct kpi_totals t = partial(U(1000), U(500), 1, 2);
+
+	(void)state;
+	p.pending_secs = 0;
+	p.min_coverage_ppm = 500000;
+	p.min_roi_ppm = 0;
+	p.target_roi_ppm = 3000000;		/* the old sum said 450 % */
+	rules_status_init(&low, T0);
+	rules_status_init(&good, T0);
+	assert_int_equal(rules_step(ALERT_ROI_TARGET, &p, &t, T0, &good),
+	    RULE_NONE);
+	assert_true(good.judged);
+	assert_int_equal(good.state, ALERT_OK);
+	assert_int_equal(good.roi_ppm, -500000);
+	assert_int_equal(rules_step(ALERT_ROI_LOW, &p, &t, T0, &low),
+	    RULE_FIRE);
+	assert_int_equal(low.roi_ppm, -500000);
+	assert_int_equal(low.days, 1);
+	assert_int_equal(low.days_total, 2);
+}
+
+/* Table: coverage against the minimum, spend of the complete samples. */
+static void
+test_coverage_judgement(void **state)
+{
+	static const struct {
+		int64_t		 cost, revenue, complete, days;
+		int64_t		 min_cov, min_spend;
+		enum rule_skip	 skip;
+	} cases[] = {
+		{ U(1000), U(500), 1, 2, 500000, 0, RULE_SKIP_NONE },
+		{ U(1000), U(500), 1, 3, 500000, 0, RULE_SKIP_COVERAGE },
+		{ U(1000), U(500), 1, 3, 333333, 0, RULE_SKIP_NONE },
+		{ U(1000), U(500), 1, 3, 0, 0, RULE_SKIP_NONE },
+		{ U(1000), U(500), 6, 7, 857143, 0, RULE_SKIP_COVERAGE },
+		{ U(1000), U(500), 7, 7, 1000000, 0, RULE_SKIP_NONE },
+		{ 0, 0, 0, 3, 0, 0, RULE_SKIP_NO_DATA },
+		{ 0, U(10), 1, 1, 0, 0, RULE_SKIP_NO_DATA },
+		/* minimum_spend counts the cost that is judged only. */
+		{ U(99), U(500), 1, 2, 0, U(100), RULE_SKIP_SPEND },
+		{ U(100), U(500), 1, 2, 0, U(100), RULE_SKIP_NONE },
+		/* Spend is checked before coverage. */
+		{ U(99), U(500), 1, 9, 500000, U(100), RULE_SKIP_SPEND },
+	};
+	struct rule_params p = P;
+	struct rule_status st;
+	struct kpi_totals t;
+	size_t	 i;
+
+	(void)state;
+	p.pending_secs = 0;
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		t = partial(cases[i].cost, cases[i].revenue, cases[i].complete,
+		    cases[i].days);
+		p.min_coverage_ppm = cases[i].min_cov;
+		p.min_spend = cases[i].min_spend;
+		rules_status_init(&st, T0);
+		rules_step(ALERT_ROI_LOW, &p, &t, T0, &st);
+		if (st.skip != cases[i].skip ||
+		    st.judged != (cases[i].skip == RULE_SKIP_NONE))
+			fail_msg("case %zu: skip %d judged %d", i, (int)st.skip,
+			    st.judged);
+		if (!st.judged && st.state != ALERT_OK)
+			fail_msg("case %zu: unjudged but %s", i,
+			    rules_state_name(st.state));
+	}
+}
+
+/*
+ * While coverage is too low a rule neither fires, resolves, repeats nor
+ * forgets: a firing alert stays firing until it can be judged again.
+ */
+static void
+test_coverage_keeps_firing(void **state)
+{
+	struct rule_params p = P;
+	struct rule_status st, before;
+	struct kpi_totals t;
+
+	(void)state;
+	p.pending_secs = 0;
+	p.min_coverage_ppm = 500000;
+	rules_status_init(&st, T0);
+	t = partial(U(1000), U(500), 4, 4);		/* ROI -50 % */
+	assert_int_equal(rules_step(ALERT_ROI_LOW, &p, &t, T0, &st), RULE_FIRE);
+	before = st;
+	/* Complete revenue would bring it back, but 1 of 4 days is too few. */
+	t = partial(U(1000), U(9000), 1, 4);
+	assert_int_equal(rules_step(ALERT_ROI_LOW, &p, &t, T0 + 3 * DAY, &st),
+	    RULE_NONE);
+	assert_false(st.judged);
+	assert_int_equal(st.skip, RULE_SKIP_COVERAGE);
+	assert_int_equal(st.state, ALERT_FIRING);
+	assert_int_equal(st.since, before.since);
+	assert_int_equal(st.last_notified, before.last_notified);
+	assert_int_equal(st.roi_ppm, -500000);	/* the last judged ROI */
+	/* Nor repeat while it cannot judge (repeat_secs is a day). */
+	t = partial(U(1000), U(100), 1, 4);
+	assert_int_equal(rules_step(ALERT_ROI_LOW, &p, &t, T0 + 5 * DAY, &st),
+	    RULE_NONE);
+	assert_int_equal(st.state, ALERT_FIRING);
+	/* Once covered again it judges: here resolved. */
+	t = partial(U(1000), U(9000), 2, 4);
+	assert_int_equal(rules_step(ALERT_ROI_LOW, &p, &t, T0 + 6 * DAY, &st),
+	    RULE_RESOLVE);
+	assert_true(st.judged);
+	assert_int_equal(st.skip, RULE_SKIP_NONE);
+
+	/* Good news is not sent on too thin data either. */
+	rules_status_init(&st, T0);
+	t = partial(U(1000), U(9000), 1, 3);
+	assert_int_equal(rules_step(ALERT_ROI_TARGET, &p, &t, T0, &st),
+	    RULE_NONE);
+	assert_int_equal(st.state, ALERT_OK);
+}
+
+/* The store keeps judged and the reason in one integer. */
+static void
+test_judged_encoding(void **state)
+{
+	struct rule_status st, back;
+	int	 k;
+
+	(void)state;
+	for (k = 0; k < RULE_SKIP_MAX; k++) {
+		rules_status_init(&st, T0);
+		st.skip = (enum rule_skip)k;
+		st.judged = k == RULE_SKIP_NONE;
+		rules_status_init(&back, T0);
+		rules_judged_decode(rules_judged_encode(&st), &back);
+		assert_int_equal(back.judged, st.judged);
+		assert_int_equal(back.skip, st.skip);
+		assert_string_not_equal(rules_skip_text(st.skip), "");
+	}
+	assert_int_equal(rules_judged_encode(&st), 2 + RULE_SKIP_MAX - 1);
+	/* Saved by a version without reasons: 0 is "not judged", 1 judged. */
+	rules_judged_decode(0, &back);
+	assert_false(back.judged);
+	assert_int_equal(back.skip, RULE_SKIP_NO_DATA);
+	rules_judged_decode(1, &back);
+	assert_true(back.judged);
+	rules_judged_decode(99, &back);
+	assert_false(back.judged);
+}
+
 int
 main(void)
 {
@@ -503,6 +695,10 @@ main(void)
 		cmocka_unit_test(test_target_absent_or_thin),
 		cmocka_unit_test(test_kinds_independent),
 		cmocka_unit_test(test_restart),
+		cmocka_unit_test(test_coverage_worked_example),
+		cmocka_unit_test(test_coverage_judgement),
+		cmocka_unit_test(test_coverage_keeps_firing),
+		cmocka_unit_test(test_judged_encoding),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

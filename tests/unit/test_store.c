@@ -1220,6 +1220,139 @@ test_custom_kpis(void **state)
 	free(cause);
 }
 
+#define U(x)	((int64_t)(x) * MICROS_PER_UNIT)
+
+/* A fresh sample lacking the fields in `lacks` (NULL in the table). */
+static void
+put_lacking(struct store *s, const char *campaign, int32_t day, int hour,
+    int64_t cost, int64_t revenue, unsigned lacks)
+{
+	struct metric_row r = row("acme", campaign, day, hour, cost, revenue);
+
+	r.present &= ~lacks;
+	put(s, &r, 0);
+}
+
+/*
+ * Totals with NULLs: plain sums per field, sums per pair over the samples that
+ * have both, days, and complete days per pair (campaign-days for a client);
+ * a day with one incomplete hour is not complete, though its complete hours
+ * count in the pair's sums.
+ */
+static void
+test_totals_coverage(void **state)
+{
+	struct fixture		*f = *state;
+	struct kpi_totals	 t;
+	const struct kpi_pair_sums *cr, *cc;
+	struct kpi_lack		*l;
+	size_t			 n;
+	char			*cause = NULL;
+
+	put_lacking(f->s, "D", 100, -1, U(1000), U(500), 0);
+	put_lacking(f->s, "D", 101, -1, 0, U(5000), MF_BIT(MF_COST));
+	put_lacking(f->s, "E", 100, -1, U(10), U(40), MF_BIT(MF_CONVERSIONS));
+	put_lacking(f->s, "H", 102, 1, U(10), U(30), 0);
+	put_lacking(f->s, "H", 102, 2, U(10), 0, MF_BIT(MF_REVENUE));
+
+	totals(f->s, "acme", "D", INT32_MIN, INT32_MAX, &t);
+	cr = &t.pair[KPI_PAIR_COST_REVENUE];
+	assert_int_equal(t.days, 2);
+	assert_int_equal(t.samples, 2);
+	assert_int_equal(t.cost, U(1000));
+	assert_int_equal(t.revenue, U(5500));
+	assert_int_equal(cr->a, U(1000));
+	assert_int_equal(cr->b, U(500));
+	assert_int_equal(cr->samples, 1);
+	assert_int_equal(cr->days, 1);
+	assert_int_equal(kpi_roi_ppm(&t), -500000);
+	assert_int_equal(t.pair[KPI_PAIR_CLICKS_IMPRESSIONS].days, 2);
+	assert_int_equal(t.pair[KPI_PAIR_CLICKS_IMPRESSIONS].a, 20);
+
+	/* Hourly: the pair sums take hour 1, the day is not complete. */
+	totals(f->s, "acme", "H", INT32_MIN, INT32_MAX, &t);
+	cr = &t.pair[KPI_PAIR_COST_REVENUE];
+	assert_int_equal(t.days, 1);
+	assert_int_equal(t.samples, 2);
+	assert_int_equal(cr->a, U(10));
+	assert_int_equal(cr->b, U(30));
+	assert_int_equal(cr->samples, 1);
+	assert_int_equal(cr->days, 0);
+	assert_int_equal(t.pair[KPI_PAIR_COST_CLICKS].days, 1);
+
+	/* The client: campaign-days. CPA leaves E (no conversions) out. */
+	totals(f->s, "acme", NULL, INT32_MIN, INT32_MAX, &t);
+	cr = &t.pair[KPI_PAIR_COST_REVENUE];
+	cc = &t.pair[KPI_PAIR_COST_CONVERSIONS];
+	assert_int_equal(t.days, 4);
+	assert_int_equal(t.samples, 5);
+	assert_int_equal(t.cost, U(1030));
+	assert_int_equal(cr->a, U(1020));
+	assert_int_equal(cr->b, U(570));
+	assert_int_equal(cr->days, 2);
+	assert_int_equal(cc->a, U(1020));	/* D day 100 + both hours of H */
+	assert_int_equal(cc->b, 3);
+	assert_int_equal(cc->days, 2);
+	assert_int_equal(t.first_day, 100);
+	assert_int_equal(t.last_day, 102);
+
+	/* A range. */
+	totals(f->s, "acme", NULL, 101, 102, &t);
+	assert_int_equal(t.days, 2);
+	assert_int_equal(t.pair[KPI_PAIR_COST_REVENUE].days, 0);
+	totals(f->s, "nobody", NULL, INT32_MIN, INT32_MAX, &t);
+	assert_int_equal(t.days, 0);
+	assert_int_equal(t.pair[KPI_PAIR_COST_REVENUE].samples, 0);
+
+	/* What each day lacks. */
+	assert_int_equal(store_lacks(f->s, "acme", "D", INT32_MIN, INT32_MAX,
+	    &l, &n, &cause), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(l[0].day, 101);
+	assert_int_equal(l[0].lacks, MF_BIT(MF_COST));
+	assert_string_equal(l[0].campaign, "");
+	free(l);
+	assert_int_equal(store_lacks(f->s, "acme", NULL, INT32_MIN, INT32_MAX,
+	    &l, &n, &cause), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(l[0].day, 100);
+	assert_string_equal(l[0].campaign, "E");
+	assert_int_equal(l[0].lacks, MF_BIT(MF_CONVERSIONS));
+	assert_int_equal(l[1].day, 101);
+	assert_string_equal(l[1].campaign, "D");
+	assert_int_equal(l[2].day, 102);
+	assert_string_equal(l[2].campaign, "H");
+	assert_int_equal(l[2].lacks, MF_BIT(MF_REVENUE));
+	free(l);
+	assert_int_equal(store_lacks(f->s, "acme", "E", 101, INT32_MAX, &l, &n,
+	    &cause), 0);
+	assert_int_equal(n, 0);
+	assert_null(l);
+}
+
+/* Why a rule did not judge survives in the store. */
+static void
+test_alert_skip_kept(void **state)
+{
+	struct fixture		*f = *state;
+	struct rule_status	 rs, got;
+	char			*cause = NULL;
+
+	rules_status_init(&rs, 1000);
+	rs.state = ALERT_FIRING;
+	rs.roi_ppm = -500000;
+	rs.judged = 0;
+	rs.skip = RULE_SKIP_COVERAGE;
+	assert_int_equal(store_alert_put(f->s, "acme", "a", ALERT_ROI_LOW, &rs,
+	    &cause), 0);
+	assert_int_equal(store_alert_get(f->s, "acme", "a", ALERT_ROI_LOW, &got,
+	    &cause), 1);
+	assert_false(got.judged);
+	assert_int_equal(got.skip, RULE_SKIP_COVERAGE);
+	assert_int_equal(got.state, ALERT_FIRING);
+	assert_int_equal(got.roi_ppm, -500000);
+}
+
 int
 main(void)
 {
@@ -1242,6 +1375,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_add_null_aware, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_add_overflow, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_totals_coverage, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_alert_skip_kept, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_totals_ranges, setup,
 		    teardown),
