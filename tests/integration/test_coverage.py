@@ -118,6 +118,8 @@ def test_daemon_logs_coverage():
         d.start()
         d.drop("a.csv", HEADER + "acme,D,search,2026-12-01,1000,500\n")
         wait_for(lambda: d.done("a.csv"), what="a.csv taken")
+        # Judged (shortly after the commit) before the gaps arrive.
+        wait_for(lambda: "ok -> firing" in d.log(), what="the alert to fire")
         d.drop("b.csv", HEADER + "acme,D,search,2026-12-02,1000,NA\n"
                "acme,D,search,2026-12-03,NA,800\n")
         wait_for(lambda: d.done("b.csv"), what="b.csv taken")
