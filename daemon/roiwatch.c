@@ -71,6 +71,20 @@ usage(void)
 	exit(2);
 }
 
+/* Print s left-aligned in width columns, counting UTF-8 characters (amounts
+ * such as "3 630,00 €" hold multi-byte spaces and signs), not bytes. */
+static void
+print_padded(const char *s, int width)
+{
+	const unsigned char *p;
+	int n = 0;
+
+	for (p = (const unsigned char *)s; *p != '\0'; p++)
+		if ((*p & 0xc0) != 0x80)
+			n++;
+	printf("%s%*s", s, n < width ? width - n : 0, "");
+}
+
 static double
 now_mono(void)
 {
@@ -424,9 +438,13 @@ print_kpis(struct kpis_ctx *ctx, const char *campaign, const char *label,
 		kpi_gaps_pick(lacks, nlacks, d->pair, &g);
 		kpi_format_value(d, &v[k], cc->currency, cc->language, val,
 		    sizeof val);
-		kpi_format_coverage(&v[k], &g, campaign == NULL, cc->language,
-		    cov, sizeof cov);
-		printf("    %-8s %-16s over %s\n", d->label, val, cov);
+		/* The operator's tool speaks English; amounts keep the
+		 * client's format. */
+		kpi_format_coverage(&v[k], &g, campaign == NULL, "en", cov,
+		    sizeof cov);
+		printf("    %-8s ", d->label);
+		print_padded(val, 16);
+		printf(" over %s\n", cov);
 	}
 	sums[0] = t.cost;
 	sums[1] = t.revenue;
@@ -887,8 +905,9 @@ cmd_sample(int argc, char **argv)
 		t = (time_t)f->written;
 		gmtime_r(&t, &tm);
 		strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", &tm);
-		printf("  %-12s %-16s from %s, %s\n",
-		    metric_field_name(f->field), value, f->origin, when);
+		printf("  %-12s ", metric_field_name(f->field));
+		print_padded(value, 16);
+		printf(" from %s, %s\n", f->origin, when);
 	}
 	store_free(st);
 	config_free(cfg);
