@@ -475,7 +475,7 @@ json_lex_decode(const struct json_token *t, char *out)
 	const unsigned char	*s = (const unsigned char *)t->p;
 	const unsigned char	*e = s + t->len, *bs;
 	char			*o = out;
-	unsigned		 cp, lo;
+	unsigned		 cp = 0, lo = 0;	/* set by json_lex_hex4 (-O3 cannot tell) */
 
 	if (!t->escaped) {
 		memcpy(out, t->p, t->len);
