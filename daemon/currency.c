@@ -393,6 +393,12 @@ currency_is_upper(unsigned char ch)
 	return ch >= 'A' && ch <= 'Z';
 }
 
+static int
+currency_is_digit(unsigned char ch)
+{
+	return ch >= '0' && ch <= '9';
+}
+
 /* Length of the blank at s (space, tab, U+00A0, U+202F), or 0. */
 static size_t
 currency_blank(const char *s, size_t len)
@@ -480,6 +486,10 @@ currency_marker_at(const char *s, size_t len, char *out)
 	size_t	 i, n, best = 0;
 
 	out[0] = '\0';
+	/* The hot path of ingest: a plain number starts with a digit, which
+	 * no code or symbol does. */
+	if (len == 0 || currency_is_digit((unsigned char)s[0]))
+		return 0;
 	if (len >= 3 && currency_is_upper((unsigned char)s[0]) &&
 	    currency_is_upper((unsigned char)s[1]) &&
 	    currency_is_upper((unsigned char)s[2])) {
@@ -511,6 +521,8 @@ currency_marker_before(const char *s, size_t len, char *out)
 	size_t		 i, n, best = 0;
 
 	out[0] = '\0';
+	if (len == 0 || currency_is_digit((unsigned char)s[len - 1]))
+		return 0;	/* no code or symbol ends with a digit */
 	if (len >= 3 && currency_is_upper((unsigned char)s[len - 3]) &&
 	    currency_is_upper((unsigned char)s[len - 2]) &&
 	    currency_is_upper((unsigned char)s[len - 1])) {

@@ -89,8 +89,10 @@ static const char *store_migrations[] = {
 	") WITHOUT ROWID, STRICT;",
 
 	/* 4: samples merge field by field; each field remembers the input
-	 * that wrote it (its origin and time in inputs). Existing values are
-	 * attributed to the input that last wrote their sample. */
+	 * that wrote it (origin and time in inputs): the sample's last input
+	 * (input_id), or its own *_src once a later input left it alone --
+	 * so existing values are attributed to the input that last wrote
+	 * their sample, as they should be. */
 	"CREATE TABLE inputs ("
 	"  id      INTEGER PRIMARY KEY,"	/* counters.input_id */
 	"  origin  TEXT NOT NULL,"
@@ -102,16 +104,15 @@ static const char *store_migrations[] = {
 	"ALTER TABLE metrics ADD COLUMN impressions_src INTEGER;"
 	"ALTER TABLE metrics ADD COLUMN clicks_src INTEGER;"
 	"ALTER TABLE metrics ADD COLUMN conversions_src INTEGER;"
-	"UPDATE metrics SET"
-	"  channel_src = iif(channel IS NULL, NULL, input_id),"
-	"  cost_src = iif(cost IS NULL, NULL, input_id),"
-	"  revenue_src = iif(revenue IS NULL, NULL, input_id),"
-	"  impressions_src = iif(impressions IS NULL, NULL, input_id),"
-	"  clicks_src = iif(clicks IS NULL, NULL, input_id),"
-	"  conversions_src = iif(conversions IS NULL, NULL, input_id);"
 	"INSERT INTO inputs (id, origin, created)"
 	"  SELECT input_id, 'written before schema version 4', max(updated)"
-	"  FROM metrics GROUP BY input_id;",
+	"  FROM metrics GROUP BY input_id;"
+	/* odd: an hourly sample or one lacking a field; scopes without
+	 * any take the fast path of store_totals(). */
+	"ALTER TABLE metrics ADD COLUMN odd INTEGER NOT NULL DEFAULT 0;"
+	"UPDATE metrics SET odd = hour >= 0 OR cost IS NULL OR"
+	"  revenue IS NULL OR impressions IS NULL OR clicks IS NULL OR"
+	"  conversions IS NULL;",
 };
 
 #define STORE_NMIGRATIONS \

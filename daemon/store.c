@@ -39,6 +39,8 @@ enum store_stmt {
 	ST_CUSTOM_PUT,
 	ST_CUSTOM_TOTALS_CAMPAIGN,
 	ST_CUSTOM_TOTALS_CLIENT,
+	ST_SUMS_CAMPAIGN,
+	ST_SUMS_CLIENT,
 	ST_TOTALS_CAMPAIGN,
 	ST_TOTALS_CLIENT,
 	ST_GAPS_CAMPAIGN,
@@ -72,24 +74,39 @@ enum store_stmt {
  * The metric upsert merges field by field (DESIGN.md): an input replaces only
  * the fields it reports; a field it lacks (NULL) keeps the stored value and
  * where that came from. Rows of one input with the same key add up, field by
- * field. Each field's *_src column holds the input that wrote it last (table
- * inputs: origin and time), which is also how "same input" is told apart
- * from "another input" per field.
+ * field.
+ * Provenance: input_id is the input of the sample's last write; a field's
+ * *_src column is NULL while that field came from input_id too, and holds
+ * its own input once a later input left it alone. A fresh sample -- the hot
+ * path of ingest -- thus writes no provenance columns at all. A field's
+ * input, coalesce(c_src, input_id), is also how "same input" (sum) is told
+ * from "another input" (replace).
  *   ?1 client ?2 campaign ?3 day ?4 hour ?5 channel ?6 cost ?7 revenue
  *   ?8 impressions ?9 clicks ?10 conversions ?11 input_id ?12 updated
+ *   ?13 odd: an hourly sample or one lacking a field (store_sums)
  * Two channels for one campaign-day within one input is refused through
  * rw_channel_conflict(), which raises a constraint error: the channel is not
  * part of a sample's identity, so the input must say which one it is.
  */
-#define MSRC(v)	"iif(" v " IS NULL, NULL, ?11)"
+#define MSRC(c) \
+	c "_src = iif(excluded." c " IS NULL, coalesce(" c "_src, input_id)," \
+	" NULL), "
+/* Whether field c stays missing after the merge. */
+#define MNULL(c)	"(excluded." c " IS NULL AND " c " IS NULL)"
 #define MSET(c) \
 	c " = CASE WHEN excluded." c " IS NULL THEN " c \
-	" WHEN " c "_src = excluded.input_id THEN " c " + excluded." c \
-	" ELSE excluded." c " END, " \
-	c "_src = coalesce(excluded." c "_src, " c "_src), "
+	" WHEN " c " IS NOT NULL" \
+	" AND coalesce(" c "_src, input_id) = excluded.input_id" \
+	" THEN " c " + excluded." c " ELSE excluded." c " END, " MSRC(c)
 
 /*
- * Totals of a scope. ST_TOTALS_* add each field up over every sample, count
+ * Totals of a scope. Most scopes hold only whole-day samples reporting every
+ * field: ST_SUMS_* (plain sums, 0.07 ms per campaign of 200 days) then say
+ * everything -- every sample is a day, complete for every pair -- and tell
+ * so by max(odd) = 0 (column odd, kept by the upsert: an hourly sample or a
+ * missing field). A partial index of odd samples instead cost inserts a
+ * quarter more than it saved.
+ * Otherwise ST_TOTALS_* add each field up over every sample, count
  * the samples reporting each field and the days (a client's: campaign-days).
  * When some sample lacks a field, ST_GAPS_* read only such samples (a cheap
  * filter on the same range) and, per pair of KPI_PAIRS, sum what must come
@@ -104,6 +121,10 @@ enum store_stmt {
  * reporting each of those fields. ST_GAPS_* columns: 0 days lacking any
  * field, then per pair from 1: a off, b off, samples off, days off.
  */
+#define SUMS_SQL(where)							\
+	"SELECT count(*), sum(cost), sum(revenue), sum(impressions),"	\
+	" sum(clicks), sum(conversions), min(day), max(day), max(odd)"	\
+	" FROM metrics WHERE " where " AND day BETWEEN ?3 AND ?4"
 #define TOTALS_FIELDS							\
 	"sum(cost), sum(revenue), sum(impressions), sum(clicks),"	\
 	" sum(conversions), min(day), max(day), count(cost),"		\
@@ -167,20 +188,19 @@ static const char *store_sql[ST__MAX] = {
 	[ST_METRIC_INPUT] =
 	    "INSERT INTO metrics (client, campaign, day, hour, channel, cost,"
 	    " revenue, impressions, clicks, conversions, input_id, updated,"
-	    " channel_src, cost_src, revenue_src, impressions_src, clicks_src,"
-	    " conversions_src)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
-	    MSRC("?5") ", " MSRC("?6") ", " MSRC("?7") ", " MSRC("?8") ", "
-	    MSRC("?9") ", " MSRC("?10") ")"
+	    " odd) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
+	    " ?13)"
 	    " ON CONFLICT (client, campaign, day, hour) DO UPDATE SET"
+	    " odd = hour >= 0 OR " MNULL("cost") " OR " MNULL("revenue")
+	    " OR " MNULL("impressions") " OR " MNULL("clicks") " OR "
+	    MNULL("conversions") ","
 	    " channel = CASE WHEN excluded.channel IS NULL THEN channel"
-	    " WHEN channel_src = excluded.input_id"
+	    " WHEN coalesce(channel_src, input_id) = excluded.input_id"
 	    " AND channel <> excluded.channel"
 	    " THEN rw_channel_conflict(channel, excluded.channel)"
-	    " ELSE excluded.channel END,"
-	    " channel_src = coalesce(excluded.channel_src, channel_src), "
-	    MSET("cost") MSET("revenue") MSET("impressions") MSET("clicks")
-	    MSET("conversions")
+	    " ELSE excluded.channel END, "
+	    MSRC("channel") MSET("cost") MSET("revenue") MSET("impressions")
+	    MSET("clicks") MSET("conversions")
 	    " input_id = excluded.input_id, updated = excluded.updated",
 	[ST_NEXT_INPUT_ID] =
 	    "UPDATE counters SET value = value + 1 WHERE name = 'input_id'"
@@ -188,21 +208,22 @@ static const char *store_sql[ST__MAX] = {
 	[ST_INPUT_ADD] =
 	    "INSERT INTO inputs (id, origin, created) VALUES (?1, ?2, ?3)",
 	/* ?1..?4 the sample's key. */
+	/* ?1..?4 the sample's key; a field's input is
+	 * coalesce(c_src, input_id) (see MSRC). */
 	[ST_SAMPLE_GET] =
 	    "SELECT m.channel, m.cost, m.revenue, m.impressions, m.clicks,"
 	    " m.conversions,"
 	    " ich.origin, ich.created, ico.origin, ico.created,"
 	    " ire.origin, ire.created, iim.origin, iim.created,"
 	    " icl.origin, icl.created, icv.origin, icv.created,"
-	    " m.channel_src, m.cost_src, m.revenue_src, m.impressions_src,"
-	    " m.clicks_src, m.conversions_src"
+	    " ich.id, ico.id, ire.id, iim.id, icl.id, icv.id"
 	    " FROM metrics m"
-	    " LEFT JOIN inputs ich ON ich.id = m.channel_src"
-	    " LEFT JOIN inputs ico ON ico.id = m.cost_src"
-	    " LEFT JOIN inputs ire ON ire.id = m.revenue_src"
-	    " LEFT JOIN inputs iim ON iim.id = m.impressions_src"
-	    " LEFT JOIN inputs icl ON icl.id = m.clicks_src"
-	    " LEFT JOIN inputs icv ON icv.id = m.conversions_src"
+	    " LEFT JOIN inputs ich ON ich.id = coalesce(m.channel_src, m.input_id)"
+	    " LEFT JOIN inputs ico ON ico.id = coalesce(m.cost_src, m.input_id)"
+	    " LEFT JOIN inputs ire ON ire.id = coalesce(m.revenue_src, m.input_id)"
+	    " LEFT JOIN inputs iim ON iim.id = coalesce(m.impressions_src, m.input_id)"
+	    " LEFT JOIN inputs icl ON icl.id = coalesce(m.clicks_src, m.input_id)"
+	    " LEFT JOIN inputs icv ON icv.id = coalesce(m.conversions_src, m.input_id)"
 	    " WHERE m.client = ?1 AND m.campaign = ?2 AND m.day = ?3"
 	    " AND m.hour = ?4",
 	/* ?1..?4 as metrics, ?5 name ?6 value ?7 input_id. */
@@ -222,6 +243,8 @@ static const char *store_sql[ST__MAX] = {
 	    " WHERE client = ?1 AND day BETWEEN ?3 AND ?4"
 	    " GROUP BY name ORDER BY name",
 
+	[ST_SUMS_CAMPAIGN] = SUMS_SQL("client = ?1 AND campaign = ?2"),
+	[ST_SUMS_CLIENT] = SUMS_SQL("client = ?1"),
 	[ST_TOTALS_CAMPAIGN] = TOTALS_SQL_CAMPAIGN,
 	[ST_TOTALS_CLIENT] = TOTALS_SQL_CLIENT,
 	[ST_GAPS_CAMPAIGN] = GAPS_SQL("client = ?1 AND campaign = ?2", "day"),
@@ -614,6 +637,9 @@ store_savepoint_rollback(struct store *s)
 	}
 }
 
+#define STORE_FIGURES	(MF_BIT(MF_COST) | MF_BIT(MF_REVENUE) |		\
+	MF_BIT(MF_IMPRESSIONS) | MF_BIT(MF_CLICKS) | MF_BIT(MF_CONVERSIONS))
+
 /*
  * The hot path of ingest: bind one row into a cached upsert and step it.
  * Texts are bound SQLITE_STATIC with their length, missing fields as NULL;
@@ -659,6 +685,8 @@ store_put(struct store *s, sqlite3_stmt *st, const struct metric_row *r,
 	BIND_FIELD(10, MF_CONVERSIONS, r->conversions);
 #undef BIND_FIELD
 	sqlite3_bind_int64(st, 11, input_id);
+	sqlite3_bind_int(st, 13, r->hour >= 0 ||
+	    (p & STORE_FIGURES) != STORE_FIGURES);
 	sqlite3_bind_int64(st, 12, s->in_txn ? s->txn_time :
 	    (int64_t)time(NULL));
 
@@ -829,7 +857,7 @@ store_sample_get(struct store *s, const char *client, const char *campaign,
 		struct store_sample_field *f = &out->field[i];
 
 		f->field = fields[i];
-		if (sqlite3_column_type(st, 18 + i) == SQLITE_NULL)
+		if (sqlite3_column_type(st, i) == SQLITE_NULL)
 			continue;
 		f->present = 1;
 		if (i > 0)
@@ -873,6 +901,56 @@ store_bind_scope(sqlite3_stmt *st, const char *client, const char *campaign,
 	sqlite3_bind_int(st, 4, to_day);
 }
 
+/*
+ * Totals of a scope whose samples are all whole days reporting every field:
+ * each sample is a day (a campaign-day of a client's total) complete for
+ * every pair. Returns 0 (done), 1 when some sample is odd (the caller reads
+ * the scope the long way) or -1.
+ */
+static int
+store_sums(struct store *s, const char *client, const char *campaign,
+    int32_t from_day, int32_t to_day, struct kpi_totals *t, char **cause)
+{
+	static const enum metric_field fields[] = {
+		MF_COST, MF_REVENUE, MF_IMPRESSIONS, MF_CLICKS, MF_CONVERSIONS
+	};
+	sqlite3_stmt	*st;
+	int64_t		*sums[5];
+	int		 i, present;
+
+	sums[0] = &t->cost;
+	sums[1] = &t->revenue;
+	sums[2] = &t->impressions;
+	sums[3] = &t->clicks;
+	sums[4] = &t->conversions;
+	st = s->st[campaign != NULL ? ST_SUMS_CAMPAIGN : ST_SUMS_CLIENT];
+	store_bind_scope(st, client, campaign, from_day, to_day);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		return store_fail(s, st, "totals", cause);
+	t->samples = t->days = sqlite3_column_int64(st, 0);
+	for (i = 0; i < 5; i++) {
+		if (store_column_sum(st, 1 + i, sums[i], &present) != 0) {
+			xasprintf(cause, "totals: a sum is not an integer");
+			sqlite3_reset(st);
+			memset(t, 0, sizeof *t);
+			return -1;
+		}
+		if (present)
+			t->present |= MF_BIT(fields[i]);
+	}
+	if (sqlite3_column_int(st, 8) != 0) {
+		sqlite3_reset(st);
+		return 1;
+	}
+	if (t->samples != 0) {
+		t->first_day = sqlite3_column_int(st, 6);
+		t->last_day = sqlite3_column_int(st, 7);
+	}
+	sqlite3_reset(st);
+	kpi_totals_assume_complete(t);
+	return 0;
+}
+
 int
 store_totals(struct store *s, const char *client, const char *campaign,
     int32_t from_day, int32_t to_day, struct kpi_totals *t, char **cause)
@@ -892,6 +970,17 @@ store_totals(struct store *s, const char *client, const char *campaign,
 	sums[2] = &t->impressions;
 	sums[3] = &t->clicks;
 	sums[4] = &t->conversions;
+
+	/* The common case first: no hourly sample, no missing field. */
+	switch (store_sums(s, client, campaign, from_day, to_day, t, cause)) {
+	case 0:
+		return 0;
+	case 1:
+		memset(t, 0, sizeof *t);
+		break;
+	default:
+		return -1;
+	}
 
 	st = s->st[campaign != NULL ? ST_TOTALS_CAMPAIGN : ST_TOTALS_CLIENT];
 	store_bind_scope(st, client, campaign, from_day, to_day);

@@ -24,7 +24,8 @@ def post(d, token, rows):
 
 
 def sample(d, campaign, day):
-    rows = d.query("select channel, cost, revenue, clicks, cost_src, revenue_src from metrics"
+    rows = d.query("select channel, cost, revenue, clicks, coalesce(cost_src, input_id),"
+                   " coalesce(revenue_src, input_id) from metrics"
                    " where client='acme' and campaign=? and day=?", campaign, day)
     check(len(rows) == 1, "one sample for %s/%d: %r" % (campaign, day, rows))
     return rows[0]

@@ -307,6 +307,66 @@ test_merge_by_field(void **state)
 	    &cause), 0);
 }
 
+/* One integer from a query on the database file (outside the store). */
+static int64_t
+query_int(const char *path, const char *sql)
+{
+	sqlite3		*db;
+	sqlite3_stmt	*st;
+	int64_t		 v;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return v;
+}
+
+/*
+ * The odd flag follows the merge (a sample lacking a field, or hourly), and
+ * totals agree whichever path they take: complete whole days (fast path)
+ * or not.
+ */
+static void
+test_odd_follows_merge(void **state)
+{
+	struct fixture		*f = *state;
+	struct metric_row	 r = row("acme", "spring", 100, -1, 10, 20);
+	struct kpi_totals	 t;
+
+	r.present &= ~MF_BIT(MF_REVENUE);
+	put(f->s, &r, 0);
+	assert_int_equal(query_int(f->path, "SELECT odd FROM metrics"), 1);
+	totals(f->s, "acme", "spring", INT32_MIN, INT32_MAX, &t);
+	assert_int_equal(t.pair[KPI_PAIR_COST_REVENUE].days, 0);
+	assert_int_equal(t.pair[KPI_PAIR_COST_CLICKS].days, 1);
+
+	/* The revenue arrives from another input: complete now. */
+	r = row("acme", "spring", 100, -1, 0, 20);
+	r.present = MF_REQUIRED | MF_BIT(MF_REVENUE);
+	put(f->s, &r, 0);
+	assert_int_equal(query_int(f->path, "SELECT odd FROM metrics"), 0);
+	totals(f->s, "acme", "spring", INT32_MIN, INT32_MAX, &t);
+	assert_int_equal(t.days, 1);
+	assert_int_equal(t.pair[KPI_PAIR_COST_REVENUE].days, 1);
+	assert_int_equal(t.pair[KPI_PAIR_COST_REVENUE].a, 10);
+	assert_int_equal(t.pair[KPI_PAIR_COST_REVENUE].b, 20);
+
+	/* Two hours of the next day: odd, and one day, not two. */
+	r = row("acme", "spring", 101, 9, 1, 2);
+	put(f->s, &r, 0);
+	r.hour = 10;
+	put(f->s, &r, 0);
+	assert_int_equal(query_int(f->path,
+	    "SELECT sum(odd) FROM metrics WHERE day = 101"), 2);
+	totals(f->s, "acme", "spring", INT32_MIN, INT32_MAX, &t);
+	assert_int_equal(t.samples, 3);
+	assert_int_equal(t.days, 2);
+	assert_int_equal(t.pair[KPI_PAIR_COST_REVENUE].a, 12);
+}
+
 /* Each field keeps the origin and time of the input that wrote it. */
 static void
 test_field_origin(void **state)
@@ -1037,6 +1097,7 @@ test_migrate_from_1(void **state)
 	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db, "DROP TABLE sources;"
 	    " DROP TABLE custom_metrics; DROP TABLE inputs;"
+	    " ALTER TABLE metrics DROP COLUMN odd;"
 	    " ALTER TABLE metrics DROP COLUMN channel_src;"
 	    " ALTER TABLE metrics DROP COLUMN cost_src;"
 	    " ALTER TABLE metrics DROP COLUMN revenue_src;"
@@ -1362,6 +1423,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_merge_by_field, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_field_origin, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_odd_follows_merge, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_channel_conflict, setup,
 		    teardown),
