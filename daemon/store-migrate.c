@@ -90,25 +90,22 @@ static const char *store_migrations[] = {
 
 	/* 4: samples merge field by field; each field remembers the input
 	 * that wrote it (origin and time in inputs): the sample's last input
-	 * (input_id), or its own *_src once a later input left it alone --
-	 * so existing values are attributed to the input that last wrote
-	 * their sample, as they should be. */
+	 * (input_id) unless src names an older one (store.c) -- so existing
+	 * values are attributed to the input that last wrote their sample.
+	 * updated goes (the time of input_id is in inputs), keeping the
+	 * table at 13 columns (store.c says why). odd: an hourly sample or
+	 * one lacking a field; scopes without any take the fast path of
+	 * store_totals(). */
 	"CREATE TABLE inputs ("
 	"  id      INTEGER PRIMARY KEY,"	/* counters.input_id */
 	"  origin  TEXT NOT NULL,"
 	"  created INTEGER NOT NULL"
 	") STRICT;"
-	"ALTER TABLE metrics ADD COLUMN channel_src INTEGER;"
-	"ALTER TABLE metrics ADD COLUMN cost_src INTEGER;"
-	"ALTER TABLE metrics ADD COLUMN revenue_src INTEGER;"
-	"ALTER TABLE metrics ADD COLUMN impressions_src INTEGER;"
-	"ALTER TABLE metrics ADD COLUMN clicks_src INTEGER;"
-	"ALTER TABLE metrics ADD COLUMN conversions_src INTEGER;"
 	"INSERT INTO inputs (id, origin, created)"
 	"  SELECT input_id, 'written before schema version 4', max(updated)"
 	"  FROM metrics GROUP BY input_id;"
-	/* odd: an hourly sample or one lacking a field; scopes without
-	 * any take the fast path of store_totals(). */
+	"ALTER TABLE metrics DROP COLUMN updated;"
+	"ALTER TABLE metrics ADD COLUMN src TEXT;"
 	"ALTER TABLE metrics ADD COLUMN odd INTEGER NOT NULL DEFAULT 0;"
 	"UPDATE metrics SET odd = hour >= 0 OR cost IS NULL OR"
 	"  revenue IS NULL OR impressions IS NULL OR clicks IS NULL OR"

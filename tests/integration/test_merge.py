@@ -24,11 +24,15 @@ def post(d, token, rows):
 
 
 def sample(d, campaign, day):
-    rows = d.query("select channel, cost, revenue, clicks, coalesce(cost_src, input_id),"
-                   " coalesce(revenue_src, input_id) from metrics"
+    """channel, cost, revenue, clicks and the inputs cost and revenue came from:
+    the sample's input_id unless its src list names an older one."""
+    rows = d.query("select channel, cost, revenue, clicks, input_id, src from metrics"
                    " where client='acme' and campaign=? and day=?", campaign, day)
     check(len(rows) == 1, "one sample for %s/%d: %r" % (campaign, day, rows))
-    return rows[0]
+    ch, cost, rev, clicks, input_id, src = rows[0]
+    entries = (src or ",,,,,").split(",")
+    check(len(entries) == 6, "src list %r" % src)
+    return (ch, cost, rev, clicks, int(entries[1] or input_id), int(entries[2] or input_id))
 
 
 def origin(d, input_id):

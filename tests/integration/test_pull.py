@@ -114,7 +114,7 @@ def test_pull_200_304_500():
         check(st["next_at"] - st["last_success"] == 3600, "next in 1h: %r" % st)
         check(srv.requests[0].get("x-api-key") == "s3cr3t-api-key", "headers_file header sent")
         check("if-none-match" not in srv.requests[0], "nothing to revalidate at first")
-        updated = d.query("select input_id, updated from metrics order by campaign")
+        updated = d.query("select input_id, src from metrics order by campaign")
         time.sleep(1.5)
         check(srv.count() == 1, "fetched again before its interval")
         d.stop()
@@ -135,7 +135,7 @@ def test_pull_200_304_500():
               % srv.requests[1])
         wait_for(lambda: source_state(d, "acme-export")["last_success"] > before,
                  what="last_success to advance on 304")
-        check(d.query("select input_id, updated from metrics order by campaign") == updated,
+        check(d.query("select input_id, src from metrics order by campaign") == updated,
               "a 304 re-ingested")
         check(source_state(d, "acme-export")["etag"] == '"v1"', "ETag kept")
         # Freshness is exported for monitoring.

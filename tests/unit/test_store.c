@@ -375,7 +375,7 @@ test_field_origin(void **state)
 	struct metric_row	 r = row("acme", "spring", 100, -1, 1000, 0);
 	struct store_sample	 smp;
 	char			*cause = NULL;
-	int64_t			 ads, shop;
+	int64_t			 ads, shop, crm, ads2;
 
 	assert_int_equal(store_begin(f->s, &cause), 0);
 	ads = store_input_new(f->s, "file ads.csv (source google)", &cause);
@@ -395,6 +395,28 @@ test_field_origin(void **state)
 	assert_string_equal(smp.field[2].origin, "http client acme");
 	assert_true(smp.field[2].written > 1700000000);
 	assert_false(smp.field[3].present);			/* impressions */
+
+	/* A third source; then the ad platform resends its cost: each field
+	 * keeps its own input through both. */
+	assert_int_equal(store_begin(f->s, &cause), 0);
+	crm = store_input_new(f->s, "pull source crm", &cause);
+	r.conversions = 7;
+	r.present = MF_REQUIRED | MF_BIT(MF_CONVERSIONS);
+	assert_int_equal(store_put_metric_input(f->s, &r, crm, &cause), 0);
+	ads2 = store_input_new(f->s, "file ads2.csv", &cause);
+	r.cost = 1100;
+	r.present = MF_REQUIRED | MF_BIT(MF_COST);
+	assert_int_equal(store_put_metric_input(f->s, &r, ads2, &cause), 0);
+	assert_int_equal(store_commit(f->s, &cause), 0);
+	assert_int_equal(store_sample_get(f->s, "acme", "spring", 100, -1,
+	    &smp, &cause), 1);
+	assert_int_equal(smp.field[0].input_id, ads);		/* channel */
+	assert_int_equal(smp.field[1].input_id, ads2);		/* cost */
+	assert_int_equal(smp.field[1].value, 1100);
+	assert_int_equal(smp.field[2].input_id, shop);		/* revenue */
+	assert_int_equal(smp.field[2].value, 9000);
+	assert_int_equal(smp.field[5].input_id, crm);		/* conversions */
+	assert_string_equal(smp.field[5].origin, "pull source crm");
 }
 
 /* One input giving one campaign-day two channels: the row is refused
@@ -1097,13 +1119,10 @@ test_migrate_from_1(void **state)
 	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db, "DROP TABLE sources;"
 	    " DROP TABLE custom_metrics; DROP TABLE inputs;"
+	    " ALTER TABLE metrics DROP COLUMN src;"
 	    " ALTER TABLE metrics DROP COLUMN odd;"
-	    " ALTER TABLE metrics DROP COLUMN channel_src;"
-	    " ALTER TABLE metrics DROP COLUMN cost_src;"
-	    " ALTER TABLE metrics DROP COLUMN revenue_src;"
-	    " ALTER TABLE metrics DROP COLUMN impressions_src;"
-	    " ALTER TABLE metrics DROP COLUMN clicks_src;"
-	    " ALTER TABLE metrics DROP COLUMN conversions_src;"
+	    " ALTER TABLE metrics ADD COLUMN updated INTEGER NOT NULL"
+	    " DEFAULT 1700000000;"
 	    " PRAGMA user_version = 1", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
 	f->s = store_open(f->path, &cause);
