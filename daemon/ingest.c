@@ -206,12 +206,7 @@ row_error(struct input_ctx *ctx, long row, const char *column,
 	ctx->res->rows_rejected++;
 }
 
-/*
- * A time written with its offset ("2026-12-01T23:30:00-05:00") is an
- * instant: place it on the client's local calendar, day and hour, so that
- * samples are days of the client's time zone whatever the sender's.
- */
-static void
+void
 ingest_place_local(struct metric_row *r, const struct tz *tz)
 {
 	int64_t	 t;

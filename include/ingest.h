@@ -83,6 +83,15 @@ int	ingest_batch_add_file(struct ingest_batch *, const struct config *,
 typedef void (*ingest_committed_cb)(void *arg, const struct ingest_subject *,
 	    size_t n);
 
+/*
+ * A time written with its offset ("2026-12-01T23:30:00-05:00", has_offset
+ * set by the parser) is an instant: move r's day, hour and minute to the
+ * client's local calendar in zone tz, so that samples are days of the
+ * client's time zone whatever the sender's. Pure.
+ */
+struct tz;
+void	ingest_place_local(struct metric_row *r, const struct tz *tz);
+
 void	ingest_result_clear(struct ingest_result *);
 /* A human report (one line per problem: "row 12 (line 13), column cost: ...").
  * Caller frees. */
