@@ -143,6 +143,30 @@ eval_log_skip(struct eval_run *run, const struct client_conf *cc,
 	return 0;
 }
 
+/* Where the figures of the window's last day came from: the origins of its
+ * (whole-day) sample's cost and revenue, for the message. */
+static int
+eval_sources(struct eval_run *run, const struct client_conf *cc,
+    const char *campaign, int32_t day, struct notice_event *ev, char **cause)
+{
+	struct store_sample smp;
+	int found;
+
+	if ((found = store_sample_get(run->store, cc->id, campaign, day, -1,
+	    &smp, cause)) == -1)
+		return -1;
+	if (found == 0)
+		return 0;	/* hourly samples: no single origin to name */
+	ev->src_day = day;
+	if (smp.field[1].present)
+		snprintf(ev->src_cost, sizeof ev->src_cost, "%s",
+		    smp.field[1].origin);
+	if (smp.field[2].present)
+		snprintf(ev->src_revenue, sizeof ev->src_revenue, "%s",
+		    smp.field[2].origin);
+	return 0;
+}
+
 static int
 eval_campaign(struct eval_run *run, const struct client_conf *cc,
     const char *campaign, char **cause)
@@ -200,6 +224,9 @@ eval_campaign(struct eval_run *run, const struct client_conf *cc,
 		ev.target_roi_ppm = cc->rules.target_roi_ppm;
 		ev.has_target = cc->rules.has_target;
 		ev.min_spend = cc->rules.min_spend;
+		if (t.samples > 0 && eval_sources(run, cc, campaign,
+		    t.last_day, &ev, cause) != 0)
+			return -1;
 		notice_add_event(eval_notice_for(run, cc), &ev);
 	}
 	return 0;

@@ -353,6 +353,12 @@ notice_to_json(const struct notice *n)
 		json_int(o, "target_roi_ppm", e->target_roi_ppm);
 		cJSON_AddBoolToObject(o, "has_target", e->has_target != 0);
 		json_int(o, "min_spend", e->min_spend);
+		if (e->src_cost[0] != '\0' || e->src_revenue[0] != '\0') {
+			json_int(o, "src_day", e->src_day);
+			cJSON_AddStringToObject(o, "src_cost", e->src_cost);
+			cJSON_AddStringToObject(o, "src_revenue",
+			    e->src_revenue);
+		}
 		cJSON_AddItemToArray(events, o);
 	}
 	s = cJSON_PrintUnformatted(root);
@@ -435,6 +441,33 @@ json_int_in(const cJSON *v, int64_t lo, int64_t hi, int64_t *out)
 	    d < (double)lo || d > (double)hi)
 		return (-1);
 	*out = (int64_t)d;
+	return (0);
+}
+
+/* Origins of the latest day's figures; absent in older payloads. */
+static int
+notice_sources_from_json(const cJSON *o, struct notice_event *e, char **cause)
+{
+	const cJSON	*c, *r;
+	int64_t		 day;
+
+	if (cJSON_GetObjectItemCaseSensitive(o, "src_day") == NULL)
+		return (0);
+	c = cJSON_GetObjectItemCaseSensitive(o, "src_cost");
+	r = cJSON_GetObjectItemCaseSensitive(o, "src_revenue");
+	if (json_get_int(o, "src_day", &day, cause) != 0)
+		return (-1);
+	if (day < INT32_MIN || day > INT32_MAX || !cJSON_IsString(c) ||
+	    !cJSON_IsString(r) || strlen(c->valuestring) >=
+	    sizeof e->src_cost || strlen(r->valuestring) >=
+	    sizeof e->src_revenue) {
+		*cause = xstrdup("\"src_day\", \"src_cost\" or "
+		    "\"src_revenue\" malformed");
+		return (-1);
+	}
+	e->src_day = (int32_t)day;
+	memcpy(e->src_cost, c->valuestring, strlen(c->valuestring) + 1);
+	memcpy(e->src_revenue, r->valuestring, strlen(r->valuestring) + 1);
 	return (0);
 }
 
@@ -561,6 +594,8 @@ notice_event_from_json(const cJSON *o, struct notice_event *e, char **cause)
 	e->totals.last_day = (int32_t)ld;
 	e->has_target = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o,
 	    "has_target"));
+	if (notice_sources_from_json(o, e, cause) != 0)
+		return (-1);
 	return (notice_coverage_from_json(o, e, cause));
 }
 
@@ -670,6 +705,7 @@ notice_subject(const struct notice *n)
 	return (sbuf_take(&b));
 }
 
+
 /* "Label:" padded so that values line up. */
 static void
 notice_line(struct sbuf *b, int fr, const char *label, const char *value)
@@ -683,6 +719,36 @@ notice_line(struct sbuf *b, int fr, const char *label, const char *value)
 	while (++w < NOTICE_LABEL_WIDTH);
 	sbuf_puts(b, value);
 	sbuf_add(b, "\n", 1);
+}
+
+/* "Latest day (2026-12-02): cost from …, revenue from …": where the figures
+ * of the window's last day came from, when known. */
+static void
+notice_sources_line(struct sbuf *b, int fr, const struct notice_event *e)
+{
+	char	 label[64], day[11], *cost, *rev, *val;
+
+	if (e->src_cost[0] == '\0' && e->src_revenue[0] == '\0')
+		return;
+	metric_format_date(e->src_day, day);
+	snprintf(label, sizeof label, fr ? "Dernier jour (%s)" :
+	    "Latest day (%s)", day);
+	cost = notice_clean(e->src_cost);
+	rev = notice_clean(e->src_revenue);
+	if (*cost != '\0' && strcmp(cost, rev) == 0)
+		xasprintf(&val, fr ? "coût et revenus de %s" :
+		    "cost and revenue from %s", cost);
+	else if (*cost != '\0' && *rev != '\0')
+		xasprintf(&val, fr ? "coût de %s, revenus de %s" :
+		    "cost from %s, revenue from %s", cost, rev);
+	else if (*cost != '\0')
+		xasprintf(&val, fr ? "coût de %s" : "cost from %s", cost);
+	else
+		xasprintf(&val, fr ? "revenus de %s" : "revenue from %s", rev);
+	notice_line(b, fr, label, val);
+	free(val);
+	free(cost);
+	free(rev);
 }
 
 static void
@@ -726,6 +792,7 @@ notice_event_text(struct sbuf *b, const struct notice *n,
 	notice_line(b, fr, fr ? "Jugé sur" : "Judged over",
 	    kpi_format_coverage(&v[KPI_ROI], &e->gaps, 0, n->language, cov,
 	    sizeof cov));
+	notice_sources_line(b, fr, e);
 	notice_line(b, fr, "ROAS", notice_fmt_roas(&v[KPI_ROAS], fr, val,
 	    sizeof val));
 	if (cr->samples > 0)
@@ -1014,11 +1081,11 @@ json_rounded(const struct kpi_value *v, double mul)
 char *
 notice_render_webhook(const struct notice *n, const char *idem_key)
 {
-	cJSON				*root, *client, *events, *o;
+	cJSON				*root, *client, *events, *o, *src;
 	const struct notice_event	*e;
 	const struct kpi_pair_sums	*cr;
 	struct kpi_value		 v[KPI__MAX];
-	char				 buf[128], cov[1024], *s;
+	char				 buf[128], cov[1024], day[11], *s;
 	size_t				 i;
 	int				 fr = notice_is_fr(n);
 
@@ -1069,6 +1136,13 @@ notice_render_webhook(const struct notice *n, const char *idem_key)
 		    n->language, buf, sizeof buf));
 		json_int(o, "days_complete", cr->days);
 		json_int(o, "days", e->totals.days);
+		if (e->src_cost[0] != '\0' || e->src_revenue[0] != '\0') {
+			metric_format_date(e->src_day, day);
+			src = cJSON_AddObjectToObject(o, "sources");
+			cJSON_AddStringToObject(src, "day", day);
+			cJSON_AddStringToObject(src, "cost", e->src_cost);
+			cJSON_AddStringToObject(src, "revenue", e->src_revenue);
+		}
 		cJSON_AddStringToObject(o, "coverage", kpi_format_coverage(
 		    &v[KPI_ROI], &e->gaps, 0, n->language, cov, sizeof cov));
 		cJSON_AddStringToObject(o, "minimum_roi", notice_fmt_threshold(

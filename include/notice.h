@@ -26,6 +26,11 @@ struct notice_event {
 	int64_t			target_roi_ppm;
 	int			has_target;
 	int64_t			min_spend;	/* micros */
+	/* Where the latest day's figures came from (store_sample_get):
+	 * the origins of its cost and revenue, "" when unknown. */
+	int32_t			src_day;
+	char			src_cost[128];
+	char			src_revenue[128];
 };
 
 struct notice {

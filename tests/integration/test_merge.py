@@ -59,6 +59,12 @@ def test_cost_and_revenue_from_two_sources():
               "merged sample %r" % ((ch, cost, rev, clicks),))
         check(origin(d, cost_src) == "inbox file ads.csv", "cost origin " + origin(d, cost_src))
         check(origin(d, rev_src) == "http client acme", "revenue origin " + origin(d, rev_src))
+        # The target is reached (350 %): the message says where the
+        # latest day's figures came from.
+        def said():
+            return any("cost from inbox file ads.csv, revenue from http client acme"
+                       in m.get_body().get_content() for m in d.messages("mail/acme"))
+        wait_for(said, what="a message naming the figures' origins")
         # The platform resends a corrected cost: revenue and its origin stay.
         d.drop("ads2.csv", CSV + "acme,Spring,search,2025-12-01,1100.00,,310\n")
         wait_for(lambda: d.done("ads2.csv"), what="ads2.csv in done/")

@@ -76,6 +76,60 @@ assert_contains(const char *hay, const char *needle)
 	}
 }
 
+/*
+ * The origins of the latest day's figures: said in en and fr (one origin
+ * named once), kept through the outbox payload, absent when unknown.
+ */
+static void
+test_sources(void **state)
+{
+	static const struct {
+		const char	*lang, *cost, *revenue, *want;
+	} cases[] = {
+		{ "en", "file ads.csv", "http client acme", "Latest day "
+		  "(2024-03-05): cost from file ads.csv, revenue from http "
+		  "client acme" },
+		{ "fr", "file ads.csv", "http client acme", "Dernier jour "
+		  "(2024-03-05)\xc2\xa0: coût de file ads.csv, revenus de "
+		  "http client acme" },
+		{ "en", "pull source shop", "pull source shop", "cost and "
+		  "revenue from pull source shop" },
+		{ "en", "", "http client acme", "Latest day (2024-03-05): "
+		  "revenue from http client acme" },
+		{ "en", "", "", NULL },
+	};
+	struct notice		*n, *back;
+	struct notice_event	 e;
+	char			*body, *json, *cause = NULL;
+	size_t			 i;
+
+	(void)state;
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		n = notice_new("acme", "ACME", "EUR", cases[i].lang,
+		    "Europe/Paris", NOW);
+		fill_event(&e, "Spring sale", "", ALERT_ROI_LOW, RULE_FIRE,
+		    100 * 1000000LL, 50 * 1000000LL);
+		e.src_day = metric_days_from_civil(2024, 3, 5);
+		snprintf(e.src_cost, sizeof e.src_cost, "%s", cases[i].cost);
+		snprintf(e.src_revenue, sizeof e.src_revenue, "%s",
+		    cases[i].revenue);
+		notice_add_event(n, &e);
+		json = notice_to_json(n);
+		if ((back = notice_from_json(json, &cause)) == NULL)
+			fail_msg("%s", cause);
+		body = notice_body_text(back);
+		if (cases[i].want != NULL)
+			assert_contains(body, cases[i].want);
+		else
+			assert_null(strstr(body, "Latest day"));
+		assert_string_equal(back->events[0].src_cost, cases[i].cost);
+		free(body);
+		free(json);
+		notice_free(back);
+		notice_free(n);
+	}
+}
+
 static void
 test_json_round_trip(void **state)
 {
@@ -767,6 +821,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_json_round_trip),
+		cmocka_unit_test(test_sources),
 		cmocka_unit_test(test_test_mark),
 		cmocka_unit_test(test_json_invalid),
 		cmocka_unit_test(test_text_en),
