@@ -771,6 +771,10 @@ parse_money(struct parse_ctx *ctx, const char *s, size_t len, int json_number,
 		*why = "percent sign in an amount";
 		return -1;
 	}
+	/* The hot path: a plain number ("337.74") names no currency. */
+	if (len > 0 && s[0] >= '0' && s[0] <= '9' && s[len - 1] >= '0' &&
+	    s[len - 1] <= '9')
+		goto number;
 	if (len > 0 && (s[0] == '-' || s[0] == '+') &&
 	    currency_marker_start(s + 1, len - 1, mark) != 0) {
 		neg = s[0] == '-';
@@ -782,6 +786,7 @@ parse_money(struct parse_ctx *ctx, const char *s, size_t len, int json_number,
 		len -= n;
 	} else if ((n = currency_marker_end(s, len, mark)) != 0)
 		len -= n;
+number:
 	parse_trim(&s, &len);
 	if (len == 0 || len > PARSE_NUM_MAX) {
 		*why = len == 0 ? "no number" : "number too long";

@@ -719,19 +719,23 @@ static const enum metric_field store_src_fields[STORE_SAMPLE_FIELDS] = {
 	MF_CONVERSIONS
 };
 
-/* Bit k set when the row carries field k of store_src_fields. */
+/*
+ * Bit k set when the row carries field k of store_src_fields: the channel,
+ * then the five figures, whose MF_BITs follow one another (checked below).
+ */
 static int
 store_src_mask(const struct metric_row *r)
 {
-	int k, mask = 0;
+	int mask;
 
-	for (k = 0; k < STORE_SAMPLE_FIELDS; k++)
-		if (r->present & MF_BIT(store_src_fields[k]))
-			mask |= 1 << k;
-	if (r->channel[0] == '\0')
-		mask &= ~1;	/* an empty channel is bound as NULL */
+	mask = (int)(r->present >> (MF_COST - 1)) & 0x3e;
+	if ((r->present & MF_BIT(MF_CHANNEL)) && r->channel[0] != '\0')
+		mask |= 1;	/* an empty channel is bound as NULL */
 	return mask;
 }
+_Static_assert(MF_REVENUE == MF_COST + 1 && MF_IMPRESSIONS == MF_COST + 2 &&
+    MF_CLICKS == MF_COST + 3 && MF_CONVERSIONS == MF_COST + 4,
+    "store_src_mask() needs the figures' bits in store_src_fields order");
 
 /*
  * The hot path of ingest: bind one row into a cached upsert and step it.
