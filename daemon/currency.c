@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "currency.h"
+#include "utf8.h"
 
 #define M	CURRENCY_MONEY
 #define F	CURRENCY_FUND
@@ -399,32 +400,6 @@ currency_is_digit(unsigned char ch)
 	return ch >= '0' && ch <= '9';
 }
 
-/* Length of the blank at s (space, tab, U+00A0, U+202F), or 0. */
-static size_t
-currency_blank(const char *s, size_t len)
-{
-	if (len >= 1 && (s[0] == ' ' || s[0] == '\t'))
-		return 1;
-	if (len >= 2 && memcmp(s, CURRENCY_NBSP, 2) == 0)
-		return 2;
-	if (len >= 3 && memcmp(s, CURRENCY_NNBSP, 3) == 0)
-		return 3;
-	return 0;
-}
-
-/* Length of the blank ending at s + len, or 0. */
-static size_t
-currency_blank_end(const char *s, size_t len)
-{
-	if (len >= 1 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
-		return 1;
-	if (len >= 2 && memcmp(s + len - 2, CURRENCY_NBSP, 2) == 0)
-		return 2;
-	if (len >= 3 && memcmp(s + len - 3, CURRENCY_NNBSP, 3) == 0)
-		return 3;
-	return 0;
-}
-
 /*
  * Whether the text after a marker (s, len bytes: what follows it) lets the
  * marker stand alone: not a Latin letter, and for a word marker not a letter
@@ -441,7 +416,7 @@ currency_free_after(const char *s, size_t len, int word)
 	ch = (unsigned char)s[0];
 	if (currency_is_alpha(ch))
 		return 0;
-	if (word && ch >= 0x80 && currency_blank(s, len) == 0)
+	if (word && ch >= 0x80 && utf8_blank(s, len) == 0)
 		return 0;
 	return 1;
 }
@@ -457,7 +432,7 @@ currency_free_before(const char *s, size_t len, int word)
 	ch = (unsigned char)s[len - 1];
 	if (currency_is_alpha(ch))
 		return 0;
-	if (word && ch >= 0x80 && currency_blank_end(s, len) == 0)
+	if (word && ch >= 0x80 && utf8_blank_end(s, len) == 0)
 		return 0;
 	return 1;
 }
@@ -554,12 +529,12 @@ currency_marker_start(const char *s, size_t len, char *out)
 	out[0] = '\0';
 	if (s == NULL)
 		return 0;
-	while ((n = currency_blank(s + off, len - off)) != 0)
+	while ((n = utf8_blank(s + off, len - off)) != 0)
 		off += n;
 	if ((m = currency_marker_at(s + off, len - off, out)) == 0)
 		return 0;
 	off += m;
-	while ((n = currency_blank(s + off, len - off)) != 0)
+	while ((n = utf8_blank(s + off, len - off)) != 0)
 		off += n;
 	return off;
 }
@@ -572,12 +547,12 @@ currency_marker_end(const char *s, size_t len, char *out)
 	out[0] = '\0';
 	if (s == NULL)
 		return 0;
-	while ((n = currency_blank_end(s, end)) != 0)
+	while ((n = utf8_blank_end(s, end)) != 0)
 		end -= n;
 	if ((m = currency_marker_before(s, end, out)) == 0)
 		return 0;
 	end -= m;
-	while ((n = currency_blank_end(s, end)) != 0)
+	while ((n = utf8_blank_end(s, end)) != 0)
 		end -= n;
 	return len - end;
 }
@@ -612,14 +587,9 @@ currency_is_sep(char ch)
 static int
 currency_header_words(const char *s, size_t len, char *out)
 {
-	size_t	 n, m, rest;
+	size_t	 m, rest;
 
-	while ((n = currency_blank(s, len)) != 0) {
-		s += n;
-		len -= n;
-	}
-	while ((n = currency_blank_end(s, len)) != 0)
-		len -= n;
+	utf8_trim(&s, &len);
 	if (len == 0)
 		return 0;
 
@@ -627,14 +597,14 @@ currency_header_words(const char *s, size_t len, char *out)
 	if ((m = currency_marker_before(s, len, out)) != 0 &&
 	    currency_header_marker(out)) {
 		rest = len - m;
-		if (rest == 0 || currency_blank_end(s, rest) != 0 ||
+		if (rest == 0 || utf8_blank_end(s, rest) != 0 ||
 		    currency_is_sep(s[rest - 1]))
 			return 1;
 	}
 	/* First word. */
 	if ((m = currency_marker_at(s, len, out)) != 0 &&
 	    currency_header_marker(out)) {
-		if (m == len || currency_blank(s + m, len - m) != 0 ||
+		if (m == len || utf8_blank(s + m, len - m) != 0 ||
 		    currency_is_sep(s[m]))
 			return 1;
 	}

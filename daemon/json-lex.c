@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "json-lex.h"
+#include "utf8.h"
 
 #define JL_STOP		0x1	/* ends a plain run in a string */
 #define JL_HIGH		0x2	/* above 0x7f: UTF-8 to check */
@@ -58,43 +59,6 @@ json_lex_fail(struct json_lex *lx, struct json_token *t, enum json_lex_err err,
 	lx->err_arg = arg;
 	t->type = JSON_TOK_ERROR;
 	return JSON_TOK_ERROR;
-}
-
-/*
- * Length of the valid UTF-8 sequence at s (lead byte >= 0x80), or 0. Overlong
- * forms, surrogates and code points above U+10FFFF are invalid (RFC 3629).
- */
-static size_t
-json_lex_utf8_len(const unsigned char *s, const unsigned char *end)
-{
-	unsigned char	lo = 0x80, hi = 0xbf;
-	size_t		n, i;
-
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		n = 3;
-		if (s[0] == 0xe0)
-			lo = 0xa0;
-		else if (s[0] == 0xed)
-			hi = 0x9f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		n = 4;
-		if (s[0] == 0xf0)
-			lo = 0x90;
-		else if (s[0] == 0xf4)
-			hi = 0x8f;
-	} else
-		return 0;
-	if ((size_t)(end - s) < n)
-		return 0;
-	if (s[1] < lo || s[1] > hi)
-		return 0;
-	for (i = 2; i < n; i++) {
-		if (s[i] < 0x80 || s[i] > 0xbf)
-			return 0;
-	}
-	return n;
 }
 
 static int
@@ -181,7 +145,7 @@ json_lex_string(struct json_lex *lx, struct json_token *t, const char *q)
 		if (c == '"')
 			break;
 		if (c >= 0x80) {
-			if ((n = json_lex_utf8_len(s, e)) == 0)
+			if ((n = utf8_seq_len(s, e)) == 0)
 				return json_lex_fail(lx, t, JSON_LEX_E_UTF8,
 				    t->line, 0);
 			s += n;
@@ -444,31 +408,6 @@ json_lex_next(struct json_lex *lx, struct json_token *t)
 	}
 }
 
-static size_t
-json_lex_put_utf8(char *b, unsigned cp)
-{
-	if (cp < 0x80) {
-		b[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		b[0] = (char)(0xc0 | (cp >> 6));
-		b[1] = (char)(0x80 | (cp & 0x3f));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		b[0] = (char)(0xe0 | (cp >> 12));
-		b[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		b[2] = (char)(0x80 | (cp & 0x3f));
-		return 3;
-	}
-	b[0] = (char)(0xf0 | (cp >> 18));
-	b[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-	b[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-	b[3] = (char)(0x80 | (cp & 0x3f));
-	return 4;
-}
-
 size_t
 json_lex_decode(const struct json_token *t, char *out)
 {
@@ -505,7 +444,7 @@ json_lex_decode(const struct json_token *t, char *out)
 				    (lo - 0xdc00);
 			}
 			/* 6 (or 12) escape bytes always exceed the output. */
-			o += json_lex_put_utf8(o, cp);
+			o += utf8_put(o, cp);
 			break;
 		default:	/* " \ / */
 			*o++ = (char)s[-1];

@@ -10,6 +10,7 @@
 #include "currency.h"
 #include "metric.h"
 #include "money.h"
+#include "utf8.h"
 
 #define MONEY_NBSP	"\xc2\xa0"	/* U+00A0 no-break space */
 #define MONEY_NNBSP	"\xe2\x80\xaf"	/* U+202F narrow no-break space */
@@ -18,32 +19,6 @@
 #define MONEY_ROUND_MAX_DECIMALS_S	"40"
 #define MONEY_EXP_DIGITS	40	/* mantissa digits of "1.2E+05" */
 #define MONEY_EXP_MAX		40	/* |exponent| */
-
-/* Length of the blank at s (ASCII space/tab, U+00A0, U+202F), or 0. */
-static size_t
-money_blank(const char *s, size_t len)
-{
-	if (len >= 1 && (s[0] == ' ' || s[0] == '\t'))
-		return 1;
-	if (len >= 2 && memcmp(s, MONEY_NBSP, 2) == 0)
-		return 2;
-	if (len >= 3 && memcmp(s, MONEY_NNBSP, 3) == 0)
-		return 3;
-	return 0;
-}
-
-/* Length of a blank ending at s + len, or 0. */
-static size_t
-money_blank_end(const char *s, size_t len)
-{
-	if (len >= 1 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
-		return 1;
-	if (len >= 2 && memcmp(s + len - 2, MONEY_NBSP, 2) == 0)
-		return 2;
-	if (len >= 3 && memcmp(s + len - 3, MONEY_NNBSP, 3) == 0)
-		return 3;
-	return 0;
-}
 
 /*
  * Length of a group separator at s, or 0. A space separator also matches the
@@ -55,7 +30,7 @@ money_group_sep(const char *s, size_t len, char thousands)
 	if (thousands == 0 || len == 0)
 		return 0;
 	if (thousands == ' ')
-		return money_blank(s, len);
+		return utf8_blank(s, len);
 	return s[0] == thousands ? 1 : 0;
 }
 
@@ -91,12 +66,7 @@ money_parse_plain(const char *s, size_t len, char dec, char thousands,
 			*why = "thousands separator equals decimal separator";
 		return -1;
 	}
-	while ((n = money_blank(s, len)) != 0) {
-		s += n;
-		len -= n;
-	}
-	while ((n = money_blank_end(s, len)) != 0)
-		len -= n;
+	utf8_trim(&s, &len);
 	if (len == 0)
 		goto empty;
 	p = s;
@@ -300,7 +270,7 @@ money_parse_round(const char *s, size_t len, char dec, char thousands,
     enum money_round mode, int64_t *micros, const char **why)
 {
 	const char *unused, *e = NULL;
-	size_t	 n, i;
+	size_t	 i;
 
 	if (why == NULL)
 		why = &unused;
@@ -313,12 +283,7 @@ money_parse_round(const char *s, size_t len, char dec, char thousands,
 	    || thousands == dec)
 		return money_parse_plain(s, len, dec, thousands, mode, micros,
 		    why);
-	while ((n = money_blank(s, len)) != 0) {
-		s += n;
-		len -= n;
-	}
-	while ((n = money_blank_end(s, len)) != 0)
-		len -= n;
+	utf8_trim(&s, &len);
 	for (i = 0; i < len; i++) {
 		if (s[i] == 'e' || s[i] == 'E') {
 			e = s + i;

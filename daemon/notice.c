@@ -20,6 +20,7 @@
 #include "metric.h"
 #include "money.h"
 #include "notice.h"
+#include "utf8.h"
 #include "rules.h"
 #include "xmalloc.h"
 
@@ -98,19 +99,6 @@ notice_clean(const char *s)
 			*p = ' ';
 	}
 	return (out);
-}
-
-/* Display width of UTF-8 text, counting code points. */
-static size_t
-utf8_width(const char *s)
-{
-	size_t	n = 0;
-
-	for (; *s != '\0'; s++) {
-		if (((unsigned char)*s & 0xc0) != 0x80)
-			n++;
-	}
-	return (n);
 }
 
 static const char *

@@ -36,6 +36,7 @@
 #include "money.h"
 #include "parse.h"
 #include "parse-internal.h"
+#include "utf8.h"
 #include "xmalloc.h"
 
 #define PARSE_PREAMBLE_MAX	5	/* title lines tolerated before a header */
@@ -156,45 +157,6 @@ parse_is_numeric(enum metric_field f)
 	return f >= MF_COST && f < MF__MAX;
 }
 
-/* Length of a blank (space, tab, U+00A0, U+202F) at s, or 0. */
-static size_t
-parse_blank(const char *s, size_t len)
-{
-	if (len >= 1 && (s[0] == ' ' || s[0] == '\t'))
-		return 1;
-	if (len >= 2 && (unsigned char)s[0] == 0xc2 &&
-	    (unsigned char)s[1] == 0xa0)
-		return 2;
-	if (len >= 3 && memcmp(s, "\xe2\x80\xaf", 3) == 0)
-		return 3;
-	return 0;
-}
-
-static size_t
-parse_blank_end(const char *s, size_t len)
-{
-	if (len >= 1 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
-		return 1;
-	if (len >= 2 && (unsigned char)s[len - 2] == 0xc2 &&
-	    (unsigned char)s[len - 1] == 0xa0)
-		return 2;
-	if (len >= 3 && memcmp(s + len - 3, "\xe2\x80\xaf", 3) == 0)
-		return 3;
-	return 0;
-}
-
-static void
-parse_trim(const char **s, size_t *len)
-{
-	size_t n;
-
-	while ((n = parse_blank(*s, *len)) != 0) {
-		*s += n;
-		*len -= n;
-	}
-	while ((n = parse_blank_end(*s, *len)) != 0)
-		*len -= n;
-}
 
 /* "NA", "N/A", "-", "--" and "" stand for a missing value. */
 static int
@@ -240,47 +202,6 @@ parse_report(struct parse_ctx *ctx, long row, long line, const char *column,
 	return ctx->sink->error(ctx->sink->arg, &e) == -1 ? -1 : 0;
 }
 
-/* Strict UTF-8 check (no overlongs, surrogates or values past U+10FFFF). */
-static int
-parse_utf8_valid(const char *s, size_t len)
-{
-	const unsigned char *p = (const unsigned char *)s, *e = p + len;
-	unsigned c;
-
-	while (p < e) {
-		c = *p;
-		if (c < 0x80) {
-			p++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf) {
-			if (e - p < 2 || (p[1] & 0xc0) != 0x80)
-				return 0;
-			p += 2;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			if (e - p < 3 || (p[1] & 0xc0) != 0x80 ||
-			    (p[2] & 0xc0) != 0x80)
-				return 0;
-			if (c == 0xe0 && p[1] < 0xa0)
-				return 0;	/* overlong */
-			if (c == 0xed && p[1] >= 0xa0)
-				return 0;	/* surrogate */
-			p += 3;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			if (e - p < 4 || (p[1] & 0xc0) != 0x80 ||
-			    (p[2] & 0xc0) != 0x80 || (p[3] & 0xc0) != 0x80)
-				return 0;
-			if (c == 0xf0 && p[1] < 0x90)
-				return 0;
-			if (c == 0xf4 && p[1] >= 0x90)
-				return 0;
-			p += 4;
-		} else
-			return 0;
-	}
-	return 1;
-}
-
 /* Fast path first: most rows are ASCII, checked eight bytes at a time. */
 static int
 parse_utf8_span(const char *s, size_t len)
@@ -291,38 +212,13 @@ parse_utf8_span(const char *s, size_t len)
 	for (; i + 8 <= len; i += 8) {
 		memcpy(&w, s + i, 8);
 		if (w & 0x8080808080808080ULL)
-			return parse_utf8_valid(s + i, len - i);
+			return utf8_valid(s + i, len - i);
 	}
 	for (; i < len; i++) {
 		if ((unsigned char)s[i] >= 0x80)
-			return parse_utf8_valid(s + i, len - i);
+			return utf8_valid(s + i, len - i);
 	}
 	return 1;
-}
-
-static size_t
-parse_put_utf8(char *o, unsigned cp)
-{
-	if (cp < 0x80) {
-		o[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		o[0] = (char)(0xc0 | (cp >> 6));
-		o[1] = (char)(0x80 | (cp & 0x3f));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		o[0] = (char)(0xe0 | (cp >> 12));
-		o[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		o[2] = (char)(0x80 | (cp & 0x3f));
-		return 3;
-	}
-	o[0] = (char)(0xf0 | (cp >> 18));
-	o[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-	o[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-	o[3] = (char)(0x80 | (cp & 0x3f));
-	return 4;
 }
 
 /* ISO-8859-1 or windows-1252 bytes to UTF-8 (at most three bytes each). */
@@ -341,7 +237,7 @@ parse_from_8bit(const char *buf, size_t len, int cp1252, size_t *outlen)
 		else {
 			if (cp1252 && c < 0xa0)
 				c = parse_cp1252[c - 0x80];
-			o += parse_put_utf8(o, c);
+			o += utf8_put(o, c);
 		}
 	}
 	*outlen = (size_t)(o - out);
@@ -377,7 +273,7 @@ parse_from_utf16(const char *buf, size_t len, size_t *outlen, char **cause)
 			i += 2;
 		} else if (u >= 0xdc00 && u <= 0xdfff)
 			goto bad;
-		o += parse_put_utf8(o, u);
+		o += utf8_put(o, u);
 	}
 	*outlen = (size_t)(o - out);
 	return out;
@@ -458,7 +354,7 @@ parse_key_eq(const char *name, const char *s, size_t len)
 {
 	size_t	 n = strlen(name);
 
-	parse_trim(&name, &n);
+	utf8_trim(&name, &n);
 	return n == len && strncasecmp(name, s, len) == 0;
 }
 
@@ -512,7 +408,7 @@ parse_resolve_check(struct parse_ctx *ctx, const struct parse_key *keys,
 			continue;
 		s = keys[i].p;
 		len = keys[i].len;
-		parse_trim(&s, &len);
+		utf8_trim(&s, &len);
 		if (f >= PARSE_FIELD_CURRENCY) {
 			for (j = 0; j < i; j++) {
 				if (field[j] == f) {
@@ -580,7 +476,7 @@ parse_resolve(struct parse_ctx *ctx, const struct parse_key *keys, size_t n,
 		rank[i] = 0;
 		s = keys[i].p;
 		len = keys[i].len;
-		parse_trim(&s, &len);
+		utf8_trim(&s, &len);
 		if (len == 0)
 			continue;
 		for (j = 0; j < o->ncolumns; j++) {
@@ -589,7 +485,7 @@ parse_resolve(struct parse_ctx *ctx, const struct parse_key *keys, size_t n,
 			if (h == NULL)
 				continue;
 			clen = strlen(h);
-			parse_trim(&h, &clen);
+			utf8_trim(&h, &clen);
 			if (clen == len && strncasecmp(h, s, len) == 0) {
 				if ((int)o->columns[j].field < 0 ||
 				    o->columns[j].field >= MF__MAX) {
@@ -609,7 +505,7 @@ parse_resolve(struct parse_ctx *ctx, const struct parse_key *keys, size_t n,
 				const char *h = o->custom_kpis[j].header;
 
 				clen = strlen(h);
-				parse_trim(&h, &clen);
+				utf8_trim(&h, &clen);
 				if (clen == len && strncasecmp(h, s, len) == 0) {
 					field[i] = parse_custom_add(ctx,
 					    o->custom_kpis[j].name, 1);
@@ -706,7 +602,7 @@ parse_name(struct parse_ctx *ctx, enum metric_field f, const char *s,
 	size_t	 i;
 	unsigned char c;
 
-	parse_trim(&s, &len);
+	utf8_trim(&s, &len);
 	if (len == 0)
 		return 1;
 	if (len >= max) {
@@ -787,7 +683,7 @@ parse_money(struct parse_ctx *ctx, const char *s, size_t len, int json_number,
 	} else if ((n = currency_marker_end(s, len, mark)) != 0)
 		len -= n;
 number:
-	parse_trim(&s, &len);
+	utf8_trim(&s, &len);
 	if (len == 0 || len > PARSE_NUM_MAX) {
 		*why = len == 0 ? "no number" : "number too long";
 		return -1;
@@ -886,7 +782,7 @@ parse_count(struct parse_ctx *ctx, const char *s, size_t len, int json_number,
 		}
 		n = 0;
 		if (th != 0 && th == ' ')
-			n = parse_blank(s + i, len - i);
+			n = utf8_blank(s + i, len - i);
 		else if (th != 0 && s[i] == th)
 			n = 1;
 		if (n == 0)
@@ -931,7 +827,7 @@ parse_map_value(struct parse_ctx *ctx, enum metric_field f, const char *s,
 	const struct parse_options *o = ctx->opts;
 	size_t	 i;
 
-	parse_trim(&s, len);
+	utf8_trim(&s, len);
 	for (i = 0; i < o->nvalues; i++) {
 		if (o->values[i].field == f &&
 		    parse_key_eq(o->values[i].from, s, *len)) {
@@ -971,7 +867,7 @@ parse_number(struct parse_ctx *ctx, struct metric_row *r, enum metric_field f,
 	char		 mark[PARSE_MARK_MAX];
 	int		 rc;
 
-	parse_trim(&s, &len);
+	utf8_trim(&s, &len);
 	if (!json_number && parse_is_missing(s, len))
 		return 1;
 	if (f == MF_COST || f == MF_REVENUE) {
@@ -1057,7 +953,7 @@ parse_extra_value(struct parse_ctx *ctx, struct metric_row *r, int code,
 	size_t	 i;
 	int	 rc;
 
-	parse_trim(&s, &len);
+	utf8_trim(&s, &len);
 	if (code == PARSE_FIELD_CURRENCY) {
 		if (parse_is_missing(s, len))
 			return 0;
@@ -1124,7 +1020,7 @@ parse_value(struct parse_ctx *ctx, struct metric_row *r, enum metric_field f,
 			    sizeof r->channel, reason, reasonlen);
 		break;
 	case MF_DATE:
-		parse_trim(&s, &len);
+		utf8_trim(&s, &len);
 		if (parse_is_missing(s, len))
 			return 0;
 		rc = parse_date_value(ctx, r, s, len, reason, reasonlen);
@@ -1168,7 +1064,7 @@ parse_custom_value(struct parse_ctx *ctx, struct metric_row *r, int field,
 	unsigned	 i;
 
 	cn = &ctx->custom[field - PARSE_FIELD_CUSTOM];
-	parse_trim(&s, &len);
+	utf8_trim(&s, &len);
 	if (!json_number && parse_is_missing(s, len))
 		return 0;
 	if (parse_money(ctx, s, len, json_number, &v, &why, mark) != 0) {
@@ -1542,7 +1438,7 @@ parse_csv(struct parse_ctx *ctx, const char *buf, size_t len)
 			const char *s = keys[i].p;
 			size_t l = keys[i].len;
 
-			parse_trim(&s, &l);
+			utf8_trim(&s, &l);
 			if (l != 0)
 				needed = i + 1;
 		}
@@ -1941,7 +1837,7 @@ parse_input(const char *buf, size_t len, const struct parse_options *o,
 static int
 parse_word_eq(const char *s, size_t len, const char *word)
 {
-	parse_trim(&s, &len);
+	utf8_trim(&s, &len);
 	return strlen(word) == len && strncasecmp(s, word, len) == 0;
 }
 

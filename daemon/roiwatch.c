@@ -35,6 +35,7 @@
 #include "money.h"
 #include "notice.h"
 #include "store.h"
+#include "utf8.h"
 #include "xmalloc.h"
 
 #define DEFAULT_CONFIG	"/etc/roiwatch/roiwatchd.conf"
@@ -76,12 +77,8 @@ usage(void)
 static void
 print_padded(const char *s, int width)
 {
-	const unsigned char *p;
-	int n = 0;
+	int n = (int)utf8_width(s);
 
-	for (p = (const unsigned char *)s; *p != '\0'; p++)
-		if ((*p & 0xc0) != 0x80)
-			n++;
 	printf("%s%*s", s, n < width ? width - n : 0, "");
 }
 

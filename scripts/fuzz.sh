@@ -14,7 +14,7 @@ for f in conf/examples/*; do
 	{ printf '\000'; cat "$f"; } > "$out/corpus/$(basename "$f").0"
 	{ printf '\001'; cat "$f"; } > "$out/corpus/$(basename "$f").1"
 done
-srcs=(daemon/parse.c daemon/parse-date.c daemon/parse-json.c daemon/json-lex.c daemon/csv.c
+srcs=(daemon/parse.c daemon/parse-date.c daemon/parse-json.c daemon/json-lex.c daemon/csv.c daemon/utf8.c
       daemon/money.c daemon/currency.c daemon/metric.c daemon/log.c daemon/xmalloc.c tests/fuzz/fuzz_parse.c)
 clang -std=c11 -D_GNU_SOURCE -g -O1 -Iinclude \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
