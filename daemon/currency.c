@@ -382,6 +382,20 @@ currency_marker_matches(const char *code, const char *marker)
 	return 0;
 }
 
+int
+currency_markers_agree(const char *a, const char *b)
+{
+	size_t i;
+
+	if (strcmp(a, b) == 0)
+		return 1;
+	for (i = 0; i < sizeof currency_table / sizeof currency_table[0]; i++)
+		if (currency_marker_matches(currency_table[i].code, a) &&
+		    currency_marker_matches(currency_table[i].code, b))
+			return 1;
+	return 0;
+}
+
 static int
 currency_is_alpha(unsigned char ch)
 {

@@ -273,7 +273,7 @@ input_row_cb(void *arg, const struct metric_row *row, long rowno)
 		    row->currency, cc->id, cc->currency);
 		return input_go_on(ctx);
 	}
-	if (row->has_offset) {
+	if (row->has_offset && row->hour >= 0) {	/* a whole day stays */
 		local = *row;
 		ingest_place_local(&local, cc->tz);
 		row = &local;

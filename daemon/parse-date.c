@@ -192,6 +192,22 @@ parse_date_iso(const char *s, size_t len, struct parse_date *d)
 }
 
 /*
+ * Fewest digits of the one- or two-digit field whose directive is at fmt:
+ * two when another number comes right before (glued) or right after it with
+ * nothing between ("%Y%m%d" reads "2024111" as neither 2024-11-01 nor
+ * 2024-01-11: it is refused), else one.
+ */
+static int
+parse_date_min(const char *fmt, int glued)
+{
+	if (glued)
+		return 2;
+	if (fmt[1] != '%' || fmt[2] == '\0')
+		return 1;
+	return strchr("-YmdeHMS", fmt[2]) != NULL ? 2 : 1;
+}
+
+/*
  * Read fmt at s; *endp gets where the match stopped (the caller decides
  * whether the rest may follow). fmt was checked by parse_date_check_format().
  */
@@ -201,10 +217,12 @@ parse_date_scan(const char *fmt, int default_year, const char *s,
 {
 	const char *p = s;
 	int	 y = default_year, m = -1, day = -1, h = -1, mi = 0, v;
+	int	 glued = 0, num;	/* the last field read was a number */
 	char	 iso[16];
 
 	parse_date_clear(d);
-	for (; *fmt != '\0'; fmt++) {
+	for (; *fmt != '\0'; fmt++, glued = num) {
+		num = 0;
 		if (*fmt != '%') {
 			if (p >= e || *p != *fmt)
 				return -1;
@@ -213,13 +231,15 @@ parse_date_scan(const char *fmt, int default_year, const char *s,
 		}
 		if (*++fmt == '-')	/* %-d %-m: no padding, read alike */
 			fmt++;
+		num = strchr("YmdeHMS", *fmt) != NULL;
 		switch (*fmt) {
 		case 'Y':
 			if ((y = parse_date_digits(&p, e, 4, 4)) < 0)
 				return -1;
 			break;
 		case 'm':
-			if ((m = parse_date_digits(&p, e, 1, 2)) < 0)
+			if ((m = parse_date_digits(&p, e,
+			    parse_date_min(fmt, glued), 2)) < 0)
 				return -1;
 			break;
 		case 'e':
@@ -227,11 +247,13 @@ parse_date_scan(const char *fmt, int default_year, const char *s,
 				p++;
 			/* FALLTHROUGH */
 		case 'd':
-			if ((day = parse_date_digits(&p, e, 1, 2)) < 0)
+			if ((day = parse_date_digits(&p, e,
+			    parse_date_min(fmt, glued), 2)) < 0)
 				return -1;
 			break;
 		case 'H':
-			if ((h = parse_date_digits(&p, e, 1, 2)) < 0 || h > 23)
+			if ((h = parse_date_digits(&p, e,
+			    parse_date_min(fmt, glued), 2)) < 0 || h > 23)
 				return -1;
 			break;
 		case 'M':
@@ -347,7 +369,7 @@ parse_date_search(const char *fmt, int default_year, const char *name,
 int
 parse_date_check_format(const char *fmt, int default_year, char **cause)
 {
-	int y = 0, m = 0, d = 0;
+	int y = 0, m = 0, d = 0, h = 0, z = 0;
 
 	for (; *fmt != '\0'; fmt++) {
 		if (*fmt != '%')
@@ -373,9 +395,13 @@ parse_date_check_format(const char *fmt, int default_year, char **cause)
 			d++;
 			break;
 		case 'H':
+			h++;
+			break;
+		case 'z':
+			z++;
+			break;
 		case 'M':
 		case 'S':
-		case 'z':
 		case '%':
 			break;
 		case '\0':
@@ -386,6 +412,11 @@ parse_date_check_format(const char *fmt, int default_year, char **cause)
 			    *fmt);
 			return -1;
 		}
+	}
+	if (z > 0 && h == 0) {
+		/* An offset moves an instant; a whole day has none. */
+		*cause = xstrdup("date format has %z without a time (%H)");
+		return -1;
 	}
 	if (y > 1 || (y == 0 && default_year <= 0) || m != 1 || d != 1) {
 		*cause = xstrdup(y == 0 && m == 1 && d == 1 ? "date format "

@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "json-lex.h"
+#include "log.h"
 #include "metric.h"
 #include "parse.h"
 #include "parse-internal.h"
@@ -48,6 +49,10 @@ struct pj_lex {
 	struct json_lex	 lx;
 	char		*scratch;	/* decoded strings; NULL until needed */
 	size_t		 scratch_used, scratch_cap;
+	size_t		 input_len;	/* of the document or NDJSON line: no
+					   object decodes more (escapes only
+					   shrink), wherever the scratch area
+					   was first needed */
 	const char	*why;		/* syntax error, or NULL */
 	long		 why_line;
 	char		 whybuf[128];	/* the lexer's message */
@@ -76,7 +81,10 @@ pj_keycache_hit(const struct pj_keycache *kc, const struct parse_key *keys,
 	if (!kc->valid || kc->n != n)
 		return 0;
 	for (i = 0; i < n; i++) {
-		if (memcmp(p, keys[i].p, keys[i].len) != 0 ||
+		/* The cached names end inside names[]: never compare past. */
+		if ((size_t)(p - kc->names) + keys[i].len + 1 >
+		    sizeof kc->names ||
+		    memcmp(p, keys[i].p, keys[i].len) != 0 ||
 		    p[keys[i].len] != '\0')
 			return 0;
 		p += keys[i].len + 1;
@@ -154,9 +162,14 @@ pj_string(struct pj_lex *pl, const struct json_token *t, struct pj_value *v)
 		return;
 	}
 	if (pl->scratch == NULL) {
-		pl->scratch_cap = (size_t)(pl->lx.end - t->p) + 1;
+		/* Sized for the whole input, not from this string on: an
+		 * envelope's array is read again after the keys that follow
+		 * it. */
+		pl->scratch_cap = pl->input_len + 1;
 		pl->scratch = xmalloc(pl->scratch_cap);
 	}
+	if (pl->scratch_used + t->len > pl->scratch_cap)
+		fatalx("%s: scratch area overrun", __func__);
 	v->p = pl->scratch + pl->scratch_used;
 	v->len = json_lex_decode(t, pl->scratch + pl->scratch_used);
 	pl->scratch_used += v->len;
@@ -282,6 +295,9 @@ pj_read_object(struct pj_lex *pl, struct pj_row *row, int top)
 		if (json_lex_next(&pl->lx, &t) != JSON_TOK_COLON)
 			return pj_fail(pl, t.line, "':' expected");
 		json_lex_next(&pl->lx, &t);
+		if (top && k.len == 7 && memcmp(k.p, "metrics", 7) == 0 &&
+		    row->has_metrics != 0)
+			return pj_fail(pl, t.line, "two \"metrics\" members");
 		if (top && k.len == 7 && memcmp(k.p, "metrics", 7) == 0 &&
 		    t.type == JSON_TOK_LBRACKET) {
 			row->has_metrics = 1;
@@ -411,6 +427,29 @@ pj_array(struct parse_ctx *ctx, struct pj_lex *pl, struct pj_keycache *kc,
 	}
 }
 
+/* An envelope's "currency" member names the currency of all its rows;
+ * it is not dropped like the envelope's other members. */
+static int
+pj_envelope_currency(struct parse_ctx *ctx, const struct pj_row *row,
+    long line)
+{
+	size_t i;
+
+	for (i = 0; i < row->n; i++) {
+		if (row->keys[i].len != 8 ||
+		    memcmp(row->keys[i].p, "currency", 8) != 0)
+			continue;
+		if (row->vals[i].type != PJ_STRING) {
+			parse_report(ctx, 0, line, "currency", 8, "\"currency\" "
+			    "is not a string");
+			return -1;
+		}
+		return parse_envelope_currency(ctx, row->vals[i].p,
+		    row->vals[i].len, line);
+	}
+	return 0;
+}
+
 static int
 pj_document(struct parse_ctx *ctx, const char *buf, size_t len)
 {
@@ -423,6 +462,7 @@ pj_document(struct parse_ctx *ctx, const char *buf, size_t len)
 
 	memset(&pl, 0, sizeof pl);
 	json_lex_init(&pl.lx, buf, len, 1, 0);
+	pl.input_len = len;
 	kc = xmalloc(sizeof *kc);
 	kc->valid = 0;
 	row = xmalloc(sizeof *row);
@@ -445,6 +485,8 @@ pj_document(struct parse_ctx *ctx, const char *buf, size_t len)
 			const char *after = pl.lx.p;
 			long after_line = pl.lx.line;
 
+			if (pj_envelope_currency(ctx, row, line) != 0)
+				goto out;
 			pl.lx.p = row->metrics_at;
 			pl.lx.line = row->metrics_line;
 			rc = pj_array(ctx, &pl, kc, row);
@@ -462,6 +504,7 @@ pj_document(struct parse_ctx *ctx, const char *buf, size_t len)
 		pj_trailing(&pl, &t);
 		rc = pj_syntax(ctx, &pl);
 	}
+out:
 	free(pl.scratch);
 	free(row);
 	free(kc);
@@ -502,6 +545,7 @@ pj_lines(struct parse_ctx *ctx, const char *buf, size_t len)
 			break;
 		}
 		json_lex_init(&pl.lx, s, (size_t)(t - s), line, 0);
+		pl.input_len = (size_t)(t - s);
 		pl.why = NULL;
 		free(pl.scratch);
 		pl.scratch = NULL;

@@ -320,6 +320,7 @@ parse_custom_add(struct parse_ctx *ctx, const char *name, int mapped)
 	cn = &ctx->custom[ctx->ncustom];
 	snprintf(cn->name, sizeof cn->name, "%s", name);
 	cn->mapped = mapped;
+	cn->mark[0] = '\0';
 	return PARSE_FIELD_CUSTOM + (int)ctx->ncustom++;
 }
 
@@ -404,11 +405,19 @@ parse_resolve_check(struct parse_ctx *ctx, const struct parse_key *keys,
 	memset(ctx->fhead, 0, sizeof ctx->fhead);
 	for (i = 0; i < n; i++) {
 		f = field[i];
-		if (f < 0 || f >= PARSE_FIELD_CUSTOM)
+		if (f < 0)
 			continue;
 		s = keys[i].p;
 		len = keys[i].len;
 		utf8_trim(&s, &len);
+		if (f >= PARSE_FIELD_CUSTOM) {
+			/* "Purchase value (USD)" kept as a custom KPI is
+			 * still an amount in USD. */
+			dst = ctx->custom[f - PARSE_FIELD_CUSTOM].mark;
+			if (dst[0] == '\0')
+				parse_header_mark(s, len, dst);
+			continue;
+		}
 		if (f >= PARSE_FIELD_CURRENCY) {
 			for (j = 0; j < i; j++) {
 				if (field[j] == f) {
@@ -438,7 +447,7 @@ parse_resolve_check(struct parse_ctx *ctx, const struct parse_key *keys,
 			continue;
 		dst = f < MF__MAX ? ctx->fmark[f] :
 		    ctx->smark[f - PARSE_FIELD_SPREAD];
-		if (dst[0] != '\0' && strcmp(dst, mark) != 0) {
+		if (dst[0] != '\0' && !currency_markers_agree(dst, mark)) {
 			*bad = (int)i;
 			snprintf(reason, reasonlen, "two currencies in the "
 			    "headers of %s: %s and %s",
@@ -704,7 +713,8 @@ number:
 	    ctx->opts->round, v, why);
 }
 
-/* Record a currency marker of the row; two different ones refuse it. */
+/* Record a currency marker of the row; two that cannot name one currency
+ * refuse it ("€" and "EUR" agree, "$" and "£" do not). */
 static int
 parse_mark(struct metric_row *r, const char *mark, char *reason,
     size_t reasonlen)
@@ -715,8 +725,12 @@ parse_mark(struct metric_row *r, const char *mark, char *reason,
 		snprintf(r->currency, sizeof r->currency, "%s", mark);
 		return 0;
 	}
-	if (strcmp(r->currency, mark) == 0)
+	if (currency_markers_agree(r->currency, mark)) {
+		/* Keep the more precise: an ISO code over a symbol. */
+		if (currency_lookup(mark) != NULL)
+			snprintf(r->currency, sizeof r->currency, "%s", mark);
 		return 0;
+	}
 	snprintf(reason, reasonlen, "two currencies in one row: %s and %s",
 	    r->currency, mark);
 	return -1;
@@ -943,13 +957,51 @@ parse_date_value(struct parse_ctx *ctx, struct metric_row *r, const char *s,
 	return 0;
 }
 
+/* A currency named by a value of its own (a currency column or key, an
+ * envelope's "currency"): a code or a symbol, copied into mark. */
+static int
+parse_currency_text(const char *s, size_t len, char *mark, char *reason,
+    size_t reasonlen)
+{
+	char	 show[96];
+	size_t	 i;
+
+	for (i = 0; i < len; i++) {
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			break;
+	}
+	if (len == 0 || len >= PARSE_MARK_MAX || i < len) {
+		snprintf(reason, reasonlen, "currency \"%s\" is not a code or "
+		    "a symbol", parse_show(s, len, show, sizeof show));
+		return -1;
+	}
+	memcpy(mark, s, len);
+	mark[len] = '\0';
+	return 0;
+}
+
+int
+parse_envelope_currency(struct parse_ctx *ctx, const char *s, size_t len,
+    long line)
+{
+	char	 reason[160];
+
+	utf8_trim(&s, &len);
+	if (parse_currency_text(s, len, ctx->envelope_mark, reason,
+	    sizeof reason) == 0)
+		return 0;
+	ctx->envelope_mark[0] = '\0';
+	parse_report(ctx, 0, line, "currency", 8, "%s", reason);
+	return -1;
+}
+
 /* Keys that are not a metric field: currency, date parts, spread columns. */
 static int
 parse_extra_value(struct parse_ctx *ctx, struct metric_row *r, int code,
     const char *s, size_t len, int json_number, char *reason,
     size_t reasonlen)
 {
-	char	 mark[PARSE_MARK_MAX], show[96];
+	char	 mark[PARSE_MARK_MAX];
 	size_t	 i;
 	int	 rc;
 
@@ -957,18 +1009,8 @@ parse_extra_value(struct parse_ctx *ctx, struct metric_row *r, int code,
 	if (code == PARSE_FIELD_CURRENCY) {
 		if (parse_is_missing(s, len))
 			return 0;
-		for (i = 0; i < len; i++) {
-			if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-				break;
-		}
-		if (len >= PARSE_MARK_MAX || i < len) {
-			snprintf(reason, reasonlen, "currency \"%s\" is not a "
-			    "code or a symbol", parse_show(s, len, show,
-			    sizeof show));
+		if (parse_currency_text(s, len, mark, reason, reasonlen) != 0)
 			return -1;
-		}
-		memcpy(mark, s, len);
-		mark[len] = '\0';
 		return parse_mark(r, mark, reason, reasonlen);
 	}
 	if (code < PARSE_FIELD_SPREAD) {
@@ -1067,16 +1109,21 @@ parse_custom_value(struct parse_ctx *ctx, struct metric_row *r, int field,
 	utf8_trim(&s, &len);
 	if (!json_number && parse_is_missing(s, len))
 		return 0;
-	if (parse_money(ctx, s, len, json_number, &v, &why, mark) != 0) {
+	if (parse_money(ctx, s, len, json_number, &v, &why, mark) != 0 ||
+	    (!cn->mapped && mark[0] != '\0')) {
+		/* An unknown column of text ("R 100" in "Ad name") is not
+		 * ours: it neither becomes a figure nor names the row's
+		 * currency. */
 		if (!cn->mapped)
-			return 0;	/* an unknown column of text: not ours */
+			return 0;
 		snprintf(reason, reasonlen, "%s \"%s\": %s%s", cn->name,
 		    parse_show(s, len, show, sizeof show),
 		    why != NULL ? why : "not a number",
 		    parse_money_hint(ctx, s, len, why));
 		return -1;
 	}
-	if (parse_mark(r, mark, reason, reasonlen) != 0)
+	if (parse_mark(r, mark, reason, reasonlen) != 0 ||
+	    parse_mark(r, cn->mark, reason, reasonlen) != 0)
 		return -1;
 	for (i = 0; i < r->ncustom; i++) {
 		if (r->custom[i].name != cn->name)
@@ -1308,6 +1355,10 @@ parse_row_finish(struct parse_ctx *ctx, struct metric_row *r, long row,
 		r->day = ctx->day;
 		r->present |= MF_BIT(MF_DATE);
 	}
+	if (ctx->envelope_mark[0] != '\0' && parse_mark(r, ctx->envelope_mark,
+	    reason, sizeof reason) != 0)
+		return parse_report(ctx, row, line, "currency", 8, "%s",
+		    reason);
 	if (!ctx->extra)
 		return parse_emit(ctx, r, row, line);
 	if (o->ndate_columns > 0) {

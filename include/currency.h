@@ -48,6 +48,9 @@ const struct currency *currency_lookup(const char *code);
  * unknown marker is compatible with nothing.
  */
 int	currency_marker_matches(const char *code, const char *marker);
+/* Whether two markers can name one currency ("€" and "EUR", "$" and "USD"):
+ * 1 yes, 0 no ("$" and "EUR"; an unknown marker agrees only with itself). */
+int	currency_markers_agree(const char *a, const char *b);
 
 /*
  * A currency marker at the start (end) of s, len bytes: a symbol of the table or

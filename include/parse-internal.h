@@ -37,6 +37,7 @@ struct parse_preset;
 struct parse_custom_name {
 	char	name[METRIC_CUSTOM_NAME_MAX];
 	int	mapped;		/* from custom_kpis: a non-number is an error */
+	char	mark[PARSE_MARK_MAX];	/* currency named by its header */
 };
 
 struct parse_ctx {
@@ -60,6 +61,9 @@ struct parse_ctx {
 	/* Of the latest resolution: the currency marker of a field's (or a
 	 * spread column's) header, and the header of each field as written. */
 	char				 fmark[MF__MAX][PARSE_MARK_MAX];
+	char				 envelope_mark[PARSE_MARK_MAX];
+						/* a JSON envelope's
+						   "currency", for every row */
 	char				 fhead[MF__MAX][64];
 	char				(*smark)[PARSE_MARK_MAX];
 	/* Of the row being read: date parts and spread values. */
@@ -118,6 +122,12 @@ int	parse_row_finish(struct parse_ctx *, struct metric_row *, long row,
 /* Count one more data row against max_rows; -1 (reported) when over. */
 int	parse_count_row(struct parse_ctx *, long line);
 
+
+/* A JSON envelope's "currency" ({"currency": "EUR", "metrics": [...]}):
+ * the marker of every row. Returns 0, or -1 (reported) when it is not a
+ * code or a symbol. */
+int	parse_envelope_currency(struct parse_ctx *, const char *s, size_t len,
+	    long line);
 
 int	parse_json_input(struct parse_ctx *, const char *buf, size_t len,
 	    enum parse_format);

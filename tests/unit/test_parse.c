@@ -1902,7 +1902,12 @@ test_currency_markers(void **state)
 		{ "client,campaign,date,Cost (USD),Revenue (EUR)\n"
 		  "acme,c,2026-01-01,5,6\n", NULL },
 		{ "client,campaign,date,cost,currency\n"
-		  "acme,c,2026-01-01,$5,USD\n", NULL },
+		  "acme,c,2026-01-01,\xc2\xa3" "5,USD\n", NULL },
+		/* two ways to write one currency: the code is kept */
+		{ "client,campaign,date,cost,currency\n"
+		  "acme,c,2026-01-01,$5,USD\n", "USD" },
+		{ "client,campaign,date,Cost (\xe2\x82\xac),Revenue (EUR)\n"
+		  "acme,c,2026-01-01,5,6\n", "EUR" },
 	};
 	struct parse_options o;
 	struct got g;
@@ -2103,7 +2108,7 @@ test_spread_channel(void **state)
 	    "acme,Spring,2026-03-01,10,NA\n"
 	    "acme,Spring,2026-03-02,,20\n"
 	    "acme,,2026-03-03,10,20\n"
-	    "acme,Spring,2026-03-04,10,$20\n"
+	    "acme,Spring,2026-03-04,10,\xc2\xa3" "20\n"
 	    "acme,Spring,2026-03-05,10,20 EUR\n"
 	    "acme,Spring,2026-03-06,10,20\n", &o, &g);
 	assert_int_equal(g.nrows, 2);
@@ -2114,7 +2119,7 @@ test_spread_channel(void **state)
 	assert_string_equal(g.rows[1].channel, "meta");
 	assert_int_equal(g.rows[1].cost, 20000000);
 	assert_string_equal(g.rows[1].currency, "USD");
-	/* no campaign: one error for the row; "$" or "EUR" written in a
+	/* no campaign: one error for the row; "£" or "EUR" written in a
 	 * "(USD)" column: two markers; two channels of one campaign would
 	 * replace each other in the store */
 	assert_int_equal(g.nerrs, 4);
@@ -2123,7 +2128,7 @@ test_spread_channel(void **state)
 	assert_int_equal(g.errs[1].row, 4);
 	assert_string_equal(g.errs[1].column, "Meta (USD)");
 	assert_string_equal(g.errs[1].reason, "two currencies in one row: USD "
-	    "and $");
+	    "and \xc2\xa3");
 	assert_int_equal(g.errs[2].row, 5);
 	assert_non_null(strstr(g.errs[2].reason, "USD and EUR"));
 	assert_int_equal(g.errs[3].row, 6);
@@ -2219,10 +2224,115 @@ test_new_bad_options(void **state)
 	}
 }
 
+/*
+ * Found in review: a JSON envelope whose escaped key follows its metrics
+ * array (the decoded strings of the array's rows once overran a scratch
+ * area sized from that key on), a key cache compared past its names, an
+ * envelope's "currency" dropped, two "metrics" members.
+ */
+static void
+test_json_envelope_edges(void **state)
+{
+	static struct got	 g;
+	struct parse_options	 o;
+	char			*buf, *p;
+	size_t			 i;
+
+	(void)state;
+	opts_init(&o);
+	buf = xmalloc(16384);
+	p = buf + sprintf(buf, "{\"metrics\":[{\"client\":\"acme\","
+	    "\"campaign\":\"c");
+	for (i = 0; i < 150; i++)
+		p += sprintf(p, "\\u0041");
+	sprintf(p, "\",\"date\":\"2024-11-06\",\"cost\":\"1\"}],"
+	    "\"z\\u0041\":1}");
+	run(buf, strlen(buf), &o, &g);
+	assert_clean(&g, 1);
+	assert_int_equal(strlen(g.rows[0].campaign), 151);
+
+	/* Same key count, the second object's key far longer than the
+	 * cached names. */
+	p = buf + sprintf(buf, "[{\"client\":\"acme\",\"campaign\":\"c\","
+	    "\"date\":\"2024-11-06\",\"");
+	for (i = 0; i < 1900; i++)
+		*p++ = 'k';
+	p += sprintf(p, "\":1},{\"client\":\"acme\",\"campaign\":\"c\","
+	    "\"date\":\"2024-11-07\",\"");
+	for (i = 0; i < 4950; i++)
+		*p++ = 'k';
+	sprintf(p, "\":1}]");
+	run(buf, strlen(buf), &o, &g);
+	assert_int_equal(g.nrows, 2);
+
+	RUN("{\"currency\":\"USD\",\"metrics\":[{\"client\":\"acme\","
+	    "\"campaign\":\"c\",\"date\":\"2024-11-06\",\"cost\":\"1\"}]}",
+	    &o, &g);
+	assert_clean(&g, 1);
+	assert_string_equal(g.rows[0].currency, "USD");
+	RUN("{\"currency\":\"USD\",\"metrics\":[{\"client\":\"acme\","
+	    "\"campaign\":\"c\",\"date\":\"2024-11-06\",\"cost\":\"1 GBP\"}]}",
+	    &o, &g);
+	assert_int_equal(g.nrows, 0);
+	assert_int_equal(g.nerrs, 1);
+	RUN("{\"metrics\":[],\"metrics\":[{\"client\":\"acme\","
+	    "\"campaign\":\"c\",\"date\":\"2024-11-06\",\"cost\":\"1\"}]}",
+	    &o, &g);
+	assert_int_equal(g.nrows, 0);
+	assert_non_null(strstr(g.errs[0].reason, "two \"metrics\""));
+	free(buf);
+}
+
+/* Custom KPI columns: a header's currency counts; an unknown column of
+ * text that happens to carry a marker is neither a figure nor a currency. */
+static void
+test_custom_currency(void **state)
+{
+	static struct got	 g;
+	struct parse_options	 o;
+
+	(void)state;
+	opts_init(&o);
+	o.keep_unknown_numeric = 1;
+	RUN("client,campaign,date,cost,Purchase value (USD)\n"
+	    "acme,c,2026-01-01,5,30\n", &o, &g);
+	assert_clean(&g, 1);
+	assert_string_equal(g.rows[0].currency, "USD");
+	RUN("client,campaign,date,cost,Ad name,Notes\n"
+	    "acme,c,2026-01-01,5,R 100,USD 2024\n", &o, &g);
+	assert_clean(&g, 1);
+	assert_string_equal(g.rows[0].currency, "");
+	assert_int_equal(g.rows[0].ncustom, 0);
+}
+
+/* Glued one- or two-digit fields read two digits; an offset needs a time. */
+static void
+test_date_glued_and_offset(void **state)
+{
+	struct parse_date	 d;
+	char			*why = NULL;
+
+	(void)state;
+	assert_int_equal(parse_date_format("%Y%m%d", 0, "20241106", 8, &d), 0);
+	assert_int_equal(d.day, day(2024, 11, 6));
+	assert_int_equal(parse_date_format("%Y%m%d", 0, "2024111", 7, &d), -1);
+	assert_int_equal(parse_date_format("%Y-%m-%d", 0, "2024-1-6", 8, &d),
+	    0);
+	assert_int_equal(parse_date_check_format("%Y-%m-%d%z", 0, &why), -1);
+	assert_non_null(strstr(why, "%z without a time"));
+	free(why);
+	why = NULL;
+	assert_int_equal(parse_date_check_format("%Y-%m-%d %H:%M%z", 0, &why),
+	    0);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_json_envelope_edges),
+		cmocka_unit_test(test_custom_currency),
+		cmocka_unit_test(test_date_glued_and_offset),
 		cmocka_unit_test(test_basic),
 		cmocka_unit_test(test_bom),
 		cmocka_unit_test(test_crlf),
