@@ -243,6 +243,7 @@ input_row_cb(void *arg, const struct metric_row *row, long rowno)
 	const struct client_conf *cc = ctx->last_client;
 	struct metric_row local;
 	char *cause = NULL;
+	int rc;
 
 	if (ctx->max_rows > 0 && rowno > ctx->max_rows) {
 		ctx->res->too_many_rows = 1;
@@ -278,12 +279,14 @@ input_row_cb(void *arg, const struct metric_row *row, long rowno)
 		ingest_place_local(&local, cc->tz);
 		row = &local;
 	}
-	switch (store_put_metric_input(ctx->batch->store, row, ctx->input_id,
-	    &cause)) {
+	switch ((rc = store_put_metric_input(ctx->batch->store, row,
+	    ctx->input_id, &cause))) {
 	case 0:
 		break;
-	case STORE_REFUSED:
-		row_error(ctx, rowno, "channel", "%s", cause);
+	case STORE_REFUSED_CHANNEL:
+	case STORE_REFUSED_SUM:
+		row_error(ctx, rowno, rc == STORE_REFUSED_CHANNEL ? "channel" :
+		    "", "%s", cause);
 		free(cause);
 		return input_go_on(ctx);
 	default:

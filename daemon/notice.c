@@ -1066,6 +1066,24 @@ json_rounded(const struct kpi_value *v, double mul)
 	return (cJSON_CreateNumber(round(v->value * mul * 100.0) / 100.0));
 }
 
+/* "NAME_micros" and "NAME" (formatted) of an amount, or nulls. */
+static void
+notice_json_amount(cJSON *o, const char *name, int known, int64_t micros,
+    const struct notice *n, char *buf, size_t len)
+{
+	char key[32];
+
+	snprintf(key, sizeof key, "%s_micros", name);
+	if (!known) {
+		cJSON_AddNullToObject(o, key);
+		cJSON_AddNullToObject(o, name);
+		return;
+	}
+	json_int(o, key, micros);
+	cJSON_AddStringToObject(o, name, money_format_currency(micros,
+	    n->currency, n->language, buf, len));
+}
+
 char *
 notice_render_webhook(const struct notice *n, const char *idem_key)
 {
@@ -1108,17 +1126,16 @@ notice_render_webhook(const struct notice *n, const char *idem_key)
 		    json_rounded(&v[KPI_ROI], 100.0));
 		cJSON_AddItemToObject(o, "roas", json_rounded(&v[KPI_ROAS],
 		    1.0));
+		/* Missing is not zero: no complete day, no amounts. */
 		cr = &e->totals.pair[KPI_PAIR_COST_REVENUE];
-		json_int(o, "cost_micros", cr->a);
-		json_int(o, "revenue_micros", cr->b);
+		notice_json_amount(o, "cost", cr->samples > 0, cr->a, n, buf,
+		    sizeof buf);
+		notice_json_amount(o, "revenue", cr->samples > 0, cr->b, n,
+		    buf, sizeof buf);
 		if (v[KPI_PROFIT].defined)
 			json_int(o, "profit_micros", cr->b - cr->a);
 		else
 			cJSON_AddNullToObject(o, "profit_micros");
-		cJSON_AddStringToObject(o, "cost", money_format_currency(
-		    cr->a, n->currency, n->language, buf, sizeof buf));
-		cJSON_AddStringToObject(o, "revenue", money_format_currency(
-		    cr->b, n->currency, n->language, buf, sizeof buf));
 		cJSON_AddStringToObject(o, "profit", kpi_format_value(
 		    kpi_def(KPI_PROFIT), &v[KPI_PROFIT], n->currency,
 		    n->language, buf, sizeof buf));

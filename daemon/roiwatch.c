@@ -838,7 +838,7 @@ cmd_sample(int argc, char **argv)
 	struct store *st;
 	struct store_sample smp;
 	const struct store_sample_field *f;
-	char *cause = NULL, value[64], when[32], *end;
+	char *cause = NULL, value[64], when[32], origin[512], *end;
 	int32_t day;
 	long hour = -1;
 	int i, found;
@@ -891,8 +891,11 @@ cmd_sample(int argc, char **argv)
 			printf("  %-12s missing\n", metric_field_name(f->field));
 			continue;
 		}
+		/* Channels and origins (file names) come from inputs:
+		 * escaped before they reach a terminal. */
 		if (f->field == MF_CHANNEL)
-			snprintf(value, sizeof value, "%s", smp.channel);
+			log_escape(smp.channel, strlen(smp.channel), value,
+			    sizeof value);
 		else if (f->field == MF_COST || f->field == MF_REVENUE)
 			money_format_currency(f->value, cc->currency,
 			    cc->language, value, sizeof value);
@@ -904,7 +907,9 @@ cmd_sample(int argc, char **argv)
 		strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", &tm);
 		printf("  %-12s ", metric_field_name(f->field));
 		print_padded(value, 16);
-		printf(" from %s, %s\n", f->origin, when);
+		log_escape(f->origin, strlen(f->origin), origin,
+		    sizeof origin);
+		printf(" from %s, %s\n", origin, when);
 	}
 	store_free(st);
 	config_free(cfg);

@@ -95,7 +95,7 @@ enum store_stmt {
 /* Field k came from this very input already: sum rather than replace. */
 #define MSAME(k) \
 	"(input_id = excluded.input_id AND (src IS NULL OR" \
-	" rw_src_of(src, " #k ", 0) = 0))"
+	" rw_src_of(src, " #k ", input_id) = input_id))"
 /* Whether field c stays missing after the merge. */
 #define MNULL(c)	"(excluded." c " IS NULL AND " c " IS NULL)"
 #define MSET(c, k) \
@@ -435,7 +435,7 @@ store_pragma(sqlite3 *db, const char *sql, char *out, size_t len,
 /*
  * rw_channel_conflict(stored, new): called by the metric upsert only when one
  * input gives one campaign-day two channels; fails the statement with a
- * constraint error that names both (store_put turns it into STORE_REFUSED).
+ * constraint error that names both (store_put turns it into STORE_REFUSED_CHANNEL).
  */
 static void
 store_channel_conflict(sqlite3_context *ctx, int argc, sqlite3_value **argv)
@@ -793,7 +793,16 @@ store_put(struct store *s, sqlite3_stmt *st, const struct metric_row *r,
 		if (sqlite3_extended_errcode(s->db) == SQLITE_CONSTRAINT) {
 			xasprintf(cause, "%s", sqlite3_errmsg(s->db));
 			sqlite3_reset(st);
-			return STORE_REFUSED;
+			return STORE_REFUSED_CHANNEL;
+		}
+		/* A sum of this input's rows that overflows turns REAL,
+		 * which the STRICT table refuses: the row's fault. */
+		if (sqlite3_extended_errcode(s->db) ==
+		    SQLITE_CONSTRAINT_DATATYPE) {
+			xasprintf(cause, "this row added to the input's earlier "
+			    "rows of the same campaign and day is too large");
+			sqlite3_reset(st);
+			return STORE_REFUSED_SUM;
 		}
 		return store_fail(s, st, "storing sample", cause);
 	}

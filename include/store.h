@@ -133,11 +133,13 @@ int64_t	store_input_new(struct store *, const char *origin, char **cause);
  * Upsert one sample keyed by (client, campaign, day, hour), field by field:
  * the row replaces only the fields it carries (a missing field keeps the
  * stored value and its origin); within one input, rows of the same key add
- * up. Returns 0, -1 when the database failed (*cause), or STORE_REFUSED when
+ * up. Returns 0, -1 when the database failed (*cause), or STORE_REFUSED_* when
  * the row itself cannot be stored (*cause says why: one campaign-day given
- * two channels by one input) -- the statement changed nothing.
+ * two channels by one input, or a sum of its rows too large) -- the
+ * statement changed nothing.
  */
-#define STORE_REFUSED	(-2)
+#define STORE_REFUSED_CHANNEL	(-2)	/* two channels */
+#define STORE_REFUSED_SUM	(-3)	/* the input's sum overflows */
 int	store_put_metric_input(struct store *, const struct metric_row *,
 	    int64_t input_id, char **cause);
 

@@ -420,7 +420,7 @@ test_field_origin(void **state)
 }
 
 /* One input giving one campaign-day two channels: the row is refused
- * (STORE_REFUSED, nothing changed); another input may change the channel. */
+ * (STORE_REFUSED_CHANNEL, nothing changed); another input may change the channel. */
 static void
 test_channel_conflict(void **state)
 {
@@ -434,7 +434,7 @@ test_channel_conflict(void **state)
 	assert_int_equal(store_put_metric_input(f->s, &r, in, &cause), 0);
 	snprintf(r.channel, sizeof r.channel, "social");
 	assert_int_equal(store_put_metric_input(f->s, &r, in, &cause),
-	    STORE_REFUSED);
+	    STORE_REFUSED_CHANNEL);
 	assert_non_null(strstr(cause, "social"));
 	free(cause);
 	cause = NULL;
@@ -507,7 +507,8 @@ test_add_overflow(void **state)
 	/* Within one input the sum overflows: refused, the sample kept. */
 	in = store_input_new(f->s, "test", NULL);
 	assert_int_equal(store_put_metric_input(f->s, &r, in, &cause), 0);
-	assert_int_equal(store_put_metric_input(f->s, &r, in, &cause), -1);
+	assert_int_equal(store_put_metric_input(f->s, &r, in, &cause),
+	    STORE_REFUSED_SUM);
 	assert_non_null(cause);
 	free(cause);
 	cause = NULL;
@@ -1112,6 +1113,7 @@ test_migrate_from_1(void **state)
 	struct store_sample		 smp;
 	sqlite3				*db;
 	char				*cause = NULL;
+	int64_t				 in;
 
 	put(f->s, &r, 0);
 	store_free(f->s);
@@ -1123,6 +1125,7 @@ test_migrate_from_1(void **state)
 	    " ALTER TABLE metrics DROP COLUMN odd;"
 	    " ALTER TABLE metrics ADD COLUMN updated INTEGER NOT NULL"
 	    " DEFAULT 1700000000;"
+	    " UPDATE metrics SET input_id = 0;"	/* a plain put of old */
 	    " PRAGMA user_version = 1", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
 	f->s = store_open(f->path, &cause);
@@ -1136,6 +1139,18 @@ test_migrate_from_1(void **state)
 	assert_int_equal(smp.field[1].value, 5);
 	assert_string_equal(smp.field[1].origin,
 	    "written before schema version 4");
+	/* A new input writes revenue, then cost in a second row: the cost
+	 * kept from input 0 is replaced, not added to. */
+	in = store_input_new(f->s, "test", &cause);
+	r.present = MF_REQUIRED | MF_BIT(MF_REVENUE);
+	assert_int_equal(store_put_metric_input(f->s, &r, in, &cause), 0);
+	r.cost = 3;
+	r.present = MF_REQUIRED | MF_BIT(MF_COST);
+	assert_int_equal(store_put_metric_input(f->s, &r, in, &cause), 0);
+	assert_int_equal(store_sample_get(f->s, "acme", "spring", 100, -1,
+	    &smp, &cause), 1);
+	assert_int_equal(smp.field[1].value, 3);
+	assert_int_equal(smp.field[1].input_id, in);
 	store_free(f->s);
 	f->s = NULL;
 	assert_int_equal(user_version(f->path), store_schema_version());
