@@ -572,12 +572,12 @@ alerts_cb(const char *client, const char *campaign, enum alert_kind kind,
 	struct alerts_ctx *ctx = arg;
 	const struct client_conf *cc;
 	struct kpi_totals t;
-	struct kpi_value v;
+	struct kpi_value v, minimum;
 	struct kpi_lack *lacks;
 	struct kpi_gaps g;
 	size_t n;
 	int32_t from, to;
-	char since[32], cov[1024], *cause = NULL;
+	char since[32], cov[1024], pct[32], *cause = NULL;
 	time_t tt = (time_t)st->since;
 	struct tm tm;
 
@@ -604,9 +604,12 @@ alerts_cb(const char *client, const char *campaign, enum alert_kind kind,
 		memset(&v, 0, sizeof v);
 		v.days = t.pair[KPI_PAIR_COST_REVENUE].days;
 		v.days_total = t.days;
-		printf("%s (%s; minimum %lld%%)\n", rules_skip_text(st->skip),
+		memset(&minimum, 0, sizeof minimum);
+		minimum.defined = 1;
+		minimum.value = (double)cc->rules.min_coverage_ppm / 1e6;
+		printf("%s (%s; minimum %s)\n", rules_skip_text(st->skip),
 		    kpi_format_coverage(&v, &g, 0, "en", cov, sizeof cov),
-		    (long long)(cc->rules.min_coverage_ppm / 10000));
+		    kpi_format_percent(&minimum, pct, sizeof pct));
 	}
 	return 0;
 }

@@ -66,7 +66,7 @@ def test_worked_example():
         check("firing" in r.stdout and
               "not judged: coverage under minimum_coverage (1 of 4 days; "
               "2026-12-02 lacks cost, 2026-12-03 lacks revenue, 2026-12-04 lacks cost; "
-              "minimum 50%)" in r.stdout, r.stdout)
+              "minimum 50.00%)" in r.stdout, r.stdout)
         state = d.query("select state, judged from alert_state where kind = 'roi_low'")
         check(state[0][0] == "firing" and state[0][1] != 1, "kept state %r" % state)
 
@@ -99,7 +99,7 @@ def test_minimum_coverage_option():
         check(events(d) == [], "judged 1 of 2 days at 100%%: %r" % events(d))
         r = d.cli("alerts", "--all")
         check("not judged: coverage under minimum_coverage (1 of 2 days; "
-              "2026-12-02 lacks revenue; minimum 100%)" in r.stdout, r.stdout)
+              "2026-12-02 lacks revenue; minimum 100.00%)" in r.stdout, r.stdout)
         # The daemon logs it once, and when the day is complete judges again.
         d.start()
         d.drop("late.csv", HEADER + "acme,D,search,2026-12-02,1000,2500\n")
