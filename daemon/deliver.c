@@ -37,6 +37,7 @@
 #include "config.h"
 #include "curl-loop.h"
 #include "deliver.h"
+#include "fileio.h"
 #include "hmac.h"
 #include "log.h"
 #include "notice.h"
@@ -270,23 +271,6 @@ deliver_mkdirs(const char *path, char **cause)
 	return (0);
 }
 
-static int
-deliver_write_all(int fd, const char *p, size_t len)
-{
-	ssize_t	n;
-
-	while (len > 0) {
-		if ((n = write(fd, p, len)) < 0) {
-			if (errno == EINTR)
-				continue;
-			return (-1);
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return (0);
-}
-
 /*
  * File receiver: write the message atomically (temporary file, fsync,
  * rename, fsync of the directory) so that a reader never sees half a message.
@@ -296,7 +280,7 @@ deliver_file(struct deliver *d, const struct receiver_conf *r,
     const struct outbox_item *it, const struct notice *n, char **cause)
 {
 	char	*dir, *tmp, *path, *msg, *name;
-	int	 fd, ret = -1;
+	int	 ret = -1;
 
 	if (r->dir == NULL || *r->dir == '\0') {
 		*cause = xstrdup("no directory configured");
@@ -319,31 +303,9 @@ deliver_file(struct deliver *d, const struct receiver_conf *r,
 
 	if (deliver_mkdirs(dir, cause) != 0)
 		goto out;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		xasprintf(cause, "open %s: %s", tmp, strerror(errno));
+	if (fileio_write_atomic(path, tmp, msg, strlen(msg), 0600,
+	    cause) != 0)
 		goto out;
-	}
-	if (deliver_write_all(fd, msg, strlen(msg)) != 0 || fsync(fd) != 0) {
-		xasprintf(cause, "write %s: %s", tmp, strerror(errno));
-		close(fd);
-		unlink(tmp);
-		goto out;
-	}
-	if (close(fd) != 0) {
-		xasprintf(cause, "close %s: %s", tmp, strerror(errno));
-		unlink(tmp);
-		goto out;
-	}
-	if (rename(tmp, path) != 0) {
-		xasprintf(cause, "rename %s: %s", path, strerror(errno));
-		unlink(tmp);
-		goto out;
-	}
-	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
-		fsync(fd);
-		close(fd);
-	}
 	ret = 0;
 out:
 	free(msg);

@@ -22,6 +22,7 @@
 #include <event2/event.h>
 
 #include "config.h"
+#include "fileio.h"
 #include "inbox.h"
 #include "log.h"
 #include "store.h"
@@ -90,32 +91,11 @@ inbox_enqueue(struct inbox *ib, const char *name)
 	event_active(ib->ev_work, EV_TIMEOUT, 0);
 }
 
-/* fsync a directory so that a rename into it survives power loss. */
-static void
-inbox_sync_dir(const char *dir)
-{
-	int fd;
-
-	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
-		log_warn("inbox: cannot open %s", dir);
-		return;
-	}
-	if (fsync(fd) == -1)
-		log_warn("inbox: cannot sync %s", dir);
-	close(fd);
-}
-
-/*
- * Write report as path.report: written to path.report.tmp, synced, then
- * renamed. Returns 0 or -1 (logged).
- */
+/* Write report as path.report (whole or absent). Returns 0 or -1 (logged). */
 static int
 inbox_write_report(const char *path, const char *report)
 {
-	char tmp[PATH_MAX], final[PATH_MAX];
-	size_t len = strlen(report), off = 0;
-	ssize_t n;
-	int fd;
+	char tmp[PATH_MAX], final[PATH_MAX], *cause = NULL;
 
 	if (snprintf(final, sizeof final, "%s.report", path) >=
 	    (int)sizeof final ||
@@ -123,33 +103,25 @@ inbox_write_report(const char *path, const char *report)
 		log_warnx("inbox: report path too long for %s", path);
 		return -1;
 	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
-	    0640);
-	if (fd == -1) {
-		log_warn("inbox: cannot write %s", tmp);
-		return -1;
-	}
-	while (off < len) {
-		if ((n = write(fd, report + off, len - off)) == -1) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		off += (size_t)n;
-	}
-	if (off != len || fsync(fd) != 0) {
-		log_warn("inbox: cannot write %s", tmp);
-		close(fd);
-		unlink(tmp);
-		return -1;
-	}
-	close(fd);
-	if (rename(tmp, final) == -1) {
-		log_warn("inbox: cannot rename %s", tmp);
-		unlink(tmp);
+	if (fileio_write_atomic(final, tmp, report, strlen(report), 0640,
+	    &cause) != 0) {
+		log_warnx("inbox: report: %s", cause);
+		free(cause);
 		return -1;
 	}
 	return 0;
+}
+
+/* Sync a directory after a rename into it; logged when it fails. */
+static void
+inbox_sync_dir(const char *dir)
+{
+	char *cause = NULL;
+
+	if (fileio_sync_dir(dir, &cause) != 0) {
+		log_warnx("inbox: %s", cause);
+		free(cause);
+	}
 }
 
 /*
