@@ -977,6 +977,14 @@ parse_currency_text(const char *s, size_t len, char *mark, char *reason,
 	}
 	memcpy(mark, s, len);
 	mark[len] = '\0';
+	/* A column or key that only names the currency may write the code
+	 * in lower case ("usd"); beside an amount it must be capitals. */
+	if (len == 3 && ((mark[0] | 0x20) >= 'a' && (mark[0] | 0x20) <= 'z') &&
+	    ((mark[1] | 0x20) >= 'a' && (mark[1] | 0x20) <= 'z') &&
+	    ((mark[2] | 0x20) >= 'a' && (mark[2] | 0x20) <= 'z')) {
+		for (i = 0; i < 3; i++)
+			mark[i] = (char)(mark[i] & ~0x20);
+	}
 	return 0;
 }
 

@@ -1896,6 +1896,8 @@ test_currency_markers(void **state)
 		  "acme,c,2026-01-01,5,GBP\n", "GBP" },
 		{ "client,campaign,date,cost,currency\n"
 		  "acme,c,2026-01-01,5 GBP,GBP\n", "GBP" },
+		{ "client,campaign,date,cost,currency\n"
+		  "acme,c,2026-01-01,5,gbp\n", "GBP" },
 		/* two markers in one row */
 		{ "client,campaign,date,Amount spent (USD)\n"
 		  "acme,c,2026-01-01,5 EUR\n", NULL },
