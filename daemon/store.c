@@ -713,6 +713,23 @@ store_savepoint_rollback(struct store *s)
 #define STORE_FIGURES	(MF_BIT(MF_COST) | MF_BIT(MF_REVENUE) |		\
 	MF_BIT(MF_IMPRESSIONS) | MF_BIT(MF_CLICKS) | MF_BIT(MF_CONVERSIONS))
 
+/* The five figures of a sample, in the order of the totals statements. */
+#define STORE_NFIGURES	5
+static const enum metric_field store_figures[STORE_NFIGURES] = {
+	MF_COST, MF_REVENUE, MF_IMPRESSIONS, MF_CLICKS, MF_CONVERSIONS
+};
+
+/* Where each of store_figures goes in a kpi_totals. */
+static void
+store_figure_ptrs(struct kpi_totals *t, int64_t *sums[STORE_NFIGURES])
+{
+	sums[0] = &t->cost;
+	sums[1] = &t->revenue;
+	sums[2] = &t->impressions;
+	sums[3] = &t->clicks;
+	sums[4] = &t->conversions;
+}
+
 /* The fields of a sample's provenance (src), in their order there. */
 static const enum metric_field store_src_fields[STORE_SAMPLE_FIELDS] = {
 	MF_CHANNEL, MF_COST, MF_REVENUE, MF_IMPRESSIONS, MF_CLICKS,
@@ -1012,24 +1029,17 @@ static int
 store_sums(struct store *s, const char *client, const char *campaign,
     int32_t from_day, int32_t to_day, struct kpi_totals *t, char **cause)
 {
-	static const enum metric_field fields[] = {
-		MF_COST, MF_REVENUE, MF_IMPRESSIONS, MF_CLICKS, MF_CONVERSIONS
-	};
 	sqlite3_stmt	*st;
-	int64_t		*sums[5];
+	int64_t		*sums[STORE_NFIGURES];
 	int		 i, present;
 
-	sums[0] = &t->cost;
-	sums[1] = &t->revenue;
-	sums[2] = &t->impressions;
-	sums[3] = &t->clicks;
-	sums[4] = &t->conversions;
+	store_figure_ptrs(t, sums);
 	st = s->st[campaign != NULL ? ST_SUMS_CAMPAIGN : ST_SUMS_CLIENT];
 	store_bind_scope(st, client, campaign, from_day, to_day);
 	if (sqlite3_step(st) != SQLITE_ROW)
 		return store_fail(s, st, "totals", cause);
 	t->samples = t->days = sqlite3_column_int64(st, 0);
-	for (i = 0; i < 5; i++) {
+	for (i = 0; i < STORE_NFIGURES; i++) {
 		if (store_column_sum(st, 1 + i, sums[i], &present) != 0) {
 			xasprintf(cause, "totals: a sum is not an integer");
 			sqlite3_reset(st);
@@ -1037,7 +1047,7 @@ store_sums(struct store *s, const char *client, const char *campaign,
 			return -1;
 		}
 		if (present)
-			t->present |= MF_BIT(fields[i]);
+			t->present |= MF_BIT(store_figures[i]);
 	}
 	if (sqlite3_column_int(st, 8) != 0) {
 		sqlite3_reset(st);
@@ -1056,21 +1066,14 @@ int
 store_totals(struct store *s, const char *client, const char *campaign,
     int32_t from_day, int32_t to_day, struct kpi_totals *t, char **cause)
 {
-	static const enum metric_field fields[] = {
-		MF_COST, MF_REVENUE, MF_IMPRESSIONS, MF_CLICKS, MF_CONVERSIONS
-	};
 	sqlite3_stmt	*st;
 	struct kpi_pair_sums *ps;
-	int64_t		*sums[5], off[4 * KPI_PAIR__MAX], n;
+	int64_t		*sums[STORE_NFIGURES], off[4 * KPI_PAIR__MAX], n;
 	int		 i, p, present, gaps = 0;
 
 	memset(t, 0, sizeof *t);
 	memset(off, 0, sizeof off);
-	sums[0] = &t->cost;
-	sums[1] = &t->revenue;
-	sums[2] = &t->impressions;
-	sums[3] = &t->clicks;
-	sums[4] = &t->conversions;
+	store_figure_ptrs(t, sums);
 
 	/* The common case first: no hourly sample, no missing field. */
 	switch (store_sums(s, client, campaign, from_day, to_day, t, cause)) {
@@ -1092,12 +1095,12 @@ store_totals(struct store *s, const char *client, const char *campaign,
 	if (store_column_sum(st, 0, &t->days, &present) != 0 ||
 	    store_column_sum(st, 1, &t->samples, &present) != 0)
 		goto bad;
-	for (i = 0; i < 5; i++) {
+	for (i = 0; i < STORE_NFIGURES; i++) {
 		if (store_column_sum(st, i + 2, sums[i], &present) != 0 ||
 		    store_column_sum(st, i + 9, &n, &present) != 0)
 			goto bad;
 		if (n > 0)
-			t->present |= MF_BIT(fields[i]);
+			t->present |= MF_BIT(store_figures[i]);
 		if (n < t->samples)
 			gaps = 1;
 	}
@@ -1145,9 +1148,6 @@ store_lacks(struct store *s, const char *client, const char *campaign,
     int32_t from_day, int32_t to_day, struct kpi_lack **out, size_t *nout,
     char **cause)
 {
-	static const enum metric_field fields[] = {
-		MF_COST, MF_REVENUE, MF_IMPRESSIONS, MF_CLICKS, MF_CONVERSIONS
-	};
 	sqlite3_stmt	*st;
 	struct kpi_lack	*l = NULL, *e;
 	size_t		 n = 0;
@@ -1167,9 +1167,9 @@ store_lacks(struct store *s, const char *client, const char *campaign,
 			return -1;
 		}
 		e->day = sqlite3_column_int(st, 1);
-		for (i = 0; i < 5; i++)
+		for (i = 0; i < STORE_NFIGURES; i++)
 			if (sqlite3_column_int(st, 2 + i))
-				e->lacks |= MF_BIT(fields[i]);
+				e->lacks |= MF_BIT(store_figures[i]);
 	}
 	if (rc != SQLITE_DONE) {
 		free(l);
