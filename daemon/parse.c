@@ -1177,6 +1177,47 @@ parse_conversion_value(struct parse_ctx *ctx, struct metric_row *r,
 	return 0;
 }
 
+/*
+ * Whether a figure of the row is beyond METRIC_VALUE_MAX: then *reason says
+ * which. Checked once per finished row, so sums of several columns count.
+ */
+static int
+parse_out_of_bounds(const struct metric_row *r, char *reason, size_t len)
+{
+	static const enum metric_field fields[] = { MF_COST, MF_REVENUE,
+	    MF_IMPRESSIONS, MF_CLICKS, MF_CONVERSIONS };
+	const int64_t	*v[] = { &r->cost, &r->revenue, &r->impressions,
+			    &r->clicks, &r->conversions };
+	const char	*what = NULL;
+	int		 money = 0;
+	unsigned	 i;
+
+	for (i = 0; i < sizeof fields / sizeof fields[0] && what == NULL;
+	    i++) {
+		if ((r->present & MF_BIT(fields[i])) &&
+		    (*v[i] > METRIC_VALUE_MAX || *v[i] < -METRIC_VALUE_MAX)) {
+			what = metric_field_name(fields[i]);
+			money = fields[i] == MF_COST || fields[i] == MF_REVENUE;
+		}
+	}
+	for (i = 0; i < r->ncustom && what == NULL; i++) {
+		if (r->custom[i].value > METRIC_VALUE_MAX ||
+		    r->custom[i].value < -METRIC_VALUE_MAX) {
+			what = r->custom[i].name;
+			money = 1;
+		}
+	}
+	if (what == NULL)
+		return 0;
+	if (money)
+		snprintf(reason, len, "%s: beyond the largest figure one row "
+		    "may carry (1 000 000 000 units)", what);
+	else
+		snprintf(reason, len, "%s: beyond the largest figure one row "
+		    "may carry (10^15)", what);
+	return 1;
+}
+
 /* Check required fields and hand one finished row to the sink. */
 static inline int __attribute__((always_inline))
 parse_emit(struct parse_ctx *ctx, struct metric_row *r, long row, long line)
@@ -1195,6 +1236,8 @@ parse_emit(struct parse_ctx *ctx, struct metric_row *r, long row, long line)
 			    "missing %s", n);
 		}
 	}
+	if (parse_out_of_bounds(r, reason, sizeof reason))
+		return parse_report(ctx, row, line, NULL, 0, "%s", reason);
 	if (ctx->sink->row == NULL)
 		return 0;
 	return ctx->sink->row(ctx->sink->arg, r, row) == -1 ? -1 : 0;

@@ -18,6 +18,14 @@
 #define MICROS_PER_UNIT		1000000LL
 #define METRIC_CUSTOM_MAX	16	/* custom KPIs in one row */
 #define METRIC_CUSTOM_NAME_MAX	33	/* bytes including NUL */
+/*
+ * The largest magnitude one row may carry in any figure: 10^15, i.e. one
+ * billion units of money in micros, or 10^15 impressions. Below 2^53, so every
+ * value is exact in a JSON number and a double; a campaign needs more than
+ * 9 000 such rows before its total could leave int64, which the evaluation
+ * then reports for that campaign alone.
+ */
+#define METRIC_VALUE_MAX	1000000000000000LL
 
 enum metric_field {
 	MF_CLIENT,

@@ -907,21 +907,28 @@ test_json_exact_money(void **state)
 	RUN("[{\"client\":\"acme\",\"campaign\":\"a\",\"date\":\"2026-01-05\","
 	    "\"cost\":0.1,\"revenue\":19.99},"
 	    "{\"client\":\"acme\",\"campaign\":\"a\",\"date\":\"2026-01-06\","
-	    "\"cost\":92233720368.547758,\"revenue\":1234567.123456},"
+	    "\"cost\":999999999.999999,\"revenue\":1234567.123456},"
 	    "{\"client\":\"acme\",\"campaign\":\"a\",\"date\":\"2026-01-07\","
 	    "\"cost\":0.1234567},"
 	    "{\"client\":\"acme\",\"campaign\":\"a\",\"date\":\"2026-01-08\","
-	    "\"cost\":\"1.234,5\"}]", &o, &g);
+	    "\"cost\":\"1.234,5\"},"
+	    "{\"client\":\"acme\",\"campaign\":\"a\",\"date\":\"2026-01-09\","
+	    "\"cost\":1, \"revenue\":92233720368.547758}]", &o, &g);
 	assert_int_equal(g.nrows, 3);
 	assert_int_equal(g.rows[0].cost, 100000);
 	assert_int_equal(g.rows[0].revenue, 19990000);
-	assert_int_equal(g.rows[1].cost, 92233720368547758LL);
+	assert_int_equal(g.rows[1].cost, 999999999999999LL);
 	assert_int_equal(g.rows[1].revenue, 1234567123456LL);
 	/* strings follow the declared separators */
 	assert_int_equal(g.rows[2].cost, 1234500000LL);
 	/* more than six decimals is refused, not rounded */
-	assert_int_equal(g.nerrs, 1);
+	assert_int_equal(g.nerrs, 2);
 	assert_int_equal(g.errs[0].row, 3);
+	/* parsed exactly, but beyond what one row may carry (every figure
+	 * must stay exact in a JSON number, sums of a campaign in int64) */
+	assert_int_equal(g.errs[1].row, 5);
+	assert_non_null(strstr(g.errs[1].reason, "revenue: beyond the largest "
+	    "figure one row may carry"));
 }
 
 static void
