@@ -233,6 +233,9 @@ rules_skip_text(enum rule_skip skip)
 		return "not judged: spend under minimum_spend";
 	case RULE_SKIP_COVERAGE:
 		return "not judged: coverage under minimum_coverage";
+	case RULE_SKIP_ERROR:
+		return "not judged: could not be evaluated (the daemon's log "
+		    "says why)";
 	default:
 		return "not judged";
 	}

@@ -110,6 +110,11 @@ static const char *store_migrations[] = {
 	"UPDATE metrics SET odd = hour >= 0 OR cost IS NULL OR"
 	"  revenue IS NULL OR impressions IS NULL OR clicks IS NULL OR"
 	"  conversions IS NULL;",
+
+	/* 5: the alert states a periodic sweep revisits, found without
+	 * reading the settled ones. */
+	"CREATE INDEX alert_open ON alert_state (client, campaign)"
+	"  WHERE " STORE_ALERT_OPEN ";",
 };
 
 #define STORE_NMIGRATIONS \

@@ -57,6 +57,8 @@ enum store_stmt {
 	ST_ALERT_GET,
 	ST_ALERT_PUT,
 	ST_ALERT_LIST,
+	ST_ALERT_OPEN_NEXT,
+	ST_ALERT_UNJUDGEABLE,
 	ST_OUTBOX_ADD,
 	ST_OUTBOX_DUE,
 	ST_OUTBOX_NEXT_AT,
@@ -290,6 +292,17 @@ static const char *store_sql[ST__MAX] = {
 	    " state = excluded.state, since = excluded.since,"
 	    " last_notified = excluded.last_notified,"
 	    " roi_ppm = excluded.roi_ppm, judged = excluded.judged",
+	/* alert_open (migration 5) holds the open and unjudgeable states
+	 * alone: a sweep of them never reads the settled millions. */
+	[ST_ALERT_OPEN_NEXT] =
+	    "SELECT client, campaign FROM alert_state"
+	    " INDEXED BY alert_open"
+	    " WHERE (client, campaign) > (?1, ?2) AND " STORE_ALERT_OPEN
+	    " ORDER BY client, campaign LIMIT 1",
+	[ST_ALERT_UNJUDGEABLE] =
+	    "SELECT count(DISTINCT client || x'00' || campaign)"
+	    " FROM alert_state INDEXED BY alert_open"
+	    " WHERE judged = " STORE_JUDGED_ERROR_SQL,
 	[ST_ALERT_LIST] =
 	    "SELECT client, campaign, kind, state, since, last_notified,"
 	    " roi_ppm, judged FROM alert_state"
@@ -350,12 +363,17 @@ struct store {
 	sqlite3_stmt	*st[ST__MAX];
 	int		 in_txn;	/* inside store_begin() */
 	int64_t		 txn_time;	/* clock read once per transaction */
+	int		 busy;		/* the last failure: locked by another
+					   connection (store_busy) */
 };
 
 /* Set *cause to "what: <SQLite's message>", reset st and return -1. */
 static int
 store_fail(struct store *s, sqlite3_stmt *st, const char *what, char **cause)
 {
+	int	rc = sqlite3_errcode(s->db) & 0xff;
+
+	s->busy = rc == SQLITE_BUSY || rc == SQLITE_LOCKED;
 	if (cause != NULL)
 		xasprintf(cause, "%s: %s", what, sqlite3_errmsg(s->db));
 	if (st != NULL)
@@ -547,7 +565,13 @@ store_open(const char *path, char **cause)
 		goto fail;
 	if (strcmp(mode, "wal") != 0 && strcmp(mode, "memory") != 0)
 		log_warnx("store: %s: journal mode is %s, not wal", path, mode);
-	if (store_pragma(s->db, "PRAGMA synchronous = NORMAL", NULL, 0,
+	/*
+	 * FULL: a commit is on disk (the WAL fsynced) before it returns, so a
+	 * 2xx or a file in done/ survives a power loss, not only a crash of
+	 * the process. Group commit shares the fsync among the requests and
+	 * files of one transaction.
+	 */
+	if (store_pragma(s->db, "PRAGMA synchronous = FULL", NULL, 0,
 	    cause) != 0)
 		goto fail;
 	if (store_pragma(s->db, "PRAGMA foreign_keys = ON", NULL, 0,
@@ -680,6 +704,27 @@ store_rollback(struct store *s)
 		log_warnx("store: %s", cause);
 		free(cause);
 	}
+}
+
+int
+store_set_busy_timeout(struct store *s, int msecs, char **cause)
+{
+	char sql[64];
+
+	snprintf(sql, sizeof sql, "PRAGMA busy_timeout = %d", msecs);
+	return store_pragma(s->db, sql, NULL, 0, cause);
+}
+
+int
+store_busy(const struct store *s)
+{
+	return s->busy;
+}
+
+int
+store_txn_open(const struct store *s)
+{
+	return !sqlite3_get_autocommit(s->db);
 }
 
 int
@@ -1308,6 +1353,52 @@ store_foreach_campaign(struct store *s, const char *client,
 		if ((rc = cb(cl, ca, arg)) != 0)
 			return rc;
 	}
+}
+
+_Static_assert(2 + RULE_SKIP_ERROR == 6, "STORE_JUDGED_ERROR_SQL is "
+    "rules_judged_encode() of RULE_SKIP_ERROR");
+
+int
+store_next_campaign(struct store *s, int open_only, const char *after_client,
+    const char *after_campaign, char *client, size_t clen, char *campaign,
+    size_t calen, char **cause)
+{
+	sqlite3_stmt	*st = s->st[open_only ? ST_ALERT_OPEN_NEXT :
+			    ST_CAMPAIGN_NEXT];
+	int		 rc;
+
+	sqlite3_bind_text(st, 1, after_client, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, after_campaign, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE) {
+		sqlite3_reset(st);
+		return 0;
+	}
+	if (rc != SQLITE_ROW)
+		return store_fail(s, st, "listing campaigns", cause);
+	if (store_column_copy(st, 0, client, clen) != 0 ||
+	    store_column_copy(st, 1, campaign, calen) != 0) {
+		sqlite3_reset(st);
+		xasprintf(cause, "listing campaigns: name too long");
+		return -1;
+	}
+	sqlite3_reset(st);
+	return 1;
+}
+
+int64_t
+store_count_unjudgeable(struct store *s)
+{
+	sqlite3_stmt	*st = s->st[ST_ALERT_UNJUDGEABLE];
+	int64_t		 n = -1;
+
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	else
+		log_warnx("store: counting unjudgeable campaigns: %s",
+		    sqlite3_errmsg(s->db));
+	sqlite3_reset(st);
+	return n;
 }
 
 /* -1 on error (logged). */

@@ -52,6 +52,9 @@ enum rule_skip {
 				   their cost is 0: ROI undefined */
 	RULE_SKIP_SPEND,	/* their cost is under min_spend */
 	RULE_SKIP_COVERAGE,	/* their days are under min_coverage */
+	RULE_SKIP_ERROR,	/* the campaign could not be evaluated (its
+				   totals out of range, a read failed):
+				   skipped, the others judged; see the log */
 	RULE_SKIP_MAX
 };
 

@@ -12,6 +12,15 @@
  * Returns 0, or -1 with *cause (caller frees).
  */
 int	store_migrate(sqlite3 *db, char **cause);
+/*
+ * alert_state.judged of a campaign that could not be evaluated
+ * (rules_judged_encode of RULE_SKIP_ERROR), and the states a periodic sweep
+ * revisits: open alerts and campaigns that could not be evaluated (the
+ * partial index alert_open holds exactly these).
+ */
+#define STORE_JUDGED_ERROR_SQL	"6"
+#define STORE_ALERT_OPEN	"(state <> 'ok' OR judged = " STORE_JUDGED_ERROR_SQL ")"
+
 /* Schema version this program writes (the number of migrations). */
 int	store_schema_version(void);
 

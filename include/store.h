@@ -26,6 +26,15 @@ void		 store_free(struct store *);
 /* Page cache ceiling in KiB (default 8 MiB; backfills use more). */
 int		 store_set_cache_kib(struct store *, int64_t kib, char **cause);
 
+/* How long a write waits for another connection's lock (default 5 000 ms;
+ * the daemon's loop waits a few ms and retries on a timer instead). */
+int	store_set_busy_timeout(struct store *, int msecs, char **cause);
+/* Whether the last failure was the database locked by another connection
+ * (retry later) rather than an error of the data or the disk. */
+int	store_busy(const struct store *);
+/* Whether a transaction is open (an I/O error may have rolled one back). */
+int	store_txn_open(const struct store *);
+
 int	store_begin(struct store *, char **cause);
 int	store_commit(struct store *, char **cause);
 void	store_rollback(struct store *);
@@ -62,6 +71,18 @@ typedef int (*store_campaign_cb)(const char *client, const char *campaign,
 	    void *arg);
 int	store_foreach_campaign(struct store *, const char *client,
 	    store_campaign_cb, void *arg, char **cause);
+/*
+ * The first campaign after (after_client, after_campaign) in (client,
+ * campaign) order -- "" "" for the first -- among all stored campaigns, or
+ * (open_only) among those with an open alert or that could not be evaluated:
+ * a cursor that holds nothing between calls, so a sweep of a million
+ * campaigns goes in slices. Returns 1 (names copied), 0 at the end, or -1.
+ */
+int	store_next_campaign(struct store *, int open_only,
+	    const char *after_client, const char *after_campaign, char *client,
+	    size_t clen, char *campaign, size_t calen, char **cause);
+/* Campaigns whose last evaluation failed (RULE_SKIP_ERROR); -1 on error. */
+int64_t	store_count_unjudgeable(struct store *);
 /* Number of samples stored (tests, /metrics). */
 int64_t	store_count_metrics(struct store *);
 

@@ -1121,6 +1121,7 @@ test_migrate_from_1(void **state)
 	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db, "DROP TABLE sources;"
 	    " DROP TABLE custom_metrics; DROP TABLE inputs;"
+	    " DROP INDEX alert_open;"
 	    " ALTER TABLE metrics DROP COLUMN src;"
 	    " ALTER TABLE metrics DROP COLUMN odd;"
 	    " ALTER TABLE metrics ADD COLUMN updated INTEGER NOT NULL"
