@@ -1,13 +1,17 @@
 /*
  * Evaluation and routing. For each touched campaign: totals over the client's
  * window → rules_step() per rule kind → persisted state → one grouped notice per
- * client → one outbox item per receiver. Everything of one call happens in one
+ * client → one outbox item per receiver. Everything of one slice happens in one
  * transaction, so a state change and its notice are durable together: a restart
- * neither loses an alert nor sends it twice.
+ * neither loses an alert nor sends it twice. Each campaign sits in its own
+ * savepoint: one that cannot be evaluated is skipped, never the others.
  */
+#include <sys/queue.h>
+
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "config.h"
 #include "eval.h"
@@ -179,6 +183,8 @@ eval_campaign(struct eval_run *run, const struct client_conf *cc,
 	enum alert_state old;
 	enum rule_skip old_skip;
 	enum rule_action action;
+	struct notice_event evs[ALERT_KIND_MAX];
+	size_t nevs = 0, i;
 	int found;
 
 	if (eval_window(run->store, cc, campaign, &from, &to, cause) != 0)
@@ -227,8 +233,12 @@ eval_campaign(struct eval_run *run, const struct client_conf *cc,
 		if (t.samples > 0 && eval_sources(run, cc, campaign,
 		    t.last_day, &ev, cause) != 0)
 			return -1;
-		notice_add_event(eval_notice_for(run, cc), &ev);
+		evs[nevs++] = ev;
 	}
+	/* Only a campaign evaluated whole speaks: a failure above leaves
+	 * neither a state change (rolled back) nor an event behind. */
+	for (i = 0; i < nevs; i++)
+		notice_add_event(eval_notice_for(run, cc), &evs[i]);
 	return 0;
 }
 
@@ -260,122 +270,384 @@ eval_route(struct eval_run *run, char **cause)
 	return added;
 }
 
+/* ---- The queue: what waits to be judged, judged in slices ---- */
+
+struct eval_item {
+	char			*client;	/* one allocation with campaign */
+	char			*campaign;
+	struct eval_item	*hnext;
+	TAILQ_ENTRY(eval_item)	 entry;
+};
+TAILQ_HEAD(eval_items, eval_item);
+
+struct eval_queue {
+	struct eval_items	 fifo;		/* touched, in arrival order */
+	struct eval_item	**bucket;	/* the same, by name: each once */
+	size_t			 nbuckets;
+	size_t			 n;
+	enum eval_sweep		 sweep;
+	char			 sweep_client[METRIC_CLIENT_MAX];
+	char			 sweep_campaign[METRIC_CAMPAIGN_MAX];
+	struct eval_stats	 stats;
+};
+
+static uint64_t
+eval_hash(const char *client, const char *campaign)
+{
+	uint64_t h = 14695981039346656037ULL;	/* FNV-1a */
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)client; *p != '\0'; p++)
+		h = (h ^ *p) * 1099511628211ULL;
+	h = (h ^ 0xff) * 1099511628211ULL;
+	for (p = (const unsigned char *)campaign; *p != '\0'; p++)
+		h = (h ^ *p) * 1099511628211ULL;
+	return h;
+}
+
+static struct eval_item **
+eval_slot(struct eval_queue *q, const char *client, const char *campaign)
+{
+	struct eval_item **pp;
+
+	pp = &q->bucket[eval_hash(client, campaign) & (q->nbuckets - 1)];
+	while (*pp != NULL && (strcmp((*pp)->client, client) != 0 ||
+	    strcmp((*pp)->campaign, campaign) != 0))
+		pp = &(*pp)->hnext;
+	return pp;
+}
+
+static void
+eval_grow(struct eval_queue *q)
+{
+	struct eval_item *it, **pp;
+
+	free(q->bucket);
+	q->nbuckets = q->nbuckets == 0 ? 64 : q->nbuckets * 2;
+	q->bucket = xcalloc(q->nbuckets, sizeof *q->bucket);
+	TAILQ_FOREACH(it, &q->fifo, entry) {
+		pp = eval_slot(q, it->client, it->campaign);
+		it->hnext = NULL;
+		*pp = it;
+	}
+}
+
+struct eval_queue *
+eval_queue_new(void)
+{
+	struct eval_queue *q = xcalloc(1, sizeof *q);
+
+	TAILQ_INIT(&q->fifo);
+	eval_grow(q);
+	return q;
+}
+
+/* Queue one campaign (at the head: put back after a failed slice). */
+static void
+eval_push(struct eval_queue *q, const char *client, const char *campaign,
+    int head)
+{
+	struct eval_item *it, **pp;
+	size_t cl = strlen(client) + 1, ca = strlen(campaign) + 1;
+
+	if (*(pp = eval_slot(q, client, campaign)) != NULL)
+		return;
+	it = xmalloc(sizeof *it + cl + ca);
+	it->client = (char *)(it + 1);
+	it->campaign = it->client + cl;
+	memcpy(it->client, client, cl);
+	memcpy(it->campaign, campaign, ca);
+	it->hnext = NULL;
+	*pp = it;
+	if (head)
+		TAILQ_INSERT_HEAD(&q->fifo, it, entry);
+	else
+		TAILQ_INSERT_TAIL(&q->fifo, it, entry);
+	if (++q->n > q->nbuckets)
+		eval_grow(q);
+}
+
+/* Take the oldest touched campaign off the queue; the caller frees it. */
+static struct eval_item *
+eval_pop(struct eval_queue *q)
+{
+	struct eval_item *it, **pp;
+
+	if ((it = TAILQ_FIRST(&q->fifo)) == NULL)
+		return NULL;
+	TAILQ_REMOVE(&q->fifo, it, entry);
+	pp = eval_slot(q, it->client, it->campaign);
+	*pp = it->hnext;
+	q->n--;
+	return it;
+}
+
+void
+eval_queue_free(struct eval_queue *q)
+{
+	struct eval_item *it;
+
+	if (q == NULL)
+		return;
+	while ((it = eval_pop(q)) != NULL)
+		free(it);
+	free(q->bucket);
+	free(q);
+}
+
+void
+eval_queue_add(struct eval_queue *q, const struct ingest_subject *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		eval_push(q, v[i].client, v[i].campaign, 0);
+}
+
+void
+eval_queue_sweep(struct eval_queue *q, enum eval_sweep kind)
+{
+	/* A sweep of every campaign covers the open ones too, and one of
+	 * the open ones in progress goes on from where it is; a sweep of
+	 * every campaign (new thresholds) starts from the first again. */
+	if (kind == EVAL_SWEEP_OPEN && q->sweep != EVAL_SWEEP_NONE)
+		return;
+	q->sweep = kind;
+	q->sweep_client[0] = q->sweep_campaign[0] = '\0';
+}
+
+size_t
+eval_queue_touched(const struct eval_queue *q)
+{
+	return q->n;
+}
+
 int
-eval_subjects(struct store *store, const struct config *cfg,
-    const struct ingest_subject *subjects, size_t n, int64_t now, char **cause)
+eval_queue_idle(const struct eval_queue *q)
+{
+	return q->n == 0 && q->sweep == EVAL_SWEEP_NONE;
+}
+
+void
+eval_queue_stats(const struct eval_queue *q, struct eval_stats *st)
+{
+	*st = q->stats;
+}
+
+static int64_t
+eval_usec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/*
+ * A campaign that could not be evaluated: its savepoint is rolled back; say
+ * so once (when it starts failing), mark its states "could not be evaluated"
+ * (kept otherwise: neither fired nor resolved by a failure) so `roiwatch
+ * alerts` and /metrics show it and periodic sweeps retry it, and go on with
+ * the others.
+ */
+static void
+eval_failed(struct eval_run *run, const struct client_conf *cc,
+    const char *campaign, const char *why)
+{
+	struct rule_status st;
+	enum alert_kind kind;
+	char esc[256], *cause = NULL;
+	int found, was = 0;
+
+	log_escape(campaign, strlen(campaign), esc, sizeof esc);
+	if (store_savepoint(run->store, &cause) != 0)
+		goto fail;
+	for (kind = 0; kind < ALERT_KIND_MAX; kind++) {
+		if (kind == ALERT_ROI_TARGET && !cc->rules.has_target)
+			continue;
+		if ((found = store_alert_get(run->store, cc->id, campaign,
+		    kind, &st, &cause)) == -1)
+			goto rollback;
+		if (found == 0)
+			rules_status_init(&st, run->now);
+		was |= found && st.skip == RULE_SKIP_ERROR;
+		st.judged = 0;
+		st.skip = RULE_SKIP_ERROR;
+		if (store_alert_put(run->store, cc->id, campaign, kind, &st,
+		    &cause) != 0)
+			goto rollback;
+	}
+	if (store_savepoint_release(run->store, &cause) != 0)
+		goto rollback;
+	if (was)
+		log_debug("client=%s campaign=\"%s\": still cannot be "
+		    "evaluated: %s", cc->id, esc, why);
+	else
+		log_warnx("client=%s campaign=\"%s\": cannot be evaluated, "
+		    "skipped (other campaigns are judged; its alert states are "
+		    "kept): %s", cc->id, esc, why);
+	return;
+rollback:
+	store_savepoint_rollback(run->store);
+fail:
+	log_warnx("client=%s campaign=\"%s\": cannot be evaluated (%s), nor "
+	    "marked so: %s", cc->id, esc, why, cause);
+	free(cause);
+}
+
+/* Judge one campaign inside its own savepoint. 0 judged, 1 skipped (it
+ * failed, or its client is gone), -1 when the transaction itself failed. */
+static int
+eval_one(struct eval_run *run, const char *client, const char *campaign,
+    char **cause)
+{
+	const struct client_conf *cc;
+	char *why = NULL;
+
+	if ((cc = config_client(run->cfg, client)) == NULL)
+		return 1;	/* client removed by a reload */
+	if (store_savepoint(run->store, cause) != 0)
+		return -1;
+	if (eval_campaign(run, cc, campaign, &why) == 0)
+		return store_savepoint_release(run->store, cause) == 0 ? 0 : -1;
+	store_savepoint_rollback(run->store);
+	if (store_busy(run->store) || !store_txn_open(run->store)) {
+		/* Not this campaign's fault: the whole slice is retried. */
+		*cause = why;
+		return -1;
+	}
+	eval_failed(run, cc, campaign, why);
+	free(why);
+	return 1;
+}
+
+/* The next campaign of the sweep, moving its cursor: 1, 0 when it is over. */
+static int
+eval_sweep_next(struct eval_queue *q, struct store *store, char *client,
+    char *campaign, char **cause)
+{
+	int rc;
+
+	rc = store_next_campaign(store, q->sweep == EVAL_SWEEP_OPEN,
+	    q->sweep_client, q->sweep_campaign, client, METRIC_CLIENT_MAX,
+	    campaign, METRIC_CAMPAIGN_MAX, cause);
+	if (rc == 1) {
+		memcpy(q->sweep_client, client, METRIC_CLIENT_MAX);
+		memcpy(q->sweep_campaign, campaign, METRIC_CAMPAIGN_MAX);
+	} else if (rc == 0)
+		q->sweep = EVAL_SWEEP_NONE;
+	return rc;
+}
+
+int
+eval_queue_run(struct eval_queue *q, struct store *store,
+    const struct config *cfg, int64_t now, int64_t budget_usec,
+    struct eval_slice *out, char **cause)
 {
 	struct eval_run run;
-	const struct client_conf *cc = NULL;
-	size_t i;
-	int added = -1;
+	struct eval_items taken;
+	struct eval_item *it;
+	enum eval_sweep sweep0 = q->sweep;
+	char cl0[METRIC_CLIENT_MAX], ca0[METRIC_CAMPAIGN_MAX];
+	char client[METRIC_CLIENT_MAX], campaign[METRIC_CAMPAIGN_MAX];
+	int64_t start = eval_usec();
+	size_t i, judged = 0, failed = 0;
+	int rc, added = -1;
 
-	if (n == 0)
+	memset(out, 0, sizeof *out);
+	if (eval_queue_idle(q))
 		return 0;
 	memset(&run, 0, sizeof run);
 	run.store = store;
 	run.cfg = cfg;
 	run.now = now;
-	if (store_begin(store, cause) != 0)
+	TAILQ_INIT(&taken);
+	memcpy(cl0, q->sweep_client, sizeof cl0);
+	memcpy(ca0, q->sweep_campaign, sizeof ca0);
+	if (store_begin(store, cause) != 0) {
+		out->busy = store_busy(store);
 		return -1;
-	for (i = 0; i < n; i++) {
-		if (cc == NULL || strcmp(cc->id, subjects[i].client) != 0)
-			cc = config_client(cfg, subjects[i].client);
-		if (cc == NULL)
-			continue;	/* client removed by a reload */
-		if (eval_campaign(&run, cc, subjects[i].campaign, cause) != 0)
+	}
+	/* Touched campaigns first (fresh data), then the sweep; at least one
+	 * campaign per slice, however slow, so the queue always moves. */
+	for (;;) {
+		if (judged + failed > 0 && eval_usec() - start >= budget_usec)
+			break;
+		if ((it = eval_pop(q)) != NULL) {
+			TAILQ_INSERT_TAIL(&taken, it, entry);
+			rc = eval_one(&run, it->client, it->campaign, cause);
+		} else if (q->sweep != EVAL_SWEEP_NONE) {
+			if ((rc = eval_sweep_next(q, store, client, campaign,
+			    cause)) == 0)
+				continue;
+			if (rc == 1)
+				rc = eval_one(&run, client, campaign, cause);
+		} else
+			break;
+		if (rc == -1)
 			goto out;
+		if (rc == 0)
+			judged++;
+		else
+			failed++;
 	}
 	if ((added = eval_route(&run, cause)) == -1)
 		goto out;
 	if (store_commit(store, cause) != 0)
 		added = -1;
 out:
-	if (added == -1)
+	if (added == -1) {
+		/* Nothing of the slice happened: its campaigns wait again, at
+		 * the head, and the sweep goes back to where it was. */
+		out->busy = store_busy(store);
 		store_rollback(store);
+		while ((it = TAILQ_LAST(&taken, eval_items)) != NULL) {
+			TAILQ_REMOVE(&taken, it, entry);
+			eval_push(q, it->client, it->campaign, 1);
+			free(it);
+		}
+		q->sweep = sweep0;
+		memcpy(q->sweep_client, cl0, sizeof cl0);
+		memcpy(q->sweep_campaign, ca0, sizeof ca0);
+	} else {
+		while ((it = TAILQ_FIRST(&taken)) != NULL) {
+			TAILQ_REMOVE(&taken, it, entry);
+			free(it);
+		}
+		out->added = added;
+		out->judged = judged;
+		out->failed = failed;
+		q->stats.judged += judged;
+		q->stats.failed += failed;
+	}
 	for (i = 0; i < run.nnotices; i++)
 		notice_free(run.notices[i].notice);
 	free(run.notices);
-	return added;
+	out->usec = eval_usec() - start;
+	if (out->usec > q->stats.slice_max_usec)
+		q->stats.slice_max_usec = out->usec;
+	q->stats.slices++;
+	return added == -1 ? -1 : 0;
 }
 
-struct periodic_ctx {
-	struct ingest_subject	*items;
-	size_t			 n;
-};
-
-static int
-eval_collect_campaign_cb(const char *client, const char *campaign, void *arg)
+int
+eval_subjects(struct store *store, const struct config *cfg,
+    const struct ingest_subject *subjects, size_t n, int64_t now,
+    int64_t budget_usec, char **cause)
 {
-	struct periodic_ctx *ctx = arg;
+	struct eval_queue *q = eval_queue_new();
+	struct eval_slice sl;
+	int added = 0;
 
-	ctx->items = xreallocarray(ctx->items, ctx->n + 1, sizeof *ctx->items);
-	ctx->items[ctx->n].client = xstrdup(client);
-	ctx->items[ctx->n].campaign = xstrdup(campaign);
-	ctx->n++;
-	return 0;
-}
-
-/* Campaigns with an open alert (pending or firing), each once. */
-static int
-eval_collect_cb(const char *client, const char *campaign, enum alert_kind kind,
-    const struct rule_status *st, void *arg)
-{
-	struct periodic_ctx *ctx = arg;
-
-	(void)kind;
-	if (st->state != ALERT_PENDING && st->state != ALERT_FIRING)
-		return 0;
-	if (ctx->n > 0 && strcmp(ctx->items[ctx->n - 1].client, client) == 0 &&
-	    strcmp(ctx->items[ctx->n - 1].campaign, campaign) == 0)
-		return 0;
-	return eval_collect_campaign_cb(client, campaign, arg);
-}
-
-static void
-eval_ctx_free(struct periodic_ctx *ctx)
-{
-	size_t i;
-
-	for (i = 0; i < ctx->n; i++) {
-		free(ctx->items[i].client);
-		free(ctx->items[i].campaign);
+	eval_queue_add(q, subjects, n);
+	while (!eval_queue_idle(q)) {
+		if (eval_queue_run(q, store, cfg, now, budget_usec, &sl,
+		    cause) != 0) {
+			added = -1;
+			break;
+		}
+		added += sl.added;
 	}
-	free(ctx->items);
-}
-
-/* Collect campaigns (every one, or those with an open alert) and judge them. */
-static int
-eval_collected(struct store *store, const struct config *cfg, int64_t now,
-    int all, char **cause)
-{
-	struct periodic_ctx ctx;
-	int rc;
-
-	memset(&ctx, 0, sizeof ctx);
-	if (all)
-		rc = store_foreach_campaign(store, NULL,
-		    eval_collect_campaign_cb, &ctx, cause);
-	else
-		rc = store_foreach_alert(store, 0, eval_collect_cb, &ctx,
-		    cause);
-	if (rc == 0)
-		rc = eval_subjects(store, cfg, ctx.items, ctx.n, now, cause);
-	else
-		rc = -1;
-	eval_ctx_free(&ctx);
-	return rc;
-}
-
-int
-eval_all(struct store *store, const struct config *cfg, int64_t now,
-    char **cause)
-{
-	return eval_collected(store, cfg, now, 1, cause);
-}
-
-int
-eval_periodic(struct store *store, const struct config *cfg, int64_t now,
-    char **cause)
-{
-	return eval_collected(store, cfg, now, 0, cause);
+	eval_queue_free(q);
+	return added;
 }

@@ -294,8 +294,10 @@ cmd_ingest(int argc, char **argv)
 			fputc('\n', stderr);
 		}
 		subjects = ingest_batch_subjects(b, &nsubjects);
+		/* In slices of 50 ms, each its own transaction: the
+		 * daemon's writes interleave with a big backfill's. */
 		added = eval_subjects(st, cfg, subjects, nsubjects,
-		    (int64_t)time(NULL), &cause);
+		    (int64_t)time(NULL), 50000, &cause);
 		if (added == -1) {
 			fprintf(stderr, "roiwatch: %s: evaluation failed: %s\n",
 			    argv[i], cause);

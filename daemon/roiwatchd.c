@@ -4,9 +4,11 @@
  * multi-socket in the same loop).
  *
  * Periodic duties (the one place they are all listed):
- *   judging            50 ms after a commit      campaigns touched meanwhile, once
+ *   judging            50 ms after a commit      campaigns touched meanwhile, once,
+ *                                                in slices of 20 ms (eval.c)
  *   inbox rescan       every inbox_rescan_secs   safety net for missed inotify events
  *   evaluation         every evaluate_secs       pending periods and repeat intervals
+ *                                                (a sweep of the open alerts, sliced)
  *   outbox delivery    at the next item's due time (deliver.c arms its own timer)
  *   pull sources       per source, every interval_secs (pull.c arms its own timers)
  *   status             every 10 s                sd_notify STATUS= line
@@ -47,6 +49,10 @@
 #define STATUS_SECS		10
 #define PRUNE_SECS		3600
 #define JUDGE_DELAY_MSECS	50	/* commits judged together within this */
+#define JUDGE_SLICE_USECS	20000	/* the loop is held at most this long */
+#define JUDGE_BUSY_MSECS	20	/* database locked: next try */
+#define JUDGE_RETRY_SECS	5	/* a slice failed otherwise: next try */
+#define DAEMON_BUSY_MSECS	10	/* a write waits this long for a lock */
 
 struct daemon {
 	struct event_base	*base;
@@ -67,9 +73,8 @@ struct daemon {
 	struct event		*ev_sig[3];
 	int			 stopping;
 	time_t			 stop_started;
-	int			 rejudge;	/* an evaluation failed: redo all */
-	struct ingest_subject	*touched;	/* committed, not yet judged */
-	size_t			 ntouched, touched_cap;
+	struct eval_queue	*evq;		/* waiting to be judged */
+	int			 sweeping;	/* judging every campaign */
 	struct event		*ev_judge;
 };
 
@@ -86,118 +91,93 @@ usage(void)
 	exit(2);
 }
 
-static int
-daemon_subject_cmp(const void *a, const void *b)
+/* Judge the next slice of the queue now (0) or after msecs. */
+static void
+daemon_arm_judge(struct daemon *d, long msecs)
 {
-	const struct ingest_subject *x = a, *y = b;
-	int c = strcmp(x->client, y->client);
+	struct timeval tv = { msecs / 1000, (msecs % 1000) * 1000 };
 
-	return c != 0 ? c : strcmp(x->campaign, y->campaign);
+	event_del(d->ev_judge);
+	evtimer_add(d->ev_judge, &tv);
 }
 
 /*
- * Evaluate the campaigns touched since the last flush, each once, in one
- * transaction, and start delivering what it queued.
+ * One slice of judging, then back to the loop: HTTP, the inbox and deliveries
+ * run between slices, so a sweep of a million campaigns never holds the loop
+ * longer than JUDGE_SLICE_USECS (plus one campaign). A slice the database
+ * refused (locked by `roiwatch ingest`, an I/O error) changed nothing: its
+ * campaigns wait and are retried on a timer.
  */
-static void
-daemon_judge_flush(struct daemon *d)
-{
-	struct ingest_subject *v = d->touched;
-	size_t i, n = 0;
-	char *cause = NULL;
-	int added;
-
-	if (d->ntouched == 0)
-		return;
-	qsort(v, d->ntouched, sizeof *v, daemon_subject_cmp);
-	for (i = 0; i < d->ntouched; i++) {
-		if (n > 0 && daemon_subject_cmp(&v[n - 1], &v[i]) == 0) {
-			free(v[i].client);
-			free(v[i].campaign);
-			continue;
-		}
-		v[n++] = v[i];
-	}
-	added = eval_subjects(d->store, d->cfg, v, n, (int64_t)time(NULL),
-	    &cause);
-	for (i = 0; i < n; i++) {
-		free(v[i].client);
-		free(v[i].campaign);
-	}
-	d->ntouched = 0;
-	if (added == -1) {
-		/* The samples are stored but not judged: the next periodic run
-		 * judges every campaign instead of only the open alerts. */
-		log_warnx("evaluation of %zu campaign(s) failed, retried at the "
-		    "next periodic run: %s", n, cause);
-		free(cause);
-		d->rejudge = 1;
-		return;
-	}
-	if (added > 0)
-		deliver_kick(d->deliver);
-}
-
 static void
 daemon_judge_cb(evutil_socket_t fd, short events, void *arg)
 {
+	struct daemon *d = arg;
+	struct eval_slice sl;
+	char *cause = NULL;
+
 	(void)fd;
 	(void)events;
-	daemon_judge_flush(arg);
+	if (eval_queue_run(d->evq, d->store, d->cfg, (int64_t)time(NULL),
+	    JUDGE_SLICE_USECS, &sl, &cause) != 0) {
+		if (sl.busy) {
+			log_debug("judging: database busy, retried: %s", cause);
+			daemon_arm_judge(d, JUDGE_BUSY_MSECS);
+		} else {
+			log_warnx("judging failed, retried in %d s: %s",
+			    JUDGE_RETRY_SECS, cause);
+			daemon_arm_judge(d, JUDGE_RETRY_SECS * 1000L);
+		}
+		free(cause);
+		return;
+	}
+	if (sl.added > 0)
+		deliver_kick(d->deliver);
+	if (!eval_queue_idle(d->evq))
+		daemon_arm_judge(d, 0);
+	else if (d->sweeping) {
+		d->sweeping = 0;
+		log_info("every stored campaign judged");
+	}
+}
+
+/* Judge the whole store (start, reload), in slices after READY=1. */
+static void
+daemon_judge_all(struct daemon *d)
+{
+	eval_queue_sweep(d->evq, EVAL_SWEEP_ALL);
+	d->sweeping = 1;
+	daemon_arm_judge(d, 0);
 }
 
 /*
  * After a commit (inbox, HTTP, pull): remember the touched campaigns and judge
  * them a moment later. Under a stream of webhooks many group commits share one
- * evaluation (one transaction, each campaign once) instead of one each.
+ * slice (one transaction, each campaign once) instead of one each.
  */
 static void
 daemon_committed_cb(void *arg, const struct ingest_subject *subjects, size_t n)
 {
 	struct daemon *d = arg;
-	struct timeval tv = { 0, JUDGE_DELAY_MSECS * 1000 };
-	size_t i;
 
 	if (n == 0)
 		return;
-	if (d->ntouched + n > d->touched_cap) {
-		d->touched_cap = (d->ntouched + n) * 2;
-		d->touched = xreallocarray(d->touched, d->touched_cap,
-		    sizeof *d->touched);
-	}
-	for (i = 0; i < n; i++) {
-		d->touched[d->ntouched].client = xstrdup(subjects[i].client);
-		d->touched[d->ntouched].campaign = xstrdup(subjects[i].campaign);
-		d->ntouched++;
-	}
+	eval_queue_add(d->evq, subjects, n);
 	if (!evtimer_pending(d->ev_judge, NULL))
-		evtimer_add(d->ev_judge, &tv);
+		daemon_arm_judge(d, JUDGE_DELAY_MSECS);
 }
 
+/* Pending periods and repeat intervals advance with time: revisit the
+ * campaigns with an open alert (and those that could not be evaluated). */
 static void
 daemon_eval_cb(evutil_socket_t fd, short events, void *arg)
 {
 	struct daemon *d = arg;
-	char *cause = NULL;
-	int added;
 
 	(void)fd;
 	(void)events;
-	if (d->rejudge) {
-		added = eval_all(d->store, d->cfg, (int64_t)time(NULL), &cause);
-		if (added != -1) {
-			d->rejudge = 0;
-			log_info("every stored campaign judged (%d notice(s) "
-			    "queued)", added);
-		}
-	} else
-		added = eval_periodic(d->store, d->cfg, (int64_t)time(NULL),
-		    &cause);
-	if (added == -1) {
-		log_warnx("periodic evaluation failed: %s", cause);
-		free(cause);
-	} else if (added > 0)
-		deliver_kick(d->deliver);
+	eval_queue_sweep(d->evq, EVAL_SWEEP_OPEN);
+	if (!evtimer_pending(d->ev_judge, NULL))
+		daemon_arm_judge(d, 0);
 }
 
 static void
@@ -268,6 +248,7 @@ daemon_metrics_cb(void *arg, struct evbuffer *out)
 {
 	struct daemon *d = arg;
 	struct inbox_stats ist;
+	struct eval_stats est;
 	struct pull_stats pst;
 	struct store_source_state ss;
 	const struct source_conf *src;
@@ -287,6 +268,28 @@ daemon_metrics_cb(void *arg, struct evbuffer *out)
 	    "roiwatch_inbox_rows_total %llu\n",
 	    (unsigned long long)ist.files_done,
 	    (unsigned long long)ist.files_failed, (unsigned long long)ist.rows);
+	eval_queue_stats(d->evq, &est);
+	evbuffer_add_printf(out,
+	    "# HELP roiwatch_evaluations_total Campaign evaluations: judged, "
+	    "or failed (skipped; the others go on).\n"
+	    "# TYPE roiwatch_evaluations_total counter\n"
+	    "roiwatch_evaluations_total{result=\"judged\"} %llu\n"
+	    "roiwatch_evaluations_total{result=\"failed\"} %llu\n"
+	    "# HELP roiwatch_campaigns_unjudgeable Campaigns whose last "
+	    "evaluation failed (roiwatch alerts lists them).\n"
+	    "# TYPE roiwatch_campaigns_unjudgeable gauge\n"
+	    "roiwatch_campaigns_unjudgeable %lld\n"
+	    "# HELP roiwatch_evaluation_waiting Touched campaigns waiting to be "
+	    "judged.\n"
+	    "# TYPE roiwatch_evaluation_waiting gauge\n"
+	    "roiwatch_evaluation_waiting %zu\n"
+	    "# HELP roiwatch_evaluation_slice_max_seconds Longest slice of "
+	    "judging (the loop is held that long).\n"
+	    "# TYPE roiwatch_evaluation_slice_max_seconds gauge\n"
+	    "roiwatch_evaluation_slice_max_seconds %.6f\n",
+	    (unsigned long long)est.judged, (unsigned long long)est.failed,
+	    (long long)store_count_unjudgeable(d->store),
+	    eval_queue_touched(d->evq), (double)est.slice_max_usec / 1e6);
 	if (d->pull == NULL)
 		return;
 	pull_get_stats(d->pull, &pst);
@@ -373,13 +376,9 @@ daemon_reload(struct daemon *d)
 	config_free(old);
 	daemon_arm_eval(d);
 	log_info("configuration reloaded: %zu client(s)", ncfg->nclients);
-	/* Thresholds may have changed: judge every campaign by the new ones. */
-	if (eval_all(d->store, d->cfg, (int64_t)time(NULL), &cause) == -1) {
-		log_warnx("evaluation after reload failed, retried at the next "
-		    "periodic run: %s", cause);
-		free(cause);
-		d->rejudge = 1;
-	}
+	/* Thresholds may have changed: judge every campaign by the new ones,
+	 * from the first again (after READY=1, in slices). */
+	daemon_judge_all(d);
 	deliver_kick(d->deliver);
 done:
 	sdnotify("READY=1");
@@ -393,11 +392,16 @@ daemon_stop_wait_cb(evutil_socket_t fd, short events, void *arg)
 
 	(void)fd;
 	(void)events;
-	if (deliver_inflight(d->deliver) == 0 ||
+	if ((deliver_inflight(d->deliver) == 0 &&
+	    eval_queue_idle(d->evq)) ||
 	    time(NULL) - d->stop_started >= STOP_GRACE_SECS) {
 		if (deliver_inflight(d->deliver) > 0)
 			log_warnx("stopping with %zu deliveries in flight; they "
 			    "stay in the outbox", deliver_inflight(d->deliver));
+		if (eval_queue_touched(d->evq) > 0)
+			log_warnx("stopping with %zu touched campaign(s) not "
+			    "judged yet; the next start judges every campaign",
+			    eval_queue_touched(d->evq));
 		event_base_loopexit(d->base, NULL);
 	}
 }
@@ -432,8 +436,11 @@ daemon_signal_cb(evutil_socket_t sig, short events, void *arg)
 	d->inbox = NULL;
 	pull_free(d->pull);
 	d->pull = NULL;
-	event_del(d->ev_judge);
-	daemon_judge_flush(d);	/* what the last commits touched */
+	/* What the last commits touched is judged during the grace period;
+	 * a sweep is left to the next start, which judges every campaign. */
+	eval_queue_sweep(d->evq, EVAL_SWEEP_NONE);
+	if (!eval_queue_idle(d->evq))
+		daemon_arm_judge(d, 0);
 	event_del(d->ev_eval);
 	event_del(d->ev_status);
 	event_del(d->ev_prune);
@@ -502,7 +509,12 @@ main(int argc, char **argv)
 	}
 	if ((d.curl = curl_loop_new(d.base)) == NULL)
 		fatalx("cannot start the transfer loop");
+	/* The loop never waits long for another process's lock: writes
+	 * that find the database busy are retried on a timer. */
+	if (store_set_busy_timeout(d.store, DAEMON_BUSY_MSECS, &cause) != 0)
+		fatalx("database: %s", cause);
 	d.deliver = deliver_new(d.base, d.curl, d.store, d.cfg);
+	d.evq = eval_queue_new();
 	d.ev_judge = evtimer_new(d.base, daemon_judge_cb, &d);
 	d.inbox = inbox_new(d.base, d.store, d.cfg, daemon_committed_cb, &d,
 	    &cause);
@@ -550,9 +562,8 @@ main(int argc, char **argv)
 	/* Judge every campaign once: thresholds may have changed while the
 	 * daemon was stopped, and a crash may have come between a commit and
 	 * its evaluation. States are stored, so nothing already sent is sent
-	 * again. */
-	d.rejudge = 1;
-	daemon_eval_cb(-1, 0, &d);
+	 * again. In slices, once the loop runs: READY=1 is not held up. */
+	daemon_judge_all(&d);
 	deliver_kick(d.deliver);	/* items left from before a restart */
 
 	event_base_dispatch(d.base);
@@ -561,12 +572,11 @@ main(int argc, char **argv)
 	 * the deliverer that owns their contexts goes away. */
 	http_server_free(d.http);
 	inbox_free(d.inbox);
-	daemon_judge_flush(&d);
 	curl_loop_free(d.curl);
 	pull_free(d.pull);
 	deliver_free(d.deliver);
 	event_free(d.ev_judge);
-	free(d.touched);
+	eval_queue_free(d.evq);
 	for (i = 0; i < 3; i++)
 		event_free(d.ev_sig[i]);
 	event_free(d.ev_eval);
