@@ -24,6 +24,9 @@
 #include "rules.h"
 #include "xmalloc.h"
 
+__extension__ typedef __int128 notice_i128;
+__extension__ typedef unsigned __int128 notice_u128;
+
 /* Integers carried in JSON numbers must survive a double: |x| <= 2^53. */
 #define NOTICE_JSON_INT_MAX	9007199254740992.0
 
@@ -253,15 +256,81 @@ notice_free(struct notice *n)
 	free(n->language);
 	free(n->timezone);
 	free(n->events);
+	free(n->unreadable_why);
 	free(n);
 }
 
 /* ---- JSON payload ---- */
 
+/*
+ * An integer as a JSON number when a double holds it exactly (|v| <= 2^53),
+ * else as a string of its decimal digits: totals of a campaign can pass 2^53
+ * micros, and a message must carry them exactly, never fail on them.
+ * Readers (json_get_int, receivers) accept both.
+ */
+static cJSON *
+json_int_item(notice_i128 v)
+{
+	char	 buf[48], *p = buf + sizeof buf;
+	int	 neg = v < 0;
+	notice_u128 u;
+
+	if (v >= -(notice_i128)NOTICE_JSON_INT_MAX &&
+	    v <= (notice_i128)NOTICE_JSON_INT_MAX)
+		return cJSON_CreateNumber((double)(int64_t)v);
+	u = neg ? -(notice_u128)v : (notice_u128)v;
+	*--p = '\0';
+	do {
+		*--p = (char)('0' + (int)(u % 10));
+		u /= 10;
+	} while (u != 0);
+	if (neg)
+		*--p = '-';
+	return cJSON_CreateString(p);
+}
+
 static void
 json_int(cJSON *o, const char *name, int64_t v)
 {
-	cJSON_AddItemToObject(o, name, cJSON_CreateNumber((double)v));
+	cJSON_AddItemToObject(o, name, json_int_item(v));
+}
+
+/* A JSON number that is an exact integer, or a string of one (json_int_item)
+ * within [lo, hi]: 0, else -1. */
+static int
+json_int_in(const cJSON *v, int64_t lo, int64_t hi, int64_t *out)
+{
+	const char	*s;
+	double		 d;
+	int64_t		 x = 0;
+	int		 neg;
+
+	if (cJSON_IsString(v)) {
+		s = v->valuestring;
+		if ((neg = *s == '-'))
+			s++;
+		if (*s == '\0')
+			return (-1);
+		for (; *s != '\0'; s++) {
+			if (*s < '0' || *s > '9' ||
+			    __builtin_mul_overflow(x, 10, &x) ||
+			    __builtin_add_overflow(x, neg ? -(*s - '0') :
+			    *s - '0', &x))
+				return (-1);
+		}
+		if (x < lo || x > hi)
+			return (-1);
+		*out = x;
+		return (0);
+	}
+	if (!cJSON_IsNumber(v))
+		return (-1);
+	d = v->valuedouble;
+	if (!isfinite(d) || d != floor(d) || fabs(d) > NOTICE_JSON_INT_MAX ||
+	    d < (double)lo || d > (double)hi)
+		return (-1);
+	*out = (int64_t)d;
+	return (0);
 }
 
 /*
@@ -279,14 +348,11 @@ notice_coverage_to_json(cJSON *o, const struct notice_event *e)
 	pairs = cJSON_AddArrayToObject(o, "pairs");
 	for (k = 0; k < KPI_PAIR__MAX; k++) {
 		p = cJSON_CreateArray();
-		cJSON_AddItemToArray(p, cJSON_CreateNumber(
-		    (double)e->totals.pair[k].a));
-		cJSON_AddItemToArray(p, cJSON_CreateNumber(
-		    (double)e->totals.pair[k].b));
-		cJSON_AddItemToArray(p, cJSON_CreateNumber(
-		    (double)e->totals.pair[k].samples));
-		cJSON_AddItemToArray(p, cJSON_CreateNumber(
-		    (double)e->totals.pair[k].days));
+		cJSON_AddItemToArray(p, json_int_item(e->totals.pair[k].a));
+		cJSON_AddItemToArray(p, json_int_item(e->totals.pair[k].b));
+		cJSON_AddItemToArray(p, json_int_item(
+		    e->totals.pair[k].samples));
+		cJSON_AddItemToArray(p, json_int_item(e->totals.pair[k].days));
 		cJSON_AddItemToArray(pairs, p);
 	}
 	gaps = cJSON_AddArrayToObject(o, "gaps");
@@ -372,19 +438,11 @@ json_get_str(const cJSON *o, const char *name, const char **out, char **cause)
 static int
 json_get_int(const cJSON *o, const char *name, int64_t *out, char **cause)
 {
-	const cJSON	*v = cJSON_GetObjectItemCaseSensitive(o, name);
-	double		 d;
-
-	if (!cJSON_IsNumber(v)) {
-		xasprintf(cause, "\"%s\" missing or not a number", name);
+	if (json_int_in(cJSON_GetObjectItemCaseSensitive(o, name), INT64_MIN,
+	    INT64_MAX, out) != 0) {
+		xasprintf(cause, "\"%s\" missing or not an exact integer", name);
 		return (-1);
 	}
-	d = v->valuedouble;
-	if (!isfinite(d) || d != floor(d) || fabs(d) > NOTICE_JSON_INT_MAX) {
-		xasprintf(cause, "\"%s\" is not an exact integer", name);
-		return (-1);
-	}
-	*out = (int64_t)d;
 	return (0);
 }
 
@@ -417,21 +475,6 @@ notice_action_lookup(const char *s)
 }
 
 /* An exact integer in [lo, hi] from a JSON number. */
-static int
-json_int_in(const cJSON *v, int64_t lo, int64_t hi, int64_t *out)
-{
-	double	 d;
-
-	if (!cJSON_IsNumber(v))
-		return (-1);
-	d = v->valuedouble;
-	if (!isfinite(d) || d != floor(d) || fabs(d) > NOTICE_JSON_INT_MAX ||
-	    d < (double)lo || d > (double)hi)
-		return (-1);
-	*out = (int64_t)d;
-	return (0);
-}
-
 /* Origins of the latest day's figures; absent in older payloads. */
 static int
 notice_sources_from_json(const cJSON *o, struct notice_event *e, char **cause)
@@ -620,9 +663,17 @@ notice_from_json(const char *json, char **cause)
 	}
 	n = notice_new(id, name, cur, lang, tz, created);
 	n->test = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(root, "test"));
+	/* One event that cannot be read does not sink the others: the
+	 * message says how many are missing, the deliverer logs why. */
 	cJSON_ArrayForEach(o, events) {
-		if (notice_event_from_json(o, &e, &why) != 0)
-			goto fail;
+		if (notice_event_from_json(o, &e, &why) != 0) {
+			if (n->nunreadable++ == 0)
+				n->unreadable_why = why;
+			else
+				free(why);
+			why = NULL;
+			continue;
+		}
 		notice_add_event(n, &e);
 	}
 	cJSON_Delete(root);
@@ -843,6 +894,13 @@ notice_body_text(const struct notice *n)
 		    "example.\n\n");
 	for (i = 0; i < n->nevents; i++)
 		notice_event_text(&b, n, &n->events[i], i + 1);
+	if (n->nunreadable > 0 && fr)
+		sbuf_printf(&b, "%zu autre(s) événement(s) n'ont pas pu être "
+		    "lus ; le journal du démon dit pourquoi.\n\n",
+		    n->nunreadable);
+	else if (n->nunreadable > 0)
+		sbuf_printf(&b, "%zu more event(s) could not be read; the "
+		    "daemon's log says why.\n\n", n->nunreadable);
 	if (fr)
 		sbuf_puts(&b, "Le ROI est (revenus - coût) / coût ; un minimum "
 		    "« 2,5:1 » signifie 2,5 de revenus pour 1 dépensé.\n");
@@ -1112,6 +1170,8 @@ notice_render_webhook(const struct notice *n, const char *idem_key)
 	cJSON_AddStringToObject(root, "text", s);
 	free(s);
 
+	if (n->nunreadable > 0)
+		json_int(root, "unreadable_events", (int64_t)n->nunreadable);
 	events = cJSON_AddArrayToObject(root, "events");
 	for (i = 0; i < n->nevents; i++) {
 		e = &n->events[i];
@@ -1133,7 +1193,8 @@ notice_render_webhook(const struct notice *n, const char *idem_key)
 		notice_json_amount(o, "revenue", cr->samples > 0, cr->b, n,
 		    buf, sizeof buf);
 		if (v[KPI_PROFIT].defined)
-			json_int(o, "profit_micros", cr->b - cr->a);
+			cJSON_AddItemToObject(o, "profit_micros",
+			    json_int_item((notice_i128)cr->b - cr->a));
 		else
 			cJSON_AddNullToObject(o, "profit_micros");
 		cJSON_AddStringToObject(o, "profit", kpi_format_value(

@@ -44,6 +44,10 @@ struct notice {
 						   says so, figures are an example */
 	struct notice_event	*events;
 	size_t			 nevents;
+	/* Events of the payload notice_from_json() could not read: left
+	 * out, counted in the message; the first reason for the log. */
+	size_t			 nunreadable;
+	char			*unreadable_why;
 };
 
 struct notice	*notice_new(const char *client_id, const char *client_name,

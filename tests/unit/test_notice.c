@@ -192,6 +192,27 @@ expect_bad_json(const char *json, const char *why)
 	free(cause);
 }
 
+/* The notice is read; one of its events is not, and the message says so. */
+static void
+expect_unreadable_event(const char *json, const char *why)
+{
+	struct notice	*n;
+	char		*cause = NULL, *body;
+
+	n = notice_from_json(json, &cause);
+	assert_non_null(n);
+	assert_int_equal(n->nunreadable, 1);
+	assert_non_null(n->unreadable_why);
+	assert_contains(n->unreadable_why, why);
+	body = notice_body_text(n);
+	assert_contains(body, "1 more event(s) could not be read");
+	free(body);
+	body = notice_render_webhook(n, "k");
+	assert_contains(body, "\"unreadable_events\":1");
+	free(body);
+	notice_free(n);
+}
+
 /* good with the first `from` replaced by `to`. */
 static char *
 replace(const char *good, const char *from, const char *to)
@@ -222,28 +243,70 @@ test_json_invalid(void **state)
 	good = notice_to_json(n);
 	notice_free(n);
 
+	/* A bad event leaves the others readable (it is counted). */
 	bad = replace(good, "\"roi_low\"", "\"roi_nope\"");
-	expect_bad_json(bad, "kind");
+	expect_unreadable_event(bad, "kind");
 	free(bad);
 	bad = replace(good, "\"fire\"", "\"explode\"");
-	expect_bad_json(bad, "action");
+	expect_unreadable_event(bad, "action");
 	bad[0] = '{';
 	free(bad);
 	bad = replace(good, "\"cost\":10000000000", "\"cost\":10000000000.5");
-	expect_bad_json(bad, "cost");
+	expect_unreadable_event(bad, "cost");
 	free(bad);
-	bad = replace(good, "\"cost\":10000000000", "\"cost\":\"1\"");
-	expect_bad_json(bad, "cost");
+	bad = replace(good, "\"cost\":10000000000", "\"cost\":\"1x\"");
+	expect_unreadable_event(bad, "cost");
 	free(bad);
 	memset(big, 'x', sizeof big - 1);
 	big[sizeof big - 1] = '\0';
 	bad = replace(good, "Spring sale", big);
-	expect_bad_json(bad, "campaign");
+	expect_unreadable_event(bad, "campaign");
 	free(bad);
 	bad = replace(good, "\"events\":[", "\"events\":[1,");
-	expect_bad_json(bad, "event");
+	expect_unreadable_event(bad, "event");
 	free(bad);
 	free(good);
+}
+
+/*
+ * Totals beyond 2^53 micros (a campaign's lifetime can pass 9 billion units)
+ * travel as strings of digits and come back exact; the message renders them.
+ * Before, such a notice was refused whole and dead-lettered.
+ */
+static void
+test_json_big_totals(void **state)
+{
+	struct notice	*n, *m;
+	char		*a, *b, *cause = NULL, *body;
+
+	(void)state;
+	n = make_notice("en", "ACME");
+	n->events[0].totals.cost = 9007199254740993LL;		/* 2^53 + 1 */
+	n->events[0].totals.revenue = INT64_MAX;
+	n->events[0].totals.pair[KPI_PAIR_COST_REVENUE].a = 9007199254740993LL;
+	n->events[0].totals.pair[KPI_PAIR_COST_REVENUE].b = INT64_MAX;
+	a = notice_to_json(n);
+	assert_contains(a, "\"9007199254740993\"");
+	m = notice_from_json(a, &cause);
+	if (m == NULL)
+		fail_msg("%s", cause);
+	assert_int_equal(m->nunreadable, 0);
+	assert_int_equal(m->events[0].totals.cost, 9007199254740993LL);
+	assert_int_equal(m->events[0].totals.revenue, INT64_MAX);
+	assert_int_equal(m->events[0].totals.pair[KPI_PAIR_COST_REVENUE].b,
+	    INT64_MAX);
+	b = notice_to_json(m);
+	assert_string_equal(a, b);
+	body = notice_body_text(m);
+	assert_contains(body, "9,007,199,254.74");
+	free(body);
+	body = notice_render_webhook(m, "k");
+	assert_non_null(body);
+	free(body);
+	free(a);
+	free(b);
+	notice_free(n);
+	notice_free(m);
 }
 
 static void
@@ -808,10 +871,10 @@ test_coverage_old_payload(void **state)
 	cJSON_ReplaceItemInObject(ev, "pairs", cJSON_CreateString("x"));
 	json = cJSON_PrintUnformatted(root);
 	m = notice_from_json(json, &cause);
-	assert_null(m);
-	assert_non_null(cause);
-	assert_contains(cause, "pairs");
-	free(cause);
+	assert_non_null(m);
+	assert_int_equal(m->nunreadable, 1);
+	assert_contains(m->unreadable_why, "pairs");
+	notice_free(m);
 	free(json);
 	cJSON_Delete(root);
 }
@@ -824,6 +887,7 @@ main(void)
 		cmocka_unit_test(test_sources),
 		cmocka_unit_test(test_test_mark),
 		cmocka_unit_test(test_json_invalid),
+		cmocka_unit_test(test_json_big_totals),
 		cmocka_unit_test(test_text_en),
 		cmocka_unit_test(test_text_fr),
 		cmocka_unit_test(test_undefined_roi),
