@@ -306,7 +306,7 @@ static const char *store_sql[ST__MAX] = {
 	[ST_ALERT_LIST] =
 	    "SELECT client, campaign, kind, state, since, last_notified,"
 	    " roi_ppm, judged FROM alert_state"
-	    " WHERE ?1 OR state <> 'ok' ORDER BY client, campaign, kind",
+	    " WHERE ?1 OR " STORE_ALERT_OPEN " ORDER BY client, campaign, kind",
 
 	/*
 	 * The id is chosen in the same statement so the idempotency key can

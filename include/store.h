@@ -91,7 +91,8 @@ int	store_alert_get(struct store *, const char *client, const char *campaign,
 	    enum alert_kind, struct rule_status *, char **cause);
 int	store_alert_put(struct store *, const char *client, const char *campaign,
 	    enum alert_kind, const struct rule_status *, char **cause);
-/* Iterate non-ok alert states (for `roiwatch alerts` and periodic re-evaluation). */
+/* Iterate alert states that are not ok or whose campaign could not be
+ * evaluated (include_ok: all), for `roiwatch alerts`. */
 typedef int (*store_alert_cb)(const char *client, const char *campaign,
 	    enum alert_kind, const struct rule_status *, void *arg);
 int	store_foreach_alert(struct store *, int include_ok, store_alert_cb,
