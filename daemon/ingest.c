@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -39,9 +40,12 @@ struct subject_set {
 };
 
 struct ingest_batch {
-	struct store		*store;
+	struct store		*store;		/* NULL: a dry run */
 	int			 open;		/* transaction open */
 	int			 committed;
+	int64_t			 chunk_usec;	/* 0: one transaction */
+	int64_t			 chunk_start;	/* when the open one began */
+	long			 chunk_rows;	/* rows in the open one */
 	struct subject_set	 subjects;
 	void			(*progress)(void *, long);
 	void			*progress_arg;
@@ -236,6 +240,44 @@ input_go_on(struct input_ctx *ctx)
 	return 0;
 }
 
+static int64_t
+ingest_usec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/*
+ * Commit the rows so far and go on in a new transaction, the same input (its
+ * rows of one key still add up): another process's writes get the database
+ * between chunks. -1 with the store failure recorded.
+ */
+static int
+ingest_chunk(struct input_ctx *ctx)
+{
+	struct ingest_batch *b = ctx->batch;
+	char *cause = NULL;
+
+	if (store_savepoint_release(b->store, &cause) != 0 ||
+	    store_commit(b->store, &cause) != 0)
+		goto fail;
+	ctx->res->rows_committed = ctx->res->rows_accepted;
+	if (store_begin(b->store, &cause) != 0) {
+		b->open = 0;
+		goto fail;
+	}
+	if (store_savepoint(b->store, &cause) != 0)
+		goto fail;
+	b->chunk_start = ingest_usec();
+	return 0;
+fail:
+	ctx->store_cause = cause;
+	ctx->res->store_failed = 1;
+	return -1;
+}
+
 static int
 input_row_cb(void *arg, const struct metric_row *row, long rowno)
 {
@@ -279,6 +321,8 @@ input_row_cb(void *arg, const struct metric_row *row, long rowno)
 		ingest_place_local(&local, cc->tz);
 		row = &local;
 	}
+	if (ctx->batch->store == NULL)
+		goto accepted;		/* a dry run: checks only */
 	switch ((rc = store_put_metric_input(ctx->batch->store, row,
 	    ctx->input_id, &cause))) {
 	case 0:
@@ -295,10 +339,18 @@ input_row_cb(void *arg, const struct metric_row *row, long rowno)
 		return -1;
 	}
 	subject_add(&ctx->batch->subjects, row->client, row->campaign);
+accepted:
 	ctx->res->rows_accepted++;
 	if (ctx->batch->progress != NULL &&
 	    rowno % ctx->batch->progress_every == 0)
 		ctx->batch->progress(ctx->batch->progress_arg, rowno);
+	/* A strict input with a bad row is being refused: read on for the
+	 * report, but commit nothing more of it. */
+	if (ctx->batch->chunk_usec > 0 && (ctx->partial ||
+	    ctx->res->errors_total == 0) && ++ctx->batch->chunk_rows % 256 == 0 &&
+	    ingest_usec() - ctx->batch->chunk_start >= ctx->batch->chunk_usec &&
+	    ingest_chunk(ctx) != 0)
+		return -1;
 	return 0;
 }
 
@@ -346,6 +398,16 @@ ingest_batch_add(struct ingest_batch *b, const struct config *cfg,
 	ctx.res = res;
 	po.max_rows = 0;	/* enforced here so that it is told apart */
 
+	sink.row = input_row_cb;
+	sink.error = input_error_cb;
+	sink.arg = &ctx;
+	if (b->store == NULL) {
+		/* A dry run: every check but the store's, nothing written. */
+		rc = parse_input(buf, len, &po, &sink);
+		if (rc == 0 && (partial || res->errors_total == 0))
+			return 0;
+		goto refused;
+	}
 	if (store_savepoint(b->store, &cause) != 0) {
 		res->store_failed = 1;
 		res->cause = cause;
@@ -357,14 +419,15 @@ ingest_batch_add(struct ingest_batch *b, const struct config *cfg,
 		res->cause = cause;
 		return -1;
 	}
-	sink.row = input_row_cb;
-	sink.error = input_error_cb;
-	sink.arg = &ctx;
+	b->chunk_start = ingest_usec();
+	b->chunk_rows = 0;
 	rc = parse_input(buf, len, &po, &sink);
 
 	if (rc != 0 || (!partial && res->errors_total > 0) || res->store_failed) {
-		store_savepoint_rollback(b->store);
+		if (b->open)
+			store_savepoint_rollback(b->store);
 		subject_truncate(&b->subjects, mark);
+refused:
 		if (res->store_failed && res->cause == NULL) {
 			res->cause = ctx.store_cause;
 			ctx.store_cause = NULL;
@@ -382,8 +445,8 @@ ingest_batch_add(struct ingest_batch *b, const struct config *cfg,
 		}
 		if (res->cause == NULL)
 			res->cause = xstrdup("input refused");
-		res->rows_rejected += res->rows_accepted;
-		res->rows_accepted = 0;
+		res->rows_rejected += res->rows_accepted - res->rows_committed;
+		res->rows_accepted = res->rows_committed;
 		return -1;
 	}
 	if (store_savepoint_release(b->store, &cause) != 0) {
@@ -391,7 +454,7 @@ ingest_batch_add(struct ingest_batch *b, const struct config *cfg,
 		subject_truncate(&b->subjects, mark);
 		res->store_failed = 1;
 		res->cause = cause;
-		res->rows_accepted = 0;
+		res->rows_accepted = res->rows_committed;
 		return -1;
 	}
 	return 0;
@@ -445,6 +508,10 @@ ingest_batch_commit(struct ingest_batch *b, char **cause)
 		return -1;
 	}
 	b->open = 0;
+	if (b->store == NULL) {
+		*cause = xstrdup("a dry run commits nothing");
+		return -1;
+	}
 	if (store_commit(b->store, cause) != 0) {
 		store_rollback(b->store);
 		subject_truncate(&b->subjects, 0);
@@ -466,10 +533,25 @@ ingest_batch_free(struct ingest_batch *b)
 {
 	if (b == NULL)
 		return;
-	if (b->open)
+	if (b->open && b->store != NULL)
 		store_rollback(b->store);
 	subject_set_clear(&b->subjects);
 	free(b);
+}
+
+struct ingest_batch *
+ingest_batch_dry(void)
+{
+	struct ingest_batch *b = xcalloc(1, sizeof *b);
+
+	b->open = 1;
+	return b;
+}
+
+void
+ingest_batch_set_chunk(struct ingest_batch *b, int64_t usec)
+{
+	b->chunk_usec = b->store != NULL ? usec : 0;
 }
 
 void
@@ -497,7 +579,10 @@ ingest_result_report(const struct ingest_result *res, const char *source)
 
 	xasprintf(&out, "source: %s\nresult: %s\nrows accepted: %ld\n"
 	    "rows rejected: %ld\n", source,
-	    res->cause != NULL ? "refused, nothing was stored" : "accepted",
+	    res->cause == NULL ? "accepted" : res->rows_committed > 0 ?
+	    "refused after the rows accepted were committed in chunks (they "
+	    "stay stored; the same file again replaces them)" :
+	    "refused, nothing was stored",
 	    res->rows_accepted, res->rows_rejected);
 	if (res->cause != NULL) {
 		xasprintf(&tmp, "%sreason: %s\n", out, res->cause);

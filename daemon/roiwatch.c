@@ -3,7 +3,8 @@
  * database as the daemon (SQLite WAL lets both work at once).
  *
  *   roiwatch [-c CONFIG] [-S STATE_DIR] check-config [PATH] [--options]
- *   roiwatch [-c CONFIG] [-S STATE_DIR] ingest [--source NAME] [--partial] FILE...
+ *   roiwatch [-c CONFIG] [-S STATE_DIR] ingest [--source NAME] [--partial]
+ *       [--atomic] FILE...
  *   roiwatch [-c CONFIG] [-S STATE_DIR] kpis CLIENT [--days N]
  *   roiwatch [-c CONFIG] [-S STATE_DIR] alerts [--all]
  *   roiwatch [-c CONFIG] [-S STATE_DIR] sources
@@ -39,6 +40,8 @@
 #include "xmalloc.h"
 
 #define DEFAULT_CONFIG	"/etc/roiwatch/roiwatchd.conf"
+#define INGEST_CHUNK_USECS	50000	/* ingest commits this often */
+#define EVAL_SLICE_USECS	50000	/* and judges in slices this long */
 
 static const char *config_path = DEFAULT_CONFIG;
 static const char *state_override;
@@ -51,13 +54,18 @@ usage(void)
 	    "commands:\n"
 	    "  check-config [PATH] [--options]  validate the configuration and\n"
 	    "                                   print a summary (or every option)\n"
-	    "  ingest [--source NAME] [--partial] [--date YYYY-MM-DD] FILE...\n"
+	    "  ingest [--source NAME] [--partial] [--atomic] [--date YYYY-MM-DD]\n"
+	    "         FILE...\n"
 	    "                                   backfill metric files (CSV, JSON,\n"
 	    "                                   NDJSON) and evaluate alerts; parse\n"
 	    "                                   settings of source NAME, else of the\n"
 	    "                                   files source matching each name;\n"
 	    "                                   --date: the date of files without a\n"
 	    "                                   date column (overrides the source's)\n"
+	    "                                   --atomic: one transaction per file\n"
+	    "                                   (default: checked whole, then\n"
+	    "                                   written in chunks so that the\n"
+	    "                                   daemon keeps writing meanwhile)\n"
 	    "  kpis CLIENT [--days N]           KPIs per campaign (lifetime, and\n"
 	    "                                   the last N days of data)\n"
 	    "  alerts [--all]                   alert states that are not ok\n"
@@ -211,14 +219,16 @@ cmd_ingest(int argc, char **argv)
 	char *cause = NULL, *report, origin[PATH_MAX + 128];
 	double t0, t1, total_secs = 0;
 	long total_rows = 0;
-	int i, partial = 0, file_partial, failed = 0, files = 0, added;
-	int tty = isatty(2);
+	int i, partial = 0, file_partial, failed = 0, files = 0, added, rc;
+	int tty = isatty(2), atomic = 0;
 
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		if (strcmp(argv[i], "--partial") == 0)
 			partial = 1;
 		else if (strcmp(argv[i], "--source") == 0 && i + 1 < argc)
 			source = argv[++i];
+		else if (strcmp(argv[i], "--atomic") == 0)
+			atomic = 1;
 		else if (strcmp(argv[i], "--date") == 0 && i + 1 < argc)
 			date = argv[++i];
 		else
@@ -257,12 +267,36 @@ cmd_ingest(int argc, char **argv)
 		}
 		memset(&res, 0, sizeof res);
 		t0 = now_mono();
+		/*
+		 * Written in chunks of INGEST_CHUNK_USECS, each committed, so
+		 * the daemon answers webhooks during a backfill; a strict file
+		 * is checked whole first (a dry run), so a bad row still
+		 * refuses it before anything is written. --atomic: one
+		 * transaction (the daemon's writes wait meanwhile).
+		 */
+		if (!atomic && !(partial || file_partial)) {
+			b = ingest_batch_dry();
+			rc = ingest_batch_add_file(b, cfg, origin, argv[i],
+			    &popts, 0, &res);
+			ingest_batch_free(b);
+			if (rc != 0) {
+				report = ingest_result_report(&res, argv[i]);
+				fprintf(stderr, "%s", report);
+				free(report);
+				ingest_result_clear(&res);
+				failed++;
+				continue;
+			}
+			ingest_result_clear(&res);
+		}
 		if ((b = ingest_batch_begin(st, &cause)) == NULL) {
 			fprintf(stderr, "roiwatch: %s: %s\n", argv[i], cause);
 			free(cause);
 			failed++;
 			continue;
 		}
+		if (!atomic)
+			ingest_batch_set_chunk(b, INGEST_CHUNK_USECS);
 		if (tty) {
 			prog.name = argv[i];
 			prog.total = count_lines(argv[i]);
@@ -297,7 +331,7 @@ cmd_ingest(int argc, char **argv)
 		/* In slices of 50 ms, each its own transaction: the
 		 * daemon's writes interleave with a big backfill's. */
 		added = eval_subjects(st, cfg, subjects, nsubjects,
-		    (int64_t)time(NULL), 50000, &cause);
+		    (int64_t)time(NULL), EVAL_SLICE_USECS, &cause);
 		if (added == -1) {
 			fprintf(stderr, "roiwatch: %s: evaluation failed: %s\n",
 			    argv[i], cause);

@@ -29,6 +29,8 @@ struct ingest_result {
 	struct parse_error	*errors;	/* first INGEST_MAX_ERRORS problems */
 	size_t			 nerrors;
 	long			 errors_total;
+	long			 rows_committed;	/* in chunks committed before
+						   a failure (ingest_batch_set_chunk) */
 	int			 store_failed;	/* the database failed: retry later */
 	int			 too_many_rows;	/* parse_options.max_rows exceeded */
 	int			 forbidden;	/* a row was for another client than
@@ -65,6 +67,20 @@ const struct ingest_subject *ingest_batch_subjects(const struct ingest_batch *,
 	    size_t *n);
 /* Free; rolls back if neither committed nor already rolled back. */
 void	ingest_batch_free(struct ingest_batch *);
+/*
+ * A batch that writes nothing: ingest_batch_add() runs every check but the
+ * store's (parsing, client, currency, bounds), so a strict input can be judged
+ * whole before a chunked write. Commit refuses; free it as any batch.
+ */
+struct ingest_batch *ingest_batch_dry(void);
+/*
+ * Commit every `usec` of writing (0: never, the default), going on in a new
+ * transaction with the same input: a backfill of millions of rows lets the
+ * daemon write between chunks. The price: an input that fails after a chunk
+ * leaves the chunks before it (res->rows_committed says how many rows), so a
+ * strict caller checks the input with a dry run first.
+ */
+void	ingest_batch_set_chunk(struct ingest_batch *, int64_t usec);
 /* Call cb(arg, rows_so_far) every `every` rows of the inputs added from now on
  * (a progress bar for big backfills). */
 void	ingest_batch_set_progress(struct ingest_batch *,

@@ -1,7 +1,8 @@
 /*
  * Placing times written with an offset on the client's local calendar
  * (ingest_place_local), table-driven, with the system's zones, DST days of
- * Europe/Paris and America/New_York included.
+ * Europe/Paris and America/New_York included; batches written in chunks and
+ * dry runs against a real store.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,7 +13,9 @@
 
 #include <cmocka.h>
 
+#include "fixture.h"
 #include "ingest.h"
+#include "log.h"
 #include "metric.h"
 #include "tz.h"
 
@@ -94,12 +97,143 @@ test_place_local(void **state)
 	}
 }
 
+/* n rows of client b over 10 campaigns; row `bad` (1-based, 0: none) has a
+ * cost that is not a number; the last row repeats the first one's key. */
+static char *
+rows_csv(int n, int bad, size_t *len)
+{
+	char	*buf, *p;
+	size_t	 cap = (size_t)n * 64 + 128;
+	int	 i;
+
+	p = buf = xmalloc(cap);
+	p += sprintf(p, "client,campaign,date,cost,revenue\n");
+	for (i = 1; i < n; i++)
+		p += sprintf(p, "b,c%d,2026-01-%02d,%s,3\n", i % 10,
+		    1 + i / 10 % 28, i == bad ? "x" : "1");
+	p += sprintf(p, "b,c1,2026-01-01,5,7\n");	/* row n: adds up */
+	*len = (size_t)(p - buf);
+	return buf;
+}
+
+static int64_t
+cost_of(const char *campaign)
+{
+	struct kpi_totals t;
+	char *cause = NULL;
+
+	if (store_totals(store, "b", campaign, INT32_MIN, INT32_MAX, &t,
+	    &cause) != 0)
+		fail_msg("totals: %s", cause);
+	return t.cost;
+}
+
+/*
+ * Committed every 256 rows (a chunk of 1 us): the same figures as one
+ * transaction, rows of one key adding up across chunks (one input).
+ */
+static void
+test_chunked(void **state)
+{
+	struct parse_options po;
+	struct ingest_result res;
+	struct ingest_batch *b;
+	char *buf, *cause = NULL;
+	size_t len;
+
+	(void)state;
+	memset(&po, 0, sizeof po);
+	po.format = PARSE_CSV;
+	buf = rows_csv(3000, 0, &len);
+	memset(&res, 0, sizeof res);
+	assert_non_null(b = ingest_batch_begin(store, &cause));
+	ingest_batch_set_chunk(b, 1);
+	if (ingest_batch_add(b, cfg, "test", buf, len, &po, NULL, 0,
+	    &res) != 0)
+		fail_msg("add: %s", res.cause);
+	assert_int_equal(ingest_batch_commit(b, &cause), 0);
+	assert_int_equal(res.rows_accepted, 3000);
+	assert_true(res.rows_committed >= 2560);	/* ten chunks at least */
+	ingest_batch_free(b);
+	ingest_result_clear(&res);
+	/* c1: rows 1, 11, ..., 2991 (300 of cost 1) and the last (5) */
+	assert_int_equal(cost_of("c1"), 305 * 1000000LL);
+	assert_int_equal(cost_of("c2"), 300 * 1000000LL);
+	free(buf);
+}
+
+/*
+ * A dry run refuses a strict input with a bad row and writes nothing; written
+ * in chunks without one, the rows of the chunks before the bad row stay and
+ * the report says so (this is why `roiwatch ingest` runs dry first).
+ */
+static void
+test_dry_run_and_chunk_failure(void **state)
+{
+	struct parse_options po;
+	struct ingest_result res;
+	struct ingest_batch *b;
+	char *buf, *cause = NULL, *report;
+	int64_t before = store_count_metrics(store);
+	size_t len;
+
+	(void)state;
+	memset(&po, 0, sizeof po);
+	po.format = PARSE_CSV;
+	buf = rows_csv(3000, 2000, &len);
+	memset(&res, 0, sizeof res);
+	b = ingest_batch_dry();
+	assert_int_equal(ingest_batch_add(b, cfg, "test", buf, len, &po, NULL,
+	    0, &res), -1);
+	assert_non_null(strstr(res.cause, "row 2000"));
+	assert_int_equal(res.rows_committed, 0);
+	assert_int_equal(ingest_batch_commit(b, &cause), -1);
+	free(cause);
+	cause = NULL;
+	ingest_batch_free(b);
+	ingest_result_clear(&res);
+	assert_int_equal(store_count_metrics(store), before);
+
+	/* Other campaign names, so new samples show. */
+	for (char *p = strchr(buf, '\n'); (p = strstr(p, ",c")) != NULL; p++)
+		p[1] = 'k';
+	assert_non_null(b = ingest_batch_begin(store, &cause));
+	ingest_batch_set_chunk(b, 1);
+	assert_int_equal(ingest_batch_add(b, cfg, "test", buf, len, &po, NULL,
+	    0, &res), -1);
+	if (res.rows_committed < 1792)			/* 7 chunks of 256 */
+		fail_msg("%ld rows committed", res.rows_committed);
+	assert_true(res.rows_committed < 2000);
+	assert_int_equal(res.rows_accepted, res.rows_committed);
+	report = ingest_result_report(&res, "test");
+	assert_non_null(strstr(report, "committed in chunks"));
+	free(report);
+	ingest_batch_free(b);
+	{
+		/* exactly the committed rows are stored: cost 1 each */
+		int64_t sum = 0;
+		char name[8];
+		int i;
+
+		for (i = 0; i < 10; i++) {
+			snprintf(name, sizeof name, "k%d", i);
+			sum += cost_of(name);
+		}
+		assert_int_equal(sum, res.rows_committed * 1000000LL);
+	}
+	ingest_result_clear(&res);
+	free(buf);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_place_local),
+		cmocka_unit_test(test_chunked),
+		cmocka_unit_test(test_dry_run_and_chunk_failure),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	log_init(0, "test_ingest");
+	return cmocka_run_group_tests(tests, fixture_setup, fixture_teardown);
 }
