@@ -503,6 +503,11 @@ main(int argc, char **argv)
 
 	if ((d.base = event_base_new()) == NULL)
 		fatalx("event_base_new failed");
+	/* Three priorities; everything runs at the default (1) but judging,
+	 * at 2: a slice runs only in a turn of the loop with nothing else to
+	 * do, so a request never waits behind more than one slice. */
+	if (event_base_priority_init(d.base, 3) != 0)
+		fatalx("event_base_priority_init failed");
 	for (i = 0; i < 3; i++) {
 		d.ev_sig[i] = evsignal_new(d.base, sigs[i], daemon_signal_cb, &d);
 		event_add(d.ev_sig[i], NULL);
@@ -516,6 +521,7 @@ main(int argc, char **argv)
 	d.deliver = deliver_new(d.base, d.curl, d.store, d.cfg);
 	d.evq = eval_queue_new();
 	d.ev_judge = evtimer_new(d.base, daemon_judge_cb, &d);
+	event_priority_set(d.ev_judge, 2);
 	d.inbox = inbox_new(d.base, d.store, d.cfg, daemon_committed_cb, &d,
 	    &cause);
 	if (d.inbox == NULL)
