@@ -10,6 +10,18 @@ ROIWATCH_DEMO_PKGS="python3"
 ROIWATCH_TEST_PKGS="libcmocka-dev python3 python3-aiosmtpd openssl"
 # Benchmarks: HTTP load generator.
 ROIWATCH_BENCH_PKGS="wrk sqlite3 python3 time"
+# Fuzzing with libFuzzer (scripts/fuzz.sh --engine libfuzzer): clang and its
+# sanitizer and fuzzer runtimes. Without them fuzz.sh uses gcc's sanitizers.
+ROIWATCH_FUZZ_PKGS="clang libclang-rt-14-dev"
+
+# roiwatch_have PKG... : true when every package is installed.
+roiwatch_have() {
+	local p
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+			return 1
+	done
+}
 
 # roiwatch_need PKG... : install what is missing, or explain and exit 1.
 roiwatch_need() {
