@@ -2,9 +2,12 @@
 during HTTP ingest, inbox ingest and delivery, then restarted, and what it
 promised checked afterwards.
 
-Each phase runs N iterations of: start the daemon, put load on it, kill -9 at
-a random moment, and (next iteration) start it again on the same state. Then
-one last clean run lets it finish its work, and the phase checks:
+Each phase runs N iterations of: start the daemon, put load on it, kill -9,
+and (next iteration) start it again on the same state. Half of the kills come
+at a random moment, half right after the daemon kept a promise -- a 2xx sent,
+a file moved to done/, a receiver's 200 -- where an ack-before-commit or
+done-before-commit ordering would show. Then one last clean run lets it finish
+its work, and the phase checks:
 
   http      every row whose POST got a 2xx answer is in the database with
             the values it was sent with (rows not acknowledged may or may not
@@ -167,6 +170,9 @@ def http_phase(opts, rng):
         c.pop("target_roi")
     d.write_config()
     acked = {}		# key -> values, for every row of a 2xx answer
+    nack = [0]		# 2xx answers of this iteration
+    trigger = threading.Event()
+    trigger_at = [0]
     sent = {}		# key -> values, for every row sent
     statuses = {}
     lock = threading.Lock()
@@ -174,6 +180,10 @@ def http_phase(opts, rng):
         for it in range(opts.iterations):
             d.start()
             stop = threading.Event()
+            nack[0] = 0
+            trigger.clear()
+            # Right after the n-th 2xx (when the kill comes on a promise).
+            trigger_at[0] = rng.randrange(1, 100) if rng.random() < 0.5 else -1
 
             def load(tid, it=it):
                 cid = list(tokens)[tid % len(tokens)]
@@ -212,13 +222,19 @@ def http_phase(opts, rng):
                                 res.problem("a 2xx answer accepted %r of %d rows" % (n, len(batch)))
                             for k, v, _ in batch:
                                 acked[k] = v
+                            nack[0] += 1
+                            if nack[0] == trigger_at[0]:
+                                trigger.set()
                 if conn is not None:
                     conn.close()
 
             threads = [threading.Thread(target=load, args=(t,)) for t in range(opts.http_clients)]
             for t in threads:
                 t.start()
-            time.sleep(rng.uniform(0.1, opts.http_window))
+            if trigger_at[0] > 0:
+                trigger.wait(timeout=opts.http_window * 5)
+            else:
+                time.sleep(rng.uniform(0.1, opts.http_window))
             kill9(d)
             res.mid_work += 1	# the load never pauses: every kill is mid-request
             stop.set()
@@ -290,8 +306,17 @@ def inbox_phase(opts, rng):
             if rng.random() < 0.3:	# some files wait for the start
                 drop_batch(it, 1)
             d.start()
+            before = set(os.listdir(os.path.join(d.inbox, "done")))
             drop_batch(it, opts.inbox_files)
-            time.sleep(rng.uniform(0, window * 1.2))
+            if rng.random() < 0.5:
+                # Right after the n-th file of the batch lands in done/.
+                n = rng.randrange(1, opts.inbox_files + 1)
+                deadline = time.monotonic() + window * 5 + 1
+                while (len(set(os.listdir(os.path.join(d.inbox, "done"))) - before) < n and
+                       time.monotonic() < deadline):
+                    time.sleep(0.0002)
+            else:
+                time.sleep(rng.uniform(0, window * 1.2))
             kill9(d)
             if eligible_in_inbox(d):
                 res.mid_work += 1
@@ -349,6 +374,9 @@ class Receiver(http.server.ThreadingHTTPServer):
         self.lock = threading.Lock()
         self.ok = {}		# key -> number of 2xx answers
         self.failed = 0
+        self.answered = 0	# 2xx answers sent
+        self.trigger_at = -1
+        self.trigger = threading.Event()
         self.events = set()	# (client, campaign) of 2xx-answered payloads
         super().__init__(("127.0.0.1", 0), ReceiverHandler)
         self.thread = threading.Thread(target=self.serve_forever, daemon=True)
@@ -383,6 +411,9 @@ class ReceiverHandler(http.server.BaseHTTPRequestHandler):
                 srv.failed += 1
                 return
             srv.ok[key] = srv.ok.get(key, 0) + 1
+            srv.answered += 1
+            if srv.answered == srv.trigger_at:
+                srv.trigger.set()
             doc = json.loads(body)
             for e in doc.get("events", []):
                 srv.events.add((doc["client"]["id"], e.get("campaign")))
@@ -473,10 +504,18 @@ def delivery_phase(opts, rng):
             with open(path, "w") as f:
                 f.write(low_roi_csv("q%03d" % it, cids))
             d.cli("ingest", path)
+            with rec.lock:
+                rec.trigger.clear()
+                # Right after the receiver's n-th 200 (when the kill comes on a promise).
+                rec.trigger_at = (rec.answered + rng.randrange(1, len(cids)) if rng.random() < 0.5
+                                  else -1)
             d.start()
             # ...and judged by the running daemon, from the inbox.
             d.drop("d%03d.csv" % it, low_roi_csv("i%03d" % it, rng.sample(cids, len(cids) // 2)))
-            time.sleep(rng.uniform(0, window * 1.2))
+            if rec.trigger_at > 0:
+                rec.trigger.wait(timeout=window * 5 + 1)
+            else:
+                time.sleep(rng.uniform(0, window * 1.2))
             kill9(d)
             if pending() > 0 or eligible_in_inbox(d):
                 res.mid_work += 1
