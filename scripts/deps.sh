@@ -6,8 +6,9 @@ ROIWATCH_BUILD_PKGS="gcc libc6-dev make cmake pkg-config ca-certificates libeven
  libcurl4-openssl-dev libsqlite3-dev libcjson-dev libssl-dev tzdata"
 # Demo: Python shows the messages the daemon wrote (MIME decoding).
 ROIWATCH_DEMO_PKGS="python3"
-# Tests: cmocka, Debian's Python with aiosmtpd (the SMTP peer), openssl (test certificates).
-ROIWATCH_TEST_PKGS="libcmocka-dev python3 python3-aiosmtpd openssl"
+# Tests: cmocka, Debian's Python with aiosmtpd (the SMTP peer), openssl (test certificates),
+# systemd (systemd-analyze scores the unit file).
+ROIWATCH_TEST_PKGS="libcmocka-dev python3 python3-aiosmtpd openssl systemd"
 # Benchmarks: HTTP load generator.
 ROIWATCH_BENCH_PKGS="wrk sqlite3 python3 time"
 # Fuzzing with libFuzzer (scripts/fuzz.sh --engine libfuzzer): clang and its
