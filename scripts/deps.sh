@@ -7,10 +7,23 @@ ROIWATCH_BUILD_PKGS="gcc libc6-dev make cmake pkg-config ca-certificates libeven
 # Demo: Python shows the messages the daemon wrote (MIME decoding).
 ROIWATCH_DEMO_PKGS="python3"
 # Tests: cmocka, Debian's Python with aiosmtpd (the SMTP peer), openssl (test certificates),
-# strace (the durability test sees each fsync before its acknowledgement).
-ROIWATCH_TEST_PKGS="libcmocka-dev python3 python3-aiosmtpd openssl strace"
+# strace (the durability test sees each fsync before its acknowledgement),
+# systemd (systemd-analyze scores the unit file).
+ROIWATCH_TEST_PKGS="libcmocka-dev python3 python3-aiosmtpd openssl strace systemd"
 # Benchmarks: HTTP load generator.
 ROIWATCH_BENCH_PKGS="wrk sqlite3 python3 time"
+# Fuzzing with libFuzzer (scripts/fuzz.sh --engine libfuzzer): clang and its
+# sanitizer and fuzzer runtimes. Without them fuzz.sh uses gcc's sanitizers.
+ROIWATCH_FUZZ_PKGS="clang libclang-rt-14-dev"
+
+# roiwatch_have PKG... : true when every package is installed.
+roiwatch_have() {
+	local p
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+			return 1
+	done
+}
 
 # roiwatch_need PKG... : install what is missing, or explain and exit 1.
 roiwatch_need() {

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Run every test: installs missing Debian packages, builds the normal and the
-# sanitizer (ASan+UBSan) builds, and runs the whole suite on both with ctest.
-# Usage: scripts/test.sh [ctest args...]   (e.g. -R config)
+# sanitizer (ASan+UBSan) builds, and runs the whole suite on both with ctest,
+# then a quick crash test on the sanitizer build (scripts/crash-test.sh
+# --quick) and a short fuzz run of the parsers (scripts/fuzz.sh 30).
+# Usage: scripts/test.sh [ctest args...]   (e.g. -R config: ctest only)
 set -euo pipefail
 ROIWATCH_TOP=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROIWATCH_TOP"
@@ -19,6 +21,13 @@ echo "== tests (release build)"
 ctest --test-dir build --output-on-failure -j2 "$@" || status=1
 echo "== tests (ASan+UBSan build)"
 ctest --test-dir build-asan --output-on-failure -j2 "$@" || status=1
+# The whole suite only: a run narrowed by ctest arguments skips these two.
+if (($# == 0)); then
+	echo "== crash test (quick, ASan+UBSan build)"
+	scripts/crash-test.sh --quick --build build-asan || status=1
+	echo "== fuzz (30 s)"
+	scripts/fuzz.sh 30 || status=1
+fi
 if ((status == 0)); then
 	echo "roiwatch tests: all passed (release and sanitizer builds)"
 else

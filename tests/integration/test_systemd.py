@@ -1,13 +1,18 @@
 """systemd integration: with $NOTIFY_SOCKET set, roiwatchd reports READY=1 once
 it serves, STATUS= lines, RELOADING=1 (with MONOTONIC_USEC) then READY=1 on
 SIGHUP, WATCHDOG=1 at half of $WATCHDOG_USEC, and STOPPING=1 on SIGTERM;
-its log lines carry syslog priority prefixes."""
+its log lines carry syslog priority prefixes. The unit file sets resource
+limits that fit the daemon and keeps `systemd-analyze security` at or below
+1.4."""
 import os
 import re
+import shutil
 import signal
 import socket
+import subprocess
 import time
 
+import harness
 from harness import Daemon, check, client, run, wait_for
 
 
@@ -77,5 +82,62 @@ def test_no_systemd_is_fine():
         d.cleanup()
 
 
+def unit_service_section(path):
+    """The [Service] settings of a unit file: {key: [values...]}."""
+    out, section = {}, None
+    with open(path) as f:
+        for line in f:
+            line = line.strip()
+            if not line or line[0] in "#;":
+                continue
+            if line.startswith("["):
+                section = line
+                continue
+            if section == "[Service]" and "=" in line:
+                k, v = line.split("=", 1)
+                out.setdefault(k.strip(), []).append(v.strip())
+    return out
+
+
+def size_bytes(v):
+    m = re.fullmatch(r"(\d+)([KMGT]?)", v)
+    check(m, "a size in bytes (K, M, G, T): %r" % v)
+    return int(m.group(1)) * 1024 ** "_KMGT".index(m.group(2) or "_")
+
+
+def test_unit_limits_and_exposure():
+    """MemoryMax, TasksMax and LimitNOFILE are set to values the daemon can
+    live with (about 512 HTTP connections, 32 deliveries in flight, a
+    threaded resolver), and systemd-analyze scores the unit at most 1.4."""
+    unit = os.path.join(harness.ARGS.source_dir, "systemd", "roiwatchd.service")
+    svc = unit_service_section(unit)
+    for k in ("MemoryMax", "TasksMax", "LimitNOFILE"):
+        check(k in svc, "%s missing from %s" % (k, unit))
+    mem = size_bytes(svc["MemoryMax"][-1])
+    check(64 * 1024 ** 2 <= mem <= 4 * 1024 ** 3,
+          "MemoryMax %s: between 64M (peak RSS is ~26 MiB) and 4G" % svc["MemoryMax"][-1])
+    if "MemoryHigh" in svc:
+        check(size_bytes(svc["MemoryHigh"][-1]) < mem, "MemoryHigh under MemoryMax")
+    tasks = svc["TasksMax"][-1]
+    check(tasks.isdigit() and 40 <= int(tasks) <= 4096,
+          "TasksMax %s: a number, room for 32 resolver threads" % tasks)
+    nofile = svc["LimitNOFILE"][-1].split(":")
+    check(all(n.isdigit() for n in nofile) and int(nofile[0]) >= 600,
+          "LimitNOFILE %s: at least 512 HTTP connections + deliveries + files"
+          % svc["LimitNOFILE"][-1])
+    sa = shutil.which("systemd-analyze")
+    check(sa is not None, "systemd-analyze not found (Debian package systemd)")
+    r = subprocess.run([sa, "security", "--offline=true", "--no-pager", unit],
+                       capture_output=True, text=True)
+    out = r.stdout + r.stderr
+    m = re.search(r"Overall exposure level for roiwatchd\.service: (\d+\.\d+)", out)
+    check(m, "no exposure level in systemd-analyze's output:\n" + out[-2000:])
+    check(float(m.group(1)) <= 1.4, "exposure %s above 1.4:\n%s" % (m.group(1), out))
+    # The same bound through systemd-analyze's own --threshold (tenths).
+    r = subprocess.run([sa, "security", "--offline=true", "--threshold=14", "--no-pager", unit],
+                       capture_output=True, text=True)
+    check(r.returncode == 0, "systemd-analyze --threshold=14 failed (%d)" % r.returncode)
+
+
 if __name__ == "__main__":
-    run([test_notify_protocol, test_no_systemd_is_fine])
+    run([test_notify_protocol, test_no_systemd_is_fine, test_unit_limits_and_exposure])
