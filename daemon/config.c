@@ -196,6 +196,17 @@ static const struct opt main_opts[] = {
 	  1, 600, "30", 0, 0, NULL, NULL,
 	  "Default time limit of one delivery attempt (receivers may"
 	  " override)." },
+	{ "delivery_max_in_flight", OPT_INT, M(delivery_max_in_flight), 0, 1,
+	  1024, "32", 0, 0, NULL, NULL,
+	  "Deliveries (webhook, smtp) in progress at once, all receivers." },
+	{ "delivery_max_in_flight_per_client", OPT_INT,
+	  M(delivery_max_in_flight_per_client), 0, 1, 1024, "8", 0, 0, NULL,
+	  NULL, "Deliveries in progress at once to the receivers of one"
+	  " client: a client's slow receivers never hold every slot." },
+	{ "delivery_max_in_flight_per_receiver", OPT_INT,
+	  M(delivery_max_in_flight_per_receiver), 0, 1, 1024, "4", 0, 0, NULL,
+	  NULL, "Deliveries in progress at once to one receiver (receivers"
+	  " may override): a receiver that hangs delays only itself." },
 	{ "http_max_body_bytes", OPT_BYTES, M(http_max_body_bytes), 0, 1024,
 	  256 * 1024 * 1024, "8388608", 0, 0, NULL, NULL,
 	  "Largest accepted HTTP request body." },
@@ -298,6 +309,10 @@ static const struct opt receiver_opts[] = {
 	  FOR_WEBHOOK | FOR_SMTP, NULL, NULL, "PEM file of the certificate"
 	  " authorities to trust for this receiver (a private CA) instead of"
 	  " the system's; verification itself is never turned off." },
+	{ "max_in_flight", OPT_INT, R(max_in_flight), 0, 1, 1024, NULL, 0,
+	  FOR_WEBHOOK | FOR_SMTP, NULL, NULL, "Deliveries in progress at once"
+	  " to this receiver; default: the main file's"
+	  " delivery_max_in_flight_per_receiver." },
 };
 
 static const struct opt source_opts[] = {
@@ -1173,6 +1188,8 @@ cfg_receiver_check(struct cfg_ctx *ctx, const cJSON *obj, void *elem,
 		r->from = xstrdup("roiwatch@localhost");
 	if (r->timeout_secs == 0)
 		r->timeout_secs = ctx->cfg->delivery_timeout_secs;
+	if (r->max_in_flight == 0)
+		r->max_in_flight = ctx->cfg->delivery_max_in_flight_per_receiver;
 
 	switch (r->type) {
 	case RECEIVER_FILE:
@@ -2634,9 +2651,12 @@ cfg_print_receiver(const struct receiver_conf *r, FILE *f)
 		fprintf(f, "    password      %s\n",
 		    r->password != NULL ? "(set)" : "(not set)");
 	}
-	if (r->type != RECEIVER_FILE)
+	if (r->type != RECEIVER_FILE) {
 		fprintf(f, "    timeout       %s\n",
 		    cfg_fmt_secs(r->timeout_secs, buf, sizeof buf));
+		fprintf(f, "    in flight     at most %" PRId64 "\n",
+		    r->max_in_flight);
+	}
 }
 
 /* Header values may be API keys: only their names are shown. */

@@ -1,16 +1,22 @@
 /*
  * Delivery of the outbox. One libevent timer drives it: on a kick or when the
- * next item is due, deliver_run() fetches due items, skips those already in
- * flight, and starts each one:
+ * next item is due, deliver_run() fetches due items, oldest first, leaving out
+ * those already in flight and those of a receiver or client at its
+ * concurrency limit (so a receiver that hangs holds its own few slots, never
+ * everyone's), and starts each one:
  *   file     render the e-mail and write <dir>/<created>-<id>.eml through a
  *            temporary file, fsync and rename (synchronous; the same name on
  *            a retry, so a message is never written twice);
  *   webhook  JSON POST in the curl loop, Idempotency-Key, optional signature
  *            X-Roiwatch-Signature: sha256=HMAC(secret, "<timestamp>.<body>");
  *   smtp     the e-mail uploaded by libcurl (STARTTLS and login as configured).
- * The outcome goes back to the store: done, retry at now + backoff, or dead
- * once the item is older than retry_give_up_secs. Reasons stored and logged
- * never carry secrets (curl's error text and the response status only).
+ * E-mails (file and smtp) carry the item's idempotency key in the Message-ID
+ * and in X-Roiwatch-Idempotency-Key, the same on every resend.
+ * deliver_classify() judges a finished transfer; the outcome goes back to the
+ * store: done, retry at now + a jittered backoff (or the receiver's
+ * Retry-After on 429 and 503), or dead once the item is older than
+ * retry_give_up_secs. Reasons stored and logged never carry secrets (curl's
+ * error text and the response status only).
  *
  * Each in-flight transfer has a struct deliver_job owned by this module; the
  * set of jobs is also the "in flight" set that keeps an item from being started
@@ -30,6 +36,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -48,9 +55,14 @@
 #define ROIWATCH_VERSION "0"
 #endif
 
+/* Concurrency limits when the configuration leaves them at 0. */
 #define DELIVER_MAX_INFLIGHT	32
+#define DELIVER_MAX_PER_CLIENT	8
+#define DELIVER_MAX_PER_RECEIVER 4
+#define DELIVER_MAX_ROUNDS	8	/* outbox queries per run, then yield */
 #define DELIVER_MAX_DELAY	30	/* re-check the outbox at least this often:
 					   items queued by `roiwatch ingest` */
+#define DELIVER_MAX_KEY		200	/* longest idempotency key sent */
 
 struct deliver_job {
 	struct deliver		*d;		/* NULL once orphaned */
@@ -65,6 +77,7 @@ struct deliver_job {
 	size_t			 off;		/* SMTP upload position */
 	struct curl_slist	*headers;	/* webhook */
 	struct curl_slist	*rcpt;		/* smtp */
+	char			 retry_after[64]; /* webhook: the header, or "" */
 	LIST_ENTRY(deliver_job)	 entry;
 };
 
@@ -78,6 +91,7 @@ struct deliver {
 	size_t			 inflight;
 	deliver_test_cb		 test_cb;	/* deliver_test() outcome */
 	void			*test_arg;
+	uint64_t		 rng;		/* jitter; seeded once */
 };
 
 static void	deliver_run(struct deliver *);
@@ -114,7 +128,22 @@ deliver_new(struct event_base *base, struct curl_loop *curl,
 	LIST_INIT(&d->jobs);
 	if ((d->timer = evtimer_new(base, deliver_timer_cb, d)) == NULL)
 		fatalx("%s: evtimer_new failed", __func__);
+	/* Jitter needs no secrecy, only daemons that differ. */
+	if (getentropy(&d->rng, sizeof d->rng) != 0)
+		d->rng = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
 	return (d);
+}
+
+/* The next random value for backoff_jitter() (splitmix64). */
+static uint64_t
+deliver_random(struct deliver *d)
+{
+	uint64_t	z;
+
+	z = (d->rng += UINT64_C(0x9e3779b97f4a7c15));
+	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+	return (z ^ (z >> 31));
 }
 
 static void
@@ -162,27 +191,16 @@ deliver_inflight(const struct deliver *d)
 	return (d == NULL ? 0 : d->inflight);
 }
 
-static int
-deliver_is_inflight(const struct deliver *d, int64_t id)
-{
-	const struct deliver_job	*job;
-
-	LIST_FOREACH(job, &d->jobs, entry) {
-		if (job->id == id)
-			return (1);
-	}
-	return (0);
-}
-
 /*
  * Record the outcome of one item in the store and log it. reason is NULL on
- * success. Storage errors are logged; the item then stays pending and is
- * tried again (a second delivery beats a lost one).
+ * success. retry_after is the wait the receiver asked for (seconds, from
+ * Retry-After), or -1. Storage errors are logged; the item then stays pending
+ * and is tried again (a second delivery beats a lost one).
  */
 static void
 deliver_outcome(struct deliver *d, int64_t id, const char *client,
     const char *receiver, int64_t created, int64_t attempts,
-    const char *reason)
+    const char *reason, int64_t retry_after)
 {
 	int64_t	 now = (int64_t)time(NULL), next;
 	char	*cause = NULL, esc[512];
@@ -208,12 +226,14 @@ deliver_outcome(struct deliver *d, int64_t id, const char *client,
 		    attempts + 1, esc);
 		return;
 	}
-	next = now + backoff_delay(attempts + 1, d->cfg->retry_initial_secs,
-	    d->cfg->retry_max_secs);
+	next = now + backoff_retry_delay(attempts + 1,
+	    d->cfg->retry_initial_secs, d->cfg->retry_max_secs, retry_after,
+	    deliver_random(d));
 	if (store_outbox_retry(d->store, id, next, reason, &cause) != 0)
 		goto fail;
 	log_warnx("notice %" PRId64 " of client %s to receiver %s failed: %s; "
-	    "retry in %" PRId64 "s", id, client, receiver, esc, next - now);
+	    "retry in %" PRId64 "s%s", id, client, receiver, esc, next - now,
+	    retry_after >= 0 ? " (as its Retry-After asks)" : "");
 	return;
 
 fail:
@@ -230,7 +250,7 @@ deliver_dead(struct deliver *d, const struct outbox_item *it,
 
 	if (it->id < 0) {
 		deliver_outcome(d, it->id, it->client, it->receiver,
-		    it->created, it->attempts, reason);
+		    it->created, it->attempts, reason, -1);
 		return;
 	}
 	if (store_outbox_dead(d->store, it->id, (int64_t)time(NULL), reason,
@@ -272,6 +292,44 @@ deliver_mkdirs(const char *path, char **cause)
 }
 
 /*
+ * An idempotency key fit for a header line: printable ASCII without spaces,
+ * 1 to DELIVER_MAX_KEY characters. The store makes keys so; a row changed by
+ * other hands is refused rather than allowed to write headers of its own.
+ */
+static int
+deliver_key_ok(const char *key)
+{
+	size_t	n;
+
+	if (key == NULL)
+		return (0);
+	for (n = 0; key[n] != '\0'; n++) {
+		if ((unsigned char)key[n] <= ' ' || (unsigned char)key[n] >= 0x7f)
+			return (0);
+	}
+	return (n > 0 && n <= DELIVER_MAX_KEY);
+}
+
+/*
+ * The e-mail of a notice (file and smtp receivers): notice_render_email's
+ * message, whose Message-ID is made from the key, with the key itself in
+ * X-Roiwatch-Idempotency-Key as well, so that the receiving side can drop
+ * the copy a resend after a crash delivers. The key must be deliver_key_ok().
+ */
+static char *
+deliver_email(const struct notice *n, const char *from,
+    const struct receiver_conf *r, const char *key)
+{
+	char	*msg, *out;
+
+	msg = notice_render_email(n, from, r->to, r->nto, key,
+	    (int64_t)time(NULL));
+	xasprintf(&out, "X-Roiwatch-Idempotency-Key: %s\r\n%s", key, msg);
+	free(msg);
+	return (out);
+}
+
+/*
  * File receiver: write the message atomically (temporary file, fsync,
  * rename, fsync of the directory) so that a reader never sees half a message.
  */
@@ -298,8 +356,7 @@ deliver_file(struct deliver *d, const struct receiver_conf *r,
 	xasprintf(&path, "%s/%s.eml", dir, name);
 	xasprintf(&tmp, "%s/.%s.eml.tmp", dir, name);
 	free(name);
-	msg = notice_render_email(n, r->from, r->to, r->nto, it->idem_key,
-	    (int64_t)time(NULL));
+	msg = deliver_email(n, r->from, r, it->idem_key);
 
 	if (deliver_mkdirs(dir, cause) != 0)
 		goto out;
@@ -315,13 +372,58 @@ out:
 	return (ret);
 }
 
+/*
+ * Judge a finished transfer: NULL when the receiver took the notice, else the
+ * reason, written into buf. *retry_after is the wait a webhook receiver asked
+ * for with Retry-After on 429 or 503 (seconds from now), else -1.
+ *   webhook  delivered on a 2xx answer only;
+ *   smtp     curl fails the transfer when the server refuses a step, and the
+ *            last reply (to the end of the message) must be 2xx as well.
+ * A transfer that did not complete (connection, TLS, timeout) is curl's error.
+ */
+static const char *
+deliver_classify(const struct deliver_job *job, int ok, long status,
+    const char *error, int64_t now, int64_t *retry_after, char *buf,
+    size_t len)
+{
+	int64_t	secs;
+
+	*retry_after = -1;
+	if (!ok) {
+		snprintf(buf, len, "%s", error != NULL ? error :
+		    "transfer failed");
+		return (buf);
+	}
+	switch (job->type) {
+	case RECEIVER_WEBHOOK:
+		if (status >= 200 && status <= 299)
+			return (NULL);
+		if ((status == 429 || status == 503) &&
+		    job->retry_after[0] != '\0' &&
+		    backoff_retry_after(job->retry_after, now, &secs) == 0)
+			*retry_after = secs;
+		snprintf(buf, len, "HTTP status %ld", status);
+		return (buf);
+	case RECEIVER_SMTP:
+		if (status >= 200 && status <= 299)
+			return (NULL);
+		snprintf(buf, len, "SMTP status %ld", status);
+		return (buf);
+	default:
+		snprintf(buf, len, "unknown receiver type");
+		return (buf);
+	}
+}
+
 /* Transfer finished (or aborted by curl_loop_free). */
 static void
 deliver_done_cb(void *arg, int ok, long status, const char *error)
 {
 	struct deliver_job	*job = arg;
 	struct deliver		*d = job->d;
+	const char		*why;
 	char			 reason[256];
+	int64_t			 retry_after;
 
 	if (d == NULL) {
 		/* deliver_free ran first; the item stays pending. */
@@ -340,16 +442,10 @@ deliver_done_cb(void *arg, int ok, long status, const char *error)
 		return;
 	}
 
-	if (!ok)
-		snprintf(reason, sizeof reason, "%s", error != NULL ? error :
-		    "transfer failed");
-	else if (job->type == RECEIVER_WEBHOOK && (status < 200 ||
-	    status > 299))
-		snprintf(reason, sizeof reason, "HTTP status %ld", status);
-	else
-		reason[0] = '\0';
+	why = deliver_classify(job, ok, status, error, (int64_t)time(NULL),
+	    &retry_after, reason, sizeof reason);
 	deliver_outcome(d, job->id, job->client, job->receiver, job->created,
-	    job->attempts, reason[0] != '\0' ? reason : NULL);
+	    job->attempts, why, retry_after);
 	/* A slot is free and more may be due: look again once we return
 	 * (not after a deliver_test(): the command line drains no outbox). */
 	if (job->id >= 0)
@@ -363,6 +459,38 @@ deliver_discard_cb(char *data, size_t size, size_t nmemb, void *arg)
 	(void)data;
 	(void)arg;
 	return (size * nmemb);
+}
+
+/*
+ * Webhook response headers: keep Retry-After for deliver_classify(). A status
+ * line starts a new response (after a 1xx), whose headers replace the last
+ * one's. A value too long or holding a NUL is dropped: no valid one is.
+ */
+static size_t
+deliver_header_cb(char *buf, size_t size, size_t nitems, void *arg)
+{
+	struct deliver_job	*job = arg;
+	static const char	 name[] = "Retry-After:";
+	size_t			 n = size * nitems, vlen;
+	const char		*v;
+
+	if (n >= 5 && strncmp(buf, "HTTP/", 5) == 0) {
+		job->retry_after[0] = '\0';
+		return (n);
+	}
+	if (n < sizeof name - 1 || strncasecmp(buf, name, sizeof name - 1) != 0)
+		return (n);
+	v = buf + sizeof name - 1;
+	vlen = n - (sizeof name - 1);
+	while (vlen > 0 && (v[vlen - 1] == '\r' || v[vlen - 1] == '\n'))
+		vlen--;
+	if (vlen >= sizeof job->retry_after || memchr(v, '\0', vlen) != NULL)
+		job->retry_after[0] = '\0';
+	else {
+		memcpy(job->retry_after, v, vlen);
+		job->retry_after[vlen] = '\0';
+	}
+	return (n);
 }
 
 /* Feed the rendered message to curl's SMTP upload. */
@@ -460,10 +588,6 @@ deliver_webhook(struct deliver *d, const struct receiver_conf *r,
 		*cause = xstrdup("no url configured");
 		return (-1);
 	}
-	if (deliver_has_crlf(it->idem_key)) {
-		*cause = xstrdup("bad idempotency key");
-		return (-1);
-	}
 	job->body = notice_render_webhook(n, it->idem_key);
 	job->len = strlen(job->body);
 	deliver_add_header(&job->headers, "Content-Type: application/json");
@@ -490,6 +614,8 @@ deliver_webhook(struct deliver *d, const struct receiver_conf *r,
 	curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE,
 	    (curl_off_t)job->len);
 	curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, deliver_discard_cb);
+	curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, deliver_header_cb);
+	curl_easy_setopt(easy, CURLOPT_HEADERDATA, job);
 	*easyp = easy;
 	return (0);
 }
@@ -525,8 +651,7 @@ deliver_smtp(struct deliver *d, const struct receiver_conf *r,
 		*cause = xstrdup("bad sender address");
 		return (-1);
 	}
-	job->body = notice_render_email(n, from, r->to, r->nto, it->idem_key,
-	    (int64_t)time(NULL));
+	job->body = deliver_email(n, from, r, it->idem_key);
 	job->len = strlen(job->body);
 
 	switch (r->starttls) {
@@ -578,6 +703,10 @@ deliver_start(struct deliver *d, const struct outbox_item *it)
 		deliver_dead(d, it, "receiver no longer configured");
 		return;
 	}
+	if (!deliver_key_ok(it->idem_key)) {
+		deliver_dead(d, it, "bad idempotency key");
+		return;
+	}
 	if ((n = notice_from_json(it->payload, &cause)) == NULL) {
 		deliver_dead(d, it, cause);
 		free(cause);
@@ -588,7 +717,7 @@ deliver_start(struct deliver *d, const struct outbox_item *it)
 		rc = deliver_file(d, r, it, n, &cause);
 		notice_free(n);
 		deliver_outcome(d, it->id, it->client, it->receiver, it->created,
-		    it->attempts, rc == 0 ? NULL : cause);
+		    it->attempts, rc == 0 ? NULL : cause, -1);
 		free(cause);
 		return;
 	}
@@ -624,45 +753,188 @@ deliver_start(struct deliver *d, const struct outbox_item *it)
 		LIST_REMOVE(job, entry);
 		d->inflight--;
 		deliver_outcome(d, it->id, it->client, it->receiver, it->created,
-		    it->attempts, "could not start transfer");
+		    it->attempts, "could not start transfer", -1);
 		deliver_job_free(job);
 	}
 }
 
+/* A limit from the configuration; 0 (not set, as in tests) is the default. */
+static size_t
+deliver_limit(int64_t v, size_t def)
+{
+	return (v > 0 ? (size_t)v : def);
+}
+
+/* How many deliveries may run at once to this item's client and receiver. */
+static void
+deliver_limits(const struct deliver *d, const char *client,
+    const char *receiver, size_t *per_client, size_t *per_receiver)
+{
+	const struct client_conf	*cc;
+	const struct receiver_conf	*r = NULL;
+
+	*per_client = deliver_limit(d->cfg->delivery_max_in_flight_per_client,
+	    DELIVER_MAX_PER_CLIENT);
+	*per_receiver = deliver_limit(
+	    d->cfg->delivery_max_in_flight_per_receiver,
+	    DELIVER_MAX_PER_RECEIVER);
+	if ((cc = config_client(d->cfg, client)) != NULL)
+		r = config_receiver(cc, receiver);
+	if (r != NULL && r->max_in_flight > 0)
+		*per_receiver = (size_t)r->max_in_flight;
+}
+
+/* Deliveries in flight to a client's receivers, and to one of them. */
+static void
+deliver_count(const struct deliver *d, const char *client,
+    const char *receiver, size_t *nclient, size_t *nreceiver)
+{
+	const struct deliver_job	*job;
+
+	*nclient = *nreceiver = 0;
+	LIST_FOREACH(job, &d->jobs, entry) {
+		if (strcmp(job->client, client) != 0)
+			continue;
+		(*nclient)++;
+		if (strcmp(job->receiver, receiver) == 0)
+			(*nreceiver)++;
+	}
+}
+
+/* Whether the client or the receiver of an item has no slot left. */
+static int
+deliver_saturated(const struct deliver *d, const char *client,
+    const char *receiver)
+{
+	size_t	per_client, per_receiver, nclient, nreceiver;
+
+	deliver_limits(d, client, receiver, &per_client, &per_receiver);
+	deliver_count(d, client, receiver, &nclient, &nreceiver);
+	return (nclient >= per_client || nreceiver >= per_receiver);
+}
+
+/*
+ * What the outbox query must leave out: the items in flight, and every item
+ * of a client or receiver at its limit. The strings point into the jobs,
+ * which stay put until the query is done.
+ */
+struct deliver_skip {
+	struct outbox_skip	  s;
+	int64_t			 *ids;
+	const char		**clients;
+	const char		**rclients;
+	const char		**receivers;
+};
+
+static void
+deliver_skip_build(const struct deliver *d, struct deliver_skip *sk)
+{
+	const struct deliver_job	*job, *prev;
+	size_t				 n = 0, i, per_client, per_receiver;
+	size_t				 nclient, nreceiver;
+	int				 seen_client, seen_receiver;
+
+	LIST_FOREACH(job, &d->jobs, entry)
+		n++;
+	memset(sk, 0, sizeof *sk);
+	sk->ids = xcalloc(n + 1, sizeof *sk->ids);
+	sk->clients = xcalloc(n + 1, sizeof *sk->clients);
+	sk->rclients = xcalloc(n + 1, sizeof *sk->rclients);
+	sk->receivers = xcalloc(n + 1, sizeof *sk->receivers);
+	LIST_FOREACH(job, &d->jobs, entry) {
+		if (job->id >= 0)
+			sk->ids[sk->s.nids++] = job->id;
+		/* Judge each client and receiver once, at its first job. */
+		seen_client = seen_receiver = 0;
+		for (prev = LIST_FIRST(&d->jobs); prev != job;
+		    prev = LIST_NEXT(prev, entry)) {
+			if (strcmp(prev->client, job->client) != 0)
+				continue;
+			seen_client = 1;
+			if (strcmp(prev->receiver, job->receiver) == 0)
+				seen_receiver = 1;
+		}
+		if (seen_receiver)
+			continue;
+		deliver_limits(d, job->client, job->receiver, &per_client,
+		    &per_receiver);
+		deliver_count(d, job->client, job->receiver, &nclient,
+		    &nreceiver);
+		if (!seen_client && nclient >= per_client)
+			sk->clients[sk->s.nclients++] = job->client;
+		if (nreceiver >= per_receiver) {
+			i = sk->s.nreceivers++;
+			sk->rclients[i] = job->client;
+			sk->receivers[i] = job->receiver;
+		}
+	}
+	sk->s.ids = sk->ids;
+	sk->s.clients = sk->clients;
+	sk->s.rclients = sk->rclients;
+	sk->s.receivers = sk->receivers;
+}
+
+static void
+deliver_skip_free(struct deliver_skip *sk)
+{
+	free(sk->ids);
+	free(sk->clients);
+	free(sk->rclients);
+	free(sk->receivers);
+}
+
 /*
  * One pass: start what is due and free to start, then arm the timer for the
- * next due item (at least 1 s away, at most DELIVER_MAX_DELAY), or sooner if
- * the batch was full and more items may be waiting.
+ * next due item (at least 1 s away, at most DELIVER_MAX_DELAY).
+ *
+ * Fairness: each query asks for as many items as there are free slots,
+ * oldest first, without those in flight and those of saturated receivers and
+ * clients, so a receiver with thousands of due items cannot fill the batch of
+ * another's single one. Starting items may saturate a receiver within the
+ * batch: its further items are skipped and, when the batch was full, the
+ * query runs again without them. After DELIVER_MAX_ROUNDS full batches (file
+ * receivers deliver synchronously, so a backlog of them keeps every batch
+ * full) the pass yields to the loop and runs again at once.
  */
 static void
 deliver_run(struct deliver *d)
 {
 	struct outbox_item	*items = NULL;
+	struct deliver_skip	 sk;
 	int64_t			 now = (int64_t)time(NULL), next, delay;
+	size_t			 max;
 	char			*cause = NULL;
-	int			 n, i, started = 0, more = 0;
+	int			 n, i, limit, round, started, more = 0;
 
-	if (d->inflight < DELIVER_MAX_INFLIGHT) {
-		/*
-		 * In-flight items are still due: ask for enough rows that
-		 * skipping them leaves a full batch of new ones.
-		 */
-		n = store_outbox_due(d->store, now, DELIVER_MAX_INFLIGHT,
-		    &items, &cause);
+	max = deliver_limit(d->cfg->delivery_max_in_flight,
+	    DELIVER_MAX_INFLIGHT);
+	for (round = 0; d->inflight < max; round++) {
+		if (round == DELIVER_MAX_ROUNDS) {
+			more = 1;
+			break;
+		}
+		limit = (int)(max - d->inflight);
+		deliver_skip_build(d, &sk);
+		n = store_outbox_due_except(d->store, now, limit, &sk.s, &items,
+		    &cause);
+		deliver_skip_free(&sk);
 		if (n < 0) {
 			log_warnx("outbox: %s", cause);
 			free(cause);
-			n = 0;
+			break;
 		}
-		for (i = 0; i < n && d->inflight < DELIVER_MAX_INFLIGHT; i++) {
-			if (deliver_is_inflight(d, items[i].id))
+		started = 0;
+		for (i = 0; i < n && d->inflight < max; i++) {
+			if (deliver_saturated(d, items[i].client,
+			    items[i].receiver))
 				continue;
 			deliver_start(d, &items[i]);
 			started++;
 		}
-		more = n == DELIVER_MAX_INFLIGHT && started > 0 &&
-		    d->inflight < DELIVER_MAX_INFLIGHT;
 		store_outbox_items_free(items, n);
+		/* A batch short of its limit held every item free to go. */
+		if (n < limit || started == 0)
+			break;
 	}
 	if (more) {
 		deliver_arm(d, 0);

@@ -13,6 +13,7 @@
  */
 #include <sys/stat.h>
 
+#include <cjson/cJSON.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,6 +68,7 @@ enum store_stmt {
 	ST_OUTBOX_DEAD,
 	ST_OUTBOX_PRUNE,
 	ST_OUTBOX_COUNTS,
+	ST_OUTBOX_DUE_EXCEPT,
 	ST_SOURCE_GET,
 	ST_SOURCE_PUT,
 	ST__MAX
@@ -342,6 +344,21 @@ static const char *store_sql[ST__MAX] = {
 	    " AND done_at < ?1",
 	[ST_OUTBOX_COUNTS] =
 	    "SELECT status, count(*) FROM outbox GROUP BY status",
+	/*
+	 * Due items minus those in flight (?2, ids), of saturated clients (?3)
+	 * and of saturated receivers (?4, [client, receiver] pairs), all JSON
+	 * arrays: each list is read once into an index, so the cost stays that
+	 * of ST_OUTBOX_DUE however many items the saturated ones hold.
+	 */
+	[ST_OUTBOX_DUE_EXCEPT] =
+	    "SELECT id, client, receiver, idem_key, payload, created, attempts,"
+	    " next_at, last_error FROM outbox"
+	    " WHERE status = 'pending' AND next_at <= ?1"
+	    " AND id NOT IN (SELECT value FROM json_each(?2))"
+	    " AND client NOT IN (SELECT value FROM json_each(?3))"
+	    " AND (client, receiver) NOT IN (SELECT json_extract(value, '$[0]'),"
+	    " json_extract(value, '$[1]') FROM json_each(?4))"
+	    " ORDER BY created, id LIMIT ?5",
 
 	[ST_SOURCE_GET] =
 	    "SELECT last_attempt, last_success, etag, last_modified, failures,"
@@ -1728,6 +1745,93 @@ store_outbox_counts(struct store *s, int64_t *pending, int64_t *done,
 	}
 	sqlite3_reset(st);
 	return 0;
+}
+
+/* A JSON array of strings (pairs: of [a[i], b[i]] arrays) for json_each. */
+static char *
+store_json_list(const char *const *a, const char *const *b, size_t n)
+{
+	cJSON	*arr, *pair;
+	char	*out;
+	size_t	 i;
+
+	if ((arr = cJSON_CreateArray()) == NULL)
+		fatalx("%s: out of memory", __func__);
+	for (i = 0; i < n; i++) {
+		if (b == NULL) {
+			cJSON_AddItemToArray(arr, cJSON_CreateString(a[i]));
+			continue;
+		}
+		pair = cJSON_CreateArray();
+		cJSON_AddItemToArray(pair, cJSON_CreateString(a[i]));
+		cJSON_AddItemToArray(pair, cJSON_CreateString(b[i]));
+		cJSON_AddItemToArray(arr, pair);
+	}
+	if ((out = cJSON_PrintUnformatted(arr)) == NULL)
+		fatalx("%s: out of memory", __func__);
+	cJSON_Delete(arr);
+	return out;
+}
+
+int
+store_outbox_due_except(struct store *s, int64_t now, int limit,
+    const struct outbox_skip *skip, struct outbox_item **items, char **cause)
+{
+	sqlite3_stmt		*st = s->st[ST_OUTBOX_DUE_EXCEPT];
+	struct outbox_item	*it = NULL, *o;
+	char			*ids, *clients, *receivers;
+	size_t			 i, len, size;
+	int			 n = 0, alloc = 0, rc;
+
+	*items = NULL;
+	if (limit <= 0)
+		return 0;
+	/* Ids as a JSON array of numbers: at most 21 bytes each. */
+	size = skip->nids * 21 + 3;
+	ids = xmalloc(size);
+	len = (size_t)snprintf(ids, size, "[");
+	for (i = 0; i < skip->nids; i++)
+		len += (size_t)snprintf(ids + len, size - len, "%s%lld",
+		    i > 0 ? "," : "", (long long)skip->ids[i]);
+	snprintf(ids + len, size - len, "]");
+	clients = store_json_list(skip->clients, NULL, skip->nclients);
+	receivers = store_json_list(skip->rclients, skip->receivers,
+	    skip->nreceivers);
+
+	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_text(st, 2, ids, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, clients, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, receivers, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 5, limit);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == alloc) {
+			alloc = alloc != 0 ? alloc * 2 : 8;
+			it = xreallocarray(it, (size_t)alloc, sizeof *it);
+		}
+		o = &it[n++];
+		o->id = sqlite3_column_int64(st, 0);
+		o->client = store_column_strdup(st, 1);
+		o->receiver = store_column_strdup(st, 2);
+		o->idem_key = store_column_strdup(st, 3);
+		o->payload = store_column_strdup(st, 4);
+		o->created = sqlite3_column_int64(st, 5);
+		o->attempts = sqlite3_column_int64(st, 6);
+		o->next_at = sqlite3_column_int64(st, 7);
+		o->last_error = store_column_strdup(st, 8);
+	}
+	if (rc != SQLITE_DONE) {
+		store_outbox_items_free(it, n);
+		n = store_fail(s, st, "reading outbox", cause);
+		it = NULL;
+	} else
+		sqlite3_reset(st);
+	/* The texts were bound SQLITE_STATIC: unbind before freeing them. */
+	sqlite3_clear_bindings(st);
+	free(ids);
+	cJSON_free(clients);
+	cJSON_free(receivers);
+	*items = it;
+	return n;
 }
 
 int

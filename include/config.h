@@ -45,6 +45,7 @@ struct receiver_conf {
 	char		*password;	/* smtp, from password_file, never logged */
 	int64_t		 timeout_secs;
 	char		*ca_file;	/* webhook, smtp: trusted CAs (PEM), or NULL */
+	int64_t		 max_in_flight;	/* webhook, smtp: deliveries at once */
 };
 
 struct client_conf {
@@ -133,6 +134,9 @@ struct config {
 	int64_t		 retry_max_secs;
 	int64_t		 retry_give_up_secs;
 	int64_t		 delivery_timeout_secs;
+	int64_t		 delivery_max_in_flight;	/* all receivers */
+	int64_t		 delivery_max_in_flight_per_client;
+	int64_t		 delivery_max_in_flight_per_receiver; /* default */
 	int64_t		 outbox_retention_days;
 	int64_t		 http_max_body_bytes;
 	int64_t		 http_max_header_bytes;

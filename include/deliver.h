@@ -2,9 +2,13 @@
  * Delivery: drains the outbox to receivers — file (RFC 5322 message written to a
  * directory, atomically via rename), webhook (JSON POST with an Idempotency-Key and
  * an optional HMAC-SHA256 signature) and SMTP (libcurl, STARTTLS/login when
- * configured). Network transfers run in the curl loop; a failure is retried with
- * exponential backoff (retry_initial_secs doubling up to retry_max_secs) across
- * restarts, and given up ("dead", logged) only after retry_give_up_secs.
+ * configured); e-mails carry the key in X-Roiwatch-Idempotency-Key and their
+ * Message-ID. Network transfers run in the curl loop, at most
+ * delivery_max_in_flight at once, delivery_max_in_flight_per_client to one
+ * client's receivers and the receiver's max_in_flight to one receiver. A
+ * failure is retried with jittered exponential backoff (retry_initial_secs
+ * doubling up to retry_max_secs), or when a 429/503 answer's Retry-After says,
+ * across restarts, and given up ("dead", logged) only after retry_give_up_secs.
  */
 #ifndef ROIWATCH_DELIVER_H
 #define ROIWATCH_DELIVER_H

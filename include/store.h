@@ -134,6 +134,25 @@ int64_t	store_outbox_prune(struct store *, int64_t before, char **cause);
 /* Counts by status for /metrics and the CLI: pending, done, dead. */
 int	store_outbox_counts(struct store *, int64_t *pending, int64_t *done,
 	    int64_t *dead);
+/*
+ * What store_outbox_due_except() leaves out: items already in flight (ids),
+ * every item of the clients listed, and every item of the receivers listed
+ * (rclients[i], receivers[i]): those at their concurrency limit.
+ */
+struct outbox_skip {
+	const int64_t		*ids;
+	size_t			 nids;
+	const char *const	*clients;
+	size_t			 nclients;
+	const char *const	*rclients;
+	const char *const	*receivers;
+	size_t			 nreceivers;
+};
+/* store_outbox_due() without the items *skip names, so that a receiver with
+ * many due items cannot fill the batch of an item of another. */
+int	store_outbox_due_except(struct store *, int64_t now, int limit,
+	    const struct outbox_skip *skip, struct outbox_item **items,
+	    char **cause);
 
 /*
  * Savepoints inside a store_begin() transaction: one per input of a batch, so a

@@ -1474,6 +1474,63 @@ test_config_source_export_errors(void **state)
 	    "3: option 'date_from_name': not used by pull sources");
 }
 
+/*
+ * Delivery concurrency limits: defaults 32 / 8 / 4, set in the main file, a
+ * receiver's own max_in_flight or the main file's per-receiver default.
+ */
+static void
+test_config_delivery_limits(void **state)
+{
+	const struct client_conf *c;
+	struct config	*cfg;
+	char		*cause = NULL, *text;
+
+	(void)state;
+	text = client_text("acme", "tok/a.token", NULL,
+	    "[{\"name\": \"h\", \"type\": \"webhook\","
+	    " \"url\": \"https://x.example/\", \"max_in_flight\": 2},"
+	    " {\"name\": \"g\", \"type\": \"webhook\","
+	    " \"url\": \"https://y.example/\"}]");
+	write_file("clients.d/a.conf", text);
+	free(text);
+	cfg = load(&cause);
+	if (cfg == NULL)
+		fail_msg("%s", cause);
+	assert_int_equal(cfg->delivery_max_in_flight, 32);
+	assert_int_equal(cfg->delivery_max_in_flight_per_client, 8);
+	assert_int_equal(cfg->delivery_max_in_flight_per_receiver, 4);
+	c = config_client(cfg, "acme");
+	assert_int_equal(config_receiver(c, "h")->max_in_flight, 2);
+	assert_int_equal(config_receiver(c, "g")->max_in_flight, 4);
+	config_free(cfg);
+
+	write_file("main.conf", "{ \"state_dir\": \"state\",\n"
+	    " \"delivery_max_in_flight\": 100,\n"
+	    " \"delivery_max_in_flight_per_client\": 10,\n"
+	    " \"delivery_max_in_flight_per_receiver\": 3 }\n");
+	cfg = load(&cause);
+	if (cfg == NULL)
+		fail_msg("%s", cause);
+	assert_int_equal(cfg->delivery_max_in_flight, 100);
+	assert_int_equal(cfg->delivery_max_in_flight_per_client, 10);
+	c = config_client(cfg, "acme");
+	assert_int_equal(config_receiver(c, "h")->max_in_flight, 2);
+	assert_int_equal(config_receiver(c, "g")->max_in_flight, 3);
+	config_free(cfg);
+
+	write_file("main.conf", "{ \"state_dir\": \"state\",\n"
+	    " \"delivery_max_in_flight_per_receiver\": 0 }\n");
+	load_fails("main.conf", "2: option 'delivery_max_in_flight_per_receiver':"
+	    " 0 is out of bounds (1..1024)");
+	write_file("main.conf", "{ \"state_dir\": \"state\" }\n");
+	client_fails(NULL, "[{\"name\": \"m\", \"type\": \"file\","
+	    " \"dir\": \"d\", \"max_in_flight\": 2}]",
+	    "9: option 'max_in_flight': not used by file receivers");
+	client_fails(NULL, "[{\"name\": \"m\", \"type\": \"webhook\","
+	    " \"url\": \"https://x.example/\", \"max_in_flight\": 1025}]",
+	    "9: option 'max_in_flight': 1025 is out of bounds (1..1024)");
+}
+
 int
 main(void)
 {
@@ -1506,6 +1563,8 @@ main(void)
 		    test_config_source_export_options, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_config_source_export_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_config_delivery_limits,
+		    setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

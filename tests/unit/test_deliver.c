@@ -3,7 +3,8 @@
  * receiver (evhttp on 127.0.0.1) in the same event base: file messages written
  * atomically, signed webhook posts, retry with backoff on a 5xx, giving up
  * after retry_give_up_secs, dropping items whose receiver is gone, and items
- * interrupted by shutdown staying pending. Plus the backoff arithmetic.
+ * interrupted by shutdown staying pending; concurrency limits per receiver,
+ * client and in all, and the receiver's Retry-After setting the next attempt.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +14,7 @@
 
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <netinet/in.h>
 
 #include <curl/curl.h>
@@ -57,9 +59,9 @@ struct fixture {
 	struct config		 cfg;
 	struct client_conf	 client;
 	const struct client_conf *by_id[1];	/* config_client() looks here */
-	struct receiver_conf	 recv[4];
-	char			 url[4][128];
-	struct hook_req		 reqs[8];
+	struct receiver_conf	 recv[8];
+	char			 url[8][128];
+	struct hook_req		 reqs[16];
 	int			 nreqs;
 	int			 hung;
 	struct event		*poll;
@@ -83,9 +85,12 @@ hook_cb(struct evhttp_request *req, void *arg)
 	struct fixture	*f = arg;
 	struct hook_req	*r;
 	struct evbuffer	*in = evhttp_request_get_input_buffer(req);
+	struct evkeyvalq *out = evhttp_request_get_output_headers(req);
 	size_t		 len = evbuffer_get_length(in);
+	time_t		 t;
+	char		 date[64];
 
-	assert_true(f->nreqs < 8);
+	assert_true(f->nreqs < 16);
 	r = &f->reqs[f->nreqs++];
 	snprintf(r->path, sizeof r->path, "%s", evhttp_request_get_uri(req));
 	copy_header(req, "Idempotency-Key", r->idem, sizeof r->idem);
@@ -94,13 +99,31 @@ hook_cb(struct evhttp_request *req, void *arg)
 	copy_header(req, "Content-Type", r->ctype, sizeof r->ctype);
 	r->body = calloc(1, len + 1);
 	evbuffer_remove(in, r->body, len);
-	if (strcmp(r->path, "/hang") == 0) {
+	if (strncmp(r->path, "/hang", 5) == 0) {
 		f->hung++;
 		return;		/* never answered */
 	}
 	if (strcmp(r->path, "/fail") == 0)
 		evhttp_send_reply(req, 503, "Unavailable", NULL);
-	else
+	else if (strcmp(r->path, "/busy") == 0) {
+		/* 429 Too Many Requests, come back in 2 minutes. */
+		evhttp_add_header(out, "Retry-After", "120");
+		evhttp_send_reply(req, 429, "Too Many Requests", NULL);
+	} else if (strcmp(r->path, "/busy-short") == 0) {
+		evhttp_add_header(out, "Retry-After", " 5 ");
+		evhttp_send_reply(req, 429, "Too Many Requests", NULL);
+	} else if (strcmp(r->path, "/busy-date") == 0) {
+		/* 503 until a date 5 minutes ahead. */
+		t = time(NULL) + 300;
+		strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT",
+		    gmtime(&t));
+		evhttp_add_header(out, "Retry-After", date);
+		evhttp_send_reply(req, 503, "Unavailable", NULL);
+	} else if (strcmp(r->path, "/error") == 0) {
+		/* Retry-After means nothing on a 500. */
+		evhttp_add_header(out, "Retry-After", "120");
+		evhttp_send_reply(req, 500, "Internal Server Error", NULL);
+	} else
 		evhttp_send_reply(req, 200, "OK", NULL);
 }
 
@@ -319,7 +342,7 @@ test_file(void **state)
 	struct stat	 sb;
 	struct dirent	*de;
 	DIR		*dp;
-	char		 path[256], buf[8192];
+	char		 path[256], buf[8192], want[256], *p;
 	int64_t		 id, created = time(NULL) - 5;
 	FILE		*fp;
 	size_t		 n;
@@ -348,6 +371,12 @@ test_file(void **state)
 	assert_non_null(strstr(buf, "To: ops@example.com\r\n"));
 	assert_non_null(strstr(buf, "Message-ID: <rw-acme-"));
 	assert_non_null(strstr(buf, "@example.com>\r\n"));
+	/* The same key for the receiving side to deduplicate on. */
+	p = strstr(buf, "Message-ID: <") + 13;
+	snprintf(want, sizeof want, "X-Roiwatch-Idempotency-Key: %.*s\r\n",
+	    (int)strcspn(p, "@"), p);
+	assert_non_null(strstr(buf, want));
+	assert_int_equal(strncmp(want + 28, "rw-acme-", 8), 0);
 	assert_non_null(strstr(buf, "237.86%"));
 
 	/* No temporary file left behind. */
@@ -468,6 +497,198 @@ test_free_before_curl(void **state)
 	counts(f, 1, 0, 0);
 }
 
+/* Stop once `cond` holds and 300 ms more passed (for what should not come). */
+struct settle {
+	struct fixture	*f;
+	int		 want_hung, want_reqs;
+	struct timeval	 until;
+};
+
+static void
+settle_cb(evutil_socket_t fd, short kind, void *arg)
+{
+	struct settle	*st = arg;
+	struct fixture	*f = st->f;
+	struct timeval	 tv = { 0, 10000 }, now;
+
+	(void)fd;
+	(void)kind;
+	gettimeofday(&now, NULL);
+	if (time(NULL) > f->deadline) {
+		event_base_loopbreak(f->base);
+		return;
+	}
+	if (!timerisset(&st->until) && f->hung >= st->want_hung &&
+	    f->nreqs - f->hung >= st->want_reqs) {
+		st->until = now;
+		st->until.tv_usec += 300000;
+		if (st->until.tv_usec >= 1000000) {
+			st->until.tv_sec++;
+			st->until.tv_usec -= 1000000;
+		}
+	}
+	if (timerisset(&st->until) && timercmp(&now, &st->until, >)) {
+		event_base_loopbreak(f->base);
+		return;
+	}
+	evtimer_add(f->poll, &tv);
+}
+
+/* Run until `hung` requests hang and `reqs` others were answered, then a bit. */
+static void
+settle(struct fixture *f, int hung, int reqs)
+{
+	struct settle	st;
+	struct timeval	tv = { 0, 10000 };
+
+	memset(&st, 0, sizeof st);
+	st.f = f;
+	st.want_hung = hung;
+	st.want_reqs = reqs;
+	f->deadline = time(NULL) + 10;
+	if (f->poll != NULL)
+		event_free(f->poll);
+	f->poll = evtimer_new(f->base, settle_cb, &st);
+	evtimer_add(f->poll, &tv);
+	deliver_kick(f->deliver);
+	event_base_dispatch(f->base);
+	event_free(f->poll);
+	f->poll = NULL;
+	assert_true(time(NULL) <= f->deadline);
+}
+
+/*
+ * A receiver that hangs with ten items due holds 4 slots (its limit), not
+ * all 32: the next receiver's item, queued after them, goes out at once.
+ */
+static void
+test_fair(void **state)
+{
+	struct fixture	*f = *state;
+	int		 i;
+
+	f->cfg.delivery_max_in_flight = 32;
+	f->cfg.delivery_max_in_flight_per_client = 8;
+	f->cfg.delivery_max_in_flight_per_receiver = 4;
+	for (i = 0; i < 10; i++)
+		add_item(f, "hang", time(NULL) - 100 + i);
+	add_item(f, "hook", time(NULL));
+	settle(f, 4, 1);
+	assert_int_equal(f->hung, 4);
+	assert_int_equal(f->nreqs, 5);
+	assert_int_equal(deliver_inflight(f->deliver), 4);
+	counts(f, 10, 1, 0);
+}
+
+/*
+ * The other limits: a receiver's own max_in_flight, the client's share over
+ * its receivers, and the global one.
+ */
+static void
+test_limits(void **state)
+{
+	struct fixture	*f = *state;
+	int		 i;
+
+	set_receiver(f, 4, "hang2", RECEIVER_WEBHOOK, "/hang2", NULL);
+	f->client.nreceivers = 5;
+	f->recv[3].max_in_flight = 2;		/* hang: 2 */
+	f->cfg.delivery_max_in_flight_per_receiver = 4;	/* hang2: 4 */
+	f->cfg.delivery_max_in_flight_per_client = 3;
+	for (i = 0; i < 5; i++) {
+		add_item(f, "hang", time(NULL) - 100 + i);
+		add_item(f, "hang2", time(NULL) - 100 + i);
+	}
+	add_item(f, "hook", time(NULL));
+	/* hang 2, hang2 1: the client's 3; its third receiver waits. */
+	settle(f, 3, 0);
+	assert_int_equal(f->hung, 3);
+	assert_int_equal(f->nreqs, 3);
+	assert_int_equal(deliver_inflight(f->deliver), 3);
+	counts(f, 11, 0, 0);
+	for (i = 0; i < f->nreqs; i++) {
+		if (strcmp(f->reqs[i].path, "/hang2") == 0)
+			break;
+	}
+	assert_true(i < f->nreqs);
+
+	/* A smaller global limit wins over the others. */
+	curl_loop_free(f->curl);
+	deliver_free(f->deliver);
+	f->hung = 0;
+	f->cfg.delivery_max_in_flight = 2;
+	f->cfg.delivery_max_in_flight_per_client = 8;
+	f->curl = curl_loop_new(f->base);
+	f->deliver = deliver_new(f->base, f->curl, f->store, &f->cfg);
+	settle(f, 2, 0);
+	assert_int_equal(f->hung, 2);
+	assert_int_equal(deliver_inflight(f->deliver), 2);
+}
+
+/* The pending item of a receiver: attempts, next attempt, last error. */
+static void
+item_of(struct fixture *f, const char *receiver, int64_t *attempts,
+    int64_t *next_at, char *err, size_t len)
+{
+	struct outbox_item	*items;
+	char			*cause = NULL;
+	int			 n, i;
+
+	n = store_outbox_due(f->store, INT64_MAX / 2, 20, &items, &cause);
+	for (i = 0; i < n; i++) {
+		if (strcmp(items[i].receiver, receiver) == 0)
+			break;
+	}
+	assert_true(i < n);
+	*attempts = items[i].attempts;
+	*next_at = items[i].next_at;
+	snprintf(err, len, "%s", items[i].last_error != NULL ?
+	    items[i].last_error : "");
+	store_outbox_items_free(items, n);
+}
+
+/*
+ * Retry-After on 429 and 503, as seconds or a date, sets the next attempt;
+ * under retry_initial_secs it waits that much; on a 500 it means nothing.
+ */
+static void
+test_retry_after(void **state)
+{
+	struct fixture	*f = *state;
+	int64_t		 attempts, next_at, t0, t1;
+	char		 err[256];
+
+	set_receiver(f, 4, "busy", RECEIVER_WEBHOOK, "/busy", NULL);
+	set_receiver(f, 5, "busy-date", RECEIVER_WEBHOOK, "/busy-date", NULL);
+	set_receiver(f, 6, "busy-short", RECEIVER_WEBHOOK, "/busy-short",
+	    NULL);
+	set_receiver(f, 7, "error", RECEIVER_WEBHOOK, "/error", NULL);
+	f->client.nreceivers = 8;
+	add_item(f, "busy", time(NULL));
+	add_item(f, "busy-date", time(NULL));
+	add_item(f, "busy-short", time(NULL));
+	add_item(f, "error", time(NULL));
+	t0 = time(NULL);
+	run(f, 4);
+	t1 = time(NULL);
+	assert_int_equal(f->nreqs, 4);
+	counts(f, 4, 0, 0);
+
+	item_of(f, "busy", &attempts, &next_at, err, sizeof err);
+	assert_int_equal(attempts, 1);
+	assert_true(next_at >= t0 + 120 && next_at <= t1 + 120);
+	assert_string_equal(err, "HTTP status 429");
+	item_of(f, "busy-date", &attempts, &next_at, err, sizeof err);
+	assert_true(next_at >= t0 + 300 && next_at <= t1 + 300);
+	assert_string_equal(err, "HTTP status 503");
+	/* Under the first step of the backoff (30 s): 30 s. */
+	item_of(f, "busy-short", &attempts, &next_at, err, sizeof err);
+	assert_true(next_at >= t0 + 30 && next_at <= t1 + 30);
+	item_of(f, "error", &attempts, &next_at, err, sizeof err);
+	assert_true(next_at >= t0 + 30 && next_at <= t1 + 30);
+	assert_string_equal(err, "HTTP status 500");
+}
+
 int
 main(void)
 {
@@ -480,6 +701,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_shutdown_keeps_pending,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_free_before_curl, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_fair, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_limits, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_retry_after, setup,
 		    teardown),
 	};
 	int rc;

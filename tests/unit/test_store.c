@@ -1449,6 +1449,87 @@ test_alert_skip_kept(void **state)
 	assert_int_equal(got.roi_ppm, -500000);
 }
 
+/*
+ * Due items without those in flight and those of saturated clients and
+ * receivers: a receiver with many due items leaves the batch to the others.
+ */
+static void
+test_outbox_due_except(void **state)
+{
+	struct fixture		*f = *state;
+	struct outbox_item	*it;
+	struct outbox_skip	 skip;
+	const char		*rc[] = { "acme" };
+	const char		*rr[] = { "hang" };
+	int64_t			 ids[3], other, weird, zeta, i;
+	char			*cause = NULL;
+	int			 n;
+
+	for (i = 0; i < 500; i++)
+		assert_true(store_outbox_add(f->s, "acme", "hang", "{}", 100 + i,
+		    &cause) > 0);
+	other = store_outbox_add(f->s, "acme", "ok", "{}", 900, &cause);
+	weird = store_outbox_add(f->s, "acme", "we\"ird\\", "{}", 901, &cause);
+	zeta = store_outbox_add(f->s, "zeta", "hang", "{}", 902, &cause);
+	assert_true(other > 0 && weird > 0 && zeta > 0);
+
+	/* Nothing skipped: the same as store_outbox_due. */
+	memset(&skip, 0, sizeof skip);
+	n = store_outbox_due_except(f->s, 1000, 4, &skip, &it, &cause);
+	assert_int_equal(n, 4);
+	assert_int_equal(it[0].created, 100);
+	assert_string_equal(it[3].receiver, "hang");
+	ids[0] = it[0].id;
+	ids[1] = it[1].id;
+	ids[2] = it[2].id;
+	store_outbox_items_free(it, n);
+
+	/* In flight: the next ones. */
+	skip.ids = ids;
+	skip.nids = 3;
+	n = store_outbox_due_except(f->s, 1000, 2, &skip, &it, &cause);
+	assert_int_equal(n, 2);
+	assert_int_equal(it[0].created, 103);
+	assert_int_equal(it[1].created, 104);
+	store_outbox_items_free(it, n);
+
+	/* acme/hang saturated: its 500 items no longer hide the others. */
+	skip.rclients = rc;
+	skip.receivers = rr;
+	skip.nreceivers = 1;
+	n = store_outbox_due_except(f->s, 1000, 2, &skip, &it, &cause);
+	assert_int_equal(n, 2);
+	assert_int_equal(it[0].id, other);
+	assert_int_equal(it[1].id, weird);
+	store_outbox_items_free(it, n);
+
+	/* A pair is a pair: "ok" of zeta is not "ok" of acme. */
+	skip.rclients = (const char *const []){ "acme", "zeta" };
+	skip.receivers = (const char *const []){ "hang", "ok" };
+	skip.nreceivers = 2;
+	n = store_outbox_due_except(f->s, 1000, 1, &skip, &it, &cause);
+	assert_int_equal(n, 1);
+	assert_int_equal(it[0].id, other);
+	store_outbox_items_free(it, n);
+
+	/* A name that needs escaping in JSON still matches; a client. */
+	skip.rclients = (const char *const []){ "acme", "acme" };
+	skip.receivers = (const char *const []){ "hang", "we\"ird\\" };
+	skip.clients = (const char *const []){ "zeta" };
+	skip.nclients = 1;
+	n = store_outbox_due_except(f->s, 1000, 10, &skip, &it, &cause);
+	assert_int_equal(n, 1);
+	assert_int_equal(it[0].id, other);
+	store_outbox_items_free(it, n);
+
+	/* Not yet due is not due. */
+	n = store_outbox_due_except(f->s, 899, 10, &skip, &it, &cause);
+	assert_int_equal(n, 0);
+	store_outbox_items_free(it, n);
+	n = store_outbox_due_except(f->s, 1000, 0, &skip, &it, &cause);
+	assert_int_equal(n, 0);
+}
+
 int
 main(void)
 {
@@ -1501,6 +1582,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_migrate_from_1, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_custom_kpis, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_outbox_due_except, setup,
 		    teardown),
 	};
 
