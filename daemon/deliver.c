@@ -63,6 +63,7 @@
 #define DELIVER_MAX_DELAY	30	/* re-check the outbox at least this often:
 					   items queued by `roiwatch ingest` */
 #define DELIVER_MAX_KEY		200	/* longest idempotency key sent */
+#define DELIVER_RECORD_MSECS	20	/* store locked: record outcomes then */
 
 struct deliver_job {
 	struct deliver		*d;		/* NULL once orphaned */
@@ -78,6 +79,13 @@ struct deliver_job {
 	struct curl_slist	*headers;	/* webhook */
 	struct curl_slist	*rcpt;		/* smtp */
 	char			 retry_after[64]; /* webhook: the header, or "" */
+	/* Finished, but the store was locked when its outcome was to be
+	 * recorded: kept (still "in flight", so never started again) until
+	 * deliver_record_cb() records it. */
+	int			 unrecorded;
+	int			 unrecorded_ok;
+	char			 unrecorded_why[256];
+	int64_t			 unrecorded_retry_after;
 	LIST_ENTRY(deliver_job)	 entry;
 };
 
@@ -87,6 +95,7 @@ struct deliver {
 	struct store		*store;
 	const struct config	*cfg;
 	struct event		*timer;
+	struct event		*record_timer;	/* unrecorded outcomes */
 	LIST_HEAD(, deliver_job) jobs;
 	size_t			 inflight;
 	deliver_test_cb		 test_cb;	/* deliver_test() outcome */
@@ -95,6 +104,7 @@ struct deliver {
 };
 
 static void	deliver_run(struct deliver *);
+static void	deliver_record_cb(evutil_socket_t, short, void *);
 
 static void
 deliver_arm(struct deliver *d, int64_t secs)
@@ -104,6 +114,15 @@ deliver_arm(struct deliver *d, int64_t secs)
 	tv.tv_sec = (time_t)secs;
 	tv.tv_usec = 0;
 	evtimer_add(d->timer, &tv);
+}
+
+static void
+deliver_arm_record(struct deliver *d)
+{
+	struct timeval	tv = { 0, DELIVER_RECORD_MSECS * 1000 };
+
+	if (!evtimer_pending(d->record_timer, NULL))
+		evtimer_add(d->record_timer, &tv);
 }
 
 static void
@@ -126,7 +145,9 @@ deliver_new(struct event_base *base, struct curl_loop *curl,
 	d->store = store;
 	d->cfg = cfg;
 	LIST_INIT(&d->jobs);
-	if ((d->timer = evtimer_new(base, deliver_timer_cb, d)) == NULL)
+	if ((d->timer = evtimer_new(base, deliver_timer_cb, d)) == NULL ||
+	    (d->record_timer = evtimer_new(base, deliver_record_cb,
+	    d)) == NULL)
 		fatalx("%s: evtimer_new failed", __func__);
 	/* Jitter needs no secrecy, only daemons that differ. */
 	if (getentropy(&d->rng, sizeof d->rng) != 0)
@@ -164,12 +185,21 @@ deliver_free(struct deliver *d)
 
 	if (d == NULL)
 		return;
-	/* Transfers still in the curl loop finish later: orphan them. */
+	/* Transfers still in the curl loop finish later: orphan them. A
+	 * finished one whose outcome the locked store refused goes now: its
+	 * item stays pending and is sent again (at least once). */
 	while ((job = LIST_FIRST(&d->jobs)) != NULL) {
 		LIST_REMOVE(job, entry);
-		job->d = NULL;
+		if (job->unrecorded) {
+			log_warnx("notice %" PRId64 ": outcome not recorded (the "
+			    "database stayed locked); it will be sent again",
+			    job->id);
+			deliver_job_free(job);
+		} else
+			job->d = NULL;
 	}
 	event_free(d->timer);
+	event_free(d->record_timer);
 	free(d);
 }
 
@@ -194,10 +224,12 @@ deliver_inflight(const struct deliver *d)
 /*
  * Record the outcome of one item in the store and log it. reason is NULL on
  * success. retry_after is the wait the receiver asked for (seconds, from
- * Retry-After), or -1. Storage errors are logged; the item then stays pending
- * and is tried again (a second delivery beats a lost one).
+ * Retry-After), or -1. Returns 1 when the store was locked by another
+ * connection (the caller keeps the outcome and records it later), else 0:
+ * other storage errors are logged; the item then stays pending and is tried
+ * again (a second delivery beats a lost one).
  */
-static void
+static int
 deliver_outcome(struct deliver *d, int64_t id, const char *client,
     const char *receiver, int64_t created, int64_t attempts,
     const char *reason, int64_t retry_after)
@@ -208,14 +240,14 @@ deliver_outcome(struct deliver *d, int64_t id, const char *client,
 	if (id < 0) {		/* deliver_test(): no outbox row */
 		if (d->test_cb != NULL)
 			d->test_cb(d->test_arg, reason);
-		return;
+		return (0);
 	}
 	if (reason == NULL) {
 		if (store_outbox_done(d->store, id, now, &cause) != 0)
 			goto fail;
 		log_info("delivered notice %" PRId64 " of client %s to receiver "
 		    "%s", id, client, receiver);
-		return;
+		return (0);
 	}
 	log_escape(reason, strlen(reason), esc, sizeof esc);
 	if (now - created > d->cfg->retry_give_up_secs) {
@@ -224,7 +256,7 @@ deliver_outcome(struct deliver *d, int64_t id, const char *client,
 		log_warnx("giving up notice %" PRId64 " of client %s to receiver "
 		    "%s after %" PRId64 " attempts: %s", id, client, receiver,
 		    attempts + 1, esc);
-		return;
+		return (0);
 	}
 	next = now + backoff_retry_delay(attempts + 1,
 	    d->cfg->retry_initial_secs, d->cfg->retry_max_secs, retry_after,
@@ -234,11 +266,20 @@ deliver_outcome(struct deliver *d, int64_t id, const char *client,
 	log_warnx("notice %" PRId64 " of client %s to receiver %s failed: %s; "
 	    "retry in %" PRId64 "s%s", id, client, receiver, esc, next - now,
 	    retry_after >= 0 ? " (as its Retry-After asks)" : "");
-	return;
+	return (0);
 
 fail:
+	if (store_busy(d->store)) {
+		/* Locked by another process (a backfill): not lost, kept
+		 * and recorded on a timer, so never sent twice for it. */
+		log_debug("notice %" PRId64 ": outcome kept for later: %s", id,
+		    cause);
+		free(cause);
+		return (1);
+	}
 	log_warnx("notice %" PRId64 ": %s", id, cause);
 	free(cause);
+	return (0);
 }
 
 /* Drop an item that can never be delivered (no receiver, bad payload). */
@@ -430,10 +471,9 @@ deliver_done_cb(void *arg, int ok, long status, const char *error)
 		deliver_job_free(job);
 		return;
 	}
-	LIST_REMOVE(job, entry);
-	d->inflight--;
-
 	if (!ok && error != NULL && strcmp(error, CURL_LOOP_SHUTDOWN) == 0) {
+		LIST_REMOVE(job, entry);
+		d->inflight--;
 		/* Not an attempt: the item stays pending for the next start. */
 		log_info("notice %" PRId64 " of client %s to receiver %s "
 		    "interrupted by shutdown; kept in the outbox", job->id,
@@ -444,13 +484,53 @@ deliver_done_cb(void *arg, int ok, long status, const char *error)
 
 	why = deliver_classify(job, ok, status, error, (int64_t)time(NULL),
 	    &retry_after, reason, sizeof reason);
-	deliver_outcome(d, job->id, job->client, job->receiver, job->created,
-	    job->attempts, why, retry_after);
+	if (deliver_outcome(d, job->id, job->client, job->receiver,
+	    job->created, job->attempts, why, retry_after) == 1) {
+		job->unrecorded = 1;
+		job->unrecorded_ok = why == NULL;
+		snprintf(job->unrecorded_why, sizeof job->unrecorded_why, "%s",
+		    why != NULL ? why : "");
+		job->unrecorded_retry_after = retry_after;
+		deliver_arm_record(d);
+		return;
+	}
+	LIST_REMOVE(job, entry);
+	d->inflight--;
 	/* A slot is free and more may be due: look again once we return
 	 * (not after a deliver_test(): the command line drains no outbox). */
 	if (job->id >= 0)
 		deliver_kick(d);
 	deliver_job_free(job);
+}
+
+/* Record the outcomes the locked store refused, as soon as it is free. */
+static void
+deliver_record_cb(evutil_socket_t fd, short kind, void *arg)
+{
+	struct deliver		*d = arg;
+	struct deliver_job	*job, *next;
+	int			 left = 0;
+
+	(void)fd;
+	(void)kind;
+	for (job = LIST_FIRST(&d->jobs); job != NULL; job = next) {
+		next = LIST_NEXT(job, entry);
+		if (!job->unrecorded)
+			continue;
+		if (deliver_outcome(d, job->id, job->client, job->receiver,
+		    job->created, job->attempts, job->unrecorded_ok ? NULL :
+		    job->unrecorded_why, job->unrecorded_retry_after) == 1) {
+			left++;
+			continue;
+		}
+		LIST_REMOVE(job, entry);
+		d->inflight--;
+		deliver_job_free(job);
+	}
+	if (left > 0)
+		deliver_arm_record(d);
+	else
+		deliver_kick(d);
 }
 
 static size_t
@@ -712,6 +792,10 @@ deliver_start(struct deliver *d, const struct outbox_item *it)
 		free(cause);
 		return;
 	}
+	if (n->nunreadable > 0)
+		log_warnx("notice %" PRId64 " of client %s: %zu event(s) left "
+		    "out, unreadable: %s", it->id, it->client, n->nunreadable,
+		    n->unreadable_why);
 
 	if (r->type == RECEIVER_FILE) {
 		rc = deliver_file(d, r, it, n, &cause);
