@@ -349,7 +349,7 @@ inbox_process(struct inbox *ib, const char *name)
 	const struct source_conf *src;
 	const struct ingest_subject *subjects;
 	char path[PATH_MAX], esc[PATH_MAX], *cause = NULL, *report;
-	char origin[PATH_MAX + 128];
+	char origin[PATH_MAX + 128], why[2 * PATH_MAX];
 	size_t nsubjects;
 	struct stat sb;
 	int rc, partial, dfd;
@@ -392,10 +392,15 @@ inbox_process(struct inbox *ib, const char *name)
 		cause = NULL;
 		rc = -1;
 	}
+	/* The cause may quote the file's name or content: escaped. */
+	if (rc != 0 && res.cause == NULL)
+		res.cause = xstrdup("refused");
+	if (rc != 0)
+		log_escape(res.cause, strlen(res.cause), why, sizeof why);
 	if (rc != 0 && (res.store_failed || res.retry)) {
 		log_warnx("inbox: %s: %s, will retry: %s", esc,
 		    res.store_failed ? "database failed" : "cannot read it now",
-		    res.cause);
+		    why);
 		ingest_batch_free(batch);
 		ingest_result_clear(&res);
 		return 1;
@@ -405,8 +410,7 @@ inbox_process(struct inbox *ib, const char *name)
 		report = ingest_result_report(&res, name);
 		inbox_settle(ib, name, INBOX_FAILED, report);
 		free(report);
-		log_warnx("inbox: %s refused, moved to failed/: %s", esc,
-		    res.cause);
+		log_warnx("inbox: %s refused, moved to failed/: %s", esc, why);
 		ib->stats.files_failed++;
 		ingest_result_clear(&res);
 		return 0;
