@@ -169,7 +169,34 @@ def test_symlink_and_fifo_inputs_go_to_failed():
         d.cleanup()
 
 
+def test_cli_ingest_reads_safely():
+    """`roiwatch ingest` reads files the same way: bounded, never through a
+    link nor from a fifo, and says why it refused."""
+    d = Daemon([client("acme")], max_file_bytes=2048)
+    try:
+        big = os.path.join(d.dir, "big.csv")
+        with open(big, "w") as f:
+            f.write(GOOD + "acme,Filler,email,2026-11-21,1.00,1.00,1,1,1\n" * 60)
+        good = os.path.join(d.dir, "good.csv")
+        with open(good, "w") as f:
+            f.write(GOOD)
+        link = os.path.join(d.dir, "link.csv")
+        os.symlink(good, link)
+        fifo = os.path.join(d.dir, "fifo.csv")
+        os.mkfifo(fifo)
+        r = d.cli("ingest", big, link, fifo, good, check_rc=False)
+        check(r.returncode == 1, "refusals make the exit status 1: %d" % r.returncode)
+        check("more than the limit of 2048 (max_file_bytes)" in r.stderr, r.stderr)
+        check(link + " is a symbolic link, not a regular file: not read" in r.stderr, r.stderr)
+        check(fifo + " is a fifo (named pipe), not a regular file: not read" in r.stderr,
+              r.stderr)
+        check("summary: 1 file(s) stored, 3 refused, 2 rows" in r.stdout, r.stdout)
+    finally:
+        d.cleanup()
+
+
 if __name__ == "__main__":
     run([test_planted_report_tmp_not_written_through,
          test_symlinked_done_disables_inbox_until_fixed,
-         test_symlink_and_fifo_inputs_go_to_failed])
+         test_symlink_and_fifo_inputs_go_to_failed,
+         test_cli_ingest_reads_safely])
