@@ -177,6 +177,10 @@ static const struct opt main_opts[] = {
 	{ "inbox_rescan_secs", OPT_DURATION, M(inbox_rescan_secs), 0, 1, 3600,
 	  "30", 0, 0, NULL, NULL,
 	  "Rescan the inbox this often even without change notifications." },
+	{ "max_file_bytes", OPT_BYTES, M(max_file_bytes), 0, 1024,
+	  INT64_C(16) * 1024 * 1024 * 1024, "\"256MiB\"", 0, 0, NULL, NULL,
+	  "Largest metric file read (inbox, roiwatch ingest); it is read into"
+	  " memory whole, a larger one is refused (inbox: moved to failed/)." },
 	{ "evaluate_secs", OPT_DURATION, M(evaluate_secs), 0, 1, DAY, "60",
 	  0, 0, NULL, NULL,
 	  "Re-evaluate every client's rules this often (pending, repeat)." },

@@ -4,9 +4,6 @@
  * touched. The batch owns the transaction from ingest_batch_begin() until
  * ingest_batch_commit() or ingest_batch_free().
  */
-#include <sys/mman.h>
-#include <sys/stat.h>
-
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -19,6 +16,7 @@
 
 #include "config.h"
 #include "currency.h"
+#include "fileio.h"
 #include "ingest.h"
 #include "log.h"
 #include "store.h"
@@ -460,44 +458,54 @@ refused:
 	return 0;
 }
 
+/*
+ * Files are read, never mapped: a file truncated while a mapping of it is
+ * parsed kills the process with SIGBUS. The copy costs the file's size in
+ * memory for the time of the parse, bounded by max_file_bytes.
+ */
+int
+ingest_batch_add_file_at(struct ingest_batch *b, const struct config *cfg,
+    const char *origin, int dfd, const char *name, const char *shown,
+    const struct parse_options *popts, int partial, struct ingest_result *res)
+{
+	struct parse_options po = *popts;
+	char *buf, *cause = NULL;
+	size_t len;
+	int rc, fmt;
+
+	errno = 0;
+	switch (fileio_read_at(dfd, name, shown, (size_t)cfg->max_file_bytes,
+	    &buf, &len, &cause)) {
+	case 0:
+		break;
+	case -2:
+		res->retry = 1;
+		res->cause = cause;
+		return -1;
+	default:
+		if (errno == EFBIG) {
+			xasprintf(&res->cause, "%s (max_file_bytes)", cause);
+			free(cause);
+		} else
+			res->cause = cause;
+		return -1;
+	}
+	if (po.format == PARSE_AUTO &&
+	    (fmt = parse_format_from_filename(name)) != -1)
+		po.format = fmt;
+	rc = ingest_batch_add(b, cfg, origin, buf, len, &po, NULL, partial,
+	    res);
+	free(buf);
+	return rc;
+}
+
 int
 ingest_batch_add_file(struct ingest_batch *b, const struct config *cfg,
     const char *origin, const char *path, const struct parse_options *popts,
     int partial, struct ingest_result *res)
 {
-	struct parse_options po = *popts;
-	struct stat sb;
-	void *map = NULL;
-	int fd, rc, fmt;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1) {
-		xasprintf(&res->cause, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode)) {
-		xasprintf(&res->cause, "%s: not a regular file", path);
-		close(fd);
-		return -1;
-	}
-	if (po.format == PARSE_AUTO &&
-	    (fmt = parse_format_from_filename(path)) != -1)
-		po.format = fmt;
-	if (sb.st_size > 0) {
-		map = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-		if (map == MAP_FAILED) {
-			xasprintf(&res->cause, "%s: mmap: %s", path,
-			    strerror(errno));
-			close(fd);
-			return -1;
-		}
-		madvise(map, (size_t)sb.st_size, MADV_SEQUENTIAL);
-	}
-	close(fd);
-	rc = ingest_batch_add(b, cfg, origin, map != NULL ? map : "",
-	    (size_t)sb.st_size, &po, NULL, partial, res);
-	if (map != NULL)
-		munmap(map, (size_t)sb.st_size);
-	return rc;
+	return ingest_batch_add_file_at(b, cfg, origin, AT_FDCWD, path, path,
+	    popts, partial, res);
 }
 
 int

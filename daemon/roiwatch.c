@@ -10,9 +10,9 @@
  *   roiwatch [-c CONFIG] [-S STATE_DIR] sources
  *   roiwatch [-c CONFIG] [-S STATE_DIR] test-notify CLIENT RECEIVER
  */
-#include <sys/mman.h>
 #include <sys/stat.h>
 
+#include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
@@ -177,28 +177,35 @@ progress_cb(void *arg, long rows)
 	    pct * 100, rows, rows / (now_mono() - p->start + 1e-9));
 }
 
+/* Lines of the file, for the progress bar: read in blocks (a mapping of a
+ * file truncated meanwhile would kill us with SIGBUS); 0 when unreadable. */
 static long
 count_lines(const char *path)
 {
 	struct stat sb;
-	const char *p, *end, *map;
+	char buf[65536];
+	const char *p, *end;
+	ssize_t r;
 	long n = 0;
 	int fd;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) == -1)
 		return 0;
-	if (fstat(fd, &sb) == -1 || sb.st_size == 0 ||
-	    (map = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd,
-	    0)) == MAP_FAILED) {
-		close(fd);
+	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode)) {
+		close(fd);	/* a pipe's data is not ours to drain */
 		return 0;
 	}
+	for (;;) {
+		if ((r = read(fd, buf, sizeof buf)) == -1 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		end = buf + r;
+		for (p = buf; p < end &&
+		    (p = memchr(p, '\n', (size_t)(end - p))) != NULL; p++)
+			n++;
+	}
 	close(fd);
-	end = map + sb.st_size;
-	for (p = map; p < end && (p = memchr(p, '\n', (size_t)(end - p))) != NULL;
-	    p++)
-		n++;
-	munmap((void *)map, (size_t)sb.st_size);
 	return n > 0 ? n - 1 : 0;	/* header */
 }
 

@@ -129,6 +129,7 @@ struct config {
 	char		*listen_addr;	/* HTTP listener address, "" disables it */
 	int64_t		 listen_port;
 	int64_t		 inbox_rescan_secs;
+	int64_t		 max_file_bytes;	/* largest input file read */
 	int64_t		 evaluate_secs;
 	int64_t		 retry_initial_secs;
 	int64_t		 retry_max_secs;

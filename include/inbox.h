@@ -7,6 +7,11 @@
  * file goes to failed/ with FILE.report beside it and nothing of it is stored.
  * A file that could not be stored because the database failed stays in the inbox
  * and is retried.
+ * Nothing in the inbox is followed: a symbolic link, a fifo or another file that
+ * is not a regular one goes to failed/ with a report, unread. The inbox, done/
+ * and failed/ must be directories (not symbolic links) owned by the daemon's
+ * uid; when one is not, the inbox is disabled (logged once) and checked again
+ * at every rescan, while the rest of the daemon goes on.
  */
 #ifndef ROIWATCH_INBOX_H
 #define ROIWATCH_INBOX_H
@@ -29,7 +34,10 @@ struct inbox	*inbox_new(struct event_base *, struct store *,
 		    const struct config *, ingest_committed_cb, void *arg,
 		    char **cause);
 /* Swap in a new configuration; the watch moves if inbox_dir changed. On
- * failure the old directory stays watched and -1 is returned with *cause. */
+ * failure (the new directory cannot be made or fails the checks above) the
+ * old directory stays watched and -1 is returned with *cause. inbox_new
+ * fails only when inotify cannot be had: an unusable directory at start
+ * leaves the inbox disabled until a rescan finds it fixed. */
 int		 inbox_set_config(struct inbox *, const struct config *,
 		    char **cause);
 void		 inbox_free(struct inbox *);

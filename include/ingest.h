@@ -32,6 +32,9 @@ struct ingest_result {
 	long			 rows_committed;	/* in chunks committed before
 						   a failure (ingest_batch_set_chunk) */
 	int			 store_failed;	/* the database failed: retry later */
+	int			 retry;		/* a passing failure reading the
+						   file (no descriptor left):
+						   retry later */
 	int			 too_many_rows;	/* parse_options.max_rows exceeded */
 	int			 forbidden;	/* a row was for another client than
 						   allowed_client (HTTP: 403) */
@@ -87,13 +90,21 @@ void	ingest_batch_set_progress(struct ingest_batch *,
 	    void (*cb)(void *arg, long rows), void *arg, long every);
 
 /*
- * Read a whole file (mmap) and add it to the batch as one input, the format
- * taken from popts or else from the file name. Returns as ingest_batch_add;
- * an unreadable file is refused with res->cause.
+ * Read a whole file and add it to the batch as one input, the format taken
+ * from popts or else from the file name. Returns as ingest_batch_add. The
+ * file is read (fileio_read_at), never mapped, and the parse works on that
+ * copy: a symbolic link, a fifo or another file that is not a regular one,
+ * a file over cfg->max_file_bytes and one that changed while it was read are
+ * refused with res->cause; res->retry is set instead when the failure is a
+ * passing one (no file descriptor left).
  */
 int	ingest_batch_add_file(struct ingest_batch *, const struct config *,
 	    const char *origin, const char *path, const struct parse_options *,
 	    int partial, struct ingest_result *res);
+/* The same for name in the directory dfd (shown names it in messages). */
+int	ingest_batch_add_file_at(struct ingest_batch *, const struct config *,
+	    const char *origin, int dfd, const char *name, const char *shown,
+	    const struct parse_options *, int partial, struct ingest_result *res);
 
 /* Called after a commit with the touched campaigns (daemon: evaluate, deliver). */
 typedef void (*ingest_committed_cb)(void *arg, const struct ingest_subject *,

@@ -1,15 +1,20 @@
 /*
  * Placing times written with an offset on the client's local calendar
  * (ingest_place_local), table-driven, with the system's zones, DST days of
- * Europe/Paris and America/New_York included; batches written in chunks and
- * dry runs against a real store.
+ * Europe/Paris and America/New_York included; against a real store and
+ * configuration: batches written in chunks, dry runs, and a file truncated
+ * while its rows are parsed and stored.
  */
+#include <sys/stat.h>
+
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -17,7 +22,9 @@
 #include "ingest.h"
 #include "log.h"
 #include "metric.h"
+#include "store.h"
 #include "tz.h"
+#include "xmalloc.h"
 
 struct place_case {
 	const char	*zone;
@@ -225,6 +232,87 @@ test_dry_run_and_chunk_failure(void **state)
 	free(buf);
 }
 
+static void
+spit(const char *path, const char *text)
+{
+	FILE *f;
+
+	assert_non_null(f = fopen(path, "w"));
+	assert_int_equal(fputs(text, f) >= 0, 1);
+	assert_int_equal(fclose(f), 0);
+}
+
+/* Progress callback: the first call truncates the file being ingested. */
+static void
+truncate_cb(void *arg, long rows)
+{
+	const char **path = arg;
+
+	(void)rows;
+	if (*path != NULL) {
+		assert_int_equal(truncate(*path, 0), 0);
+		*path = NULL;
+	}
+}
+
+/*
+ * A file truncated while its rows are being parsed (the inbox's writer
+ * rewrites it, an operator empties it): it was mapped, and the parser's
+ * next page read killed the process with SIGBUS. Now the parse works on
+ * the copy read before: the rows read are stored, nothing crashes.
+ */
+static void
+test_file_truncated_while_parsed(void **state)
+{
+	char *p, *csv, *row, *tmp, *cause = NULL;
+	const char *victim;
+	struct ingest_batch *b;
+	struct ingest_result res;
+	struct parse_options po;
+	int partial, i;
+	const int nrows = 3000;
+
+	(void)state;
+	/* About 200 KiB: dozens of pages beyond the point of truncation. */
+	csv = xstrdup("client,campaign,channel,date,cost,revenue,impressions,"
+	    "clicks,conversions\n");
+	for (i = 0; i < nrows; i++) {
+		xasprintf(&row, "b,Campaign number %04d,search,2026-11-%02d,"
+		    "100.00,250.00,10000,100,4\n", i / 30, i % 30 + 1);
+		xasprintf(&tmp, "%s%s", csv, row);
+		free(row);
+		free(csv);
+		csv = tmp;
+	}
+	xasprintf(&p, "%s/big.csv", tmpdir);
+	spit(p, csv);
+	free(csv);
+
+	config_file_settings(cfg, NULL, p, &po, &partial);
+	memset(&res, 0, sizeof res);
+	assert_non_null(b = ingest_batch_begin(store, &cause));
+	victim = p;
+	ingest_batch_set_progress(b, truncate_cb, &victim, 100);
+	assert_int_equal(ingest_batch_add_file(b, cfg, "test", p, &po, partial,
+	    &res), 0);
+	assert_null(victim);	/* truncated after row 100 */
+	assert_int_equal(res.rows_accepted, nrows);
+	assert_int_equal(res.rows_rejected, 0);
+	assert_int_equal(ingest_batch_commit(b, &cause), 0);
+	ingest_batch_free(b);
+	ingest_result_clear(&res);
+
+	/* What is left of it (nothing) is a file of no rows, refused with
+	 * its reason, not a crash. */
+	assert_non_null(b = ingest_batch_begin(store, &cause));
+	assert_int_equal(ingest_batch_add_file(b, cfg, "test", p, &po, partial,
+	    &res), -1);
+	assert_non_null(res.cause);
+	ingest_batch_free(b);
+	ingest_result_clear(&res);
+	free(p);
+}
+
 int
 main(void)
 {
@@ -232,6 +320,7 @@ main(void)
 		cmocka_unit_test(test_place_local),
 		cmocka_unit_test(test_chunked),
 		cmocka_unit_test(test_dry_run_and_chunk_failure),
+		cmocka_unit_test(test_file_truncated_while_parsed),
 	};
 
 	log_init(0, "test_ingest");
