@@ -65,6 +65,10 @@
 #define HTTP_ACCEPT_PAUSE_SECS	1
 #define HTTP_ERRORS_MAX		INGEST_MAX_ERRORS
 #define HTTP_LINGER_SECS	2	/* reading and dropping after an early answer */
+#define HTTP_LINGER_MAX		64	/* connections refused at admission lingering;
+					   more are closed at once */
+#define HTTP_ACCEPT_BURST	32	/* connections accepted before they are
+					   admitted (the listener then waits) */
 #define HTTP_PIPELINE_MAX	4	/* admitted requests not answered, per connection */
 #define HTTP_HEAD_SLACK		8192	/* request line beyond http_max_header_bytes */
 #define HTTP_REPLAY_PRUNE_SECS	60	/* delete expired replay marks this often */
@@ -175,6 +179,8 @@ struct http_server {
 	struct http_conn_list	 conns;		/* open */
 	struct http_conn_list	 dead;		/* closed, freed by reap_ev */
 	struct event		*reap_ev;
+	struct event		*accept_ev;	/* accept again after a burst */
+	size_t			 nfresh;	/* accepted since accept_ev */
 	size_t			 nconns;	/* admitted within the caps */
 	size_t			 nlinger;	/* refused, lingering */
 	uint64_t		 inflight;	/* body bytes reserved */
@@ -198,6 +204,7 @@ static struct http_conn *http_req_conn(struct http_server *,
 		    struct evhttp_request *);
 static struct bufferevent *http_conn_bev_cb(struct event_base *, void *);
 static void	http_conn_reap_cb(evutil_socket_t, short, void *);
+static void	http_conn_accept_cb(evutil_socket_t, short, void *);
 static void	http_conn_free(struct http_conn *);
 
 static int64_t
@@ -851,8 +858,9 @@ http_conn_refuse(struct http_conn *c, int code, const char *msg,
 	}
 	http_conn_answer(c, code, msg, hname, hval);
 	shutdown(bufferevent_getfd(c->bev), SHUT_WR);
-	http_conn_arm(c, c->srv->nlinger > (size_t)c->srv->cfg->
-	    http_max_connections ? 0 : HTTP_LINGER_SECS);
+	/* Refused connections must not pile up: past a few, no linger. */
+	http_conn_arm(c, c->lingering && c->srv->nlinger > HTTP_LINGER_MAX ?
+	    0 : HTTP_LINGER_SECS);
 }
 
 /*
@@ -1301,7 +1309,32 @@ http_conn_bev_cb(struct event_base *base, void *arg)
 	bufferevent_incref(c->bev);
 	TAILQ_INSERT_TAIL(&srv->conns, c, entry);
 	event_active(c->timer, EV_TIMEOUT, 0);
+	/*
+	 * The listener accepts whatever is pending in one go, before any of
+	 * it is admitted: a flood would take every descriptor. Stop after a
+	 * burst; accept_ev, active after the admissions, goes on.
+	 */
+	if (++srv->nfresh >= HTTP_ACCEPT_BURST && srv->bound != NULL) {
+		evconnlistener_disable(
+		    evhttp_bound_socket_get_listener(srv->bound));
+		event_active(srv->accept_ev, EV_TIMEOUT, 0);
+	}
 	return c->bev;
+}
+
+/* The burst was admitted (or refused): accept again, unless an accept
+ * error paused the listener. */
+static void
+http_conn_accept_cb(evutil_socket_t fd, short events, void *arg)
+{
+	struct http_server *srv = arg;
+
+	(void)fd;
+	(void)events;
+	srv->nfresh = 0;
+	if (srv->bound != NULL && !evtimer_pending(srv->resume_ev, NULL))
+		evconnlistener_enable(
+		    evhttp_bound_socket_get_listener(srv->bound));
 }
 
 /* ?partial=1 (or true/yes). */
@@ -2018,8 +2051,9 @@ http_server_new(struct event_base *base, struct store *store,
 	srv->commit_ev = event_new(base, -1, 0, http_server_commit_cb, srv);
 	srv->resume_ev = evtimer_new(base, http_server_resume_cb, srv);
 	srv->reap_ev = event_new(base, -1, 0, http_conn_reap_cb, srv);
+	srv->accept_ev = event_new(base, -1, 0, http_conn_accept_cb, srv);
 	if (srv->commit_ev == NULL || srv->resume_ev == NULL ||
-	    srv->reap_ev == NULL)
+	    srv->reap_ev == NULL || srv->accept_ev == NULL)
 		fatalx("%s: event_new failed", __func__);
 	http_server_apply(srv, cfg);
 	LIST_INSERT_HEAD(&http_servers, srv, entry);
@@ -2071,6 +2105,7 @@ http_server_free(struct http_server *srv)
 	event_free(srv->commit_ev);
 	event_free(srv->resume_ev);
 	event_free(srv->reap_ev);
+	event_free(srv->accept_ev);
 	for (i = 0; i < srv->nclients; i++)
 		http_client_free(srv->clients[i]);
 	free(srv->clients);
