@@ -225,6 +225,24 @@ static const struct opt main_opts[] = {
 	{ "http_rate_per_minute", OPT_INT, M(http_rate_per_minute), 0, 1,
 	  1000000, "600", 0, 0, NULL, NULL,
 	  "HTTP requests accepted per client token per minute." },
+	{ "http_max_connections", OPT_INT, M(http_max_connections), 0, 1,
+	  1000000, "512", 0, 0, NULL, NULL,
+	  "Most HTTP connections open at once; one more is answered 503"
+	  " (Retry-After) and closed." },
+	{ "http_max_connections_per_peer", OPT_INT,
+	  M(http_max_connections_per_peer), 0, 1, 1000000, "32", 0, 0, NULL,
+	  NULL, "Most HTTP connections open at once from one client address;"
+	  " one more is answered 503 (Retry-After) and closed." },
+	{ "http_request_timeout_secs", OPT_DURATION,
+	  M(http_request_timeout_secs), 0, 1, 3600, "30", 0, 0, NULL, NULL,
+	  "Time allowed to send a whole request, headers and body, counted"
+	  " from the connection (or the previous answer on a kept-alive one);"
+	  " a slower client is closed." },
+	{ "http_max_inflight_bytes", OPT_BYTES, M(http_max_inflight_bytes), 0,
+	  1024, INT64_C(16) * 1024 * 1024 * 1024, "67108864", 0, 0, NULL, NULL,
+	  "Most request body bytes announced by admitted requests not yet"
+	  " answered, over all connections; beyond it a request is answered"
+	  " 503 (Retry-After) before its body is read." },
 	{ "sources", OPT_SOURCES, M(sources), M(nsources), 0, 0, NULL, 0, 0,
 	  NULL, NULL, "Metric sources: URLs pulled periodically and parse"
 	  " settings of inbox files, an array of source objects (options"

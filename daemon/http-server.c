@@ -2,15 +2,34 @@
  * The HTTP listener: evhttp on the daemon's event base, POST /v1/metrics with
  * group commit, GET /healthz and GET /metrics. See http-server.h for the
  * protocol. The server owns its evhttp, the bound socket, the open ingest batch
- * with the requests waiting for its commit, and per-client state (rate bucket,
- * signatures seen recently). Configuration strings are borrowed from the
- * current struct config; anything kept across reloads is copied.
+ * with the requests waiting for its commit, per-client state (rate bucket,
+ * signatures seen recently: a cache in front of the store's replay marks) and
+ * one struct http_conn per connection. Configuration strings are borrowed
+ * from the current struct config; anything kept across reloads is copied.
+ *
+ * Connections. libevent 2.1 has no hook on a new server request before its
+ * body is read, so the listener stands beside evhttp on each connection: the
+ * bufferevent is ours (evhttp_set_bevcb), a zero-timeout event admits the
+ * connection right after evhttp set it up (caps per server and per peer), and
+ * a callback on the bufferevent's input buffer sees every byte before evhttp
+ * parses it. It frames the requests the way evhttp does (a head, then
+ * Content-Length bytes of body; chunked bodies end the tracking and the
+ * connection), judges each complete head (http_conn_judge) and either lets
+ * evhttp go on or answers at once by itself, takes the refused request's
+ * bytes out of the buffer before evhttp sees them, and drops what follows.
+ * Only while no answer is being written may it answer by itself; a refused
+ * request pipelined behind an unanswered one just closes the connection once
+ * the answers before it are written. One timer per connection carries the
+ * admission, then the request deadline, then the short linger after an early
+ * answer. evhttp_connection_free() is called only while no request is in the
+ * handlers' hands (it would free the request under them).
  */
 #include <sys/types.h>
 #include <sys/queue.h>
 #include <sys/socket.h>
 
 #include <netinet/in.h>
+#include <arpa/inet.h>
 
 #include <errno.h>
 #include <inttypes.h>
@@ -20,8 +39,10 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <event2/buffer.h>
+#include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
@@ -43,6 +64,15 @@
 #define HTTP_PATH_METRICS	"/metrics"
 #define HTTP_ACCEPT_PAUSE_SECS	1
 #define HTTP_ERRORS_MAX		INGEST_MAX_ERRORS
+#define HTTP_LINGER_SECS	2	/* reading and dropping after an early answer */
+#define HTTP_LINGER_MAX		64	/* connections refused at admission lingering;
+					   more are closed at once */
+#define HTTP_ACCEPT_BURST	32	/* connections accepted before they are
+					   admitted (the listener then waits) */
+#define HTTP_PIPELINE_MAX	4	/* admitted requests not answered, per connection */
+#define HTTP_HEAD_SLACK		8192	/* request line beyond http_max_header_bytes */
+#define HTTP_REPLAY_PRUNE_SECS	60	/* delete expired replay marks this often */
+#define HTTP_REPLAYED		"replayed request (signature already seen)"
 
 /* A signature seen inside the replay window. */
 struct http_seen {
@@ -71,7 +101,6 @@ struct http_cred {
 struct http_pending {
 	TAILQ_ENTRY(http_pending) entry;
 	struct evhttp_request	*req;
-	struct evhttp_connection *evcon;
 	int			 gone;		/* connection closed meanwhile */
 	char			*client_id;	/* the token's client */
 	int			 format;	/* enum parse_format */
@@ -82,8 +111,46 @@ struct http_pending {
 	struct http_client	*client;	/* for the signature, if signed */
 	int			 is_signed;
 	uint8_t			 mac[SHA256_DIGEST_LEN];
+	int64_t			 ts;		/* the signature's timestamp */
+	struct http_conn	*conn;		/* NULL once gone */
 };
 TAILQ_HEAD(http_pending_list, http_pending);
+
+/* How the listener reads a connection's input (see the top of this file). */
+enum http_conn_state {
+	HTTP_CONN_HEAD,		/* reading a request head */
+	HTTP_CONN_BODY,		/* an admitted request's body passes to evhttp */
+	HTTP_CONN_UNTRACKED,	/* a chunked body: evhttp alone; closed after */
+	HTTP_CONN_DISCARD	/* refused: input dropped until closed */
+};
+
+struct http_conn {
+	TAILQ_ENTRY(http_conn)	 entry;
+	struct http_server	*srv;
+	struct bufferevent	*bev;
+	struct evbuffer_cb_entry *incb;		/* on the input buffer */
+	struct evhttp_connection *evcon;	/* once admitted */
+	struct event		*timer;		/* admission, deadline, linger */
+	int			 admitted;
+	int			 counted;	/* in srv->nconns */
+	int			 lingering;	/* in srv->nlinger */
+	int			 closed;	/* on srv->dead */
+	char			 peer[INET6_ADDRSTRLEN];
+	enum http_conn_state	 state;
+	uint64_t		 seen;		/* input bytes so far */
+	char			*head;		/* the head being read */
+	size_t			 headlen;
+	size_t			 headcap;
+	uint64_t		 head_start;	/* its stream offset */
+	uint64_t		 body_left;
+	size_t			 reserved[HTTP_PIPELINE_MAX];	/* oldest first */
+	int			 outstanding;	/* admitted, not answered */
+	int			 dispatched;	/* in the handlers' hands */
+	int			 close_after;	/* once the answers are written */
+	int			 in_cb;
+	struct http_pending	*pending;
+};
+TAILQ_HEAD(http_conn_list, http_conn);
 
 struct http_server {
 	LIST_ENTRY(http_server)	 entry;
@@ -109,6 +176,16 @@ struct http_server {
 	struct http_client	**clients;
 	size_t			 nclients;
 
+	struct http_conn_list	 conns;		/* open */
+	struct http_conn_list	 dead;		/* closed, freed by reap_ev */
+	struct event		*reap_ev;
+	struct event		*accept_ev;	/* accept again after a burst */
+	size_t			 nfresh;	/* accepted since accept_ev */
+	size_t			 nconns;	/* admitted within the caps */
+	size_t			 nlinger;	/* refused, lingering */
+	uint64_t		 inflight;	/* body bytes reserved */
+	int64_t			 replay_pruned;	/* last store_replay_prune */
+
 	struct http_server_stats stats;
 	http_metrics_hook	 metrics_hook;	/* other modules' /metrics lines */
 	void			*metrics_hook_arg;
@@ -123,6 +200,12 @@ static const int http_stats_codes[HTTP_STATS_NCODES] = HTTP_STATS_CODES;
 static void	http_server_request_cb(struct evhttp_request *, void *);
 static void	http_server_commit_cb(evutil_socket_t, short, void *);
 static void	http_server_commit(struct http_server *);
+static struct http_conn *http_req_conn(struct http_server *,
+		    struct evhttp_request *);
+static struct bufferevent *http_conn_bev_cb(struct event_base *, void *);
+static void	http_conn_reap_cb(evutil_socket_t, short, void *);
+static void	http_conn_accept_cb(evutil_socket_t, short, void *);
+static void	http_conn_free(struct http_conn *);
 
 static int64_t
 http_monotonic_ms(void)
@@ -144,10 +227,12 @@ http_reason(int code)
 	case 403:	return "Forbidden";
 	case 404:	return "Not Found";
 	case 405:	return "Method Not Allowed";
+	case 408:	return "Request Timeout";
 	case 409:	return "Conflict";
 	case 413:	return "Content Too Large";
 	case 415:	return "Unsupported Media Type";
 	case 429:	return "Too Many Requests";
+	case 501:	return "Not Implemented";
 	case 503:	return "Service Unavailable";
 	default:	return "Internal Server Error";
 	}
@@ -171,9 +256,12 @@ http_reply(struct http_server *srv, struct evhttp_request *req, int code,
     const char *ctype, const char *body, size_t len)
 {
 	struct evkeyvalq *out = evhttp_request_get_output_headers(req);
+	struct http_conn *c;
 
 	evhttp_add_header(out, "Content-Type", ctype);
 	evhttp_add_header(out, "Cache-Control", "no-store");
+	if ((c = http_req_conn(srv, req)) != NULL && c->close_after)
+		evhttp_add_header(out, "Connection", "close");
 	if (len > 0)
 		evbuffer_add(evhttp_request_get_output_buffer(req), body, len);
 	http_count(srv, code);
@@ -345,8 +433,8 @@ http_seen_find(const struct http_client *hc, const uint8_t *mac)
 	return -1;
 }
 
-/* Remember a signature; when full, forget the oldest timestamp (logged: an
- * exact replay of that one would then pass). */
+/* Remember a committed signature; when full, forget the oldest timestamp
+ * (the store still knows it: the cache only spares it the lookups). */
 static void
 http_seen_add(struct http_client *hc, const uint8_t *mac, int64_t ts)
 {
@@ -358,7 +446,7 @@ http_seen_add(struct http_client *hc, const uint8_t *mac, int64_t ts)
 			if (hc->seen[i].ts < hc->seen[oldest].ts)
 				oldest = i;
 		}
-		log_warnx("client %s: replay cache full, forgetting a signature",
+		log_debug("client %s: replay cache full, forgetting a signature",
 		    hc->id);
 		hc->seen[oldest] = hc->seen[--hc->nseen];
 	}
@@ -369,17 +457,6 @@ http_seen_add(struct http_client *hc, const uint8_t *mac, int64_t ts)
 	memcpy(hc->seen[hc->nseen].mac, mac, SHA256_DIGEST_LEN);
 	hc->seen[hc->nseen].ts = ts;
 	hc->nseen++;
-}
-
-/* Forget a signature again: its request failed for a reason the sender should
- * retry (store failure), so the retry must not look like a replay. */
-static void
-http_seen_forget(struct http_client *hc, const uint8_t *mac)
-{
-	int i;
-
-	if ((i = http_seen_find(hc, mac)) != -1)
-		hc->seen[i] = hc->seen[--hc->nseen];
 }
 
 static int
@@ -396,8 +473,10 @@ http_hexval(int c)
 
 /*
  * Check X-Roiwatch-Timestamp and X-Roiwatch-Signature of a signed client's
- * request. Returns 0 (mac filled, signature recorded as seen), 401 or 409 with
- * *why a static reason.
+ * request. Returns 0 (mac and *tsp filled), 401 or 409 (in the cache of
+ * committed signatures) with *why a static reason. The signature is recorded
+ * only with the rows it admits (http_server_commit), so that the store
+ * decides replays across restarts and a failed batch leaves no mark.
  */
 static int
 http_check_signature(struct http_client *hc, const struct client_conf *cc,
@@ -461,10 +540,9 @@ http_check_signature(struct http_client *hc, const struct client_conf *cc,
 
 	http_seen_prune(hc, now);
 	if (http_seen_find(hc, mac) != -1) {
-		*why = "replayed request (signature already seen)";
+		*why = HTTP_REPLAYED;
 		return 409;
 	}
-	http_seen_add(hc, mac, ts);
 	*tsp = ts;
 	return 0;
 }
@@ -487,20 +565,17 @@ http_cred_cmp(const void *a, const void *b)
  * constant time.
  */
 static const struct client_conf *
-http_authenticate(struct http_server *srv, struct evkeyvalq *hdrs)
+http_authenticate_value(struct http_server *srv, const char *auth, size_t len)
 {
 	const struct http_cred *found;
 	struct http_cred key;
-	const char *auth, *tok, *end;
+	const char *tok, *end = auth + len;
 
-	if ((auth = evhttp_find_header(hdrs, "Authorization")) == NULL)
+	if (len < 7 || strncasecmp(auth, "Bearer", 6) != 0 ||
+	    (auth[6] != ' ' && auth[6] != '\t'))
 		return NULL;
-	if (strncasecmp(auth, "Bearer", 6) != 0 || (auth[6] != ' ' &&
-	    auth[6] != '\t'))
-		return NULL;
-	for (tok = auth + 6; *tok == ' ' || *tok == '\t'; tok++)
+	for (tok = auth + 6; tok < end && (*tok == ' ' || *tok == '\t'); tok++)
 		;
-	end = tok + strlen(tok);
 	while (end > tok && (end[-1] == ' ' || end[-1] == '\t'))
 		end--;
 	if (end == tok)
@@ -513,6 +588,753 @@ http_authenticate(struct http_server *srv, struct evkeyvalq *hdrs)
 	    sizeof key.digest))
 		return NULL;
 	return found->cc;
+}
+
+static const struct client_conf *
+http_authenticate(struct http_server *srv, struct evkeyvalq *hdrs)
+{
+	const char *auth;
+
+	if ((auth = evhttp_find_header(hdrs, "Authorization")) == NULL)
+		return NULL;
+	return http_authenticate_value(srv, auth, strlen(auth));
+}
+
+/*
+ * Request heads, read before evhttp (pure). A head ends with an empty line;
+ * evhttp accepts LF as well as CRLF line ends, and so does this.
+ */
+size_t
+http_head_end(const char *buf, size_t len, size_t from)
+{
+	size_t i;
+
+	for (i = from; i < len; i++) {
+		if (buf[i] != '\n')
+			continue;
+		if (i + 1 < len && buf[i + 1] == '\n')
+			return i + 2;
+		if (i + 2 < len && buf[i + 1] == '\r' && buf[i + 2] == '\n')
+			return i + 3;
+	}
+	return 0;
+}
+
+static int
+http_head_name_is(const char *name, size_t len, const char *want)
+{
+	return strlen(want) == len && strncasecmp(name, want, len) == 0;
+}
+
+int
+http_head_parse(const char *buf, size_t len, struct http_head *h,
+    const char **why)
+{
+	const char *p = buf, *end = buf + len, *eol, *line_end, *sp, *colon;
+	const char *tgt, *tgt_end, *v, *vend;
+	uint64_t n;
+	size_t i;
+	int first = 1, has_te = 0;
+
+	memset(h, 0, sizeof *h);
+	while (p < end) {
+		if ((eol = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			eol = end;
+		line_end = eol;
+		if (line_end > p && line_end[-1] == '\r')
+			line_end--;
+		if (first) {
+			first = 0;
+			/* METHOD SP target SP HTTP/x.y */
+			if ((sp = memchr(p, ' ', (size_t)(line_end - p))) == NULL)
+				goto bad_line;
+			if (sp - p == 3 && memcmp(p, "GET", 3) == 0)
+				h->method = HTTP_HEAD_GET;
+			else if (sp - p == 4 && memcmp(p, "POST", 4) == 0)
+				h->method = HTTP_HEAD_POST;
+			else
+				h->method = HTTP_HEAD_OTHER;
+			tgt = sp + 1;
+			if ((tgt_end = memchr(tgt, ' ',
+			    (size_t)(line_end - tgt))) == NULL ||
+			    tgt_end == tgt || line_end - tgt_end < 6 ||
+			    memcmp(tgt_end + 1, "HTTP/", 5) != 0)
+				goto bad_line;
+			/* Absolute form: the path starts after the authority. */
+			if ((size_t)(tgt_end - tgt) > 7 &&
+			    (strncasecmp(tgt, "http://", 7) == 0 ||
+			    strncasecmp(tgt, "https://", 8) == 0)) {
+				v = memchr(tgt, ':', (size_t)(tgt_end - tgt)) + 3;
+				if ((v = memchr(v, '/', (size_t)(tgt_end - v))) ==
+				    NULL)
+					v = tgt_end;
+				tgt = v;
+			}
+			h->path = tgt;
+			for (v = tgt; v < tgt_end && *v != '?' && *v != '#'; v++)
+				;
+			h->pathlen = (size_t)(v - tgt);
+			p = eol + 1;
+			continue;
+		}
+		if (line_end == p)
+			break;			/* the empty line */
+		if (*p == ' ' || *p == '\t') {
+			*why = "obsolete line folding in the request head";
+			return -1;
+		}
+		if ((colon = memchr(p, ':', (size_t)(line_end - p))) == NULL ||
+		    colon == p) {
+			*why = "malformed header line";
+			return -1;
+		}
+		for (v = p; v < colon; v++) {
+			if (*v == ' ' || *v == '\t') {
+				*why = "malformed header line";
+				return -1;
+			}
+		}
+		for (v = colon + 1; v < line_end && (*v == ' ' || *v == '\t');
+		    v++)
+			;
+		for (vend = line_end; vend > v && (vend[-1] == ' ' ||
+		    vend[-1] == '\t'); vend--)
+			;
+		if (http_head_name_is(p, (size_t)(colon - p), "Authorization")) {
+			if (h->auth == NULL) {
+				h->auth = v;
+				h->authlen = (size_t)(vend - v);
+			}
+		} else if (http_head_name_is(p, (size_t)(colon - p),
+		    "Content-Length")) {
+			if (vend == v || vend - v > 18) {
+				*why = "invalid Content-Length";
+				return -1;
+			}
+			for (n = 0, i = 0; i < (size_t)(vend - v); i++) {
+				if (v[i] < '0' || v[i] > '9') {
+					*why = "invalid Content-Length";
+					return -1;
+				}
+				n = n * 10 + (uint64_t)(v[i] - '0');
+			}
+			if (h->has_length && h->length != n) {
+				*why = "conflicting Content-Length headers";
+				return -1;
+			}
+			h->has_length = 1;
+			h->length = n;
+		} else if (http_head_name_is(p, (size_t)(colon - p),
+		    "Transfer-Encoding")) {
+			/* evhttp knows "chunked" alone. */
+			if (has_te || vend - v != 7 ||
+			    strncasecmp(v, "chunked", 7) != 0) {
+				*why = "unsupported Transfer-Encoding";
+				return -1;
+			}
+			has_te = 1;
+			h->chunked = 1;
+		}
+		p = eol + 1;
+	}
+	if (first)
+		goto bad_line;
+	if (h->chunked && h->has_length) {
+		*why = "both Content-Length and Transfer-Encoding";
+		return -1;
+	}
+	return 0;
+
+bad_line:
+	*why = "malformed request line";
+	return -1;
+}
+
+/* The connection of a request, or NULL (gone, or not one of ours). */
+static struct http_conn *
+http_req_conn(struct http_server *srv, struct evhttp_request *req)
+{
+	struct evhttp_connection *evcon;
+	struct bufferevent *bev;
+	struct http_conn *c;
+
+	if ((evcon = evhttp_request_get_connection(req)) == NULL)
+		return NULL;
+	bev = evhttp_connection_get_bufferevent(evcon);
+	TAILQ_FOREACH(c, &srv->conns, entry) {
+		if (c->bev == bev)
+			return c;
+	}
+	return NULL;
+}
+
+static void
+http_conn_arm(struct http_conn *c, long secs)
+{
+	struct timeval tv = { secs, 0 };
+
+	evtimer_add(c->timer, &tv);
+}
+
+/*
+ * Answer by ourselves, with "Connection: close", while evhttp is not writing
+ * (no answer of an earlier request is on its way): straight to the socket,
+ * which has room for a few hundred bytes. hname/hval: one more header or NULL.
+ */
+static void
+http_conn_answer(struct http_conn *c, int code, const char *msg,
+    const char *hname, const char *hval)
+{
+	cJSON *obj;
+	char *body, *out;
+	int len;
+
+	obj = cJSON_CreateObject();
+	cJSON_AddStringToObject(obj, "error", msg);
+	if ((body = cJSON_PrintUnformatted(obj)) == NULL)
+		fatalx("%s: out of memory", __func__);
+	cJSON_Delete(obj);
+	len = xasprintf(&out, "HTTP/1.1 %d %s\r\n"
+	    "Content-Type: application/json\r\nCache-Control: no-store\r\n"
+	    "Connection: close\r\nContent-Length: %zu\r\n%s%s%s%s\r\n%s",
+	    code, http_reason(code), strlen(body), hname != NULL ? hname : "",
+	    hname != NULL ? ": " : "", hname != NULL ? hval : "",
+	    hname != NULL ? "\r\n" : "", body);
+	cJSON_free(body);
+	if (send(bufferevent_getfd(c->bev), out, (size_t)len,
+	    MSG_NOSIGNAL | MSG_DONTWAIT) != len)
+		log_debug("%s: %s: answer %d not sent whole", __func__, c->peer,
+		    code);
+	free(out);
+	http_count(c->srv, code);
+}
+
+/* Remove the input buffer's bytes from offset keep on (a refused request's),
+ * leaving the earlier ones (an admitted request's) to evhttp. */
+static void
+http_conn_truncate(struct evbuffer *in, size_t keep)
+{
+	struct evbuffer *tmp;
+
+	if (keep == 0) {
+		evbuffer_drain(in, evbuffer_get_length(in));
+		return;
+	}
+	if ((tmp = evbuffer_new()) == NULL)
+		fatalx("%s: evbuffer_new failed", __func__);
+	evbuffer_remove_buffer(in, tmp, keep);
+	evbuffer_drain(in, evbuffer_get_length(in));
+	evbuffer_prepend_buffer(in, tmp);
+	evbuffer_free(tmp);
+}
+
+/*
+ * Refuse the request whose head just ended (or the connection, at
+ * admission): its bytes leave the input buffer, later ones are dropped as
+ * they come. With no answer on its way, answer now and linger a moment so
+ * that the client reads the answer rather than a reset; otherwise close once
+ * the answers before it are written.
+ */
+static void
+http_conn_refuse(struct http_conn *c, int code, const char *msg,
+    const char *hname, const char *hval)
+{
+	struct evbuffer *in = bufferevent_get_input(c->bev);
+	uint64_t start = c->seen - evbuffer_get_length(in);
+	size_t keep = 0;
+
+	if (c->head_start > start)
+		keep = (size_t)(c->head_start - start);
+	http_conn_truncate(in, keep);
+	free(c->head);
+	c->head = NULL;
+	c->headlen = c->headcap = 0;
+	c->state = HTTP_CONN_DISCARD;
+	if (c->outstanding > 0 || c->dispatched || keep > 0) {
+		log_debug("%s: %s: %d behind an unanswered request: closing "
+		    "after it", __func__, c->peer, code);
+		c->close_after = 1;
+		return;
+	}
+	http_conn_answer(c, code, msg, hname, hval);
+	shutdown(bufferevent_getfd(c->bev), SHUT_WR);
+	/* Refused connections must not pile up: past a few, no linger. */
+	http_conn_arm(c, c->lingering && c->srv->nlinger > HTTP_LINGER_MAX ?
+	    0 : HTTP_LINGER_SECS);
+}
+
+/*
+ * A complete head: admit it (its body, if any, reserved in the bodies in
+ * flight) or answer it from the head alone. Returns 0 when admitted.
+ */
+static int
+http_conn_judge(struct http_conn *c)
+{
+	struct http_server *srv = c->srv;
+	const struct config *cfg = srv->cfg;
+	struct http_head h;
+	const char *why, *allow;
+	uint64_t reserve;
+	int has_body;
+
+	if (c->outstanding >= HTTP_PIPELINE_MAX) {
+		http_conn_refuse(c, 503, "too many pipelined requests", NULL,
+		    NULL);
+		return -1;
+	}
+	if (http_head_parse(c->head, c->headlen, &h, &why) != 0) {
+		srv->stats.refused_head++;
+		http_conn_refuse(c, 400, why, NULL, NULL);
+		return -1;
+	}
+	has_body = h.chunked || h.length > 0;
+	if (h.method == HTTP_HEAD_OTHER) {
+		srv->stats.refused_head++;
+		http_conn_refuse(c, 501, "method not implemented", NULL, NULL);
+		return -1;
+	}
+	if (h.method == HTTP_HEAD_GET) {
+		if (has_body) {
+			srv->stats.refused_head++;
+			http_conn_refuse(c, 400, "a GET request has no body",
+			    NULL, NULL);
+			return -1;
+		}
+		reserve = 0;
+	} else if (!http_head_name_is(h.path, h.pathlen, HTTP_PATH_INGEST)) {
+		if (has_body) {
+			/* As the handlers would answer, but unread. */
+			allow = NULL;
+			if (http_head_name_is(h.path, h.pathlen,
+			    HTTP_PATH_HEALTH) || http_head_name_is(h.path,
+			    h.pathlen, HTTP_PATH_METRICS))
+				allow = "GET";
+			srv->stats.refused_head++;
+			if (allow != NULL)
+				http_conn_refuse(c, 405, "method not allowed",
+				    "Allow", allow);
+			else
+				http_conn_refuse(c, 404, "not found", NULL,
+				    NULL);
+			return -1;
+		}
+		reserve = 0;
+	} else {
+		if (h.auth == NULL ||
+		    http_authenticate_value(srv, h.auth, h.authlen) == NULL) {
+			srv->stats.refused_head++;
+			http_conn_refuse(c, 401, "missing or unknown bearer token",
+			    "WWW-Authenticate", "Bearer realm=\"roiwatch\"");
+			return -1;
+		}
+		if (cfg->http_max_body_bytes > 0 &&
+		    h.length > (uint64_t)cfg->http_max_body_bytes) {
+			srv->stats.refused_head++;
+			http_conn_refuse(c, 413, "request body too large", NULL,
+			    NULL);
+			return -1;
+		}
+		reserve = h.chunked ? (uint64_t)cfg->http_max_body_bytes :
+		    h.length;
+		/* The first body in flight always fits. */
+		if (srv->inflight > 0 && srv->inflight + reserve >
+		    (uint64_t)cfg->http_max_inflight_bytes) {
+			srv->stats.refused_inflight++;
+			log_info("http: %s: bodies in flight over %" PRId64
+			    " bytes: 503", c->peer,
+			    cfg->http_max_inflight_bytes);
+			http_conn_refuse(c, 503, "server busy, retry later",
+			    "Retry-After", "1");
+			return -1;
+		}
+	}
+
+	c->reserved[c->outstanding++] = (size_t)reserve;
+	srv->inflight += reserve;
+	if (h.chunked) {
+		/* Not framed here: this request is the connection's last. */
+		c->state = HTTP_CONN_UNTRACKED;
+		c->close_after = 1;
+	} else if (h.length > 0 && h.method == HTTP_HEAD_POST) {
+		c->state = HTTP_CONN_BODY;
+		c->body_left = h.length;
+	} else
+		c->state = HTTP_CONN_HEAD;
+	return 0;
+}
+
+/*
+ * Bytes of a head: gather them until the empty line, then judge the head.
+ * Returns how many of the n bytes at stream offset `at` belong to it.
+ */
+static size_t
+http_conn_head_feed(struct http_conn *c, const char *p, size_t n, uint64_t at)
+{
+	size_t i = 0, take, cap, from, end, used;
+
+	cap = (size_t)c->srv->cfg->http_max_header_bytes + HTTP_HEAD_SLACK;
+	if (c->headlen == 0) {
+		/* Empty lines before a request line are allowed. */
+		while (i < n && (p[i] == '\r' || p[i] == '\n'))
+			i++;
+		if (i == n)
+			return n;
+		c->head_start = at + i;
+	}
+	take = n - i;
+	if (take > cap - c->headlen)
+		take = cap - c->headlen;
+	if (c->headlen + take > c->headcap) {
+		c->headcap = c->headlen + take < 1024 ? 1024 :
+		    c->headlen + take;
+		c->head = xreallocarray(c->head, c->headcap, 1);
+	}
+	memcpy(c->head + c->headlen, p + i, take);
+	from = c->headlen > 3 ? c->headlen - 3 : 0;
+	c->headlen += take;
+	if ((end = http_head_end(c->head, c->headlen, from)) == 0) {
+		if (c->headlen == cap) {
+			c->srv->stats.refused_head++;
+			http_conn_refuse(c, 413, "request head too large",
+			    NULL, NULL);
+		}
+		return i + take;
+	}
+	used = i + take - (c->headlen - end);
+	c->headlen = end;
+	if (http_conn_judge(c) == 0) {
+		free(c->head);
+		c->head = NULL;
+		c->headlen = c->headcap = 0;
+	}
+	return used;
+}
+
+static void	http_conn_admit(struct http_conn *);
+
+/*
+ * Bytes just read into the connection's input buffer, before evhttp parses
+ * them: follow the requests' framing, judge each head as it completes.
+ */
+static void
+http_conn_input_cb(struct evbuffer *in, const struct evbuffer_cb_info *info,
+    void *arg)
+{
+	struct http_conn *c = arg;
+	struct evbuffer_ptr ptr;
+	char buf[4096];
+	size_t len, pos, n;
+
+	if (info->n_added == 0 || c->in_cb || c->closed)
+		return;
+	c->in_cb = 1;
+	c->seen += info->n_added;
+	if (!c->admitted)
+		http_conn_admit(c);
+	len = evbuffer_get_length(in);
+	pos = len - info->n_added;
+	while (pos < len && !c->closed) {
+		switch (c->state) {
+		case HTTP_CONN_DISCARD:
+			evbuffer_drain(in, len);
+			pos = len;
+			break;
+		case HTTP_CONN_UNTRACKED:
+			pos = len;
+			break;
+		case HTTP_CONN_BODY:
+			n = len - pos;
+			if (n > c->body_left)
+				n = (size_t)c->body_left;
+			c->body_left -= n;
+			pos += n;
+			if (c->body_left == 0)
+				c->state = HTTP_CONN_HEAD;
+			break;
+		case HTTP_CONN_HEAD:
+			n = len - pos < sizeof buf ? len - pos : sizeof buf;
+			evbuffer_ptr_set(in, &ptr, pos, EVBUFFER_PTR_SET);
+			if (evbuffer_copyout_from(in, &ptr, buf, n) !=
+			    (ev_ssize_t)n)
+				fatalx("%s: evbuffer_copyout_from failed",
+				    __func__);
+			pos += http_conn_head_feed(c, buf, n,
+			    c->seen - (len - pos));
+			if (c->state == HTTP_CONN_DISCARD)
+				pos = len;	/* the buffer was cut */
+			break;
+		}
+	}
+	c->in_cb = 0;
+}
+
+/* Close: only while no request is in the handlers' hands. */
+static void
+http_conn_close(struct http_conn *c)
+{
+	if (c->dispatched) {
+		c->close_after = 1;
+		return;
+	}
+	evhttp_connection_free(c->evcon);	/* calls http_conn_close_cb */
+}
+
+/* Admission (right after evhttp set the connection up), the request
+ * deadline, or the end of a linger. */
+static void
+http_conn_timer_cb(evutil_socket_t fd, short events, void *arg)
+{
+	struct http_conn *c = arg;
+	const struct config *cfg = c->srv->cfg;
+
+	(void)fd;
+	(void)events;
+	if (!c->admitted) {
+		http_conn_admit(c);
+		return;
+	}
+	if (c->dispatched)
+		return;		/* the handlers answer first */
+	if (c->state == HTTP_CONN_DISCARD) {
+		http_conn_close(c);
+		return;
+	}
+	c->srv->stats.deadline_closes++;
+	log_info("http: %s: request not complete within %" PRId64 " s: "
+	    "closing", c->peer, cfg->http_request_timeout_secs);
+	if (c->outstanding == 0 && c->headlen > 0)
+		http_conn_answer(c, 408, "request not complete in time", NULL,
+		    NULL);
+	else if (c->state == HTTP_CONN_BODY)
+		http_conn_answer(c, 408, "request not complete in time", NULL,
+		    NULL);
+	http_conn_close(c);
+}
+
+/* evhttp frees the connection (any reason): give back what it held. The
+ * struct itself is freed later, from reap_ev, not inside this callback. */
+static void
+http_conn_close_cb(struct evhttp_connection *evcon, void *arg)
+{
+	struct http_conn *c = arg;
+	struct http_server *srv = c->srv;
+	int i;
+
+	(void)evcon;
+	if (c->closed)
+		return;
+	c->closed = 1;
+	if (c->pending != NULL) {
+		c->pending->gone = 1;
+		c->pending->conn = NULL;
+		c->pending = NULL;
+	}
+	for (i = 0; i < c->outstanding; i++)
+		srv->inflight -= c->reserved[i];
+	c->outstanding = 0;
+	if (c->counted)
+		srv->nconns--;
+	if (c->lingering)
+		srv->nlinger--;
+	evbuffer_remove_cb_entry(bufferevent_get_input(c->bev), c->incb);
+	evtimer_del(c->timer);
+	TAILQ_REMOVE(&srv->conns, c, entry);
+	TAILQ_INSERT_TAIL(&srv->dead, c, entry);
+	event_active(srv->reap_ev, EV_TIMEOUT, 0);
+}
+
+static void
+http_conn_free(struct http_conn *c)
+{
+	event_free(c->timer);
+	free(c->head);
+	free(c);
+}
+
+static void
+http_conn_reap_cb(evutil_socket_t fd, short events, void *arg)
+{
+	struct http_server *srv = arg;
+	struct http_conn *c;
+
+	(void)fd;
+	(void)events;
+	while ((c = TAILQ_FIRST(&srv->dead)) != NULL) {
+		TAILQ_REMOVE(&srv->dead, c, entry);
+		http_conn_free(c);
+	}
+}
+
+/* An answer of the connection was written (evhttp's on-complete callback):
+ * its body's bytes leave the in-flight sum; the next request's deadline
+ * starts, or the connection closes if it was told to. */
+static void
+http_conn_complete_cb(struct evhttp_request *req, void *arg)
+{
+	struct http_conn *c = arg;
+	int i;
+
+	(void)req;
+	c->dispatched = 0;
+	if (c->outstanding > 0) {
+		c->srv->inflight -= c->reserved[0];
+		for (i = 1; i < c->outstanding; i++)
+			c->reserved[i - 1] = c->reserved[i];
+		c->outstanding--;
+	}
+	if (c->close_after) {
+		if (c->outstanding == 0) {
+			c->state = HTTP_CONN_DISCARD;
+			http_conn_arm(c, 0);
+		}
+	} else
+		http_conn_arm(c, (long)c->srv->cfg->http_request_timeout_secs);
+}
+
+/* A request reaches the handlers: no deadline while they hold it. */
+static void
+http_conn_dispatched(struct http_server *srv, struct evhttp_request *req)
+{
+	struct http_conn *c;
+
+	if ((c = http_req_conn(srv, req)) == NULL)
+		return;
+	c->dispatched = 1;
+	evtimer_del(c->timer);
+	evhttp_request_set_on_complete_cb(req, http_conn_complete_cb, c);
+}
+
+static void
+http_conn_peer(struct http_conn *c)
+{
+	struct sockaddr_storage ss;
+	socklen_t sslen = sizeof ss;
+	struct sockaddr_in6 *sin6;
+	struct in_addr a4;
+
+	snprintf(c->peer, sizeof c->peer, "unknown");
+	if (getpeername(bufferevent_getfd(c->bev), (struct sockaddr *)&ss,
+	    &sslen) != 0)
+		return;
+	if (ss.ss_family == AF_INET)
+		inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr,
+		    c->peer, sizeof c->peer);
+	else if (ss.ss_family == AF_INET6) {
+		sin6 = (struct sockaddr_in6 *)&ss;
+		if (IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr)) {
+			memcpy(&a4, &sin6->sin6_addr.s6_addr[12], sizeof a4);
+			inet_ntop(AF_INET, &a4, c->peer, sizeof c->peer);
+		} else
+			inet_ntop(AF_INET6, &sin6->sin6_addr, c->peer,
+			    sizeof c->peer);
+	}
+}
+
+/*
+ * Admit a connection evhttp just set up (from the timer made active in
+ * http_conn_bev_cb, or from the first bytes if they come first): take its
+ * evhttp connection from the bufferevent's callback argument, count it
+ * against the caps, start its deadline.
+ */
+static void
+http_conn_admit(struct http_conn *c)
+{
+	struct http_server *srv = c->srv;
+	const struct config *cfg = srv->cfg;
+	bufferevent_data_cb readcb;
+	struct http_conn *o;
+	void *cbarg;
+	int64_t same = 0;
+
+	c->admitted = 1;
+	evtimer_del(c->timer);
+	bufferevent_getcb(c->bev, &readcb, NULL, NULL, &cbarg);
+	if (readcb == NULL) {
+		/* evhttp freed it already; ours was the last reference. */
+		TAILQ_REMOVE(&srv->conns, c, entry);
+		c->closed = 1;
+		TAILQ_INSERT_TAIL(&srv->dead, c, entry);
+		event_active(srv->reap_ev, EV_TIMEOUT, 0);
+		bufferevent_decref(c->bev);
+		return;
+	}
+	bufferevent_decref(c->bev);
+	c->evcon = cbarg;
+	evhttp_connection_set_closecb(c->evcon, http_conn_close_cb, c);
+	http_conn_peer(c);
+	TAILQ_FOREACH(o, &srv->conns, entry) {
+		if (o != c && o->counted && strcmp(o->peer, c->peer) == 0)
+			same++;
+	}
+	if (srv->nconns >= (size_t)cfg->http_max_connections) {
+		srv->stats.refused_connections++;
+		log_info("http: %s: %zu connections open: 503", c->peer,
+		    srv->nconns);
+	} else if (same >= cfg->http_max_connections_per_peer) {
+		srv->stats.refused_peer++;
+		log_info("http: %s: %" PRId64 " connections open from this "
+		    "address: 503", c->peer, same);
+	} else {
+		c->counted = 1;
+		srv->nconns++;
+		http_conn_arm(c, (long)cfg->http_request_timeout_secs);
+		return;
+	}
+	c->lingering = 1;
+	srv->nlinger++;
+	http_conn_refuse(c, 503, "too many connections, retry later",
+	    "Retry-After", "1");
+}
+
+/*
+ * evhttp accepted a connection and wants its bufferevent: make it ours and
+ * watch its input. The admission runs once evhttp has set the connection up
+ * (the timer, active at once); a reference keeps the bufferevent until then.
+ */
+static struct bufferevent *
+http_conn_bev_cb(struct event_base *base, void *arg)
+{
+	struct http_server *srv = arg;
+	struct http_conn *c;
+
+	c = xcalloc(1, sizeof *c);
+	c->srv = srv;
+	if ((c->bev = bufferevent_socket_new(base, -1, 0)) == NULL)
+		fatalx("%s: bufferevent_socket_new failed", __func__);
+	if ((c->timer = evtimer_new(base, http_conn_timer_cb, c)) == NULL)
+		fatalx("%s: evtimer_new failed", __func__);
+	if ((c->incb = evbuffer_add_cb(bufferevent_get_input(c->bev),
+	    http_conn_input_cb, c)) == NULL)
+		fatalx("%s: evbuffer_add_cb failed", __func__);
+	bufferevent_incref(c->bev);
+	TAILQ_INSERT_TAIL(&srv->conns, c, entry);
+	event_active(c->timer, EV_TIMEOUT, 0);
+	/*
+	 * The listener accepts whatever is pending in one go, before any of
+	 * it is admitted: a flood would take every descriptor. Stop after a
+	 * burst; accept_ev, active after the admissions, goes on.
+	 */
+	if (++srv->nfresh >= HTTP_ACCEPT_BURST && srv->bound != NULL) {
+		evconnlistener_disable(
+		    evhttp_bound_socket_get_listener(srv->bound));
+		event_active(srv->accept_ev, EV_TIMEOUT, 0);
+	}
+	return c->bev;
+}
+
+/* The burst was admitted (or refused): accept again, unless an accept
+ * error paused the listener. */
+static void
+http_conn_accept_cb(evutil_socket_t fd, short events, void *arg)
+{
+	struct http_server *srv = arg;
+
+	(void)fd;
+	(void)events;
+	srv->nfresh = 0;
+	if (srv->bound != NULL && !evtimer_pending(srv->resume_ev, NULL))
+		evconnlistener_enable(
+		    evhttp_bound_socket_get_listener(srv->bound));
 }
 
 /* ?partial=1 (or true/yes). */
@@ -549,15 +1371,6 @@ http_server_time_moved(struct http_server *srv)
 }
 
 static void
-http_pending_close_cb(struct evhttp_connection *evcon, void *arg)
-{
-	struct http_pending *p = arg;
-
-	(void)evcon;
-	p->gone = 1;
-}
-
-static void
 http_pending_free(struct http_pending *p)
 {
 	free(p->answer);
@@ -567,31 +1380,64 @@ http_pending_free(struct http_pending *p)
 
 /*
  * Take the request out of the pending state before its one reply: a request
- * whose connection closed meanwhile was detached by evhttp, and replying to it
- * only frees it.
+ * whose connection closed meanwhile was detached by evhttp (the connection's
+ * close callback set gone), and replying to it only frees it.
  */
 static void
 http_pending_release(struct http_pending *p)
 {
-	if (!p->gone && p->evcon != NULL)
-		evhttp_connection_set_closecb(p->evcon, NULL, NULL);
+	if (p->conn != NULL)
+		p->conn->pending = NULL;
+	p->conn = NULL;
 }
 
 static void
 http_pending_store_failed(struct http_server *srv, struct http_pending *p)
 {
-	if (p->is_signed)
-		http_seen_forget(p->client, p->mac);
 	http_reply_retry(srv, p->req, 503, 1, "the store failed, retry later");
 }
 
 /*
+ * A signed request's replay check against the store, inside the batch's
+ * transaction: the store keeps the signatures of committed requests (across
+ * restarts) and of the requests already added to this batch (two identical
+ * requests in one batch). Returns 0 to go on, or -1 after answering it.
+ */
+static int
+http_pending_replay(struct http_server *srv, struct http_pending *p,
+    int64_t now)
+{
+	char *cause = NULL, idbuf[128];
+	int seen;
+
+	if (!p->is_signed)
+		return 0;
+	seen = store_replay_seen(srv->store, p->client_id, p->mac,
+	    sizeof p->mac, now, &cause);
+	if (seen == 0)
+		return 0;
+	log_escape(p->client_id, strlen(p->client_id), idbuf, sizeof idbuf);
+	http_pending_release(p);
+	if (seen == -1) {
+		log_warnx("http ingest: client %s: %s", idbuf, cause);
+		free(cause);
+		http_pending_store_failed(srv, p);
+	} else {
+		log_info("client %s: request refused: %s", idbuf, HTTP_REPLAYED);
+		http_reply_error(srv, p->req, 409, HTTP_REPLAYED);
+	}
+	return -1;
+}
+
+/*
  * Add one queued request to the batch. Returns 0 when its rows are in, or
- * -1 after answering it (refused input: nothing of it stays).
+ * -1 after answering it (refused input: nothing of it stays). A replay mark
+ * that cannot be written sets *failed: its rows are in the transaction
+ * already, so the whole batch must be rolled back.
  */
 static int
 http_pending_add(struct http_server *srv, struct ingest_batch *b,
-    struct http_pending *p)
+    struct http_pending *p, int *failed)
 {
 	struct evbuffer *in = evhttp_request_get_input_buffer(p->req);
 	struct parse_options po;
@@ -611,6 +1457,14 @@ http_pending_add(struct http_server *srv, struct ingest_batch *b,
 	snprintf(origin, sizeof origin, "http client %s", p->client_id);
 	if (ingest_batch_add(b, srv->cfg, origin, body, len, &po, p->client_id,
 	    p->partial, &res) == 0) {
+		/* The signature is durable with the rows it admitted. */
+		if (p->is_signed && store_replay_mark(srv->store, p->client_id,
+		    p->mac, sizeof p->mac, p->ts + HTTP_SIGNATURE_WINDOW,
+		    &res.cause) != 0) {
+			res.store_failed = 1;
+			*failed = 1;
+			goto refused;
+		}
 		p->rows = res.rows_accepted;
 		p->rejected = res.rows_rejected;
 		obj = http_result_json(&res, NULL);
@@ -621,6 +1475,7 @@ http_pending_add(struct http_server *srv, struct ingest_batch *b,
 		return 0;
 	}
 
+refused:
 	srv->stats.rows_rejected += (uint64_t)res.rows_rejected;
 	http_pending_release(p);
 	if (res.store_failed) {
@@ -662,7 +1517,8 @@ http_server_commit(struct http_server *srv)
 	const struct ingest_subject *subjects;
 	size_t n, count = 0;
 	char *cause = NULL;
-	int ok;
+	int64_t now, pruned;
+	int ok, failed = 0;
 
 	if (srv->npending == 0)
 		return;
@@ -685,9 +1541,16 @@ http_server_commit(struct http_server *srv)
 		}
 		return;
 	}
+	now = (int64_t)time(NULL);
 	while ((p = TAILQ_FIRST(&list)) != NULL) {
 		TAILQ_REMOVE(&list, p, entry);
-		if (http_pending_add(srv, b, p) == 0) {
+		if (failed) {
+			http_pending_release(p);
+			http_pending_store_failed(srv, p);
+			http_pending_free(p);
+		} else if (http_pending_replay(srv, p, now) != 0)
+			http_pending_free(p);
+		else if (http_pending_add(srv, b, p, &failed) == 0) {
 			TAILQ_INSERT_TAIL(&added, p, entry);
 			count++;
 		} else
@@ -697,12 +1560,26 @@ http_server_commit(struct http_server *srv)
 		ingest_batch_free(b);	/* every input was refused */
 		return;
 	}
+	if (!failed && now - srv->replay_pruned >= HTTP_REPLAY_PRUNE_SECS) {
+		srv->replay_pruned = now;
+		if ((pruned = store_replay_prune(srv->store, now,
+		    &cause)) == -1) {
+			log_warnx("http ingest: %s", cause);
+			free(cause);
+			cause = NULL;
+		} else if (pruned > 0)
+			log_debug("%s: %" PRId64 " expired replay marks deleted",
+			    __func__, pruned);
+	}
 
-	ok = ingest_batch_commit(b, &cause) == 0;
+	if (failed)
+		ok = 0;		/* a replay mark failed: roll back whole */
+	else
+		ok = ingest_batch_commit(b, &cause) == 0;
 	http_server_time_moved(srv);
 	if (!ok) {
 		log_warnx("http ingest: commit of %zu requests failed: %s",
-		    count, cause);
+		    count, cause != NULL ? cause : "replay mark not written");
 		free(cause);
 		srv->stats.batch_failures++;
 	} else {
@@ -716,6 +1593,10 @@ http_server_commit(struct http_server *srv)
 		http_pending_release(p);
 		if (ok) {
 			srv->stats.rows_accepted += (uint64_t)p->rows;
+			if (p->is_signed) {
+				http_seen_prune(p->client, now);
+				http_seen_add(p->client, p->mac, p->ts);
+			}
 			http_reply(srv, p->req, 202, "application/json",
 			    p->answer, strlen(p->answer));
 		} else {
@@ -796,8 +1677,6 @@ http_ingest(struct http_server *srv, struct evhttp_request *req)
 	ctype = evhttp_find_header(hdrs, "Content-Type");
 	if (ctype == NULL ||
 	    (format = parse_format_from_content_type(ctype)) == -1) {
-		if (is_signed)
-			http_seen_forget(hc, mac);
 		http_reply_error(srv, req, 415, "Content-Type must be "
 		    "application/json, application/x-ndjson or text/csv");
 		return;
@@ -806,15 +1685,16 @@ http_ingest(struct http_server *srv, struct evhttp_request *req)
 
 	p = xcalloc(1, sizeof *p);
 	p->req = req;
-	p->evcon = evhttp_request_get_connection(req);
 	p->client_id = xstrdup(cc->id);
 	p->format = format;
 	p->partial = partial;
 	p->client = hc;
 	p->is_signed = is_signed;
+	p->ts = ts;
 	memcpy(p->mac, mac, sizeof mac);
-	if (p->evcon != NULL)
-		evhttp_connection_set_closecb(p->evcon, http_pending_close_cb, p);
+	/* The connection's close callback marks it gone. */
+	if ((p->conn = http_req_conn(srv, req)) != NULL)
+		p->conn->pending = p;
 	TAILQ_INSERT_TAIL(&srv->pending, p, entry);
 	srv->npending++;
 	log_debug("%s: client %s: %zu bytes queued (%zu requests)", __func__,
@@ -895,6 +1775,35 @@ http_metrics(struct http_server *srv, struct evhttp_request *req)
 	    "# TYPE roiwatch_http_accept_pauses_total counter\n"
 	    "roiwatch_http_accept_pauses_total %" PRIu64 "\n",
 	    st->accept_pauses);
+	evbuffer_add_printf(b,
+	    "# HELP roiwatch_http_connections HTTP connections open.\n"
+	    "# TYPE roiwatch_http_connections gauge\n"
+	    "roiwatch_http_connections %zu\n"
+	    "# HELP roiwatch_http_inflight_bytes Request body bytes admitted "
+	    "and not yet answered.\n"
+	    "# TYPE roiwatch_http_inflight_bytes gauge\n"
+	    "roiwatch_http_inflight_bytes %" PRIu64 "\n",
+	    srv->nconns, srv->inflight);
+	evbuffer_add_printf(b,
+	    "# HELP roiwatch_http_refused_total Connections and requests "
+	    "refused before their body was read, by limit.\n"
+	    "# TYPE roiwatch_http_refused_total counter\n"
+	    "roiwatch_http_refused_total{limit=\"max_connections\"} "
+	    "%" PRIu64 "\n"
+	    "roiwatch_http_refused_total{limit=\"max_connections_per_peer\"} "
+	    "%" PRIu64 "\n"
+	    "roiwatch_http_refused_total{limit=\"max_inflight_bytes\"} "
+	    "%" PRIu64 "\n"
+	    "roiwatch_http_refused_total{limit=\"head\"} %" PRIu64 "\n",
+	    st->refused_connections, st->refused_peer, st->refused_inflight,
+	    st->refused_head);
+	evbuffer_add_printf(b,
+	    "# HELP roiwatch_http_deadline_closes_total Connections closed "
+	    "because a request did not arrive whole within "
+	    "http_request_timeout_secs.\n"
+	    "# TYPE roiwatch_http_deadline_closes_total counter\n"
+	    "roiwatch_http_deadline_closes_total %" PRIu64 "\n",
+	    st->deadline_closes);
 	if ((samples = store_count_metrics(srv->store)) >= 0)
 		evbuffer_add_printf(b,
 		    "# HELP roiwatch_metrics_samples Metric samples stored.\n"
@@ -929,6 +1838,7 @@ http_server_request_cb(struct evhttp_request *req, void *arg)
 	const char *path;
 	char buf[128];
 
+	http_conn_dispatched(srv, req);
 	path = uri != NULL ? evhttp_uri_get_path(uri) : NULL;
 	if (path == NULL) {
 		http_reply_error(srv, req, 400, "bad request target");
@@ -1135,9 +2045,15 @@ http_server_new(struct event_base *base, struct store *store,
 		fatalx("%s: evhttp_new failed", __func__);
 	evhttp_set_allowed_methods(srv->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST);
 	evhttp_set_gencb(srv->http, http_server_request_cb, srv);
+	evhttp_set_bevcb(srv->http, http_conn_bev_cb, srv);
+	TAILQ_INIT(&srv->conns);
+	TAILQ_INIT(&srv->dead);
 	srv->commit_ev = event_new(base, -1, 0, http_server_commit_cb, srv);
 	srv->resume_ev = evtimer_new(base, http_server_resume_cb, srv);
-	if (srv->commit_ev == NULL || srv->resume_ev == NULL)
+	srv->reap_ev = event_new(base, -1, 0, http_conn_reap_cb, srv);
+	srv->accept_ev = event_new(base, -1, 0, http_conn_accept_cb, srv);
+	if (srv->commit_ev == NULL || srv->resume_ev == NULL ||
+	    srv->reap_ev == NULL || srv->accept_ev == NULL)
 		fatalx("%s: event_new failed", __func__);
 	http_server_apply(srv, cfg);
 	LIST_INSERT_HEAD(&http_servers, srv, entry);
@@ -1164,6 +2080,7 @@ http_server_set_config(struct http_server *srv, const struct config *cfg,
 void
 http_server_free(struct http_server *srv)
 {
+	struct http_conn *c;
 	size_t i;
 
 	if (srv == NULL)
@@ -1171,10 +2088,24 @@ http_server_free(struct http_server *srv)
 	/* Answer whatever waits: evhttp_free would free those requests. */
 	http_server_commit(srv);
 	LIST_REMOVE(srv, entry);
+	/* evhttp_free closes every connection: their close callbacks move
+	 * them to the dead list; those not admitted yet hold a reference. */
 	if (srv->http != NULL)
 		evhttp_free(srv->http);
+	while ((c = TAILQ_FIRST(&srv->conns)) != NULL) {
+		TAILQ_REMOVE(&srv->conns, c, entry);
+		if (!c->admitted)
+			bufferevent_decref(c->bev);
+		http_conn_free(c);
+	}
+	while ((c = TAILQ_FIRST(&srv->dead)) != NULL) {
+		TAILQ_REMOVE(&srv->dead, c, entry);
+		http_conn_free(c);
+	}
 	event_free(srv->commit_ev);
 	event_free(srv->resume_ev);
+	event_free(srv->reap_ev);
+	event_free(srv->accept_ev);
 	for (i = 0; i < srv->nclients; i++)
 		http_client_free(srv->clients[i]);
 	free(srv->clients);
@@ -1193,6 +2124,8 @@ void
 http_server_stats(const struct http_server *srv, struct http_server_stats *st)
 {
 	*st = srv->stats;
+	st->connections = srv->nconns;
+	st->inflight_bytes = srv->inflight;
 }
 
 size_t

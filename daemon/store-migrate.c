@@ -115,6 +115,18 @@ static const char *store_migrations[] = {
 	 * reading the settled ones. */
 	"CREATE INDEX alert_open ON alert_state (client, campaign)"
 	"  WHERE " STORE_ALERT_OPEN ";",
+
+	/* 6: signatures of signed HTTP requests admitted (http-server.c), kept
+	 * until their timestamp leaves the accepted window, so that a replay
+	 * is refused across restarts too. Written in the transaction of the
+	 * rows they admitted. */
+	"CREATE TABLE replay_seen ("
+	"  client  TEXT NOT NULL,"
+	"  mac     BLOB NOT NULL,"		/* HMAC-SHA256 of the request */
+	"  expires INTEGER NOT NULL,"		/* unix time */
+	"  PRIMARY KEY (client, mac)"
+	") STRICT, WITHOUT ROWID;"
+	"CREATE INDEX replay_seen_expires ON replay_seen (expires);",
 };
 
 #define STORE_NMIGRATIONS \

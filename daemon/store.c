@@ -71,6 +71,9 @@ enum store_stmt {
 	ST_OUTBOX_DUE_EXCEPT,
 	ST_SOURCE_GET,
 	ST_SOURCE_PUT,
+	ST_REPLAY_SEEN,
+	ST_REPLAY_MARK,
+	ST_REPLAY_PRUNE,
 	ST__MAX
 };
 
@@ -373,6 +376,16 @@ static const char *store_sql[ST__MAX] = {
 	    " last_modified = excluded.last_modified,"
 	    " failures = excluded.failures, last_error = excluded.last_error,"
 	    " next_at = excluded.next_at",
+
+	[ST_REPLAY_SEEN] =
+	    "SELECT 1 FROM replay_seen WHERE client = ?1 AND mac = ?2"
+	    " AND expires >= ?3",
+	[ST_REPLAY_MARK] =
+	    "INSERT INTO replay_seen (client, mac, expires) VALUES (?1, ?2, ?3)"
+	    " ON CONFLICT (client, mac) DO UPDATE SET expires = excluded.expires"
+	    " WHERE expires < excluded.expires",
+	[ST_REPLAY_PRUNE] =
+	    "DELETE FROM replay_seen WHERE expires < ?1",
 };
 
 struct store {
@@ -1888,4 +1901,55 @@ store_source_state_clear(struct store_source_state *ss)
 	free(ss->last_modified);
 	free(ss->last_error);
 	memset(ss, 0, sizeof *ss);
+}
+
+/*
+ * Replay protection of signed HTTP requests: a signature (client, MAC) seen
+ * until `expires`. Marks are written inside the transaction of the data they
+ * admitted, so a rolled-back batch leaves no mark behind.
+ */
+int
+store_replay_seen(struct store *s, const char *client, const uint8_t *mac,
+    size_t maclen, int64_t now, char **cause)
+{
+	sqlite3_stmt	*st = s->st[ST_REPLAY_SEEN];
+	int		 rc;
+
+	store_bind_text(st, 1, client);
+	sqlite3_bind_blob(st, 2, mac, (int)maclen, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, now);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_fail(s, st, "looking up a request signature",
+		    cause);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW;
+}
+
+int
+store_replay_mark(struct store *s, const char *client, const uint8_t *mac,
+    size_t maclen, int64_t expires, char **cause)
+{
+	sqlite3_stmt	*st = s->st[ST_REPLAY_MARK];
+
+	store_bind_text(st, 1, client);
+	sqlite3_bind_blob(st, 2, mac, (int)maclen, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, expires);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return store_fail(s, st, "recording a request signature",
+		    cause);
+	sqlite3_reset(st);
+	return 0;
+}
+
+int64_t
+store_replay_prune(struct store *s, int64_t now, char **cause)
+{
+	sqlite3_stmt	*st = s->st[ST_REPLAY_PRUNE];
+
+	sqlite3_bind_int64(st, 1, now);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return store_fail(s, st, "pruning request signatures", cause);
+	sqlite3_reset(st);
+	return sqlite3_changes(s->db);
 }

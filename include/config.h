@@ -144,6 +144,10 @@ struct config {
 	int64_t		 http_max_rows;
 	int64_t		 http_idle_timeout_secs;
 	int64_t		 http_rate_per_minute;
+	int64_t		 http_max_connections;
+	int64_t		 http_max_connections_per_peer;
+	int64_t		 http_request_timeout_secs;
+	int64_t		 http_max_inflight_bytes;
 	struct client_conf *clients;
 	size_t		 nclients;
 	const struct client_conf **by_id;	/* clients sorted by id */

@@ -23,9 +23,28 @@
  * errors in the body), 401 missing/unknown token or bad/old signature, 403 rows
  * for another client than the token's, 404 unknown path, 405 wrong method for
  * the path, 409 replayed signature, 413 body or row count over the limits, 415
- * unsupported Content-Type, 429 rate limited, 503 store failure. Methods other
- * than GET and POST are refused by evhttp itself (501), as are bodies whose
- * announced length is over the limit (413, evhttp's own page).
+ * unsupported Content-Type, 429 rate limited, 503 store failure.
+ *
+ * Bounded by default: every connection is admitted against
+ * http_max_connections (global) and http_max_connections_per_peer (same client
+ * address), and one over either is answered 503 + Retry-After and closed. A
+ * request must arrive whole (head and body) within http_request_timeout_secs
+ * of the connection or of the previous answer, or the connection is closed
+ * (408 when part of a request came). The listener reads each request head
+ * itself, before evhttp reads the body: a POST /v1/metrics without a valid
+ * token (401), with a body announced over http_max_body_bytes (413), or
+ * that would take the bodies admitted and not yet answered past
+ * http_max_inflight_bytes (503 + Retry-After), a body where none is accepted
+ * (400, 404, 405), another method (501) or a malformed or ambiguous head
+ * (400: obsolete line folding, conflicting Content-Length, Transfer-Encoding
+ * other than chunked or with a Content-Length) is answered at once with
+ * "Connection: close", and whatever the client still sends is read and
+ * dropped for a moment, never kept. Refusals are counted in /metrics.
+ *
+ * Replays: the MAC of every admitted signed request is recorded in the store
+ * (store_replay_mark) in the transaction of its rows, and kept until its
+ * timestamp leaves the window, so that a replay is refused (409) after a
+ * restart too, and a request whose batch failed leaves no mark.
  */
 #ifndef ROIWATCH_HTTP_SERVER_H
 #define ROIWATCH_HTTP_SERVER_H
@@ -50,9 +69,9 @@ void	http_server_set_metrics_hook(struct http_server *, http_metrics_hook,
 	    void *arg);
 
 /* Status codes counted for /metrics, in this order; others count as "other". */
-#define HTTP_STATS_CODES	{ 200, 202, 400, 401, 403, 404, 405, 409, 413, \
-				  415, 429, 500, 503 }
-#define HTTP_STATS_NCODES	13
+#define HTTP_STATS_CODES	{ 200, 202, 400, 401, 403, 404, 405, 408, 409, \
+				  413, 415, 429, 500, 501, 503 }
+#define HTTP_STATS_NCODES	15
 
 struct http_server_stats {
 	uint64_t	requests[HTTP_STATS_NCODES + 1];	/* last: other */
@@ -62,7 +81,41 @@ struct http_server_stats {
 	uint64_t	batch_failures;		/* failed group commits */
 	uint64_t	batch_max_requests;	/* largest batch so far */
 	uint64_t	accept_pauses;		/* accept errors (EMFILE...) */
+	uint64_t	connections;		/* open and admitted, now */
+	uint64_t	inflight_bytes;		/* bodies admitted, not answered */
+	uint64_t	refused_connections;	/* over http_max_connections */
+	uint64_t	refused_peer;		/* over ..._per_peer */
+	uint64_t	refused_inflight;	/* over http_max_inflight_bytes */
+	uint64_t	refused_head;		/* answered from the head alone */
+	uint64_t	deadline_closes;	/* http_request_timeout_secs */
 };
+
+/*
+ * A request head as the listener reads it before evhttp (pure, for tests).
+ * Pointers go into the parsed buffer.
+ */
+enum http_head_method {
+	HTTP_HEAD_GET,
+	HTTP_HEAD_POST,
+	HTTP_HEAD_OTHER
+};
+struct http_head {
+	enum http_head_method method;
+	const char	*path;		/* target without query */
+	size_t		 pathlen;
+	const char	*auth;		/* first Authorization value, or NULL */
+	size_t		 authlen;
+	int		 has_length;	/* Content-Length given */
+	uint64_t	 length;
+	int		 chunked;	/* Transfer-Encoding: chunked */
+};
+/* Offset just past the empty line ending the head in buf[0..len), searching
+ * from `from` on (the caller's previous length minus 3), or 0. */
+size_t		 http_head_end(const char *buf, size_t len, size_t from);
+/* Parse a complete head of len bytes (as http_head_end delimits it). Returns
+ * 0, or -1 with *why a static reason (the request is answered 400). */
+int		 http_head_parse(const char *buf, size_t len, struct http_head *,
+		    const char **why);
 
 /*
  * Bind cfg->listen_addr:listen_port (no socket when listen_addr is "";

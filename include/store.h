@@ -244,4 +244,19 @@ int	store_source_put(struct store *, const char *name,
 	    const struct store_source_state *, char **cause);
 void	store_source_state_clear(struct store_source_state *);
 
+/*
+ * Replay protection of signed HTTP requests (http-server.c): a signature, the
+ * request's MAC, is kept per client until `expires` (unix time: its timestamp
+ * plus the accepted window). store_replay_seen() returns 1 when (client, mac)
+ * is recorded and not expired at `now`, 0 when not, -1 on error.
+ * store_replay_mark() records it, inside the store_begin() transaction that
+ * stores the request's rows (a rollback forgets it); 0 or -1.
+ * store_replay_prune() deletes the marks expired before `now`: how many, or -1.
+ */
+int	store_replay_seen(struct store *, const char *client,
+	    const uint8_t *mac, size_t maclen, int64_t now, char **cause);
+int	store_replay_mark(struct store *, const char *client,
+	    const uint8_t *mac, size_t maclen, int64_t expires, char **cause);
+int64_t	store_replay_prune(struct store *, int64_t now, char **cause);
+
 #endif

@@ -943,6 +943,407 @@ test_accept_emfile_pauses(void **state)
 	conn_free(c);
 }
 
+/* Run the loop for `secs` seconds. */
+static void
+pump(double secs)
+{
+	struct timespec t0, t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do {
+		event_base_loop(F->base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
+		usleep(1000);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+	} while (elapsed_since(&t0, &t1) < secs);
+}
+
+/* Run the loop until no connection is open any more (at most 5 s). */
+static void
+pump_until_closed(void)
+{
+	struct http_server_stats st;
+	int i;
+
+	for (i = 0; i < 5000; i++) {
+		http_server_stats(F->srv, &st);
+		if (st.connections == 0)
+			return;
+		pump(0.001);
+	}
+	fail_msg("%" PRIu64 " connections still open", st.connections);
+}
+
+/* The head parser the listener judges requests with, before their body. */
+static void
+test_head_parse(void **state)
+{
+	struct http_head h;
+	const char *why, *s;
+	size_t i;
+	static const char *const bad[] = {
+		"GARBAGE\r\n\r\n",
+		"POST /v1/metrics\r\n\r\n",
+		"POST /v1/metrics HTTP/1.1\r\nNoColon\r\n\r\n",
+		"POST /v1/metrics HTTP/1.1\r\nBad Name: x\r\n\r\n",
+		"POST /v1/metrics HTTP/1.1\r\nX-A: 1\r\n folded\r\n\r\n",
+		"POST /v1/metrics HTTP/1.1\r\nContent-Length: 12a\r\n\r\n",
+		"POST /v1/metrics HTTP/1.1\r\nContent-Length: -1\r\n\r\n",
+		"POST /v1/metrics HTTP/1.1\r\nContent-Length:\r\n\r\n",
+		"POST /v1/metrics HTTP/1.1\r\nContent-Length: 1\r\n"
+		    "Content-Length: 2\r\n\r\n",
+		"POST /v1/metrics HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n",
+		"POST /v1/metrics HTTP/1.1\r\nTransfer-Encoding: chunked\r\n"
+		    "Content-Length: 5\r\n\r\n",
+	};
+
+	(void)state;
+	s = "POST /v1/metrics?partial=1 HTTP/1.1\r\nHost: x\r\n"
+	    "authorization:  Bearer abc \r\nContent-Length: 12\r\n"
+	    "Authorization: Bearer other\r\n\r\nbody";
+	assert_int_equal(http_head_end(s, strlen(s), 0), strlen(s) - 4);
+	assert_int_equal(http_head_end(s, strlen(s) - 6, 0), 0);
+	assert_int_equal(http_head_parse(s, strlen(s) - 4, &h, &why), 0);
+	assert_int_equal(h.method, HTTP_HEAD_POST);
+	assert_int_equal(h.pathlen, strlen("/v1/metrics"));
+	assert_memory_equal(h.path, "/v1/metrics", h.pathlen);
+	assert_int_equal(h.authlen, strlen("Bearer abc"));
+	assert_memory_equal(h.auth, "Bearer abc", h.authlen);
+	assert_true(h.has_length);
+	assert_int_equal(h.length, 12);
+	assert_false(h.chunked);
+
+	/* Bare LF line ends, absolute form, the same length twice. */
+	s = "GET http://127.0.0.1:8470/healthz HTTP/1.0\nHost: x\n"
+	    "Content-Length: 0\nContent-Length: 0\n\n";
+	assert_int_equal(http_head_end(s, strlen(s), 0), strlen(s));
+	assert_int_equal(http_head_parse(s, strlen(s), &h, &why), 0);
+	assert_int_equal(h.method, HTTP_HEAD_GET);
+	assert_int_equal(h.pathlen, strlen("/healthz"));
+	assert_memory_equal(h.path, "/healthz", h.pathlen);
+	assert_null(h.auth);
+	assert_int_equal(h.length, 0);
+
+	s = "PUT /x HTTP/1.1\r\nTransfer-Encoding: Chunked\r\n\r\n";
+	assert_int_equal(http_head_parse(s, strlen(s), &h, &why), 0);
+	assert_int_equal(h.method, HTTP_HEAD_OTHER);
+	assert_true(h.chunked);
+
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		why = NULL;
+		if (http_head_parse(bad[i], strlen(bad[i]), &h, &why) != -1)
+			fail_msg("accepted: %s", bad[i]);
+		assert_non_null(why);
+	}
+}
+
+/*
+ * A POST to /v1/metrics without a valid token is answered 401 from its head:
+ * the body it announces is neither awaited nor kept. The same for bodies
+ * where none is accepted, and for other methods.
+ */
+static void
+test_refused_before_body(void **state)
+{
+	struct fixture *f = *state;
+	struct http_server_stats st0, st1;
+	struct timespec t0, t1;
+	struct conn *c;
+	char *req, pad[1000];
+	size_t i;
+	static const struct {
+		const char *head;
+		int status;
+		const char *header;
+	} cases[] = {
+		{ "POST /v1/metrics HTTP/1.1\r\nHost: x\r\n"
+		  "Authorization: Bearer wrong-token-0123456789\r\n"
+		  "Content-Type: text/csv\r\nContent-Length: 8000\r\n\r\n",
+		  401, "WWW-Authenticate: Bearer" },
+		{ "POST /v1/metrics HTTP/1.1\r\nHost: x\r\n"
+		  "Content-Type: text/csv\r\nContent-Length: 8000\r\n\r\n",
+		  401, "WWW-Authenticate: Bearer" },
+		{ "POST /healthz HTTP/1.1\r\nHost: x\r\n"
+		  "Content-Length: 8000\r\n\r\n", 405, "Allow: GET" },
+		{ "POST /nowhere HTTP/1.1\r\nHost: x\r\n"
+		  "Content-Length: 8000\r\n\r\n", 404, "Connection: close" },
+		{ "GET /healthz HTTP/1.1\r\nHost: x\r\n"
+		  "Content-Length: 8000\r\n\r\n", 400, "Connection: close" },
+		{ "PUT /v1/metrics HTTP/1.1\r\nHost: x\r\n"
+		  "Content-Length: 8000\r\n\r\n", 501, "Connection: close" },
+		{ "POST /v1/metrics HTTP/1.1\r\nHost: x\r\n"
+		  "Authorization: Bearer " TOKEN_ALPHA "\r\n"
+		  "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n",
+		  400, "Connection: close" },
+	};
+
+	http_server_stats(f->srv, &st0);
+	memset(pad, 'x', sizeof pad);
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		c = conn_open();
+		conn_send(c, cases[i].head, strlen(cases[i].head));
+		conn_send(c, pad, sizeof pad);	/* of 8000 */
+		conn_wait(&c, 1, 5);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		if (c->status != cases[i].status)
+			fail_msg("case %zu: status %d, not %d", i, c->status,
+			    cases[i].status);
+		assert_true(has_header(c, cases[i].header));
+		assert_true(has_header(c, "Content-Type: application/json"));
+		assert_true(elapsed_since(&t0, &t1) < 0.9);	/* no timeout */
+		conn_free(c);
+	}
+	http_server_stats(f->srv, &st1);
+	assert_int_equal(st1.refused_head - st0.refused_head,
+	    sizeof cases / sizeof cases[0]);
+	assert_int_equal(st1.requests[3] - st0.requests[3], 2);	/* 401 */
+
+	/* The same connection's next request is not read: it was closed. */
+	c = conn_open();
+	req = build("GET", "/healthz", NULL, NULL, NULL, NULL);
+	conn_send(c, cases[0].head, strlen(cases[0].head));
+	conn_send(c, req, strlen(req));
+	free(req);
+	conn_wait(&c, 1, 5);
+	assert_int_equal(c->status, 401);
+	assert_null(strstr(c->buf, "200 OK"));
+	conn_free(c);
+	pump_until_closed();
+}
+
+/* Over http_max_connections_per_peer or http_max_connections, a connection
+ * is answered 503 with Retry-After at once, and counted. */
+static void
+test_connection_caps(void **state)
+{
+	struct fixture *f = *state;
+	struct http_server_stats st0, st1;
+	int64_t per = f->cfg->http_max_connections_per_peer;
+	int64_t all = f->cfg->http_max_connections;
+	struct conn *idle[2], *c;
+	struct timespec t0, t1;
+
+	pump_until_closed();
+	http_server_stats(f->srv, &st0);
+	f->cfg->http_max_connections_per_peer = 2;
+	idle[0] = conn_open();
+	idle[1] = conn_open();
+	pump(0.1);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	c = request("GET", "/healthz", NULL, NULL, NULL, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	assert_int_equal(c->status, 503);
+	assert_true(has_header(c, "Retry-After: 1"));
+	assert_true(elapsed_since(&t0, &t1) < 0.5);
+	conn_free(c);
+	http_server_stats(f->srv, &st1);
+	assert_int_equal(st1.refused_peer - st0.refused_peer, 1);
+	assert_int_equal(st1.connections, 2);
+	conn_free(idle[0]);
+	conn_free(idle[1]);
+	pump_until_closed();
+	c = request("GET", "/healthz", NULL, NULL, NULL, NULL);
+	assert_int_equal(c->status, 200);
+	conn_free(c);
+
+	f->cfg->http_max_connections_per_peer = per;
+	f->cfg->http_max_connections = 1;
+	idle[0] = conn_open();
+	pump(0.1);
+	c = request("GET", "/healthz", NULL, NULL, NULL, NULL);
+	assert_int_equal(c->status, 503);
+	conn_free(c);
+	http_server_stats(f->srv, &st1);
+	assert_int_equal(st1.refused_connections - st0.refused_connections, 1);
+	conn_free(idle[0]);
+	f->cfg->http_max_connections = all;
+	pump_until_closed();
+}
+
+/* Send one byte of s every `every` seconds until the server closes or
+ * `secs` passed. */
+static void
+trickle(struct conn *c, const char *s, double every, double secs)
+{
+	struct timespec t0, t1, last;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	last = t0;
+	while (!c->eof) {
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		if (elapsed_since(&t0, &t1) > secs)
+			break;
+		if (*s != '\0' && elapsed_since(&last, &t1) >= every) {
+			if (write(c->fd, s++, 1) != 1)
+				break;
+			last = t1;
+		}
+		pump(0.01);
+	}
+	conn_wait(&c, 1, 1);
+}
+
+/*
+ * A client trickling its request (a byte a quarter second: never idle for
+ * http_idle_timeout_secs) is closed by the request deadline, in the head or
+ * in the body, with 408.
+ */
+static void
+test_request_deadline(void **state)
+{
+	struct fixture *f = *state;
+	struct http_server_stats st0, st1;
+	int64_t saved = f->cfg->http_request_timeout_secs;
+	struct timespec t0;
+	struct conn *c;
+	char *req;
+	double e;
+
+	f->cfg->http_request_timeout_secs = 2;
+	http_server_stats(f->srv, &st0);
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	c = conn_open();
+	trickle(c, "POST /v1/metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+	    "Content-Type: text/csv\r\nContent-Length: 10\r\n\r\n", 0.25, 6);
+	e = elapsed_since(&t0, &c->closed_at);
+	assert_true(c->eof);
+	assert_true(e >= 1.8 && e < 3.5);
+	assert_int_equal(c->status, 408);
+	conn_free(c);
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	c = conn_open();
+	xasprintf(&req, "POST /v1/metrics HTTP/1.1\r\nHost: x\r\n"
+	    "Authorization: Bearer %s\r\nContent-Type: text/csv\r\n"
+	    "Content-Length: 400\r\n\r\n", TOKEN_ALPHA);
+	conn_send(c, req, strlen(req));
+	free(req);
+	trickle(c, "client,campaign,date,cost\nalpha,slow,2026-11-01,1\n"
+	    "alpha,slow,2026-11-02,1\nalpha,slow,2026-11-03,1\n", 0.25, 6);
+	e = elapsed_since(&t0, &c->closed_at);
+	assert_true(c->eof);
+	assert_true(e >= 1.8 && e < 3.5);
+	assert_int_equal(c->status, 408);
+	conn_free(c);
+
+	http_server_stats(f->srv, &st1);
+	assert_int_equal(st1.deadline_closes - st0.deadline_closes, 2);
+	f->cfg->http_request_timeout_secs = saved;
+	pump_until_closed();
+	http_server_stats(f->srv, &st1);
+	assert_int_equal(st1.inflight_bytes, 0);
+}
+
+/* Bodies announced by admitted requests not yet answered stay under
+ * http_max_inflight_bytes: one more is answered 503 before its body. */
+static void
+test_inflight_bound(void **state)
+{
+	struct fixture *f = *state;
+	struct http_server_stats st0, st1;
+	int64_t saved = f->cfg->http_max_inflight_bytes;
+	struct conn *a, *b;
+	char *head, body[5001];
+	const char *json = "{\"client\":\"alpha\",\"campaign\":\"inflight\","
+	    "\"date\":\"2026-11-20\",\"cost\":\"2.00\"}";
+
+	f->cfg->http_max_inflight_bytes = 6000;
+	http_server_stats(f->srv, &st0);
+	memset(body, ' ', sizeof body - 1);
+	body[sizeof body - 1] = '\0';
+	memcpy(body, json, strlen(json));
+
+	a = conn_open();
+	xasprintf(&head, "POST /v1/metrics HTTP/1.1\r\nHost: x\r\n"
+	    "Authorization: Bearer %s\r\nContent-Type: application/json\r\n"
+	    "Connection: close\r\nContent-Length: 5000\r\n\r\n", TOKEN_ALPHA);
+	conn_send(a, head, strlen(head));
+	pump(0.1);
+	http_server_stats(f->srv, &st1);
+	assert_int_equal(st1.inflight_bytes, 5000);
+
+	b = request("POST", "/v1/metrics", TOKEN_ALPHA, "application/json",
+	    NULL, body + 3000);	/* 2000 bytes */
+	assert_int_equal(b->status, 503);
+	assert_true(has_header(b, "Retry-After: 1"));
+	conn_free(b);
+
+	conn_send(a, body, 5000);
+	conn_wait(&a, 1, 5);
+	assert_int_equal(a->status, 202);
+	conn_free(a);
+	free(head);
+	pump_until_closed();
+	http_server_stats(f->srv, &st1);
+	assert_int_equal(st1.inflight_bytes, 0);
+	assert_int_equal(st1.refused_inflight - st0.refused_inflight, 1);
+	f->cfg->http_max_inflight_bytes = saved;
+}
+
+/* Two identical signed requests in one group commit: only one passes. */
+static void
+test_replay_in_one_batch(void **state)
+{
+	struct fixture *f = *state;
+	struct conn *cs[2];
+	char *h, *req;
+	const char *body = "{\"client\":\"gamma\",\"campaign\":\"twice\","
+	    "\"date\":\"2026-11-20\",\"cost\":\"5.00\"}";
+	int64_t before = store_count_metrics(f->store);
+	int i, ok = 0, replay = 0;
+
+	h = signature_headers(SECRET_GAMMA, body, (int64_t)time(NULL));
+	req = build("POST", "/v1/metrics", TOKEN_GAMMA, "application/json", h,
+	    body);
+	for (i = 0; i < 2; i++) {
+		cs[i] = conn_open();
+		conn_send(cs[i], req, strlen(req));
+	}
+	conn_wait(cs, 2, 10);
+	for (i = 0; i < 2; i++) {
+		ok += cs[i]->status == 202;
+		replay += cs[i]->status == 409;
+		conn_free(cs[i]);
+	}
+	free(req);
+	free(h);
+	assert_int_equal(ok, 1);
+	assert_int_equal(replay, 1);
+	assert_int_equal(store_count_metrics(f->store), before + 1);
+}
+
+/* The signatures seen are in the store: a new listener (a restarted daemon)
+ * still refuses a replay. */
+static void
+test_replay_after_restart(void **state)
+{
+	struct fixture *f = *state;
+	struct conn *c;
+	char *h, *cause = NULL;
+	const char *body = "{\"client\":\"gamma\",\"campaign\":\"restart\","
+	    "\"date\":\"2026-11-20\",\"cost\":\"9.00\"}";
+
+	h = signature_headers(SECRET_GAMMA, body, (int64_t)time(NULL) - 20);
+	c = request("POST", "/v1/metrics", TOKEN_GAMMA, "application/json", h,
+	    body);
+	assert_int_equal(c->status, 202);
+	conn_free(c);
+
+	http_server_free(f->srv);
+	f->srv = http_server_new(f->base, f->store, f->cfg, committed_cb, f,
+	    &cause);
+	if (f->srv == NULL)
+		fail_msg("http_server_new: %s", cause);
+	c = request("POST", "/v1/metrics", TOKEN_GAMMA, "application/json", h,
+	    body);
+	assert_int_equal(c->status, 409);
+	assert_non_null(strstr(c->body, "replayed"));
+	conn_free(c);
+	free(h);
+	assert_int_equal(totals("gamma", "restart").cost, 9 * MICROS_PER_UNIT);
+}
+
 int
 main(void)
 {
@@ -963,6 +1364,13 @@ main(void)
 		cmocka_unit_test(test_set_config),
 		cmocka_unit_test(test_accept_emfile_pauses),
 		cmocka_unit_test(test_prometheus_metrics),
+		cmocka_unit_test(test_head_parse),
+		cmocka_unit_test(test_refused_before_body),
+		cmocka_unit_test(test_connection_caps),
+		cmocka_unit_test(test_request_deadline),
+		cmocka_unit_test(test_inflight_bound),
+		cmocka_unit_test(test_replay_in_one_batch),
+		cmocka_unit_test(test_replay_after_restart),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -1122,6 +1122,7 @@ test_migrate_from_1(void **state)
 	assert_int_equal(sqlite3_exec(db, "DROP TABLE sources;"
 	    " DROP TABLE custom_metrics; DROP TABLE inputs;"
 	    " DROP INDEX alert_open;"
+	    " DROP TABLE replay_seen;"
 	    " ALTER TABLE metrics DROP COLUMN src;"
 	    " ALTER TABLE metrics DROP COLUMN odd;"
 	    " ALTER TABLE metrics ADD COLUMN updated INTEGER NOT NULL"
@@ -1530,6 +1531,59 @@ test_outbox_due_except(void **state)
 	assert_int_equal(n, 0);
 }
 
+/* Signatures of signed requests: kept until they expire, across a reopen;
+ * a mark written in a rolled-back transaction is forgotten. */
+static void
+test_replay_marks(void **state)
+{
+	struct fixture	*f = *state;
+	uint8_t		 mac[32], other[32];
+	char		*cause = NULL;
+
+	memset(mac, 0xab, sizeof mac);
+	memset(other, 0xcd, sizeof other);
+	assert_int_equal(store_replay_seen(f->s, "acme", mac, sizeof mac, 1000,
+	    &cause), 0);
+
+	/* Rolled back: not seen. */
+	assert_int_equal(store_begin(f->s, &cause), 0);
+	assert_int_equal(store_replay_mark(f->s, "acme", mac, sizeof mac, 1300,
+	    &cause), 0);
+	assert_int_equal(store_replay_seen(f->s, "acme", mac, sizeof mac, 1000,
+	    &cause), 1);
+	store_rollback(f->s);
+	assert_int_equal(store_replay_seen(f->s, "acme", mac, sizeof mac, 1000,
+	    &cause), 0);
+
+	/* Committed: seen after a reopen, for that client only, until it
+	 * expires. */
+	assert_int_equal(store_begin(f->s, &cause), 0);
+	assert_int_equal(store_replay_mark(f->s, "acme", mac, sizeof mac, 1300,
+	    &cause), 0);
+	assert_int_equal(store_replay_mark(f->s, "acme", other, sizeof other,
+	    2000, &cause), 0);
+	/* Marking again never shortens a mark. */
+	assert_int_equal(store_replay_mark(f->s, "acme", other, sizeof other,
+	    1500, &cause), 0);
+	assert_int_equal(store_commit(f->s, &cause), 0);
+	store_free(f->s);
+	f->s = store_open(f->path, &cause);
+	assert_non_null(f->s);
+	assert_int_equal(store_replay_seen(f->s, "acme", mac, sizeof mac, 1300,
+	    &cause), 1);
+	assert_int_equal(store_replay_seen(f->s, "globex", mac, sizeof mac,
+	    1000, &cause), 0);
+	assert_int_equal(store_replay_seen(f->s, "acme", mac, sizeof mac, 1301,
+	    &cause), 0);
+
+	/* Pruning deletes only the expired ones. */
+	assert_int_equal(store_replay_prune(f->s, 1301, &cause), 1);
+	assert_int_equal(store_replay_seen(f->s, "acme", other, sizeof other,
+	    1999, &cause), 1);
+	assert_int_equal(store_replay_prune(f->s, 1301, &cause), 0);
+	assert_null(cause);
+}
+
 int
 main(void)
 {
@@ -1577,6 +1631,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_outbox_keys_unique, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_bad_rows, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_replay_marks, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_source_state, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_migrate_from_1, setup,
