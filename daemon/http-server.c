@@ -73,6 +73,10 @@
 #define HTTP_HEAD_SLACK		8192	/* request line beyond http_max_header_bytes */
 #define HTTP_REPLAY_PRUNE_SECS	60	/* delete expired replay marks this often */
 #define HTTP_REPLAYED		"replayed request (signature already seen)"
+#define HTTP_BUSY_RETRY_MSECS	20	/* database locked: next commit try */
+#define HTTP_BUSY_WAIT_MSECS	5000	/* then 503 */
+#define HTTP_HEALTH_BUSY	"{\"status\":\"ok\",\"database\":\"locked by " \
+				"another writer, retried\"}"
 
 /* A signature seen inside the replay window. */
 struct http_seen {
@@ -113,6 +117,7 @@ struct http_pending {
 	uint8_t			 mac[SHA256_DIGEST_LEN];
 	int64_t			 ts;		/* the signature's timestamp */
 	struct http_conn	*conn;		/* NULL once gone */
+	int64_t			 queued_ms;	/* monotonic, when queued */
 };
 TAILQ_HEAD(http_pending_list, http_pending);
 
@@ -168,6 +173,8 @@ struct http_server {
 	struct event		*resume_ev;	/* re-enable accepting */
 
 	struct event		*commit_ev;	/* group commit */
+	int			 busy_waiting;	/* database locked: commit_ev
+						   retries on a timer */
 	struct http_pending_list pending;
 	size_t			 npending;
 
@@ -1529,6 +1536,31 @@ http_server_commit(struct http_server *srv)
 
 	b = ingest_batch_begin(srv->store, &cause);
 	http_server_time_moved(srv);
+	if (b == NULL && store_busy(srv->store) &&
+	    http_monotonic_ms() - TAILQ_FIRST(&list)->queued_ms <
+	    HTTP_BUSY_WAIT_MSECS) {
+		/*
+		 * Another process holds the write lock (a backfill commits in
+		 * chunks of 50 ms): the loop does not wait for it. The
+		 * requests wait, in order, and the commit is tried again
+		 * shortly; after HTTP_BUSY_WAIT_MSECS they get 503.
+		 */
+		struct timeval tv = { 0, HTTP_BUSY_RETRY_MSECS * 1000 };
+
+		free(cause);
+		TAILQ_CONCAT(&list, &srv->pending, entry);
+		TAILQ_CONCAT(&srv->pending, &list, entry);
+		for (p = TAILQ_FIRST(&srv->pending), n = 0; p != NULL;
+		    p = TAILQ_NEXT(p, entry))
+			n++;
+		srv->npending = n;
+		srv->stats.busy_retries++;
+		srv->busy_waiting = 1;
+		event_del(srv->commit_ev);
+		event_add(srv->commit_ev, &tv);
+		return;
+	}
+	srv->busy_waiting = 0;
 	if (b == NULL) {
 		log_warnx("http ingest: %s", cause);
 		free(cause);
@@ -1695,12 +1727,15 @@ http_ingest(struct http_server *srv, struct evhttp_request *req)
 	/* The connection's close callback marks it gone. */
 	if ((p->conn = http_req_conn(srv, req)) != NULL)
 		p->conn->pending = p;
+	p->queued_ms = http_monotonic_ms();
 	TAILQ_INSERT_TAIL(&srv->pending, p, entry);
 	srv->npending++;
 	log_debug("%s: client %s: %zu bytes queued (%zu requests)", __func__,
 	    idbuf, len, srv->npending);
 
-	if (srv->npending >= HTTP_BATCH_MAX)
+	if (srv->busy_waiting)
+		;	/* the commit timer retries: no wait per arrival */
+	else if (srv->npending >= HTTP_BATCH_MAX)
 		http_server_commit(srv);
 	else
 		event_active(srv->commit_ev, EV_TIMEOUT, 0);
@@ -1720,7 +1755,14 @@ http_healthz(struct http_server *srv, struct evhttp_request *req)
 {
 	char *cause = NULL;
 
-	if (store_begin(srv->store, &cause) != 0) {
+	if (store_begin(srv->store, &cause) != 0 && store_busy(srv->store)) {
+		/* Another process (a backfill) writes: the store works. */
+		free(cause);
+		http_reply(srv, req, 200, "application/json",
+		    HTTP_HEALTH_BUSY, strlen(HTTP_HEALTH_BUSY));
+		return;
+	}
+	if (cause != NULL) {
 		http_server_time_moved(srv);
 		log_warnx("healthz: %s", cause);
 		free(cause);
@@ -1767,8 +1809,9 @@ http_metrics(struct http_server *srv, struct evhttp_request *req)
 	    "# HELP roiwatch_http_batches_total Group commits of ingest "
 	    "requests.\n# TYPE roiwatch_http_batches_total counter\n"
 	    "roiwatch_http_batches_total{result=\"ok\"} %" PRIu64 "\n"
-	    "roiwatch_http_batches_total{result=\"failed\"} %" PRIu64 "\n",
-	    st->batches, st->batch_failures);
+	    "roiwatch_http_batches_total{result=\"failed\"} %" PRIu64 "\n"
+	    "roiwatch_http_batches_total{result=\"put_off_busy\"} %" PRIu64
+	    "\n", st->batches, st->batch_failures, st->busy_retries);
 	evbuffer_add_printf(b,
 	    "# HELP roiwatch_http_accept_pauses_total Times accepting was "
 	    "paused after an accept error.\n"

@@ -52,7 +52,7 @@
 #define JUDGE_SLICE_USECS	20000	/* the loop is held at most this long */
 #define JUDGE_BUSY_MSECS	20	/* database locked: next try */
 #define JUDGE_RETRY_SECS	5	/* a slice failed otherwise: next try */
-#define DAEMON_BUSY_MSECS	10	/* a write waits this long for a lock */
+#define DAEMON_BUSY_MSECS	5	/* a write waits this long for a lock */
 
 struct daemon {
 	struct event_base	*base;

@@ -79,6 +79,8 @@ struct http_server_stats {
 	uint64_t	rows_rejected;		/* rows refused or rolled back */
 	uint64_t	batches;		/* successful group commits */
 	uint64_t	batch_failures;		/* failed group commits */
+	uint64_t	busy_retries;		/* commits put off: database
+						   locked by another process */
 	uint64_t	batch_max_requests;	/* largest batch so far */
 	uint64_t	accept_pauses;		/* accept errors (EMFILE...) */
 	uint64_t	connections;		/* open and admitted, now */
