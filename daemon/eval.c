@@ -647,6 +647,7 @@ eval_subjects(struct store *store, const struct config *cfg,
 			break;
 		}
 		added += sl.added;
+		store_yield(store);	/* another writer's turn, if it waits */
 	}
 	eval_queue_free(q);
 	return added;

@@ -262,6 +262,7 @@ ingest_chunk(struct input_ctx *ctx)
 	    store_commit(b->store, &cause) != 0)
 		goto fail;
 	ctx->res->rows_committed = ctx->res->rows_accepted;
+	store_yield(b->store);		/* the daemon's turn, if it waits */
 	if (store_begin(b->store, &cause) != 0) {
 		b->open = 0;
 		goto fail;

@@ -214,6 +214,7 @@ cmd_ingest(int argc, char **argv)
 {
 	struct config *cfg;
 	struct store *st;
+	struct store_checkpointer *ckpt;
 	struct ingest_batch *b;
 	struct ingest_result res;
 	struct parse_options popts;
@@ -256,6 +257,12 @@ cmd_ingest(int argc, char **argv)
 		return 1;
 	}
 	st = open_store(cfg);
+	/* Checkpoints in a thread: a commit never copies the WAL into the
+	 * database while the daemon waits for its turn. */
+	if ((ckpt = store_checkpointer_start(st, &cause)) == NULL) {
+		free(cause);
+		cause = NULL;
+	}
 	if (store_set_cache_kib(st, 65536, &cause) != 0) {
 		fprintf(stderr, "roiwatch: %s\n", cause);
 		free(cause);
@@ -362,6 +369,7 @@ cmd_ingest(int argc, char **argv)
 	}
 	printf("summary: %d file(s) stored, %d refused, %ld rows, %.3f s\n",
 	    files, failed, total_rows, total_secs);
+	store_checkpointer_stop(ckpt);
 	store_free(st);
 	config_free(cfg);
 	return failed ? 1 : 0;

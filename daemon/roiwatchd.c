@@ -60,6 +60,7 @@ struct daemon {
 	const char		*config_path;
 	const char		*state_override;
 	struct store		*store;
+	struct store_checkpointer *ckpt;	/* the WAL, off the loop */
 	struct curl_loop	*curl;
 	struct deliver		*deliver;
 	struct inbox		*inbox;
@@ -518,6 +519,11 @@ main(int argc, char **argv)
 	 * that find the database busy are retried on a timer. */
 	if (store_set_busy_timeout(d.store, DAEMON_BUSY_MSECS, &cause) != 0)
 		fatalx("database: %s", cause);
+	if ((d.ckpt = store_checkpointer_start(d.store, &cause)) == NULL) {
+		log_warnx("database: %s; commits checkpoint instead", cause);
+		free(cause);
+		cause = NULL;
+	}
 	d.deliver = deliver_new(d.base, d.curl, d.store, d.cfg);
 	d.evq = eval_queue_new();
 	d.ev_judge = evtimer_new(d.base, daemon_judge_cb, &d);
@@ -592,6 +598,7 @@ main(int argc, char **argv)
 		event_free(d.ev_watchdog);
 	if (d.ev_stop_wait != NULL)
 		event_free(d.ev_stop_wait);
+	store_checkpointer_stop(d.ckpt);
 	store_free(d.store);
 	event_base_free(d.base);
 	config_free(d.cfg);

@@ -11,6 +11,8 @@
  * a row with custom KPIs adds one step of another cached upsert per value.
  * SQLite codes stay in this file: callers get 0/-1 and a caller-freed cause.
  */
+#include <sys/file.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 
 #include <cjson/cJSON.h>
@@ -19,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "metric.h"
@@ -395,7 +398,46 @@ struct store {
 	int64_t		 txn_time;	/* clock read once per transaction */
 	int		 busy;		/* the last failure: locked by another
 					   connection (store_busy) */
+	int		 waitfd;	/* the database file, for flock():
+					   the waiting mark (store_yield) */
+	int		 waiting;	/* we hold the mark */
 };
+
+/*
+ * The waiting mark: SQLite's lock is not fair, and a backfill that commits
+ * chunk after chunk would take it again before a connection that polls now
+ * and then ever finds it free. A connection that found it taken holds a
+ * shared flock() on the database file until one of its statements succeeds;
+ * a bulk writer calls store_yield() between its transactions and waits while
+ * someone holds the mark. flock() and SQLite's fcntl() locks are independent
+ * on Linux. Best effort: without the file descriptor, no marks.
+ */
+static void
+store_wait_mark(struct store *s, int on)
+{
+	if (s->waitfd == -1)
+		return;
+	if (flock(s->waitfd, on ? LOCK_SH | LOCK_NB : LOCK_UN) == 0)
+		s->waiting = on;
+}
+
+void
+store_yield(struct store *s)
+{
+	int i;
+
+	if (s->waitfd == -1)
+		return;
+	for (i = 0; i < STORE_YIELD_MAX_MSECS; i++) {
+		if (flock(s->waitfd, LOCK_EX | LOCK_NB) == 0) {
+			flock(s->waitfd, LOCK_UN);
+			return;
+		}
+		if (errno != EWOULDBLOCK)
+			return;
+		usleep(1000);
+	}
+}
 
 /* Set *cause to "what: <SQLite's message>", reset st and return -1. */
 static int
@@ -404,6 +446,8 @@ store_fail(struct store *s, sqlite3_stmt *st, const char *what, char **cause)
 	int	rc = sqlite3_errcode(s->db) & 0xff;
 
 	s->busy = rc == SQLITE_BUSY || rc == SQLITE_LOCKED;
+	if (s->busy && !s->waiting)
+		store_wait_mark(s, 1);
 	if (cause != NULL)
 		xasprintf(cause, "%s: %s", what, sqlite3_errmsg(s->db));
 	if (st != NULL)
@@ -422,6 +466,8 @@ store_run(struct store *s, enum store_stmt id, const char *what, char **cause)
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
 		return store_fail(s, st, what, cause);
 	sqlite3_reset(st);
+	if (s->waiting)
+		store_wait_mark(s, 0);
 	return 0;
 }
 
@@ -451,8 +497,14 @@ store_column_copy(sqlite3_stmt *st, int col, char *buf, size_t len)
 	return 0;
 }
 
+sqlite3 *
+store_db(struct store *s)
+{
+	return s->db;
+}
+
 /* Run one pragma; its first result (if any) goes to out. */
-static int
+int
 store_pragma(sqlite3 *db, const char *sql, char *out, size_t len,
     char **cause)
 {
@@ -575,6 +627,7 @@ store_open(const char *path, char **cause)
 	int		 i, flags;
 
 	s = xcalloc(1, sizeof *s);
+	s->waitfd = -1;
 	flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 	    SQLITE_OPEN_NOMUTEX;
 	if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
@@ -638,6 +691,8 @@ store_open(const char *path, char **cause)
 		goto fail;
 	}
 
+	if (strcmp(path, ":memory:") != 0)
+		s->waitfd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	for (i = 0; i < ST__MAX; i++) {
 		if (store_sql[i] == NULL)
 			fatalx("%s: statement %d has no SQL", __func__, i);
@@ -688,6 +743,8 @@ store_free(struct store *s)
 
 	if (s == NULL)
 		return;
+	if (s->waitfd != -1)
+		close(s->waitfd);	/* and with it any mark */
 	for (i = 0; i < ST__MAX; i++)
 		sqlite3_finalize(s->st[i]);
 	/* An open transaction is rolled back; the last connection's close

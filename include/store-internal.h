@@ -4,7 +4,11 @@
  */
 #ifndef ROIWATCH_STORE_INTERNAL_H
 #define ROIWATCH_STORE_INTERNAL_H
+#include <stddef.h>
+
 #include <sqlite3.h>
+
+struct store;
 
 /*
  * Bring the schema of db up to the newest version this program knows, in one
@@ -20,6 +24,12 @@ int	store_migrate(sqlite3 *db, char **cause);
  */
 #define STORE_JUDGED_ERROR_SQL	"6"
 #define STORE_ALERT_OPEN	"(state <> 'ok' OR judged = " STORE_JUDGED_ERROR_SQL ")"
+
+/* The connection of a store (store-checkpoint.c), and a PRAGMA run on a
+ * connection (the value it returns, if any, into out). */
+sqlite3	*store_db(struct store *);
+int	store_pragma(sqlite3 *db, const char *sql, char *out, size_t len,
+	    char **cause);
 
 /* Schema version this program writes (the number of migrations). */
 int	store_schema_version(void);

@@ -26,6 +26,17 @@ void		 store_free(struct store *);
 /* Page cache ceiling in KiB (default 8 MiB; backfills use more). */
 int		 store_set_cache_kib(struct store *, int64_t kib, char **cause);
 
+/*
+ * Checkpoint the write-ahead log in a thread of its own (its own connection,
+ * PASSIVE, every second) instead of in whichever commit crosses SQLite's
+ * threshold: the daemon's loop never copies a backfill's WAL. Stop it before
+ * store_free(). NULL with *cause when it cannot start (checkpoints then stay
+ * with the commits).
+ */
+struct store_checkpointer;
+struct store_checkpointer *store_checkpointer_start(struct store *,
+	    char **cause);
+void	store_checkpointer_stop(struct store_checkpointer *);
 /* How long a write waits for another connection's lock (default 5 000 ms;
  * the daemon's loop waits a few ms and retries on a timer instead). */
 int	store_set_busy_timeout(struct store *, int msecs, char **cause);
@@ -34,6 +45,14 @@ int	store_set_busy_timeout(struct store *, int msecs, char **cause);
 int	store_busy(const struct store *);
 /* Whether a transaction is open (an I/O error may have rolled one back). */
 int	store_txn_open(const struct store *);
+
+/*
+ * A bulk writer (`roiwatch ingest`) between two transactions: while another
+ * connection waits for the lock (it found it taken and has not written
+ * since), wait for it to get its turn, at most STORE_YIELD_MAX_MSECS.
+ */
+#define STORE_YIELD_MAX_MSECS	500
+void	store_yield(struct store *);
 
 int	store_begin(struct store *, char **cause);
 int	store_commit(struct store *, char **cause);

@@ -63,6 +63,7 @@ class Poster(threading.Thread):
         super().__init__(daemon=True)
         self.port, self.token, self.client = port, token, client
         self.lat = []
+        self.when = []
         self.bad = 0
         self.stop = threading.Event()
 
@@ -86,6 +87,7 @@ class Poster(threading.Thread):
                 if r.status // 100 != 2:
                     self.bad += 1
                 self.lat.append(time.monotonic() - t0)
+                self.when.append(t0)
             except OSError:
                 self.bad += 1
                 conn = None
@@ -180,6 +182,10 @@ def main():
             print(r.stdout + r.stderr, file=sys.stderr)
             raise SystemExit("backfill failed")
         lat = post.lat
+        if os.environ.get("STALL_DEBUG"):
+            worst = sorted(zip(post.lat, post.when), reverse=True)[:10]
+            print("slowest webhooks (ms, seconds after the backfill started): " +
+                  ", ".join("%.0f@%.2f" % (l * 1000, w - t0) for l, w in worst))
         print("backfill: %d rows in %.1f s; %d webhooks meanwhile, p50 %.1f ms, p99 %.1f ms, "
               "max %.1f ms, %d not 2xx" % (a.backfill_rows, b_secs, n_during,
                                           pct(lat, 50) * 1000, pct(lat, 99) * 1000,

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -1584,6 +1585,52 @@ test_replay_marks(void **state)
 	assert_null(cause);
 }
 
+static double
+mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/*
+ * The waiting mark: a connection that found the lock taken is waited for by
+ * a bulk writer's store_yield() (at most STORE_YIELD_MAX_MSECS) until one of
+ * its statements succeeds; without a waiter, store_yield() returns at once.
+ */
+static void
+test_yield_to_waiter(void **state)
+{
+	struct fixture	*f = *state;
+	struct store	*b;
+	char		*cause = NULL;
+	double		 t0;
+
+	assert_non_null(b = store_open(f->path, &cause));
+	assert_int_equal(store_set_busy_timeout(b, 1, &cause), 0);
+	t0 = mono();
+	store_yield(f->s);
+	assert_true(mono() - t0 < 0.1);			/* nobody waits */
+
+	assert_int_equal(store_begin(f->s, &cause), 0);
+	assert_int_equal(store_begin(b, &cause), -1);	/* locked: b waits */
+	assert_true(store_busy(b));
+	free(cause);
+	cause = NULL;
+	assert_int_equal(store_commit(f->s, &cause), 0);
+	t0 = mono();
+	store_yield(f->s);				/* b never comes */
+	assert_true(mono() - t0 >= STORE_YIELD_MAX_MSECS / 1000.0 * 0.8);
+
+	assert_int_equal(store_begin(b, &cause), 0);	/* b's turn */
+	store_rollback(b);
+	t0 = mono();
+	store_yield(f->s);				/* b wrote: no mark */
+	assert_true(mono() - t0 < 0.1);
+	store_free(b);
+}
+
 int
 main(void)
 {
@@ -1631,6 +1678,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_outbox_keys_unique, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_bad_rows, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_yield_to_waiter, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_replay_marks, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_source_state, setup,
