@@ -291,26 +291,13 @@ struct eval_queue {
 	struct eval_stats	 stats;
 };
 
-static uint64_t
-eval_hash(const char *client, const char *campaign)
-{
-	uint64_t h = 14695981039346656037ULL;	/* FNV-1a */
-	const unsigned char *p;
-
-	for (p = (const unsigned char *)client; *p != '\0'; p++)
-		h = (h ^ *p) * 1099511628211ULL;
-	h = (h ^ 0xff) * 1099511628211ULL;
-	for (p = (const unsigned char *)campaign; *p != '\0'; p++)
-		h = (h ^ *p) * 1099511628211ULL;
-	return h;
-}
-
 static struct eval_item **
 eval_slot(struct eval_queue *q, const char *client, const char *campaign)
 {
 	struct eval_item **pp;
 
-	pp = &q->bucket[eval_hash(client, campaign) & (q->nbuckets - 1)];
+	pp = &q->bucket[ingest_subject_hash(client, campaign) &
+	    (q->nbuckets - 1)];
 	while (*pp != NULL && (strcmp((*pp)->client, client) != 0 ||
 	    strcmp((*pp)->campaign, campaign) != 0))
 		pp = &(*pp)->hnext;

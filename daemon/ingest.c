@@ -63,8 +63,8 @@ struct input_ctx {
 	char			*store_cause;
 };
 
-static uint64_t
-subject_hash(const char *client, const char *campaign)
+uint64_t
+ingest_subject_hash(const char *client, const char *campaign)
 {
 	uint64_t h = 1469598103934665603ULL;	/* FNV-1a */
 	const unsigned char *p;
@@ -106,7 +106,7 @@ subject_add(struct subject_set *set, const char *client, const char *campaign)
 		    strcmp(s->client, client) == 0)
 			return;
 	}
-	h = subject_hash(client, campaign);
+	h = ingest_subject_hash(client, campaign);
 	if (set->index_cap != 0) {
 		j = h & (set->index_cap - 1);
 		while (set->index[j] != 0) {

@@ -46,6 +46,8 @@ struct ingest_subject {
 	char	*client;
 	char	*campaign;
 };
+/* A hash of a (client, campaign) pair, for sets of subjects. */
+uint64_t ingest_subject_hash(const char *client, const char *campaign);
 
 struct ingest_batch *ingest_batch_begin(struct store *, char **cause);
 /*
