@@ -94,6 +94,8 @@ struct inbox_job {
 	struct ingest_batch	*batch;		/* committed (subjects), or NULL */
 	int			 busy;		/* the store failed: locked */
 	int64_t			 usecs;
+	int64_t			 chunk_start;	/* when the lock was last taken */
+	int64_t			 chunk_max;	/* longest chunk, commit included */
 };
 
 struct inbox {
@@ -455,8 +457,12 @@ static int
 inbox_worker_yield(void *arg)
 {
 	struct inbox *ib = arg;
+	struct inbox_job *job = ib->job;	/* set while the worker runs */
+	int64_t held = inbox_usec() - job->chunk_start;
 	int stop;
 
+	if (held > job->chunk_max)
+		job->chunk_max = held;
 	pthread_mutex_lock(&ib->mtx);
 	if (!ib->stop) {
 		ib->yield_wanted = 1;
@@ -470,6 +476,7 @@ inbox_worker_yield(void *arg)
 	}
 	stop = ib->stop;
 	pthread_mutex_unlock(&ib->mtx);
+	job->chunk_start = inbox_usec();
 	return stop ? -1 : 0;
 }
 
@@ -509,6 +516,7 @@ inbox_job_run(struct inbox *ib, struct inbox_job *job)
 		ingest_result_clear(res);
 		job->rc = -1;
 	}
+	job->chunk_start = inbox_usec();
 	if ((b = ingest_batch_begin(ib->wstore, &cause)) == NULL) {
 		res->store_failed = 1;
 		res->cause = cause;
@@ -524,6 +532,8 @@ inbox_job_run(struct inbox *ib, struct inbox_job *job)
 		res->cause = cause;
 		job->rc = -1;
 	}
+	if (inbox_usec() - job->chunk_start > job->chunk_max)
+		job->chunk_max = inbox_usec() - job->chunk_start;
 	if (job->rc != 0 && res->store_failed)
 		job->busy = store_busy(ib->wstore);
 	if (job->rc == 0)
@@ -674,6 +684,8 @@ inbox_job_finish(struct inbox *ib, struct inbox_job *job)
 		log_info("inbox: %s: %ld rows stored in %.2f s (%.0f rows/s)",
 		    esc, res->rows_accepted, secs,
 		    (double)res->rows_accepted / (secs > 0 ? secs : 1e-6));
+	log_debug("inbox: %s: the write lock was held %.1f ms at most", esc,
+	    (double)job->chunk_max / 1e3);
 	ib->stats.files_done++;
 	ib->stats.rows += (uint64_t)res->rows_accepted;
 	report = res->rows_rejected > 0 ? ingest_result_report(res, job->name) :
