@@ -7,7 +7,7 @@
  *   judging            50 ms after a commit      campaigns touched meanwhile, once,
  *                                                in slices of 20 ms (eval.c)
  *   inbox rescan       every inbox_rescan_secs   safety net for missed inotify events
- *   inbox retry        2 s after a store failure  the file is taken again
+ *   inbox retry        2 s after a failure       a file the store failed is taken again
  *   evaluation         every evaluate_secs       pending periods and repeat intervals
  *                                                (a sweep of the open alerts, sliced)
  *   outbox delivery    at the next item's due time (deliver.c arms its own timer)
