@@ -48,6 +48,8 @@ struct ingest_batch {
 	void			(*progress)(void *, long);
 	void			*progress_arg;
 	long			 progress_every;
+	int			(*yield)(void *);	/* between chunks */
+	void			*yield_arg;
 };
 
 /* State of one input while its rows stream through the parser. */
@@ -250,7 +252,9 @@ ingest_usec(void)
 /*
  * Commit the rows so far and go on in a new transaction, the same input (its
  * rows of one key still add up): another process's writes get the database
- * between chunks. -1 with the store failure recorded.
+ * between chunks, and the yield callback (ingest_batch_set_yield) runs there,
+ * holding nothing. A dry run only calls the callback. -1 with the store
+ * failure recorded, or with res->retry when the callback stopped the input.
  */
 static int
 ingest_chunk(struct input_ctx *ctx)
@@ -258,17 +262,28 @@ ingest_chunk(struct input_ctx *ctx)
 	struct ingest_batch *b = ctx->batch;
 	char *cause = NULL;
 
-	if (store_savepoint_release(b->store, &cause) != 0 ||
-	    store_commit(b->store, &cause) != 0)
-		goto fail;
-	ctx->res->rows_committed = ctx->res->rows_accepted;
-	store_yield(b->store);		/* the daemon's turn, if it waits */
-	if (store_begin(b->store, &cause) != 0) {
+	if (b->store != NULL) {
+		if (store_savepoint_release(b->store, &cause) != 0 ||
+		    store_commit(b->store, &cause) != 0)
+			goto fail;
+		ctx->res->rows_committed = ctx->res->rows_accepted;
 		b->open = 0;
-		goto fail;
 	}
-	if (store_savepoint(b->store, &cause) != 0)
-		goto fail;
+	if (b->yield != NULL && b->yield(b->yield_arg) != 0) {
+		ctx->res->retry = 1;
+		if (ctx->res->cause == NULL)
+			ctx->res->cause = xstrdup("stopped before the end of "
+			    "the input");
+		return -1;
+	}
+	if (b->store != NULL) {
+		store_yield(b->store);	/* the daemon's turn, if it waits */
+		if (store_begin(b->store, &cause) != 0)
+			goto fail;
+		b->open = 1;
+		if (store_savepoint(b->store, &cause) != 0)
+			goto fail;
+	}
 	b->chunk_start = ingest_usec();
 	return 0;
 fail:
@@ -344,9 +359,11 @@ accepted:
 	    rowno % ctx->batch->progress_every == 0)
 		ctx->batch->progress(ctx->batch->progress_arg, rowno);
 	/* A strict input with a bad row is being refused: read on for the
-	 * report, but commit nothing more of it. */
+	 * report, but commit nothing more of it. A dry run holds nothing:
+	 * only the yield callback runs. */
 	if (ctx->batch->chunk_usec > 0 && (ctx->partial ||
-	    ctx->res->errors_total == 0) && ++ctx->batch->chunk_rows % 256 == 0 &&
+	    ctx->res->errors_total == 0 || ctx->batch->store == NULL) &&
+	    ++ctx->batch->chunk_rows % 256 == 0 &&
 	    ingest_usec() - ctx->batch->chunk_start >= ctx->batch->chunk_usec &&
 	    ingest_chunk(ctx) != 0)
 		return -1;
@@ -402,6 +419,8 @@ ingest_batch_add(struct ingest_batch *b, const struct config *cfg,
 	sink.arg = &ctx;
 	if (b->store == NULL) {
 		/* A dry run: every check but the store's, nothing written. */
+		b->chunk_start = ingest_usec();
+		b->chunk_rows = 0;
 		rc = parse_input(buf, len, &po, &sink);
 		if (rc == 0 && (partial || res->errors_total == 0))
 			return 0;
@@ -465,20 +484,16 @@ refused:
  * memory for the time of the parse, bounded by max_file_bytes.
  */
 int
-ingest_batch_add_file_at(struct ingest_batch *b, const struct config *cfg,
-    const char *origin, int dfd, const char *name, const char *shown,
-    const struct parse_options *popts, int partial, struct ingest_result *res)
+ingest_file_read_at(const struct config *cfg, int dfd, const char *name,
+    const char *shown, char **buf, size_t *len, struct ingest_result *res)
 {
-	struct parse_options po = *popts;
-	char *buf, *cause = NULL;
-	size_t len;
-	int rc, fmt;
+	char *cause = NULL;
 
 	errno = 0;
 	switch (fileio_read_at(dfd, name, shown, (size_t)cfg->max_file_bytes,
-	    &buf, &len, &cause)) {
+	    buf, len, &cause)) {
 	case 0:
-		break;
+		return 0;
 	case -2:
 		res->retry = 1;
 		res->cause = cause;
@@ -491,6 +506,20 @@ ingest_batch_add_file_at(struct ingest_batch *b, const struct config *cfg,
 			res->cause = cause;
 		return -1;
 	}
+}
+
+int
+ingest_batch_add_file_at(struct ingest_batch *b, const struct config *cfg,
+    const char *origin, int dfd, const char *name, const char *shown,
+    const struct parse_options *popts, int partial, struct ingest_result *res)
+{
+	struct parse_options po = *popts;
+	char *buf;
+	size_t len;
+	int rc, fmt;
+
+	if (ingest_file_read_at(cfg, dfd, name, shown, &buf, &len, res) != 0)
+		return -1;
 	if (po.format == PARSE_AUTO &&
 	    (fmt = parse_format_from_filename(name)) != -1)
 		po.format = fmt;
@@ -560,7 +589,14 @@ ingest_batch_dry(void)
 void
 ingest_batch_set_chunk(struct ingest_batch *b, int64_t usec)
 {
-	b->chunk_usec = b->store != NULL ? usec : 0;
+	b->chunk_usec = usec;
+}
+
+void
+ingest_batch_set_yield(struct ingest_batch *b, int (*cb)(void *), void *arg)
+{
+	b->yield = cb;
+	b->yield_arg = arg;
 }
 
 void

@@ -7,6 +7,7 @@
  *   judging            50 ms after a commit      campaigns touched meanwhile, once,
  *                                                in slices of 20 ms (eval.c)
  *   inbox rescan       every inbox_rescan_secs   safety net for missed inotify events
+ *   inbox retry        2 s after a failure       a file the store failed is taken again
  *   evaluation         every evaluate_secs       pending periods and repeat intervals
  *                                                (a sweep of the open alerts, sliced)
  *   outbox delivery    at the next item's due time (deliver.c arms its own timer)
@@ -374,7 +375,7 @@ daemon_reload(struct daemon *d)
 	deliver_set_config(d->deliver, ncfg);
 	pull_set_config(d->pull, ncfg);
 	d->cfg = ncfg;
-	config_free(old);
+	inbox_release_config(d->inbox, old);	/* when its worker is done */
 	daemon_arm_eval(d);
 	log_info("configuration reloaded: %zu client(s)", ncfg->nclients);
 	/* Thresholds may have changed: judge every campaign by the new ones,
@@ -528,8 +529,7 @@ main(int argc, char **argv)
 	d.evq = eval_queue_new();
 	d.ev_judge = evtimer_new(d.base, daemon_judge_cb, &d);
 	event_priority_set(d.ev_judge, 2);
-	d.inbox = inbox_new(d.base, d.store, d.cfg, daemon_committed_cb, &d,
-	    &cause);
+	d.inbox = inbox_new(d.base, d.cfg, daemon_committed_cb, &d, &cause);
 	if (d.inbox == NULL)
 		fatalx("inbox: %s", cause);
 	d.pull = pull_new(d.base, d.curl, d.store, d.cfg, daemon_committed_cb,

@@ -83,9 +83,20 @@ struct ingest_batch *ingest_batch_dry(void);
  * transaction with the same input: a backfill of millions of rows lets the
  * daemon write between chunks. The price: an input that fails after a chunk
  * leaves the chunks before it (res->rows_committed says how many rows), so a
- * strict caller checks the input with a dry run first.
+ * strict caller checks the input with a dry run first. In a dry run nothing
+ * is committed: only the yield callback (below) runs every `usec`.
  */
 void	ingest_batch_set_chunk(struct ingest_batch *, int64_t usec);
+/*
+ * Call cb(arg) at every chunk boundary (ingest_batch_set_chunk): after a
+ * chunk is committed and before the next transaction begins, so that the
+ * caller may let another writer of the same process in; in a dry run, as
+ * often, with nothing held. cb returning -1 stops the input: nothing more is
+ * written (the chunks before stay, res->rows_committed), res->retry is set
+ * and res->cause says it was stopped.
+ */
+void	ingest_batch_set_yield(struct ingest_batch *, int (*cb)(void *arg),
+	    void *arg);
 /* Call cb(arg, rows_so_far) every `every` rows of the inputs added from now on
  * (a progress bar for big backfills). */
 void	ingest_batch_set_progress(struct ingest_batch *,
@@ -103,6 +114,14 @@ void	ingest_batch_set_progress(struct ingest_batch *,
 int	ingest_batch_add_file(struct ingest_batch *, const struct config *,
 	    const char *origin, const char *path, const struct parse_options *,
 	    int partial, struct ingest_result *res);
+/*
+ * Read name in the directory dfd (shown names it in messages) as
+ * ingest_batch_add_file does, into *buf (caller frees): 0, or -1 with
+ * res->cause (and res->retry for a passing failure). For a caller that
+ * checks a file (a dry run) and writes it from the same copy.
+ */
+int	ingest_file_read_at(const struct config *, int dfd, const char *name,
+	    const char *shown, char **buf, size_t *len, struct ingest_result *res);
 /* The same for name in the directory dfd (shown names it in messages). */
 int	ingest_batch_add_file_at(struct ingest_batch *, const struct config *,
 	    const char *origin, int dfd, const char *name, const char *shown,

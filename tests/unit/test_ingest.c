@@ -255,6 +255,99 @@ truncate_cb(void *arg, long rows)
 	}
 }
 
+/* Counts the calls between chunks; says stop at call `stop_at`. */
+struct yield_count {
+	int	calls;
+	int	stop_at;	/* 0: never */
+	int	held;		/* a transaction was open during a call */
+};
+
+static int
+yield_cb(void *arg)
+{
+	struct yield_count *y = arg;
+
+	y->calls++;
+	if (store_txn_open(store))
+		y->held = 1;
+	return y->stop_at != 0 && y->calls >= y->stop_at ? -1 : 0;
+}
+
+/*
+ * The yield callback runs between chunks with no transaction open, in a dry
+ * run as well; -1 from it stops the input: the chunks before stay, nothing
+ * after, and the result says to try again (res.retry).
+ */
+static void
+test_yield_between_chunks(void **state)
+{
+	struct parse_options po;
+	struct ingest_result res;
+	struct ingest_batch *b;
+	struct yield_count y;
+	char *buf, *cause = NULL;
+	int64_t sum = 0;
+	char name[8];
+	size_t len;
+	int i;
+
+	(void)state;
+	memset(&po, 0, sizeof po);
+	po.format = PARSE_CSV;
+	buf = rows_csv(3000, 0, &len);
+	/* Other campaign names, so new samples show. */
+	for (char *p = strchr(buf, '\n'); (p = strstr(p, ",c")) != NULL; p++)
+		p[1] = 'y';
+
+	memset(&y, 0, sizeof y);
+	memset(&res, 0, sizeof res);
+	b = ingest_batch_dry();
+	ingest_batch_set_chunk(b, 1);
+	ingest_batch_set_yield(b, yield_cb, &y);
+	assert_int_equal(ingest_batch_add(b, cfg, "test", buf, len, &po, NULL,
+	    0, &res), 0);
+	assert_true(y.calls >= 10);		/* every 256 rows */
+	assert_int_equal(res.rows_accepted, 3000);
+	ingest_batch_free(b);
+	ingest_result_clear(&res);
+
+	memset(&y, 0, sizeof y);
+	y.stop_at = 2;
+	b = ingest_batch_dry();
+	ingest_batch_set_chunk(b, 1);
+	ingest_batch_set_yield(b, yield_cb, &y);
+	assert_int_equal(ingest_batch_add(b, cfg, "test", buf, len, &po, NULL,
+	    0, &res), -1);
+	assert_int_equal(y.calls, 2);
+	assert_true(res.retry);
+	assert_non_null(strstr(res.cause, "stopped"));
+	ingest_batch_free(b);
+	ingest_result_clear(&res);
+
+	memset(&y, 0, sizeof y);
+	y.stop_at = 3;
+	assert_non_null(b = ingest_batch_begin(store, &cause));
+	ingest_batch_set_chunk(b, 1);
+	ingest_batch_set_yield(b, yield_cb, &y);
+	assert_int_equal(ingest_batch_add(b, cfg, "test", buf, len, &po, NULL,
+	    0, &res), -1);
+	assert_int_equal(y.calls, 3);
+	assert_false(y.held);
+	assert_true(res.retry);
+	assert_false(res.store_failed);
+	assert_int_equal(res.rows_committed, 3 * 256);
+	assert_int_equal(res.rows_accepted, res.rows_committed);
+	ingest_batch_free(b);
+	assert_false(store_txn_open(store));
+	for (i = 0; i < 10; i++) {
+		snprintf(name, sizeof name, "y%d", i);
+		sum += cost_of(name);
+	}
+	assert_int_equal(sum, res.rows_committed * 1000000LL);
+	ingest_result_clear(&res);
+	free(buf);
+}
+
 /*
  * A file truncated while its rows are being parsed (the inbox's writer
  * rewrites it, an operator empties it): it was mapped, and the parser's
@@ -321,6 +414,7 @@ main(void)
 		cmocka_unit_test(test_chunked),
 		cmocka_unit_test(test_dry_run_and_chunk_failure),
 		cmocka_unit_test(test_file_truncated_while_parsed),
+		cmocka_unit_test(test_yield_between_chunks),
 	};
 
 	log_init(0, "test_ingest");
