@@ -558,7 +558,10 @@ eval_queue_run(struct eval_queue *q, struct store *store,
 	/* Touched campaigns first (fresh data), then the sweep; at least one
 	 * campaign per slice, however slow, so the queue always moves. */
 	for (;;) {
-		if (judged + failed > 0 && eval_usec() - start >= budget_usec)
+		/* The budget is spent, or (every 64 campaigns) another
+		 * connection waits for the lock: the slice ends. */
+		if (judged + failed > 0 && (eval_usec() - start >= budget_usec ||
+		    ((judged + failed) % 64 == 0 && store_waited_for(store))))
 			break;
 		if ((it = eval_pop(q)) != NULL) {
 			TAILQ_INSERT_TAIL(&taken, it, entry);

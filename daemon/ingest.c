@@ -361,10 +361,14 @@ accepted:
 	/* A strict input with a bad row is being refused: read on for the
 	 * report, but commit nothing more of it. A dry run holds nothing:
 	 * only the yield callback runs. */
+	/* A chunk ends after chunk_usec, or early when another connection
+	 * waits for the lock (store_waited_for): its wait stays short. */
 	if (ctx->batch->chunk_usec > 0 && (ctx->partial ||
 	    ctx->res->errors_total == 0 || ctx->batch->store == NULL) &&
 	    ++ctx->batch->chunk_rows % 256 == 0 &&
-	    ingest_usec() - ctx->batch->chunk_start >= ctx->batch->chunk_usec &&
+	    (ingest_usec() - ctx->batch->chunk_start >= ctx->batch->chunk_usec ||
+	    (ctx->batch->store != NULL &&
+	    store_waited_for(ctx->batch->store))) &&
 	    ingest_chunk(ctx) != 0)
 		return -1;
 	return 0;

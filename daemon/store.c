@@ -421,12 +421,26 @@ store_wait_mark(struct store *s, int on)
 		s->waiting = on;
 }
 
+int
+store_waited_for(struct store *s)
+{
+	/* (A test of our own descriptor while we hold our mark would
+	 * convert and then drop it.) */
+	if (s->waitfd == -1 || s->waiting)
+		return 0;
+	if (flock(s->waitfd, LOCK_EX | LOCK_NB) == 0) {
+		flock(s->waitfd, LOCK_UN);
+		return 0;
+	}
+	return errno == EWOULDBLOCK;
+}
+
 void
 store_yield(struct store *s)
 {
 	int i;
 
-	if (s->waitfd == -1)
+	if (s->waitfd == -1 || s->waiting)
 		return;
 	for (i = 0; i < STORE_YIELD_MAX_MSECS; i++) {
 		if (flock(s->waitfd, LOCK_EX | LOCK_NB) == 0) {

@@ -53,6 +53,9 @@ int	store_txn_open(const struct store *);
  */
 #define STORE_YIELD_MAX_MSECS	500
 void	store_yield(struct store *);
+/* Whether another connection waits for the lock now (a bulk writer ends its
+ * transaction early then). */
+int	store_waited_for(struct store *);
 
 int	store_begin(struct store *, char **cause);
 int	store_commit(struct store *, char **cause);

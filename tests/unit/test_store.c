@@ -1612,12 +1612,14 @@ test_yield_to_waiter(void **state)
 	t0 = mono();
 	store_yield(f->s);
 	assert_true(mono() - t0 < 0.1);			/* nobody waits */
+	assert_false(store_waited_for(f->s));
 
 	assert_int_equal(store_begin(f->s, &cause), 0);
 	assert_int_equal(store_begin(b, &cause), -1);	/* locked: b waits */
 	assert_true(store_busy(b));
 	free(cause);
 	cause = NULL;
+	assert_true(store_waited_for(f->s));
 	assert_int_equal(store_commit(f->s, &cause), 0);
 	t0 = mono();
 	store_yield(f->s);				/* b never comes */
@@ -1628,6 +1630,7 @@ test_yield_to_waiter(void **state)
 	t0 = mono();
 	store_yield(f->s);				/* b wrote: no mark */
 	assert_true(mono() - t0 < 0.1);
+	assert_false(store_waited_for(f->s));
 	store_free(b);
 }
 
