@@ -134,8 +134,11 @@ daemon_judge_cb(evutil_socket_t fd, short events, void *arg)
 	}
 	if (sl.added > 0)
 		deliver_kick(d->deliver);
+	/* Back to back, unless another process waits for the lock (a
+	 * backfill): then it gets a turn between two slices. */
 	if (!eval_queue_idle(d->evq))
-		daemon_arm_judge(d, 0);
+		daemon_arm_judge(d, store_waited_for(d->store) ?
+		    JUDGE_BUSY_MSECS : 0);
 	else if (d->sweeping) {
 		d->sweeping = 0;
 		log_info("every stored campaign judged");

@@ -401,6 +401,8 @@ struct store {
 	int		 waitfd;	/* the database file, for flock():
 					   the waiting mark (store_yield) */
 	int		 waiting;	/* we hold the mark */
+	int		 busy_msecs;	/* how long a statement waits for a
+					   lock (store_busy_cb) */
 };
 
 /*
@@ -451,6 +453,26 @@ store_yield(struct store *s)
 			return;
 		usleep(1000);
 	}
+}
+
+/*
+ * SQLite's busy handler: the lock is taken. Leave the waiting mark at once (a
+ * bulk writer then yields between its transactions), and poll every
+ * millisecond -- not SQLite's growing sleeps of up to 100 ms, which a writer
+ * committing chunk after chunk never leaves a gap wide enough for -- until
+ * busy_msecs have passed.
+ */
+static int
+store_busy_cb(void *arg, int count)
+{
+	struct store *s = arg;
+
+	if (count == 0 && !s->waiting)
+		store_wait_mark(s, 1);
+	if (count >= s->busy_msecs)
+		return 0;
+	usleep(1000);
+	return 1;
 }
 
 /* Set *cause to "what: <SQLite's message>", reset st and return -1. */
@@ -653,10 +675,10 @@ store_open(const char *path, char **cause)
 	}
 	sqlite3_extended_result_codes(s->db, 1);
 
-	/* busy_timeout first: switching to WAL may wait for another process. */
-	if (store_pragma(s->db, "PRAGMA busy_timeout = 5000", NULL, 0,
-	    cause) != 0)
-		goto fail;
+	/* The busy handler first: switching to WAL may wait for another
+	 * process. */
+	s->busy_msecs = STORE_BUSY_MSECS;
+	sqlite3_busy_handler(s->db, store_busy_cb, s);
 	if (store_pragma(s->db, "PRAGMA journal_mode = WAL", mode,
 	    sizeof mode, cause) != 0)
 		goto fail;
@@ -810,10 +832,12 @@ store_rollback(struct store *s)
 int
 store_set_busy_timeout(struct store *s, int msecs, char **cause)
 {
-	char sql[64];
-
-	snprintf(sql, sizeof sql, "PRAGMA busy_timeout = %d", msecs);
-	return store_pragma(s->db, sql, NULL, 0, cause);
+	if (msecs < 0) {
+		xasprintf(cause, "busy timeout %d ms: negative", msecs);
+		return -1;
+	}
+	s->busy_msecs = msecs;
+	return 0;
 }
 
 int

@@ -37,8 +37,10 @@ struct store_checkpointer;
 struct store_checkpointer *store_checkpointer_start(struct store *,
 	    char **cause);
 void	store_checkpointer_stop(struct store_checkpointer *);
-/* How long a write waits for another connection's lock (default 5 000 ms;
- * the daemon's loop waits a few ms and retries on a timer instead). */
+/* How long a write waits for another connection's lock (default
+ * STORE_BUSY_MSECS; the daemon's loop waits a few ms and retries on a timer
+ * instead). Waiting leaves the mark store_yield() honours. */
+#define STORE_BUSY_MSECS	5000
 int	store_set_busy_timeout(struct store *, int msecs, char **cause);
 /* Whether the last failure was the database locked by another connection
  * (retry later) rather than an error of the data or the disk. */
