@@ -213,6 +213,7 @@ static struct bufferevent *http_conn_bev_cb(struct event_base *, void *);
 static void	http_conn_reap_cb(evutil_socket_t, short, void *);
 static void	http_conn_accept_cb(evutil_socket_t, short, void *);
 static void	http_conn_free(struct http_conn *);
+static void	http_conn_close(struct http_conn *);
 
 static int64_t
 http_monotonic_ms(void)
@@ -847,6 +848,7 @@ http_conn_refuse(struct http_conn *c, int code, const char *msg,
     const char *hname, const char *hval)
 {
 	struct evbuffer *in = bufferevent_get_input(c->bev);
+	struct http_conn *o;
 	uint64_t start = c->seen - evbuffer_get_length(in);
 	size_t keep = 0;
 
@@ -865,7 +867,20 @@ http_conn_refuse(struct http_conn *c, int code, const char *msg,
 	}
 	http_conn_answer(c, code, msg, hname, hval);
 	shutdown(bufferevent_getfd(c->bev), SHUT_WR);
-	/* Refused connections must not pile up: past a few, no linger. */
+	/*
+	 * Refused connections must not pile up: past a few, the one that has
+	 * lingered longest goes (it had its answer long ago), and the new one
+	 * lingers -- a legitimate client sending its request right now reads
+	 * its 503 rather than a reset.
+	 */
+	if (c->lingering && c->srv->nlinger > HTTP_LINGER_MAX) {
+		TAILQ_FOREACH(o, &c->srv->conns, entry) {
+			if (o != c && o->lingering && !o->dispatched)
+				break;
+		}
+		if (o != NULL)
+			http_conn_close(o);
+	}
 	http_conn_arm(c, c->lingering && c->srv->nlinger > HTTP_LINGER_MAX ?
 	    0 : HTTP_LINGER_SECS);
 }
