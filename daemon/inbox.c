@@ -8,11 +8,12 @@
  * stores the file through its own store connection (the loop's is never
  * touched from it), so a file of a million rows never holds the loop. A
  * strict file is checked whole first (a dry run, nothing written) and then
- * written in chunks of INBOX_CHUNK_USECS, each committed; between chunks the
- * worker waits until the loop has nothing else to do (inbox_grant_cb, at the
- * loop's lowest priority), so the loop's own writes (HTTP group commits,
- * judging, deliveries), which wait only a few ms for the lock, always find it
- * within one chunk.
+ * written in chunks, each committed: after INBOX_CHUNK_USECS, or as soon as
+ * the loop's connection waits for the lock (its waiting mark, seen every 256
+ * rows); between chunks the worker waits until the loop has nothing else to
+ * do (inbox_grant_cb, at the loop's lowest priority), so the loop's own
+ * writes (HTTP group commits, judging, deliveries), which wait only a few ms
+ * for the lock and retry on a timer, get it within a few milliseconds.
  * Handing over: the loop puts one job (name, directories, parse settings,
  * configuration) under the mutex and signals the worker; the worker answers
  * through a pipe the loop watches, for a finished job and for a chunk
@@ -59,8 +60,9 @@
 #include "store.h"
 #include "xmalloc.h"
 
-#define INBOX_CHUNK_USECS	5000	/* the worker holds the write lock this
-					   long, well under the loop's wait */
+#define INBOX_CHUNK_USECS	100000	/* the worker commits this often, and
+					   at once when the loop waits for the
+					   lock (store_waited_for) */
 #define INBOX_BUSY_MSECS	2000	/* the worker waits this long for a lock */
 #define INBOX_RETRY_SECS	2	/* a file the database failed: again */
 

@@ -40,7 +40,9 @@
 #include "xmalloc.h"
 
 #define DEFAULT_CONFIG	"/etc/roiwatch/roiwatchd.conf"
-#define INGEST_CHUNK_USECS	50000	/* ingest commits this often */
+#define INGEST_CHUNK_USECS	1000000	/* ingest commits this often, and at
+					   once when the daemon waits for the
+					   lock (store_waited_for) */
 #define EVAL_SLICE_USECS	50000	/* and judges in slices this long */
 
 static const char *config_path = DEFAULT_CONFIG;
@@ -282,8 +284,9 @@ cmd_ingest(int argc, char **argv)
 		memset(&res, 0, sizeof res);
 		t0 = now_mono();
 		/*
-		 * Written in chunks of INGEST_CHUNK_USECS, each committed, so
-		 * the daemon answers webhooks during a backfill; a strict file
+		 * Written in chunks of INGEST_CHUNK_USECS, each committed, cut
+		 * short when the daemon waits for the lock, so the daemon
+		 * answers webhooks during a backfill; a strict file
 		 * is checked whole first (a dry run), so a bad row still
 		 * refuses it before anything is written. --atomic: one
 		 * transaction (the daemon's writes wait meanwhile).
