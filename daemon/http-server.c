@@ -118,6 +118,8 @@ struct http_pending {
 	int64_t			 ts;		/* the signature's timestamp */
 	struct http_conn	*conn;		/* NULL once gone */
 	int64_t			 queued_ms;	/* monotonic, when queued */
+	uint64_t		 ticket;	/* committed: answered once the
+						   syncer has it on disk */
 };
 TAILQ_HEAD(http_pending_list, http_pending);
 
@@ -177,6 +179,10 @@ struct http_server {
 						   retries on a timer */
 	struct http_pending_list pending;
 	size_t			 npending;
+	struct store_syncer	*syncer;	/* NULL: commits sync */
+	struct event		*sync_ev;	/* the syncer says: synced */
+	struct http_pending_list awaiting;	/* committed, not synced */
+	int			 closing;	/* http_server_free */
 
 	struct http_cred	*creds;
 	size_t			 ncreds;
@@ -1540,6 +1546,7 @@ http_server_commit(struct http_server *srv)
 	size_t n, count = 0;
 	char *cause = NULL;
 	int64_t now, pruned;
+	uint64_t ticket;
 	int ok, failed = 0;
 
 	if (srv->npending == 0)
@@ -1551,7 +1558,7 @@ http_server_commit(struct http_server *srv)
 
 	b = ingest_batch_begin(srv->store, &cause);
 	http_server_time_moved(srv);
-	if (b == NULL && store_busy(srv->store) &&
+	if (b == NULL && store_busy(srv->store) && !srv->closing &&
 	    http_monotonic_ms() - TAILQ_FIRST(&list)->queued_ms <
 	    HTTP_BUSY_WAIT_MSECS) {
 		/*
@@ -1634,19 +1641,28 @@ http_server_commit(struct http_server *srv)
 		if (count > srv->stats.batch_max_requests)
 			srv->stats.batch_max_requests = count;
 	}
+	ticket = ok && srv->syncer != NULL ? store_syncer_request(srv->syncer) :
+	    0;
 	while ((p = TAILQ_FIRST(&added)) != NULL) {
 		TAILQ_REMOVE(&added, p, entry);
 		srv->stats.rows_rejected += (uint64_t)p->rejected;
-		http_pending_release(p);
 		if (ok) {
 			srv->stats.rows_accepted += (uint64_t)p->rows;
 			if (p->is_signed) {
 				http_seen_prune(p->client, now);
 				http_seen_add(p->client, p->mac, p->ts);
 			}
+			if (ticket != 0) {
+				/* Answered once on disk (http_server_synced). */
+				p->ticket = ticket;
+				TAILQ_INSERT_TAIL(&srv->awaiting, p, entry);
+				continue;
+			}
+			http_pending_release(p);
 			http_reply(srv, p->req, 202, "application/json",
 			    p->answer, strlen(p->answer));
 		} else {
+			http_pending_release(p);
 			srv->stats.rows_rejected += (uint64_t)p->rows;
 			http_pending_store_failed(srv, p);
 		}
@@ -1754,6 +1770,55 @@ http_ingest(struct http_server *srv, struct evhttp_request *req)
 		http_server_commit(srv);
 	else
 		event_active(srv->commit_ev, EV_TIMEOUT, 0);
+}
+
+/*
+ * Answer the committed requests whose writes are on disk: 202, or 503 when
+ * the sync that should have carried them failed (the client sends them
+ * again; a second write of the same fields changes nothing).
+ */
+static void
+http_server_answer_synced(struct http_server *srv, uint64_t synced,
+    uint64_t failed, int error)
+{
+	struct http_pending *p;
+
+	while ((p = TAILQ_FIRST(&srv->awaiting)) != NULL &&
+	    p->ticket <= synced) {
+		TAILQ_REMOVE(&srv->awaiting, p, entry);
+		http_pending_release(p);
+		if (p->ticket <= failed) {
+			log_warnx("http ingest: syncing the database failed "
+			    "(%s): request answered 503", strerror(error));
+			http_pending_store_failed(srv, p);
+		} else
+			http_reply(srv, p->req, 202, "application/json",
+			    p->answer, strlen(p->answer));
+		http_pending_free(p);
+	}
+}
+
+static void
+http_server_synced_cb(evutil_socket_t fd, short events, void *arg)
+{
+	struct http_server *srv = arg;
+	uint64_t synced, failed;
+	int error;
+
+	(void)fd;
+	(void)events;
+	store_syncer_collect(srv->syncer, &synced, &failed, &error);
+	http_server_answer_synced(srv, synced, failed, error);
+}
+
+void
+http_server_set_syncer(struct http_server *srv, struct store_syncer *y)
+{
+	srv->syncer = y;
+	srv->sync_ev = event_new(srv->base, store_syncer_fd(y),
+	    EV_READ | EV_PERSIST, http_server_synced_cb, srv);
+	if (srv->sync_ev == NULL || event_add(srv->sync_ev, NULL) != 0)
+		fatalx("%s: event_new failed", __func__);
 }
 
 static void
@@ -2099,6 +2164,7 @@ http_server_new(struct event_base *base, struct store *store,
 	srv->cb = cb;
 	srv->cb_arg = arg;
 	TAILQ_INIT(&srv->pending);
+	TAILQ_INIT(&srv->awaiting);
 	if ((srv->http = evhttp_new(base)) == NULL)
 		fatalx("%s: evhttp_new failed", __func__);
 	evhttp_set_allowed_methods(srv->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST);
@@ -2139,12 +2205,20 @@ void
 http_server_free(struct http_server *srv)
 {
 	struct http_conn *c;
+	struct http_pending *p;
 	size_t i;
 
 	if (srv == NULL)
 		return;
 	/* Answer whatever waits: evhttp_free would free those requests. */
+	srv->closing = 1;
 	http_server_commit(srv);
+	if ((p = TAILQ_LAST(&srv->awaiting, http_pending_list)) != NULL) {
+		store_syncer_wait(srv->syncer, p->ticket);
+		http_server_synced_cb(-1, 0, srv);
+	}
+	if (srv->sync_ev != NULL)
+		event_free(srv->sync_ev);
 	LIST_REMOVE(srv, entry);
 	/* evhttp_free closes every connection: their close callbacks move
 	 * them to the dead list; those not admitted yet hold a reference. */

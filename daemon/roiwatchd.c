@@ -62,6 +62,7 @@ struct daemon {
 	const char		*state_override;
 	struct store		*store;
 	struct store_checkpointer *ckpt;	/* the WAL, off the loop */
+	struct store_syncer	*syncer;	/* syncs it for HTTP answers */
 	struct curl_loop	*curl;
 	struct deliver		*deliver;
 	struct inbox		*inbox;
@@ -542,6 +543,14 @@ main(int argc, char **argv)
 		    daemon_committed_cb, &d, &cause);
 		if (d.http == NULL)
 			fatalx("HTTP listener: %s", cause);
+		/* A 2xx waits for the disk, the loop does not. */
+		if ((d.syncer = store_syncer_start(d.store, &cause)) == NULL) {
+			log_warnx("database: %s; commits sync themselves",
+			    cause);
+			free(cause);
+			cause = NULL;
+		} else
+			http_server_set_syncer(d.http, d.syncer);
 		http_server_set_metrics_hook(d.http, daemon_metrics_cb, &d);
 	}
 
@@ -601,6 +610,7 @@ main(int argc, char **argv)
 		event_free(d.ev_watchdog);
 	if (d.ev_stop_wait != NULL)
 		event_free(d.ev_stop_wait);
+	store_syncer_stop(d.syncer);
 	store_checkpointer_stop(d.ckpt);
 	store_free(d.store);
 	event_base_free(d.base);

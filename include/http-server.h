@@ -147,4 +147,12 @@ void		 http_server_stats(const struct http_server *,
 /* Requests waiting for the open batch's commit. */
 size_t		 http_server_pending(const struct http_server *);
 
+/*
+ * Answer committed requests only once the syncer has their writes on disk
+ * (store.h); without one, commits are synchronous=FULL and requests are
+ * answered right after them.
+ */
+struct store_syncer;
+void	http_server_set_syncer(struct http_server *, struct store_syncer *);
+
 #endif

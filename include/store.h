@@ -37,6 +37,26 @@ struct store_checkpointer;
 struct store_checkpointer *store_checkpointer_start(struct store *,
 	    char **cause);
 void	store_checkpointer_stop(struct store_checkpointer *);
+/*
+ * The syncer (store-sync.c): the store's commits stop syncing
+ * (synchronous=NORMAL) and a thread syncs the write-ahead log for them.
+ * After a commit whose writes must be durable before they are acknowledged,
+ * store_syncer_request() gives a ticket; the syncer's file descriptor turns
+ * readable when syncs end, and store_syncer_collect() says up to which ticket
+ * everything is on disk (synced), and up to which a sync failed (failed,
+ * with its errno: those writes may not be durable). store_syncer_wait()
+ * blocks until a ticket is synced (at shutdown). NULL with *cause when it
+ * cannot start: commits then stay synchronous=FULL.
+ */
+struct store_syncer;
+struct store_syncer *store_syncer_start(struct store *, char **cause);
+uint64_t store_syncer_request(struct store_syncer *);
+int	store_syncer_fd(const struct store_syncer *);
+void	store_syncer_collect(struct store_syncer *, uint64_t *synced,
+	    uint64_t *failed, int *error);
+void	store_syncer_wait(struct store_syncer *, uint64_t ticket);
+void	store_syncer_stop(struct store_syncer *);
+
 /* How long a write waits for another connection's lock (default
  * STORE_BUSY_MSECS; the daemon's loop waits a few ms and retries on a timer
  * instead). Waiting leaves the mark store_yield() honours. */

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include <sqlite3.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1634,6 +1635,38 @@ test_yield_to_waiter(void **state)
 	store_free(b);
 }
 
+/* The syncer: tickets after commits, one sync for those asked meanwhile,
+ * its descriptor readable once they are on disk. */
+static void
+test_syncer(void **state)
+{
+	struct fixture		*f = *state;
+	struct store_syncer	*y;
+	struct metric_row	 r = row("acme", "s", 100, -1, 5, 7);
+	uint64_t		 t1, t2, synced = 0, failed = 1;
+	char			*cause = NULL;
+	int			 error = -1;
+	struct pollfd		 pfd;
+
+	put(f->s, &r, 0);		/* the WAL exists */
+	if ((y = store_syncer_start(f->s, &cause)) == NULL)
+		fail_msg("%s", cause);
+	put(f->s, &r, 0);
+	t1 = store_syncer_request(y);
+	t2 = store_syncer_request(y);
+	assert_true(t2 == t1 + 1);
+	store_syncer_wait(y, t2);
+	pfd.fd = store_syncer_fd(y);
+	pfd.events = POLLIN;
+	assert_int_equal(poll(&pfd, 1, 1000), 1);
+	store_syncer_collect(y, &synced, &failed, &error);
+	assert_true(synced >= t2);
+	assert_int_equal(failed, 0);
+	assert_int_equal(error, 0);
+	assert_int_equal(poll(&pfd, 1, 0), 0);	/* drained */
+	store_syncer_stop(y);
+}
+
 int
 main(void)
 {
@@ -1681,6 +1714,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_outbox_keys_unique, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_bad_rows, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_syncer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_yield_to_waiter, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_replay_marks, setup,
