@@ -16,6 +16,7 @@
  *   outbox pruning     at start, then hourly     done/dead items older than
  *                                                outbox_retention_days
  *   watchdog           half of $WATCHDOG_USEC    sd_notify WATCHDOG=1
+ *   waiting mark       every 250 ms              drop a stale one (store.h)
  *
  * Signals: TERM/INT stop (deliveries in flight get a few seconds to finish; the
  * rest stay in the outbox), HUP reloads the configuration (a bad one is refused
@@ -54,6 +55,7 @@
 #define JUDGE_BUSY_MSECS	20	/* database locked: next try */
 #define JUDGE_RETRY_SECS	5	/* a slice failed otherwise: next try */
 #define DAEMON_BUSY_MSECS	5	/* a write waits this long for a lock */
+#define MARK_EXPIRE_MSECS	250	/* a stale waiting mark goes after this */
 
 struct daemon {
 	struct event_base	*base;
@@ -71,6 +73,7 @@ struct daemon {
 	struct event		*ev_eval;
 	struct event		*ev_status;
 	struct event		*ev_prune;
+	struct event		*ev_mark;
 	struct event		*ev_watchdog;
 	struct event		*ev_stop_wait;
 	struct event		*ev_sig[3];
@@ -223,6 +226,17 @@ daemon_prune_cb(evutil_socket_t fd, short events, void *arg)
 		log_info("outbox: %lld delivered or abandoned item(s) older than "
 		    "%lld day(s) deleted", (long long)n,
 		    (long long)d->cfg->outbox_retention_days);
+}
+
+/* A waiting mark left by a read that went through (store.h). */
+static void
+daemon_mark_cb(evutil_socket_t fd, short events, void *arg)
+{
+	struct daemon *d = arg;
+
+	(void)fd;
+	(void)events;
+	store_wait_expire(d->store, MARK_EXPIRE_MSECS);
 }
 
 static void
@@ -450,6 +464,7 @@ daemon_signal_cb(evutil_socket_t sig, short events, void *arg)
 	event_del(d->ev_eval);
 	event_del(d->ev_status);
 	event_del(d->ev_prune);
+	event_del(d->ev_mark);
 	d->ev_stop_wait = event_new(d->base, -1, EV_PERSIST, daemon_stop_wait_cb, d);
 	event_add(d->ev_stop_wait, &tv);
 	daemon_stop_wait_cb(-1, 0, d);
@@ -563,6 +578,10 @@ main(int argc, char **argv)
 	d.ev_prune = event_new(d.base, -1, EV_PERSIST, daemon_prune_cb, &d);
 	tv.tv_sec = PRUNE_SECS;
 	event_add(d.ev_prune, &tv);
+	d.ev_mark = event_new(d.base, -1, EV_PERSIST, daemon_mark_cb, &d);
+	tv.tv_sec = 0;
+	tv.tv_usec = MARK_EXPIRE_MSECS * 1000;
+	event_add(d.ev_mark, &tv);
 	if ((wd = sdnotify_watchdog_usec()) != 0) {
 		d.ev_watchdog = event_new(d.base, -1, EV_PERSIST,
 		    daemon_watchdog_cb, &d);
@@ -606,6 +625,7 @@ main(int argc, char **argv)
 	event_free(d.ev_eval);
 	event_free(d.ev_status);
 	event_free(d.ev_prune);
+	event_free(d.ev_mark);
 	if (d.ev_watchdog != NULL)
 		event_free(d.ev_watchdog);
 	if (d.ev_stop_wait != NULL)

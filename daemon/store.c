@@ -403,6 +403,7 @@ struct store {
 	int		 waiting;	/* we hold the mark */
 	int		 busy_msecs;	/* how long a statement waits for a
 					   lock (store_busy_cb) */
+	int64_t		 mark_at;	/* last wait (monotonic ms) */
 };
 
 /*
@@ -414,6 +415,15 @@ struct store {
  * someone holds the mark. flock() and SQLite's fcntl() locks are independent
  * on Linux. Best effort: without the file descriptor, no marks.
  */
+static int64_t
+store_msecs(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 static void
 store_wait_mark(struct store *s, int on)
 {
@@ -421,6 +431,13 @@ store_wait_mark(struct store *s, int on)
 		return;
 	if (flock(s->waitfd, on ? LOCK_SH | LOCK_NB : LOCK_UN) == 0)
 		s->waiting = on;
+}
+
+void
+store_wait_expire(struct store *s, int64_t msecs)
+{
+	if (s->waiting && store_msecs() - s->mark_at >= msecs)
+		store_wait_mark(s, 0);
 }
 
 int
@@ -469,6 +486,7 @@ store_busy_cb(void *arg, int count)
 
 	if (count == 0 && !s->waiting)
 		store_wait_mark(s, 1);
+	s->mark_at = store_msecs();
 	if (count >= s->busy_msecs)
 		return 0;
 	usleep(1000);
@@ -482,14 +500,18 @@ store_fail(struct store *s, sqlite3_stmt *st, const char *what, char **cause)
 	int	rc = sqlite3_errcode(s->db) & 0xff;
 
 	s->busy = rc == SQLITE_BUSY || rc == SQLITE_LOCKED;
-	if (s->busy && !s->waiting)
-		store_wait_mark(s, 1);
 	if (cause != NULL)
 		xasprintf(cause, "%s: %s", what, sqlite3_errmsg(s->db));
 	if (st != NULL)
 		sqlite3_reset(st);
+	/* The caller tries again later, and keeps its place meanwhile. */
+	if (s->busy && !s->waiting)
+		store_wait_mark(s, 1);
+	if (s->busy)
+		s->mark_at = store_msecs();
 	return -1;
 }
+
 
 /* Run a statement that returns no rows. */
 static int
@@ -503,7 +525,7 @@ store_run(struct store *s, enum store_stmt id, const char *what, char **cause)
 		return store_fail(s, st, what, cause);
 	sqlite3_reset(st);
 	if (s->waiting)
-		store_wait_mark(s, 0);
+		store_wait_mark(s, 0);	/* it got its turn */
 	return 0;
 }
 

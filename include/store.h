@@ -78,6 +78,9 @@ void	store_yield(struct store *);
 /* Whether another connection waits for the lock now (a bulk writer ends its
  * transaction early then). */
 int	store_waited_for(struct store *);
+/* Drop our mark if we last waited msecs ago or more: a read that waited and
+ * then went through leaves it behind (a daemon calls this on a timer). */
+void	store_wait_expire(struct store *, int64_t msecs);
 
 int	store_begin(struct store *, char **cause);
 int	store_commit(struct store *, char **cause);

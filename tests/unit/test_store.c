@@ -1621,6 +1621,8 @@ test_yield_to_waiter(void **state)
 	free(cause);
 	cause = NULL;
 	assert_true(store_waited_for(f->s));
+	store_wait_expire(b, 60000);			/* recent: kept */
+	assert_true(store_waited_for(f->s));
 	assert_int_equal(store_commit(f->s, &cause), 0);
 	t0 = mono();
 	store_yield(f->s);				/* b never comes */
@@ -1628,6 +1630,16 @@ test_yield_to_waiter(void **state)
 
 	assert_int_equal(store_begin(b, &cause), 0);	/* b's turn */
 	store_rollback(b);
+	assert_false(store_waited_for(f->s));
+
+	/* A mark a read left behind goes by itself. */
+	assert_int_equal(store_begin(f->s, &cause), 0);
+	assert_int_equal(store_begin(b, &cause), -1);
+	free(cause);
+	cause = NULL;
+	store_rollback(f->s);
+	assert_true(store_waited_for(f->s));
+	store_wait_expire(b, 0);
 	t0 = mono();
 	store_yield(f->s);				/* b wrote: no mark */
 	assert_true(mono() - t0 < 0.1);
