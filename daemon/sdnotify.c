@@ -44,9 +44,15 @@ sdnotify(const char *state)
 		log_warn("sd_notify socket");
 		return -1;
 	}
-	rc = (int)sendto(fd, state, strlen(state), MSG_NOSIGNAL,
+	/* Never blocks: a manager that does not read (its queue full) would
+	 * otherwise hold the whole loop in sendto(). A lost STATUS= is
+	 * harmless; systemd reads what it asked for. */
+	rc = (int)sendto(fd, state, strlen(state), MSG_NOSIGNAL | MSG_DONTWAIT,
 	    (struct sockaddr *)&sun, slen);
-	if (rc == -1)
+	if (rc == -1 && errno == EAGAIN)
+		log_debug("sd_notify %s: queue full, \"%.20s\" dropped", path,
+		    state);
+	else if (rc == -1)
 		log_warn("sd_notify %s", path);
 	close(fd);
 	return rc == -1 ? -1 : 0;
