@@ -1718,19 +1718,15 @@ store_column_strdup(sqlite3_stmt *st, int col)
 	return p != NULL ? xstrdup((const char *)p) : NULL;
 }
 
-int
-store_outbox_due(struct store *s, int64_t now, int limit,
+/* The rows of an outbox query bound by the caller into *items: their
+ * count, or -1 (nothing kept). The statement is reset. */
+static int
+store_outbox_read(struct store *s, sqlite3_stmt *st,
     struct outbox_item **items, char **cause)
 {
-	sqlite3_stmt		*st = s->st[ST_OUTBOX_DUE];
 	struct outbox_item	*it = NULL, *o;
 	int			 n = 0, alloc = 0, rc;
 
-	*items = NULL;
-	if (limit <= 0)
-		return 0;
-	sqlite3_bind_int64(st, 1, now);
-	sqlite3_bind_int(st, 2, limit);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (n == alloc) {
 			alloc = alloc != 0 ? alloc * 2 : 8;
@@ -1754,6 +1750,20 @@ store_outbox_due(struct store *s, int64_t now, int limit,
 	sqlite3_reset(st);
 	*items = it;
 	return n;
+}
+
+int
+store_outbox_due(struct store *s, int64_t now, int limit,
+    struct outbox_item **items, char **cause)
+{
+	sqlite3_stmt	*st = s->st[ST_OUTBOX_DUE];
+
+	*items = NULL;
+	if (limit <= 0)
+		return 0;
+	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_int(st, 2, limit);
+	return store_outbox_read(s, st, items, cause);
 }
 
 void
@@ -1908,10 +1918,9 @@ store_outbox_due_except(struct store *s, int64_t now, int limit,
     const struct outbox_skip *skip, struct outbox_item **items, char **cause)
 {
 	sqlite3_stmt		*st = s->st[ST_OUTBOX_DUE_EXCEPT];
-	struct outbox_item	*it = NULL, *o;
 	char			*ids, *clients, *receivers;
 	size_t			 i, len, size;
-	int			 n = 0, alloc = 0, rc;
+	int			 n;
 
 	*items = NULL;
 	if (limit <= 0)
@@ -1933,34 +1942,12 @@ store_outbox_due_except(struct store *s, int64_t now, int limit,
 	sqlite3_bind_text(st, 3, clients, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, receivers, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 5, limit);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (n == alloc) {
-			alloc = alloc != 0 ? alloc * 2 : 8;
-			it = xreallocarray(it, (size_t)alloc, sizeof *it);
-		}
-		o = &it[n++];
-		o->id = sqlite3_column_int64(st, 0);
-		o->client = store_column_strdup(st, 1);
-		o->receiver = store_column_strdup(st, 2);
-		o->idem_key = store_column_strdup(st, 3);
-		o->payload = store_column_strdup(st, 4);
-		o->created = sqlite3_column_int64(st, 5);
-		o->attempts = sqlite3_column_int64(st, 6);
-		o->next_at = sqlite3_column_int64(st, 7);
-		o->last_error = store_column_strdup(st, 8);
-	}
-	if (rc != SQLITE_DONE) {
-		store_outbox_items_free(it, n);
-		n = store_fail(s, st, "reading outbox", cause);
-		it = NULL;
-	} else
-		sqlite3_reset(st);
+	n = store_outbox_read(s, st, items, cause);
 	/* The texts were bound SQLITE_STATIC: unbind before freeing them. */
 	sqlite3_clear_bindings(st);
 	free(ids);
 	cJSON_free(clients);
 	cJSON_free(receivers);
-	*items = it;
 	return n;
 }
 
