@@ -1844,16 +1844,24 @@ store_outbox_dead(struct store *s, int64_t id, int64_t now,
 	return store_outbox_update(s, ST_OUTBOX_DEAD, id, "outbox dead", cause);
 }
 
-int64_t
-store_outbox_prune(struct store *s, int64_t before, char **cause)
+/* Run a DELETE of the rows older than `before`: how many, or -1. */
+static int64_t
+store_prune(struct store *s, enum store_stmt id, int64_t before,
+    const char *what, char **cause)
 {
-	sqlite3_stmt	*st = s->st[ST_OUTBOX_PRUNE];
+	sqlite3_stmt	*st = s->st[id];
 
 	sqlite3_bind_int64(st, 1, before);
 	if (sqlite3_step(st) != SQLITE_DONE)
-		return store_fail(s, st, "outbox prune", cause);
+		return store_fail(s, st, what, cause);
 	sqlite3_reset(st);
 	return sqlite3_changes64(s->db);
+}
+
+int64_t
+store_outbox_prune(struct store *s, int64_t before, char **cause)
+{
+	return store_prune(s, ST_OUTBOX_PRUNE, before, "outbox prune", cause);
 }
 
 int
@@ -2049,11 +2057,6 @@ store_replay_mark(struct store *s, const char *client, const uint8_t *mac,
 int64_t
 store_replay_prune(struct store *s, int64_t now, char **cause)
 {
-	sqlite3_stmt	*st = s->st[ST_REPLAY_PRUNE];
-
-	sqlite3_bind_int64(st, 1, now);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		return store_fail(s, st, "pruning request signatures", cause);
-	sqlite3_reset(st);
-	return sqlite3_changes(s->db);
+	return store_prune(s, ST_REPLAY_PRUNE, now,
+	    "pruning request signatures", cause);
 }

@@ -13,6 +13,7 @@ epid= dpid=
 ROIWATCH_TOP=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROIWATCH_TOP"
 . scripts/deps.sh
+. scripts/bench/clients.sh
 roiwatch_need $ROIWATCH_BUILD_PKGS $ROIWATCH_BENCH_PKGS
 BASE=${1:-$ROIWATCH_TOP/../shared/baselines}
 [[ -f $BASE/sqlite_limit.c ]] || { echo "no baselines in $BASE" >&2; exit 1; }
@@ -41,15 +42,7 @@ cat > "$W/conf/roiwatchd.conf" <<CONF
 { "state_dir": "$W/state", "listen_addr": "127.0.0.1", "listen_port": $PORT,
   "http_rate_per_minute": 1000000, "http_max_rows": 10000 }
 CONF
-for i in $(seq 0 199); do
-	c=$(printf 'client-%04d' "$i")
-	echo "bench-token-$c-0123456789" > "$W/conf/tokens/$c.token"
-	cat > "$W/conf/clients.d/$c.conf" <<CONF
-{ "id": "$c", "name": "Client $i", "currency": "EUR", "timezone": "UTC",
-  "minimum_roi": "-100%", "token_file": "tokens/$c.token",
-  "receivers": [ { "name": "mailbox", "type": "file", "dir": "mail/$c" } ] }
-CONF
-done
+bench_clients "$W/conf" 200
 
 echo "== sqlite_limit ceiling"
 CEIL=$("$W/sqlite_limit" "$W/limit.db" "$W/m.csv" | sed -n 's/.*rows_per_s=\([0-9]*\).*/\1/p')

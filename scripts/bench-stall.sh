@@ -11,6 +11,7 @@ set -euo pipefail
 ROIWATCH_TOP=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROIWATCH_TOP"
 . scripts/deps.sh
+. scripts/bench/clients.sh
 roiwatch_need $ROIWATCH_BUILD_PKGS python3
 N=${1:-1000000}
 R=${2:-3000000}
@@ -23,15 +24,7 @@ cat > "$W/conf/roiwatchd.conf" <<CONF
 { "state_dir": "$W/state", "listen_addr": "127.0.0.1", "listen_port": $PORT,
   "inbox_dir": "$W/inbox", "http_rate_per_minute": 1000000 }
 CONF
-for i in $(seq 0 $((CLIENTS - 1))); do
-	c=$(printf 'client-%04d' "$i")
-	echo "bench-token-$c-0123456789" > "$W/conf/tokens/$c.token"
-	cat > "$W/conf/clients.d/$c.conf" <<CONF
-{ "id": "$c", "name": "Client $i", "currency": "EUR", "timezone": "UTC",
-  "minimum_roi": "-100%", "token_file": "tokens/$c.token",
-  "receivers": [ { "name": "mailbox", "type": "file", "dir": "mail/$c" } ] }
-CONF
-done
+bench_clients "$W/conf" "$CLIENTS"
 
 echo "== $N campaigns, one day each ($CLIENTS clients)"
 awk -v n="$N" -v k="$CLIENTS" 'BEGIN {
