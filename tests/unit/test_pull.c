@@ -1,7 +1,7 @@
 /*
  * Tests of the pure parts of pull sources: the retry backoff, the delay
  * before the next fetch from the stored schedule, and the headers file
- * reader the pull sources' headers_file goes through (config.c).
+ * reader the pull sources' headers_file goes through (config-source.c).
  */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,0 +1,290 @@
+/*
+ * What `roiwatch check-config` prints (include/config.h): the summary of a
+ * loaded configuration (secrets shown as "(set)" only) and, for --options,
+ * the four option tables of config-table.c.
+ */
+#include <inttypes.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "config.h"
+#include "config-internal.h"
+#include "kpi.h"
+#include "money.h"
+
+/* How --options names each enum opt_type. */
+static const char *const opt_type_names[OPT_TYPE_MAX] = {
+	"string", "path", "integer", "seconds", "bytes", "bool", "money",
+	"roi", "percent", "choice", "choice", "string list", "secret file",
+	"receivers", "column map", "headers file", "sources", "custom KPI map",
+	"spread", "value map",
+};
+
+/* "90s", "15m", "2h", "7d": the largest unit that divides exactly. */
+static char *
+cfg_fmt_secs(int64_t s, char *buf, size_t len)
+{
+	if (s != 0 && s % DAY == 0)
+		snprintf(buf, len, "%" PRId64 "d", s / DAY);
+	else if (s != 0 && s % 3600 == 0)
+		snprintf(buf, len, "%" PRId64 "h", s / 3600);
+	else if (s != 0 && s % 60 == 0)
+		snprintf(buf, len, "%" PRId64 "m", s / 60);
+	else
+		snprintf(buf, len, "%" PRId64 "s", s);
+	return buf;
+}
+
+/* ROI ppm as a percentage without trailing zeros: 50000 -> "5%". */
+static char *
+cfg_fmt_percent(int64_t ppm, char *buf, size_t len)
+{
+	int64_t	whole = ppm / 10000, frac = ppm % 10000;
+	int	digits = 4;
+
+	if (frac < 0)
+		frac = -frac;
+	while (digits > 0 && frac % 10 == 0 && frac != 0) {
+		frac /= 10;
+		digits--;
+	}
+	if (frac == 0)
+		snprintf(buf, len, "%s%" PRId64 "%%",
+		    ppm < 0 && whole == 0 ? "-" : "", whole);
+	else
+		snprintf(buf, len, "%s%" PRId64 ".%0*" PRId64 "%%",
+		    ppm < 0 && whole == 0 ? "-" : "", whole, digits, frac);
+	return buf;
+}
+
+static void
+cfg_print_receiver(const struct receiver_conf *r, FILE *f)
+{
+	char	 buf[32];
+	size_t	 i;
+
+	fprintf(f, "  receiver %s: %s\n", r->name,
+	    config_receiver_type_name(r->type));
+	if (r->dir != NULL)
+		fprintf(f, "    dir           %s\n", r->dir);
+	if (r->url != NULL)
+		fprintf(f, "    url           %s\n", r->url);
+	if (r->type == RECEIVER_WEBHOOK)
+		fprintf(f, "    secret        %s\n",
+		    r->secret != NULL ? "(set)" : "(not set: unsigned)");
+	if (r->from != NULL)
+		fprintf(f, "    from          %s\n", r->from);
+	for (i = 0; i < r->nto; i++)
+		fprintf(f, "    to            %s\n", r->to[i]);
+	if (r->type == RECEIVER_SMTP) {
+		fprintf(f, "    starttls      %s\n",
+		    cfg_starttls_choices[r->starttls]);
+		if (r->username != NULL)
+			fprintf(f, "    username      %s\n", r->username);
+		fprintf(f, "    password      %s\n",
+		    r->password != NULL ? "(set)" : "(not set)");
+	}
+	if (r->type != RECEIVER_FILE) {
+		fprintf(f, "    timeout       %s\n",
+		    cfg_fmt_secs(r->timeout_secs, buf, sizeof buf));
+		fprintf(f, "    in flight     at most %" PRId64 "\n",
+		    r->max_in_flight);
+	}
+}
+
+/* Header values may be API keys: only their names are shown. */
+static void
+cfg_print_source(const struct source_conf *src, FILE *f)
+{
+	char	 buf[32];
+	size_t	 i;
+
+	fprintf(f, "source %s: %s", src->name,
+	    config_source_type_name(src->type));
+	if (src->type == SOURCE_PULL)
+		fprintf(f, " %s every %s", src->url, cfg_fmt_secs(
+		    src->interval_secs, buf, sizeof buf));
+	else
+		fprintf(f, " inbox files \"%s\"", src->pattern);
+	fprintf(f, ", format %s, preset %s", cfg_format_choices[src->format],
+	    src->preset);
+	if (src->client != NULL)
+		fprintf(f, ", client %s", src->client);
+	if (src->partial)
+		fprintf(f, ", partial");
+	if (src->keep_unknown_numeric)
+		fprintf(f, ", keep unknown numeric columns");
+	fprintf(f, "\n");
+	for (i = 0; i < src->nheaders; i++)
+		fprintf(f, "  header        %.*s: (set)\n",
+		    (int)strcspn(src->headers[i], ":"), src->headers[i]);
+	for (i = 0; i < src->ncolumns; i++)
+		fprintf(f, "  column        \"%s\" -> %s\n",
+		    src->columns[i].header,
+		    metric_field_name(src->columns[i].field));
+	for (i = 0; i < src->ncustom_kpis; i++)
+		fprintf(f, "  custom KPI    \"%s\" -> %s\n",
+		    src->custom_kpis[i].header, src->custom_kpis[i].name);
+	if (src->campaign != NULL)
+		fprintf(f, "  campaign      %s\n", src->campaign);
+	if (src->date != NULL)
+		fprintf(f, "  date          %s (files without a date column)\n",
+		    src->date);
+	if (src->date_from_name != NULL)
+		fprintf(f, "  date          from the file name, \"%s\"\n",
+		    src->date_from_name);
+	for (i = 0; i < src->ndate_formats; i++)
+		fprintf(f, "  date format   \"%s\"\n", src->date_formats[i]);
+	if (src->default_year != 0)
+		fprintf(f, "  default year  %" PRId64 "\n", src->default_year);
+	for (i = 0; i < src->ndate_columns; i++)
+		fprintf(f, "  date column   \"%s\"\n", src->date_columns[i]);
+	if (src->round != 0)
+		fprintf(f, "  round         %s\n",
+		    cfg_round_choices[src->round]);
+	for (i = 0; i < src->nspread; i++)
+		fprintf(f, "  spread        \"%s\" -> %s of %s %s\n",
+		    src->spread[i].header,
+		    metric_field_name(src->spread[i].field),
+		    metric_field_name((enum metric_field)src->spread_into),
+		    src->spread[i].name);
+	if (src->conversion_value != 0) {
+		char m[64];
+
+		fprintf(f, "  revenue       conversions x %s\n",
+		    money_format(src->conversion_value, "en", m, sizeof m));
+	}
+	for (i = 0; i < src->nvalues; i++)
+		fprintf(f, "  value         %s \"%s\" -> %s\n",
+		    metric_field_name(src->values[i].field),
+		    src->values[i].from, src->values[i].to);
+}
+
+void
+config_print_summary(const struct config *cfg, FILE *f)
+{
+	const struct client_conf *c;
+	char			 b1[64], b2[64];
+	size_t			 i, j;
+
+	fprintf(f, "main file     %s\n", cfg->path);
+	fprintf(f, "state_dir     %s\n", cfg->state_dir);
+	fprintf(f, "inbox_dir     %s\n", cfg->inbox_dir);
+	fprintf(f, "clients_dir   %s\n", cfg->clients_dir);
+	if (*cfg->listen_addr == '\0')
+		fprintf(f, "listen        (disabled)\n");
+	else if (strchr(cfg->listen_addr, ':') != NULL)
+		fprintf(f, "listen        [%s]:%" PRId64 "\n", cfg->listen_addr,
+		    cfg->listen_port);
+	else
+		fprintf(f, "listen        %s:%" PRId64 "\n", cfg->listen_addr,
+		    cfg->listen_port);
+	fprintf(f, "clients       %zu\n", cfg->nclients);
+	for (i = 0; i < cfg->nsources; i++)
+		cfg_print_source(&cfg->sources[i], f);
+
+	for (i = 0; i < cfg->nclients; i++) {
+		c = &cfg->clients[i];
+		fprintf(f, "\nclient %s: %s\n", c->id, c->name);
+		fprintf(f, "  file          %s\n", c->file);
+		fprintf(f, "  currency      %s\n", c->currency);
+		fprintf(f, "  timezone      %s\n", c->timezone);
+		fprintf(f, "  language      %s\n", c->language);
+		fprintf(f, "  minimum_roi   %s\n", kpi_format_roi_threshold(
+		    c->rules.min_roi_ppm, b1, sizeof b1));
+		if (c->rules.has_target)
+			fprintf(f, "  target_roi    %s\n",
+			    kpi_format_roi_threshold(c->rules.target_roi_ppm,
+			    b1, sizeof b1));
+		else
+			fprintf(f, "  target_roi    (none)\n");
+		fprintf(f, "  minimum_spend %s\n", money_format_currency(
+		    c->rules.min_spend, c->currency, c->language, b1,
+		    sizeof b1));
+		fprintf(f, "  min coverage  %s\n",
+		    cfg_fmt_percent(c->rules.min_coverage_ppm, b2, sizeof b2));
+		if (c->window_days == 0)
+			fprintf(f, "  window        lifetime\n");
+		else
+			fprintf(f, "  window        last %" PRId64 " days\n",
+			    c->window_days);
+		fprintf(f, "  pending       %s\n",
+		    cfg_fmt_secs(c->rules.pending_secs, b1, sizeof b1));
+		fprintf(f, "  hysteresis    %s\n",
+		    cfg_fmt_percent(c->rules.hysteresis_ppm, b2, sizeof b2));
+		if (c->rules.repeat_secs == 0)
+			fprintf(f, "  repeat        never\n");
+		else
+			fprintf(f, "  repeat        every %s\n", cfg_fmt_secs(
+			    c->rules.repeat_secs, b1, sizeof b1));
+		fprintf(f, "  ingest token  (set)\n");
+		fprintf(f, "  hmac secret   %s\n",
+		    c->hmac_secret != NULL ? "(set)" : "(not set)");
+		for (j = 0; j < c->nreceivers; j++)
+			cfg_print_receiver(&c->receivers[j], f);
+	}
+}
+
+/* A choice as shown in help: a tab as \t. */
+static const char *
+cfg_choice_text(const char *s)
+{
+	return strcmp(s, "\t") == 0 ? "\\t" : s;
+}
+
+static void
+cfg_print_table(const char *title, const struct opt *opts, size_t nopts,
+    const char *const *type_names, FILE *f)
+{
+	const struct opt	*o;
+	size_t			 i, j;
+
+	fprintf(f, "%s\n", title);
+	for (i = 0; i < nopts; i++) {
+		o = &opts[i];
+		fprintf(f, "  %-24s %s", o->name, opt_type_names[o->type]);
+		if (o->choices != NULL) {
+			for (j = 0; o->choices[j] != NULL; j++)
+				fprintf(f, "%s\"%s\"", j == 0 ? " " : "|",
+				    cfg_choice_text(o->choices[j]));
+		}
+		if ((o->type == OPT_INT || o->type == OPT_DURATION ||
+		    o->type == OPT_BYTES) && o->max != 0)
+			fprintf(f, ", %" PRId64 "..%" PRId64, o->min, o->max);
+		if (o->flags & OPT_REQUIRED)
+			fprintf(f, ", required");
+		else if (o->def != NULL)
+			fprintf(f, ", default %s", o->def);
+		else
+			fprintf(f, ", optional");
+		if (o->types != 0) {
+			fprintf(f, ", for");
+			for (j = 0; type_names[j] != NULL; j++) {
+				if (o->types & FOR(j))
+					fprintf(f, " %s", type_names[j]);
+			}
+		}
+		fprintf(f, "\n      %s\n", o->help);
+	}
+}
+
+void
+config_print_options(FILE *f)
+{
+	cfg_print_table("Main file (roiwatchd.conf):", cfg_main_opts,
+	    cfg_nmain_opts, NULL, f);
+	fprintf(f, "\n");
+	cfg_print_table("Source objects (in the main file's \"sources\"):",
+	    cfg_source_opts, cfg_nsource_opts, cfg_source_type_choices, f);
+	fprintf(f, "\n");
+	cfg_print_table("Client files (clients_dir/*.conf):", cfg_client_opts,
+	    cfg_nclient_opts, NULL, f);
+	fprintf(f, "\n");
+	cfg_print_table("Receiver objects (in a client's \"receivers\"):",
+	    cfg_receiver_opts, cfg_nreceiver_opts, cfg_receiver_type_choices,
+	    f);
+	fprintf(f, "\nRelative paths are relative to the main file's"
+	    " directory; a receiver's dir is\nrelative to state_dir. Secrets"
+	    " are read from the files named by *_file options.\n");
+}

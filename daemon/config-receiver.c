@@ -1,0 +1,210 @@
+/*
+ * Receiver objects of a client file (config-internal.h): the receivers
+ * array, the cross-option checks of each receiver type and its computed
+ * defaults, and the validators of URLs and e-mail addresses.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "config-internal.h"
+#include "jsonc.h"
+#include "xmalloc.h"
+
+/* Host part of a URL ("host", "[::1]"), copied into buf. */
+static void
+cfg_url_host(const char *url, char *buf, size_t len)
+{
+	const char	*p, *end, *at;
+	size_t		 n;
+
+	p = strstr(url, "://");
+	p = p != NULL ? p + 3 : url;
+	end = p + strcspn(p, "/?#");
+	if ((at = memchr(p, '@', (size_t)(end - p))) != NULL)
+		p = at + 1;
+	if (*p == '[')
+		n = strcspn(p, "]") + (p[strcspn(p, "]")] == ']');
+	else
+		n = strcspn(p, ":/?#");
+	if (n > (size_t)(end - p))
+		n = (size_t)(end - p);
+	if (n >= len)
+		n = len - 1;
+	memcpy(buf, p, n);
+	buf[n] = '\0';
+}
+
+static int
+cfg_loopback(const char *host)
+{
+	return strcmp(host, "localhost") == 0 || strcmp(host, "[::1]") == 0 ||
+	    strncmp(host, "127.", 4) == 0;
+}
+
+/* Cross-option checks of one receiver, by type, and computed defaults. */
+static int
+cfg_receiver_check(struct cfg_ctx *ctx, const cJSON *obj, void *elem,
+    uint64_t seen)
+{
+	struct receiver_conf	*r = elem;
+	const struct opt	*o;
+	const char		*tname = config_receiver_type_name(r->type);
+	char			 host[256];
+	size_t			 i;
+	int			 line = jsonc_line(ctx->lines, obj);
+	int			 smtps = 0;
+
+	for (i = 0; i < cfg_nreceiver_opts; i++) {
+		o = &cfg_receiver_opts[i];
+		if ((seen & (1ULL << i)) && o->types != 0 &&
+		    !(o->types & FOR(r->type)))
+			return cfg_error(ctx, cfg_member_line(ctx, obj, o->name),
+			    o->name, "not used by %s receivers",
+			    tname);
+	}
+	if (r->ca_file != NULL && access(r->ca_file, R_OK) != 0)
+		return cfg_error(ctx, cfg_member_line(ctx, obj, "ca_file"),
+		    "ca_file", "cannot read %s: %s", r->ca_file,
+		    strerror(errno));
+	if (r->type == RECEIVER_FILE && r->from == NULL)
+		r->from = xstrdup("roiwatch@localhost");
+	if (r->timeout_secs == 0)
+		r->timeout_secs = ctx->cfg->delivery_timeout_secs;
+	if (r->max_in_flight == 0)
+		r->max_in_flight = ctx->cfg->delivery_max_in_flight_per_receiver;
+
+	switch (r->type) {
+	case RECEIVER_FILE:
+		if (r->dir == NULL)
+			return cfg_error(ctx, line, "dir", "missing (required"
+			    " for file receivers)");
+		break;
+	case RECEIVER_WEBHOOK:
+		if (r->url == NULL)
+			return cfg_error(ctx, line, "url", "missing (required"
+			    " for webhook receivers)");
+		if (strncmp(r->url, "http://", 7) != 0 &&
+		    strncmp(r->url, "https://", 8) != 0)
+			return cfg_error(ctx, cfg_member_line(ctx, obj, "url"),
+			    "url", "webhook URLs start with http:// or"
+			    " https://");
+		break;
+	case RECEIVER_SMTP:
+		if (r->url == NULL)
+			return cfg_error(ctx, line, "url", "missing (required"
+			    " for smtp receivers)");
+		if (strncmp(r->url, "smtps://", 8) == 0)
+			smtps = 1;
+		else if (strncmp(r->url, "smtp://", 7) != 0)
+			return cfg_error(ctx, cfg_member_line(ctx, obj, "url"),
+			    "url", "smtp URLs start with smtp:// or smtps://");
+		if (r->from == NULL)
+			return cfg_error(ctx, line, "from", "missing (required"
+			    " for smtp receivers)");
+		if (r->nto == 0)
+			return cfg_error(ctx, cfg_member_line(ctx, obj, "to"),
+			    "to", "at least one recipient is required for"
+			    " smtp receivers");
+		if (!cJSON_HasObjectItem(obj, "starttls"))
+			r->starttls = TLS_REQUIRED;
+		else if (smtps && r->starttls != TLS_REQUIRED)
+			return cfg_error(ctx,
+			    cfg_member_line(ctx, obj, "starttls"), "starttls",
+			    "smtps:// is always TLS; remove this option");
+		cfg_url_host(r->url, host, sizeof host);
+		if (r->starttls == TLS_NONE && !cfg_loopback(host))
+			return cfg_error(ctx,
+			    cfg_member_line(ctx, obj, "starttls"), "starttls",
+			    "\"no\" is only allowed towards 127.0.0.1 or"
+			    " localhost, not %s", host);
+		if ((r->username == NULL) != (r->password == NULL))
+			return cfg_error(ctx, line, r->username == NULL ?
+			    "username" : "password_file", "username and"
+			    " password_file go together");
+		break;
+	case RECEIVER_TYPE_MAX:
+		break;
+	}
+	return 0;
+}
+
+/* The receivers array of a client: objects, at least one, unique names. */
+int
+cfg_receivers(struct cfg_ctx *ctx, const struct opt *o, const cJSON *v,
+    struct client_conf *c)
+{
+	const struct cfg_array_kind kind = { "receiver", cfg_receiver_opts,
+	    cfg_nreceiver_opts, sizeof(struct receiver_conf),
+	    cfg_receiver_check };
+	char	*items;
+	int	 rc;
+
+	rc = cfg_named_objects(ctx, o, v, &kind, &items, &c->nreceivers);
+	c->receivers = (struct receiver_conf *)(void *)items;
+	return rc;
+}
+
+/*
+ * Minimal address check: "local@domain" or "Display Name <local@domain>".
+ * Control characters were refused before; separators that would smuggle more
+ * recipients or headers are refused here.
+ */
+int
+cfg_check_address(const char *s, char **why)
+{
+	const char	*a = s, *end, *at, *p;
+	size_t		 n;
+
+	if ((p = strchr(s, '<')) != NULL) {
+		if (strpbrk(s, ",;\"") != NULL && strpbrk(s, ",;\"") < p)
+			goto bad;
+		a = p + 1;
+		end = strchr(a, '>');
+		if (end == NULL || end[1] != '\0')
+			goto bad;
+	} else
+		end = s + strlen(s);
+	n = (size_t)(end - a);
+	at = memchr(a, '@', n);
+	if (at == NULL || at == a || at + 1 == end)
+		goto bad;
+	for (p = a; p < end; p++) {
+		if (p != at && (*p == '@' || strchr(" <>(),;:\\\"[]", *p) != NULL))
+			goto bad;
+	}
+	for (p = at + 1; p < end; p++) {
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || *p == '-' || *p == '.' ||
+		    (unsigned char)*p >= 0x80))
+			goto bad;
+	}
+	if (at[1] == '.' || end[-1] == '.' || strstr(at, "..") != NULL)
+		goto bad;
+	return 0;
+bad:
+	xasprintf(why, "\"%s\" is not a valid e-mail address", s);
+	return -1;
+}
+
+int
+cfg_check_url(const char *s, char **why)
+{
+	const char	*p = strstr(s, "://");
+
+	if (p != NULL && p != s && p[3] != '\0' && p[3] != '/' &&
+	    strchr(s, ' ') == NULL)
+		return 0;
+	xasprintf(why, "\"%s\" is not a URL (scheme://host...)", s);
+	return -1;
+}
+
+const char *
+config_receiver_type_name(enum receiver_type type)
+{
+	if ((unsigned)type >= RECEIVER_TYPE_MAX)
+		return "unknown";
+	return cfg_receiver_type_choices[type];
+}

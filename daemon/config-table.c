@@ -1,0 +1,353 @@
+/*
+ * The option tables of configuration files (config-internal.h): main file,
+ * client file, receiver object, source object. Each lists every option once
+ * with its type, place in the struct, bounds, default (written as JSON,
+ * exactly as a user would write it) and help line; config-value.c parses with
+ * them, config-print.c prints them. A new option is one row here (and its
+ * field in config.h).
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config-internal.h"
+
+static const char *const language_choices[] = { "en", "fr", NULL };
+const char *const cfg_receiver_type_choices[] = {
+	"file", "webhook", "smtp", NULL
+};
+const char *const cfg_starttls_choices[] = {
+	"no", "try", "required", NULL
+};
+const char *const cfg_source_type_choices[] = { "pull", "files", NULL };
+/* In the order of enum parse_format. */
+const char *const cfg_format_choices[] = {
+	"auto", "csv", "json", "ndjson", NULL
+};
+static const char *const preset_choices[] = {
+	"generic", "meta_ads", "google_ads", NULL
+};
+static const char *const encoding_choices[] = {
+	"utf-8", "iso-8859-1", "windows-1252", NULL
+};
+/* Separators as written in the file, and the characters they stand for. */
+static const char *const delimiter_choices[] = {
+	"auto", ",", ";", "\t", "tab", NULL
+};
+const char cfg_delimiter_chars[] = { 0, ',', ';', '\t', '\t' };
+static const char *const decimal_choices[] = { ".", ",", NULL };
+const char cfg_decimal_chars[] = { '.', ',' };
+static const char *const thousands_choices[] = {
+	"", ",", ".", " ", "'", NULL
+};
+const char cfg_thousands_chars[] = { 0, ',', '.', ' ', '\'' };
+/* In the order of enum money_round. */
+const char *const cfg_round_choices[] = { "none", "half_even", NULL };
+
+#define M(f)	offsetof(struct config, f)
+#define C(f)	offsetof(struct client_conf, f)
+#define R(f)	offsetof(struct receiver_conf, f)
+#define S(f)	offsetof(struct source_conf, f)
+
+const struct opt cfg_main_opts[] = {
+	{ "state_dir", OPT_PATH, M(state_dir), 0, 0, 0,
+	  "\"/var/lib/roiwatch\"", 0, 0, NULL, NULL,
+	  "Database, outbox and file receivers' directories (the command"
+	  " line's --state-dir or $STATE_DIRECTORY wins)." },
+	{ "inbox_dir", OPT_PATH, M(inbox_dir), 0, 0, 0, NULL, 0, 0, NULL, NULL,
+	  "Watched directory for CSV/JSON metric files (done/ and failed/"
+	  " inside); default <state_dir>/inbox." },
+	{ "clients_dir", OPT_PATH, M(clients_dir), 0, 0, 0, "\"clients.d\"",
+	  0, 0, NULL, NULL,
+	  "Directory of client files: every *.conf, read in name order." },
+	{ "listen_addr", OPT_STRING, M(listen_addr), 0, 0, 0, "\"127.0.0.1\"",
+	  OPT_EMPTY, 0, NULL, cfg_check_listen_addr,
+	  "Address of the HTTP listener; \"\" disables it." },
+	{ "listen_port", OPT_INT, M(listen_port), 0, 1, 65535, "8470", 0, 0,
+	  NULL, NULL, "TCP port of the HTTP listener." },
+	{ "inbox_rescan_secs", OPT_DURATION, M(inbox_rescan_secs), 0, 1, 3600,
+	  "30", 0, 0, NULL, NULL,
+	  "Rescan the inbox this often even without change notifications." },
+	{ "max_file_bytes", OPT_BYTES, M(max_file_bytes), 0, 1024,
+	  INT64_C(16) * 1024 * 1024 * 1024, "\"256MiB\"", 0, 0, NULL, NULL,
+	  "Largest metric file read (inbox, roiwatch ingest); it is read into"
+	  " memory whole, a larger one is refused (inbox: moved to failed/)." },
+	{ "evaluate_secs", OPT_DURATION, M(evaluate_secs), 0, 1, DAY, "60",
+	  0, 0, NULL, NULL,
+	  "Re-evaluate every client's rules this often (pending, repeat)." },
+	{ "retry_initial_secs", OPT_DURATION, M(retry_initial_secs), 0, 1, 3600,
+	  "30", 0, 0, NULL, NULL,
+	  "First delay before retrying a failed delivery; doubles each time." },
+	{ "retry_max_secs", OPT_DURATION, M(retry_max_secs), 0, 1, DAY, "3600",
+	  0, 0, NULL, NULL, "Longest delay between two delivery attempts." },
+	{ "retry_give_up_secs", OPT_DURATION, M(retry_give_up_secs), 0, 60,
+	  90 * DAY, "604800", 0, 0, NULL, NULL,
+	  "Give up on a notification this long after it was queued." },
+	{ "outbox_retention_days", OPT_INT, M(outbox_retention_days), 0, 1,
+	  3650, "30", 0, 0, NULL, NULL,
+	  "Days a delivered or abandoned notification stays in the outbox"
+	  " (for the record) before it is deleted; pending ones stay." },
+	{ "delivery_timeout_secs", OPT_DURATION, M(delivery_timeout_secs), 0,
+	  1, 600, "30", 0, 0, NULL, NULL,
+	  "Default time limit of one delivery attempt (receivers may"
+	  " override)." },
+	{ "delivery_max_in_flight", OPT_INT, M(delivery_max_in_flight), 0, 1,
+	  1024, "32", 0, 0, NULL, NULL,
+	  "Deliveries (webhook, smtp) in progress at once, all receivers." },
+	{ "delivery_max_in_flight_per_client", OPT_INT,
+	  M(delivery_max_in_flight_per_client), 0, 1, 1024, "8", 0, 0, NULL,
+	  NULL, "Deliveries in progress at once to the receivers of one"
+	  " client: a client's slow receivers never hold every slot." },
+	{ "delivery_max_in_flight_per_receiver", OPT_INT,
+	  M(delivery_max_in_flight_per_receiver), 0, 1, 1024, "4", 0, 0, NULL,
+	  NULL, "Deliveries in progress at once to one receiver (receivers"
+	  " may override): a receiver that hangs delays only itself." },
+	{ "http_max_body_bytes", OPT_BYTES, M(http_max_body_bytes), 0, 1024,
+	  256 * 1024 * 1024, "8388608", 0, 0, NULL, NULL,
+	  "Largest accepted HTTP request body." },
+	{ "http_max_header_bytes", OPT_BYTES, M(http_max_header_bytes), 0,
+	  1024, 1024 * 1024, "16384", 0, 0, NULL, NULL,
+	  "Largest accepted HTTP request headers." },
+	{ "http_max_rows", OPT_INT, M(http_max_rows), 0, 1, 1000000, "10000",
+	  0, 0, NULL, NULL, "Most metric rows accepted in one HTTP request." },
+	{ "http_idle_timeout_secs", OPT_DURATION, M(http_idle_timeout_secs), 0,
+	  1, 3600, "30", 0, 0, NULL, NULL,
+	  "Close HTTP connections idle this long." },
+	{ "http_rate_per_minute", OPT_INT, M(http_rate_per_minute), 0, 1,
+	  1000000, "600", 0, 0, NULL, NULL,
+	  "HTTP requests accepted per client token per minute." },
+	{ "http_max_connections", OPT_INT, M(http_max_connections), 0, 1,
+	  1000000, "512", 0, 0, NULL, NULL,
+	  "Most HTTP connections open at once; one more is answered 503"
+	  " (Retry-After) and closed." },
+	{ "http_max_connections_per_peer", OPT_INT,
+	  M(http_max_connections_per_peer), 0, 1, 1000000, "32", 0, 0, NULL,
+	  NULL, "Most HTTP connections open at once from one client address;"
+	  " one more is answered 503 (Retry-After) and closed." },
+	{ "http_request_timeout_secs", OPT_DURATION,
+	  M(http_request_timeout_secs), 0, 1, 3600, "30", 0, 0, NULL, NULL,
+	  "Time allowed to send a whole request, headers and body, counted"
+	  " from the connection (or the previous answer on a kept-alive one);"
+	  " a slower client is closed." },
+	{ "http_max_inflight_bytes", OPT_BYTES, M(http_max_inflight_bytes), 0,
+	  1024, INT64_C(16) * 1024 * 1024 * 1024, "67108864", 0, 0, NULL, NULL,
+	  "Most request body bytes announced by admitted requests not yet"
+	  " answered, over all connections; beyond it a request is answered"
+	  " 503 (Retry-After) before its body is read." },
+	{ "sources", OPT_SOURCES, M(sources), M(nsources), 0, 0, NULL, 0, 0,
+	  NULL, NULL, "Metric sources: URLs pulled periodically and parse"
+	  " settings of inbox files, an array of source objects (options"
+	  " below)." },
+};
+
+const struct opt cfg_client_opts[] = {
+	{ "id", OPT_STRING, C(id), 0, 0, 0, NULL, OPT_REQUIRED, 0, NULL,
+	  cfg_check_id, "Client identifier used in metric rows and commands:"
+	  " [a-z0-9][a-z0-9_.-]*, at most 63 characters, unique." },
+	{ "name", OPT_STRING, C(name), 0, 0, 0, NULL, OPT_REQUIRED, 0, NULL,
+	  NULL, "Client's name as shown in messages." },
+	{ "currency", OPT_STRING, C(currency), 0, 0, 0, NULL, OPT_REQUIRED, 0,
+	  NULL, cfg_check_currency, "ISO 4217 code of all the client's amounts,"
+	  " e.g. \"EUR\"." },
+	{ "timezone", OPT_STRING, C(timezone), 0, 0, 0, NULL, OPT_REQUIRED, 0,
+	  NULL, cfg_check_timezone, "IANA time zone of the client's days and"
+	  " digests, e.g. \"Europe/Paris\", or \"UTC\"." },
+	{ "language", OPT_WORD, C(language), 0, 0, 0, "\"en\"", 0, 0,
+	  language_choices, NULL, "Language of messages and digests." },
+	{ "minimum_roi", OPT_ROI, C(rules.min_roi_ppm), 0, 0, 0, NULL,
+	  OPT_REQUIRED, 0, NULL, NULL, "Agreed minimum ROI: \"150%\" or as"
+	  " revenue per unit of cost \"2.5:1\"; below it an alert fires." },
+	{ "target_roi", OPT_ROI, C(rules.target_roi_ppm), C(rules.has_target),
+	  0, 0, NULL, OPT_HAS, 0, NULL, NULL, "Optional ROI target (same forms,"
+	  " above minimum_roi); reaching it sends good news." },
+	{ "minimum_spend", OPT_MONEY, C(rules.min_spend), 0, 0, INT64_MAX,
+	  "\"0\"", 0, 0, NULL, NULL, "No judgement of a campaign before it has"
+	  " spent this much (currency units, e.g. \"100.00\")." },
+	{ "minimum_coverage", OPT_PERCENT, C(rules.min_coverage_ppm), 0, 0,
+	  1000000, "\"50%\"", 0, 0, NULL, NULL, "No judgement of a campaign"
+	  " unless this share of its window's days have both cost and revenue"
+	  " (ROI counts only those), e.g. \"50%\"; \"0%\": any day." },
+	{ "window_days", OPT_INT, C(window_days), 0, 0, 3660, "0", 0, 0, NULL,
+	  NULL, "Judge ROI over the last N days of data; 0: lifetime." },
+	{ "pending_secs", OPT_DURATION, C(rules.pending_secs), 0, 0, 30 * DAY,
+	  "0", 0, 0, NULL, NULL, "ROI must stay bad this long before an alert"
+	  " fires; 0: at once." },
+	{ "hysteresis", OPT_PERCENT, C(rules.hysteresis_ppm), 0, 0,
+	  INT64_MAX, "\"0%\"", 0, 0, NULL, NULL, "An alert resolves only once"
+	  " ROI is this many points above the minimum, e.g. \"5%\"." },
+	{ "repeat_secs", OPT_DURATION, C(rules.repeat_secs), 0, 0, 30 * DAY,
+	  "0", 0, 0, NULL, NULL, "Repeat a still-firing alert this often;"
+	  " 0: never." },
+	{ "token_file", OPT_SECRET, C(ingest_token), 0, 16, CONFIG_MAX_SECRET,
+	  NULL, OPT_REQUIRED, 0, NULL, NULL, "File holding the client's HTTP"
+	  " ingest bearer token (at least 16 characters)." },
+	{ "hmac_secret_file", OPT_SECRET, C(hmac_secret), 0, 16,
+	  CONFIG_MAX_SECRET, NULL, 0, 0, NULL, NULL, "Optional file holding"
+	  " the key of HMAC-SHA256 signatures required on HTTP ingest." },
+	{ "receivers", OPT_RECEIVERS, C(receivers), C(nreceivers), 1, 0, NULL,
+	  OPT_REQUIRED, 0, NULL, NULL, "Where alerts and digests go: an array"
+	  " of receiver objects (options below)." },
+};
+
+const struct opt cfg_receiver_opts[] = {
+	{ "name", OPT_STRING, R(name), 0, 0, 0, NULL, OPT_REQUIRED, 0, NULL,
+	  cfg_check_id, "Receiver name, unique within the client." },
+	{ "type", OPT_ENUM, R(type), 0, 0, 0, NULL, OPT_REQUIRED, 0,
+	  cfg_receiver_type_choices, NULL, "file: messages written into a"
+	  " directory; webhook: signed JSON POST; smtp: e-mail." },
+	{ "dir", OPT_STRING, R(dir), 0, 0, 0, NULL, 0, FOR_FILE, NULL, NULL,
+	  "file: directory of the messages, relative to state_dir (required)." },
+	{ "url", OPT_STRING, R(url), 0, 0, 0, NULL, 0, FOR_WEBHOOK | FOR_SMTP,
+	  NULL, cfg_check_url, "webhook: http:// or https:// URL; smtp:"
+	  " smtp://host:port or smtps://host:port (required)." },
+	{ "secret_file", OPT_SECRET, R(secret), 0, 16, CONFIG_MAX_SECRET, NULL,
+	  0, FOR_WEBHOOK, NULL, NULL, "webhook: file holding the HMAC-SHA256"
+	  " signing key (at least 16 characters)." },
+	{ "from", OPT_STRING, R(from), 0, 0, 0, NULL, 0, FOR_FILE | FOR_SMTP,
+	  NULL, cfg_check_address, "Sender address (smtp: required; file:"
+	  " default \"roiwatch@localhost\")." },
+	{ "to", OPT_LIST, R(to), R(nto), 0, 0, NULL, 0, FOR_FILE | FOR_SMTP,
+	  NULL, cfg_check_address, "Recipient addresses (smtp: at least"
+	  " one)." },
+	{ "starttls", OPT_ENUM, R(starttls), 0, 0, 0, NULL, 0, FOR_SMTP,
+	  cfg_starttls_choices, NULL, "smtp: STARTTLS policy; default"
+	  " \"required\"; \"no\" only towards 127.0.0.1/localhost; ignored for"
+	  " smtps://." },
+	{ "username", OPT_STRING, R(username), 0, 0, 0, NULL, 0, FOR_SMTP, NULL,
+	  NULL, "smtp: login name (with password_file)." },
+	{ "password_file", OPT_SECRET, R(password), 0, 1, CONFIG_MAX_SECRET,
+	  NULL, 0, FOR_SMTP, NULL, NULL, "smtp: file holding the password." },
+	{ "timeout_secs", OPT_DURATION, R(timeout_secs), 0, 1, 600, NULL, 0,
+	  FOR_WEBHOOK | FOR_SMTP, NULL, NULL, "Time limit of one delivery"
+	  " attempt; default: the main file's delivery_timeout_secs." },
+	{ "ca_file", OPT_PATH, R(ca_file), 0, 0, 0, NULL, 0,
+	  FOR_WEBHOOK | FOR_SMTP, NULL, NULL, "PEM file of the certificate"
+	  " authorities to trust for this receiver (a private CA) instead of"
+	  " the system's; verification itself is never turned off." },
+	{ "max_in_flight", OPT_INT, R(max_in_flight), 0, 1, 1024, NULL, 0,
+	  FOR_WEBHOOK | FOR_SMTP, NULL, NULL, "Deliveries in progress at once"
+	  " to this receiver; default: the main file's"
+	  " delivery_max_in_flight_per_receiver." },
+};
+
+const struct opt cfg_source_opts[] = {
+	{ "name", OPT_STRING, S(name), 0, 0, 0, NULL, OPT_REQUIRED, 0, NULL,
+	  cfg_check_id, "Source name, unique; pull state is kept under it." },
+	{ "type", OPT_ENUM, S(type), 0, 0, 0, NULL, OPT_REQUIRED, 0,
+	  cfg_source_type_choices, NULL, "pull: fetch url every interval_secs;"
+	  " files: settings for inbox files whose name matches pattern." },
+	{ "url", OPT_STRING, S(url), 0, 0, 0, NULL, 0, FOR_PULL, NULL,
+	  cfg_check_url, "pull: http:// or https:// URL (required); TLS"
+	  " certificates are always verified." },
+	{ "interval_secs", OPT_DURATION, S(interval_secs), 0, 10, 7 * DAY,
+	  "3600", 0, FOR_PULL, NULL, NULL, "pull: fetch this often; failures"
+	  " retry sooner (30 s doubling, at most this interval)." },
+	{ "timeout_secs", OPT_DURATION, S(timeout_secs), 0, 1, 600, "30", 0,
+	  FOR_PULL, NULL, NULL, "pull: time limit of one fetch." },
+	{ "headers_file", OPT_HEADERS, S(headers), S(nheaders), 0, 0, NULL, 0,
+	  FOR_PULL, NULL, NULL, "pull: file of \"Name: value\" request header"
+	  " lines (API keys live there, never in this file)." },
+	{ "pattern", OPT_STRING, S(pattern), 0, 0, 0, NULL, 0, FOR_FILES, NULL,
+	  cfg_check_pattern, "files: glob on inbox file names, e.g."
+	  " \"meta-*.csv\" (required); the first matching source wins." },
+	{ "format", OPT_ENUM, S(format), 0, 0, 0, "\"auto\"", 0, 0,
+	  cfg_format_choices, NULL, "Input format; auto: from the file name or"
+	  " Content-Type, else sniffed." },
+	{ "preset", OPT_WORD, S(preset), 0, 0, 0, "\"generic\"", 0, 0,
+	  preset_choices, NULL, "Column names of a known export." },
+	{ "columns", OPT_COLUMNS, S(columns), S(ncolumns), 0, 0, NULL, 0, 0,
+	  NULL, NULL, "Extra header -> field mappings, e.g. {\"Spend (EUR)\":"
+	  " \"cost\"}; headers mapped to one numeric field are summed." },
+	{ "client", OPT_STRING, S(client), 0, 0, 0, NULL, 0, 0, NULL,
+	  cfg_check_id, "Fixed client id for every row (must be a configured"
+	  " client)." },
+	{ "channel", OPT_STRING, S(channel), 0, 0, 0, NULL, 0, 0, NULL,
+	  cfg_check_channel, "Fixed channel for every row." },
+	{ "campaign", OPT_STRING, S(campaign), 0, 0, 0, NULL, 0, 0, NULL,
+	  cfg_check_campaign, "Fixed campaign for every row (a campaign column"
+	  " is then ignored)." },
+	{ "date_format", OPT_STRING, S(date_format), 0, 0, 0, NULL, 0, 0, NULL,
+	  NULL, "Date format of the input, e.g. \"%d/%m/%Y\"; default"
+	  " YYYY-MM-DD. Same as date_formats with one format." },
+	{ "date_formats", OPT_LIST, S(date_formats), S(ndate_formats), 0, 0,
+	  NULL, 0, 0, NULL, NULL, "Accepted date formats, e.g. [\"%m/%d/%Y\","
+	  " \"%d-%m-%Y\"]: %Y %m %d %-m %-d %e %b %B (month names in English"
+	  " or French) %H %M %S %z %%. A value two formats read as different"
+	  " dates (6/11/2024) refuses its row: never a guess." },
+	{ "default_year", OPT_INT, S(default_year), 0, 1, 9999, NULL, 0, 0,
+	  NULL, NULL, "Year of dates whose format has no %Y (\"Nov 20\" with"
+	  " \"%b %d\")." },
+	{ "date_columns", OPT_LIST, S(date_columns), S(ndate_columns), 0, 0,
+	  NULL, 0, 0, NULL, NULL, "A date made of several columns, e.g."
+	  " [\"Year\", \"Month\", \"Day\"], joined by single spaces and read"
+	  " with the date formats (\"%Y %m %d\")." },
+	{ "date", OPT_STRING, S(date), 0, 0, 0, NULL, 0, 0, NULL,
+	  cfg_check_date, "Fixed date YYYY-MM-DD of inputs without a date"
+	  " column (one export = one period); an input with a date column is"
+	  " refused. roiwatch ingest --date overrides it." },
+	{ "date_from_name", OPT_STRING, S(date_from_name), 0, 0, 0, NULL, 0,
+	  FOR_FILES, NULL, NULL, "files: date format searched in the file's"
+	  " name, e.g. \"%Y-%m-%d\" finds 2026-11-30 in"
+	  " \"meta-2026-11-30.csv\"; a name without one is refused. Like"
+	  " date, for files without a date column." },
+	{ "delimiter", OPT_ENUM, S(delimiter), 0, 0, 0, "\"auto\"", 0, 0,
+	  delimiter_choices, NULL, "CSV field separator; auto: detected." },
+	{ "decimal", OPT_ENUM, S(decimal), 0, 0, 0, "\".\"", 0, 0,
+	  decimal_choices, NULL, "Decimal separator of amounts." },
+	{ "thousands", OPT_ENUM, S(thousands), 0, 0, 0, "\"\"", 0, 0,
+	  thousands_choices, NULL, "Thousands separator accepted in numbers;"
+	  " \"\": none." },
+	{ "encoding", OPT_WORD, S(encoding), 0, 0, 0, "\"utf-8\"", 0, 0,
+	  encoding_choices, NULL, "Character set of CSV input." },
+	{ "partial", OPT_BOOL, S(partial), 0, 0, 0, "false", 0, 0, NULL, NULL,
+	  "Keep the valid rows of an input with bad rows (reported) instead"
+	  " of refusing it whole." },
+	{ "max_rows", OPT_INT, S(max_rows), 0, 0, 100000000, "0", 0, 0, NULL,
+	  NULL, "Most rows accepted in one input; 0: unlimited." },
+	{ "custom_kpis", OPT_CUSTOM, S(custom_kpis), S(ncustom_kpis), 0, 0,
+	  NULL, 0, 0, NULL, NULL, "Columns kept as custom KPIs, header -> name"
+	  " ([a-z][a-z0-9_]{0,31}), e.g. {\"Reach\": \"reach\"}; decimals"
+	  " allowed, a value that is not a number is a row error." },
+	{ "keep_unknown_numeric", OPT_BOOL, S(keep_unknown_numeric), 0, 0, 0,
+	  "false", 0, 0, NULL, NULL, "Also keep every column mapped to nothing"
+	  " as a custom KPI named after its header (\"Page likes\" ->"
+	  " page_likes) where its value is a number." },
+	{ "round", OPT_ENUM, S(round), 0, 0, 0, "\"none\"", 0, 0,
+	  cfg_round_choices, NULL, "Amounts with more than 6 decimals (float"
+	  " artefacts such as 1.429999948): none refuses them; half_even"
+	  " rounds them to micros, ties to even." },
+	{ "spread", OPT_SPREAD, S(spread), S(nspread), 0, 0, NULL, 0, 0, NULL,
+	  NULL, "Wide files: {\"field\": \"cost\", \"into\": \"campaign\","
+	  " \"columns\": {\"TV spend\": \"TV\", \"Radio spend\": \"Radio\"}}"
+	  " (or an array of such objects, one into for all): each column's"
+	  " value becomes field of a row whose campaign (or channel) is the"
+	  " name given; the row's other values stay under its own campaign."
+	  " Into channel, the campaign must come from a column or campaign,"
+	  " and a row may hold one channel's values only (one sample per"
+	  " campaign and day is kept)." },
+	{ "conversion_value", OPT_MONEY, S(conversion_value), 0, 0, INT64_MAX,
+	  NULL, 0, 0, NULL, NULL, "Revenue = conversions x this value"
+	  " (currency units, e.g. \"45.00\"), for inputs without revenue;"
+	  " not with a column mapped to revenue." },
+	{ "values", OPT_VALUES, S(values), S(nvalues), 0, 0, NULL, 0, 0, NULL,
+	  NULL, "Values replaced by ids, compared trimmed and"
+	  " case-insensitively: {\"client\": {\"ACME Corp\": \"acme\"},"
+	  " \"channel\": {\"Google Ads\": \"google\"}, \"campaign\": {...}};"
+	  " other values are kept as they are." },
+};
+
+const size_t	cfg_nmain_opts = NOPTS(cfg_main_opts);
+const size_t	cfg_nclient_opts = NOPTS(cfg_client_opts);
+const size_t	cfg_nreceiver_opts = NOPTS(cfg_receiver_opts);
+const size_t	cfg_nsource_opts = NOPTS(cfg_source_opts);
+const size_t	cfg_ndelimiter_chars = sizeof cfg_delimiter_chars;
+const size_t	cfg_ndecimal_chars = sizeof cfg_decimal_chars;
+const size_t	cfg_nthousands_chars = sizeof cfg_thousands_chars;
+
+/* cfg_object() keeps a bit per option of a table. */
+_Static_assert(NOPTS(cfg_main_opts) <= OPT_TABLE_MAX, "main_opts too large");
+_Static_assert(NOPTS(cfg_client_opts) <= OPT_TABLE_MAX,
+    "client_opts too large");
+_Static_assert(NOPTS(cfg_receiver_opts) <= OPT_TABLE_MAX,
+    "receiver_opts too large");
+_Static_assert(NOPTS(cfg_source_opts) <= OPT_TABLE_MAX,
+    "source_opts too large");

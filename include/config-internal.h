@@ -1,0 +1,181 @@
+/*
+ * Inside configuration loading: what the config*.c files share. Not for
+ * other modules: they use config.h.
+ *
+ * config-table.c     the option tables and the choices of enum options
+ * config-value.c     the generic walker: one value, one object, an array of
+ *                    named objects, defaults, bounds, secrets, freeing
+ * config-receiver.c  receiver objects: cross-option checks, URLs, addresses
+ * config-source.c    source objects (columns, custom KPIs, spread, values,
+ *                    headers files, dates) and the parse options they give
+ * config-print.c     check-config's summary and --options
+ * config.c           the main file, the client files, the clients index and
+ *                    the validators of client options
+ */
+#ifndef ROIWATCH_CONFIG_INTERNAL_H
+#define ROIWATCH_CONFIG_INTERNAL_H
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "jsonc.h"
+
+#define CONFIG_MAX_SECRET	(64 * 1024)	/* a secret file */
+#define DAY	86400
+#define NOPTS(t)	(sizeof (t) / sizeof (t)[0])
+
+enum opt_type {
+	OPT_STRING,	/* text, no control characters */
+	OPT_PATH,	/* file name, relative to the main file's directory */
+	OPT_INT,	/* integer */
+	OPT_DURATION,	/* seconds: 90 or "90s", "15m", "2h", "7d", "1w" */
+	OPT_BYTES,	/* 1024 or "1KiB", "8MiB", "1GiB" */
+	OPT_BOOL,	/* true or false */
+	OPT_MONEY,	/* "100.00" or 100.00 in currency units, kept as micros */
+	OPT_ROI,	/* "150%" or "2.5:1", kept as ROI ppm */
+	OPT_PERCENT,	/* "5%", kept as ROI ppm */
+	OPT_ENUM,	/* one of choices, kept as its index (an enum) */
+	OPT_WORD,	/* one of choices, kept as a string */
+	OPT_LIST,	/* array of strings: char ** at off, size_t count at aux */
+	OPT_SECRET,	/* file name; the file's content is kept */
+	OPT_RECEIVERS,	/* array of receiver objects */
+	OPT_COLUMNS,	/* object header -> field name: parse_column_map array */
+	OPT_HEADERS,	/* file name; its "Name: value" lines are kept */
+	OPT_SOURCES,	/* array of source objects */
+	OPT_CUSTOM,	/* object header -> KPI name: parse_custom_map array */
+	OPT_SPREAD,	/* spread object(s): parse_spread array (+ spread_into) */
+	OPT_VALUES,	/* {"client": {value: id}, ...}: parse_value_map array */
+	OPT_TYPE_MAX
+};
+
+#define OPT_REQUIRED	0x1	/* no default; must be given */
+#define OPT_HAS		0x2	/* int at aux is set to 1 when given */
+#define OPT_EMPTY	0x4	/* "" is a valid string */
+
+/* Receiver types an option applies to (0: all). */
+#define FOR(t)		(1U << (t))
+#define FOR_FILE	FOR(RECEIVER_FILE)
+#define FOR_WEBHOOK	FOR(RECEIVER_WEBHOOK)
+#define FOR_SMTP	FOR(RECEIVER_SMTP)
+/* Source types an option applies to. */
+#define FOR_PULL	FOR(SOURCE_PULL)
+#define FOR_FILES	FOR(SOURCE_FILES)
+
+/* A table holds at most this many options (a bit each in "seen" masks). */
+#define OPT_TABLE_MAX	64
+
+struct opt {
+	const char	*name;
+	enum opt_type	 type;
+	size_t		 off;
+	size_t		 aux;
+	int64_t		 min;
+	int64_t		 max;
+	const char	*def;		/* JSON text of the default, or NULL */
+	int		 flags;
+	unsigned	 types;
+	const char *const *choices;	/* NULL-terminated */
+	int		(*check)(const char *, char **);
+	const char	*help;
+};
+
+struct cfg_ctx {
+	const char		*file;	/* as shown in messages */
+	const struct jsonc_lines *lines;
+	const char		*base;	/* directory of the main file */
+	const struct config	*cfg;	/* main settings (client files) */
+	char			**cause;
+};
+
+/*
+ * How an array of named objects is read: receivers of a client, sources of
+ * the main file. Elements are `size` bytes and start with their char *name.
+ */
+struct cfg_array_kind {
+	const char		*what;		/* "receiver", "source" */
+	const struct opt	*opts;
+	size_t			 nopts;
+	size_t			 size;
+	int			(*check)(struct cfg_ctx *, const cJSON *, void *,
+				    uint64_t);
+};
+
+/* config-table.c: the four option tables. */
+extern const struct opt		 cfg_main_opts[];
+extern const size_t		 cfg_nmain_opts;
+extern const struct opt		 cfg_client_opts[];
+extern const size_t		 cfg_nclient_opts;
+extern const struct opt		 cfg_receiver_opts[];
+extern const size_t		 cfg_nreceiver_opts;
+extern const struct opt		 cfg_source_opts[];
+extern const size_t		 cfg_nsource_opts;
+
+/* config-table.c: choices (in the order of their enums) read elsewhere. */
+extern const char *const	 cfg_receiver_type_choices[];
+extern const char *const	 cfg_starttls_choices[];
+extern const char *const	 cfg_source_type_choices[];
+extern const char *const	 cfg_format_choices[];
+extern const char *const	 cfg_round_choices[];
+/* The characters the separator choices stand for, by choice index. */
+extern const char		 cfg_delimiter_chars[];
+extern const size_t		 cfg_ndelimiter_chars;
+extern const char		 cfg_decimal_chars[];
+extern const size_t		 cfg_ndecimal_chars;
+extern const char		 cfg_thousands_chars[];
+extern const size_t		 cfg_nthousands_chars;
+
+/* config-value.c: the generic walker and its helpers. */
+int		 cfg_error(struct cfg_ctx *, int, const char *, const char *,
+		    ...) __attribute__((format(printf, 4, 5)));
+int		 cfg_line(const struct cfg_ctx *, const cJSON *);
+int		 cfg_member_line(const struct cfg_ctx *, const cJSON *,
+		    const char *);
+char		*cfg_read_file(const char *, size_t, size_t *, char **);
+char		*cfg_resolve(const char *, const char *);
+int		 cfg_has_control(const char *);
+int		 cfg_object(struct cfg_ctx *, const struct opt *, size_t,
+		    const cJSON *, void *, uint64_t *);
+int		 cfg_named_objects(struct cfg_ctx *, const struct opt *,
+		    const cJSON *, const struct cfg_array_kind *, char **,
+		    size_t *);
+void		 cfg_free_secret(char *);
+void		 cfg_free_object(const struct opt *, size_t, void *);
+
+/* Where a table's option keeps its value. */
+static inline void *
+cfg_field(void *base, size_t off)
+{
+	return (char *)base + off;
+}
+
+/* config-receiver.c */
+int		 cfg_receivers(struct cfg_ctx *, const struct opt *,
+		    const cJSON *, struct client_conf *);
+int		 cfg_check_address(const char *, char **);
+int		 cfg_check_url(const char *, char **);
+
+/* config-source.c */
+int		 cfg_sources(struct cfg_ctx *, const struct opt *,
+		    const cJSON *, struct config *);
+int		 cfg_columns(struct cfg_ctx *, const struct opt *,
+		    const cJSON *, int, void *);
+int		 cfg_headers(struct cfg_ctx *, const struct opt *, int,
+		    const cJSON *, void *);
+int		 cfg_custom_kpis(struct cfg_ctx *, const struct opt *,
+		    const cJSON *, int, void *);
+int		 cfg_spread(struct cfg_ctx *, const struct opt *,
+		    const cJSON *, int, void *);
+int		 cfg_values(struct cfg_ctx *, const struct opt *,
+		    const cJSON *, int, void *);
+int		 cfg_check_pattern(const char *, char **);
+int		 cfg_check_channel(const char *, char **);
+int		 cfg_check_campaign(const char *, char **);
+int		 cfg_check_date(const char *, char **);
+
+/* config.c */
+int		 cfg_check_id(const char *, char **);
+int		 cfg_check_currency(const char *, char **);
+int		 cfg_check_timezone(const char *, char **);
+int		 cfg_check_listen_addr(const char *, char **);
+
+#endif
