@@ -120,6 +120,7 @@ static void
 cfg_free_client(struct client_conf *c)
 {
 	cfg_free_object(cfg_client_opts, cfg_nclient_opts, c);
+	cfg_free_client_rules(c);
 	tz_free(c->tz);
 	free(c->file);
 }
@@ -316,6 +317,8 @@ cfg_load_client(struct config *cfg, struct client_conf *c, const char *path,
 	}
 	c->id_line = cfg_member_line(&ctx, root, "id");
 	c->token_line = cfg_member_line(&ctx, root, "token_file");
+	if (cfg_client_rules(&ctx, root, c) != 0)
+		goto out;
 	r = 0;
 out:
 	cJSON_Delete(root);

@@ -13,11 +13,14 @@
 #include <string.h>
 #include <time.h>
 
+#include "budget.h"
 #include "config.h"
 #include "eval.h"
 #include "log.h"
 #include "notice.h"
 #include "store.h"
+#include "tz.h"
+#include "window.h"
 #include "xmalloc.h"
 
 struct pending_notice {
@@ -25,27 +28,35 @@ struct pending_notice {
 	struct notice		*notice;
 };
 
+struct eval_queue;
+
 struct eval_run {
 	struct store		*store;
 	const struct config	*cfg;
+	struct eval_queue	*q;		/* channel and client subjects
+						   of judged campaigns join it */
 	int64_t			 now;
 	struct pending_notice	*notices;
 	size_t			 nnotices;
 };
 
+static void	eval_push(struct eval_queue *, const char *client,
+		    enum rule_scope, const char *subject, int head);
+
 /* Log every transition of an alert state: the one place they are all visible. */
 static void
-eval_enter_state(const char *client, const char *campaign, enum alert_kind kind,
+eval_enter_state(const struct client_conf *cc, const struct alert_key *k,
     enum alert_state from, const struct rule_status *st)
 {
 	char esc[256];
 
 	if (from == st->state)
 		return;
-	log_escape(campaign, strlen(campaign), esc, sizeof esc);
-	log_info("alert %s client=%s campaign=\"%s\": %s -> %s (roi %.2f%%)",
-	    rules_kind_name(kind), client, esc, rules_state_name(from),
-	    rules_state_name(st->state), (double)st->roi_ppm / 10000.0);
+	log_escape(k->subject, strlen(k->subject), esc, sizeof esc);
+	log_info("alert %s client=%s %s=\"%s\": %s -> %s (value %lld)",
+	    k->rule, cc->id, rules_scope_name(k->scope), esc,
+	    rules_state_name(from), rules_state_name(st->state),
+	    (long long)st->value);
 }
 
 static struct notice *
@@ -83,7 +94,7 @@ eval_window(struct store *store, const struct client_conf *cc,
 	return 0;
 }
 
-/* The (cost, revenue) gaps of a campaign's window, for a message or a log. */
+/* The (cost, revenue) gaps of a scope's window, for a message or a log. */
 static int
 eval_gaps(struct eval_run *run, const struct client_conf *cc,
     const char *campaign, int32_t from, int32_t to, struct kpi_gaps *g,
@@ -101,12 +112,12 @@ eval_gaps(struct eval_run *run, const struct client_conf *cc,
 }
 
 /*
- * Say once, when it starts, why a rule stopped judging a campaign for want of
+ * Say once, when it starts, why a rule stopped judging a subject for want of
  * coverage (and when it judges again); other reasons only at debug level.
  */
 static int
 eval_log_skip(struct eval_run *run, const struct client_conf *cc,
-    const char *campaign, enum alert_kind kind, enum rule_skip old,
+    const struct rule_def *r, const struct alert_key *k, enum rule_skip old,
     const struct rule_status *st, int32_t from, int32_t to, char **cause)
 {
 	struct kpi_value v;
@@ -115,33 +126,38 @@ eval_log_skip(struct eval_run *run, const struct client_conf *cc,
 
 	if (st->skip == old)
 		return 0;
-	log_escape(campaign, strlen(campaign), esc, sizeof esc);
+	log_escape(k->subject, strlen(k->subject), esc, sizeof esc);
 	if (old == RULE_SKIP_COVERAGE && st->skip == RULE_SKIP_NONE) {
-		log_info("alert %s client=%s campaign=\"%s\": judged again, over "
-		    "%lld of %lld days", rules_kind_name(kind), cc->id, esc,
-		    (long long)st->days, (long long)st->days_total);
+		log_info("alert %s client=%s %s=\"%s\": judged again, over "
+		    "%lld of %lld days", r->name, cc->id,
+		    rules_scope_name(k->scope), esc, (long long)st->days,
+		    (long long)st->days_total);
 		return 0;
 	}
 	if (st->skip == RULE_SKIP_NONE)
 		return 0;
 	if (st->skip != RULE_SKIP_COVERAGE) {
 		/* Thin spend or no revenue yet: common, and no news. */
-		log_debug("alert %s client=%s campaign=\"%s\": %s, state %s "
-		    "kept", rules_kind_name(kind), cc->id, esc,
+		log_debug("alert %s client=%s %s=\"%s\": %s, state %s kept",
+		    r->name, cc->id, rules_scope_name(k->scope), esc,
 		    rules_skip_text(st->skip), rules_state_name(st->state));
 		return 0;
 	}
-	if (eval_gaps(run, cc, campaign, from, to, &g, cause) != 0)
+	memset(&g, 0, sizeof g);
+	if (k->scope != RULE_SCOPE_CHANNEL && eval_gaps(run, cc,
+	    k->scope == RULE_SCOPE_CAMPAIGN ? k->subject : NULL, from, to, &g,
+	    cause) != 0)
 		return -1;
 	memset(&v, 0, sizeof v);
 	v.days = st->days;
 	v.days_total = st->days_total;
-	kpi_format_coverage(&v, &g, 0, "en", cov, sizeof cov);
+	kpi_format_coverage(&v, &g, k->scope != RULE_SCOPE_CAMPAIGN, "en",
+	    cov, sizeof cov);
 	memset(&v, 0, sizeof v);
 	v.defined = 1;
-	v.value = (double)cc->rules.min_coverage_ppm / 1e6;
-	log_info("alert %s client=%s campaign=\"%s\": %s (%s, minimum %s), "
-	    "state %s kept", rules_kind_name(kind), cc->id, esc,
+	v.value = (double)r->min_coverage_ppm / 1e6;
+	log_info("alert %s client=%s %s=\"%s\": %s (%s, minimum %s), "
+	    "state %s kept", r->name, cc->id, rules_scope_name(k->scope), esc,
 	    rules_skip_text(st->skip), cov, kpi_format_percent(&v, min,
 	    sizeof min), rules_state_name(st->state));
 	return 0;
@@ -171,75 +187,465 @@ eval_sources(struct eval_run *run, const struct client_conf *cc,
 	return 0;
 }
 
+/* ---- What one subject's rules are judged on ---- */
+
+#define EVAL_CUSTOM_MAX	64	/* custom KPI names read per window */
+
+/* The inputs of one window of one subject, read once for all its rules. */
+struct eval_data {
+	int32_t			 from, to;
+	struct kpi_totals	 t;
+	int			 custom_read;
+	struct measure_custom	 custom[EVAL_CUSTOM_MAX];
+	char			 names[EVAL_CUSTOM_MAX][METRIC_CUSTOM_NAME_MAX];
+	size_t			 ncustom;
+};
+
+#define EVAL_DATA_MAX	6
+struct eval_subject {
+	const struct client_conf *cc;
+	enum rule_scope		 scope;
+	const char		*subject;
+	const char		*campaign;	/* scope campaign, else NULL */
+	const char		*channel;	/* its channel, NULL if none */
+	struct eval_data	 data[EVAL_DATA_MAX];
+	size_t			 ndata;
+};
+
 static int
-eval_campaign(struct eval_run *run, const struct client_conf *cc,
-    const char *campaign, char **cause)
+eval_custom_cb(const char *name, int64_t sum, int64_t days, void *arg)
 {
-	struct kpi_totals t;
-	struct rule_status st;
-	struct notice_event ev;
-	int32_t from, to;
-	enum alert_kind kind;
-	enum alert_state old;
-	enum rule_skip old_skip;
-	enum rule_action action;
-	struct notice_event evs[ALERT_KIND_MAX];
-	size_t nevs = 0, i;
-	int found;
+	struct eval_data *d = arg;
 
-	if (eval_window(run->store, cc, campaign, &from, &to, cause) != 0)
-		return -1;
-	if (store_totals(run->store, cc->id, campaign, from, to, &t, cause) != 0)
-		return -1;
+	if (d->ncustom == EVAL_CUSTOM_MAX)
+		return 0;	/* more names than any rule reads */
+	snprintf(d->names[d->ncustom], sizeof d->names[0], "%s", name);
+	d->custom[d->ncustom].name = d->names[d->ncustom];
+	d->custom[d->ncustom].sum = sum;
+	d->custom[d->ncustom].days = days;
+	d->ncustom++;
+	return 0;
+}
 
-	for (kind = 0; kind < ALERT_KIND_MAX; kind++) {
-		if (kind == ALERT_ROI_TARGET && !cc->rules.has_target)
-			continue;
-		found = store_alert_get(run->store, cc->id, campaign, kind, &st,
-		    cause);
-		if (found == -1)
-			return -1;
-		if (found == 0)
-			rules_status_init(&st, run->now);
-		old = st.state;
-		old_skip = found ? st.skip : RULE_SKIP_NONE;
-		action = rules_step(kind, &cc->rules, &t, run->now, &st);
-		eval_enter_state(cc->id, campaign, kind, old, &st);
-		if (eval_log_skip(run, cc, campaign, kind, old_skip, &st, from,
-		    to, cause) != 0)
-			return -1;
-		if (store_alert_put(run->store, cc->id, campaign, kind, &st,
+/* Whether a rule reads custom KPIs (custom:, custom_avg:, cac, clv...). */
+static int
+eval_needs_custom(const struct rule_def *r)
+{
+	char name[64];
+	size_t i;
+
+	for (i = 0; i < r->ncond; i++) {
+		measure_name(&r->cond[i].m, name, sizeof name);
+		if (strncmp(name, "custom", 6) == 0 ||
+		    strncmp(name, "clv", 3) == 0 || strcmp(name, "cac") == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* The window's data, read at most once per subject. */
+static struct eval_data *
+eval_data_get(struct eval_run *run, struct eval_subject *sj, int32_t from,
+    int32_t to, int custom, char **cause)
+{
+	const char *channel = sj->scope == RULE_SCOPE_CHANNEL ?
+	    sj->subject : NULL;
+	struct eval_data *d = NULL;
+	size_t i;
+
+	for (i = 0; i < sj->ndata; i++)
+		if (sj->data[i].from == from && sj->data[i].to == to) {
+			d = &sj->data[i];
+			break;
+		}
+	if (d == NULL) {
+		/* eval_rule() makes room for its two windows first. */
+		if (sj->ndata == EVAL_DATA_MAX)
+			fatalx("%s: no room for a window", __func__);
+		d = &sj->data[sj->ndata++];
+		memset(d, 0, sizeof *d);
+		d->from = from;
+		d->to = to;
+		if (store_totals_scope(run->store, sj->cc->id, sj->campaign,
+		    channel, from, to, &d->t, cause) != 0)
+			return NULL;
+	}
+	if (custom && !d->custom_read) {
+		if (store_custom_totals_scope(run->store, sj->cc->id,
+		    sj->campaign, channel, from, to, eval_custom_cb, d,
 		    cause) != 0)
-			return -1;
-		if (action == RULE_NONE)
-			continue;
+			return NULL;
+		d->custom_read = 1;
+	}
+	return d;
+}
 
-		memset(&ev, 0, sizeof ev);
-		snprintf(ev.campaign, sizeof ev.campaign, "%s", campaign);
-		if (store_campaign_channel(run->store, cc->id, campaign,
-		    ev.channel, sizeof ev.channel, cause) != 0)
+/* The days a rule judges over at `now`. */
+static int
+eval_rule_window(struct eval_run *run, struct eval_subject *sj,
+    const struct rule_def *r, struct window_range *w, char **cause)
+{
+	int32_t last;
+
+	if (r->window.kind != WINDOW_DATA_DAYS) {
+		window_resolve(&r->window, sj->cc->tz, run->now, w);
+		return 0;
+	}
+	if (store_last_day_scope(run->store, sj->cc->id, sj->campaign,
+	    sj->scope == RULE_SCOPE_CHANNEL ? sj->subject : NULL, &last,
+	    cause) != 0)
+		return -1;
+	window_resolve_data(&r->window, last, w);
+	return 0;
+}
+
+static void
+eval_input(const struct eval_data *d, struct measure_input *in)
+{
+	memset(in, 0, sizeof *in);
+	in->t = &d->t;
+	in->custom = d->custom;
+	in->ncustom = d->ncustom;
+}
+
+/* What a freshness rule measures: days late (0 when on time). */
+static int
+eval_freshness(struct eval_run *run, struct eval_subject *sj,
+    const struct rule_def *r, struct rule_facts *f, struct notice_rule *nr,
+    char **cause)
+{
+	int32_t today, sec, expected, last;
+	int64_t late;
+
+	tz_local(sj->cc->tz, run->now, &today, &sec);
+	/* The latest deadline passed: today's, or yesterday's. */
+	expected = today - r->lag_days - (sec < r->by_sec ? 1 : 0);
+	if (store_last_day_scope(run->store, sj->cc->id, sj->campaign,
+	    sj->scope == RULE_SCOPE_CHANNEL ? sj->subject : r->channel, &last,
+	    cause) != 0)
+		return -1;
+	if (last == INT32_MIN)
+		late = (int64_t)expected - INT32_MIN > 36600 ? 36600 :
+		    (int64_t)expected - INT32_MIN;
+	else
+		late = last >= expected ? 0 : (int64_t)expected - last;
+	memset(f, 0, sizeof *f);
+	f->cur[0].defined = 1;
+	f->cur[0].floor = late * MICROS_PER_UNIT;
+	f->cur[0].days = f->cur[0].days_total = 0;
+	nr->expected_day = expected;
+	nr->last_day = last;
+	nr->by_sec = r->by_sec;
+	return 0;
+}
+
+/* The explanation of one judgement, for the event. */
+static void
+eval_explain(const struct eval_subject *sj, const struct rule_def *r,
+    const struct rule_bound *b, const struct rule_facts *f,
+    const struct rule_status *st, const struct window_range *w,
+    const struct window_range *pw, struct notice_rule *nr)
+{
+	struct measure_value chg;
+	struct notice_cond *k;
+	size_t i;
+
+	snprintf(nr->name, sizeof nr->name, "%s", r->name);
+	nr->type = r->type;
+	nr->scope = r->scope;
+	nr->severity = r->severity;
+	window_name(&r->window, nr->window, sizeof nr->window);
+	nr->win_from = w->from;
+	nr->win_to = w->to;
+	nr->prev_from = pw != NULL ? pw->from : INT32_MIN;
+	nr->prev_to = pw != NULL ? pw->to : INT32_MAX;
+	nr->origin = b->origin;
+	snprintf(nr->file, sizeof nr->file, "%s", r->file != NULL ? r->file :
+	    (sj->cc->file != NULL ? sj->cc->file : ""));
+	nr->line = b->line;
+	nr->since = st->since;
+	nr->pending_secs = r->pending_secs;
+	nr->repeat_secs = r->repeat_secs;
+	nr->min_volume = b->min_volume;
+	nr->volume = r->volume;
+	snprintf(nr->tz, sizeof nr->tz, "%s", sj->cc->timezone);
+	nr->ncond = (int)r->ncond;
+	for (i = 0; i < r->ncond && i < RULE_CONDS_MAX; i++) {
+		k = &nr->cond[i];
+		measure_name(&r->cond[i].m, k->measure, sizeof k->measure);
+		k->cmp = r->cond[i].cmp;
+		k->change = r->cond[i].change;
+		k->threshold = b->value[i];
+		k->clear = b->clear[i];
+		k->num = f->cur[i].num;
+		k->den = f->cur[i].den;
+		k->days = f->cur[i].days;
+		k->days_total = f->cur[i].days_total;
+		if (r->cond[i].change) {
+			measure_change(&f->cur[i], &f->prev[i], &chg);
+			k->defined = chg.defined;
+			k->value = chg.floor;
+			k->inexact = chg.inexact;
+			k->cur = f->cur[i].floor;
+			k->prev_defined = f->prev[i].defined;
+			k->prev = f->prev[i].floor;
+		} else {
+			k->defined = f->cur[i].defined;
+			k->value = f->cur[i].floor;
+			k->inexact = f->cur[i].inexact;
+		}
+	}
+}
+
+/*
+ * Judge one rule of one subject: measure, judge, advance and store its state,
+ * and fill *ev when the receivers are to be told (returns 1 then, 0 when
+ * not, -1 on error).
+ */
+static int
+eval_rule(struct eval_run *run, struct eval_subject *sj,
+    const struct rule_def *r, struct notice_event *ev, char **cause)
+{
+	const struct client_conf *cc = sj->cc;
+	struct alert_key	 k = { cc->id, sj->scope, sj->subject, r->name };
+	struct rule_bound	 b;
+	struct rule_facts	 f;
+	struct rule_verdict	 v;
+	struct alert_row	 row;
+	struct window_range	 w, pw;
+	struct measure_input	 in, pin;
+	struct budget_result	 br;
+	struct notice_rule	 nr;
+	struct eval_data	*d, *pd = NULL;
+	enum alert_state	 old;
+	enum rule_skip		 old_skip;
+	enum rule_action	 action;
+	size_t			 i;
+	int			 found, custom, change = 0;
+
+	rules_bound(r, sj->channel, sj->campaign, &b);
+	if (b.disabled)
+		return 0;
+	/* Room for this rule's two windows: pointers into the cache stay
+	 * valid until the next rule. */
+	if (sj->ndata > EVAL_DATA_MAX - 2)
+		sj->ndata = 0;
+	memset(&nr, 0, sizeof nr);
+	memset(&br, 0, sizeof br);
+	custom = eval_needs_custom(r);
+	for (i = 0; i < r->ncond; i++)
+		change |= r->cond[i].change;
+
+	if (r->type == RULE_BUDGET) {
+		if (r->period == BUDGET_MONTH)
+			budget_month(cc->tz, run->now, &w.from, &w.to);
+		else {
+			w.from = r->flight_from;
+			w.to = r->flight_to;
+		}
+	} else if (eval_rule_window(run, sj, r, &w, cause) != 0)
+		return -1;
+	if ((d = eval_data_get(run, sj, w.from, w.to, custom, cause)) == NULL)
+		return -1;
+	eval_input(d, &in);
+	if (r->type == RULE_BUDGET) {
+		budget_compute(r->budget, d->t.cost, cc->tz, w.from, w.to,
+		    run->now, &br);
+		in.budget.has = br.defined;
+		in.budget.budget = r->budget;
+		in.budget.elapsed_ppm = br.elapsed_ppm;
+		nr.budget = r->budget;
+		nr.spent = d->t.cost;
+		nr.projected = br.projected;
+		nr.pacing_ppm = br.pacing_ppm;
+		nr.period_from = w.from;
+		nr.period_to = w.to;
+		nr.runout_day = br.runout_day;
+	}
+	if (change && window_previous(&w, &pw) == 0) {
+		if ((pd = eval_data_get(run, sj, pw.from, pw.to, custom,
+		    cause)) == NULL)
 			return -1;
-		if (eval_gaps(run, cc, campaign, from, to, &ev.gaps,
-		    cause) != 0)
+		eval_input(pd, &pin);
+	}
+	if (r->type == RULE_FRESHNESS) {
+		if (eval_freshness(run, sj, r, &f, &nr, cause) != 0)
 			return -1;
-		ev.kind = kind;
-		ev.action = action;
-		ev.totals = t;
-		ev.window_days = cc->window_days;
-		ev.min_roi_ppm = cc->rules.min_roi_ppm;
-		ev.target_roi_ppm = cc->rules.target_roi_ppm;
-		ev.has_target = cc->rules.has_target;
-		ev.min_spend = cc->rules.min_spend;
-		if (t.samples > 0 && eval_sources(run, cc, campaign,
-		    t.last_day, &ev, cause) != 0)
+	} else
+		rules_facts(r, &in, pd != NULL ? &pin : NULL, &f);
+	rules_judge(r, &b, &f, &v);
+
+	if ((found = store_alert_get(run->store, &k, &row, cause)) == -1)
+		return -1;
+	if (found == 0) {
+		memset(&row, 0, sizeof row);
+		rules_status_init(&row.st, run->now);
+	}
+	old = row.st.state;
+	old_skip = found ? row.st.skip : RULE_SKIP_NONE;
+	action = rules_step(r, &v, run->now, &row.st);
+	row.win_from = w.from;
+	row.win_to = w.to;
+	eval_enter_state(cc, &k, old, &row.st);
+	if (eval_log_skip(run, cc, r, &k, old_skip, &row.st, w.from, w.to,
+	    cause) != 0)
+		return -1;
+	if (store_alert_put(run->store, &k, &row, cause) != 0)
+		return -1;
+	if (action == RULE_NONE)
+		return 0;
+
+	memset(ev, 0, sizeof *ev);
+	if (sj->campaign != NULL)
+		snprintf(ev->campaign, sizeof ev->campaign, "%s", sj->campaign);
+	if (sj->channel != NULL)
+		snprintf(ev->channel, sizeof ev->channel, "%s", sj->channel);
+	ev->kind = r->kind;
+	ev->action = action;
+	ev->totals = d->t;
+	if (sj->scope != RULE_SCOPE_CHANNEL && eval_gaps(run, cc,
+	    sj->campaign, w.from, w.to, &ev->gaps, cause) != 0)
+		return -1;
+	ev->window_days = r->window.kind == WINDOW_DATA_DAYS ? r->window.n : 0;
+	ev->min_roi_ppm = cc->rules.min_roi_ppm;
+	ev->target_roi_ppm = cc->rules.target_roi_ppm;
+	ev->has_target = cc->rules.has_target;
+	ev->min_spend = cc->rules.min_spend;
+	if (sj->campaign != NULL && d->t.samples > 0 && eval_sources(run, cc,
+	    sj->campaign, d->t.last_day, ev, cause) != 0)
+		return -1;
+	eval_explain(sj, r, &b, &f, &row.st, &w, pd != NULL ? &pw : NULL,
+	    &ev->rule);
+	ev->rule.budget = nr.budget;
+	ev->rule.spent = nr.spent;
+	ev->rule.projected = nr.projected;
+	ev->rule.pacing_ppm = nr.pacing_ppm;
+	ev->rule.period_from = r->type == RULE_BUDGET ? nr.period_from :
+	    INT32_MIN;
+	ev->rule.period_to = r->type == RULE_BUDGET ? nr.period_to : INT32_MAX;
+	ev->rule.runout_day = r->type == RULE_BUDGET ? nr.runout_day :
+	    INT32_MAX;
+	ev->rule.expected_day = r->type == RULE_FRESHNESS ? nr.expected_day :
+	    INT32_MIN;
+	ev->rule.last_day = r->type == RULE_FRESHNESS ? nr.last_day :
+	    INT32_MIN;
+	ev->rule.by_sec = nr.by_sec;
+	return 1;
+}
+
+/* A silence covering the event: it is not sent (the state moved anyway). */
+static int
+eval_silenced(struct eval_run *run, const struct client_conf *cc,
+    const struct eval_subject *sj, const struct rule_def *r, char **cause)
+{
+	(void)run;
+	(void)cc;
+	(void)sj;
+	(void)r;
+	(void)cause;
+	return 0;
+}
+
+struct eval_known {
+	const struct client_conf *cc;
+	enum rule_scope		 scope;
+	struct eval_run		*run;
+	const char		*subject;
+	char			*cause;
+};
+
+/* A state whose rule the configuration no longer has: forgotten. */
+static int
+eval_forget_cb(const char *rule, void *arg)
+{
+	struct eval_known *kn = arg;
+	struct alert_key k = { kn->cc->id, kn->scope, kn->subject, rule };
+	char esc[256];
+	size_t i;
+
+	for (i = 0; i < kn->cc->nruleset; i++)
+		if (kn->cc->ruleset[i].scope == kn->scope &&
+		    strcmp(kn->cc->ruleset[i].name, rule) == 0)
+			return 0;
+	log_escape(kn->subject, strlen(kn->subject), esc, sizeof esc);
+	log_info("alert %s client=%s %s=\"%s\": the rule is no longer "
+	    "configured; its state is dropped", rule, kn->cc->id,
+	    rules_scope_name(kn->scope), esc);
+	return store_alert_drop(kn->run->store, &k, &kn->cause) == 0 ? 0 : -1;
+}
+
+static int
+eval_subject(struct eval_run *run, const struct client_conf *cc,
+    enum rule_scope scope, const char *subject, int sweep, char **cause)
+{
+	struct eval_subject	 sj;
+	struct notice_event	*evs = NULL, ev;
+	struct eval_known	 kn;
+	char			 channel[METRIC_CHANNEL_MAX];
+	size_t			 nevs = 0, i;
+	int			 rc, ret = -1;
+
+	memset(&sj, 0, sizeof sj);
+	sj.cc = cc;
+	sj.scope = scope;
+	sj.subject = subject;
+	if (scope == RULE_SCOPE_CAMPAIGN) {
+		sj.campaign = subject;
+		if (store_campaign_channel(run->store, cc->id, subject, channel,
+		    sizeof channel, cause) != 0)
 			return -1;
+		sj.channel = channel[0] != '\0' ? channel : NULL;
+	} else if (scope == RULE_SCOPE_CHANNEL)
+		sj.channel = subject;
+
+	for (i = 0; i < cc->nruleset; i++) {
+		const struct rule_def *r = &cc->ruleset[i];
+
+		if (r->scope != scope)
+			continue;
+		if ((rc = eval_rule(run, &sj, r, &ev, cause)) == -1)
+			goto out;
+		if (rc == 0)
+			continue;
+		if ((rc = eval_silenced(run, cc, &sj, r, cause)) == -1)
+			goto out;
+		if (rc == 1)
+			continue;
+		evs = xreallocarray(evs, nevs + 1, sizeof *evs);
 		evs[nevs++] = ev;
 	}
-	/* Only a campaign evaluated whole speaks: a failure above leaves
+	if (sweep) {
+		memset(&kn, 0, sizeof kn);
+		kn.cc = cc;
+		kn.scope = scope;
+		kn.run = run;
+		kn.subject = subject;
+		if (store_alert_rules(run->store, cc->id, scope, subject,
+		    eval_forget_cb, &kn, cause) != 0) {
+			if (kn.cause != NULL) {
+				free(*cause);
+				*cause = kn.cause;
+			}
+			goto out;
+		}
+	}
+	/* A campaign's channel and its client's total follow it. */
+	if (scope == RULE_SCOPE_CAMPAIGN && run->q != NULL) {
+		if ((cc->rule_scopes & (1u << RULE_SCOPE_CHANNEL)) &&
+		    sj.channel != NULL)
+			eval_push(run->q, cc->id, RULE_SCOPE_CHANNEL,
+			    sj.channel, 0);
+		if (cc->rule_scopes & (1u << RULE_SCOPE_CLIENT))
+			eval_push(run->q, cc->id, RULE_SCOPE_CLIENT, "", 0);
+	}
+	/* Only a subject evaluated whole speaks: a failure above leaves
 	 * neither a state change (rolled back) nor an event behind. */
 	for (i = 0; i < nevs; i++)
 		notice_add_event(eval_notice_for(run, cc), &evs[i]);
-	return 0;
+	ret = 0;
+out:
+	free(evs);
+	return ret;
 }
 
 /* Put every grouped notice into the outbox, once per receiver of its client. */
@@ -273,8 +679,9 @@ eval_route(struct eval_run *run, char **cause)
 /* ---- The queue: what waits to be judged, judged in slices ---- */
 
 struct eval_item {
-	char			*client;	/* one allocation with campaign */
-	char			*campaign;
+	char			*client;	/* one allocation with subject */
+	char			*subject;
+	enum rule_scope		 scope;
 	struct eval_item	*hnext;
 	TAILQ_ENTRY(eval_item)	 entry;
 };
@@ -286,20 +693,24 @@ struct eval_queue {
 	size_t			 nbuckets;
 	size_t			 n;
 	enum eval_sweep		 sweep;
+	int			 sweep_started;	/* client subjects queued */
 	char			 sweep_client[METRIC_CLIENT_MAX];
-	char			 sweep_campaign[METRIC_CAMPAIGN_MAX];
+	enum rule_scope		 sweep_scope;
+	char			 sweep_subject[METRIC_CAMPAIGN_MAX];
 	struct eval_stats	 stats;
 };
 
 static struct eval_item **
-eval_slot(struct eval_queue *q, const char *client, const char *campaign)
+eval_slot(struct eval_queue *q, const char *client, enum rule_scope scope,
+    const char *subject)
 {
 	struct eval_item **pp;
 
-	pp = &q->bucket[ingest_subject_hash(client, campaign) &
-	    (q->nbuckets - 1)];
-	while (*pp != NULL && (strcmp((*pp)->client, client) != 0 ||
-	    strcmp((*pp)->campaign, campaign) != 0))
+	pp = &q->bucket[(ingest_subject_hash(client, subject) +
+	    (uint64_t)scope * 0x9e3779b97f4a7c15ULL) & (q->nbuckets - 1)];
+	while (*pp != NULL && ((*pp)->scope != scope ||
+	    strcmp((*pp)->client, client) != 0 ||
+	    strcmp((*pp)->subject, subject) != 0))
 		pp = &(*pp)->hnext;
 	return pp;
 }
@@ -313,7 +724,7 @@ eval_grow(struct eval_queue *q)
 	q->nbuckets = q->nbuckets == 0 ? 64 : q->nbuckets * 2;
 	q->bucket = xcalloc(q->nbuckets, sizeof *q->bucket);
 	TAILQ_FOREACH(it, &q->fifo, entry) {
-		pp = eval_slot(q, it->client, it->campaign);
+		pp = eval_slot(q, it->client, it->scope, it->subject);
 		it->hnext = NULL;
 		*pp = it;
 	}
@@ -329,21 +740,22 @@ eval_queue_new(void)
 	return q;
 }
 
-/* Queue one campaign (at the head: put back after a failed slice). */
+/* Queue one subject (at the head: put back after a failed slice). */
 static void
-eval_push(struct eval_queue *q, const char *client, const char *campaign,
-    int head)
+eval_push(struct eval_queue *q, const char *client, enum rule_scope scope,
+    const char *subject, int head)
 {
 	struct eval_item *it, **pp;
-	size_t cl = strlen(client) + 1, ca = strlen(campaign) + 1;
+	size_t cl = strlen(client) + 1, ca = strlen(subject) + 1;
 
-	if (*(pp = eval_slot(q, client, campaign)) != NULL)
+	if (*(pp = eval_slot(q, client, scope, subject)) != NULL)
 		return;
 	it = xmalloc(sizeof *it + cl + ca);
 	it->client = (char *)(it + 1);
-	it->campaign = it->client + cl;
+	it->subject = it->client + cl;
+	it->scope = scope;
 	memcpy(it->client, client, cl);
-	memcpy(it->campaign, campaign, ca);
+	memcpy(it->subject, subject, ca);
 	it->hnext = NULL;
 	*pp = it;
 	if (head)
@@ -354,7 +766,7 @@ eval_push(struct eval_queue *q, const char *client, const char *campaign,
 		eval_grow(q);
 }
 
-/* Take the oldest touched campaign off the queue; the caller frees it. */
+/* Take the oldest waiting subject off the queue; the caller frees it. */
 static struct eval_item *
 eval_pop(struct eval_queue *q)
 {
@@ -363,7 +775,7 @@ eval_pop(struct eval_queue *q)
 	if ((it = TAILQ_FIRST(&q->fifo)) == NULL)
 		return NULL;
 	TAILQ_REMOVE(&q->fifo, it, entry);
-	pp = eval_slot(q, it->client, it->campaign);
+	pp = eval_slot(q, it->client, it->scope, it->subject);
 	*pp = it->hnext;
 	q->n--;
 	return it;
@@ -388,7 +800,8 @@ eval_queue_add(struct eval_queue *q, const struct ingest_subject *v, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		eval_push(q, v[i].client, v[i].campaign, 0);
+		eval_push(q, v[i].client, RULE_SCOPE_CAMPAIGN, v[i].campaign,
+		    0);
 }
 
 void
@@ -400,7 +813,9 @@ eval_queue_sweep(struct eval_queue *q, enum eval_sweep kind)
 	if (kind == EVAL_SWEEP_OPEN && q->sweep != EVAL_SWEEP_NONE)
 		return;
 	q->sweep = kind;
-	q->sweep_client[0] = q->sweep_campaign[0] = '\0';
+	q->sweep_started = 0;
+	q->sweep_client[0] = q->sweep_subject[0] = '\0';
+	q->sweep_scope = RULE_SCOPE_CAMPAIGN;
 }
 
 size_t
@@ -431,7 +846,7 @@ eval_usec(void)
 }
 
 /*
- * A campaign that could not be evaluated: its savepoint is rolled back; say
+ * A subject that could not be evaluated: its savepoint is rolled back; say
  * so once (when it starts failing), mark its states "could not be evaluated"
  * (kept otherwise: neither fired nor resolved by a failure) so `roiwatch
  * alerts` and /metrics show it and periodic sweeps retry it, and go on with
@@ -439,54 +854,59 @@ eval_usec(void)
  */
 static void
 eval_failed(struct eval_run *run, const struct client_conf *cc,
-    const char *campaign, const char *why)
+    enum rule_scope scope, const char *subject, const char *why)
 {
-	struct rule_status st;
-	enum alert_kind kind;
+	struct alert_key k = { cc->id, scope, subject, NULL };
+	struct alert_row row;
 	char esc[256], *cause = NULL;
+	size_t i;
 	int found, was = 0;
 
-	log_escape(campaign, strlen(campaign), esc, sizeof esc);
+	log_escape(subject, strlen(subject), esc, sizeof esc);
 	if (store_savepoint(run->store, &cause) != 0)
 		goto fail;
-	for (kind = 0; kind < ALERT_KIND_MAX; kind++) {
-		if (kind == ALERT_ROI_TARGET && !cc->rules.has_target)
+	for (i = 0; i < cc->nruleset; i++) {
+		if (cc->ruleset[i].scope != scope)
 			continue;
-		if ((found = store_alert_get(run->store, cc->id, campaign,
-		    kind, &st, &cause)) == -1)
+		k.rule = cc->ruleset[i].name;
+		if ((found = store_alert_get(run->store, &k, &row,
+		    &cause)) == -1)
 			goto rollback;
-		if (found == 0)
-			rules_status_init(&st, run->now);
-		was |= found && st.skip == RULE_SKIP_ERROR;
-		st.judged = 0;
-		st.skip = RULE_SKIP_ERROR;
-		if (store_alert_put(run->store, cc->id, campaign, kind, &st,
-		    &cause) != 0)
+		if (found == 0) {
+			memset(&row, 0, sizeof row);
+			rules_status_init(&row.st, run->now);
+			row.win_from = INT32_MIN;
+			row.win_to = INT32_MAX;
+		}
+		was |= found && row.st.skip == RULE_SKIP_ERROR;
+		row.st.judged = 0;
+		row.st.skip = RULE_SKIP_ERROR;
+		if (store_alert_put(run->store, &k, &row, &cause) != 0)
 			goto rollback;
 	}
 	if (store_savepoint_release(run->store, &cause) != 0)
 		goto rollback;
 	if (was)
-		log_debug("client=%s campaign=\"%s\": still cannot be "
-		    "evaluated: %s", cc->id, esc, why);
+		log_debug("client=%s %s=\"%s\": still cannot be evaluated: %s",
+		    cc->id, rules_scope_name(scope), esc, why);
 	else
-		log_warnx("client=%s campaign=\"%s\": cannot be evaluated, "
-		    "skipped (other campaigns are judged; its alert states are "
-		    "kept): %s", cc->id, esc, why);
+		log_warnx("client=%s %s=\"%s\": cannot be evaluated, skipped "
+		    "(other subjects are judged; its alert states are kept): "
+		    "%s", cc->id, rules_scope_name(scope), esc, why);
 	return;
 rollback:
 	store_savepoint_rollback(run->store);
 fail:
-	log_warnx("client=%s campaign=\"%s\": cannot be evaluated (%s), nor "
-	    "marked so: %s", cc->id, esc, why, cause);
+	log_warnx("client=%s %s=\"%s\": cannot be evaluated (%s), nor "
+	    "marked so: %s", cc->id, rules_scope_name(scope), esc, why, cause);
 	free(cause);
 }
 
-/* Judge one campaign inside its own savepoint. 0 judged, 1 skipped (it
+/* Judge one subject inside its own savepoint. 0 judged, 1 skipped (it
  * failed, or its client is gone), -1 when the transaction itself failed. */
 static int
-eval_one(struct eval_run *run, const char *client, const char *campaign,
-    char **cause)
+eval_one(struct eval_run *run, const char *client, enum rule_scope scope,
+    const char *subject, int sweep, char **cause)
 {
 	const struct client_conf *cc;
 	char *why = NULL;
@@ -495,32 +915,54 @@ eval_one(struct eval_run *run, const char *client, const char *campaign,
 		return 1;	/* client removed by a reload */
 	if (store_savepoint(run->store, cause) != 0)
 		return -1;
-	if (eval_campaign(run, cc, campaign, &why) == 0)
+	if (eval_subject(run, cc, scope, subject, sweep, &why) == 0)
 		return store_savepoint_release(run->store, cause) == 0 ? 0 : -1;
 	store_savepoint_rollback(run->store);
 	if (store_busy(run->store) || !store_txn_open(run->store)) {
-		/* Not this campaign's fault: the whole slice is retried. */
+		/* Not this subject's fault: the whole slice is retried. */
 		*cause = why;
 		return -1;
 	}
-	eval_failed(run, cc, campaign, why);
+	eval_failed(run, cc, scope, subject, why);
 	free(why);
 	return 1;
 }
 
-/* The next campaign of the sweep, moving its cursor: 1, 0 when it is over. */
+/*
+ * The next subject of the sweep, moving its cursor: 1, 0 when it is over.
+ * A sweep starts by queueing every configured client's total when it has
+ * rules of that scope: freshness is judged even when nothing arrives.
+ */
 static int
-eval_sweep_next(struct eval_queue *q, struct store *store, char *client,
-    char *campaign, char **cause)
+eval_sweep_next(struct eval_queue *q, struct store *store,
+    const struct config *cfg, char *client, enum rule_scope *scope,
+    char *subject, char **cause)
 {
+	size_t i;
 	int rc;
 
-	rc = store_next_campaign(store, q->sweep == EVAL_SWEEP_OPEN,
-	    q->sweep_client, q->sweep_campaign, client, METRIC_CLIENT_MAX,
-	    campaign, METRIC_CAMPAIGN_MAX, cause);
+	if (!q->sweep_started) {
+		q->sweep_started = 1;
+		for (i = 0; i < cfg->nclients; i++)
+			if (cfg->clients[i].rule_scopes &
+			    (1u << RULE_SCOPE_CLIENT))
+				eval_push(q, cfg->clients[i].id,
+				    RULE_SCOPE_CLIENT, "", 0);
+	}
+	if (q->sweep == EVAL_SWEEP_OPEN)
+		rc = store_next_open(store, q->sweep_client, q->sweep_scope,
+		    q->sweep_subject, client, METRIC_CLIENT_MAX, scope, subject,
+		    METRIC_CAMPAIGN_MAX, cause);
+	else {
+		*scope = RULE_SCOPE_CAMPAIGN;
+		rc = store_next_campaign(store, q->sweep_client,
+		    q->sweep_subject, client, METRIC_CLIENT_MAX, subject,
+		    METRIC_CAMPAIGN_MAX, cause);
+	}
 	if (rc == 1) {
 		memcpy(q->sweep_client, client, METRIC_CLIENT_MAX);
-		memcpy(q->sweep_campaign, campaign, METRIC_CAMPAIGN_MAX);
+		q->sweep_scope = *scope;
+		memcpy(q->sweep_subject, subject, METRIC_CAMPAIGN_MAX);
 	} else if (rc == 0)
 		q->sweep = EVAL_SWEEP_NONE;
 	return rc;
@@ -536,7 +978,9 @@ eval_queue_run(struct eval_queue *q, struct store *store,
 	struct eval_item *it;
 	enum eval_sweep sweep0 = q->sweep;
 	char cl0[METRIC_CLIENT_MAX], ca0[METRIC_CAMPAIGN_MAX];
-	char client[METRIC_CLIENT_MAX], campaign[METRIC_CAMPAIGN_MAX];
+	char client[METRIC_CLIENT_MAX], subject[METRIC_CAMPAIGN_MAX];
+	enum rule_scope sc0 = q->sweep_scope, scope;
+	int started0 = q->sweep_started;
 	int64_t start = eval_usec();
 	size_t i, judged = 0, failed = 0;
 	int rc, added = -1;
@@ -548,9 +992,10 @@ eval_queue_run(struct eval_queue *q, struct store *store,
 	run.store = store;
 	run.cfg = cfg;
 	run.now = now;
+	run.q = q;
 	TAILQ_INIT(&taken);
 	memcpy(cl0, q->sweep_client, sizeof cl0);
-	memcpy(ca0, q->sweep_campaign, sizeof ca0);
+	memcpy(ca0, q->sweep_subject, sizeof ca0);
 	if (store_begin(store, cause) != 0) {
 		out->busy = store_busy(store);
 		return -1;
@@ -565,13 +1010,16 @@ eval_queue_run(struct eval_queue *q, struct store *store,
 			break;
 		if ((it = eval_pop(q)) != NULL) {
 			TAILQ_INSERT_TAIL(&taken, it, entry);
-			rc = eval_one(&run, it->client, it->campaign, cause);
+			rc = eval_one(&run, it->client, it->scope, it->subject,
+			    sweep0 != EVAL_SWEEP_NONE &&
+			    it->scope != RULE_SCOPE_CAMPAIGN, cause);
 		} else if (q->sweep != EVAL_SWEEP_NONE) {
-			if ((rc = eval_sweep_next(q, store, client, campaign,
-			    cause)) == 0)
+			if ((rc = eval_sweep_next(q, store, cfg, client,
+			    &scope, subject, cause)) == 0)
 				continue;
 			if (rc == 1)
-				rc = eval_one(&run, client, campaign, cause);
+				rc = eval_one(&run, client, scope, subject, 1,
+				    cause);
 		} else
 			break;
 		if (rc == -1)
@@ -593,12 +1041,14 @@ out:
 		store_rollback(store);
 		while ((it = TAILQ_LAST(&taken, eval_items)) != NULL) {
 			TAILQ_REMOVE(&taken, it, entry);
-			eval_push(q, it->client, it->campaign, 1);
+			eval_push(q, it->client, it->scope, it->subject, 1);
 			free(it);
 		}
 		q->sweep = sweep0;
+		q->sweep_scope = sc0;
+		q->sweep_started = started0;
 		memcpy(q->sweep_client, cl0, sizeof cl0);
-		memcpy(q->sweep_campaign, ca0, sizeof ca0);
+		memcpy(q->sweep_subject, ca0, sizeof ca0);
 	} else {
 		while ((it = TAILQ_FIRST(&taken)) != NULL) {
 			TAILQ_REMOVE(&taken, it, entry);

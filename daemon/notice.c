@@ -20,11 +20,11 @@
 #include "metric.h"
 #include "money.h"
 #include "notice.h"
+#include "notice-internal.h"
 #include "utf8.h"
 #include "rules.h"
 #include "xmalloc.h"
 
-__extension__ typedef __int128 notice_i128;
 __extension__ typedef unsigned __int128 notice_u128;
 
 /* Integers carried in JSON numbers must survive a double: |x| <= 2^53. */
@@ -33,14 +33,8 @@ __extension__ typedef unsigned __int128 notice_u128;
 /* Column at which values start in the plain-text body. */
 #define NOTICE_LABEL_WIDTH	20
 
-/* Growable string; dies on out-of-memory like the rest of the daemon. */
-struct sbuf {
-	char	*p;
-	size_t	 len;
-	size_t	 cap;
-};
 
-static void
+void
 sbuf_add(struct sbuf *b, const char *s, size_t n)
 {
 	if (b->len + n + 1 > b->cap) {
@@ -53,13 +47,13 @@ sbuf_add(struct sbuf *b, const char *s, size_t n)
 	b->p[b->len] = '\0';
 }
 
-static void
+void
 sbuf_puts(struct sbuf *b, const char *s)
 {
 	sbuf_add(b, s, strlen(s));
 }
 
-static void __attribute__((format(printf, 2, 3)))
+void __attribute__((format(printf, 2, 3)))
 sbuf_printf(struct sbuf *b, const char *fmt, ...)
 {
 	va_list	 ap;
@@ -76,7 +70,7 @@ sbuf_printf(struct sbuf *b, const char *fmt, ...)
 }
 
 /* The finished string (never NULL); the sbuf is consumed. */
-static char *
+char *
 sbuf_take(struct sbuf *b)
 {
 	if (b->p == NULL)
@@ -84,14 +78,14 @@ sbuf_take(struct sbuf *b)
 	return (b->p);
 }
 
-static int
+int
 notice_is_fr(const struct notice *n)
 {
 	return (n->language != NULL && strncmp(n->language, "fr", 2) == 0);
 }
 
 /* Copy of untrusted text fit for a line: control characters become spaces. */
-static char *
+char *
 notice_clean(const char *s)
 {
 	char	*out, *p;
@@ -104,7 +98,7 @@ notice_clean(const char *s)
 	return (out);
 }
 
-static const char *
+const char *
 notice_undefined(int fr)
 {
 	return (fr ? "non défini" : "undefined");
@@ -150,7 +144,7 @@ notice_frenchify(const char *in, char *buf, size_t len)
 }
 
 /* Text in the notice's language: French digits and spacing, or as is. */
-static char *
+char *
 notice_localise(const char *text, int fr, char *buf, size_t len)
 {
 	if (fr)
@@ -268,7 +262,7 @@ notice_free(struct notice *n)
  * micros, and a message must carry them exactly, never fail on them.
  * Readers (json_get_int, receivers) accept both.
  */
-static cJSON *
+cJSON *
 json_int_item(notice_i128 v)
 {
 	char	 buf[48], *p = buf + sizeof buf;
@@ -289,7 +283,7 @@ json_int_item(notice_i128 v)
 	return cJSON_CreateString(p);
 }
 
-static void
+void
 json_int(cJSON *o, const char *name, int64_t v)
 {
 	cJSON_AddItemToObject(o, name, json_int_item(v));
@@ -297,7 +291,7 @@ json_int(cJSON *o, const char *name, int64_t v)
 
 /* A JSON number that is an exact integer, or a string of one (json_int_item)
  * within [lo, hi]: 0, else -1. */
-static int
+int
 json_int_in(const cJSON *v, int64_t lo, int64_t hi, int64_t *out)
 {
 	const char	*s;
@@ -413,6 +407,8 @@ notice_to_json(const struct notice *n)
 			cJSON_AddStringToObject(o, "src_revenue",
 			    e->src_revenue);
 		}
+		if (e->rule.name[0] != '\0')
+			notice_rule_to_json(o, &e->rule);
 		cJSON_AddItemToArray(events, o);
 	}
 	s = cJSON_PrintUnformatted(root);
@@ -422,7 +418,7 @@ notice_to_json(const struct notice *n)
 	return (s);
 }
 
-static int
+int
 json_get_str(const cJSON *o, const char *name, const char **out, char **cause)
 {
 	const cJSON	*v = cJSON_GetObjectItemCaseSensitive(o, name);
@@ -435,7 +431,7 @@ json_get_str(const cJSON *o, const char *name, const char **out, char **cause)
 	return (0);
 }
 
-static int
+int
 json_get_int(const cJSON *o, const char *name, int64_t *out, char **cause)
 {
 	if (json_int_in(cJSON_GetObjectItemCaseSensitive(o, name), INT64_MIN,
@@ -446,7 +442,7 @@ json_get_int(const cJSON *o, const char *name, int64_t *out, char **cause)
 	return (0);
 }
 
-static int
+int
 json_get_name(const cJSON *o, const char *name, char *buf, size_t len,
     char **cause)
 {
@@ -625,8 +621,13 @@ notice_event_from_json(const cJSON *o, struct notice_event *e, char **cause)
 	e->totals.last_day = (int32_t)ld;
 	e->has_target = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o,
 	    "has_target"));
-	if (notice_sources_from_json(o, e, cause) != 0)
+	if (notice_sources_from_json(o, e, cause) != 0 ||
+	    notice_rule_from_json(o, &e->rule, cause) != 0)
 		return (-1);
+	if (e->kind == ALERT_RULE && e->rule.name[0] == '\0') {
+		*cause = xstrdup("a rule's event without its rule");
+		return (-1);
+	}
 	return (notice_coverage_from_json(o, e, cause));
 }
 
@@ -694,13 +695,24 @@ notice_subject(const struct notice *n)
 {
 	struct sbuf	 b = { NULL, 0, 0 };
 	size_t		 low = 0, still = 0, back = 0, good = 0, other = 0, i;
+	size_t		 alert = 0, ralert = 0, resolved = 0, flap = 0;
 	int		 fr = notice_is_fr(n), parts = 0;
 	char		*name;
 
 	for (i = 0; i < n->nevents; i++) {
 		const struct notice_event *e = &n->events[i];
 
-		if (e->kind == ALERT_ROI_LOW && e->action == RULE_FIRE)
+		if (e->action == RULE_FLAPPING)
+			flap++;
+		else if (e->kind == ALERT_RULE && e->action == RULE_FIRE)
+			alert++;
+		else if (e->kind == ALERT_RULE && e->action == RULE_REPEAT)
+			ralert++;
+		else if (e->kind == ALERT_RULE && e->action == RULE_RESOLVE)
+			resolved++;
+		else if (e->kind == ALERT_RULE && e->action == RULE_GOOD)
+			good++;
+		else if (e->kind == ALERT_ROI_LOW && e->action == RULE_FIRE)
 			low++;
 		else if (e->kind == ALERT_ROI_LOW && e->action == RULE_REPEAT)
 			still++;
@@ -735,8 +747,15 @@ notice_subject(const struct notice *n)
 	    "campaigns back above the agreed ROI",
 	    "campagne revenue au-dessus du ROI minimum convenu",
 	    "campagnes revenues au-dessus du ROI minimum convenu");
+	PART(alert, "alert", "alerts", "alerte", "alertes");
+	PART(ralert, "alert still on", "alerts still on",
+	    "alerte toujours active", "alertes toujours actives");
+	PART(resolved, "alert resolved", "alerts resolved", "alerte résolue",
+	    "alertes résolues");
 	PART(good, "target reached", "targets reached",
 	    "objectif atteint", "objectifs atteints");
+	PART(flap, "alert flapping (held)", "alerts flapping (held)",
+	    "alerte instable (suspendue)", "alertes instables (suspendues)");
 	PART(other, "update", "updates", "information", "informations");
 #undef PART
 	if (parts == 0)
@@ -746,7 +765,7 @@ notice_subject(const struct notice *n)
 
 
 /* "Label:" padded so that values line up. */
-static void
+void
 notice_line(struct sbuf *b, int fr, const char *label, const char *value)
 {
 	size_t	w;
@@ -801,6 +820,12 @@ notice_event_text(struct sbuf *b, const struct notice *n,
 	char			*campaign, *channel;
 	int			 fr = notice_is_fr(n);
 
+	if (e->kind == ALERT_RULE) {
+		notice_rule_head(b, n, e, idx);
+		notice_rule_text(b, n, e, 1);
+		sbuf_add(b, "\n", 1);
+		return;
+	}
 	kpi_compute(&e->totals, v);
 	campaign = notice_clean(e->campaign);
 	channel = notice_clean(e->channel);
@@ -867,6 +892,8 @@ notice_event_text(struct sbuf *b, const struct notice *n,
 		    fr ? " (du %s au %s)" : " (%s to %s)", a, c);
 	}
 	notice_line(b, fr, fr ? "Période" : "Window", val);
+	if (e->rule.name[0] != '\0')
+		notice_rule_text(b, n, e, 0);
 	sbuf_add(b, "\n", 1);
 }
 
@@ -1124,6 +1151,23 @@ json_rounded(const struct kpi_value *v, double mul)
 	return (cJSON_CreateNumber(round(v->value * mul * 100.0) / 100.0));
 }
 
+/* A ratio as the percentage kpi_format_percent() writes, or null: the
+ * payload and the text never round the same value two ways. */
+static cJSON *
+json_percent(const struct kpi_value *v)
+{
+	char	 buf[64], *end;
+	double	 d;
+
+	if (!v->defined || !isfinite(v->value))
+		return (cJSON_CreateNull());
+	kpi_format_percent(v, buf, sizeof buf);
+	d = strtod(buf, &end);
+	if (*end != '%')
+		return (cJSON_CreateNull());
+	return (cJSON_CreateNumber(d));
+}
+
 /* "NAME_micros" and "NAME" (formatted) of an amount, or nulls. */
 static void
 notice_json_amount(cJSON *o, const char *name, int known, int64_t micros,
@@ -1182,8 +1226,9 @@ notice_render_webhook(const struct notice *n, const char *idem_key)
 		cJSON_AddStringToObject(o, "kind", rules_kind_name(e->kind));
 		cJSON_AddStringToObject(o, "action",
 		    rules_action_name(e->action));
+		/* The very figure the text shows: one rounding. */
 		cJSON_AddItemToObject(o, "roi_percent",
-		    json_rounded(&v[KPI_ROI], 100.0));
+		    json_percent(&v[KPI_ROI]));
 		cJSON_AddItemToObject(o, "roas", json_rounded(&v[KPI_ROAS],
 		    1.0));
 		/* Missing is not zero: no complete day, no amounts. */
@@ -1229,6 +1274,8 @@ notice_render_webhook(const struct notice *n, const char *idem_key)
 			cJSON_AddNullToObject(o, "first_day");
 			cJSON_AddNullToObject(o, "last_day");
 		}
+		if (e->rule.name[0] != '\0')
+			notice_rule_webhook(o, n, e);
 		cJSON_AddItemToArray(events, o);
 	}
 	s = cJSON_PrintUnformatted(root);

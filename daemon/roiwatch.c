@@ -615,39 +615,77 @@ struct alerts_ctx {
 	const struct config	*cfg;
 };
 
+/* The rule a stored state belongs to, or NULL (no longer configured). */
+static const struct rule_def *
+alerts_rule(const struct client_conf *cc, const struct alert_key *k)
+{
+	size_t i;
+
+	for (i = 0; cc != NULL && i < cc->nruleset; i++)
+		if (cc->ruleset[i].scope == k->scope &&
+		    strcmp(cc->ruleset[i].name, k->rule) == 0)
+			return &cc->ruleset[i];
+	return NULL;
+}
+
 /*
- * One alert state. A status that could not be judged says why; for too thin a
- * coverage, with the campaign's coverage now (the store keeps only the reason).
+ * One alert state: the value it was judged on, with the rule's KPI and its
+ * window's local dates, or why it was not judged -- never a made-up value.
+ * For too thin a coverage, the subject's coverage now.
  */
 static int
-alerts_cb(const char *client, const char *campaign, enum alert_kind kind,
-    const struct rule_status *st, void *arg)
+alerts_cb(const struct alert_key *k, const struct alert_row *row, void *arg)
 {
 	struct alerts_ctx *ctx = arg;
-	const struct client_conf *cc;
+	const struct rule_status *st = &row->st;
+	const struct client_conf *cc = config_client(ctx->cfg, k->client);
+	const struct rule_def *r = alerts_rule(cc, k);
+	struct window_range w = { row->win_from, row->win_to };
+	struct measure_value mv;
 	struct kpi_totals t;
 	struct kpi_value v, minimum;
 	struct kpi_lack *lacks;
 	struct kpi_gaps g;
 	size_t n;
-	int32_t from, to;
-	char since[32], cov[1024], pct[32], *cause = NULL;
+	char since[32], cov[1024], pct[32], val[300], range[128], name[64];
+	char subj[256], *cause = NULL;
+	const char *campaign = k->scope == RULE_SCOPE_CAMPAIGN ? k->subject :
+	    NULL;
 	time_t tt = (time_t)st->since;
 	struct tm tm;
 
 	strftime(since, sizeof since, "%Y-%m-%d %H:%M:%SZ", gmtime_r(&tt, &tm));
-	printf("%-12s %-30s %-10s %-9s since %s  ", client, campaign,
-	    rules_kind_name(kind), rules_state_name(st->state), since);
-	if (st->judged)
-		printf("roi %.2f%%\n", (double)st->roi_ppm / 10000.0);
-	else if (st->skip != RULE_SKIP_COVERAGE ||
-	    (cc = config_client(ctx->cfg, client)) == NULL)
+	log_escape(k->subject, strlen(k->subject), subj, sizeof subj);
+	if (k->scope == RULE_SCOPE_CLIENT)
+		snprintf(subj, sizeof subj, "(all campaigns)");
+	printf("%-12s %s%-*s", k->client, k->scope == RULE_SCOPE_CHANNEL ?
+	    "channel:" : "", k->scope == RULE_SCOPE_CHANNEL ? 22 : 30, subj);
+	printf(" %-12s %-9s since %s%s  ", k->rule,
+	    rules_state_name(st->state), since, st->flapping ? " (flapping)" :
+	    "");
+	if (st->judged && r != NULL && cc != NULL) {
+		memset(&mv, 0, sizeof mv);
+		mv.defined = 1;
+		mv.floor = st->value;
+		if (r->cond[0].change) {
+			snprintf(val, sizeof val, "change %+.2f%%",
+			    (double)st->value / 10000.0);
+		} else
+			measure_format(&r->cond[0].m, &mv, cc->currency, "en",
+			    val, sizeof val);
+		measure_name(&r->cond[0].m, name, sizeof name);
+		printf("%s %s over %s\n", name, val, window_format_range(&w,
+		    "en", range, sizeof range));
+	} else if (st->judged)
+		printf("value %lld (its rule is no longer configured)\n",
+		    (long long)st->value);
+	else if (st->skip != RULE_SKIP_COVERAGE || cc == NULL ||
+	    k->scope == RULE_SCOPE_CHANNEL)
 		printf("%s\n", rules_skip_text(st->skip));
 	else {
-		if (eval_window(ctx->st, cc, campaign, &from, &to,
-		    &cause) != 0 || store_totals(ctx->st, client, campaign, from,
-		    to, &t, &cause) != 0 || store_lacks(ctx->st, client,
-		    campaign, from, to, &lacks, &n, &cause) != 0) {
+		if (store_totals(ctx->st, k->client, campaign, w.from, w.to, &t,
+		    &cause) != 0 || store_lacks(ctx->st, k->client, campaign,
+		    w.from, w.to, &lacks, &n, &cause) != 0) {
 			printf("%s\n", rules_skip_text(st->skip));
 			fprintf(stderr, "roiwatch: %s\n", cause);
 			free(cause);
@@ -660,10 +698,11 @@ alerts_cb(const char *client, const char *campaign, enum alert_kind kind,
 		v.days_total = t.days;
 		memset(&minimum, 0, sizeof minimum);
 		minimum.defined = 1;
-		minimum.value = (double)cc->rules.min_coverage_ppm / 1e6;
+		minimum.value = (double)(r != NULL ? r->min_coverage_ppm :
+		    cc->rules.min_coverage_ppm) / 1e6;
 		printf("%s (%s; minimum %s)\n", rules_skip_text(st->skip),
-		    kpi_format_coverage(&v, &g, 0, "en", cov, sizeof cov),
-		    kpi_format_percent(&minimum, pct, sizeof pct));
+		    kpi_format_coverage(&v, &g, campaign == NULL, "en", cov,
+		    sizeof cov), kpi_format_percent(&minimum, pct, sizeof pct));
 	}
 	return 0;
 }
@@ -683,7 +722,8 @@ cmd_alerts(int argc, char **argv)
 	cfg = load_config(config_path);
 	ctx.cfg = cfg;
 	ctx.st = open_store(cfg);
-	if (store_foreach_alert(ctx.st, all, alerts_cb, &ctx, &cause) != 0) {
+	if (store_foreach_alert(ctx.st, NULL, all, alerts_cb, &ctx,
+	    &cause) != 0) {
 		fprintf(stderr, "roiwatch: %s\n", cause);
 		free(cause);
 		rc = 1;

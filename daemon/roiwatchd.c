@@ -10,6 +10,9 @@
  *   inbox retry        2 s after a failure       a file the store failed is taken again
  *   evaluation         every evaluate_secs       pending periods and repeat intervals
  *                                                (a sweep of the open alerts, sliced)
+ *   calendar roll-over at the next local midnight of a client whose rules use
+ *                      calendar windows or budgets, and at each freshness
+ *                      deadline: a sweep of every subject
  *   outbox delivery    at the next item's due time (deliver.c arms its own timer)
  *   pull sources       per source, every interval_secs (pull.c arms its own timers)
  *   status             every 10 s                sd_notify STATUS= line
@@ -38,6 +41,9 @@
 #include "curl-loop.h"
 #include "deliver.h"
 #include "eval.h"
+#include "rules.h"
+#include "tz.h"
+#include "window.h"
 #include "http-server.h"
 #include "inbox.h"
 #include "log.h"
@@ -71,6 +77,7 @@ struct daemon {
 	struct pull		*pull;
 	struct http_server	*http;
 	struct event		*ev_eval;
+	struct event		*ev_roll;	/* calendar windows roll over */
 	struct event		*ev_status;
 	struct event		*ev_prune;
 	struct event		*ev_mark;
@@ -347,6 +354,69 @@ daemon_metrics_cb(void *arg, struct evbuffer *out)
 	}
 }
 
+/*
+ * The next instant a rule's judgement can change without new data: a local
+ * midnight of a client with calendar windows or budgets (windows roll over),
+ * or a freshness deadline ("yesterday's data by 09:00"). 0 when none.
+ */
+static int64_t
+daemon_next_roll(const struct config *cfg, int64_t now)
+{
+	const struct client_conf *cc;
+	const struct rule_def *r;
+	int64_t next = 0, t;
+	int32_t day, sec;
+	size_t i, j;
+
+	for (i = 0; i < cfg->nclients; i++) {
+		cc = &cfg->clients[i];
+		if (!cc->rule_calendar)
+			continue;
+		t = window_next_rollover(cc->tz, now);
+		if (next == 0 || t < next)
+			next = t;
+		for (j = 0; j < cc->nruleset; j++) {
+			r = &cc->ruleset[j];
+			if (r->type != RULE_FRESHNESS)
+				continue;
+			tz_local(cc->tz, now, &day, &sec);
+			t = tz_local_to_utc(cc->tz, day, r->by_sec);
+			if (t <= now)
+				t = tz_local_to_utc(cc->tz, day + 1, r->by_sec);
+			if (t > now && (next == 0 || t < next))
+				next = t;
+		}
+	}
+	return next;
+}
+
+static void
+daemon_arm_roll(struct daemon *d)
+{
+	int64_t now = (int64_t)time(NULL), next;
+	struct timeval tv;
+
+	event_del(d->ev_roll);
+	if ((next = daemon_next_roll(d->cfg, now)) == 0)
+		return;
+	/* A second late: the new day has begun in every reading. */
+	tv.tv_sec = (time_t)(next - now + 1);
+	tv.tv_usec = 0;
+	evtimer_add(d->ev_roll, &tv);
+}
+
+static void
+daemon_roll_cb(evutil_socket_t fd, short events, void *arg)
+{
+	struct daemon *d = arg;
+
+	(void)fd;
+	(void)events;
+	log_info("calendar windows roll over: every subject is judged again");
+	daemon_judge_all(d);
+	daemon_arm_roll(d);
+}
+
 static void
 daemon_arm_eval(struct daemon *d)
 {
@@ -395,6 +465,7 @@ daemon_reload(struct daemon *d)
 	d->cfg = ncfg;
 	inbox_release_config(d->inbox, old);	/* when its worker is done */
 	daemon_arm_eval(d);
+	daemon_arm_roll(d);
 	log_info("configuration reloaded: %zu client(s)", ncfg->nclients);
 	/* Thresholds may have changed: judge every campaign by the new ones,
 	 * from the first again (after READY=1, in slices). */
@@ -462,6 +533,7 @@ daemon_signal_cb(evutil_socket_t sig, short events, void *arg)
 	if (!eval_queue_idle(d->evq))
 		daemon_arm_judge(d, 0);
 	event_del(d->ev_eval);
+	event_del(d->ev_roll);
 	event_del(d->ev_status);
 	event_del(d->ev_prune);
 	event_del(d->ev_mark);
@@ -570,7 +642,9 @@ main(int argc, char **argv)
 	}
 
 	d.ev_eval = event_new(d.base, -1, EV_PERSIST, daemon_eval_cb, &d);
+	d.ev_roll = evtimer_new(d.base, daemon_roll_cb, &d);
 	daemon_arm_eval(&d);
+	daemon_arm_roll(&d);
 	d.ev_status = event_new(d.base, -1, EV_PERSIST, daemon_status_cb, &d);
 	tv.tv_sec = STATUS_SECS;
 	tv.tv_usec = 0;
@@ -623,6 +697,7 @@ main(int argc, char **argv)
 	for (i = 0; i < 3; i++)
 		event_free(d.ev_sig[i]);
 	event_free(d.ev_eval);
+	event_free(d.ev_roll);
 	event_free(d.ev_status);
 	event_free(d.ev_prune);
 	event_free(d.ev_mark);

@@ -127,6 +127,41 @@ static const char *store_migrations[] = {
 	"  PRIMARY KEY (client, mac)"
 	") STRICT, WITHOUT ROWID;"
 	"CREATE INDEX replay_seen_expires ON replay_seen (expires);",
+
+	/* 7: alert states per (client, scope, subject, rule): rules on any
+	 * KPI of a campaign, a channel or the client's total. The states of
+	 * the shorthand rules roi_low and roi_target carry over (a firing one
+	 * was told), with what the flap suppression and the explanations
+	 * keep. */
+	"CREATE TABLE alert_state7 ("
+	"  client        TEXT NOT NULL,"
+	"  scope         TEXT NOT NULL,"	/* rules_scope_name() */
+	"  subject       TEXT NOT NULL,"	/* campaign, channel or "" */
+	"  rule          TEXT NOT NULL,"	/* the rule's name */
+	"  state         TEXT NOT NULL,"	/* rules_state_name() */
+	"  since         INTEGER NOT NULL,"
+	"  last_notified INTEGER NOT NULL DEFAULT 0,"
+	"  value         INTEGER NOT NULL DEFAULT 0,"	/* judged on */
+	"  judged        INTEGER NOT NULL DEFAULT 0,"
+	"  days          INTEGER NOT NULL DEFAULT 0,"
+	"  days_total    INTEGER NOT NULL DEFAULT 0,"
+	"  win_from      INTEGER,"		/* the window's days */
+	"  win_to        INTEGER,"
+	"  told          INTEGER NOT NULL DEFAULT 0,"
+	"  flapping      INTEGER NOT NULL DEFAULT 0,"
+	"  flap_start    INTEGER NOT NULL DEFAULT 0,"
+	"  flap_count    INTEGER NOT NULL DEFAULT 0,"
+	"  last_change   INTEGER NOT NULL DEFAULT 0,"
+	"  PRIMARY KEY (client, scope, subject, rule)"
+	") STRICT, WITHOUT ROWID;"
+	"INSERT INTO alert_state7 (client, scope, subject, rule, state, since,"
+	"  last_notified, value, judged, told)"
+	"  SELECT client, 'campaign', campaign, kind, state, since,"
+	"  last_notified, roi_ppm, judged, state = 'firing' FROM alert_state;"
+	"DROP TABLE alert_state;"
+	"ALTER TABLE alert_state7 RENAME TO alert_state;"
+	"CREATE INDEX alert_open ON alert_state (client, scope, subject)"
+	"  WHERE " STORE_ALERT_OPEN7 ";",
 };
 
 #define STORE_NMIGRATIONS \

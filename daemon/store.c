@@ -43,26 +43,27 @@ enum store_stmt {
 	ST_CUSTOM_PUT,
 	ST_CUSTOM_TOTALS_CAMPAIGN,
 	ST_CUSTOM_TOTALS_CLIENT,
+	ST_CUSTOM_TOTALS_CHANNEL,
 	ST_SUMS_CAMPAIGN,
 	ST_SUMS_CLIENT,
+	ST_SUMS_CHANNEL,
 	ST_TOTALS_CAMPAIGN,
 	ST_TOTALS_CLIENT,
+	ST_TOTALS_CHANNEL,
 	ST_GAPS_CAMPAIGN,
 	ST_GAPS_CLIENT,
+	ST_GAPS_CHANNEL,
 	ST_LACKS_CAMPAIGN,
 	ST_LACKS_CLIENT,
 	ST_LAST_DAY,
+	ST_LAST_DAY_CLIENT,
+	ST_LAST_DAY_CHANNEL,
 	ST_CHANNEL,
 	ST_CAMPAIGN_FIRST,
 	ST_CAMPAIGN_NEXT,
 	ST_CLIENT_CAMPAIGN_FIRST,
 	ST_CLIENT_CAMPAIGN_NEXT,
 	ST_COUNT_METRICS,
-	ST_ALERT_GET,
-	ST_ALERT_PUT,
-	ST_ALERT_LIST,
-	ST_ALERT_OPEN_NEXT,
-	ST_ALERT_UNJUDGEABLE,
 	ST_OUTBOX_ADD,
 	ST_OUTBOX_DUE,
 	ST_OUTBOX_NEXT_AT,
@@ -148,8 +149,9 @@ enum store_stmt {
 	"SELECT count(DISTINCT day), count(*), " TOTALS_FIELDS		\
 	" FROM metrics WHERE client = ?1 AND campaign = ?2"		\
 	" AND day BETWEEN ?3 AND ?4"
-/* A client's total: campaign-days, counted per campaign and added up. */
-#define TOTALS_SQL_CLIENT						\
+/* A client's (or a channel's) total: campaign-days, counted per campaign
+ * and added up. */
+#define TOTALS_SQL_SCOPE(where)						\
 	"SELECT sum(d), sum(n), sum(c), sum(r), sum(i), sum(k), sum(v),"	\
 	" min(lo), max(hi), sum(nc), sum(nr), sum(ni), sum(nk), sum(nv)"	\
 	" FROM (SELECT count(DISTINCT day) AS d, count(*) AS n,"	\
@@ -157,7 +159,7 @@ enum store_stmt {
 	" sum(clicks) AS k, sum(conversions) AS v, min(day) AS lo,"	\
 	" max(day) AS hi, count(cost) AS nc, count(revenue) AS nr,"	\
 	" count(impressions) AS ni, count(clicks) AS nk,"		\
-	" count(conversions) AS nv FROM metrics WHERE client = ?1"	\
+	" count(conversions) AS nv FROM metrics WHERE " where		\
 	" AND day BETWEEN ?3 AND ?4 GROUP BY campaign)"
 #define TOTALS_NCOLS	14
 
@@ -255,18 +257,36 @@ static const char *store_sql[ST__MAX] = {
 	    " WHERE client = ?1 AND day BETWEEN ?3 AND ?4"
 	    " GROUP BY name ORDER BY name",
 
+	/* A channel's samples: those that name it (a campaign may change
+	 * channel); the custom values of those samples. */
+	[ST_CUSTOM_TOTALS_CHANNEL] =
+	    "SELECT c.name, sum(c.value), count(DISTINCT c.day)"
+	    " FROM custom_metrics c JOIN metrics m ON m.client = c.client"
+	    " AND m.campaign = c.campaign AND m.day = c.day"
+	    " AND m.hour = c.hour"
+	    " WHERE c.client = ?1 AND m.channel = ?2"
+	    " AND c.day BETWEEN ?3 AND ?4 GROUP BY c.name ORDER BY c.name",
+
 	[ST_SUMS_CAMPAIGN] = SUMS_SQL("client = ?1 AND campaign = ?2"),
 	[ST_SUMS_CLIENT] = SUMS_SQL("client = ?1"),
+	[ST_SUMS_CHANNEL] = SUMS_SQL("client = ?1 AND channel = ?2"),
 	[ST_TOTALS_CAMPAIGN] = TOTALS_SQL_CAMPAIGN,
-	[ST_TOTALS_CLIENT] = TOTALS_SQL_CLIENT,
+	[ST_TOTALS_CLIENT] = TOTALS_SQL_SCOPE("client = ?1"),
+	[ST_TOTALS_CHANNEL] = TOTALS_SQL_SCOPE("client = ?1 AND channel = ?2"),
 	[ST_GAPS_CAMPAIGN] = GAPS_SQL("client = ?1 AND campaign = ?2", "day"),
 	[ST_GAPS_CLIENT] = GAPS_SQL("client = ?1", "campaign, day"),
+	[ST_GAPS_CHANNEL] = GAPS_SQL("client = ?1 AND channel = ?2",
+	    "campaign, day"),
 	[ST_LACKS_CAMPAIGN] = LACKS_SQL("client = ?1 AND campaign = ?2",
 	    "day", "day"),
 	[ST_LACKS_CLIENT] = LACKS_SQL("client = ?1", "campaign, day",
 	    "day, campaign"),
 	[ST_LAST_DAY] =
 	    "SELECT max(day) FROM metrics WHERE client = ?1 AND campaign = ?2",
+	[ST_LAST_DAY_CLIENT] =
+	    "SELECT max(day) FROM metrics WHERE client = ?1",
+	[ST_LAST_DAY_CHANNEL] =
+	    "SELECT max(day) FROM metrics WHERE client = ?1 AND channel = ?2",
 	[ST_CHANNEL] =
 	    "SELECT channel FROM metrics WHERE client = ?1 AND campaign = ?2"
 	    " AND channel IS NOT NULL ORDER BY day DESC, hour DESC LIMIT 1",
@@ -287,34 +307,6 @@ static const char *store_sql[ST__MAX] = {
 	    "SELECT client, campaign FROM metrics WHERE client = ?1"
 	    " AND campaign > ?2 ORDER BY campaign LIMIT 1",
 	[ST_COUNT_METRICS] = "SELECT count(*) FROM metrics",
-
-	[ST_ALERT_GET] =
-	    "SELECT state, since, last_notified, roi_ppm, judged"
-	    " FROM alert_state WHERE client = ?1 AND campaign = ?2"
-	    " AND kind = ?3",
-	[ST_ALERT_PUT] =
-	    "INSERT INTO alert_state (client, campaign, kind, state, since,"
-	    " last_notified, roi_ppm, judged)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
-	    " ON CONFLICT (client, campaign, kind) DO UPDATE SET"
-	    " state = excluded.state, since = excluded.since,"
-	    " last_notified = excluded.last_notified,"
-	    " roi_ppm = excluded.roi_ppm, judged = excluded.judged",
-	/* alert_open (migration 5) holds the open and unjudgeable states
-	 * alone: a sweep of them never reads the settled millions. */
-	[ST_ALERT_OPEN_NEXT] =
-	    "SELECT client, campaign FROM alert_state"
-	    " INDEXED BY alert_open"
-	    " WHERE (client, campaign) > (?1, ?2) AND " STORE_ALERT_OPEN
-	    " ORDER BY client, campaign LIMIT 1",
-	[ST_ALERT_UNJUDGEABLE] =
-	    "SELECT count(DISTINCT client || x'00' || campaign)"
-	    " FROM alert_state INDEXED BY alert_open"
-	    " WHERE judged = " STORE_JUDGED_ERROR_SQL,
-	[ST_ALERT_LIST] =
-	    "SELECT client, campaign, kind, state, since, last_notified,"
-	    " roi_ppm, judged FROM alert_state"
-	    " WHERE ?1 OR " STORE_ALERT_OPEN " ORDER BY client, campaign, kind",
 
 	/*
 	 * The id is chosen in the same statement so the idempotency key can
@@ -394,6 +386,7 @@ static const char *store_sql[ST__MAX] = {
 struct store {
 	sqlite3		*db;
 	sqlite3_stmt	*st[ST__MAX];
+	sqlite3_stmt	*xst[SX__MAX];	/* of the other store*.c files */
 	int		 in_txn;	/* inside store_begin() */
 	int64_t		 txn_time;	/* clock read once per transaction */
 	int		 busy;		/* the last failure: locked by another
@@ -494,7 +487,7 @@ store_busy_cb(void *arg, int count)
 }
 
 /* Set *cause to "what: <SQLite's message>", reset st and return -1. */
-static int
+int
 store_fail(struct store *s, sqlite3_stmt *st, const char *what, char **cause)
 {
 	int	rc = sqlite3_errcode(s->db) & 0xff;
@@ -529,7 +522,7 @@ store_run(struct store *s, enum store_stmt id, const char *what, char **cause)
 	return 0;
 }
 
-static void
+void
 store_bind_text(sqlite3_stmt *st, int idx, const char *s)
 {
 	if (s == NULL)
@@ -539,7 +532,7 @@ store_bind_text(sqlite3_stmt *st, int idx, const char *s)
 }
 
 /* Copy a text column into buf; -1 if it does not fit. */
-static int
+int
 store_column_copy(sqlite3_stmt *st, int col, char *buf, size_t len)
 {
 	const unsigned char	*p = sqlite3_column_text(st, col);
@@ -553,6 +546,22 @@ store_column_copy(sqlite3_stmt *st, int col, char *buf, size_t len)
 		memcpy(buf, p, n);
 	buf[n] = '\0';
 	return 0;
+}
+
+sqlite3_stmt *
+store_xstmt(struct store *s, enum store_xstmt id, const char *sql,
+    char **cause)
+{
+	if ((unsigned)id >= SX__MAX)
+		fatalx("%s: statement %d", __func__, (int)id);
+	if (s->xst[id] == NULL && sqlite3_prepare_v3(s->db, sql, -1,
+	    SQLITE_PREPARE_PERSISTENT, &s->xst[id], NULL) != SQLITE_OK) {
+		xasprintf(cause, "preparing statement: %s",
+		    sqlite3_errmsg(s->db));
+		s->xst[id] = NULL;
+		return NULL;
+	}
+	return s->xst[id];
 }
 
 sqlite3 *
@@ -805,6 +814,8 @@ store_free(struct store *s)
 		close(s->waitfd);	/* and with it any mark */
 	for (i = 0; i < ST__MAX; i++)
 		sqlite3_finalize(s->st[i]);
+	for (i = 0; i < SX__MAX; i++)
+		sqlite3_finalize(s->xst[i]);
 	/* An open transaction is rolled back; the last connection's close
 	 * checkpoints the WAL into the database file. */
 	if (s->db != NULL && sqlite3_close(s->db) != SQLITE_OK)
@@ -1199,14 +1210,28 @@ store_column_sum(sqlite3_stmt *st, int col, int64_t *v, int *present)
 	}
 }
 
-/* Bind the scope of a totals, gaps or lacks statement. */
+/*
+ * The statement of a scope: a campaign, a channel (campaign NULL) or the
+ * client's total (both NULL); their statements follow each other in that
+ * order from `base`.
+ */
+static enum store_stmt
+store_pick(enum store_stmt base, const char *campaign, const char *channel)
+{
+	if (campaign != NULL)
+		return base;
+	return base + (channel != NULL ? 2 : 1);
+}
+
+/* Bind the scope of a totals, gaps or lacks statement (key: the campaign or
+ * the channel, NULL for a client's total). */
 static void
-store_bind_scope(sqlite3_stmt *st, const char *client, const char *campaign,
+store_bind_scope(sqlite3_stmt *st, const char *client, const char *key,
     int32_t from_day, int32_t to_day)
 {
 	store_bind_text(st, 1, client);
-	if (campaign != NULL)
-		store_bind_text(st, 2, campaign);
+	if (key != NULL)
+		store_bind_text(st, 2, key);
 	sqlite3_bind_int(st, 3, from_day);
 	sqlite3_bind_int(st, 4, to_day);
 }
@@ -1219,15 +1244,17 @@ store_bind_scope(sqlite3_stmt *st, const char *client, const char *campaign,
  */
 static int
 store_sums(struct store *s, const char *client, const char *campaign,
-    int32_t from_day, int32_t to_day, struct kpi_totals *t, char **cause)
+    const char *channel, int32_t from_day, int32_t to_day,
+    struct kpi_totals *t, char **cause)
 {
 	sqlite3_stmt	*st;
 	int64_t		*sums[STORE_NFIGURES];
 	int		 i, present;
 
 	store_figure_ptrs(t, sums);
-	st = s->st[campaign != NULL ? ST_SUMS_CAMPAIGN : ST_SUMS_CLIENT];
-	store_bind_scope(st, client, campaign, from_day, to_day);
+	st = s->st[store_pick(ST_SUMS_CAMPAIGN, campaign, channel)];
+	store_bind_scope(st, client, campaign != NULL ? campaign : channel,
+	    from_day, to_day);
 	if (sqlite3_step(st) != SQLITE_ROW)
 		return store_fail(s, st, "totals", cause);
 	t->samples = t->days = sqlite3_column_int64(st, 0);
@@ -1258,6 +1285,17 @@ int
 store_totals(struct store *s, const char *client, const char *campaign,
     int32_t from_day, int32_t to_day, struct kpi_totals *t, char **cause)
 {
+	return store_totals_scope(s, client, campaign, NULL, from_day, to_day,
+	    t, cause);
+}
+
+int
+store_totals_scope(struct store *s, const char *client, const char *campaign,
+    const char *channel, int32_t from_day, int32_t to_day,
+    struct kpi_totals *t, char **cause)
+{
+	const char	*key = campaign != NULL ? campaign : channel;
+
 	sqlite3_stmt	*st;
 	struct kpi_pair_sums *ps;
 	int64_t		*sums[STORE_NFIGURES], off[4 * KPI_PAIR__MAX], n;
@@ -1268,7 +1306,8 @@ store_totals(struct store *s, const char *client, const char *campaign,
 	store_figure_ptrs(t, sums);
 
 	/* The common case first: no hourly sample, no missing field. */
-	switch (store_sums(s, client, campaign, from_day, to_day, t, cause)) {
+	switch (store_sums(s, client, campaign, channel, from_day, to_day, t,
+	    cause)) {
 	case 0:
 		return 0;
 	case 1:
@@ -1278,8 +1317,8 @@ store_totals(struct store *s, const char *client, const char *campaign,
 		return -1;
 	}
 
-	st = s->st[campaign != NULL ? ST_TOTALS_CAMPAIGN : ST_TOTALS_CLIENT];
-	store_bind_scope(st, client, campaign, from_day, to_day);
+	st = s->st[store_pick(ST_TOTALS_CAMPAIGN, campaign, channel)];
+	store_bind_scope(st, client, key, from_day, to_day);
 	if (sqlite3_step(st) != SQLITE_ROW)
 		return store_fail(s, st, "totals", cause);
 	if (sqlite3_column_count(st) != TOTALS_NCOLS)
@@ -1304,8 +1343,8 @@ store_totals(struct store *s, const char *client, const char *campaign,
 
 	/* Some sample lacks a field: what its pairs must leave out. */
 	if (gaps) {
-		st = s->st[campaign != NULL ? ST_GAPS_CAMPAIGN : ST_GAPS_CLIENT];
-		store_bind_scope(st, client, campaign, from_day, to_day);
+		st = s->st[store_pick(ST_GAPS_CAMPAIGN, campaign, channel)];
+		store_bind_scope(st, client, key, from_day, to_day);
 		if (sqlite3_step(st) != SQLITE_ROW) {
 			memset(t, 0, sizeof *t);
 			return store_fail(s, st, "totals", cause);
@@ -1383,15 +1422,23 @@ store_custom_totals(struct store *s, const char *client, const char *campaign,
     int32_t from_day, int32_t to_day, store_custom_cb cb, void *arg,
     char **cause)
 {
+	return store_custom_totals_scope(s, client, campaign, NULL, from_day,
+	    to_day, cb, arg, cause);
+}
+
+int
+store_custom_totals_scope(struct store *s, const char *client,
+    const char *campaign, const char *channel, int32_t from_day,
+    int32_t to_day, store_custom_cb cb, void *arg, char **cause)
+{
 	sqlite3_stmt	*st;
 	char		 name[METRIC_CUSTOM_NAME_MAX];
 	int		 rc;
 
-	st = s->st[campaign != NULL ? ST_CUSTOM_TOTALS_CAMPAIGN :
-	    ST_CUSTOM_TOTALS_CLIENT];
+	st = s->st[store_pick(ST_CUSTOM_TOTALS_CAMPAIGN, campaign, channel)];
 	store_bind_text(st, 1, client);
-	if (campaign != NULL)
-		store_bind_text(st, 2, campaign);
+	if (campaign != NULL || channel != NULL)
+		store_bind_text(st, 2, campaign != NULL ? campaign : channel);
 	sqlite3_bind_int(st, 3, from_day);
 	sqlite3_bind_int(st, 4, to_day);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -1417,10 +1464,18 @@ int
 store_last_day(struct store *s, const char *client, const char *campaign,
     int32_t *day, char **cause)
 {
-	sqlite3_stmt	*st = s->st[ST_LAST_DAY];
+	return store_last_day_scope(s, client, campaign, NULL, day, cause);
+}
+
+int
+store_last_day_scope(struct store *s, const char *client,
+    const char *campaign, const char *channel, int32_t *day, char **cause)
+{
+	sqlite3_stmt	*st = s->st[store_pick(ST_LAST_DAY, campaign, channel)];
 
 	store_bind_text(st, 1, client);
-	store_bind_text(st, 2, campaign);
+	if (campaign != NULL || channel != NULL)
+		store_bind_text(st, 2, campaign != NULL ? campaign : channel);
 	if (sqlite3_step(st) != SQLITE_ROW)
 		return store_fail(s, st, "last day", cause);
 	if (sqlite3_column_type(st, 0) == SQLITE_NULL)
@@ -1502,16 +1557,12 @@ store_foreach_campaign(struct store *s, const char *client,
 	}
 }
 
-_Static_assert(2 + RULE_SKIP_ERROR == 6, "STORE_JUDGED_ERROR_SQL is "
-    "rules_judged_encode() of RULE_SKIP_ERROR");
-
 int
-store_next_campaign(struct store *s, int open_only, const char *after_client,
+store_next_campaign(struct store *s, const char *after_client,
     const char *after_campaign, char *client, size_t clen, char *campaign,
     size_t calen, char **cause)
 {
-	sqlite3_stmt	*st = s->st[open_only ? ST_ALERT_OPEN_NEXT :
-			    ST_CAMPAIGN_NEXT];
+	sqlite3_stmt	*st = s->st[ST_CAMPAIGN_NEXT];
 	int		 rc;
 
 	sqlite3_bind_text(st, 1, after_client, -1, SQLITE_TRANSIENT);
@@ -1533,21 +1584,6 @@ store_next_campaign(struct store *s, int open_only, const char *after_client,
 	return 1;
 }
 
-int64_t
-store_count_unjudgeable(struct store *s)
-{
-	sqlite3_stmt	*st = s->st[ST_ALERT_UNJUDGEABLE];
-	int64_t		 n = -1;
-
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	else
-		log_warnx("store: counting unjudgeable campaigns: %s",
-		    sqlite3_errmsg(s->db));
-	sqlite3_reset(st);
-	return n;
-}
-
 /* -1 on error (logged). */
 int64_t
 store_count_metrics(struct store *s)
@@ -1555,142 +1591,6 @@ store_count_metrics(struct store *s)
 	return store_scalar(s, ST_COUNT_METRICS, "counting samples", 0, -1);
 }
 
-int
-store_alert_get(struct store *s, const char *client, const char *campaign,
-    enum alert_kind kind, struct rule_status *rs, char **cause)
-{
-	sqlite3_stmt	*st = s->st[ST_ALERT_GET];
-	const char	*name;
-	int		 rc, state;
-
-	if ((unsigned)kind >= ALERT_KIND_MAX) {
-		xasprintf(cause, "alert state: bad kind %d", (int)kind);
-		return -1;
-	}
-	store_bind_text(st, 1, client);
-	store_bind_text(st, 2, campaign);
-	store_bind_text(st, 3, rules_kind_name(kind));
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_DONE) {
-		sqlite3_reset(st);
-		return 0;
-	}
-	if (rc != SQLITE_ROW)
-		return store_fail(s, st, "alert state", cause);
-	name = (const char *)sqlite3_column_text(st, 0);
-	if (name == NULL || (state = rules_state_lookup(name)) < 0) {
-		xasprintf(cause, "alert state: unknown state \"%s\"",
-		    name != NULL ? name : "");
-		sqlite3_reset(st);
-		return -1;
-	}
-	memset(rs, 0, sizeof *rs);
-	rs->state = (enum alert_state)state;
-	rs->since = sqlite3_column_int64(st, 1);
-	rs->last_notified = sqlite3_column_int64(st, 2);
-	rs->roi_ppm = sqlite3_column_int64(st, 3);
-	rules_judged_decode(sqlite3_column_int(st, 4), rs);
-	sqlite3_reset(st);
-	return 1;
-}
-
-int
-store_alert_put(struct store *s, const char *client, const char *campaign,
-    enum alert_kind kind, const struct rule_status *rs, char **cause)
-{
-	sqlite3_stmt	*st = s->st[ST_ALERT_PUT];
-
-	if ((unsigned)kind >= ALERT_KIND_MAX ||
-	    (unsigned)rs->state >= ALERT_STATE_MAX) {
-		xasprintf(cause, "alert state: bad kind %d or state %d",
-		    (int)kind, (int)rs->state);
-		return -1;
-	}
-	store_bind_text(st, 1, client);
-	store_bind_text(st, 2, campaign);
-	store_bind_text(st, 3, rules_kind_name(kind));
-	store_bind_text(st, 4, rules_state_name(rs->state));
-	sqlite3_bind_int64(st, 5, rs->since);
-	sqlite3_bind_int64(st, 6, rs->last_notified);
-	sqlite3_bind_int64(st, 7, rs->roi_ppm);
-	sqlite3_bind_int(st, 8, rules_judged_encode(rs));
-	if (sqlite3_step(st) != SQLITE_DONE)
-		return store_fail(s, st, "saving alert state", cause);
-	sqlite3_reset(st);
-	return 0;
-}
-
-struct store_alert_row {
-	char			*client;
-	char			*campaign;
-	enum alert_kind		 kind;
-	struct rule_status	 rs;
-};
-
-/*
- * Read every matching state first and call back afterwards, so callbacks may
- * write alert states (periodic re-evaluation) without disturbing the walk.
- * A callback returning non-zero stops the walk; that value is returned.
- */
-int
-store_foreach_alert(struct store *s, int include_ok, store_alert_cb cb,
-    void *arg, char **cause)
-{
-	sqlite3_stmt		*st = s->st[ST_ALERT_LIST];
-	struct store_alert_row	*rows = NULL, *r;
-	const char		*kname, *sname;
-	size_t			 n = 0, alloc = 0, i;
-	int			 rc, kind, state, ret = 0;
-
-	sqlite3_bind_int(st, 1, include_ok != 0);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		kname = (const char *)sqlite3_column_text(st, 2);
-		sname = (const char *)sqlite3_column_text(st, 3);
-		kind = kname != NULL ? rules_kind_lookup(kname) : -1;
-		state = sname != NULL ? rules_state_lookup(sname) : -1;
-		if (kind < 0 || state < 0) {
-			xasprintf(cause, "alert states: unknown kind \"%s\" or "
-			    "state \"%s\"", kname != NULL ? kname : "",
-			    sname != NULL ? sname : "");
-			sqlite3_reset(st);
-			ret = -1;
-			goto out;
-		}
-		if (n == alloc) {
-			alloc = alloc != 0 ? alloc * 2 : 16;
-			rows = xreallocarray(rows, alloc, sizeof *rows);
-		}
-		r = &rows[n++];
-		memset(r, 0, sizeof *r);
-		r->client = xstrdup((const char *)sqlite3_column_text(st, 0));
-		r->campaign = xstrdup((const char *)sqlite3_column_text(st, 1));
-		r->kind = (enum alert_kind)kind;
-		r->rs.state = (enum alert_state)state;
-		r->rs.since = sqlite3_column_int64(st, 4);
-		r->rs.last_notified = sqlite3_column_int64(st, 5);
-		r->rs.roi_ppm = sqlite3_column_int64(st, 6);
-		rules_judged_decode(sqlite3_column_int(st, 7), &r->rs);
-	}
-	if (rc != SQLITE_DONE) {
-		ret = store_fail(s, st, "listing alert states", cause);
-		goto out;
-	}
-	sqlite3_reset(st);
-
-	for (i = 0; i < n; i++) {
-		r = &rows[i];
-		if ((ret = cb(r->client, r->campaign, r->kind, &r->rs,
-		    arg)) != 0)
-			break;
-	}
-out:
-	for (i = 0; i < n; i++) {
-		free(rows[i].client);
-		free(rows[i].campaign);
-	}
-	free(rows);
-	return ret;
-}
 
 int64_t
 store_outbox_add(struct store *s, const char *client, const char *receiver,

@@ -178,4 +178,9 @@ int		 cfg_check_currency(const char *, char **);
 int		 cfg_check_timezone(const char *, char **);
 int		 cfg_check_listen_addr(const char *, char **);
 
+/* config-rules.c: the client's rules (shorthand first) into c->ruleset. */
+int	cfg_client_rules(struct cfg_ctx *, const cJSON *root,
+	    struct client_conf *);
+void	cfg_free_client_rules(struct client_conf *);
+
 #endif

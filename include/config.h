@@ -62,6 +62,14 @@ struct client_conf {
 	char		*hmac_secret;	/* optional HTTP ingest signature key */
 	struct receiver_conf *receivers;
 	size_t		 nreceivers;
+	/* Every rule judged for the client: the shorthand rules of
+	 * minimum_roi/target_roi first, then the main file's "rules"
+	 * (defaults) and the client's own (config-rules.c). */
+	struct rule_def	*ruleset;
+	size_t		 nruleset;
+	unsigned	 rule_scopes;	/* 1 << enum rule_scope of each */
+	int		 rule_calendar;	/* some window follows the calendar:
+					   they roll over at local midnight */
 	int		 id_line;	/* where id and token_file were set, */
 	int		 token_line;	/* for the checks across files */
 };

@@ -13,6 +13,54 @@
 #include "metric.h"
 #include "rules.h"
 
+/*
+ * What a configured rule judged, for the explanation every alert carries:
+ * per condition the KPI (measure name), its value (floor, in the measure's
+ * unit; a change condition: the change in ppm, with the previous value),
+ * its inputs, coverage and threshold; the window with its local days; where
+ * the threshold came from; why now. Budget and freshness rules add theirs.
+ */
+struct notice_cond {
+	char			measure[48];	/* measure_name() */
+	int			cmp;		/* enum rule_cmp */
+	int			change;
+	int			defined;
+	int64_t			value;		/* floor */
+	int			inexact;
+	int			prev_defined;	/* change: the previous value */
+	int64_t			prev;
+	int64_t			cur;		/* change: the current value */
+	int64_t			threshold;
+	int64_t			clear;
+	int64_t			num, den;	/* inputs */
+	int64_t			days, days_total;
+};
+struct notice_rule {
+	char			name[64];	/* "" for events without one */
+	int			type;		/* enum rule_type */
+	int			scope;		/* enum rule_scope */
+	int			severity;	/* enum rule_severity */
+	struct notice_cond	cond[4];	/* RULE_CONDS_MAX */
+	int			ncond;
+	char			window[24];	/* window_name() */
+	int32_t			win_from, win_to;
+	int32_t			prev_from, prev_to;
+	int			origin;		/* enum rule_origin */
+	char			file[128];	/* where the rule or override is */
+	int			line;
+	int64_t			since;		/* of the current state */
+	int64_t			pending_secs;
+	int64_t			repeat_secs;
+	int64_t			min_volume;
+	int			volume;		/* enum rule_volume */
+	/* budget */
+	int64_t			budget, spent, projected, pacing_ppm;
+	int32_t			period_from, period_to, runout_day;
+	/* freshness */
+	int32_t			expected_day, last_day, by_sec;
+	char			tz[64];		/* the client's zone */
+};
+
 struct notice_event {
 	char			campaign[METRIC_CAMPAIGN_MAX];
 	char			channel[METRIC_CHANNEL_MAX];
@@ -31,6 +79,8 @@ struct notice_event {
 	int32_t			src_day;
 	char			src_cost[128];
 	char			src_revenue[128];
+	struct notice_rule	rule;		/* ALERT_RULE, and the
+						   shorthand rules' explanation */
 };
 
 struct notice {

@@ -109,6 +109,9 @@ int	store_lacks(struct store *, const char *client, const char *campaign,
 /* Last day with data for the campaign, or INT32_MIN when none. */
 int	store_last_day(struct store *, const char *client, const char *campaign,
 	    int32_t *day, char **cause);
+int	store_last_day_scope(struct store *, const char *client,
+	    const char *campaign, const char *channel, int32_t *day,
+	    char **cause);
 /* Channel of the campaign's most recent sample ("" when unknown); buf >= 64. */
 int	store_campaign_channel(struct store *, const char *client,
 	    const char *campaign, char *buf, size_t len, char **cause);
@@ -120,31 +123,72 @@ int	store_foreach_campaign(struct store *, const char *client,
 	    store_campaign_cb, void *arg, char **cause);
 /*
  * The first campaign after (after_client, after_campaign) in (client,
- * campaign) order -- "" "" for the first -- among all stored campaigns, or
- * (open_only) among those with an open alert or that could not be evaluated:
- * a cursor that holds nothing between calls, so a sweep of a million
- * campaigns goes in slices. Returns 1 (names copied), 0 at the end, or -1.
+ * campaign) order -- "" "" for the first -- among all stored campaigns: a
+ * cursor that holds nothing between calls, so a sweep of a million campaigns
+ * goes in slices. Returns 1 (names copied), 0 at the end, or -1.
  */
-int	store_next_campaign(struct store *, int open_only,
-	    const char *after_client, const char *after_campaign, char *client,
-	    size_t clen, char *campaign, size_t calen, char **cause);
-/* Campaigns whose last evaluation failed (RULE_SKIP_ERROR); -1 on error. */
-int64_t	store_count_unjudgeable(struct store *);
+int	store_next_campaign(struct store *, const char *after_client,
+	    const char *after_campaign, char *client, size_t clen,
+	    char *campaign, size_t calen, char **cause);
+/*
+ * Totals, custom totals and the last day of data of any scope: a campaign,
+ * a channel (campaign NULL: the samples that name the channel) or the
+ * client's total (both NULL, counted in campaign-days as a channel's).
+ */
+int	store_totals_scope(struct store *, const char *client,
+	    const char *campaign, const char *channel, int32_t from_day,
+	    int32_t to_day, struct kpi_totals *, char **cause);
 /* Number of samples stored (tests, /metrics). */
 int64_t	store_count_metrics(struct store *);
 
-/* Alert states per (client, campaign, kind). Returns 1 found, 0 not found, -1. */
-int	store_alert_get(struct store *, const char *client, const char *campaign,
-	    enum alert_kind, struct rule_status *, char **cause);
-int	store_alert_put(struct store *, const char *client, const char *campaign,
-	    enum alert_kind, const struct rule_status *, char **cause);
-/* Iterate alert states that are not ok or whose campaign could not be
- * evaluated (include_ok: all), for `roiwatch alerts`. */
-typedef int (*store_alert_cb)(const char *client, const char *campaign,
-	    enum alert_kind, const struct rule_status *, void *arg);
-int	store_foreach_alert(struct store *, int include_ok, store_alert_cb,
-	    void *arg, char **cause);
-
+/*
+ * Alert states (store-alert.c), one per (client, scope, subject, rule): the
+ * subject is the campaign, the channel, or "" for the client's total.
+ * store_alert_get: 1 found, 0 not found, -1.
+ */
+struct alert_key {
+	const char	*client;
+	enum rule_scope	 scope;
+	const char	*subject;
+	const char	*rule;
+};
+/* The state plus the window it was judged over (local days). */
+struct alert_row {
+	struct rule_status st;
+	int32_t	 win_from, win_to;	/* INT32_MIN/MAX when open */
+};
+int	store_alert_get(struct store *, const struct alert_key *,
+	    struct alert_row *, char **cause);
+int	store_alert_put(struct store *, const struct alert_key *,
+	    const struct alert_row *, char **cause);
+/* Forget one state (its rule was removed from the configuration). */
+int	store_alert_drop(struct store *, const struct alert_key *,
+	    char **cause);
+/* The rules with a state for one subject: cb(rule name); non-zero stops. */
+typedef int (*store_rule_cb)(const char *rule, void *arg);
+int	store_alert_rules(struct store *, const char *client,
+	    enum rule_scope, const char *subject, store_rule_cb, void *arg,
+	    char **cause);
+/*
+ * Iterate the states of a client (NULL: all) that are not settled -- not
+ * ok, could not be evaluated, believed firing by the receivers or flapping
+ * -- (include_ok: all), ordered by client, scope, subject, rule.
+ */
+typedef int (*store_alert_cb)(const struct alert_key *,
+	    const struct alert_row *, void *arg);
+int	store_foreach_alert(struct store *, const char *client,
+	    int include_ok, store_alert_cb, void *arg, char **cause);
+/*
+ * The first unsettled subject after (client, scope, subject) in that order
+ * -- "", 0, "" for the first: a cursor for the periodic sweep. Returns 1
+ * (copied), 0 at the end, -1.
+ */
+int	store_next_open(struct store *, const char *after_client,
+	    enum rule_scope after_scope, const char *after_subject,
+	    char *client, size_t clen, enum rule_scope *scope, char *subject,
+	    size_t slen, char **cause);
+/* Subjects whose last evaluation failed (RULE_SKIP_ERROR); -1 on error. */
+int64_t	store_count_unjudgeable(struct store *);
 /*
  * Outbox: one row per notification and receiver. payload is the JSON the router
  * built (render.h turns it into a message per receiver type); idem_key is stable
@@ -267,6 +311,9 @@ typedef int (*store_custom_cb)(const char *name, int64_t sum,
 int	store_custom_totals(struct store *, const char *client,
 	    const char *campaign, int32_t from_day, int32_t to_day,
 	    store_custom_cb, void *arg, char **cause);
+int	store_custom_totals_scope(struct store *, const char *client,
+	    const char *campaign, const char *channel, int32_t from_day,
+	    int32_t to_day, store_custom_cb, void *arg, char **cause);
 
 /*
  * State of a pull source (pull.c), so that the fetch schedule, the HTTP

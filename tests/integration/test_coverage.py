@@ -67,7 +67,7 @@ def test_worked_example():
               "not judged: coverage under minimum_coverage (1 of 4 days; "
               "2026-12-02 lacks cost, 2026-12-03 lacks revenue, 2026-12-04 lacks cost; "
               "minimum 50.00%)" in r.stdout, r.stdout)
-        state = d.query("select state, judged from alert_state where kind = 'roi_low'")
+        state = d.query("select state, judged from alert_state where rule = 'roi_low'")
         check(state[0][0] == "firing" and state[0][1] != 1, "kept state %r" % state)
 
         # The missing figures arrive (revenue a day late is the normal case):

@@ -38,7 +38,7 @@ def test_file_to_alert_and_restart():
         check(m["Message-ID"] and m["Date"] and m["From"], "headers present")
 
         states = dict(((c, k), s) for c, k, s in d.query(
-            "select campaign, kind, state from alert_state"))
+            "select subject, rule, state from alert_state"))
         check(states[("Black Friday", "roi_low")] == "firing", "state %r" % states)
         check(states[("Newsletter", "roi_target")] == "firing", "state %r" % states)
 
@@ -61,8 +61,8 @@ def test_file_to_alert_and_restart():
         wait_for(lambda: eml_count(d) == 2, what="resolution message")
         body = d.messages("mail/acme")[1].get_body().get_content()
         check("Black Friday" in body, body)
-        state = d.query("select state from alert_state where campaign='Black Friday' "
-                        "and kind='roi_low'")[0][0]
+        state = d.query("select state from alert_state where subject='Black Friday' "
+                        "and rule='roi_low'")[0][0]
         check(state == "resolved", "state after recovery: " + state)
         d.stop()
     finally:

@@ -35,11 +35,11 @@ def test_overflow_does_not_silence_others():
         # through the periodic evaluation, which also meets the hog.
         wait_for(lambda: d.messages("mail/victim"), timeout=20,
                  what="the victim's alert (log:\n%s)" % d.log())
-        st = d.query("select state from alert_state where client = 'victim' and kind = 'roi_low'")
+        st = d.query("select state from alert_state where client = 'victim' and rule = 'roi_low'")
         check(st == [("firing",)], "victim state %r" % st)
         # The hog's small campaign is judged too (same client, same file).
         st = d.query("select state, judged from alert_state where client = 'hog' "
-                     "and campaign = 'small' and kind = 'roi_low'")
+                     "and subject = 'small' and rule = 'roi_low'")
         check(st == [("firing", 1)], "hog/small %r" % st)
         log = d.log()
         check('campaign="huge": cannot be evaluated, skipped' in log and "overflow" in log, log)

@@ -42,15 +42,16 @@ put(const char *client, const char *campaign, int32_t day, int64_t cost,
 static enum alert_state
 state_of(const char *client, const char *campaign, enum rule_skip *skip)
 {
-	struct rule_status st;
+	struct alert_key k = { client, RULE_SCOPE_CAMPAIGN, campaign,
+	    "roi_low" };
+	struct alert_row row;
 	char *cause = NULL;
 
-	if (store_alert_get(store, client, campaign, ALERT_ROI_LOW, &st,
-	    &cause) != 1)
+	if (store_alert_get(store, &k, &row, &cause) != 1)
 		fail_msg("no alert state for %s/%s", client, campaign);
 	if (skip != NULL)
-		*skip = st.skip;
-	return st.state;
+		*skip = row.st.skip;
+	return row.st.state;
 }
 
 /*

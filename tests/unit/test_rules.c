@@ -43,6 +43,32 @@ roi(int64_t pct_x100)
 }
 
 /*
+ * The shorthand rules of minimum_roi / target_roi through the whole path:
+ * their definition, the facts of the totals, the judgement, the step.
+ */
+static enum rule_action
+sh_step(enum alert_kind k, const struct rule_params *p,
+    const struct kpi_totals *t, int64_t now, struct rule_status *st)
+{
+	struct rule_def defs[2];
+	struct measure_input in;
+	struct rule_facts f;
+	struct rule_verdict v;
+	struct rule_bound b;
+	size_t n;
+
+	n = rules_shorthand(p, 0, defs);
+	if ((size_t)k >= n)
+		return RULE_NONE;
+	memset(&in, 0, sizeof in);
+	in.t = t;
+	rules_facts(&defs[k], &in, NULL, &f);
+	rules_bound(&defs[k], NULL, NULL, &b);
+	rules_judge(&defs[k], &b, &f, &v);
+	return rules_step(&defs[k], &v, now, st);
+}
+
+/*
  * The tests up to test_restart give totals of samples that each report cost
  * and revenue: the (cost, revenue) pair is their plain sums, every day complete.
  */
@@ -53,7 +79,7 @@ judge(enum alert_kind k, const struct rule_params *p,
 	struct kpi_totals c = *t;
 
 	kpi_totals_assume_complete(&c);
-	return rules_step(k, p, &c, now, st);
+	return sh_step(k, p, &c, now, st);
 }
 
 static enum rule_action
@@ -122,12 +148,12 @@ test_low_pending_then_fire(void **state)
 	assert_int_equal(st.state, ALERT_OK);
 	assert_int_equal(st.since, T0);
 	assert_true(st.judged);
-	assert_int_equal(st.roi_ppm, 1600000);
+	assert_int_equal(st.value, 1600000);
 
 	assert_int_equal(LOW(10000, T0 + 10), RULE_NONE);
 	assert_int_equal(st.state, ALERT_PENDING);
 	assert_int_equal(st.since, T0 + 10);
-	assert_int_equal(st.roi_ppm, 1000000);
+	assert_int_equal(st.value, 1000000);
 
 	assert_int_equal(LOW(10000, T0 + 10 + HOUR - 1), RULE_NONE);
 	assert_int_equal(st.state, ALERT_PENDING);
@@ -305,7 +331,7 @@ test_low_not_judged(void **state)
 	    RULE_NONE);
 	assert_true(st.judged);
 	assert_int_equal(st.state, ALERT_PENDING);
-	assert_int_equal(st.roi_ppm, -1000000);
+	assert_int_equal(st.value, -1000000);
 
 	/* Once pending, thin data neither advances nor resets it. */
 	before = st;
@@ -315,7 +341,7 @@ test_low_not_judged(void **state)
 	assert_false(st.judged);
 	assert_int_equal(st.state, ALERT_PENDING);
 	assert_int_equal(st.since, before.since);
-	assert_int_equal(st.roi_ppm, before.roi_ppm);
+	assert_int_equal(st.value, before.value);
 
 	/* Firing: unjudged evaluations neither resolve nor repeat. */
 	t.cost = U(100);
@@ -475,7 +501,7 @@ test_restart(void **state)
 	after.state = saved.state;
 	after.since = saved.since;
 	after.last_notified = saved.last_notified;
-	after.roi_ppm = saved.roi_ppm;
+	after.value = saved.value;
 	after.judged = saved.judged;
 	assert_int_equal(step(ALERT_ROI_LOW, &P, 0, T0 + HOUR - 1, &after),
 	    RULE_NONE);
@@ -539,14 +565,14 @@ test_coverage_worked_example(void **state)
 	p.target_roi_ppm = 3000000;		/* the old sum said 450 % */
 	rules_status_init(&low, T0);
 	rules_status_init(&good, T0);
-	assert_int_equal(rules_step(ALERT_ROI_TARGET, &p, &t, T0, &good),
+	assert_int_equal(sh_step(ALERT_ROI_TARGET, &p, &t, T0, &good),
 	    RULE_NONE);
 	assert_true(good.judged);
 	assert_int_equal(good.state, ALERT_OK);
-	assert_int_equal(good.roi_ppm, -500000);
-	assert_int_equal(rules_step(ALERT_ROI_LOW, &p, &t, T0, &low),
+	assert_int_equal(good.value, -500000);
+	assert_int_equal(sh_step(ALERT_ROI_LOW, &p, &t, T0, &low),
 	    RULE_FIRE);
-	assert_int_equal(low.roi_ppm, -500000);
+	assert_int_equal(low.value, -500000);
 	assert_int_equal(low.days, 1);
 	assert_int_equal(low.days_total, 2);
 }
@@ -587,7 +613,7 @@ test_coverage_judgement(void **state)
 		p.min_coverage_ppm = cases[i].min_cov;
 		p.min_spend = cases[i].min_spend;
 		rules_status_init(&st, T0);
-		rules_step(ALERT_ROI_LOW, &p, &t, T0, &st);
+		sh_step(ALERT_ROI_LOW, &p, &t, T0, &st);
 		if (st.skip != cases[i].skip ||
 		    st.judged != (cases[i].skip == RULE_SKIP_NONE))
 			fail_msg("case %zu: skip %d judged %d", i, (int)st.skip,
@@ -614,26 +640,26 @@ test_coverage_keeps_firing(void **state)
 	p.min_coverage_ppm = 500000;
 	rules_status_init(&st, T0);
 	t = partial(U(1000), U(500), 4, 4);		/* ROI -50 % */
-	assert_int_equal(rules_step(ALERT_ROI_LOW, &p, &t, T0, &st), RULE_FIRE);
+	assert_int_equal(sh_step(ALERT_ROI_LOW, &p, &t, T0, &st), RULE_FIRE);
 	before = st;
 	/* Complete revenue would bring it back, but 1 of 4 days is too few. */
 	t = partial(U(1000), U(9000), 1, 4);
-	assert_int_equal(rules_step(ALERT_ROI_LOW, &p, &t, T0 + 3 * DAY, &st),
+	assert_int_equal(sh_step(ALERT_ROI_LOW, &p, &t, T0 + 3 * DAY, &st),
 	    RULE_NONE);
 	assert_false(st.judged);
 	assert_int_equal(st.skip, RULE_SKIP_COVERAGE);
 	assert_int_equal(st.state, ALERT_FIRING);
 	assert_int_equal(st.since, before.since);
 	assert_int_equal(st.last_notified, before.last_notified);
-	assert_int_equal(st.roi_ppm, -500000);	/* the last judged ROI */
+	assert_int_equal(st.value, -500000);	/* the last judged ROI */
 	/* Nor repeat while it cannot judge (repeat_secs is a day). */
 	t = partial(U(1000), U(100), 1, 4);
-	assert_int_equal(rules_step(ALERT_ROI_LOW, &p, &t, T0 + 5 * DAY, &st),
+	assert_int_equal(sh_step(ALERT_ROI_LOW, &p, &t, T0 + 5 * DAY, &st),
 	    RULE_NONE);
 	assert_int_equal(st.state, ALERT_FIRING);
 	/* Once covered again it judges: here resolved. */
 	t = partial(U(1000), U(9000), 2, 4);
-	assert_int_equal(rules_step(ALERT_ROI_LOW, &p, &t, T0 + 6 * DAY, &st),
+	assert_int_equal(sh_step(ALERT_ROI_LOW, &p, &t, T0 + 6 * DAY, &st),
 	    RULE_RESOLVE);
 	assert_true(st.judged);
 	assert_int_equal(st.skip, RULE_SKIP_NONE);
@@ -641,7 +667,7 @@ test_coverage_keeps_firing(void **state)
 	/* Good news is not sent on too thin data either. */
 	rules_status_init(&st, T0);
 	t = partial(U(1000), U(9000), 1, 3);
-	assert_int_equal(rules_step(ALERT_ROI_TARGET, &p, &t, T0, &st),
+	assert_int_equal(sh_step(ALERT_ROI_TARGET, &p, &t, T0, &st),
 	    RULE_NONE);
 	assert_int_equal(st.state, ALERT_OK);
 }

@@ -22,6 +22,11 @@
 #include "store.h"
 #include "store-internal.h"
 
+/* The key of a shorthand rule's state of a campaign. */
+#define K(client, campaign, kind)					\
+	(&(struct alert_key){ (client), RULE_SCOPE_CAMPAIGN, (campaign),	\
+	    rules_kind_name(kind) })
+
 struct fixture {
 	char		 dir[256];
 	char		 path[300];
@@ -791,28 +796,26 @@ test_foreach_campaign(void **state)
 struct alerts_seen {
 	int			n;
 	char			key[8][80];
-	struct rule_status	rs[8];
+	struct alert_row	rs[8];
 	struct store		*s;
 };
 
 static int
-alert_cb(const char *client, const char *campaign, enum alert_kind kind,
-    const struct rule_status *rs, void *arg)
+alert_cb(const struct alert_key *k, const struct alert_row *rs, void *arg)
 {
 	struct alerts_seen	*a = arg;
-	struct rule_status	 next;
+	struct alert_row	 next;
 	char			*cause = NULL;
 
 	assert_true(a->n < 8);
-	snprintf(a->key[a->n], sizeof a->key[0], "%s/%s/%d", client, campaign,
-	    (int)kind);
+	snprintf(a->key[a->n], sizeof a->key[0], "%s/%s/%s", k->client,
+	    k->subject, k->rule);
 	a->rs[a->n++] = *rs;
 	/* Re-evaluation writes states while walking them. */
 	if (a->s != NULL) {
 		next = *rs;
-		next.since++;
-		assert_int_equal(store_alert_put(a->s, client, campaign, kind,
-		    &next, &cause), 0);
+		next.st.since++;
+		assert_int_equal(store_alert_put(a->s, k, &next, &cause), 0);
 	}
 	return 0;
 }
@@ -821,66 +824,73 @@ static void
 test_alerts(void **state)
 {
 	struct fixture		*f = *state;
-	struct rule_status	 rs, got;
+	struct alert_row	 rs, got;
 	struct alerts_seen	 a;
 	char			*cause = NULL;
 
-	assert_int_equal(store_alert_get(f->s, "acme", "a", ALERT_ROI_LOW, &got,
+	assert_int_equal(store_alert_get(f->s, K("acme", "a", ALERT_ROI_LOW), &got,
 	    &cause), 0);
 
 	memset(&rs, 0, sizeof rs);
-	rs.state = ALERT_FIRING;
-	rs.since = 1000;
-	rs.last_notified = 1010;
-	rs.roi_ppm = -250000;
-	rs.judged = 1;
-	assert_int_equal(store_alert_put(f->s, "acme", "a", ALERT_ROI_LOW, &rs,
-	    &cause), 0);
-	assert_int_equal(store_alert_get(f->s, "acme", "a", ALERT_ROI_LOW, &got,
-	    &cause), 1);
-	assert_int_equal(got.state, ALERT_FIRING);
-	assert_int_equal(got.since, 1000);
-	assert_int_equal(got.last_notified, 1010);
-	assert_int_equal(got.roi_ppm, -250000);
-	assert_int_equal(got.judged, 1);
+	rs.st.state = ALERT_FIRING;
+	rs.st.since = 1000;
+	rs.st.last_notified = 1010;
+	rs.st.value = -250000;
+	rs.st.judged = 1;
+	assert_int_equal(store_alert_put(f->s, K("acme", "a", ALERT_ROI_LOW), &rs, &cause), 0);
+	assert_int_equal(store_alert_get(f->s, K("acme", "a", ALERT_ROI_LOW), &got, &cause), 1);
+	assert_int_equal(got.st.state, ALERT_FIRING);
+	assert_int_equal(got.st.since, 1000);
+	assert_int_equal(got.st.last_notified, 1010);
+	assert_int_equal(got.st.value, -250000);
+	assert_int_equal(got.st.judged, 1);
 	/* Other kind, same campaign: separate. */
-	assert_int_equal(store_alert_get(f->s, "acme", "a", ALERT_ROI_TARGET,
-	    &got, &cause), 0);
+	assert_int_equal(store_alert_get(f->s, K("acme", "a", ALERT_ROI_TARGET), &got,
+	    &cause), 0);
 
 	/* Overwrite. */
-	rs.state = ALERT_RESOLVED;
-	rs.since = 2000;
-	assert_int_equal(store_alert_put(f->s, "acme", "a", ALERT_ROI_LOW, &rs,
+	rs.st.state = ALERT_RESOLVED;
+	rs.st.since = 2000;
+	assert_int_equal(store_alert_put(f->s, K("acme", "a", ALERT_ROI_LOW), &rs,
 	    &cause), 0);
-	assert_int_equal(store_alert_get(f->s, "acme", "a", ALERT_ROI_LOW, &got,
+	assert_int_equal(store_alert_get(f->s, K("acme", "a", ALERT_ROI_LOW), &got,
 	    &cause), 1);
-	assert_int_equal(got.state, ALERT_RESOLVED);
-	assert_int_equal(got.since, 2000);
+	assert_int_equal(got.st.state, ALERT_RESOLVED);
+	assert_int_equal(got.st.since, 2000);
 
 	memset(&rs, 0, sizeof rs);
-	rs.state = ALERT_OK;
-	assert_int_equal(store_alert_put(f->s, "acme", "b", ALERT_ROI_TARGET,
-	    &rs, &cause), 0);
-	rs.state = ALERT_PENDING;
-	assert_int_equal(store_alert_put(f->s, "zeta", "a", ALERT_ROI_LOW, &rs,
+	rs.st.state = ALERT_OK;
+	assert_int_equal(store_alert_put(f->s, K("acme", "b", ALERT_ROI_TARGET), &rs,
+	    &cause), 0);
+	rs.st.state = ALERT_PENDING;
+	assert_int_equal(store_alert_put(f->s, K("zeta", "a", ALERT_ROI_LOW), &rs,
 	    &cause), 0);
 
 	memset(&a, 0, sizeof a);
-	assert_int_equal(store_foreach_alert(f->s, 0, alert_cb, &a, &cause), 0);
+	assert_int_equal(store_foreach_alert(f->s, NULL, 0, alert_cb, &a,
+	    &cause), 0);
 	assert_int_equal(a.n, 2);
-	assert_string_equal(a.key[0], "acme/a/0");
-	assert_int_equal(a.rs[0].state, ALERT_RESOLVED);
-	assert_string_equal(a.key[1], "zeta/a/0");
-	assert_int_equal(a.rs[1].state, ALERT_PENDING);
+	assert_string_equal(a.key[0], "acme/a/roi_low");
+	assert_int_equal(a.rs[0].st.state, ALERT_RESOLVED);
+	assert_string_equal(a.key[1], "zeta/a/roi_low");
+	assert_int_equal(a.rs[1].st.state, ALERT_PENDING);
+
+	/* One client's states only. */
+	memset(&a, 0, sizeof a);
+	assert_int_equal(store_foreach_alert(f->s, "zeta", 1, alert_cb, &a,
+	    &cause), 0);
+	assert_int_equal(a.n, 1);
+	assert_string_equal(a.key[0], "zeta/a/roi_low");
 
 	memset(&a, 0, sizeof a);
 	a.s = f->s;
-	assert_int_equal(store_foreach_alert(f->s, 1, alert_cb, &a, &cause), 0);
+	assert_int_equal(store_foreach_alert(f->s, NULL, 1, alert_cb, &a,
+	    &cause), 0);
 	assert_int_equal(a.n, 3);
-	assert_string_equal(a.key[1], "acme/b/1");
-	assert_int_equal(store_alert_get(f->s, "acme", "a", ALERT_ROI_LOW, &got,
+	assert_string_equal(a.key[1], "acme/b/roi_target");
+	assert_int_equal(store_alert_get(f->s, K("acme", "a", ALERT_ROI_LOW), &got,
 	    &cause), 1);
-	assert_int_equal(got.since, 2001);
+	assert_int_equal(got.st.since, 2001);
 }
 
 static void
@@ -1123,7 +1133,16 @@ test_migrate_from_1(void **state)
 	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db, "DROP TABLE sources;"
 	    " DROP TABLE custom_metrics; DROP TABLE inputs;"
-	    " DROP INDEX alert_open;"
+	    " DROP TABLE alert_state;"
+	    " CREATE TABLE alert_state (client TEXT NOT NULL,"
+	    " campaign TEXT NOT NULL, kind TEXT NOT NULL,"
+	    " state TEXT NOT NULL, since INTEGER NOT NULL,"
+	    " last_notified INTEGER NOT NULL DEFAULT 0,"
+	    " roi_ppm INTEGER NOT NULL DEFAULT 0,"
+	    " judged INTEGER NOT NULL DEFAULT 0,"
+	    " PRIMARY KEY (client, campaign, kind)) STRICT, WITHOUT ROWID;"
+	    " INSERT INTO alert_state VALUES ('acme', 'spring', 'roi_low',"
+	    " 'firing', 1000, 1010, -250000, 1);"
 	    " DROP TABLE replay_seen;"
 	    " ALTER TABLE metrics DROP COLUMN src;"
 	    " ALTER TABLE metrics DROP COLUMN odd;"
@@ -1137,6 +1156,19 @@ test_migrate_from_1(void **state)
 		fail_msg("reopen: %s", cause);
 	assert_int_equal(store_count_metrics(f->s), 1);
 	assert_int_equal(store_source_get(f->s, "x", &got, &cause), 0);
+	/* An alert state of version 1 is the shorthand rule's, told. */
+	{
+		struct alert_row	 ar;
+
+		assert_int_equal(store_alert_get(f->s, K("acme", "spring",
+		    ALERT_ROI_LOW), &ar, &cause), 1);
+		assert_int_equal(ar.st.state, ALERT_FIRING);
+		assert_int_equal(ar.st.since, 1000);
+		assert_int_equal(ar.st.value, -250000);
+		assert_true(ar.st.judged);
+		assert_true(ar.st.told);
+		assert_int_equal(ar.win_from, INT32_MIN);
+	}
 	/* Fields written before version 4 are attributed to that. */
 	assert_int_equal(store_sample_get(f->s, "acme", "spring", 100, -1,
 	    &smp, &cause), 1);
@@ -1434,22 +1466,21 @@ static void
 test_alert_skip_kept(void **state)
 {
 	struct fixture		*f = *state;
-	struct rule_status	 rs, got;
+	struct alert_row	 rs, got;
 	char			*cause = NULL;
 
-	rules_status_init(&rs, 1000);
-	rs.state = ALERT_FIRING;
-	rs.roi_ppm = -500000;
-	rs.judged = 0;
-	rs.skip = RULE_SKIP_COVERAGE;
-	assert_int_equal(store_alert_put(f->s, "acme", "a", ALERT_ROI_LOW, &rs,
-	    &cause), 0);
-	assert_int_equal(store_alert_get(f->s, "acme", "a", ALERT_ROI_LOW, &got,
-	    &cause), 1);
-	assert_false(got.judged);
-	assert_int_equal(got.skip, RULE_SKIP_COVERAGE);
-	assert_int_equal(got.state, ALERT_FIRING);
-	assert_int_equal(got.roi_ppm, -500000);
+	memset(&rs, 0, sizeof rs);
+	rules_status_init(&rs.st, 1000);
+	rs.st.state = ALERT_FIRING;
+	rs.st.value = -500000;
+	rs.st.judged = 0;
+	rs.st.skip = RULE_SKIP_COVERAGE;
+	assert_int_equal(store_alert_put(f->s, K("acme", "a", ALERT_ROI_LOW), &rs, &cause), 0);
+	assert_int_equal(store_alert_get(f->s, K("acme", "a", ALERT_ROI_LOW), &got, &cause), 1);
+	assert_false(got.st.judged);
+	assert_int_equal(got.st.skip, RULE_SKIP_COVERAGE);
+	assert_int_equal(got.st.state, ALERT_FIRING);
+	assert_int_equal(got.st.value, -500000);
 }
 
 /*
