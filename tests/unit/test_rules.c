@@ -701,6 +701,385 @@ test_judged_encoding(void **state)
 	assert_false(back.judged);
 }
 
+/* ---- Rules on any KPI: series through rules_judge() and rules_step() ---- */
+
+/* One evaluation of a series: the first condition's value (second's for
+ * compound rules), the volume, and what must come out. */
+struct step {
+	int64_t		 at;		/* seconds after T0 */
+	int64_t		 v0, v1;	/* values (change rules: current) */
+	int64_t		 p0, p1;	/* previous period (change rules) */
+	int64_t		 volume;
+	enum rule_action want;
+	enum alert_state state;
+};
+
+static void
+rule_init(struct rule_def *r, const char *kpi, enum rule_cmp cmp,
+    int64_t value, int64_t clear)
+{
+	memset(r, 0, sizeof *r);
+	r->name = (char *)"test";
+	r->kind = ALERT_RULE;
+	r->type = RULE_THRESHOLD;
+	r->severity = RULE_SEV_WARNING;
+	r->ncond = 1;
+	assert_int_equal(measure_lookup(kpi, &r->cond[0].m, NULL), 0);
+	r->cond[0].cmp = cmp;
+	r->cond[0].value = value;
+	r->cond[0].clear = clear;
+	r->notify_resolve = 1;
+	r->window.kind = WINDOW_LIFETIME;
+}
+
+static void
+value_of(struct measure_value *m, int64_t v)
+{
+	memset(m, 0, sizeof *m);
+	m->defined = 1;
+	m->floor = v;
+	m->days = m->days_total = 1;
+}
+
+static void
+run_series(const struct rule_def *r, const struct step *s, size_t n)
+{
+	struct rule_status st;
+	struct rule_facts f;
+	struct rule_verdict v;
+	struct rule_bound b;
+	enum rule_action a;
+	size_t i;
+
+	rules_status_init(&st, T0);
+	rules_bound(r, NULL, NULL, &b);
+	for (i = 0; i < n; i++) {
+		memset(&f, 0, sizeof f);
+		value_of(&f.cur[0], s[i].v0);
+		value_of(&f.cur[1], s[i].v1);
+		value_of(&f.prev[0], s[i].p0);
+		value_of(&f.prev[1], s[i].p1);
+		f.volume = s[i].volume;
+		f.budget_running = 1;
+		rules_judge(r, &b, &f, &v);
+		a = rules_step(r, &v, T0 + s[i].at, &st);
+		if (a != s[i].want || st.state != s[i].state)
+			fail_msg("step %zu (at %lld, value %lld): got %s/%s, "
+			    "want %s/%s", i, (long long)s[i].at,
+			    (long long)s[i].v0, rules_action_name(a),
+			    rules_state_name(st.state),
+			    rules_action_name(s[i].want),
+			    rules_state_name(s[i].state));
+	}
+}
+
+#define PPM(pct)	((int64_t)(pct) * 10000)	/* percent -> ppm */
+
+/*
+ * ROI alternating 190 % / 215 % around a 200 % minimum, every second: before
+ * flap suppression, 8 notices in 8 s. Now fire, resolve, fire, then one
+ * "flapping" and silence; stable for the flap window, it is released with
+ * the state the receivers do not know.
+ */
+static void
+test_flapping(void **state)
+{
+	struct rule_def r;
+	static const struct step s[] = {
+		{ 0, PPM(190), 0, 0, 0, 0, RULE_FIRE, ALERT_FIRING },
+		{ 1, PPM(215), 0, 0, 0, 0, RULE_RESOLVE, ALERT_RESOLVED },
+		{ 2, PPM(190), 0, 0, 0, 0, RULE_FIRE, ALERT_FIRING },
+		{ 3, PPM(215), 0, 0, 0, 0, RULE_FLAPPING, ALERT_RESOLVED },
+		{ 4, PPM(190), 0, 0, 0, 0, RULE_NONE, ALERT_FIRING },
+		{ 5, PPM(215), 0, 0, 0, 0, RULE_NONE, ALERT_RESOLVED },
+		{ 6, PPM(190), 0, 0, 0, 0, RULE_NONE, ALERT_FIRING },
+		{ 7, PPM(215), 0, 0, 0, 0, RULE_NONE, ALERT_RESOLVED },
+		/* Stable, but not yet for a whole flap window. */
+		{ 3000, PPM(215), 0, 0, 0, 0, RULE_NONE, ALERT_RESOLVED },
+		/* Released: the receivers last heard "fires". */
+		{ 3607, PPM(215), 0, 0, 0, 0, RULE_RESOLVE, ALERT_RESOLVED },
+		{ 3700, PPM(215), 0, 0, 0, 0, RULE_NONE, ALERT_RESOLVED },
+		/* A new fire later is news again. */
+		{ 9000, PPM(150), 0, 0, 0, 0, RULE_FIRE, ALERT_FIRING },
+	};
+
+	(void)state;
+	rule_init(&r, "roi", RULE_CMP_LT, PPM(200), PPM(200));
+	r.flap_max = 3;
+	r.flap_secs = 3600;
+	run_series(&r, s, sizeof s / sizeof s[0]);
+	/* Without suppression: every change speaks. */
+	{
+		static const struct step t[] = {
+			{ 0, PPM(190), 0, 0, 0, 0, RULE_FIRE, ALERT_FIRING },
+			{ 1, PPM(215), 0, 0, 0, 0, RULE_RESOLVE,
+			    ALERT_RESOLVED },
+			{ 2, PPM(190), 0, 0, 0, 0, RULE_FIRE, ALERT_FIRING },
+			{ 3, PPM(215), 0, 0, 0, 0, RULE_RESOLVE,
+			    ALERT_RESOLVED },
+		};
+
+		r.flap_max = 0;
+		run_series(&r, t, sizeof t / sizeof t[0]);
+	}
+}
+
+/* Released while still firing: the receivers are told it fires. */
+static void
+test_flapping_released_firing(void **state)
+{
+	struct rule_def r;
+	static const struct step s[] = {
+		{ 0, PPM(190), 0, 0, 0, 0, RULE_FIRE, ALERT_FIRING },
+		{ 1, PPM(215), 0, 0, 0, 0, RULE_RESOLVE, ALERT_RESOLVED },
+		{ 2, PPM(190), 0, 0, 0, 0, RULE_FLAPPING, ALERT_FIRING },
+		{ 3, PPM(215), 0, 0, 0, 0, RULE_NONE, ALERT_RESOLVED },
+		{ 4, PPM(190), 0, 0, 0, 0, RULE_NONE, ALERT_FIRING },
+		/* Firing, stable for the window: told (they heard "ok"). */
+		{ 604, PPM(190), 0, 0, 0, 0, RULE_FIRE, ALERT_FIRING },
+	};
+
+	(void)state;
+	rule_init(&r, "roi", RULE_CMP_LT, PPM(200), PPM(200));
+	r.flap_max = 2;
+	r.flap_secs = 600;
+	run_series(&r, s, sizeof s / sizeof s[0]);
+}
+
+/* CPA above 40 fires; clears only at or under 38 (hysteresis). */
+static void
+test_clear_threshold(void **state)
+{
+	struct rule_def r;
+	static const struct step s[] = {
+		{ 0, U(41), 0, 0, 0, 0, RULE_FIRE, ALERT_FIRING },
+		{ 10, U(39), 0, 0, 0, 0, RULE_NONE, ALERT_FIRING },
+		{ 20, U(40), 0, 0, 0, 0, RULE_NONE, ALERT_FIRING },
+		{ 30, U(38) + 1, 0, 0, 0, 0, RULE_NONE, ALERT_FIRING },
+		{ 40, U(38), 0, 0, 0, 0, RULE_RESOLVE, ALERT_RESOLVED },
+		{ 50, U(40), 0, 0, 0, 0, RULE_NONE, ALERT_RESOLVED },
+		{ 60, U(40) + 1, 0, 0, 0, 0, RULE_FIRE, ALERT_FIRING },
+	};
+
+	(void)state;
+	rule_init(&r, "cpa", RULE_CMP_GT, U(40), U(38));
+	run_series(&r, s, sizeof s / sizeof s[0]);
+}
+
+/* No judgement under the minimum volume: the state is kept as it is. */
+static void
+test_volume_guard(void **state)
+{
+	struct rule_def r;
+	static const struct step s[] = {
+		{ 0, U(50), 0, 0, 0, U(5), RULE_NONE, ALERT_OK },
+		{ 10, U(50), 0, 0, 0, U(100), RULE_FIRE, ALERT_FIRING },
+		{ 20, U(10), 0, 0, 0, U(99), RULE_NONE, ALERT_FIRING },
+		{ 30, U(10), 0, 0, 0, U(100), RULE_RESOLVE, ALERT_RESOLVED },
+	};
+
+	(void)state;
+	rule_init(&r, "cpa", RULE_CMP_GT, U(40), U(40));
+	r.min_volume = U(100);
+	run_series(&r, s, sizeof s / sizeof s[0]);
+}
+
+/* Held for the pending period before firing; recovered before it: silent. */
+static void
+test_pending_and_repeat(void **state)
+{
+	struct rule_def r;
+	static const struct step s[] = {
+		{ 0, U(50), 0, 0, 0, 0, RULE_NONE, ALERT_PENDING },
+		{ 1800, U(30), 0, 0, 0, 0, RULE_NONE, ALERT_OK },
+		{ 2000, U(50), 0, 0, 0, 0, RULE_NONE, ALERT_PENDING },
+		{ 5599, U(50), 0, 0, 0, 0, RULE_NONE, ALERT_PENDING },
+		{ 5600, U(50), 0, 0, 0, 0, RULE_FIRE, ALERT_FIRING },
+		{ 5600 + DAY - 1, U(50), 0, 0, 0, 0, RULE_NONE, ALERT_FIRING },
+		{ 5600 + DAY, U(50), 0, 0, 0, 0, RULE_REPEAT, ALERT_FIRING },
+		/* Inside the band (not bad, not clear): no reminder. */
+		{ 5600 + 3 * DAY, U(39), 0, 0, 0, 0, RULE_NONE, ALERT_FIRING },
+		/* Restated data: the figures fall back under the clear. */
+		{ 5600 + 4 * DAY, U(20), 0, 0, 0, 0, RULE_RESOLVE,
+		    ALERT_RESOLVED },
+		/* Restated again: bad, pending again first. */
+		{ 5600 + 5 * DAY, U(60), 0, 0, 0, 0, RULE_NONE, ALERT_PENDING },
+	};
+
+	(void)state;
+	rule_init(&r, "cpa", RULE_CMP_GT, U(40), U(38));
+	r.pending_secs = HOUR;
+	r.repeat_secs = DAY;
+	run_series(&r, s, sizeof s / sizeof s[0]);
+}
+
+/* Good news is told once; losing it is silent; notify_resolve off too. */
+static void
+test_good_and_quiet_resolve(void **state)
+{
+	struct rule_def r;
+	static const struct step good[] = {
+		{ 0, PPM(310), 0, 0, 0, 0, RULE_GOOD, ALERT_FIRING },
+		{ 10, PPM(320), 0, 0, 0, 0, RULE_NONE, ALERT_FIRING },
+		{ 20, PPM(280), 0, 0, 0, 0, RULE_NONE, ALERT_OK },
+		{ 30, PPM(300), 0, 0, 0, 0, RULE_GOOD, ALERT_FIRING },
+	};
+	static const struct step quiet[] = {
+		{ 0, U(50), 0, 0, 0, 0, RULE_FIRE, ALERT_FIRING },
+		{ 10, U(10), 0, 0, 0, 0, RULE_NONE, ALERT_OK },
+	};
+
+	(void)state;
+	rule_init(&r, "roi", RULE_CMP_GE, PPM(300), PPM(290));
+	r.severity = RULE_SEV_GOOD;
+	r.repeat_secs = 1;	/* never for good news */
+	run_series(&r, good, sizeof good / sizeof good[0]);
+	rule_init(&r, "cpa", RULE_CMP_GT, U(40), U(40));
+	r.notify_resolve = 0;
+	run_series(&r, quiet, sizeof quiet / sizeof quiet[0]);
+}
+
+/* ROI down more than 30 % against the previous period. */
+static void
+test_change(void **state)
+{
+	struct rule_def r;
+	static const struct step s[] = {
+		/* 200 % -> 150 %: -25 %, not enough. */
+		{ 0, PPM(150), 0, PPM(200), 0, 0, RULE_NONE, ALERT_OK },
+		/* 200 % -> 140 %: -30 % exactly is not "more than". */
+		{ 10, PPM(140), 0, PPM(200), 0, 0, RULE_NONE, ALERT_OK },
+		{ 20, PPM(139), 0, PPM(200), 0, 0, RULE_FIRE, ALERT_FIRING },
+		{ 30, PPM(200), 0, PPM(200), 0, 0, RULE_RESOLVE,
+		    ALERT_RESOLVED },
+		/* No previous value: not judged, state kept. */
+		{ 40, PPM(100), 0, 0, 0, 0, RULE_NONE, ALERT_RESOLVED },
+	};
+
+	(void)state;
+	rule_init(&r, "roi", RULE_CMP_LT, -PPM(30), -PPM(30));
+	r.type = RULE_CHANGE;
+	r.cond[0].change = 1;
+	run_series(&r, s, sizeof s / sizeof s[0]);
+}
+
+/* Spend up more than 30 % while conversions change less than 5 %: both. */
+static void
+test_compound(void **state)
+{
+	struct rule_def r;
+	static const struct step s[] = {
+		/* spend +50 %, conversions +20 %: not flat. */
+		{ 0, U(150), U(120), U(100), U(100), 0, RULE_NONE, ALERT_OK },
+		/* spend +50 %, conversions +2 %: fires. */
+		{ 10, U(150), U(102), U(100), U(100), 0, RULE_FIRE,
+		    ALERT_FIRING },
+		/* spend +10 %: one condition fails, and it clears. */
+		{ 20, U(110), U(102), U(100), U(100), 0, RULE_RESOLVE,
+		    ALERT_RESOLVED },
+	};
+
+	(void)state;
+	rule_init(&r, "spend", RULE_CMP_GT, PPM(30), PPM(30));
+	r.type = RULE_COMPOUND;
+	r.cond[0].change = 1;
+	r.ncond = 2;
+	assert_int_equal(measure_lookup("conversions", &r.cond[1].m, NULL), 0);
+	r.cond[1].cmp = RULE_CMP_LT;
+	r.cond[1].value = r.cond[1].clear = PPM(5);
+	r.cond[1].change = 1;
+	run_series(&r, s, sizeof s / sizeof s[0]);
+}
+
+/* A campaign's override wins over its channel's; the clear keeps its gap. */
+static void
+test_overrides(void **state)
+{
+	struct rule_def r;
+	struct rule_override ov[3];
+	struct rule_bound b;
+
+	(void)state;
+	rule_init(&r, "cpa", RULE_CMP_GT, U(40), U(38));
+	r.origin = RULE_ORIGIN_CLIENT;
+	r.line = 7;
+	memset(ov, 0, sizeof ov);
+	ov[0].channel = (char *)"meta";
+	ov[0].has_value = 1;
+	ov[0].value = U(50);
+	ov[0].line = 9;
+	ov[1].campaign = (char *)"Brand";
+	ov[1].disabled = 1;
+	ov[1].line = 10;
+	ov[2].campaign = (char *)"Launch";
+	ov[2].has_value = 1;
+	ov[2].value = U(60);
+	ov[2].has_clear = 1;
+	ov[2].clear = U(55);
+	ov[2].has_min_volume = 1;
+	ov[2].min_volume = U(500);
+	ov[2].line = 11;
+	r.ov = ov;
+	r.nov = 3;
+
+	rules_bound(&r, "google", "Other", &b);
+	assert_false(b.disabled);
+	assert_int_equal(b.value[0], U(40));
+	assert_int_equal(b.clear[0], U(38));
+	assert_int_equal(b.origin, RULE_ORIGIN_CLIENT);
+	assert_int_equal(b.line, 7);
+
+	rules_bound(&r, "meta", "Other", &b);
+	assert_int_equal(b.value[0], U(50));
+	assert_int_equal(b.clear[0], U(48));
+	assert_int_equal(b.origin, RULE_ORIGIN_CHANNEL);
+	assert_int_equal(b.line, 9);
+
+	rules_bound(&r, "meta", "Brand", &b);
+	assert_true(b.disabled);
+	assert_int_equal(b.origin, RULE_ORIGIN_CAMPAIGN);
+
+	rules_bound(&r, "meta", "Launch", &b);
+	assert_int_equal(b.value[0], U(60));
+	assert_int_equal(b.clear[0], U(55));
+	assert_int_equal(b.min_volume, U(500));
+	assert_int_equal(b.line, 11);
+}
+
+/* The shorthand options are the two ROI rules, with their meaning. */
+static void
+test_shorthand_rules(void **state)
+{
+	struct rule_def d[2];
+	char name[32];
+
+	(void)state;
+	assert_int_equal(rules_shorthand(&P, 7, d), 2);
+	assert_string_equal(d[0].name, "roi_low");
+	assert_int_equal(d[0].kind, ALERT_ROI_LOW);
+	assert_int_equal(d[0].cond[0].cmp, RULE_CMP_LT);
+	assert_int_equal(d[0].cond[0].value, P.min_roi_ppm);
+	assert_int_equal(d[0].cond[0].clear, P.min_roi_ppm + P.hysteresis_ppm);
+	assert_int_equal(d[0].window.kind, WINDOW_DATA_DAYS);
+	assert_int_equal(d[0].window.n, 7);
+	assert_int_equal(d[0].severity, RULE_SEV_CRITICAL);
+	measure_name(&d[0].cond[0].m, name, sizeof name);
+	assert_string_equal(name, "roi");
+	assert_string_equal(d[1].name, "roi_target");
+	assert_int_equal(d[1].cond[0].cmp, RULE_CMP_GE);
+	assert_int_equal(d[1].cond[0].clear, P.target_roi_ppm -
+	    P.hysteresis_ppm);
+	assert_int_equal(d[1].severity, RULE_SEV_GOOD);
+	assert_int_equal(d[1].repeat_secs, 0);
+	{
+		struct rule_params p = P;
+
+		p.has_target = 0;
+		assert_int_equal(rules_shorthand(&p, 0, d), 1);
+		assert_int_equal(d[0].window.kind, WINDOW_LIFETIME);
+	}
+}
+
 int
 main(void)
 {
@@ -725,6 +1104,16 @@ main(void)
 		cmocka_unit_test(test_coverage_judgement),
 		cmocka_unit_test(test_coverage_keeps_firing),
 		cmocka_unit_test(test_judged_encoding),
+		cmocka_unit_test(test_flapping),
+		cmocka_unit_test(test_flapping_released_firing),
+		cmocka_unit_test(test_clear_threshold),
+		cmocka_unit_test(test_volume_guard),
+		cmocka_unit_test(test_pending_and_repeat),
+		cmocka_unit_test(test_good_and_quiet_resolve),
+		cmocka_unit_test(test_change),
+		cmocka_unit_test(test_compound),
+		cmocka_unit_test(test_overrides),
+		cmocka_unit_test(test_shorthand_rules),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
