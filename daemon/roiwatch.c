@@ -33,6 +33,7 @@
 #include "ingest.h"
 #include "kpi.h"
 #include "log.h"
+#include "measure.h"
 #include "money.h"
 #include "notice.h"
 #include "store.h"
@@ -78,6 +79,10 @@ usage(void)
 	    "                                   failures, next fetch\n"
 	    "  test-notify CLIENT RECEIVER      send an example alert to one\n"
 	    "                                   receiver now and report the result\n"
+	    "  backtest CLIENT --from DATE --to DATE [--rule NAME]\n"
+	    "                                   replay stored history day by day\n"
+	    "                                   through the rules: what would have\n"
+	    "                                   fired, resolved or flapped, when\n"
 	    "default CONFIG: %s\n", DEFAULT_CONFIG);
 	exit(2);
 }
@@ -1013,6 +1018,125 @@ cmd_sample(int argc, char **argv)
 	return 0;
 }
 
+struct backtest_ctx {
+	const struct client_conf *cc;
+	size_t			 n[RULE_ACTION_MAX];
+};
+
+/* One event a backtest found: day, action, rule, subject, value, threshold. */
+static int
+backtest_cb(int32_t day, const struct notice *n, const struct notice_event *e,
+    void *arg)
+{
+	struct backtest_ctx *ctx = arg;
+	const struct notice_cond *k = &e->rule.cond[0];
+	struct measure_ref m;
+	struct measure_value v;
+	char date[16], subj[300], esc[256], val[128], th[128];
+
+	(void)n;
+	metric_format_date(day, date);
+	switch (e->rule.scope) {
+	case RULE_SCOPE_CAMPAIGN:
+		log_escape(e->campaign, strlen(e->campaign), esc, sizeof esc);
+		snprintf(subj, sizeof subj, "campaign \"%s\"", esc);
+		break;
+	case RULE_SCOPE_CHANNEL:
+		log_escape(e->channel, strlen(e->channel), esc, sizeof esc);
+		snprintf(subj, sizeof subj, "channel \"%s\"", esc);
+		break;
+	default:
+		snprintf(subj, sizeof subj, "all campaigns");
+	}
+	val[0] = th[0] = '\0';
+	if (measure_lookup(k->measure, &m, NULL) == 0) {
+		memset(&v, 0, sizeof v);
+		v.defined = k->defined;
+		v.floor = k->change ? k->cur : k->value;
+		v.inexact = k->change ? 0 : k->inexact;
+		measure_format(&m, &v, ctx->cc->currency, "en", val, sizeof val);
+		if (k->change) {
+			snprintf(th, sizeof th, "change %+.2f%% %s %+.2f%%",
+			    (double)k->value / 10000.0,
+			    rules_cmp_name((enum rule_cmp)k->cmp),
+			    (double)k->threshold / 10000.0);
+		} else {
+			snprintf(th, sizeof th, "%s ",
+			    rules_cmp_name((enum rule_cmp)k->cmp));
+			measure_format_threshold(&m, k->threshold,
+			    ctx->cc->currency, "en", th + strlen(th),
+			    sizeof th - strlen(th));
+		}
+	}
+	printf("%s  %-8s  %-14s  %-40s  %s %s  (%s)\n", date,
+	    rules_action_name(e->action), e->rule.name, subj, k->measure, val,
+	    th);
+	if ((unsigned)e->action < RULE_ACTION_MAX)
+		ctx->n[e->action]++;
+	return 0;
+}
+
+static int
+cmd_backtest(int argc, char **argv)
+{
+	struct config *cfg;
+	struct store *st;
+	struct backtest_ctx ctx;
+	const char *from_s = NULL, *to_s = NULL, *rule = NULL, *client;
+	char *cause = NULL;
+	int32_t from, to;
+	int i, rc;
+
+	if (argc < 2 || argv[1][0] == '-')
+		usage();
+	client = argv[1];
+	for (i = 2; i < argc; i++) {
+		if (strcmp(argv[i], "--from") == 0 && i + 1 < argc)
+			from_s = argv[++i];
+		else if (strcmp(argv[i], "--to") == 0 && i + 1 < argc)
+			to_s = argv[++i];
+		else if (strcmp(argv[i], "--rule") == 0 && i + 1 < argc)
+			rule = argv[++i];
+		else
+			usage();
+	}
+	if (from_s == NULL || to_s == NULL)
+		usage();
+	if (metric_parse_iso_date(from_s, strlen(from_s), &from) != 0 ||
+	    metric_parse_iso_date(to_s, strlen(to_s), &to) != 0) {
+		fprintf(stderr, "roiwatch: backtest: dates are YYYY-MM-DD "
+		    "(got \"%s\" and \"%s\")\n", from_s, to_s);
+		return 2;
+	}
+	if (to < from || to - from > 3660) {
+		fprintf(stderr, "roiwatch: backtest: --to must be on or after "
+		    "--from, at most 3660 days later\n");
+		return 2;
+	}
+	cfg = load_config(config_path);
+	memset(&ctx, 0, sizeof ctx);
+	if ((ctx.cc = config_client(cfg, client)) == NULL) {
+		fprintf(stderr, "roiwatch: backtest: unknown client \"%s\"\n",
+		    client);
+		config_free(cfg);
+		return 1;
+	}
+	st = open_store(cfg);
+	rc = eval_backtest(st, cfg, client, rule, from, to, backtest_cb, &ctx,
+	    &cause);
+	if (rc != 0) {
+		fprintf(stderr, "roiwatch: backtest: %s\n", cause);
+		free(cause);
+	} else
+		printf("%s to %s: %zu fired, %zu repeated, %zu resolved, "
+		    "%zu good news, %zu flapping\n", from_s, to_s,
+		    ctx.n[RULE_FIRE], ctx.n[RULE_REPEAT], ctx.n[RULE_RESOLVE],
+		    ctx.n[RULE_GOOD], ctx.n[RULE_FLAPPING]);
+	store_free(st);
+	config_free(cfg);
+	return rc == 0 ? 0 : 1;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1056,5 +1180,7 @@ main(int argc, char **argv)
 		return cmd_sample(argc, argv);
 	if (strcmp(argv[0], "test-notify") == 0)
 		return cmd_test_notify(argc, argv);
+	if (strcmp(argv[0], "backtest") == 0)
+		return cmd_backtest(argc, argv);
 	usage();
 }

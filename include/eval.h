@@ -89,4 +89,23 @@ int	eval_subjects(struct store *, const struct config *,
 int	eval_window(struct store *, const struct client_conf *,
 	    const char *campaign, int32_t *from, int32_t *to, char **cause);
 
+/*
+ * Backtest: replay the client's stored history day by day, from local day
+ * `from` to `to`, through the same rules and state machine, as of the end of
+ * each day and seeing no later data: cb(day, notice, event) for every event
+ * that would have been sent (fire, repeat, resolve, good, flapping). Only
+ * the rule named `rule` when not NULL. States live in memory: the store is
+ * only read, and nothing is queued. Silences are ignored (what would have
+ * fired) and freshness rules are left out (the store does not know when a
+ * day's data arrived). A non-zero return of cb stops and is returned;
+ * -1 with *cause on error.
+ */
+struct notice;
+struct notice_event;
+typedef int (*eval_backtest_cb)(int32_t day, const struct notice *,
+	    const struct notice_event *, void *arg);
+int	eval_backtest(struct store *, const struct config *,
+	    const char *client, const char *rule, int32_t from, int32_t to,
+	    eval_backtest_cb, void *arg, char **cause);
+
 #endif
