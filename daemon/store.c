@@ -404,6 +404,7 @@ struct store {
 	int		 busy_msecs;	/* how long a statement waits for a
 					   lock (store_busy_cb) */
 	int64_t		 mark_at;	/* last wait (monotonic ms) */
+	struct store_silence *silence;	/* store-silence.c's statements */
 };
 
 /*
@@ -494,7 +495,7 @@ store_busy_cb(void *arg, int count)
 }
 
 /* Set *cause to "what: <SQLite's message>", reset st and return -1. */
-static int
+int
 store_fail(struct store *s, sqlite3_stmt *st, const char *what, char **cause)
 {
 	int	rc = sqlite3_errcode(s->db) & 0xff;
@@ -805,6 +806,7 @@ store_free(struct store *s)
 		close(s->waitfd);	/* and with it any mark */
 	for (i = 0; i < ST__MAX; i++)
 		sqlite3_finalize(s->st[i]);
+	store_silence_free(s);
 	/* An open transaction is rolled back; the last connection's close
 	 * checkpoints the WAL into the database file. */
 	if (s->db != NULL && sqlite3_close(s->db) != SQLITE_OK)
@@ -2059,4 +2061,11 @@ store_replay_prune(struct store *s, int64_t now, char **cause)
 {
 	return store_prune(s, ST_REPLAY_PRUNE, now,
 	    "pruning request signatures", cause);
+}
+
+/* Where store-silence.c keeps its statements for this store. */
+struct store_silence **
+store_silence_slot(struct store *s)
+{
+	return &s->silence;
 }

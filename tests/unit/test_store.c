@@ -1125,6 +1125,7 @@ test_migrate_from_1(void **state)
 	    " DROP TABLE custom_metrics; DROP TABLE inputs;"
 	    " DROP INDEX alert_open;"
 	    " DROP TABLE replay_seen;"
+	    " DROP TABLE silence; DROP TABLE held_notice;"
 	    " ALTER TABLE metrics DROP COLUMN src;"
 	    " ALTER TABLE metrics DROP COLUMN odd;"
 	    " ALTER TABLE metrics ADD COLUMN updated INTEGER NOT NULL"
