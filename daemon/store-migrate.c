@@ -162,6 +162,31 @@ static const char *store_migrations[] = {
 	"ALTER TABLE alert_state7 RENAME TO alert_state;"
 	"CREATE INDEX alert_open ON alert_state (client, scope, subject)"
 	"  WHERE " STORE_ALERT_OPEN7 ";",
+	/* 8: silences (`roiwatch silence`, store-silence.c) and the notices
+	 * quiet hours hold back. campaign and rule '' stand for every
+	 * campaign / rule, so that a match is exact lookups of one index:
+	 * silence_active holds the silences not removed, by their subject.
+	 * Silence ids are never reused: `silence remove 4` cannot end a
+	 * newer silence once the old 4 is pruned. */
+	"CREATE TABLE silence ("
+	"  id         INTEGER PRIMARY KEY AUTOINCREMENT,"	/* never reused */
+	"  client     TEXT NOT NULL,"
+	"  campaign   TEXT NOT NULL DEFAULT '',"	/* '': every campaign */
+	"  rule       TEXT NOT NULL DEFAULT '',"	/* '': every rule */
+	"  reason     TEXT NOT NULL,"
+	"  created    INTEGER NOT NULL,"		/* unix time */
+	"  until      INTEGER NOT NULL,"		/* silent while now < until */
+	"  removed_at INTEGER"				/* `silence remove` */
+	") STRICT;"
+	"CREATE INDEX silence_active ON silence (client, campaign, rule, until)"
+	"  WHERE removed_at IS NULL;"
+	"CREATE TABLE held_notice ("
+	"  id      INTEGER PRIMARY KEY,"
+	"  client  TEXT NOT NULL,"
+	"  payload TEXT NOT NULL,"			/* a notice's JSON */
+	"  created INTEGER NOT NULL"
+	") STRICT;"
+	"CREATE INDEX held_notice_client ON held_notice (client, id);",
 };
 
 #define STORE_NMIGRATIONS \

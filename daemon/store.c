@@ -397,6 +397,7 @@ struct store {
 	int		 busy_msecs;	/* how long a statement waits for a
 					   lock (store_busy_cb) */
 	int64_t		 mark_at;	/* last wait (monotonic ms) */
+	struct store_silence *silence;	/* store-silence.c's statements */
 };
 
 /*
@@ -816,6 +817,7 @@ store_free(struct store *s)
 		sqlite3_finalize(s->st[i]);
 	for (i = 0; i < SX__MAX; i++)
 		sqlite3_finalize(s->xst[i]);
+	store_silence_free(s);
 	/* An open transaction is rolled back; the last connection's close
 	 * checkpoints the WAL into the database file. */
 	if (s->db != NULL && sqlite3_close(s->db) != SQLITE_OK)
@@ -1959,4 +1961,11 @@ store_replay_prune(struct store *s, int64_t now, char **cause)
 {
 	return store_prune(s, ST_REPLAY_PRUNE, now,
 	    "pruning request signatures", cause);
+}
+
+/* Where store-silence.c keeps its statements for this store. */
+struct store_silence **
+store_silence_slot(struct store *s)
+{
+	return &s->silence;
 }

@@ -63,4 +63,16 @@ int	store_column_copy(sqlite3_stmt *, int col, char *buf, size_t len);
 /* Schema version this program writes (the number of migrations). */
 int	store_schema_version(void);
 
+/*
+ * Set *cause to "what: <SQLite's message>", reset st (may be NULL), note a
+ * lock held by another connection (store_busy) and return -1.
+ */
+int	store_fail(struct store *, sqlite3_stmt *st, const char *what,
+	    char **cause);
+/* The statements of silences and held notices (store-silence.c), prepared
+ * at its first call, kept in the store and finalized by store_free(). */
+struct store_silence;
+struct store_silence **store_silence_slot(struct store *);
+void	store_silence_free(struct store *);
+
 #endif

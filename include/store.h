@@ -353,4 +353,54 @@ int	store_replay_mark(struct store *, const char *client,
 	    const uint8_t *mac, size_t maclen, int64_t expires, char **cause);
 int64_t	store_replay_prune(struct store *, int64_t now, char **cause);
 
+/*
+ * Silences (store-silence.c; struct silence and its checks in silence.h):
+ * not to notify about a client, one campaign or one rule until `until`.
+ * store_silence_add() checks the silence (silence_check) and returns its id
+ * (ids are never reused), or -1. store_silence_get() returns 1 found, 0 no
+ * such id, -1. store_silence_list() gives the silences of a client (NULL:
+ * every client) active at now (all: those ended and kept, too), by client,
+ * end and id; *out caller-freed. store_silence_remove() ends an active
+ * silence at now, keeping it as removed until it is pruned: 1 ended, 0 no
+ * active silence of that id, -1. store_silence_prune() deletes silences
+ * that ended (expired or removed) before `before`: how many, or -1.
+ *
+ * store_silence_match(): 1 when an active silence covers (client, campaign,
+ * rule) at now, with its id and end (the latest-ending one), 0 when none,
+ * -1. A silence without campaign covers every campaign and the subjects of
+ * no campaign (campaign NULL: the client's or a channel's); one with a
+ * campaign covers that campaign alone. A silence without rule covers every
+ * rule (and rule NULL, a notice of no rule); one with a rule that rule
+ * alone. At most four exact lookups of one index.
+ */
+struct silence;
+int64_t	store_silence_add(struct store *, const struct silence *, int64_t now,
+	    char **cause);
+int	store_silence_get(struct store *, int64_t id, struct silence *,
+	    char **cause);
+int	store_silence_list(struct store *, const char *client, int all,
+	    int64_t now, struct silence **out, size_t *n, char **cause);
+int	store_silence_remove(struct store *, int64_t id, int64_t now,
+	    char **cause);
+int64_t	store_silence_prune(struct store *, int64_t before, char **cause);
+int	store_silence_match(struct store *, const char *client,
+	    const char *campaign, const char *rule, int64_t now, int64_t *id,
+	    int64_t *until, char **cause);
+/*
+ * Notices held during a client's quiet hours, sent as one grouped message
+ * when they end. store_held_add() keeps one notice's JSON: its id, or -1.
+ * store_held_take() returns a client's held notices in the order they were
+ * held and deletes them; it must run inside store_begin(), so that the
+ * grouped message reaches the outbox in the same commit (a rollback keeps
+ * them held). *payloads (n strings) is freed with store_held_free().
+ * store_held_clients(): the clients with held notices, sorted. 0 or -1.
+ */
+int64_t	store_held_add(struct store *, const char *client, const char *payload,
+	    int64_t now, char **cause);
+int	store_held_take(struct store *, const char *client, char ***payloads,
+	    size_t *n, char **cause);
+int	store_held_clients(struct store *, char ***clients, size_t *n,
+	    char **cause);
+void	store_held_free(char **, size_t n);
+
 #endif
