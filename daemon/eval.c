@@ -683,18 +683,30 @@ eval_rule(struct eval_run *run, struct eval_subject *sj,
 	return 1;
 }
 
-/* A silence covering the event: it is not sent (the state moved anyway). */
+/*
+ * A silence covering the event: it is not sent (the state moved anyway, so
+ * the receivers are not told later either: what was silenced stays so).
+ * 1 silenced, 0 not, -1 on error.
+ */
 static int
 eval_silenced(struct eval_run *run, const struct client_conf *cc,
-    const struct eval_subject *sj, const struct rule_def *r, char **cause)
+    const struct eval_subject *sj, const struct rule_def *r,
+    const struct notice_event *ev, char **cause)
 {
+	int64_t id, until;
+	char esc[256];
+	int rc;
+
 	if (run->mem != NULL)
 		return 0;	/* a backtest says what would have fired */
-	(void)cc;
-	(void)sj;
-	(void)r;
-	(void)cause;
-	return 0;
+	if ((rc = store_silence_match(run->store, cc->id, sj->campaign,
+	    r->name, run->now, &id, &until, cause)) != 1)
+		return rc;
+	log_escape(sj->subject, strlen(sj->subject), esc, sizeof esc);
+	log_info("alert %s client=%s %s=\"%s\": %s not sent: silence %lld "
+	    "until %lld", r->name, cc->id, rules_scope_name(sj->scope), esc,
+	    rules_action_name(ev->action), (long long)id, (long long)until);
+	return 1;
 }
 
 struct eval_known {
@@ -760,7 +772,7 @@ eval_subject(struct eval_run *run, const struct client_conf *cc,
 			goto out;
 		if (rc == 0)
 			continue;
-		if ((rc = eval_silenced(run, cc, &sj, r, cause)) == -1)
+		if ((rc = eval_silenced(run, cc, &sj, r, &ev, cause)) == -1)
 			goto out;
 		if (rc == 1)
 			continue;
@@ -801,6 +813,49 @@ out:
 	return ret;
 }
 
+/*
+ * During a client's quiet hours its non-critical events are held (the store
+ * keeps them) and sent as one grouped message when the quiet hours end; a
+ * critical one goes at once. Returns 0 or -1; *n keeps only what goes now.
+ */
+static int
+eval_hold(struct eval_run *run, const struct client_conf *cc,
+    struct notice *n, char **cause)
+{
+	struct notice *held;
+	int64_t ends;
+	size_t i, kept = 0;
+	char *json;
+
+	if (!cc->has_quiet || run->mem != NULL || !window_in_span(cc->tz,
+	    run->now, cc->quiet_start, cc->quiet_end, &ends))
+		return 0;
+	held = notice_new(cc->id, cc->name, cc->currency, cc->language,
+	    cc->timezone, run->now);
+	for (i = 0; i < n->nevents; i++) {
+		if (n->events[i].rule.name[0] != '\0' &&
+		    n->events[i].rule.severity != RULE_SEV_CRITICAL)
+			notice_add_event(held, &n->events[i]);
+		else
+			n->events[kept++] = n->events[i];
+	}
+	n->nevents = kept;
+	if (held->nevents > 0) {
+		json = notice_to_json(held);
+		if (store_held_add(run->store, cc->id, json, run->now,
+		    cause) == -1) {
+			free(json);
+			notice_free(held);
+			return -1;
+		}
+		free(json);
+		log_info("client %s: quiet hours: %zu non-critical event(s) "
+		    "held until %lld", cc->id, held->nevents, (long long)ends);
+	}
+	notice_free(held);
+	return 0;
+}
+
 /* Put every grouped notice into the outbox, once per receiver of its client. */
 static int
 eval_route(struct eval_run *run, char **cause)
@@ -812,6 +867,10 @@ eval_route(struct eval_run *run, char **cause)
 
 	for (i = 0; i < run->nnotices; i++) {
 		cc = run->notices[i].client;
+		if (eval_hold(run, cc, run->notices[i].notice, cause) != 0)
+			return -1;
+		if (run->notices[i].notice->nevents == 0)
+			continue;
 		json = notice_to_json(run->notices[i].notice);
 		for (r = 0; r < cc->nreceivers; r++) {
 			if (store_outbox_add(run->store, cc->id,
@@ -826,6 +885,71 @@ eval_route(struct eval_run *run, char **cause)
 		    cc->nreceivers);
 		free(json);
 	}
+	return added;
+}
+
+int
+eval_release_held(struct store *store, const struct config *cfg,
+    int64_t now, char **cause)
+{
+	const struct client_conf *cc;
+	struct eval_run run;
+	struct notice *n;
+	char **clients = NULL, **payloads;
+	size_t nclients = 0, np, i, j, k;
+	int64_t ends;
+	int added = -1;
+
+	if (store_held_clients(store, &clients, &nclients, cause) != 0)
+		return -1;
+	if (nclients == 0)
+		return 0;
+	memset(&run, 0, sizeof run);
+	run.store = store;
+	run.cfg = cfg;
+	run.now = now;
+	run.cutoff = INT32_MAX;
+	if (store_begin(store, cause) != 0)
+		goto out;
+	for (i = 0; i < nclients; i++) {
+		/* A client removed meanwhile: its held notices wait. */
+		if ((cc = config_client(cfg, clients[i])) == NULL ||
+		    (cc->has_quiet && window_in_span(cc->tz, now,
+		    cc->quiet_start, cc->quiet_end, &ends)))
+			continue;
+		if (store_held_take(store, cc->id, &payloads, &np, cause) != 0)
+			goto fail;
+		for (j = 0; j < np; j++) {
+			if ((n = notice_from_json(payloads[j], cause)) == NULL) {
+				store_held_free(payloads, np);
+				goto fail;
+			}
+			for (k = 0; k < n->nevents; k++)
+				notice_add_event(eval_notice_for(&run, cc),
+				    &n->events[k]);
+			notice_free(n);
+		}
+		store_held_free(payloads, np);
+		log_info("client %s: quiet hours over: %zu held notice(s) go "
+		    "as one message", cc->id, np);
+	}
+	if ((added = eval_route(&run, cause)) == -1)
+		goto fail;
+	if (store_commit(store, cause) != 0) {
+		added = -1;
+		goto fail;
+	}
+	goto out;
+fail:
+	store_rollback(store);
+	added = -1;
+out:
+	for (i = 0; i < run.nnotices; i++)
+		notice_free(run.notices[i].notice);
+	free(run.notices);
+	for (i = 0; i < nclients; i++)
+		free(clients[i]);
+	free(clients);
 	return added;
 }
 

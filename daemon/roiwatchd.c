@@ -13,11 +13,14 @@
  *   calendar roll-over at the next local midnight of a client whose rules use
  *                      calendar windows or budgets, and at each freshness
  *                      deadline: a sweep of every subject
+ *   quiet hours end    at the end of a client's quiet hours (and at start):
+ *                      the notices held meanwhile go as one message
  *   outbox delivery    at the next item's due time (deliver.c arms its own timer)
  *   pull sources       per source, every interval_secs (pull.c arms its own timers)
  *   status             every 10 s                sd_notify STATUS= line
  *   outbox pruning     at start, then hourly     done/dead items older than
- *                                                outbox_retention_days
+ *                                                outbox_retention_days, and
+ *                                                silences ended 30 days ago
  *   watchdog           half of $WATCHDOG_USEC    sd_notify WATCHDOG=1
  *   waiting mark       every 250 ms              drop a stale one (store.h)
  *
@@ -42,6 +45,7 @@
 #include "deliver.h"
 #include "eval.h"
 #include "rules.h"
+#include "silence.h"
 #include "tz.h"
 #include "window.h"
 #include "http-server.h"
@@ -78,6 +82,7 @@ struct daemon {
 	struct http_server	*http;
 	struct event		*ev_eval;
 	struct event		*ev_roll;	/* calendar windows roll over */
+	int64_t			 roll_at;	/* its next calendar instant */
 	struct event		*ev_status;
 	struct event		*ev_prune;
 	struct event		*ev_mark;
@@ -184,6 +189,8 @@ daemon_committed_cb(void *arg, const struct ingest_subject *subjects, size_t n)
 
 /* Pending periods and repeat intervals advance with time: revisit the
  * campaigns with an open alert (and those that could not be evaluated). */
+static void	daemon_release_held(struct daemon *);
+
 static void
 daemon_eval_cb(evutil_socket_t fd, short events, void *arg)
 {
@@ -194,6 +201,8 @@ daemon_eval_cb(evutil_socket_t fd, short events, void *arg)
 	eval_queue_sweep(d->evq, EVAL_SWEEP_OPEN);
 	if (!evtimer_pending(d->ev_judge, NULL))
 		daemon_arm_judge(d, 0);
+	/* Held notices whose release failed (database busy) go now. */
+	daemon_release_held(d);
 }
 
 static void
@@ -233,6 +242,13 @@ daemon_prune_cb(evutil_socket_t fd, short events, void *arg)
 		log_info("outbox: %lld delivered or abandoned item(s) older than "
 		    "%lld day(s) deleted", (long long)n,
 		    (long long)d->cfg->outbox_retention_days);
+	before = (int64_t)time(NULL) - SILENCE_KEEP_SECS;
+	if ((n = store_silence_prune(d->store, before, &cause)) == -1) {
+		log_warnx("silence pruning failed: %s", cause);
+		free(cause);
+	} else if (n > 0)
+		log_info("silences: %lld ended more than %d days ago deleted",
+		    (long long)n, SILENCE_KEEP_SECS / 86400);
 }
 
 /* A waiting mark left by a read that went through (store.h). */
@@ -359,6 +375,33 @@ daemon_metrics_cb(void *arg, struct evbuffer *out)
  * midnight of a client with calendar windows or budgets (windows roll over),
  * or a freshness deadline ("yesterday's data by 09:00"). 0 when none.
  */
+/* The next end of a client's quiet hours after now; 0 when none. */
+static int64_t
+daemon_next_quiet_end(const struct config *cfg, int64_t now)
+{
+	const struct client_conf *cc;
+	int64_t next = 0, t;
+	int32_t day, sec;
+	size_t i;
+	int k;
+
+	for (i = 0; i < cfg->nclients; i++) {
+		cc = &cfg->clients[i];
+		if (!cc->has_quiet)
+			continue;
+		if (!window_in_span(cc->tz, now, cc->quiet_start, cc->quiet_end,
+		    &t)) {
+			tz_local(cc->tz, now, &day, &sec);
+			for (k = 0, t = 0; k < 3 && t <= now; k++)
+				t = tz_local_to_utc(cc->tz, day + k,
+				    cc->quiet_end);
+		}
+		if (t > now && (next == 0 || t < next))
+			next = t;
+	}
+	return next;
+}
+
 static int64_t
 daemon_next_roll(const struct config *cfg, int64_t now)
 {
@@ -397,12 +440,32 @@ daemon_arm_roll(struct daemon *d)
 	struct timeval tv;
 
 	event_del(d->ev_roll);
-	if ((next = daemon_next_roll(d->cfg, now)) == 0)
+	d->roll_at = daemon_next_roll(d->cfg, now);
+	next = daemon_next_quiet_end(d->cfg, now);
+	if (d->roll_at != 0 && (next == 0 || d->roll_at < next))
+		next = d->roll_at;
+	if (next == 0)
 		return;
 	/* A second late: the new day has begun in every reading. */
 	tv.tv_sec = (time_t)(next - now + 1);
 	tv.tv_usec = 0;
 	evtimer_add(d->ev_roll, &tv);
+}
+
+/* Notices held during quiet hours that are over: one message each. */
+static void
+daemon_release_held(struct daemon *d)
+{
+	char *cause = NULL;
+	int added;
+
+	if ((added = eval_release_held(d->store, d->cfg, (int64_t)time(NULL),
+	    &cause)) == -1) {
+		log_warnx("releasing notices held for quiet hours: %s (tried "
+		    "again at the next roll-over or evaluation)", cause);
+		free(cause);
+	} else if (added > 0)
+		deliver_kick(d->deliver);
 }
 
 static void
@@ -412,8 +475,12 @@ daemon_roll_cb(evutil_socket_t fd, short events, void *arg)
 
 	(void)fd;
 	(void)events;
-	log_info("calendar windows roll over: every subject is judged again");
-	daemon_judge_all(d);
+	daemon_release_held(d);
+	if (d->roll_at != 0 && (int64_t)time(NULL) >= d->roll_at) {
+		log_info("calendar windows roll over: every subject is judged "
+		    "again");
+		daemon_judge_all(d);
+	}
 	daemon_arm_roll(d);
 }
 
@@ -681,6 +748,7 @@ main(int argc, char **argv)
 	 * its evaluation. States are stored, so nothing already sent is sent
 	 * again. In slices, once the loop runs: READY=1 is not held up. */
 	daemon_judge_all(&d);
+	daemon_release_held(&d);	/* quiet hours that ended meanwhile */
 	deliver_kick(d.deliver);	/* items left from before a restart */
 
 	event_base_dispatch(d.base);

@@ -90,6 +90,15 @@ int	eval_window(struct store *, const struct client_conf *,
 	    const char *campaign, int32_t *from, int32_t *to, char **cause);
 
 /*
+ * Quiet hours: notices held during a client's quiet hours (non-critical
+ * events) go out as one grouped message per client once they are over, in
+ * one transaction with taking them. Returns the outbox items added (>= 0)
+ * or -1 with *cause (nothing taken then).
+ */
+int	eval_release_held(struct store *, const struct config *, int64_t now,
+	    char **cause);
+
+/*
  * Backtest: replay the client's stored history day by day, from local day
  * `from` to `to`, through the same rules and state machine, as of the end of
  * each day and seeing no later data: cb(day, notice, event) for every event

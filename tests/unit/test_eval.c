@@ -12,6 +12,10 @@
 #include "eval.h"
 #include "fixture.h"
 #include "log.h"
+#include "notice.h"
+#include "silence.h"
+
+#define DAYS1	86400
 
 /* One whole-day sample with cost and revenue (any magnitude: the store does
  * not bound them, ingest does). */
@@ -177,6 +181,137 @@ test_failed_slice_put_back(void **state)
 	eval_queue_free(q);
 }
 
+static int64_t
+outbox_pending(void)
+{
+	int64_t pending, done, dead;
+
+	store_outbox_counts(store, &pending, &done, &dead);
+	return pending;
+}
+
+/* A silence covering a campaign: its alert fires (the state moves) but no
+ * notice is queued; another campaign of the client still speaks. */
+static void
+test_silence_holds_back(void **state)
+{
+	struct ingest_subject subj[2] = { { "a", "hushed" }, { "a", "loud" } };
+	struct silence sil;
+	int64_t before, now = 1700100000;
+	char *cause = NULL;
+	int added;
+
+	(void)state;
+	put("a", "hushed", 20300, 100000000, 10000000);
+	put("a", "loud", 20300, 100000000, 10000000);
+	memset(&sil, 0, sizeof sil);
+	snprintf(sil.client, sizeof sil.client, "a");
+	snprintf(sil.campaign, sizeof sil.campaign, "hushed");
+	snprintf(sil.reason, sizeof sil.reason, "client on holiday");
+	sil.until = now + 3600;
+	assert_int_equal(store_begin(store, &cause), 0);
+	assert_true(store_silence_add(store, &sil, now, &cause) > 0);
+	assert_int_equal(store_commit(store, &cause), 0);
+	before = outbox_pending();
+	added = eval_subjects(store, cfg, subj, 2, now, 1000000, &cause);
+	if (added == -1)
+		fail_msg("eval_subjects: %s", cause);
+	assert_int_equal(added, 1);	/* loud's notice only */
+	assert_int_equal(outbox_pending(), before + 1);
+	assert_int_equal(state_of("a", "hushed", NULL), ALERT_FIRING);
+	assert_int_equal(state_of("a", "loud", NULL), ALERT_FIRING);
+}
+
+/* During quiet hours a non-critical event is held; a critical one goes at
+ * once; when they end, everything held goes as one message. */
+static void
+test_quiet_hours(void **state)
+{
+	struct client_conf *b = NULL;
+	struct ingest_subject s1 = { "b", "night1" }, s2 = { "b", "night2" };
+	struct notice *n;
+	char **clients, **payloads;
+	size_t nclients, np, i;
+	int64_t before;
+	/* 2023-11-16 23:00 UTC; b's zone is UTC, quiet 22:00-07:00. */
+	int64_t night = 1700175600, morning = 1700204400;
+	char *cause = NULL;
+
+	(void)state;
+	for (i = 0; i < cfg->nclients; i++)
+		if (strcmp(cfg->clients[i].id, "b") == 0)
+			b = &cfg->clients[i];
+	assert_non_null(b);
+	b->has_quiet = 1;
+	b->quiet_start = 22 * 3600;
+	b->quiet_end = 7 * 3600;
+	b->ruleset[0].severity = RULE_SEV_WARNING;
+
+	put("b", "night1", 19600, 100000000, 10000000);
+	put("b", "night2", 19600, 100000000, 10000000);
+	before = outbox_pending();
+	assert_int_equal(eval_subjects(store, cfg, &s1, 1, night, 1000000,
+	    &cause), 0);
+	assert_int_equal(eval_subjects(store, cfg, &s2, 1, night + 60, 1000000,
+	    &cause), 0);
+	assert_int_equal(outbox_pending(), before);
+	assert_int_equal(store_held_clients(store, &clients, &nclients,
+	    &cause), 0);
+	assert_int_equal(nclients, 1);
+	assert_string_equal(clients[0], "b");
+	store_held_free(clients, nclients);
+
+	/* Still quiet: nothing released. */
+	assert_int_equal(eval_release_held(store, cfg, night + 1800, &cause),
+	    0);
+	assert_int_equal(outbox_pending(), before);
+	/* Over: one message with both events. */
+	assert_int_equal(eval_release_held(store, cfg, morning, &cause), 1);
+	assert_int_equal(outbox_pending(), before + 1);
+	assert_int_equal(store_held_clients(store, &clients, &nclients,
+	    &cause), 0);
+	assert_int_equal(nclients, 0);
+	store_held_free(clients, nclients);
+	assert_int_equal(store_begin(store, &cause), 0);
+	assert_int_equal(store_held_take(store, "b", &payloads, &np, &cause),
+	    0);
+	assert_int_equal(np, 0);
+	store_held_free(payloads, np);
+	store_rollback(store);
+	{
+		struct outbox_item *items;
+		int k, found = 0;
+
+		k = store_outbox_due(store, morning + 10, 100, &items, &cause);
+		assert_true(k > 0);
+		for (i = 0; i < (size_t)k; i++) {
+			if (strcmp(items[i].client, "b") != 0 ||
+			    items[i].created != morning)
+				continue;
+			n = notice_from_json(items[i].payload, &cause);
+			assert_non_null(n);
+			assert_int_equal(n->nevents, 2);
+			notice_free(n);
+			found++;
+		}
+		assert_int_equal(found, 1);
+		store_outbox_items_free(items, k);
+	}
+
+	/* A critical event is not held. */
+	b->ruleset[0].severity = RULE_SEV_CRITICAL;
+	put("b", "night3", 19600, 100000000, 10000000);
+	before = outbox_pending();
+	{
+		struct ingest_subject s3 = { "b", "night3" };
+
+		assert_int_equal(eval_subjects(store, cfg, &s3, 1, night + DAYS1,
+		    1000000, &cause), 1);
+	}
+	assert_int_equal(outbox_pending(), before + 1);
+	b->has_quiet = 0;
+}
+
 int
 main(void)
 {
@@ -184,6 +319,8 @@ main(void)
 		cmocka_unit_test(test_overflow_isolated),
 		cmocka_unit_test(test_sweep_in_slices),
 		cmocka_unit_test(test_failed_slice_put_back),
+		cmocka_unit_test(test_silence_holds_back),
+		cmocka_unit_test(test_quiet_hours),
 	};
 
 	log_init(0, "test_eval");
