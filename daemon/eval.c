@@ -522,7 +522,11 @@ eval_explain(const struct eval_subject *sj, const struct rule_def *r,
 	nr->ncond = (int)r->ncond;
 	for (i = 0; i < r->ncond && i < RULE_CONDS_MAX; i++) {
 		k = &nr->cond[i];
-		measure_name(&r->cond[i].m, k->measure, sizeof k->measure);
+		if (r->type == RULE_FRESHNESS)
+			snprintf(k->measure, sizeof k->measure, "days_late");
+		else
+			measure_name(&r->cond[i].m, k->measure,
+			    sizeof k->measure);
 		k->cmp = r->cond[i].cmp;
 		k->change = r->cond[i].change;
 		k->threshold = b->value[i];

@@ -458,7 +458,9 @@ notice_rule_text(struct sbuf *b, const struct notice *n,
 	int	 fr = notice_is_fr(n), i;
 	char	 a[128], c[128], line[512];
 
-	for (i = 0; i < r->ncond && i < RULE_CONDS_MAX; i++)
+	/* A freshness rule's measure is the days late: its own line says. */
+	for (i = 0; r->type != RULE_FRESHNESS && i < r->ncond &&
+	    i < RULE_CONDS_MAX; i++)
 		nr_cond_lines(b, n, &r->cond[i], full);
 	if (full) {
 		nr_range(n, r->win_from, r->win_to, a, sizeof a);
@@ -581,7 +583,8 @@ notice_rule_webhook(cJSON *parent, const struct notice *n,
 	}
 	json_int(o, "state_since", r->since);
 	conds = cJSON_AddArrayToObject(o, "conditions");
-	for (i = 0; i < r->ncond && i < RULE_CONDS_MAX; i++) {
+	for (i = 0; r->type != RULE_FRESHNESS && i < r->ncond &&
+	    i < RULE_CONDS_MAX; i++) {
 		const struct notice_cond *k = &r->cond[i];
 
 		c = cJSON_CreateObject();

@@ -676,7 +676,11 @@ alerts_cb(const struct alert_key *k, const struct alert_row *row, void *arg)
 	printf(" %-12s %-9s since %s%s  ", k->rule,
 	    rules_state_name(st->state), since, st->flapping ? " (flapping)" :
 	    "");
-	if (st->judged && r != NULL && cc != NULL) {
+	if (st->judged && r != NULL && r->type == RULE_FRESHNESS)
+		printf("%lld day(s) late (data expected by %02d:%02d)\n",
+		    (long long)(st->value / MICROS_PER_UNIT),
+		    (int)(r->by_sec / 3600), (int)(r->by_sec / 60 % 60));
+	else if (st->judged && r != NULL && cc != NULL) {
 		memset(&mv, 0, sizeof mv);
 		mv.defined = 1;
 		mv.floor = st->value;
