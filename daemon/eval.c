@@ -1,10 +1,14 @@
 /*
- * Evaluation and routing. For each touched campaign: totals over the client's
- * window → rules_step() per rule kind → persisted state → one grouped notice per
- * client → one outbox item per receiver. Everything of one slice happens in one
- * transaction, so a state change and its notice are durable together: a restart
- * neither loses an alert nor sends it twice. Each campaign sits in its own
- * savepoint: one that cannot be evaluated is skipped, never the others.
+ * Evaluation and routing. For each subject waiting (a touched campaign, then
+ * its channel and its client's total when rules judge them): each rule's
+ * measures over its window (calendar windows in the client's zone, budgets'
+ * periods, freshness deadlines) -> rules_judge() and rules_step() -> the
+ * persisted state -> one grouped notice per client -> one outbox item per
+ * receiver. Everything of one slice happens in one transaction, so a state
+ * change and its notice are durable together: a restart neither loses an
+ * alert nor sends it twice. Each subject sits in its own savepoint: one
+ * that cannot be evaluated is skipped, never the others. The same code
+ * replays history for `roiwatch backtest`, with states in memory.
  */
 #include <sys/queue.h>
 

@@ -1,8 +1,11 @@
 /*
- * Evaluation and routing: for touched campaigns, compute totals over the client's
- * window, advance each rule's state, persist it, and put one grouped notice per
- * client into the outbox for each of its receivers -- a state change and its
- * notice in the same transaction, so a crash never leaves one without the other.
+ * Evaluation and routing: for touched subjects -- a campaign, and with it its
+ * channel and its client's total when rules judge those -- compute each
+ * rule's measures over its window, advance the rule's state, persist it, and
+ * put one grouped notice per client into the outbox for each of its
+ * receivers (silenced events left out, non-critical ones held during quiet
+ * hours) -- a state change and its notice in the same transaction, so a
+ * crash never leaves one without the other.
  */
 #ifndef ROIWATCH_EVAL_H
 #define ROIWATCH_EVAL_H
