@@ -555,6 +555,22 @@ eval_explain(const struct eval_subject *sj, const struct rule_def *r,
 	}
 }
 
+/* Whether a state is what the store holds already (field by field). */
+static int
+eval_row_same(const struct alert_row *a, const struct alert_row *b)
+{
+	return a->st.state == b->st.state && a->st.since == b->st.since &&
+	    a->st.last_notified == b->st.last_notified &&
+	    a->st.value == b->st.value && a->st.judged == b->st.judged &&
+	    a->st.skip == b->st.skip && a->st.days == b->st.days &&
+	    a->st.days_total == b->st.days_total &&
+	    a->st.told == b->st.told && a->st.flapping == b->st.flapping &&
+	    a->st.flap_start == b->st.flap_start &&
+	    a->st.flap_count == b->st.flap_count &&
+	    a->st.last_change == b->st.last_change &&
+	    a->win_from == b->win_from && a->win_to == b->win_to;
+}
+
 /*
  * Judge one rule of one subject: measure, judge, advance and store its state,
  * and fill *ev when the receivers are to be told (returns 1 then, 0 when
@@ -569,7 +585,7 @@ eval_rule(struct eval_run *run, struct eval_subject *sj,
 	struct rule_bound	 b;
 	struct rule_facts	 f;
 	struct rule_verdict	 v;
-	struct alert_row	 row;
+	struct alert_row	 row, orig;
 	struct window_range	 w, pw;
 	struct measure_input	 in, pin;
 	struct budget_result	 br;
@@ -639,6 +655,7 @@ eval_rule(struct eval_run *run, struct eval_subject *sj,
 		memset(&row, 0, sizeof row);
 		rules_status_init(&row.st, run->now);
 	}
+	orig = row;
 	old = row.st.state;
 	old_skip = found ? row.st.skip : RULE_SKIP_NONE;
 	action = rules_step(r, &v, run->now, &row.st);
@@ -648,7 +665,9 @@ eval_rule(struct eval_run *run, struct eval_subject *sj,
 	if (eval_log_skip(run, cc, r, &k, old_skip, &row.st, w.from, w.to,
 	    cause) != 0)
 		return -1;
-	if (eval_state_put(run, &k, &row, cause) != 0)
+	/* A re-evaluation that changes nothing writes nothing. */
+	if ((!found || !eval_row_same(&orig, &row)) &&
+	    eval_state_put(run, &k, &row, cause) != 0)
 		return -1;
 	if (action == RULE_NONE)
 		return 0;
