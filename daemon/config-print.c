@@ -11,14 +11,19 @@
 #include "config.h"
 #include "config-internal.h"
 #include "kpi.h"
+#include "measure.h"
+#include "metric.h"
 #include "money.h"
+#include "rules.h"
+#include "window.h"
 
 /* How --options names each enum opt_type. */
 static const char *const opt_type_names[OPT_TYPE_MAX] = {
 	"string", "path", "integer", "seconds", "bytes", "bool", "money",
 	"roi", "percent", "choice", "choice", "string list", "secret file",
 	"receivers", "column map", "headers file", "sources", "custom KPI map",
-	"spread", "value map",
+	"spread", "value map", "text", "rules", "conditions", "overrides",
+	"CLV map",
 };
 
 /* "90s", "15m", "2h", "7d": the largest unit that divides exactly. */
@@ -55,6 +60,26 @@ cfg_fmt_percent(int64_t ppm, char *buf, size_t len)
 	else
 		snprintf(buf, len, "%s%" PRId64 ".%0*" PRId64 "%%",
 		    ppm < 0 && whole == 0 ? "-" : "", whole, digits, frac);
+	return buf;
+}
+
+/* Micros of a unit without trailing zeros: 1500000 -> "1.5". */
+static char *
+cfg_fmt_micros(int64_t v, char *buf, size_t len)
+{
+	int64_t	frac = v % (int64_t)MICROS_PER_UNIT;
+	int	digits = 6;
+
+	if (frac == 0) {
+		snprintf(buf, len, "%" PRId64, v / (int64_t)MICROS_PER_UNIT);
+		return buf;
+	}
+	while (frac % 10 == 0) {
+		frac /= 10;
+		digits--;
+	}
+	snprintf(buf, len, "%" PRId64 ".%0*" PRId64, v / (int64_t)MICROS_PER_UNIT,
+	    digits, frac);
 	return buf;
 }
 
@@ -161,11 +186,100 @@ cfg_print_source(const struct source_conf *src, FILE *f)
 		    src->values[i].from, src->values[i].to);
 }
 
+/* A threshold of condition c for the summary ("€40.00", "-30.00%"). */
+static char *
+cfg_fmt_threshold(const struct client_conf *c, const struct rule_cond *k,
+    int64_t v, char *buf, size_t len)
+{
+	if (k->change)
+		return cfg_fmt_percent(v, buf, len);
+	return measure_format_threshold(&k->m, v, c->currency, c->language,
+	    buf, len);
+}
+
+/*
+ * One line per rule: name, scope, what it judges, window, severity, and
+ * where it was defined; its overrides indented below it.
+ */
+static void
+cfg_print_rule(const struct client_conf *c, const struct rule_def *r, FILE *f)
+{
+	const struct rule_override *o;
+	char	 m[64], a[64], b[64], line[512];
+	size_t	 i, len = 0;
+
+	line[0] = '\0';
+	if (r->type == RULE_FRESHNESS) {
+		if (r->lag_days == 0)
+			snprintf(a, sizeof a, "today");
+		else if (r->lag_days == 1)
+			snprintf(a, sizeof a, "yesterday");
+		else
+			snprintf(a, sizeof a, "%d_days_ago", (int)r->lag_days);
+		len = (size_t)snprintf(line, sizeof line, "data of %s%s%s%s by"
+		    " %02d:%02d %s", a, r->channel != NULL ? " (" : "",
+		    r->channel != NULL ? r->channel : "",
+		    r->channel != NULL ? ")" : "", (int)(r->by_sec / 3600),
+		    (int)(r->by_sec / 60 % 60), c->timezone);
+	}
+	for (i = 0; r->type != RULE_FRESHNESS && i < r->ncond &&
+	    len < sizeof line; i++) {
+		const struct rule_cond *k = &r->cond[i];
+
+		len += (size_t)snprintf(line + len, sizeof line - len,
+		    "%s%s%s %s %s", i > 0 ? " and " : "",
+		    measure_name(&k->m, m, sizeof m),
+		    k->change ? " change" : "", rules_cmp_name(k->cmp),
+		    cfg_fmt_threshold(c, k, k->value, a, sizeof a));
+		if (k->clear != k->value && len < sizeof line)
+			len += (size_t)snprintf(line + len, sizeof line - len,
+			    " (clears at %s)", cfg_fmt_threshold(c, k,
+			    k->clear, b, sizeof b));
+	}
+	if (r->type == RULE_BUDGET && len < sizeof line) {
+		money_format_currency(r->budget, c->currency, c->language, a,
+		    sizeof a);
+		if (r->period == BUDGET_MONTH)
+			snprintf(line + len, sizeof line - len, " of a monthly"
+			    " budget of %s", a);
+		else {
+			metric_format_date(r->flight_from, m);
+			metric_format_date(r->flight_to, b);
+			snprintf(line + len, sizeof line - len, " of a budget of"
+			    " %s from %s to %s", a, m, b);
+		}
+	} else if (r->type != RULE_FRESHNESS && len < sizeof line)
+		snprintf(line + len, sizeof line - len, " over %s",
+		    window_name(&r->window, a, sizeof a));
+	fprintf(f, "  rule %-14s %-8s  %s  %s  (%s, %s:%d)\n", r->name,
+	    rules_scope_name(r->scope), line, rules_severity_name(r->severity),
+	    rules_origin_name(r->origin), r->file != NULL ? r->file : c->file,
+	    r->line);
+	for (i = 0; i < r->nov; i++) {
+		o = &r->ov[i];
+		fprintf(f, "    %s %s:", o->campaign != NULL ? "campaign" :
+		    "channel", o->campaign != NULL ? o->campaign : o->channel);
+		if (o->disabled)
+			fprintf(f, " disabled");
+		if (o->has_value)
+			fprintf(f, " value %s", cfg_fmt_threshold(c,
+			    &r->cond[0], o->value, a, sizeof a));
+		if (o->has_clear)
+			fprintf(f, " clear %s", cfg_fmt_threshold(c,
+			    &r->cond[0], o->clear, a, sizeof a));
+		if (o->has_min_volume)
+			fprintf(f, " min_volume %" PRId64, r->volume ==
+			    RULE_VOLUME_SPEND ? o->min_volume / (int64_t)MICROS_PER_UNIT :
+			    o->min_volume);
+		fprintf(f, " (line %d)\n", o->line);
+	}
+}
+
 void
 config_print_summary(const struct config *cfg, FILE *f)
 {
 	const struct client_conf *c;
-	char			 b1[64], b2[64];
+	char			 b1[64], b2[64], b3[64], b4[64];
 	size_t			 i, j;
 
 	fprintf(f, "main file     %s\n", cfg->path);
@@ -218,6 +332,28 @@ config_print_summary(const struct config *cfg, FILE *f)
 		else
 			fprintf(f, "  repeat        every %s\n", cfg_fmt_secs(
 			    c->rules.repeat_secs, b1, sizeof b1));
+		if (c->rules.flap_max == 0)
+			fprintf(f, "  flapping      not suppressed\n");
+		else
+			fprintf(f, "  flapping      held after %" PRId64 " changes"
+			    " within %s\n", c->rules.flap_max, cfg_fmt_secs(
+			    c->rules.flap_secs, b1, sizeof b1));
+		if (c->has_quiet)
+			fprintf(f, "  quiet hours   %s (%s)\n", c->quiet_hours,
+			    c->timezone);
+		for (j = 0; j < c->nclv; j++) {
+			const struct measure_clv *v = &c->clv[j].v;
+
+			fprintf(f, "  clv %-9s %s transactions/month x %s x"
+			    " %s margin x %s months\n", c->clv[j].channel,
+			    cfg_fmt_micros(v->monthly_transactions, b1,
+			    sizeof b1), money_format_currency(v->order_value,
+			    c->currency, c->language, b2, sizeof b2),
+			    cfg_fmt_percent(v->margin_ppm, b3, sizeof b3),
+			    cfg_fmt_micros(v->lifetime_months, b4, sizeof b4));
+		}
+		for (j = 0; j < c->nruleset; j++)
+			cfg_print_rule(c, &c->ruleset[j], f);
 		fprintf(f, "  ingest token  (set)\n");
 		fprintf(f, "  hmac secret   %s\n",
 		    c->hmac_secret != NULL ? "(set)" : "(not set)");
@@ -284,6 +420,19 @@ config_print_options(FILE *f)
 	cfg_print_table("Receiver objects (in a client's \"receivers\"):",
 	    cfg_receiver_opts, cfg_nreceiver_opts, cfg_receiver_type_choices,
 	    f);
+	fprintf(f, "\n");
+	cfg_print_table("Rule objects (\"rules\" of the main file: defaults;"
+	    " of a client file):", cfg_rule_opts, cfg_nrule_opts,
+	    cfg_rule_type_choices, f);
+	fprintf(f, "\n");
+	cfg_print_table("Conditions (in a compound rule's \"all\"):",
+	    cfg_cond_opts, cfg_ncond_opts, NULL, f);
+	fprintf(f, "\n");
+	cfg_print_table("Overrides (in a rule's \"overrides\"):",
+	    cfg_override_opts, cfg_noverride_opts, NULL, f);
+	fprintf(f, "\n");
+	cfg_print_table("CLV inputs (in a client's \"clv\", per channel):",
+	    cfg_clv_opts, cfg_nclv_opts, NULL, f);
 	fprintf(f, "\nRelative paths are relative to the main file's"
 	    " directory; a receiver's dir is\nrelative to state_dir. Secrets"
 	    " are read from the files named by *_file options.\n");

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "config-internal.h"
+#include "rules.h"
 
 static const char *const language_choices[] = { "en", "fr", NULL };
 const char *const cfg_receiver_type_choices[] = {
@@ -137,6 +138,11 @@ const struct opt cfg_main_opts[] = {
 	  NULL, NULL, "Metric sources: URLs pulled periodically and parse"
 	  " settings of inbox files, an array of source objects (options"
 	  " below)." },
+	{ "rules", OPT_RULES, M(rules), M(nrules), 0, 0, NULL, 0, 0, NULL,
+	  NULL, "Default rules of every client, an array of rule objects"
+	  " (options below); thresholds are read in each client's currency."
+	  " A client's rule of the same name replaces one; {\"name\": ...,"
+	  " \"disabled\": true} in a client file turns it off there." },
 };
 
 const struct opt cfg_client_opts[] = {
@@ -186,6 +192,26 @@ const struct opt cfg_client_opts[] = {
 	{ "receivers", OPT_RECEIVERS, C(receivers), C(nreceivers), 1, 0, NULL,
 	  OPT_REQUIRED, 0, NULL, NULL, "Where alerts and digests go: an array"
 	  " of receiver objects (options below)." },
+	{ "rules", OPT_RULES, C(rule_src), C(nrule_src), 0, 0, NULL, 0, 0,
+	  NULL, NULL, "The client's rules, an array of rule objects (options"
+	  " below), judged after minimum_roi/target_roi (the rules roi_low and"
+	  " roi_target) and the main file's rules." },
+	{ "flap_max", OPT_INT, C(rules.flap_max), 0, 0, 1000, "3", 0, 0, NULL,
+	  NULL, "Flap suppression of every rule of the client: a subject whose"
+	  " alert fires or clears more than this many times within flap_secs"
+	  " is held (one \"flapping\" notice) until stable; 0: off." },
+	{ "flap_secs", OPT_DURATION, C(rules.flap_secs), 0, 1, 30 * DAY,
+	  "\"1h\"", 0, 0, NULL, NULL, "The window of flap_max, and how long a"
+	  " flapping subject must stay unchanged to be released." },
+	{ "quiet_hours", OPT_STRING, C(quiet_hours), 0, 0, 0, NULL, OPT_EMPTY,
+	  0, NULL, cfg_check_quiet, "Local hours without notices, e.g."
+	  " \"22:00-07:00\" (across midnight); what falls in them is held and"
+	  " sent when they end; \"\" or absent: none." },
+	{ "clv", OPT_CLV, C(clv_src), C(nclv_src), 0, 0, NULL, 0, 0, NULL,
+	  NULL, "Customer lifetime value inputs per channel (KPIs clv,"
+	  " clv_cac): {\"whatsapp\": {\"monthly_transactions\": \"1.5\","
+	  " \"order_value\": \"80\", \"gross_margin\": \"40%\","
+	  " \"lifetime_months\": \"24\"}}." },
 };
 
 const struct opt cfg_receiver_opts[] = {
@@ -335,10 +361,182 @@ const struct opt cfg_source_opts[] = {
 	  " other values are kept as they are." },
 };
 
+/*
+ * Rule objects (main file and client files, "rules"). types: the rule types
+ * an option applies to (0: all); giving one to another type is refused.
+ * Options without a default here have one that depends on the type (see
+ * config-rules.c): scope campaign (freshness: client), budget rules kpi
+ * pacing, op ">" and value 1.0, min_coverage the client's.
+ */
+#define RT(t)		FOR(RULE_##t)
+#define RT_KPI		(RT(THRESHOLD) | RT(CHANGE) | RT(BUDGET))
+#define RT_JUDGED	(RT(THRESHOLD) | RT(CHANGE) | RT(COMPOUND) | RT(BUDGET))
+#define RT_WINDOW	(RT(THRESHOLD) | RT(CHANGE) | RT(COMPOUND))
+
+/* In the order of enum rule_type, rule_scope, rule_cmp ... */
+const char *const cfg_rule_type_choices[] = {
+	"threshold", "change", "compound", "budget", "freshness", NULL
+};
+static const char *const rule_scope_choices[] = {
+	"campaign", "channel", "client", NULL
+};
+static const char *const rule_op_choices[] = { "<", "<=", ">", ">=", NULL };
+static const char *const rule_severity_choices[] = {
+	"critical", "warning", "info", "good", NULL
+};
+static const char *const rule_volume_choices[] = {
+	"spend", "clicks", "conversions", NULL
+};
+static const char *const rule_period_choices[] = { "month", "flight", NULL };
+
+#define RU(f)	offsetof(struct cfg_rule, f)
+#define CO(f)	offsetof(struct cfg_cond, f)
+#define OV(f)	offsetof(struct cfg_override, f)
+#define CL(f)	offsetof(struct cfg_clv_src, f)
+
+const struct opt cfg_rule_opts[] = {
+	{ "name", OPT_STRING, RU(name), 0, 0, 0, NULL, OPT_REQUIRED, 0, NULL,
+	  cfg_check_rule_name, "Rule name, [a-z0-9_.-] (1 to 63), unique per"
+	  " file; roi_low and roi_target are the shorthand's. A client's rule"
+	  " named as a main file's replaces it for the client." },
+	{ "type", OPT_ENUM, RU(type), 0, 0, 0, "\"threshold\"", 0, 0,
+	  cfg_rule_type_choices, NULL, "threshold: kpi op value; change:"
+	  " relative change against the previous period op value (\"-30%\");"
+	  " compound: every condition of all; budget: pacing of a budget;"
+	  " freshness: data expected by a local time." },
+	{ "disabled", OPT_BOOL, RU(disabled), 0, 0, 0, "false", 0, 0, NULL,
+	  NULL, "true: the rule is not judged; in a client file"
+	  " {\"name\": \"x\", \"disabled\": true} turns off the main file's"
+	  " rule x for that client." },
+	{ "kpi", OPT_STRING, RU(kpi), 0, 0, 0, NULL, 0, RT_KPI, NULL, NULL,
+	  "The KPI judged: roi roas profit cpa cpc cpm ctr cvr spend revenue"
+	  " impressions clicks conversions cac clv clv_cac custom:NAME"
+	  " custom_avg:NAME; budget rules: pacing (default), budget_used,"
+	  " projected_spend (only there). Required but in budget rules." },
+	{ "op", OPT_ENUM, RU(op), 0, 0, 0, NULL, 0, RT_KPI, rule_op_choices,
+	  NULL, "Comparison that fires: KPI op value (budget rules: default"
+	  " \">\"). Required but in budget rules." },
+	{ "value", OPT_VALUE, RU(value), 0, 0, 0, NULL, 0, RT_KPI, NULL, NULL,
+	  "Threshold in the KPI's unit and the client's currency: \"40 EUR\","
+	  " \"40.50\", \"150%\", \"3:1\", \"1000\"; change rules a"
+	  " percentage \"-30%\"; budget rules default 1.0 (100 %; the budget"
+	  " for projected_spend). Required but in budget rules." },
+	{ "clear", OPT_VALUE, RU(clear), 0, 0, 0, NULL, 0, RT_KPI, NULL, NULL,
+	  "Hysteresis: a firing alert clears only past this (same forms);"
+	  " default value. With < or <= it must be at least value, with > or"
+	  " >= at most value." },
+	{ "all", OPT_CONDS, RU(all), RU(nall), 0, 0, NULL, 0, RT(COMPOUND),
+	  NULL, NULL, "compound: 2 to 4 conditions that must all hold,"
+	  " {kpi, op, value, change, clear} (options below); required." },
+	{ "window", OPT_STRING, RU(window), 0, 0, 0, "\"last_7_days\"", 0,
+	  RT_WINDOW, NULL, cfg_check_window, "Days judged, on the client's"
+	  " calendar: lifetime, today, yesterday, 7d, last_7_days, wtd, mtd,"
+	  " last_month, data_7d (the last 7 days of data)." },
+	{ "scope", OPT_ENUM, RU(scope), 0, 0, 0, NULL, 0, 0,
+	  rule_scope_choices, NULL, "What is judged: each campaign (default),"
+	  " each channel, or the client's total (freshness default: client;"
+	  " freshness takes client or campaign)." },
+	{ "severity", OPT_ENUM, RU(severity), 0, 0, 0, "\"warning\"", 0, 0,
+	  rule_severity_choices, NULL, "critical, warning, info, or good: good"
+	  " news (reaching it is the message, no resolve or repeat)." },
+	{ "volume", OPT_ENUM, RU(volume), 0, 0, 0, "\"spend\"", 0, RT_JUDGED,
+	  rule_volume_choices, NULL, "What min_volume counts." },
+	{ "min_volume", OPT_VALUE, RU(min_volume), 0, 0, 0, NULL, 0, RT_JUDGED,
+	  NULL, NULL, "No judgement below this volume: an amount for spend"
+	  " (\"100\"), a whole number of clicks or conversions; default 0." },
+	{ "min_coverage", OPT_PERCENT, RU(min_coverage_ppm),
+	  RU(has_min_coverage), 0, 1000000, NULL, OPT_HAS, RT_JUDGED, NULL, NULL,
+	  "No judgement unless this share of the window's days are complete"
+	  " for the KPI, e.g. \"80%\"; default: the client's"
+	  " minimum_coverage." },
+	{ "pending_secs", OPT_DURATION, RU(pending_secs), 0, 0, 30 * DAY, "0",
+	  0, 0, NULL, NULL, "The condition must hold this long before the"
+	  " alert fires; 0 (default, not the client's pending_secs): at"
+	  " once." },
+	{ "repeat_secs", OPT_DURATION, RU(repeat_secs), 0, 0, 30 * DAY, "0", 0,
+	  0, NULL, NULL, "Repeat a still-firing alert this often; 0 (default,"
+	  " not the client's repeat_secs): never." },
+	{ "notify_resolve", OPT_BOOL, RU(notify_resolve), 0, 0, 0, "true", 0,
+	  0, NULL, NULL, "Tell the receivers when a firing alert clears." },
+	{ "overrides", OPT_OVERRIDES, RU(ov), RU(nov), 0, 0, NULL, 0, 0, NULL,
+	  NULL, "Other values for a channel or a campaign (options below); a"
+	  " campaign's override wins over its channel's." },
+	{ "budget", OPT_VALUE, RU(budget), 0, 0, 0, NULL, 0, RT(BUDGET), NULL,
+	  NULL, "budget: the amount of the period (above 0); required." },
+	{ "period", OPT_ENUM, RU(period), 0, 0, 0, NULL, 0, RT(BUDGET),
+	  rule_period_choices, NULL, "budget: month (each calendar month) or"
+	  " flight (from .. to); required." },
+	{ "from", OPT_STRING, RU(from), 0, 0, 0, NULL, 0, RT(BUDGET), NULL,
+	  cfg_check_date, "budget, period flight: first day YYYY-MM-DD"
+	  " (required then)." },
+	{ "to", OPT_STRING, RU(to), 0, 0, 0, NULL, 0, RT(BUDGET), NULL,
+	  cfg_check_date, "budget, period flight: last day YYYY-MM-DD"
+	  " (required then)." },
+	{ "expect", OPT_STRING, RU(expect), 0, 0, 0, "\"yesterday\"", 0,
+	  RT(FRESHNESS), NULL, NULL, "freshness: the day whose data is"
+	  " expected: today, yesterday or N_days_ago (\"2_days_ago\")." },
+	{ "by", OPT_STRING, RU(by), 0, 0, 0, NULL, 0, RT(FRESHNESS), NULL,
+	  cfg_check_clock, "freshness: local time \"HH:MM\" by which it is"
+	  " expected; required." },
+	{ "channel", OPT_STRING, RU(channel), 0, 0, 0, NULL, 0, RT(FRESHNESS),
+	  NULL, cfg_check_channel, "freshness: only this channel's samples"
+	  " count." },
+	{ "timezone", OPT_STRING, RU(timezone), 0, 0, 0, NULL, 0,
+	  RT(FRESHNESS), NULL, cfg_check_timezone, "freshness: the client's"
+	  " time zone, the only one allowed (written for the reader)." },
+};
+
+const struct opt cfg_cond_opts[] = {
+	{ "kpi", OPT_STRING, CO(kpi), 0, 0, 0, NULL, OPT_REQUIRED, 0, NULL,
+	  NULL, "The KPI of the condition (not a budget KPI)." },
+	{ "op", OPT_ENUM, CO(op), 0, 0, 0, NULL, OPT_REQUIRED, 0,
+	  rule_op_choices, NULL, "Comparison: KPI (or its change) op value." },
+	{ "value", OPT_VALUE, CO(value), 0, 0, 0, NULL, OPT_REQUIRED, 0, NULL,
+	  NULL, "Threshold (change: a percentage such as \"30%\")." },
+	{ "change", OPT_BOOL, CO(change), 0, 0, 0, "false", 0, 0, NULL, NULL,
+	  "Judge the relative change against the previous period." },
+	{ "clear", OPT_VALUE, CO(clear), 0, 0, 0, NULL, 0, 0, NULL, NULL,
+	  "Clear threshold of the condition; default value." },
+};
+
+const struct opt cfg_override_opts[] = {
+	{ "channel", OPT_STRING, OV(channel), 0, 0, 0, NULL, 0, 0, NULL,
+	  cfg_check_channel, "The channel it applies to (or campaign)." },
+	{ "campaign", OPT_STRING, OV(campaign), 0, 0, 0, NULL, 0, 0, NULL,
+	  cfg_check_campaign, "The campaign it applies to (or channel)." },
+	{ "value", OPT_VALUE, OV(value), 0, 0, 0, NULL, 0, 0, NULL, NULL,
+	  "Threshold there (first condition); the clear threshold keeps its"
+	  " distance unless clear is given." },
+	{ "clear", OPT_VALUE, OV(clear), 0, 0, 0, NULL, 0, 0, NULL, NULL,
+	  "Clear threshold there." },
+	{ "min_volume", OPT_VALUE, OV(min_volume), 0, 0, 0, NULL, 0, 0, NULL,
+	  NULL, "Minimum volume there." },
+	{ "disabled", OPT_BOOL, OV(disabled), 0, 0, 0, "false", 0, 0, NULL,
+	  NULL, "true: the rule does not apply there." },
+};
+
+const struct opt cfg_clv_opts[] = {
+	{ "monthly_transactions", OPT_VALUE, CL(transactions), 0, 0, 0, NULL,
+	  OPT_REQUIRED, 0, NULL, NULL, "Average transactions per customer and"
+	  " month, e.g. \"1.5\"." },
+	{ "order_value", OPT_VALUE, CL(order_value), 0, 0, 0, NULL,
+	  OPT_REQUIRED, 0, NULL, NULL, "Average order value in the client's"
+	  " currency, e.g. \"80\"." },
+	{ "gross_margin", OPT_VALUE, CL(margin), 0, 0, 0, NULL, OPT_REQUIRED, 0,
+	  NULL, NULL, "Average gross margin, e.g. \"40%\"." },
+	{ "lifetime_months", OPT_VALUE, CL(lifetime), 0, 0, 0, NULL,
+	  OPT_REQUIRED, 0, NULL, NULL, "Average customer lifetime in months,"
+	  " e.g. \"24\"." },
+};
+
 const size_t	cfg_nmain_opts = NOPTS(cfg_main_opts);
 const size_t	cfg_nclient_opts = NOPTS(cfg_client_opts);
 const size_t	cfg_nreceiver_opts = NOPTS(cfg_receiver_opts);
 const size_t	cfg_nsource_opts = NOPTS(cfg_source_opts);
+const size_t	cfg_nrule_opts = NOPTS(cfg_rule_opts);
+const size_t	cfg_ncond_opts = NOPTS(cfg_cond_opts);
+const size_t	cfg_noverride_opts = NOPTS(cfg_override_opts);
+const size_t	cfg_nclv_opts = NOPTS(cfg_clv_opts);
 const size_t	cfg_ndelimiter_chars = sizeof cfg_delimiter_chars;
 const size_t	cfg_ndecimal_chars = sizeof cfg_decimal_chars;
 const size_t	cfg_nthousands_chars = sizeof cfg_thousands_chars;
@@ -351,3 +549,4 @@ _Static_assert(NOPTS(cfg_receiver_opts) <= OPT_TABLE_MAX,
     "receiver_opts too large");
 _Static_assert(NOPTS(cfg_source_opts) <= OPT_TABLE_MAX,
     "source_opts too large");
+_Static_assert(NOPTS(cfg_rule_opts) <= OPT_TABLE_MAX, "rule_opts too large");

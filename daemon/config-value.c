@@ -40,8 +40,8 @@ cfg_error(struct cfg_ctx *ctx, int line, const char *name, const char *fmt,
 		fatalx("out of memory");
 	va_end(ap);
 	if (name != NULL)
-		xasprintf(ctx->cause, "%s:%d: option '%s': %s", ctx->file, line,
-		    name, msg);
+		xasprintf(ctx->cause, "%s:%d: option '%s%s': %s", ctx->file,
+		    line, ctx->prefix != NULL ? ctx->prefix : "", name, msg);
 	else
 		xasprintf(ctx->cause, "%s:%d: %s", ctx->file, line, msg);
 	free(msg);
@@ -145,7 +145,7 @@ cfg_has_control(const char *s)
 }
 
 /* Levenshtein distance, for "did you mean"; names are short. */
-static size_t
+size_t
 cfg_distance(const char *a, const char *b)
 {
 	size_t	la = strlen(a), lb = strlen(b), i, j, prev, tmp, cost;
@@ -514,6 +514,25 @@ cfg_value(struct cfg_ctx *ctx, const struct opt *o, const cJSON *v,
 		return cfg_spread(ctx, o, v, line, base);
 	case OPT_VALUES:
 		return cfg_values(ctx, o, v, line, base);
+	case OPT_VALUE:
+		if (cJSON_IsNumber(v))
+			s = jsonc_number_text(lines, v);
+		else if (cJSON_IsString(v))
+			s = v->valuestring;
+		else
+			return cfg_error(ctx, line, o->name, "must be a string"
+			    " or a number");
+		if (s == NULL || *s == '\0' || cfg_has_control(s))
+			return cfg_error(ctx, line, o->name, "must not be"
+			    " empty nor hold control characters");
+		((struct cfg_text *)dst)->s = xstrdup(s);
+		((struct cfg_text *)dst)->line = line;
+		return 0;
+	case OPT_RULES:
+	case OPT_CONDS:
+	case OPT_OVERRIDES:
+	case OPT_CLV:
+		return cfg_rule_option(ctx, o, v, line, base);
 	case OPT_TYPE_MAX:
 		break;
 	}
@@ -692,6 +711,15 @@ cfg_free_object(const struct opt *opts, size_t nopts, void *base)
 			for (j = 0; ss != NULL && j < n; j++)
 				cfg_free_source(&ss[j]);
 			free(ss);
+			break;
+		case OPT_VALUE:
+			free(((struct cfg_text *)cfg_field(base, o->off))->s);
+			break;
+		case OPT_RULES:
+		case OPT_CONDS:
+		case OPT_OVERRIDES:
+		case OPT_CLV:
+			cfg_free_rule_option(o, base);
 			break;
 		default:
 			break;

@@ -11,6 +11,9 @@
  * config-print.c     check-config's summary and --options
  * config.c           the main file, the client files, the clients index and
  *                    the validators of client options
+ * config-rules.c     rule objects, CLV inputs and quiet hours: read as text
+ *                    from the files, then built into each client's rules
+ *                    with the client's currency (shorthand rules first)
  */
 #ifndef ROIWATCH_CONFIG_INTERNAL_H
 #define ROIWATCH_CONFIG_INTERNAL_H
@@ -45,6 +48,13 @@ enum opt_type {
 	OPT_CUSTOM,	/* object header -> KPI name: parse_custom_map array */
 	OPT_SPREAD,	/* spread object(s): parse_spread array (+ spread_into) */
 	OPT_VALUES,	/* {"client": {value: id}, ...}: parse_value_map array */
+	OPT_VALUE,	/* a string or a number kept as its text and line (struct
+			   cfg_text), converted later: a threshold depends on
+			   the KPI and the client's currency */
+	OPT_RULES,	/* array of rule objects: struct cfg_rule array */
+	OPT_CONDS,	/* a compound rule's "all": struct cfg_cond array */
+	OPT_OVERRIDES,	/* a rule's "overrides": struct cfg_override array */
+	OPT_CLV,	/* {"channel": {CLV inputs}}: struct cfg_clv_src array */
 	OPT_TYPE_MAX
 };
 
@@ -85,6 +95,8 @@ struct cfg_ctx {
 	const char		*base;	/* directory of the main file */
 	const struct config	*cfg;	/* main settings (client files) */
 	char			**cause;
+	const char		*prefix; /* before option names in messages
+					   ("rules[2]."), or NULL */
 };
 
 /*
@@ -135,6 +147,7 @@ char		*cfg_resolve(const char *, const char *);
 int		 cfg_has_control(const char *);
 int		 cfg_object(struct cfg_ctx *, const struct opt *, size_t,
 		    const cJSON *, void *, uint64_t *);
+size_t		 cfg_distance(const char *, const char *);
 int		 cfg_named_objects(struct cfg_ctx *, const struct opt *,
 		    const cJSON *, const struct cfg_array_kind *, char **,
 		    size_t *);
@@ -182,5 +195,103 @@ int		 cfg_check_listen_addr(const char *, char **);
 int	cfg_client_rules(struct cfg_ctx *, const cJSON *root,
 	    struct client_conf *);
 void	cfg_free_client_rules(struct client_conf *);
+
+/*
+ * Rules as the files write them. A rule object is read in two steps: its
+ * options through cfg_rule_opts (words, choices, durations checked at once,
+ * in the file that holds it), and its thresholds kept as text, because they
+ * are read against the KPI and the currency of each client: a rule of the
+ * main file is a default of every client and is built once per client.
+ */
+struct cfg_text {
+	char		*s;		/* as written (a number: its source text) */
+	int		 line;
+};
+
+/* A condition of a compound rule's "all". */
+struct cfg_cond {
+	char		*kpi;
+	int		 op;		/* enum rule_cmp */
+	struct cfg_text	 value;
+	struct cfg_text	 clear;
+	int		 change;
+	int		 line;
+};
+
+struct cfg_override {
+	char		*channel;
+	char		*campaign;
+	struct cfg_text	 value;
+	struct cfg_text	 clear;
+	struct cfg_text	 min_volume;
+	int		 disabled;
+	int		 line;
+	uint64_t	 seen;
+};
+
+struct cfg_rule {
+	char		*name;
+	int		 type;		/* enum rule_type */
+	int		 disabled;
+	char		*kpi;
+	int		 op;		/* enum rule_cmp */
+	struct cfg_text	 value;
+	struct cfg_text	 clear;
+	struct cfg_cond	*all;
+	size_t		 nall;
+	char		*window;
+	int		 scope;		/* enum rule_scope */
+	int		 severity;	/* enum rule_severity */
+	int		 volume;	/* enum rule_volume */
+	struct cfg_text	 min_volume;
+	int64_t		 min_coverage_ppm;
+	int		 has_min_coverage;
+	int64_t		 pending_secs;
+	int64_t		 repeat_secs;
+	int		 notify_resolve;
+	struct cfg_override *ov;
+	size_t		 nov;
+	struct cfg_text	 budget;
+	int		 period;	/* enum budget_period_kind */
+	char		*from, *to;
+	char		*expect;
+	char		*by;
+	char		*channel;
+	char		*timezone;
+	int		 tz_line;
+	uint64_t	 seen;		/* a bit per cfg_rule_opts row given */
+	size_t		 index;		/* in the file's "rules" */
+	int		 line;
+};
+
+/* A channel's CLV inputs in a client file. */
+struct cfg_clv_src {
+	char		*channel;
+	struct cfg_text	 transactions;
+	struct cfg_text	 order_value;
+	struct cfg_text	 margin;
+	struct cfg_text	 lifetime;
+	int		 line;
+};
+
+/* config-table.c: rule objects, their conditions and overrides, CLV. */
+extern const struct opt		 cfg_rule_opts[];
+extern const size_t		 cfg_nrule_opts;
+extern const struct opt		 cfg_cond_opts[];
+extern const size_t		 cfg_ncond_opts;
+extern const struct opt		 cfg_override_opts[];
+extern const size_t		 cfg_noverride_opts;
+extern const struct opt		 cfg_clv_opts[];
+extern const size_t		 cfg_nclv_opts;
+extern const char *const	 cfg_rule_type_choices[];
+
+/* config-rules.c: the OPT_RULES .. OPT_CLV values, read and freed. */
+int	cfg_rule_option(struct cfg_ctx *, const struct opt *, const cJSON *,
+	    int line, void *base);
+void	cfg_free_rule_option(const struct opt *, void *base);
+int	cfg_check_rule_name(const char *, char **);
+int	cfg_check_window(const char *, char **);
+int	cfg_check_clock(const char *, char **);
+int	cfg_check_quiet(const char *, char **);
 
 #endif

@@ -16,6 +16,14 @@
 #include "rules.h"
 
 struct tz;
+struct cfg_rule;
+struct cfg_clv_src;
+
+/* A channel's CLV inputs (client file "clv"): measure.h's units. */
+struct cfg_clv {
+	char		*channel;
+	struct measure_clv v;
+};
 
 enum receiver_type {
 	RECEIVER_FILE,		/* RFC 5322 messages written into a directory */
@@ -76,6 +84,19 @@ struct client_conf {
 	int32_t		 quiet_start, quiet_end;
 	int		 id_line;	/* where id and token_file were set, */
 	int		 token_line;	/* for the checks across files */
+	/* The client file's "rules" and "clv" as written (config-rules.c
+	 * builds ruleset and clv from them with the client's currency). */
+	struct cfg_rule	*rule_src;
+	size_t		 nrule_src;
+	struct cfg_clv_src *clv_src;
+	size_t		 nclv_src;
+	struct cfg_clv	*clv;		/* CLV inputs by channel */
+	size_t		 nclv;
+	/* Quiet hours: notices held from quiet_start to quiet_end, local
+	 * wall-clock seconds (a span across midnight when end < start). */
+	char		*quiet_hours;	/* as written, "" or absent: none */
+	int		 has_quiet;
+	int32_t		 quiet_start, quiet_end;
 };
 
 enum source_type {
@@ -165,6 +186,9 @@ struct config {
 	const struct client_conf **by_id;	/* clients sorted by id */
 	struct source_conf *sources;
 	size_t		 nsources;
+	/* The main file's "rules": defaults of every client, as written. */
+	struct cfg_rule	*rules;
+	size_t		 nrules;
 };
 
 /*
@@ -179,6 +203,9 @@ void		 config_free(struct config *);
 const struct client_conf *config_client(const struct config *, const char *id);
 const struct receiver_conf *config_receiver(const struct client_conf *,
 		    const char *name);
+/* The CLV inputs configured for the client's channel, or NULL. */
+const struct measure_clv *config_client_clv(const struct client_conf *,
+		    const char *channel);
 /* Human summary for check-config: clients, thresholds in both forms, receivers
  * (secrets shown as "(set)"). */
 void		 config_print_summary(const struct config *, FILE *);

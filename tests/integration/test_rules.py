@@ -1,0 +1,185 @@
+"""Rules written in configuration files, end to end through the daemon: metrics
+posted over HTTP cross a client's threshold rule, a change rule of the main
+file (a default of every client), a client-scope monthly budget, and a
+freshness rule whose deadline has passed without data; each sends one message
+that names the rule, the KPI's value and the threshold. check-config refuses a
+rule that contradicts itself with the file, the line and the option."""
+import datetime
+import http.client
+import json
+import os
+import re
+import time
+import zoneinfo
+
+from harness import Daemon, check, client, run, wait_for
+
+TZ = "Europe/Paris"
+
+
+def acme(rules=None, **kw):
+    """A client whose shorthand rules never speak: no target, and a minimum
+    spend no test reaches (roi_low does not judge)."""
+    c = client("acme", minimum_roi="100%", minimum_spend="100000000", **kw)
+    del c["target_roi"]
+    if rules is not None:
+        c["rules"] = rules
+    return c
+
+
+def local_day(offset=0):
+    """A local day of the client, offset days from today, as YYYY-MM-DD."""
+    today = datetime.datetime.now(zoneinfo.ZoneInfo(TZ)).date()
+    return (today + datetime.timedelta(days=offset)).isoformat()
+
+
+def post(d, token, rows):
+    c = http.client.HTTPConnection("127.0.0.1", d.port, timeout=10)
+    try:
+        c.request("POST", "/v1/metrics", json.dumps(rows),
+                  {"Content-Type": "application/json", "Authorization": "Bearer " + token})
+        r = c.getresponse()
+        body = r.read()
+        check(r.status in (200, 202), "POST: %d %s" % (r.status, body))
+    finally:
+        c.close()
+
+
+def events(d):
+    """(rule, action) of every event queued in the outbox, in order."""
+    out = []
+    for (payload,) in d.query("select payload from outbox order by id"):
+        for e in json.loads(payload)["events"]:
+            out.append((e["rule"]["name"], e["action"]))
+    return out
+
+
+def bodies(d):
+    return [m.get_body(preferencelist=("plain",)).get_content() for m in d.messages("mail/acme")]
+
+
+def one_message(d, rule, what):
+    """Exactly one message, for `rule`: wait for it, then a few evaluation
+    rounds more (evaluate_secs is 1) to see that no second one follows."""
+    wait_for(lambda: d.messages("mail/acme"), what=what)
+    time.sleep(2.5)
+    msgs = bodies(d)
+    check(len(msgs) == 1, "%d messages for %s:\n%s" % (len(msgs), what, "\n---\n".join(msgs)))
+    # The event names its rule (the webhook JSON and the outbox carry it).
+    check(events(d) == [(rule, "fire")], "events %r" % events(d))
+    return msgs[0]
+
+
+def test_threshold_rule():
+    rules = [{"name": "cpa_high", "kpi": "cpa", "op": ">", "value": "40 EUR",
+              "window": "lifetime", "severity": "warning"}]
+    c = acme(rules)
+    d = Daemon([c])
+    try:
+        d.start()
+        # CPA 45 EUR: above 40.
+        post(d, c["token"], [{"client": "acme", "campaign": "Shoes", "channel": "meta",
+                              "date": "2026-11-20", "cost": "450", "conversions": 10}])
+        text = one_message(d, "cpa_high", "the cpa_high alert")
+        check("\u20ac45.00" in text, "the CPA value is not there:\n" + text)
+        check("\u20ac40.00" in text, "the threshold is not there:\n" + text)
+        check("Shoes" in text, text)
+        check("client's rules (%s, line " % os.path.join(d.conf, "clients.d", "acme.conf")
+              in text, "where the threshold comes from:\n" + text)
+        st = d.query("select state from alert_state where rule = 'cpa_high'")
+        check(st == [("firing",)], "state %r" % st)
+        d.stop()
+    finally:
+        d.cleanup()
+
+
+def test_change_rule_from_main_file():
+    """A default of the main file, judged on the client's calendar: ROI down
+    more than 30 % against the previous 7 days. The days chosen stay in their
+    windows if midnight passes during the test."""
+    rules = [{"name": "roi_drop", "type": "change", "kpi": "roi", "op": "<",
+              "value": "-30%", "window": "7d"}]
+    c = acme()
+    d = Daemon([c], rules=rules)
+    try:
+        d.start()
+        post(d, c["token"], [
+            {"client": "acme", "campaign": "Boots", "channel": "search",
+             "date": local_day(-9), "cost": "100", "revenue": "400"},   # ROI 300 %
+            {"client": "acme", "campaign": "Boots", "channel": "search",
+             "date": local_day(-2), "cost": "100", "revenue": "150"},   # ROI 50 %
+        ])
+        text = one_message(d, "roi_drop", "the roi_drop alert")
+        check("-83.33%" in text, "the change is not there:\n" + text)
+        check("30.00%" in text, "the threshold is not there:\n" + text)
+        check("main file's rules (default) (%s, line " % os.path.join(d.conf, "roiwatchd.conf")
+              in text, "where the threshold comes from:\n" + text)
+        d.stop()
+    finally:
+        d.cleanup()
+
+
+def test_budget_rule():
+    """A monthly budget of the client's total: this month's spend posted with
+    today's date paces far above 1.1 whatever the day of the month."""
+    rules = [{"name": "month_budget", "type": "budget", "scope": "client", "budget": "3000",
+              "period": "month", "kpi": "pacing", "op": ">", "value": "1.1"}]
+    c = acme(rules)
+    d = Daemon([c])
+    try:
+        d.start()
+        post(d, c["token"], [
+            {"client": "acme", "campaign": "A", "channel": "meta", "date": local_day(),
+             "cost": "6000", "revenue": "100"},
+            {"client": "acme", "campaign": "B", "channel": "search", "date": local_day(),
+             "cost": "4000", "revenue": "100"},
+        ])
+        text = one_message(d, "month_budget", "the month_budget alert")
+        check("\u20ac10,000.00 spent of \u20ac3,000.00" in text, "spend and budget:\n" + text)
+        check(re.search(r"Threshold: +> 1\.1\s", text), "the threshold is not there:\n" + text)
+        check(re.search(r"budget pacing: +\d+\.\d\d\s", text), "the pacing is not there:\n" + text)
+        check("All campaigns" in text, "client scope:\n" + text)
+        d.stop()
+    finally:
+        d.cleanup()
+
+
+def test_freshness_rule():
+    """Today's data expected by 00:00: the deadline has always passed, and
+    no data came: "data late"."""
+    rules = [{"name": "fresh", "type": "freshness", "expect": "today", "by": "00:00",
+              "severity": "critical"}]
+    c = acme(rules)
+    d = Daemon([c])
+    try:
+        d.start()
+        text = one_message(d, "fresh", "the freshness alert")
+        check("data late (rule fresh)" in text, "not a data-late alert:\n" + text)
+        check("latest data: none" in text, text)
+        d.stop()
+    finally:
+        d.cleanup()
+
+
+def test_check_config_refuses_contradiction():
+    rules = [{"name": "cpa_high", "kpi": "cpa", "op": ">", "value": "40", "clear": "45"}]
+    d = Daemon([acme(rules)])
+    try:
+        r = d.cli("check-config", check_rc=False)
+        check(r.returncode != 0, "accepted:\n" + r.stdout)
+        path = os.path.join(d.conf, "clients.d", "acme.conf")
+        check("%s:" % path in r.stderr and "option 'rules[0].clear': \"45\" is above the value"
+              " \"40\"" in r.stderr, r.stderr)
+        # Fixed, it lists the rule.
+        d.clients[0]["rules"][0]["clear"] = "38"
+        d.write_config()
+        r = d.cli("check-config")
+        check("rule cpa_high" in r.stdout and "cpa > \u20ac40.00 (clears at \u20ac38.00)"
+              in r.stdout, r.stdout)
+    finally:
+        d.cleanup()
+
+
+if __name__ == "__main__":
+    run([test_threshold_rule, test_change_rule_from_main_file, test_budget_rule,
+         test_freshness_rule, test_check_config_refuses_contradiction])
