@@ -333,13 +333,13 @@ notice_rule_title(const struct notice *n, const struct notice_event *e,
 		nr_threshold(n, k, k->threshold, th, sizeof th);
 	if (k->change && th[0] == '+')
 		memmove(th, th + 1, strlen(th));
-	snprintf(buf, len, "%s%s %s %s%s%s", e->action == RULE_REPEAT ?
+	snprintf(buf, len, "%s%s %s %s%s%s (%s %s)", e->action == RULE_REPEAT ?
 	    (fr ? "toujours : " : "still: ") : "", nr_label(n, k),
 	    nr_cmp_words(k->cmp, k->change, fr), th,
-	    r->ncond > 1 ? (fr ? " (et d'autres conditions)" :
-	    " (and more conditions)") : "",
+	    r->ncond > 1 ? (fr ? " et d'autres conditions" :
+	    " and more conditions") : "",
 	    e->action == RULE_GOOD ? (fr ? " : objectif atteint" :
-	    ": target reached") : "");
+	    ": target reached") : "", fr ? "règle" : "rule", r->name);
 	return (buf);
 }
 
@@ -462,7 +462,8 @@ notice_rule_text(struct sbuf *b, const struct notice *n,
 	for (i = 0; r->type != RULE_FRESHNESS && i < r->ncond &&
 	    i < RULE_CONDS_MAX; i++)
 		nr_cond_lines(b, n, &r->cond[i], full);
-	if (full) {
+	/* A budget's window is its period: its own line says. */
+	if (full && r->type != RULE_BUDGET) {
 		nr_range(n, r->win_from, r->win_to, a, sizeof a);
 		snprintf(line, sizeof line, "%s: %s (%s)", r->window, a, r->tz);
 		notice_line(b, fr, fr ? "Période" : "Window", line);

@@ -929,11 +929,13 @@ notice_body_text(const struct notice *n)
 		sbuf_printf(&b, "%zu more event(s) could not be read; the "
 		    "daemon's log says why.\n\n", n->nunreadable);
 	if (fr)
-		sbuf_puts(&b, "Le ROI est (revenus - coût) / coût ; un minimum "
-		    "« 2,5:1 » signifie 2,5 de revenus pour 1 dépensé.\n");
+		sbuf_puts(&b, "Le ROI est (revenus - coût) / coût ; un seuil "
+		    "écrit « R:1 » (ex. « 2,5:1 ») signifie R de revenus pour 1 "
+		    "dépensé.\n");
 	else
-		sbuf_puts(&b, "ROI is (revenue - cost) / cost; a minimum of "
-		    "\"2.5:1\" means 2.5 of revenue per 1 spent.\n");
+		sbuf_puts(&b, "ROI is (revenue - cost) / cost; a threshold "
+		    "written \"R:1\" (e.g. \"2.5:1\") means R of revenue per 1 "
+		    "spent.\n");
 	sbuf_puts(&b, "\n-- \nroiwatch\n");
 	return (sbuf_take(&b));
 }

@@ -78,10 +78,6 @@ struct client_conf {
 	unsigned	 rule_scopes;	/* 1 << enum rule_scope of each */
 	int		 rule_calendar;	/* some window follows the calendar:
 					   they roll over at local midnight */
-	int		 has_quiet;	/* quiet hours: non-critical notices
-					   held from quiet_start to quiet_end
-					   (local seconds since midnight) */
-	int32_t		 quiet_start, quiet_end;
 	int		 id_line;	/* where id and token_file were set, */
 	int		 token_line;	/* for the checks across files */
 	/* The client file's "rules" and "clv" as written (config-rules.c
