@@ -97,8 +97,8 @@ struct report_kpis {
 	size_t			 nrows;
 	struct report_row	 total;
 	int			 has_total;
-	/* The custom KPIs of every row, sorted, names borrowed from rows. */
-	const char		**custom;
+	/* The custom KPIs of every row, sorted. */
+	char			**custom;
 	size_t			 ncustom;
 };
 
@@ -255,6 +255,8 @@ report_kpis_free(struct report_kpis *r)
 		report_row_clear(&r->rows[i]);
 	free(r->rows);
 	report_row_clear(&r->total);
+	for (i = 0; i < r->ncustom; i++)
+		free(r->custom[i]);
 	free(r->custom);
 	free(r->client);
 	free(r->currency);
@@ -281,7 +283,7 @@ report_custom_merge(struct report_kpis *r, const struct report_row *row)
 			continue;
 		r->custom = xreallocarray(r->custom, r->ncustom + 1,
 		    sizeof *r->custom);
-		r->custom[r->ncustom++] = row->custom[i].name;
+		r->custom[r->ncustom++] = xstrdup(row->custom[i].name);
 		qsort(r->custom, r->ncustom, sizeof *r->custom,
 		    report_name_cmp);
 	}

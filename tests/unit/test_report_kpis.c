@@ -482,6 +482,30 @@ test_custom(void **state)
 	report_kpis_free(r);
 }
 
+/* A total added again replaces the first, custom names and all. */
+static void
+test_total_again(void **state)
+{
+	struct report_kpis *r = report("en", "lifetime", REPORT_BY_CLIENT);
+	struct kpi_totals t = totals(U(10), U(20), 1, 1, 1, 1);
+	struct measure_custom c[1] = { { "mentions", U(12), 1 } };
+	struct report_sums in;
+	char	*text;
+
+	(void)state;
+	memset(&in, 0, sizeof in);
+	in.t = &t;
+	in.custom = c;
+	in.ncustom = 1;
+	report_kpis_add(r, &in);
+	report_kpis_add(r, &in);
+	text = report_kpis_table(r);
+	assert_non_null(strstr(text, "  total: mentions 12 (12/day over 1 "
+	    "day)\n"));
+	free(text);
+	report_kpis_free(r);
+}
+
 static void
 test_words(void **state)
 {
@@ -554,6 +578,7 @@ main(void)
 		cmocka_unit_test(test_coverage_json),
 		cmocka_unit_test(test_json_big),
 		cmocka_unit_test(test_custom),
+		cmocka_unit_test(test_total_again),
 		cmocka_unit_test(test_words),
 		cmocka_unit_test(test_escape),
 	};
