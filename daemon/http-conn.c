@@ -212,7 +212,8 @@ http_conn_judge(struct http_conn *c)
 			allow = NULL;
 			if (http_head_name_is(h.path, h.pathlen,
 			    HTTP_PATH_HEALTH) || http_head_name_is(h.path,
-			    h.pathlen, HTTP_PATH_METRICS))
+			    h.pathlen, HTTP_PATH_METRICS) ||
+			    http_read_path(h.path, h.pathlen))
 				allow = "GET";
 			srv->stats.refused_head++;
 			if (allow != NULL)

@@ -1,6 +1,7 @@
 /*
  * The HTTP listener: evhttp on the daemon's event base, POST /v1/metrics with
- * group commit, GET /healthz and GET /metrics. See http-server.h for the
+ * group commit, GET /healthz and GET /metrics; GET /v1/clients/{id}/kpis and
+ * /alerts are routed to http-read.c. See http-server.h for the
  * protocol. The server owns its evhttp, the bound socket, the open ingest batch
  * with the requests waiting for its commit, per-client state (rate bucket,
  * signatures seen recently: a cache in front of the store's replay marks) and
@@ -134,7 +135,7 @@ http_reply(struct http_server *srv, struct evhttp_request *req, int code,
 	evhttp_send_reply(req, code, http_reason(code), NULL);
 }
 
-static void
+void
 http_reply_json(struct http_server *srv, struct evhttp_request *req, int code,
     cJSON *obj)
 {
@@ -148,7 +149,7 @@ http_reply_json(struct http_server *srv, struct evhttp_request *req, int code,
 }
 
 /* {"error": msg} */
-static void
+void
 http_reply_error(struct http_server *srv, struct evhttp_request *req, int code,
     const char *msg)
 {
@@ -172,7 +173,7 @@ http_reply_retry(struct http_server *srv, struct evhttp_request *req, int code,
 	http_reply_error(srv, req, code, msg);
 }
 
-static void
+void
 http_reply_method(struct http_server *srv, struct evhttp_request *req,
     const char *allow)
 {
@@ -1089,7 +1090,9 @@ http_server_request_cb(struct evhttp_request *req, void *arg)
 			http_reply_method(srv, req, "GET");
 		else
 			http_metrics(srv, req);
-	} else
+	} else if (http_read_path(path, strlen(path)))
+		http_read_request(srv, req, path);
+	else
 		http_reply_error(srv, req, 404, "not found");
 }
 

@@ -5,7 +5,8 @@
  *   roiwatch [-c CONFIG] [-S STATE_DIR] check-config [PATH] [--options]
  *   roiwatch [-c CONFIG] [-S STATE_DIR] ingest [--source NAME] [--partial]
  *       [--atomic] FILE...
- *   roiwatch [-c CONFIG] [-S STATE_DIR] kpis CLIENT [--days N]
+ *   roiwatch [-c CONFIG] [-S STATE_DIR] kpis CLIENT [--window W]
+ *       [--by campaign|channel|client] [--json]
  *   roiwatch [-c CONFIG] [-S STATE_DIR] alerts [--all]
  *   roiwatch [-c CONFIG] [-S STATE_DIR] sources
  *   roiwatch [-c CONFIG] [-S STATE_DIR] test-notify CLIENT RECEIVER
@@ -23,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
 #include <curl/curl.h>
 #include <event2/event.h>
 
@@ -37,6 +39,7 @@
 #include "money.h"
 #include "notice.h"
 #include "silence.h"
+#include "report-kpis.h"
 #include "store.h"
 #include "utf8.h"
 #include "xmalloc.h"
@@ -70,8 +73,13 @@ usage(void)
 	    "                                   (default: checked whole, then\n"
 	    "                                   written in chunks so that the\n"
 	    "                                   daemon keeps writing meanwhile)\n"
-	    "  kpis CLIENT [--days N]           KPIs per campaign (lifetime, and\n"
-	    "                                   the last N days of data)\n"
+	    "  kpis CLIENT [--window W] [--by campaign|channel|client] [--json]\n"
+	    "                                   KPIs over a calendar window of the\n"
+	    "                                   client (default lifetime; 7d,\n"
+	    "                                   last_7_days, wtd, mtd, last_month,\n"
+	    "                                   data_7d...) per campaign (default),\n"
+	    "                                   per channel or in total, with their\n"
+	    "                                   coverage; --days N: data_Nd\n"
 	    "  alerts [--all]                   alert states that are not ok\n"
 	    "  sample CLIENT CAMPAIGN DATE [HOUR]\n"
 	    "                                   one stored sample, field by field,\n"
@@ -391,236 +399,89 @@ cmd_ingest(int argc, char **argv)
 	return failed ? 1 : 0;
 }
 
-/* Micros as a plain decimal with trailing zeros trimmed: 4500000 -> "4.5". */
-static char *
-format_micros(int64_t v, char *buf, size_t len)
-{
-	uint64_t a = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-	size_t n;
-
-	n = (size_t)snprintf(buf, len, "%s%llu.%06llu", v < 0 ? "-" : "",
-	    (unsigned long long)(a / MICROS_PER_UNIT),
-	    (unsigned long long)(a % MICROS_PER_UNIT));
-	if (n >= len)
-		return buf;
-	while (n > 0 && buf[n - 1] == '0')
-		buf[--n] = '\0';
-	if (n > 0 && buf[n - 1] == '.')
-		buf[--n] = '\0';
-	return buf;
-}
-
-/* Custom KPIs (reach, followers, CSAT...): sums over the window, and the daily
- * average for KPIs that are scores rather than counts. */
-static int
-print_custom_cb(const char *name, int64_t sum, int64_t days, void *arg)
-{
-	char num[48], avg[48];
-	int *first = arg;
-
-	if (*first) {
-		printf("  %-10s", "custom");
-		*first = 0;
-	}
-	format_micros(sum, num, sizeof num);
-	format_micros(days > 0 ? sum / days : 0, avg, sizeof avg);
-	printf(" %s %s (%s/day)", name, num, avg);
-	return 0;
-}
-
-static int
-print_custom(struct store *st, const char *client, const char *campaign,
-    int32_t from, int32_t to)
-{
-	char *cause = NULL;
-	int first = 1;
-
-	if (store_custom_totals(st, client, campaign, from, to, print_custom_cb,
-	    &first, &cause) != 0) {
-		fprintf(stderr, "roiwatch: %s\n", cause);
-		free(cause);
-		return -1;
-	}
-	if (!first)
-		printf("\n");
-	return 0;
-}
-
-struct kpis_ctx {
-	struct store			*st;
-	const struct client_conf	*cc;
-	int32_t				 days;
-	int				 failed;
-};
-
 /*
- * One window of one scope: every KPI of the table with its coverage (the days
- * whose samples report both of its fields), then the plain sums of what was
- * reported. Missing is printed "missing", never as 0.
+ * The KPIs of a client over one calendar window, by campaign, channel or for
+ * the whole client: an aligned table in the client's number format (or the
+ * JSON GET /v1/clients/{id}/kpis answers, --json), with the coverage of
+ * every KPI that lacks days. Bad options exit 2, an unknown client 1.
  */
-static int
-print_kpis(struct kpis_ctx *ctx, const char *campaign, const char *label,
-    int32_t from, int32_t to)
-{
-	static const struct {
-		enum metric_field	 f;
-		const char		*name;
-		int			 money;
-	} fields[] = {
-		{ MF_COST, "cost", 1 }, { MF_REVENUE, "revenue", 1 },
-		{ MF_IMPRESSIONS, "impressions", 0 }, { MF_CLICKS, "clicks", 0 },
-		{ MF_CONVERSIONS, "conversions", 0 },
-	};
-	const struct client_conf *cc = ctx->cc;
-	const struct kpi_def *d;
-	struct kpi_totals t;
-	struct kpi_value v[KPI__MAX];
-	struct kpi_lack *lacks = NULL;
-	struct kpi_gaps g;
-	size_t nlacks = 0, i;
-	int64_t sums[5];
-	char *cause = NULL, a[16], b[16], val[64], cov[1024];
-	int k;
-
-	if (store_totals(ctx->st, cc->id, campaign, from, to, &t,
-	    &cause) != 0 || store_lacks(ctx->st, cc->id, campaign, from, to,
-	    &lacks, &nlacks, &cause) != 0) {
-		fprintf(stderr, "roiwatch: %s\n", cause);
-		free(cause);
-		return -1;
-	}
-	kpi_compute(&t, v);
-	printf("  %s", label);
-	if (t.samples > 0) {
-		metric_format_date(t.first_day, a);
-		metric_format_date(t.last_day, b);
-		printf(" (%s to %s)", a, b);
-	}
-	printf("\n");
-	for (k = 0; k < KPI__MAX; k++) {
-		d = kpi_def(k);
-		kpi_gaps_pick(lacks, nlacks, d->pair, &g);
-		kpi_format_value(d, &v[k], cc->currency, cc->language, val,
-		    sizeof val);
-		/* The operator's tool speaks English; amounts keep the
-		 * client's format. */
-		kpi_format_coverage(&v[k], &g, campaign == NULL, "en", cov,
-		    sizeof cov);
-		printf("    %-8s ", d->label);
-		print_padded(val, 16);
-		printf(" over %s\n", cov);
-	}
-	sums[0] = t.cost;
-	sums[1] = t.revenue;
-	sums[2] = t.impressions;
-	sums[3] = t.clicks;
-	sums[4] = t.conversions;
-	printf("    %-8s", "reported");
-	for (i = 0; i < sizeof fields / sizeof fields[0]; i++) {
-		if ((t.present & MF_BIT(fields[i].f)) == 0)
-			snprintf(val, sizeof val, "%s",
-			    strncmp(cc->language, "fr", 2) == 0 ? "manquant" :
-			    "missing");
-		else if (fields[i].money)
-			money_format_currency(sums[i], cc->currency,
-			    cc->language, val, sizeof val);
-		else
-			snprintf(val, sizeof val, "%lld", (long long)sums[i]);
-		printf(" %s %s", fields[i].name, val);
-	}
-	printf("\n");
-	free(lacks);
-	return 0;
-}
-
-static int
-kpis_campaign_cb(const char *client, const char *campaign, void *arg)
-{
-	struct kpis_ctx *ctx = arg;
-	int32_t last;
-	char *cause = NULL, label[32];
-
-	(void)client;
-	printf("%s\n", campaign);
-	if (print_kpis(ctx, campaign, "lifetime", INT32_MIN, INT32_MAX) != 0)
-		ctx->failed = 1;
-	if (print_custom(ctx->st, ctx->cc->id, campaign, INT32_MIN,
-	    INT32_MAX) != 0)
-		ctx->failed = 1;
-	if (ctx->days > 0) {
-		if (store_last_day(ctx->st, ctx->cc->id, campaign, &last,
-		    &cause) != 0)
-			goto fail;
-		snprintf(label, sizeof label, "last %dd", (int)ctx->days);
-		if (print_kpis(ctx, campaign, label, last - ctx->days + 1,
-		    last) != 0)
-			ctx->failed = 1;
-		if (print_custom(ctx->st, ctx->cc->id, campaign,
-		    last - ctx->days + 1, last) != 0)
-			ctx->failed = 1;
-	}
-	return 0;
-fail:
-	fprintf(stderr, "roiwatch: %s\n", cause);
-	free(cause);
-	ctx->failed = 1;
-	return -1;
-}
-
 static int
 cmd_kpis(int argc, char **argv)
 {
 	struct config *cfg;
-	struct kpis_ctx ctx;
-	char *cause = NULL, buf[64];
-	const char *client = NULL;
-	int i;
+	const struct client_conf *cc;
+	struct store *st;
+	struct report_kpis *r;
+	struct window_spec spec;
+	enum report_by by = REPORT_BY_CAMPAIGN;
+	const char *client = NULL, *window = "lifetime", *bytext = NULL;
+	char *cause = NULL, *text, buf[64], days[32];
+	cJSON *json;
+	int i, as_json = 0;
 
-	memset(&ctx, 0, sizeof ctx);
 	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--days") == 0 && i + 1 < argc)
-			ctx.days = (int32_t)strtol(argv[++i], NULL, 10);
+		if (strcmp(argv[i], "--window") == 0 && i + 1 < argc)
+			window = argv[++i];
+		else if (strcmp(argv[i], "--by") == 0 && i + 1 < argc)
+			bytext = argv[++i];
+		else if (strcmp(argv[i], "--days") == 0 && i + 1 < argc) {
+			/* Before --window: the last N days of data. */
+			snprintf(days, sizeof days, "data_%sd", argv[++i]);
+			window = days;
+		} else if (strcmp(argv[i], "--json") == 0)
+			as_json = 1;
 		else if (argv[i][0] == '-' || client != NULL)
 			usage();
 		else
 			client = argv[i];
 	}
-	if (client == NULL || ctx.days < 0 || ctx.days > 3660)
+	if (client == NULL)
 		usage();
+	if (window_parse(window, &spec, &cause) != 0 || (bytext != NULL &&
+	    report_by_parse(bytext, &by, &cause) != 0)) {
+		fprintf(stderr, "roiwatch: kpis: %s\n", cause);
+		free(cause);
+		return 2;
+	}
 	cfg = load_config(config_path);
-	if ((ctx.cc = config_client(cfg, client)) == NULL) {
+	if ((cc = config_client(cfg, client)) == NULL) {
 		fprintf(stderr, "roiwatch: client '%s' is not configured\n",
 		    client);
 		config_free(cfg);
 		return 1;
 	}
-	ctx.st = open_store(cfg);
-	printf("%s (%s), minimum ROI %s", ctx.cc->name, ctx.cc->id,
-	    kpi_format_roi_threshold(ctx.cc->rules.min_roi_ppm, buf, sizeof buf));
-	if (ctx.cc->rules.has_target)
-		printf(", target %s", kpi_format_roi_threshold(
-		    ctx.cc->rules.target_roi_ppm, buf, sizeof buf));
-	printf("\n");
-	printf("Each KPI is computed over the samples that report both of its "
-	    "fields; \"over\" gives\nthe days whose samples all do, out of the "
-	    "days with data.\n");
-	printf("all campaigns (coverage in campaign-days)\n");
-	if (print_kpis(&ctx, NULL, "lifetime", INT32_MIN, INT32_MAX) != 0)
-		ctx.failed = 1;
-	else {
-		if (print_custom(ctx.st, ctx.cc->id, NULL, INT32_MIN,
-		    INT32_MAX) != 0)
-			ctx.failed = 1;
-		if (store_foreach_campaign(ctx.st, ctx.cc->id, kpis_campaign_cb,
-		    &ctx, &cause) != 0 && !ctx.failed) {
-			fprintf(stderr, "roiwatch: %s\n", cause);
-			free(cause);
-			ctx.failed = 1;
-		}
+	st = open_store(cfg);
+	if ((r = report_kpis_load(st, cc, &spec, by, (int64_t)time(NULL),
+	    &cause)) == NULL) {
+		fprintf(stderr, "roiwatch: %s\n", cause);
+		free(cause);
+		store_free(st);
+		config_free(cfg);
+		return 1;
 	}
-	store_free(ctx.st);
+	if (as_json) {
+		json = report_kpis_json(r);
+		if ((text = cJSON_Print(json)) == NULL)
+			fatalx("%s: out of memory", __func__);
+		printf("%s\n", text);
+		cJSON_free(text);
+		cJSON_Delete(json);
+	} else {
+		printf("%s (%s), minimum ROI %s", cc->name, cc->id,
+		    kpi_format_roi_threshold(cc->rules.min_roi_ppm, buf,
+		    sizeof buf));
+		if (cc->rules.has_target)
+			printf(", target %s", kpi_format_roi_threshold(
+			    cc->rules.target_roi_ppm, buf, sizeof buf));
+		printf("\n");
+		text = report_kpis_table(r);
+		fputs(text, stdout);
+		free(text);
+	}
+	report_kpis_free(r);
+	store_free(st);
 	config_free(cfg);
-	return ctx.failed;
+	return 0;
 }
 
 struct alerts_ctx {

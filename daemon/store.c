@@ -78,6 +78,9 @@ enum store_stmt {
 	ST_REPLAY_SEEN,
 	ST_REPLAY_MARK,
 	ST_REPLAY_PRUNE,
+	ST_READ_BEGIN,
+	ST_CHANNELS,
+	ST_LACKS_CHANNEL,
 	ST__MAX
 };
 
@@ -381,6 +384,15 @@ static const char *store_sql[ST__MAX] = {
 	    " WHERE expires < excluded.expires",
 	[ST_REPLAY_PRUNE] =
 	    "DELETE FROM replay_seen WHERE expires < ?1",
+
+	/* Reports (report-load.c): one snapshot; the channels of a client. */
+	[ST_READ_BEGIN] = "BEGIN DEFERRED",
+	[ST_CHANNELS] =
+	    "SELECT DISTINCT channel FROM metrics WHERE client = ?1"
+	    " AND day BETWEEN ?3 AND ?4 AND channel IS NOT NULL"
+	    " AND channel <> '' ORDER BY channel",
+	[ST_LACKS_CHANNEL] = LACKS_SQL("client = ?1 AND channel = ?2",
+	    "campaign, day", "day, campaign"),
 };
 
 struct store {
@@ -1376,23 +1388,35 @@ bad:
 	return -1;
 }
 
+static int	store_lacks_read(struct store *, sqlite3_stmt *, int,
+		    struct kpi_lack **, size_t *, char **);
+
 int
 store_lacks(struct store *s, const char *client, const char *campaign,
     int32_t from_day, int32_t to_day, struct kpi_lack **out, size_t *nout,
     char **cause)
 {
 	sqlite3_stmt	*st;
+
+	st = s->st[campaign != NULL ? ST_LACKS_CAMPAIGN : ST_LACKS_CLIENT];
+	store_bind_scope(st, client, campaign, from_day, to_day);
+	return store_lacks_read(s, st, campaign == NULL, out, nout, cause);
+}
+
+/* The rows of a bound LACKS_SQL statement; named: campaigns are named. */
+static int
+store_lacks_read(struct store *s, sqlite3_stmt *st, int named,
+    struct kpi_lack **out, size_t *nout, char **cause)
+{
 	struct kpi_lack	*l = NULL, *e;
 	size_t		 n = 0;
 	int		 i, rc;
 
-	st = s->st[campaign != NULL ? ST_LACKS_CAMPAIGN : ST_LACKS_CLIENT];
-	store_bind_scope(st, client, campaign, from_day, to_day);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		l = xreallocarray(l, n + 1, sizeof *l);
 		e = &l[n++];
 		memset(e, 0, sizeof *e);
-		if (campaign == NULL && store_column_copy(st, 0, e->campaign,
+		if (named && store_column_copy(st, 0, e->campaign,
 		    sizeof e->campaign) != 0) {
 			sqlite3_reset(st);
 			free(l);
@@ -1968,4 +1992,80 @@ struct store_silence **
 store_silence_slot(struct store *s)
 {
 	return &s->silence;
+}
+
+/*
+ * Reports. A read transaction (BEGIN DEFERRED: no lock is taken, the first
+ * read fixes the snapshot) so that a report's rows and total come from one
+ * state of the database while writers go on; inside a write transaction the
+ * reads simply join it.
+ */
+int
+store_read_begin(struct store *s, char **cause)
+{
+	if (!sqlite3_get_autocommit(s->db))
+		return 0;
+	return store_run(s, ST_READ_BEGIN, "begin a read", cause);
+}
+
+void
+store_read_end(struct store *s)
+{
+	char	*cause;
+
+	if (s->in_txn || sqlite3_get_autocommit(s->db))
+		return;		/* a write transaction's, or none */
+	if (store_run(s, ST_ROLLBACK, "end a read", &cause) != 0) {
+		log_warnx("store: %s", cause);
+		free(cause);
+	}
+}
+
+/*
+ * The channels are read whole before the first callback, so that it may use
+ * the store (a client has a few channels, not millions).
+ */
+int
+store_foreach_channel(struct store *s, const char *client, int32_t from_day,
+    int32_t to_day, store_channel_cb cb, void *arg, char **cause)
+{
+	sqlite3_stmt	*st = s->st[ST_CHANNELS];
+	char		**names = NULL, buf[METRIC_CHANNEL_MAX];
+	size_t		 n = 0, i;
+	int		 rc;
+
+	store_bind_scope(st, client, NULL, from_day, to_day);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (store_column_copy(st, 0, buf, sizeof buf) != 0)
+			continue;	/* refused at ingest: cannot be */
+		names = xreallocarray(names, n + 1, sizeof *names);
+		names[n++] = xstrdup(buf);
+	}
+	if (rc != SQLITE_DONE)
+		rc = store_fail(s, st, "listing channels", cause);
+	else {
+		sqlite3_reset(st);
+		rc = 0;
+		for (i = 0; i < n && rc == 0; i++)
+			rc = cb(names[i], arg);
+	}
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	return rc;
+}
+
+/* store_lacks() of a channel's campaign-days (channel NULL: store_lacks()). */
+int
+store_lacks_scope(struct store *s, const char *client, const char *campaign,
+    const char *channel, int32_t from_day, int32_t to_day,
+    struct kpi_lack **out, size_t *nout, char **cause)
+{
+	sqlite3_stmt	*st = s->st[ST_LACKS_CHANNEL];
+
+	if (channel == NULL)
+		return store_lacks(s, client, campaign, from_day, to_day, out,
+		    nout, cause);
+	store_bind_scope(st, client, channel, from_day, to_day);
+	return store_lacks_read(s, st, 1, out, nout, cause);
 }

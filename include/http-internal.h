@@ -22,6 +22,7 @@ struct client_conf;
 #define HTTP_PATH_INGEST	"/v1/metrics"
 #define HTTP_PATH_HEALTH	"/healthz"
 #define HTTP_PATH_METRICS	"/metrics"
+#define HTTP_PATH_CLIENTS	"/v1/clients/"	/* {id}/kpis, {id}/alerts */
 #define HTTP_ACCEPT_PAUSE_SECS	1
 #define HTTP_ERRORS_MAX		INGEST_MAX_ERRORS
 #define HTTP_LINGER_SECS	2	/* reading and dropping after an early answer */
@@ -169,6 +170,18 @@ const char	*http_reason(int code);
 void		 http_count(struct http_server *, int code);
 const struct client_conf *http_authenticate_value(struct http_server *,
 		    const char *auth, size_t len);
+/* The one reply of a request: JSON, {"error": msg}, 405 with Allow. */
+void		 http_reply_json(struct http_server *, struct evhttp_request *,
+		    int code, struct cJSON *);
+void		 http_reply_error(struct http_server *, struct evhttp_request *,
+		    int code, const char *msg);
+void		 http_reply_method(struct http_server *,
+		    struct evhttp_request *, const char *allow);
+
+/* http-read.c: GET /v1/clients/{id}/kpis and /alerts. */
+int		 http_read_path(const char *path, size_t len);
+void		 http_read_request(struct http_server *,
+		    struct evhttp_request *, const char *path);
 
 /* http-conn.c */
 struct http_conn *http_req_conn(struct http_server *, struct evhttp_request *);

@@ -1,6 +1,8 @@
 /*
  * The daemon's HTTP listener (libevent evhttp): POST /v1/metrics ingests rows,
- * GET /healthz and GET /metrics (Prometheus text) report health and counters.
+ * GET /healthz and GET /metrics (Prometheus text) report health and counters,
+ * GET /v1/clients/{id}/kpis and /alerts give a client its KPIs and alert
+ * states (http-read.c), with the same token as its ingest.
  *
  * Ingest requests are authenticated by a per-client bearer token (compared in
  * constant time against every client's token), optionally signed with the

@@ -402,5 +402,23 @@ int	store_held_take(struct store *, const char *client, char ***payloads,
 int	store_held_clients(struct store *, char ***clients, size_t *n,
 	    char **cause);
 void	store_held_free(char **, size_t n);
+/*
+ * Reports (`roiwatch kpis`, the HTTP read endpoints). store_read_begin()
+ * opens a read transaction (no lock: the first read fixes a snapshot) unless
+ * a transaction is open already, whose reads then join it; store_read_end()
+ * ends it. store_foreach_channel() calls cb with each channel the client's
+ * samples name over days [from_day, to_day], sorted; cb may use the store;
+ * non-zero from cb stops and is returned (no *cause).
+ */
+int	store_read_begin(struct store *, char **cause);
+void	store_read_end(struct store *);
+typedef int (*store_channel_cb)(const char *channel, void *arg);
+int	store_foreach_channel(struct store *, const char *client,
+	    int32_t from_day, int32_t to_day, store_channel_cb, void *arg,
+	    char **cause);
+/* store_lacks() of any scope: a channel's campaign-days (campaign NULL). */
+int	store_lacks_scope(struct store *, const char *client,
+	    const char *campaign, const char *channel, int32_t from_day,
+	    int32_t to_day, struct kpi_lack **out, size_t *n, char **cause);
 
 #endif

@@ -84,7 +84,7 @@ def test_custom_kpis_from_files():
 
         # The operator sees them next to the money KPIs.
         out = d.cli("kpis", "acme").stdout
-        check("custom" in out and "reach 20500" in out and "csat 4.5" in out,
+        check("custom" in out and "reach 20,500" in out and "csat 4.5" in out,
               "custom KPIs in roiwatch kpis:\n" + out)
         d.stop()
     finally:

@@ -1711,6 +1711,107 @@ test_syncer(void **state)
 	store_syncer_stop(y);
 }
 
+struct chan_walk {
+	char	 seen[8][64];
+	int	 n;
+	int	 stop_after;
+};
+
+static int
+chan_cb(const char *channel, void *arg)
+{
+	struct chan_walk *w = arg;
+
+	assert_true(w->n < 8);
+	snprintf(w->seen[w->n++], sizeof w->seen[0], "%s", channel);
+	return w->stop_after != 0 && w->n == w->stop_after ? 5 : 0;
+}
+
+/*
+ * Reports' reads: a client's channels over a range, a channel's incomplete
+ * campaign-days, and a read snapshot that a writer on another connection
+ * does not change until it ends.
+ */
+static void
+test_report_reads(void **state)
+{
+	struct fixture		*f = *state;
+	struct metric_row	 r;
+	struct chan_walk	 w;
+	struct kpi_totals	 t;
+	struct kpi_lack		*l = NULL;
+	struct store		*other;
+	size_t			 n;
+	char			*cause = NULL;
+
+	r = row("acme", "a", 5, -1, 100, 200);
+	put(f->s, &r, 0);
+	r = row("acme", "b", 6, -1, 100, 200);
+	snprintf(r.channel, sizeof r.channel, "sms");
+	r.present &= ~MF_BIT(MF_REVENUE);
+	put(f->s, &r, 0);
+	r = row("acme", "c", 20, -1, 100, 200);
+	snprintf(r.channel, sizeof r.channel, "facebook");
+	put(f->s, &r, 0);
+	r = row("acme", "d", 7, -1, 100, 200);
+	r.channel[0] = '\0';	/* no channel: not listed */
+	put(f->s, &r, 0);
+	r = row("globex", "a", 5, -1, 100, 200);
+	snprintf(r.channel, sizeof r.channel, "tv");
+	put(f->s, &r, 0);
+
+	memset(&w, 0, sizeof w);
+	assert_int_equal(store_foreach_channel(f->s, "acme", INT32_MIN,
+	    INT32_MAX, chan_cb, &w, &cause), 0);
+	assert_int_equal(w.n, 3);
+	assert_string_equal(w.seen[0], "email");
+	assert_string_equal(w.seen[1], "facebook");
+	assert_string_equal(w.seen[2], "sms");
+	memset(&w, 0, sizeof w);
+	assert_int_equal(store_foreach_channel(f->s, "acme", 5, 10, chan_cb,
+	    &w, &cause), 0);
+	assert_int_equal(w.n, 2);
+	assert_string_equal(w.seen[1], "sms");
+	memset(&w, 0, sizeof w);
+	w.stop_after = 1;
+	assert_int_equal(store_foreach_channel(f->s, "acme", INT32_MIN,
+	    INT32_MAX, chan_cb, &w, &cause), 5);
+	assert_int_equal(w.n, 1);
+
+	assert_int_equal(store_lacks_scope(f->s, "acme", NULL, "sms",
+	    INT32_MIN, INT32_MAX, &l, &n, &cause), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(l[0].day, 6);
+	assert_string_equal(l[0].campaign, "b");
+	assert_int_equal(l[0].lacks, MF_BIT(MF_REVENUE));
+	free(l);
+	assert_int_equal(store_lacks_scope(f->s, "acme", NULL, "email",
+	    INT32_MIN, INT32_MAX, &l, &n, &cause), 0);
+	assert_int_equal(n, 0);
+
+	/* A snapshot: another connection's commit shows after the end. */
+	other = store_open(f->path, &cause);
+	assert_non_null(other);
+	assert_int_equal(store_read_begin(f->s, &cause), 0);
+	totals(f->s, "acme", NULL, INT32_MIN, INT32_MAX, &t);
+	assert_int_equal(t.samples, 4);
+	r = row("acme", "e", 8, -1, 100, 200);
+	put(other, &r, 0);
+	totals(f->s, "acme", NULL, INT32_MIN, INT32_MAX, &t);
+	assert_int_equal(t.samples, 4);
+	store_read_end(f->s);
+	totals(f->s, "acme", NULL, INT32_MIN, INT32_MAX, &t);
+	assert_int_equal(t.samples, 5);
+	store_free(other);
+
+	/* Inside a write transaction the reads join it, which stays open. */
+	assert_int_equal(store_begin(f->s, &cause), 0);
+	assert_int_equal(store_read_begin(f->s, &cause), 0);
+	store_read_end(f->s);
+	assert_true(store_txn_open(f->s));
+	assert_int_equal(store_commit(f->s, &cause), 0);
+}
+
 int
 main(void)
 {
@@ -1770,6 +1871,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_custom_kpis, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_outbox_due_except, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_report_reads, setup,
 		    teardown),
 	};
 
