@@ -993,6 +993,9 @@ TAILQ_HEAD(eval_items, eval_item);
 
 struct eval_queue {
 	struct eval_items	 fifo;		/* touched, in arrival order */
+	struct eval_items	 follow;	/* channels and client totals of
+						   judged campaigns: after the
+						   campaigns and the sweep */
 	struct eval_item	**bucket;	/* the same, by name: each once */
 	size_t			 nbuckets;
 	size_t			 n;
@@ -1032,6 +1035,11 @@ eval_grow(struct eval_queue *q)
 		it->hnext = NULL;
 		*pp = it;
 	}
+	TAILQ_FOREACH(it, &q->follow, entry) {
+		pp = eval_slot(q, it->client, it->scope, it->subject);
+		it->hnext = NULL;
+		*pp = it;
+	}
 }
 
 struct eval_queue *
@@ -1040,6 +1048,7 @@ eval_queue_new(void)
 	struct eval_queue *q = xcalloc(1, sizeof *q);
 
 	TAILQ_INIT(&q->fifo);
+	TAILQ_INIT(&q->follow);
 	eval_grow(q);
 	return q;
 }
@@ -1050,6 +1059,7 @@ eval_push(struct eval_queue *q, const char *client, enum rule_scope scope,
     const char *subject, int head)
 {
 	struct eval_item *it, **pp;
+	struct eval_items *list;
 	size_t cl = strlen(client) + 1, ca = strlen(subject) + 1;
 
 	if (*(pp = eval_slot(q, client, scope, subject)) != NULL)
@@ -1062,27 +1072,41 @@ eval_push(struct eval_queue *q, const char *client, enum rule_scope scope,
 	memcpy(it->subject, subject, ca);
 	it->hnext = NULL;
 	*pp = it;
+	/* A channel or a client's total follows its campaigns: judged once
+	 * after them (and after a sweep), not after each. */
+	list = scope == RULE_SCOPE_CAMPAIGN ? &q->fifo : &q->follow;
 	if (head)
-		TAILQ_INSERT_HEAD(&q->fifo, it, entry);
+		TAILQ_INSERT_HEAD(list, it, entry);
 	else
-		TAILQ_INSERT_TAIL(&q->fifo, it, entry);
+		TAILQ_INSERT_TAIL(list, it, entry);
 	if (++q->n > q->nbuckets)
 		eval_grow(q);
 }
 
-/* Take the oldest waiting subject off the queue; the caller frees it. */
+/* Take the oldest waiting subject off a list; the caller frees it. */
 static struct eval_item *
-eval_pop(struct eval_queue *q)
+eval_pop_from(struct eval_queue *q, struct eval_items *list)
 {
 	struct eval_item *it, **pp;
 
-	if ((it = TAILQ_FIRST(&q->fifo)) == NULL)
+	if ((it = TAILQ_FIRST(list)) == NULL)
 		return NULL;
-	TAILQ_REMOVE(&q->fifo, it, entry);
+	TAILQ_REMOVE(list, it, entry);
 	pp = eval_slot(q, it->client, it->scope, it->subject);
 	*pp = it->hnext;
 	q->n--;
 	return it;
+}
+
+/* Touched campaigns first, then what follows them (outside a sweep). */
+static struct eval_item *
+eval_pop(struct eval_queue *q)
+{
+	struct eval_item *it;
+
+	if ((it = eval_pop_from(q, &q->fifo)) != NULL)
+		return it;
+	return eval_pop_from(q, &q->follow);
 }
 
 void
@@ -1305,15 +1329,19 @@ eval_queue_run(struct eval_queue *q, struct store *store,
 		out->busy = store_busy(store);
 		return -1;
 	}
-	/* Touched campaigns first (fresh data), then the sweep; at least one
-	 * campaign per slice, however slow, so the queue always moves. */
+	/* Touched campaigns first (fresh data), then the sweep, then the
+	 * channels and client totals that follow the campaigns judged (each
+	 * once, however many of its campaigns were); at least one subject
+	 * per slice, however slow, so the queue always moves. */
 	for (;;) {
-		/* The budget is spent, or (every 64 campaigns) another
+		/* The budget is spent, or (every 64 subjects) another
 		 * connection waits for the lock: the slice ends. */
 		if (judged + failed > 0 && (eval_usec() - start >= budget_usec ||
 		    ((judged + failed) % 64 == 0 && store_waited_for(store))))
 			break;
-		if ((it = eval_pop(q)) != NULL) {
+		if ((it = eval_pop_from(q, &q->fifo)) != NULL ||
+		    (q->sweep == EVAL_SWEEP_NONE &&
+		    (it = eval_pop_from(q, &q->follow)) != NULL)) {
 			TAILQ_INSERT_TAIL(&taken, it, entry);
 			rc = eval_one(&run, it->client, it->scope, it->subject,
 			    sweep0 != EVAL_SWEEP_NONE &&
