@@ -351,7 +351,7 @@ struct eval_data {
 	size_t			 ncustom;
 };
 
-#define EVAL_DATA_MAX	6
+#define EVAL_DATA_MAX	16
 struct eval_subject {
 	const struct client_conf *cc;
 	enum rule_scope		 scope;
@@ -555,6 +555,72 @@ eval_explain(const struct eval_subject *sj, const struct rule_def *r,
 	}
 }
 
+/*
+ * Read the totals of every window the subject's rules judge over (and their
+ * previous periods) in one pass over its samples, into the cache: a subject
+ * with five rules over three windows reads its samples once, not five times.
+ */
+static int
+eval_prefetch(struct eval_run *run, struct eval_subject *sj, char **cause)
+{
+	const struct client_conf *cc = sj->cc;
+	const struct rule_def *r;
+	struct window_range w, pw;
+	struct kpi_totals t[EVAL_DATA_MAX];
+	int32_t from[EVAL_DATA_MAX], to[EVAL_DATA_MAX];
+	size_t i, j, n = 0, k;
+
+	for (i = 0; i < cc->nruleset && n + 2 <= EVAL_DATA_MAX; i++) {
+		r = &cc->ruleset[i];
+		if (r->scope != sj->scope || r->type == RULE_FRESHNESS ||
+		    (run->only != NULL && strcmp(r->name, run->only) != 0))
+			continue;
+		if (r->type == RULE_BUDGET) {
+			if (r->period == BUDGET_MONTH)
+				budget_month(cc->tz, run->now, &w.from, &w.to);
+			else {
+				w.from = r->flight_from;
+				w.to = r->flight_to;
+			}
+		} else if (eval_rule_window(run, sj, r, &w, cause) != 0)
+			return -1;
+		if (w.to > run->cutoff)
+			w.to = run->cutoff;
+		for (k = 0; k < 2; k++) {
+			if (k == 1) {
+				for (j = 0; j < r->ncond && !r->cond[j].change;
+				    j++)
+					;
+				if (j == r->ncond || window_previous(&w,
+				    &pw) != 0)
+					break;
+				w = pw;
+			}
+			for (j = 0; j < n; j++)
+				if (from[j] == w.from && to[j] == w.to)
+					break;
+			if (j == n && w.from <= w.to) {
+				from[n] = w.from;
+				to[n++] = w.to;
+			}
+		}
+	}
+	if (n < 2)
+		return 0;	/* one window: eval_data_get() reads it */
+	if (store_totals_multi(run->store, cc->id, sj->campaign,
+	    sj->scope == RULE_SCOPE_CHANNEL ? sj->subject : NULL, from, to, n,
+	    t, cause) != 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		memset(&sj->data[i], 0, sizeof sj->data[i]);
+		sj->data[i].from = from[i];
+		sj->data[i].to = to[i];
+		sj->data[i].t = t[i];
+	}
+	sj->ndata = n;
+	return 0;
+}
+
 /* Whether a state is what the store holds already (field by field). */
 static int
 eval_row_same(const struct alert_row *a, const struct alert_row *b)
@@ -603,7 +669,7 @@ eval_rule(struct eval_run *run, struct eval_subject *sj,
 	/* Room for this rule's two windows: pointers into the cache stay
 	 * valid until the next rule. */
 	if (sj->ndata > EVAL_DATA_MAX - 2)
-		sj->ndata = 0;
+		sj->ndata = 0;	/* more windows than the cache: read again */
 	memset(&nr, 0, sizeof nr);
 	memset(&br, 0, sizeof br);
 	custom = eval_needs_custom(r);
@@ -788,6 +854,8 @@ eval_subject(struct eval_run *run, const struct client_conf *cc,
 	} else if (scope == RULE_SCOPE_CHANNEL)
 		sj.channel = subject;
 
+	if (eval_prefetch(run, &sj, cause) != 0)
+		goto out;
 	for (i = 0; i < cc->nruleset; i++) {
 		const struct rule_def *r = &cc->ruleset[i];
 

@@ -640,3 +640,84 @@ kpi_roi_ppm(const struct kpi_totals *t)
 		    (long long)ps->a);
 	return kpi_clamp(((kpi_i128)ps->b - ps->a) * KPI_PPM / ps->a);
 }
+
+/* ---- Totals sample by sample ---- */
+
+static const enum metric_field kpi_acc_fields[5] = {
+	MF_COST, MF_REVENUE, MF_IMPRESSIONS, MF_CLICKS, MF_CONVERSIONS
+};
+
+void
+kpi_acc_init(struct kpi_acc *a)
+{
+	memset(a, 0, sizeof *a);
+}
+
+static void
+kpi_acc_sum(struct kpi_acc *a, int64_t *sum, int64_t v)
+{
+	if (__builtin_add_overflow(*sum, v, sum))
+		a->overflow = 1;
+}
+
+/* The open day ends: a day of the scope, complete for the pairs whose
+ * fields every sample of it reported. */
+static void
+kpi_acc_close(struct kpi_acc *a)
+{
+	int p;
+
+	if (!a->open)
+		return;
+	a->t.days++;
+	for (p = 0; p < KPI_PAIR__MAX; p++)
+		if ((a->lacks & kpi_pair_fields(p)) == 0)
+			a->t.pair[p].days++;
+	a->open = 0;
+	a->lacks = 0;
+}
+
+void
+kpi_acc_add(struct kpi_acc *a, int new_group, int32_t day, const int64_t v[5],
+    unsigned present)
+{
+	struct kpi_totals *t = &a->t;
+	struct kpi_pair_sums *ps;
+	int64_t *sum[5] = { &t->cost, &t->revenue, &t->impressions,
+	    &t->clicks, &t->conversions };
+	unsigned all = 0;
+	int i, p;
+
+	if (new_group || !a->open) {
+		kpi_acc_close(a);
+		a->open = 1;
+	}
+	if (t->samples == 0 || day < t->first_day)
+		t->first_day = day;
+	if (t->samples == 0 || day > t->last_day)
+		t->last_day = day;
+	t->samples++;
+	for (i = 0; i < 5; i++) {
+		all |= MF_BIT(kpi_acc_fields[i]);
+		if (present & MF_BIT(kpi_acc_fields[i]))
+			kpi_acc_sum(a, sum[i], v[i]);
+	}
+	t->present |= present & all;
+	a->lacks |= all & ~present;
+	for (p = 0; p < KPI_PAIR__MAX; p++) {
+		if ((present & kpi_pair_fields(p)) != kpi_pair_fields(p))
+			continue;
+		ps = &t->pair[p];
+		kpi_acc_sum(a, &ps->a, v[kpi_pair_field(p, 0) - MF_COST]);
+		kpi_acc_sum(a, &ps->b, v[kpi_pair_field(p, 1) - MF_COST]);
+		ps->samples++;
+	}
+}
+
+int
+kpi_acc_finish(struct kpi_acc *a, struct kpi_totals *out)
+{
+	kpi_acc_close(a);
+	*out = a->t;
+	return a->overflow ? -1 : 0;
+}

@@ -81,6 +81,9 @@ enum store_stmt {
 	ST_READ_BEGIN,
 	ST_CHANNELS,
 	ST_LACKS_CHANNEL,
+	ST_ROWS_CAMPAIGN,
+	ST_ROWS_CLIENT,
+	ST_ROWS_CHANNEL,
 	ST__MAX
 };
 
@@ -208,6 +211,11 @@ enum store_stmt {
 	" SELECT n FROM rw_c WHERE n IS NOT NULL"
 #define IN_CLIENT	"client = ?1 AND campaign IN ("			\
 	CLIENT_CAMPAIGNS("metrics") ")"
+
+#define ROWS_SQL(where)							\
+	"SELECT campaign, day, cost, revenue, impressions, clicks,"	\
+	" conversions FROM metrics WHERE " where			\
+	" AND day BETWEEN ?3 AND ?4 ORDER BY campaign, day, hour"
 
 static const char *store_sql[ST__MAX] = {
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
@@ -410,6 +418,11 @@ static const char *store_sql[ST__MAX] = {
 	    "SELECT DISTINCT channel FROM metrics WHERE client = ?1"
 	    " AND day BETWEEN ?3 AND ?4 AND channel IS NOT NULL"
 	    " AND channel <> '' ORDER BY channel",
+	/* A scope's samples in key order, for totals of several windows in
+	 * one pass (store_totals_multi). */
+	[ST_ROWS_CAMPAIGN] = ROWS_SQL("client = ?1 AND campaign = ?2"),
+	[ST_ROWS_CLIENT] = ROWS_SQL(IN_CLIENT),
+	[ST_ROWS_CHANNEL] = ROWS_SQL(IN_CLIENT " AND channel = ?2"),
 	[ST_LACKS_CHANNEL] = LACKS_SQL(IN_CLIENT " AND channel = ?2",
 	    "campaign, day", "day, campaign"),
 };
@@ -1409,6 +1422,87 @@ bad:
 
 static int	store_lacks_read(struct store *, sqlite3_stmt *, int,
 		    struct kpi_lack **, size_t *, char **);
+
+/*
+ * Totals of one scope over several windows in one pass over its samples:
+ * each sample read once, added in C to every window that holds its day (the
+ * sums SQL would make, kpi_acc). Samples of one (campaign-)day come
+ * together in key order. Returns 0, or -1 with *cause: a sum out of range
+ * ("integer overflow"), or the read failed.
+ */
+int
+store_totals_multi(struct store *s, const char *client, const char *campaign,
+    const char *channel, const int32_t *from, const int32_t *to, size_t n,
+    struct kpi_totals *out, char **cause)
+{
+	sqlite3_stmt	*st;
+	struct kpi_acc	*acc;
+	const unsigned char *ca;
+	char		 prev[METRIC_CAMPAIGN_MAX] = "";
+	int64_t		 v[STORE_NFIGURES];
+	unsigned	 present;
+	int32_t		 lo = INT32_MAX, hi = INT32_MIN, day, pday = 0;
+	size_t		 i;
+	int		 rc, k, first = 1, group, ovf = 0;
+
+	if (n == 0)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (from[i] < lo)
+			lo = from[i];
+		if (to[i] > hi)
+			hi = to[i];
+	}
+	acc = xcalloc(n, sizeof *acc);
+	st = s->st[store_pick(ST_ROWS_CAMPAIGN, campaign, channel)];
+	store_bind_scope(st, client, campaign != NULL ? campaign : channel, lo,
+	    hi);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		day = sqlite3_column_int(st, 1);
+		ca = sqlite3_column_text(st, 0);
+		group = first || day != pday || (campaign == NULL &&
+		    strcmp(prev, ca != NULL ? (const char *)ca : "") != 0);
+		if (group && campaign == NULL)
+			snprintf(prev, sizeof prev, "%s",
+			    ca != NULL ? (const char *)ca : "");
+		first = 0;
+		pday = day;
+		present = 0;
+		for (k = 0; k < STORE_NFIGURES; k++) {
+			v[k] = 0;
+			switch (sqlite3_column_type(st, 2 + k)) {
+			case SQLITE_NULL:
+				break;
+			case SQLITE_INTEGER:
+				v[k] = sqlite3_column_int64(st, 2 + k);
+				present |= MF_BIT(store_figures[k]);
+				break;
+			default:
+				sqlite3_reset(st);
+				free(acc);
+				xasprintf(cause, "totals: a figure is not an "
+				    "integer");
+				return -1;
+			}
+		}
+		for (i = 0; i < n; i++)
+			if (day >= from[i] && day <= to[i])
+				kpi_acc_add(&acc[i], group, day, v, present);
+	}
+	if (rc != SQLITE_DONE) {
+		free(acc);
+		return store_fail(s, st, "totals", cause);
+	}
+	sqlite3_reset(st);
+	for (i = 0; i < n; i++)
+		ovf |= kpi_acc_finish(&acc[i], &out[i]) != 0;
+	free(acc);
+	if (ovf) {
+		xasprintf(cause, "totals: integer overflow");
+		return -1;
+	}
+	return 0;
+}
 
 int
 store_lacks(struct store *s, const char *client, const char *campaign,

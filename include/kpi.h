@@ -187,4 +187,23 @@ int64_t	kpi_roi_ppm(const struct kpi_totals *t);
 /* Whether complete/total of days reaches min_ppm (parts per million); exact. */
 int	kpi_coverage_ok(int64_t complete, int64_t total, int64_t min_ppm);
 
+/*
+ * Totals accumulated sample by sample (one pass over a scope's samples for
+ * several windows at once): what store_totals() computes in SQL. Samples of
+ * one (campaign-)day come one after the other; new_group says a sample starts
+ * another one. v[] holds cost, revenue, impressions, clicks, conversions;
+ * present their MF_BIT()s. kpi_acc_finish() closes the last day: 0, or -1
+ * when a sum left the int64 range ("integer overflow", as SQLite says).
+ */
+struct kpi_acc {
+	struct kpi_totals t;
+	int		 open;		/* a day is open */
+	unsigned	 lacks;		/* fields some sample of it lacks */
+	int		 overflow;
+};
+void	kpi_acc_init(struct kpi_acc *);
+void	kpi_acc_add(struct kpi_acc *, int new_group, int32_t day,
+	    const int64_t v[5], unsigned present);
+int	kpi_acc_finish(struct kpi_acc *, struct kpi_totals *out);
+
 #endif

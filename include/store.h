@@ -138,6 +138,11 @@ int	store_next_campaign(struct store *, const char *after_client,
 int	store_totals_scope(struct store *, const char *client,
 	    const char *campaign, const char *channel, int32_t from_day,
 	    int32_t to_day, struct kpi_totals *, char **cause);
+/* The same for n windows [from[i], to[i]] at once, in one pass over the
+ * scope's samples: out[i] as store_totals_scope() would give it. */
+int	store_totals_multi(struct store *, const char *client,
+	    const char *campaign, const char *channel, const int32_t *from,
+	    const int32_t *to, size_t n, struct kpi_totals *out, char **cause);
 /* Number of samples stored (tests, /metrics). */
 int64_t	store_count_metrics(struct store *);
 

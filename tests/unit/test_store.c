@@ -1812,6 +1812,76 @@ test_report_reads(void **state)
 	assert_int_equal(store_commit(f->s, &cause), 0);
 }
 
+/*
+ * Totals of several windows in one pass equal those of one window at a time,
+ * for a campaign, a channel and a client's total, over random samples with
+ * missing fields, hourly samples and channels that change.
+ */
+static void
+test_totals_multi(void **state)
+{
+	struct fixture		*f = *state;
+	struct metric_row	 r;
+	struct kpi_totals	 one, many[4];
+	const char		*camp[3] = { "c1", "c2", "c3" };
+	const char		*chan[3] = { "meta", "google", "email" };
+	int32_t			 from[4] = { INT32_MIN, 100, 95, 120 };
+	int32_t			 to[4] = { INT32_MAX, 106, 99, 130 };
+	char			*cause = NULL;
+	unsigned		 seed = 12345, k;
+	int			 c, d, h, sc;
+	size_t			 i;
+
+	for (c = 0; c < 3; c++)
+		for (d = 90; d < 125; d++)
+			for (h = -1; h < 2; h++) {
+				seed = seed * 1103515245 + 12345;
+				if (h >= 0 && (seed >> 16) % 4 != 0)
+					continue;	/* some hourly days */
+				if (h == -1 && (seed >> 18) % 5 == 0)
+					continue;	/* some days absent */
+				r = row("acme", camp[c], d, h,
+				    (int64_t)((seed >> 8) % 100000) * 1000,
+				    (int64_t)((seed >> 4) % 300000) * 1000);
+				snprintf(r.channel, sizeof r.channel, "%s",
+				    chan[(c + d / 10) % 3]);
+				for (k = 0; k < 5; k++)
+					if ((seed >> (20 + k)) % 6 == 0)
+						r.present &= ~MF_BIT(MF_COST +
+						    (int)k);
+				put(f->s, &r, 0);
+			}
+	for (sc = 0; sc < 4; sc++) {
+		const char *ca = sc == 0 ? "c2" : NULL;
+		const char *ch = sc == 1 ? "meta" : sc == 2 ? "google" : NULL;
+
+		assert_int_equal(store_totals_multi(f->s, "acme", ca, ch, from,
+		    to, 4, many, &cause), 0);
+		for (i = 0; i < 4; i++) {
+			assert_int_equal(store_totals_scope(f->s, "acme", ca, ch,
+			    from[i], to[i], &one, &cause), 0);
+			if (memcmp(&one, &many[i], sizeof one) != 0)
+				fail_msg("scope %d window %zu: one pass differs "
+				    "(days %lld/%lld samples %lld/%lld cost "
+				    "%lld/%lld)", sc, i, (long long)one.days,
+				    (long long)many[i].days,
+				    (long long)one.samples,
+				    (long long)many[i].samples,
+				    (long long)one.cost,
+				    (long long)many[i].cost);
+		}
+	}
+	/* A sum out of range is an error, as SQLite's. */
+	r = row("acme", "huge", 100, -1, INT64_MAX / 2 + 1, 0);
+	put(f->s, &r, 0);
+	r = row("acme", "huge", 101, -1, INT64_MAX / 2 + 1, 0);
+	put(f->s, &r, 0);
+	assert_int_equal(store_totals_multi(f->s, "acme", "huge", NULL, from,
+	    to, 1, many, &cause), -1);
+	assert_non_null(strstr(cause, "overflow"));
+	free(cause);
+}
+
 int
 main(void)
 {
@@ -1871,6 +1941,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_custom_kpis, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_outbox_due_except, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_totals_multi, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_report_reads, setup,
 		    teardown),
