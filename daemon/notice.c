@@ -820,7 +820,8 @@ notice_event_text(struct sbuf *b, const struct notice *n,
 	char			*campaign, *channel;
 	int			 fr = notice_is_fr(n);
 
-	if (e->kind == ALERT_RULE) {
+	if (e->kind == ALERT_RULE || (e->action == RULE_FLAPPING &&
+	    e->rule.name[0] != '\0')) {
 		notice_rule_head(b, n, e, idx);
 		notice_rule_text(b, n, e, 1);
 		sbuf_add(b, "\n", 1);

@@ -180,6 +180,37 @@ def test_check_config_refuses_contradiction():
         d.cleanup()
 
 
+def test_flapping_is_held():
+    """The issue's case: ROI alternating 190 % / 215 % around a 200 % minimum,
+    restated again and again. Before flap suppression every change sent a
+    notice (8 in 4 s); now fire, resolve, fire, then one "flapping" and
+    nothing more while it goes on."""
+    c = client("acme", minimum_roi="200%", minimum_spend="1")
+    d = Daemon([c])
+    try:
+        d.start()
+        token = c["token"]
+        day = local_day(-1)
+        for i in range(8):
+            revenue = 290 if i % 2 == 0 else 315     # ROI 190 %, 215 %
+            post(d, token, [{"client": "acme", "campaign": "Flip", "date": day,
+                             "cost": 100, "revenue": revenue}])
+            want = "firing" if i % 2 == 0 else "resolved"
+            wait_for(lambda: d.query("select state from alert_state where rule = 'roi_low'")
+                     == [(want,)], what="state %s after post %d" % (want, i))
+        got = [a for (r, a) in events(d) if r == "roi_low"]
+        check(got == ["fire", "resolve", "fire", "flapping"], "notices: %r" % got)
+        time.sleep(1.5)     # a sweep of the open alerts comes and goes
+        got = [a for (r, a) in events(d) if r == "roi_low"]
+        check(len(got) == 4, "more notices while flapping: %r" % got)
+        out = d.cli("alerts").stdout
+        check("(flapping)" in out, out)
+        text = "\n".join(bodies(d))
+        check("rule roi_low is flapping: alerts held until it settles" in text, text)
+    finally:
+        d.cleanup()
+
+
 if __name__ == "__main__":
-    run([test_threshold_rule, test_change_rule_from_main_file, test_budget_rule,
+    run([test_flapping_is_held, test_threshold_rule, test_change_rule_from_main_file, test_budget_rule,
          test_freshness_rule, test_check_config_refuses_contradiction])
