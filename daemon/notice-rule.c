@@ -215,6 +215,38 @@ notice_rule_from_json(const cJSON *parent, struct notice_rule *r,
 
 /* ---- Words ---- */
 
+/* Where a threshold came from, and a severity, in the notice's language. */
+static const char *
+nr_origin(const struct notice *n, int origin)
+{
+	static const char *fr[RULE_ORIGIN_MAX] = {
+		[RULE_ORIGIN_SHORTHAND] = "minimum_roi/target_roi du client",
+		[RULE_ORIGIN_DEFAULT] = "règles du fichier principal (défaut)",
+		[RULE_ORIGIN_CLIENT] = "règles du client",
+		[RULE_ORIGIN_CHANNEL] = "exception du canal",
+		[RULE_ORIGIN_CAMPAIGN] = "exception de la campagne",
+	};
+
+	if (notice_is_fr(n) && origin >= 0 && origin < RULE_ORIGIN_MAX)
+		return fr[origin];
+	return rules_origin_name((enum rule_origin)origin);
+}
+
+static const char *
+nr_severity(const struct notice *n, int sev)
+{
+	static const char *fr[RULE_SEV_MAX] = {
+		[RULE_SEV_CRITICAL] = "critique",
+		[RULE_SEV_WARNING] = "avertissement",
+		[RULE_SEV_INFO] = "information",
+		[RULE_SEV_GOOD] = "bonne nouvelle",
+	};
+
+	if (notice_is_fr(n) && sev >= 0 && sev < RULE_SEV_MAX)
+		return fr[sev];
+	return rules_severity_name((enum rule_severity)sev);
+}
+
 /* A condition's KPI value (or change), formatted once. */
 static char *
 nr_value(const struct notice *n, const struct notice_cond *k, int prev,
@@ -370,7 +402,7 @@ notice_rule_head(struct sbuf *b, const struct notice *n,
 	}
 	sbuf_printf(b, "%s %s [%s]\n", fr ? "\xc2\xa0:" : ":",
 	    notice_rule_title(n, e, title, sizeof title),
-	    rules_severity_name((enum rule_severity)e->rule.severity));
+	    nr_severity(n, e->rule.severity));
 	free(campaign);
 	free(channel);
 }
@@ -513,11 +545,10 @@ notice_rule_text(struct sbuf *b, const struct notice *n,
 	/* Where the threshold came from. */
 	if (r->file[0] != '\0')
 		snprintf(line, sizeof line, "%s (%s, %s %d)",
-		    rules_origin_name((enum rule_origin)r->origin), r->file,
-		    fr ? "ligne" : "line", r->line);
+		    nr_origin(n, r->origin), r->file, fr ? "ligne" : "line",
+		    r->line);
 	else
-		snprintf(line, sizeof line, "%s",
-		    rules_origin_name((enum rule_origin)r->origin));
+		snprintf(line, sizeof line, "%s", nr_origin(n, r->origin));
 	notice_line(b, fr, fr ? "Seuil défini par" : "Threshold from", line);
 	/* Why now. */
 	nr_time(r->since, a, sizeof a);
