@@ -1316,6 +1316,26 @@ http_server_release_config(struct http_server *srv, struct config *cfg,
 	    release, arg);
 }
 
+/*
+ * Before evhttp_free closes the connections: write out the answers just
+ * given to what was waiting (202 or 503 of the last batch, the reads' 503),
+ * as much as each socket takes now; evhttp_free would drop them unsent.
+ */
+static void
+http_server_flush(struct http_server *srv)
+{
+	struct http_conn *c;
+	struct evbuffer *out;
+
+	TAILQ_FOREACH(c, &srv->conns, entry) {
+		out = bufferevent_get_output(c->bev);
+		if (c->admitted && evbuffer_get_length(out) > 0 &&
+		    evbuffer_write(out, bufferevent_getfd(c->bev)) == -1)
+			log_debug("%s: %s: %s", __func__, c->peer,
+			    strerror(errno));
+	}
+}
+
 void
 http_server_free(struct http_server *srv)
 {
@@ -1335,6 +1355,7 @@ http_server_free(struct http_server *srv)
 	if (srv->sync_ev != NULL)
 		event_free(srv->sync_ev);
 	http_read_free(srv->reader);	/* its held requests answered */
+	http_server_flush(srv);
 	LIST_REMOVE(srv, entry);
 	/* evhttp_free closes every connection: their close callbacks move
 	 * them to the dead list; those not admitted yet hold a reference. */

@@ -288,7 +288,7 @@ def test_read_client_gone():
     """Clients that leave before their report is ready: the daemon goes on (and
     the sanitizer build finds nothing freed twice); reads beyond the queue's
     bound get 503 with Retry-After; reloads while reads wait free nothing they
-    use."""
+    use; a stop answers the reads waiting 503."""
     acme = client("acme", currency="USD")
     d = Daemon([acme])
     try:
@@ -361,7 +361,25 @@ def test_read_client_gone():
               % [r[0] for r in results])
         wait_for(lambda: d.log().count("configuration reloaded") == 2, what="two reloads")
 
-        d.stop()
+        # A stop while reads wait: the one running is interrupted, and every
+        # one is answered 503 + Retry-After, not dropped unanswered.
+        results.clear()
+        ready = threading.Barrier(5)
+        asked = d.log().count("GET /v1/clients/acme/kpis")
+        threads = [threading.Thread(target=one) for _ in range(5)]
+        for t in threads:
+            t.start()
+        wait_for(lambda: d.log().count("GET /v1/clients/acme/kpis") == asked + 5,
+                 what="five reads queued")
+        d.signal(signal.SIGTERM)
+        for t in threads:
+            t.join()
+        codes = sorted(r[0] for r in results)
+        check(len(codes) == 5 and set(codes) <= {200, 503} and codes.count(503) >= 3,
+              "reads at stop: %r" % codes)
+        check(all(r[1] == "1" and r[2]["error"] == "the daemon is stopping"
+                  for r in results if r[0] == 503), "503 at stop: %r" % results)
+        d.stop(send=False)
     finally:
         d.cleanup()
 
