@@ -18,18 +18,45 @@
  * that no one learns which ids exist without one); a bad parameter: 400; any
  * method but GET: 405. Every answer is JSON.
  *
- * The answer is computed at once on the loop from the store's read
- * snapshot (report_kpis_load): a read never takes the write lock, so ingest
- * waits for it no longer than for any read of that size.
+ * The loop only checks a request (path, method, token, client, parameters:
+ * every refusal is answered at once, as before) and queues it; one worker
+ * thread computes the answers, one at a time in order, through its own
+ * read-only store connection (a report is one read snapshot, see
+ * report_kpis_load), and hands each JSON body back through a pipe the loop
+ * watches; the loop sends it. So a report of a thousand campaigns (a few
+ * hundred ms) never holds ingest, judging or deliveries, and reads never
+ * take the write lock. At most HTTP_READ_QUEUE_MAX reads wait behind the
+ * one running; more are answered 503 with Retry-After.
+ *
+ * Who owns what. The loop owns the queue and every evhttp request; the
+ * worker sees one job at a time (handed under the mutex, the loop does not
+ * touch it until the worker says it is done) and the worker's store alone.
+ * A job keeps the configuration it was checked against (its client, rules,
+ * currency): a reload that replaces it hands the old one to
+ * http_read_release_config, which keeps it until no job uses it.
+ *
+ * A held request stays valid until it is answered: evhttp frees a server
+ * request only after its reply, except in evhttp_free (http_read_free
+ * answers every job first: 503 for those waiting) and when the client's
+ * connection fails while it waits, in which case evhttp detaches the request
+ * from the connection (evhttp_request_get_connection() is NULL) and the
+ * answer is dropped (the request freed, nothing sent or counted). A client
+ * that closes its socket is otherwise seen when the answer is written.
  */
 #include <sys/queue.h>
 
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
+#include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 
@@ -53,6 +80,57 @@ enum http_read_what {
 };
 
 static const char *http_read_names[HTTP_READ_MAX] = { "kpis", "alerts" };
+
+/*
+ * One checked read request. The loop fills the first part and queues it;
+ * the worker fills the second.
+ */
+struct http_read_job {
+	TAILQ_ENTRY(http_read_job) entry;
+	struct evhttp_request	*req;
+	enum http_read_what	 what;
+	const struct config	*cfg;		/* alive until answered */
+	const struct client_conf *cc;		/* in cfg */
+	struct window_spec	 spec;		/* kpis */
+	enum report_by		 by;		/* kpis */
+	int			 include_ok;	/* alerts: all=1 */
+	int64_t			 now;		/* when it was asked */
+
+	int			 code;		/* 200, or 503: the store failed */
+	char			*body;		/* the JSON of a 200 */
+	char			*cause;		/* why the store failed */
+};
+TAILQ_HEAD(http_read_list, http_read_job);
+
+/* A configuration a reload replaced, waiting for its jobs to be answered. */
+struct http_read_retired {
+	struct config		*cfg;
+	http_config_release_cb	 release;
+	void			*arg;
+};
+
+struct http_reader {
+	struct http_server	*srv;
+	struct http_read_list	 queue;		/* waiting, oldest first */
+	size_t			 nqueue;
+	struct http_read_job	*cur;		/* handed to the worker */
+	struct event		*ev_pipe;
+	struct http_read_retired *retired;
+	size_t			 nretired;
+
+	/* The worker and what it shares with the loop. */
+	struct store		*store;		/* the worker's alone */
+	pthread_t		 thread;
+	int			 started;
+	int			 pipe[2];	/* worker -> loop: a job is done */
+	pthread_mutex_t		 mtx;
+	pthread_cond_t		 cond;
+	/* Under mtx. Only the loop sets job; it reads cur without the lock. */
+	struct http_read_job	*job;
+	int			 job_taken;
+	int			 job_done;
+	int			 stop;
+};
 
 /*
  * Split /v1/clients/{id}/{what}: the id's bytes and what is asked, or -1
@@ -154,7 +232,33 @@ http_read_query(struct evhttp_request *req, const char *const *allowed,
 	return 0;
 }
 
-/* GET /v1/clients/{id}/kpis */
+static void	http_read_queue(struct http_server *, struct evhttp_request *,
+		    struct http_read_job *);
+
+static struct http_read_job *
+http_read_job_new(struct http_server *srv, enum http_read_what what,
+    const struct client_conf *cc)
+{
+	struct http_read_job *job;
+
+	job = xcalloc(1, sizeof *job);
+	job->what = what;
+	job->cfg = srv->cfg;
+	job->cc = cc;
+	job->now = (int64_t)time(NULL);
+	job->code = 503;
+	return job;
+}
+
+static void
+http_read_job_free(struct http_read_job *job)
+{
+	free(job->body);
+	free(job->cause);
+	free(job);
+}
+
+/* GET /v1/clients/{id}/kpis: the parameters checked, the report queued. */
 static void
 http_read_kpis(struct http_server *srv, struct evhttp_request *req,
     const struct client_conf *cc)
@@ -162,11 +266,10 @@ http_read_kpis(struct http_server *srv, struct evhttp_request *req,
 	static const char *const allowed[] = { "window", "by", NULL };
 	struct evkeyvalq q;
 	struct window_spec spec;
-	struct report_kpis *r;
+	struct http_read_job *job;
 	enum report_by by = REPORT_BY_CAMPAIGN;
 	const char *window, *bytext;
-	char	 why[256], idbuf[128], *cause = NULL;
-	cJSON	*obj;
+	char	 why[256], *cause = NULL;
 
 	if (http_read_query(req, allowed, &q, why, sizeof why) != 0) {
 		evhttp_clear_headers(&q);
@@ -184,20 +287,29 @@ http_read_kpis(struct http_server *srv, struct evhttp_request *req,
 		return;
 	}
 	evhttp_clear_headers(&q);
-	r = report_kpis_load(srv->store, cc, &spec, by, (int64_t)time(NULL),
-	    &cause);
-	event_base_update_cache_time(srv->base);	/* a long read */
-	if (r == NULL) {
-		log_escape(cc->id, strlen(cc->id), idbuf, sizeof idbuf);
-		log_warnx("http read: client %s: %s", idbuf, cause);
-		free(cause);
-		http_reply_error(srv, req, 503, "the store failed, retry later");
+	job = http_read_job_new(srv, HTTP_READ_KPIS, cc);
+	job->spec = spec;
+	job->by = by;
+	http_read_queue(srv, req, job);
+}
+
+/* Worker: the report as JSON, from the worker's store. */
+static void
+http_read_run_kpis(struct http_reader *rd, struct http_read_job *job)
+{
+	struct report_kpis *r;
+	cJSON	*obj;
+
+	r = report_kpis_load(rd->store, job->cc, &job->spec, job->by,
+	    job->now, &job->cause);
+	if (r == NULL)
 		return;
-	}
 	obj = report_kpis_json(r);
 	report_kpis_free(r);
-	http_reply_json(srv, req, 200, obj);
+	if ((job->body = cJSON_PrintUnformatted(obj)) == NULL)
+		fatalx("%s: out of memory", __func__);
 	cJSON_Delete(obj);
+	job->code = 200;
 }
 
 struct http_read_alerts {
@@ -320,18 +432,17 @@ http_read_alert_cb(const struct alert_key *k, const struct alert_row *row,
 	return 0;
 }
 
-/* GET /v1/clients/{id}/alerts */
+/* GET /v1/clients/{id}/alerts: the parameter checked, the list queued. */
 static void
 http_read_alerts(struct http_server *srv, struct evhttp_request *req,
     const struct client_conf *cc)
 {
 	static const char *const allowed[] = { "all", NULL };
-	struct http_read_alerts a;
+	struct http_read_job *job;
 	struct evkeyvalq q;
 	const char *all;
-	char	 why[256], idbuf[128], *cause = NULL;
+	char	 why[256];
 	int	 include_ok = 0;
-	cJSON	*obj;
 
 	if (http_read_query(req, allowed, &q, why, sizeof why) != 0) {
 		evhttp_clear_headers(&q);
@@ -349,23 +460,334 @@ http_read_alerts(struct http_server *srv, struct evhttp_request *req,
 		}
 	}
 	evhttp_clear_headers(&q);
+	job = http_read_job_new(srv, HTTP_READ_ALERTS, cc);
+	job->include_ok = include_ok;
+	http_read_queue(srv, req, job);
+}
+
+/* Worker: the client's alert states as JSON, from the worker's store. */
+static void
+http_read_run_alerts(struct http_reader *rd, struct http_read_job *job)
+{
+	struct http_read_alerts a;
+	cJSON	*obj;
+
 	obj = cJSON_CreateObject();
-	cJSON_AddStringToObject(obj, "client", cc->id);
-	a.cc = cc;
+	cJSON_AddStringToObject(obj, "client", job->cc->id);
+	a.cc = job->cc;
 	a.list = cJSON_AddArrayToObject(obj, "alerts");
-	if (store_foreach_alert(srv->store, cc->id, include_ok,
-	    http_read_alert_cb, &a, &cause) != 0) {
-		event_base_update_cache_time(srv->base);
-		log_escape(cc->id, strlen(cc->id), idbuf, sizeof idbuf);
-		log_warnx("http read: client %s: %s", idbuf, cause);
-		free(cause);
+	if (store_foreach_alert(rd->store, job->cc->id, job->include_ok,
+	    http_read_alert_cb, &a, &job->cause) != 0) {
 		cJSON_Delete(obj);
-		http_reply_error(srv, req, 503, "the store failed, retry later");
 		return;
 	}
-	event_base_update_cache_time(srv->base);
-	http_reply_json(srv, req, 200, obj);
+	if ((job->body = cJSON_PrintUnformatted(obj)) == NULL)
+		fatalx("%s: out of memory", __func__);
 	cJSON_Delete(obj);
+	job->code = 200;
+}
+
+/* Worker: tell the loop a job is done. A full pipe already says so. */
+static void
+http_read_notify(struct http_reader *rd)
+{
+	ssize_t	 n;
+
+	do
+		n = write(rd->pipe[1], "", 1);
+	while (n == -1 && errno == EINTR);
+}
+
+/* The worker thread: one job at a time until told to stop. */
+static void *
+http_read_main(void *arg)
+{
+	struct http_reader *rd = arg;
+	struct http_read_job *job;
+
+	pthread_mutex_lock(&rd->mtx);
+	for (;;) {
+		while (!rd->stop && (rd->job == NULL || rd->job_taken))
+			pthread_cond_wait(&rd->cond, &rd->mtx);
+		if (rd->stop)
+			break;
+		job = rd->job;
+		rd->job_taken = 1;
+		pthread_mutex_unlock(&rd->mtx);
+
+		if (job->what == HTTP_READ_KPIS)
+			http_read_run_kpis(rd, job);
+		else
+			http_read_run_alerts(rd, job);
+
+		pthread_mutex_lock(&rd->mtx);
+		rd->job_done = 1;
+		pthread_mutex_unlock(&rd->mtx);
+		http_read_notify(rd);
+		pthread_mutex_lock(&rd->mtx);
+	}
+	pthread_mutex_unlock(&rd->mtx);
+	return NULL;
+}
+
+/* Loop: hand the oldest waiting job to the worker, if it is free. */
+static void
+http_read_next(struct http_reader *rd)
+{
+	struct http_read_job *job;
+
+	if (rd->cur != NULL || (job = TAILQ_FIRST(&rd->queue)) == NULL)
+		return;
+	TAILQ_REMOVE(&rd->queue, job, entry);
+	rd->nqueue--;
+	rd->cur = job;
+	pthread_mutex_lock(&rd->mtx);
+	rd->job = job;
+	rd->job_taken = rd->job_done = 0;
+	pthread_cond_signal(&rd->cond);
+	pthread_mutex_unlock(&rd->mtx);
+}
+
+/* Loop: queue a checked request, or refuse it when too many wait. */
+static void
+http_read_queue(struct http_server *srv, struct evhttp_request *req,
+    struct http_read_job *job)
+{
+	struct http_reader *rd = srv->reader;
+
+	if (rd->nqueue >= HTTP_READ_QUEUE_MAX) {
+		log_info("http read: %d reads waiting: 503",
+		    HTTP_READ_QUEUE_MAX);
+		http_read_job_free(job);
+		evhttp_add_header(evhttp_request_get_output_headers(req),
+		    "Retry-After", "1");
+		http_reply_error(srv, req, 503, "reads busy, retry later");
+		return;
+	}
+	job->req = req;
+	TAILQ_INSERT_TAIL(&rd->queue, job, entry);
+	rd->nqueue++;
+	http_read_next(rd);
+}
+
+/* Loop: whether a job (waiting or running) still uses cfg. */
+static int
+http_read_uses(const struct http_reader *rd, const struct config *cfg)
+{
+	const struct http_read_job *job;
+
+	if (rd->cur != NULL && rd->cur->cfg == cfg)
+		return 1;
+	TAILQ_FOREACH(job, &rd->queue, entry) {
+		if (job->cfg == cfg)
+			return 1;
+	}
+	return 0;
+}
+
+/* Loop: hand on the retired configurations no job uses any more. */
+static void
+http_read_release_unused(struct http_reader *rd, int all)
+{
+	struct http_read_retired r;
+	size_t	 i = 0;
+
+	while (i < rd->nretired) {
+		if (!all && http_read_uses(rd, rd->retired[i].cfg)) {
+			i++;
+			continue;
+		}
+		r = rd->retired[i];
+		rd->retired[i] = rd->retired[--rd->nretired];
+		r.release(r.arg, r.cfg);
+	}
+}
+
+void
+http_read_release_config(struct http_reader *rd, struct config *cfg,
+    http_config_release_cb release, void *arg)
+{
+	if (rd == NULL || !http_read_uses(rd, cfg)) {
+		release(arg, cfg);
+		return;
+	}
+	log_debug("%s: the replaced configuration is kept for the reads "
+	    "queued before", __func__);
+	rd->retired = xreallocarray(rd->retired, rd->nretired + 1,
+	    sizeof *rd->retired);
+	rd->retired[rd->nretired].cfg = cfg;
+	rd->retired[rd->nretired].release = release;
+	rd->retired[rd->nretired].arg = arg;
+	rd->nretired++;
+}
+
+/*
+ * Loop: send a job's answer. A request whose connection failed while it
+ * waited was detached by evhttp: it is only freed (see the top).
+ */
+static void
+http_read_answer(struct http_reader *rd, struct http_read_job *job)
+{
+	struct http_server *srv = rd->srv;
+	char	 idbuf[128];
+
+	log_escape(job->cc->id, strlen(job->cc->id), idbuf, sizeof idbuf);
+	if (evhttp_request_get_connection(job->req) == NULL) {
+		log_debug("%s: client %s: %s: the client left, answer "
+		    "dropped", __func__, idbuf, http_read_names[job->what]);
+		evhttp_request_free(job->req);
+		return;
+	}
+	if (job->code == 200) {
+		http_reply(srv, job->req, 200, "application/json", job->body,
+		    strlen(job->body));
+		return;
+	}
+	evhttp_add_header(evhttp_request_get_output_headers(job->req),
+	    "Retry-After", "1");
+	if (job->cause == NULL) {
+		/* Not run, or interrupted: http_read_free. */
+		http_reply_error(srv, job->req, 503, "the daemon is stopping");
+		return;
+	}
+	log_warnx("http read: client %s: %s", idbuf, job->cause);
+	http_reply_error(srv, job->req, 503, "the store failed, retry later");
+}
+
+/* Loop: the worker wrote to the pipe: its job is done. */
+static void
+http_read_pipe_cb(evutil_socket_t fd, short events, void *arg)
+{
+	struct http_reader *rd = arg;
+	struct http_read_job *job = NULL;
+	char	 buf[64];
+
+	(void)events;
+	while (read(fd, buf, sizeof buf) > 0)
+		;
+	pthread_mutex_lock(&rd->mtx);
+	if (rd->job != NULL && rd->job_done) {
+		job = rd->job;
+		rd->job = NULL;
+		rd->job_taken = rd->job_done = 0;
+	}
+	pthread_mutex_unlock(&rd->mtx);
+	if (job == NULL)
+		return;
+	rd->cur = NULL;
+	http_read_answer(rd, job);
+	http_read_job_free(job);
+	http_read_release_unused(rd, 0);
+	http_read_next(rd);
+}
+
+/* Start the worker with every signal blocked: signals are the loop's. */
+static int
+http_read_start(struct http_reader *rd, char **cause)
+{
+	sigset_t all, old;
+	int	 error;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	error = pthread_create(&rd->thread, NULL, http_read_main, rd);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (error != 0) {
+		xasprintf(cause, "cannot start the read worker: %s",
+		    strerror(error));
+		return -1;
+	}
+	rd->started = 1;
+	return 0;
+}
+
+struct http_reader *
+http_read_new(struct http_server *srv, const char *state_dir, char **cause)
+{
+	struct http_reader *rd;
+	char	*why = NULL;
+
+	rd = xcalloc(1, sizeof *rd);
+	rd->srv = srv;
+	TAILQ_INIT(&rd->queue);
+	rd->pipe[0] = rd->pipe[1] = -1;
+	pthread_mutex_init(&rd->mtx, NULL);
+	pthread_cond_init(&rd->cond, NULL);
+	if (pipe2(rd->pipe, O_NONBLOCK | O_CLOEXEC) == -1) {
+		xasprintf(cause, "pipe: %s", strerror(errno));
+		http_read_free(rd);
+		return NULL;
+	}
+	/* The worker's own connection: its reads wait for no lock, and it
+	 * cannot write. */
+	if ((rd->store = store_open_dir(state_dir, &why)) == NULL ||
+	    store_set_read_only(rd->store, &why) != 0) {
+		xasprintf(cause, "database for the read worker: %s", why);
+		free(why);
+		http_read_free(rd);
+		return NULL;
+	}
+	rd->ev_pipe = event_new(srv->base, rd->pipe[0], EV_READ | EV_PERSIST,
+	    http_read_pipe_cb, rd);
+	if (rd->ev_pipe == NULL || event_add(rd->ev_pipe, NULL) != 0)
+		fatalx("%s: event_new failed", __func__);
+	if (http_read_start(rd, cause) != 0) {
+		http_read_free(rd);
+		return NULL;
+	}
+	return rd;
+}
+
+/*
+ * Stop the worker (the report it is on interrupted: it fails, or ends if
+ * it was past its last statement), answer its job and every waiting one
+ * (503), then hand on the retired configurations.
+ */
+void
+http_read_free(struct http_reader *rd)
+{
+	struct http_read_job *job;
+
+	if (rd == NULL)
+		return;
+	if (rd->started) {
+		pthread_mutex_lock(&rd->mtx);
+		rd->stop = 1;
+		if (rd->job_taken && !rd->job_done)
+			store_interrupt(rd->store);
+		pthread_cond_signal(&rd->cond);
+		pthread_mutex_unlock(&rd->mtx);
+		pthread_join(rd->thread, NULL);
+	}
+	if ((job = rd->cur) != NULL) {
+		/* Done (an interrupted report failed), or never taken. */
+		rd->cur = NULL;
+		if (!rd->job_done || job->code != 200) {
+			job->code = 503;
+			free(job->cause);
+			job->cause = NULL;
+		}
+		http_read_answer(rd, job);
+		http_read_job_free(job);
+	}
+	while ((job = TAILQ_FIRST(&rd->queue)) != NULL) {
+		TAILQ_REMOVE(&rd->queue, job, entry);
+		http_read_answer(rd, job);	/* 503: stopping */
+		http_read_job_free(job);
+	}
+	rd->nqueue = 0;
+	http_read_release_unused(rd, 1);
+	free(rd->retired);
+	if (rd->ev_pipe != NULL)
+		event_free(rd->ev_pipe);
+	store_free(rd->store);
+	if (rd->pipe[0] != -1)
+		close(rd->pipe[0]);
+	if (rd->pipe[1] != -1)
+		close(rd->pipe[1]);
+	pthread_cond_destroy(&rd->cond);
+	pthread_mutex_destroy(&rd->mtx);
+	free(rd);
 }
 
 void

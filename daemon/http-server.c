@@ -1,7 +1,8 @@
 /*
  * The HTTP listener: evhttp on the daemon's event base, POST /v1/metrics with
  * group commit, GET /healthz and GET /metrics; GET /v1/clients/{id}/kpis and
- * /alerts are routed to http-read.c. See http-server.h for the
+ * /alerts are routed to http-read.c (checked on the loop, computed by its
+ * worker thread, answered on the loop). See http-server.h for the
  * protocol. The server owns its evhttp, the bound socket, the open ingest batch
  * with the requests waiting for its commit, per-client state (rate bucket,
  * signatures seen recently: a cache in front of the store's replay marks) and
@@ -118,7 +119,7 @@ http_count(struct http_server *srv, int code)
 }
 
 /* Send the one reply of a request. The body is copied. */
-static void
+void
 http_reply(struct http_server *srv, struct evhttp_request *req, int code,
     const char *ctype, const char *body, size_t len)
 {
@@ -1286,7 +1287,8 @@ http_server_new(struct event_base *base, struct store *store,
 		fatalx("%s: event_new failed", __func__);
 	http_server_apply(srv, cfg);
 	LIST_INSERT_HEAD(&http_servers, srv, entry);
-	if (http_server_bind(srv, cfg->listen_addr, cfg->listen_port,
+	if ((srv->reader = http_read_new(srv, cfg->state_dir, cause)) == NULL ||
+	    http_server_bind(srv, cfg->listen_addr, cfg->listen_port,
 	    cause) != 0) {
 		http_server_free(srv);
 		return NULL;
@@ -1307,6 +1309,34 @@ http_server_set_config(struct http_server *srv, const struct config *cfg,
 }
 
 void
+http_server_release_config(struct http_server *srv, struct config *cfg,
+    http_config_release_cb release, void *arg)
+{
+	http_read_release_config(srv != NULL ? srv->reader : NULL, cfg,
+	    release, arg);
+}
+
+/*
+ * Before evhttp_free closes the connections: write out the answers just
+ * given to what was waiting (202 or 503 of the last batch, the reads' 503),
+ * as much as each socket takes now; evhttp_free would drop them unsent.
+ */
+static void
+http_server_flush(struct http_server *srv)
+{
+	struct http_conn *c;
+	struct evbuffer *out;
+
+	TAILQ_FOREACH(c, &srv->conns, entry) {
+		out = bufferevent_get_output(c->bev);
+		if (c->admitted && evbuffer_get_length(out) > 0 &&
+		    evbuffer_write(out, bufferevent_getfd(c->bev)) == -1)
+			log_debug("%s: %s: %s", __func__, c->peer,
+			    strerror(errno));
+	}
+}
+
+void
 http_server_free(struct http_server *srv)
 {
 	struct http_conn *c;
@@ -1324,6 +1354,8 @@ http_server_free(struct http_server *srv)
 	}
 	if (srv->sync_ev != NULL)
 		event_free(srv->sync_ev);
+	http_read_free(srv->reader);	/* its held requests answered */
+	http_server_flush(srv);
 	LIST_REMOVE(srv, entry);
 	/* evhttp_free closes every connection: their close callbacks move
 	 * them to the dead list; those not admitted yet hold a reference. */

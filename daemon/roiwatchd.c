@@ -493,6 +493,16 @@ daemon_arm_eval(struct daemon *d)
 	event_add(d->ev_eval, &tv);
 }
 
+/* A replaced configuration no HTTP read uses any more: the inbox frees it,
+ * now or when its worker is done with it. */
+static void
+daemon_release_config(void *arg, struct config *cfg)
+{
+	struct daemon *d = arg;
+
+	inbox_release_config(d->inbox, cfg);
+}
+
 /* Parse the configuration afresh; swap it in only if it is entirely valid. */
 static void
 daemon_reload(struct daemon *d)
@@ -530,7 +540,9 @@ daemon_reload(struct daemon *d)
 	deliver_set_config(d->deliver, ncfg);
 	pull_set_config(d->pull, ncfg);
 	d->cfg = ncfg;
-	inbox_release_config(d->inbox, old);	/* when its worker is done */
+	/* Freed once the HTTP reads queued before and the inbox's worker
+	 * are done with it. */
+	http_server_release_config(d->http, old, daemon_release_config, d);
 	daemon_arm_eval(d);
 	daemon_arm_roll(d);
 	log_info("configuration reloaded: %zu client(s)", ncfg->nclients);

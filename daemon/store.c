@@ -2182,3 +2182,21 @@ store_lacks_scope(struct store *s, const char *client, const char *campaign,
 	store_bind_scope(st, client, channel, from_day, to_day);
 	return store_lacks_read(s, st, 1, out, nout, cause);
 }
+
+/*
+ * A connection that only reads (the HTTP read endpoints' worker): a write
+ * through it fails (PRAGMA query_only). store_interrupt() is the one call
+ * another thread may make on a connection: the statement running on it, if
+ * any, fails at once (a report stopped at shutdown).
+ */
+int
+store_set_read_only(struct store *s, char **cause)
+{
+	return store_pragma(s->db, "PRAGMA query_only = ON", NULL, 0, cause);
+}
+
+void
+store_interrupt(struct store *s)
+{
+	sqlite3_interrupt(s->db);
+}

@@ -38,6 +38,8 @@ struct client_conf;
 #define HTTP_BUSY_WAIT_MSECS	5000	/* then 503 */
 #define HTTP_HEALTH_BUSY	"{\"status\":\"ok\",\"database\":\"locked by " \
 				"another writer, retried\"}"
+#define HTTP_READ_QUEUE_MAX	16	/* reads waiting for the read worker;
+					   more: 503 + Retry-After */
 
 /* A signature seen inside the replay window. */
 struct http_seen {
@@ -160,6 +162,8 @@ struct http_server {
 	uint64_t		 inflight;	/* body bytes reserved */
 	int64_t			 replay_pruned;	/* last store_replay_prune */
 
+	struct http_reader	*reader;	/* http-read.c: reports off the loop */
+
 	struct http_server_stats stats;
 	http_metrics_hook	 metrics_hook;	/* other modules' /metrics lines */
 	void			*metrics_hook_arg;
@@ -170,7 +174,10 @@ const char	*http_reason(int code);
 void		 http_count(struct http_server *, int code);
 const struct client_conf *http_authenticate_value(struct http_server *,
 		    const char *auth, size_t len);
-/* The one reply of a request: JSON, {"error": msg}, 405 with Allow. */
+/* The one reply of a request: a body (copied), JSON, {"error": msg}, 405
+ * with Allow. */
+void		 http_reply(struct http_server *, struct evhttp_request *,
+		    int code, const char *ctype, const char *body, size_t len);
 void		 http_reply_json(struct http_server *, struct evhttp_request *,
 		    int code, struct cJSON *);
 void		 http_reply_error(struct http_server *, struct evhttp_request *,
@@ -178,7 +185,16 @@ void		 http_reply_error(struct http_server *, struct evhttp_request *,
 void		 http_reply_method(struct http_server *,
 		    struct evhttp_request *, const char *allow);
 
-/* http-read.c: GET /v1/clients/{id}/kpis and /alerts. */
+/* http-read.c: GET /v1/clients/{id}/kpis and /alerts, answered from a
+ * worker thread with its own read-only store connection. */
+struct http_reader;
+struct http_reader *http_read_new(struct http_server *, const char *state_dir,
+		    char **cause);
+/* Stop and join the worker, answer what waits (503), release the retired
+ * configurations. Before evhttp_free (it frees held requests). */
+void		 http_read_free(struct http_reader *);
+void		 http_read_release_config(struct http_reader *, struct config *,
+		    http_config_release_cb, void *arg);
 int		 http_read_path(const char *path, size_t len);
 void		 http_read_request(struct http_server *,
 		    struct evhttp_request *, const char *path);

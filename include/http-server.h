@@ -2,7 +2,8 @@
  * The daemon's HTTP listener (libevent evhttp): POST /v1/metrics ingests rows,
  * GET /healthz and GET /metrics (Prometheus text) report health and counters,
  * GET /v1/clients/{id}/kpis and /alerts give a client its KPIs and alert
- * states (http-read.c), with the same token as its ingest.
+ * states (http-read.c), with the same token as its ingest, computed by a
+ * worker thread off the loop (queued, at most HTTP_READ_QUEUE_MAX waiting).
  *
  * Ingest requests are authenticated by a per-client bearer token (compared in
  * constant time against every client's token), optionally signed with the
@@ -112,6 +113,15 @@ struct http_server *http_server_new(struct event_base *, struct store *,
  */
 int		 http_server_set_config(struct http_server *,
 		    const struct config *, char **cause);
+/*
+ * A configuration replaced by http_server_set_config: the read requests
+ * queued before the swap still use it. release(arg, cfg) is called at once
+ * when none does (or srv is NULL), else once the last of them is answered,
+ * at the latest in http_server_free.
+ */
+typedef void	(*http_config_release_cb)(void *arg, struct config *);
+void		 http_server_release_config(struct http_server *,
+		    struct config *, http_config_release_cb, void *arg);
 /* Commit the open batch (answering its requests), close the listener. NULL is
  * a no-op. */
 void		 http_server_free(struct http_server *);

@@ -426,4 +426,10 @@ int	store_lacks_scope(struct store *, const char *client,
 	    const char *campaign, const char *channel, int32_t from_day,
 	    int32_t to_day, struct kpi_lack **out, size_t *n, char **cause);
 
+/* A connection that only reads: writes through it fail. 0 or -1. */
+int	store_set_read_only(struct store *, char **cause);
+/* From another thread: make the statement running on the connection, if
+ * any, fail at once (a long read stopped at shutdown). */
+void	store_interrupt(struct store *);
+
 #endif

@@ -7,10 +7,15 @@ with the window's local dates and refuses bad options with exit status 2."""
 import datetime
 import http.client
 import json
+import os
+import signal
+import socket
+import struct
+import threading
 import time
 import zoneinfo
 
-from harness import Daemon, check, client, run, wait_for
+from harness import CSV_HEADER, Daemon, check, client, run, wait_for
 
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")
 NNBSP = "\u202f"
@@ -218,5 +223,166 @@ def test_read_endpoints():
         d.cleanup()
 
 
+def big_client(d, campaigns=1000, days=30):
+    """campaigns x days of acme's samples, ingested by the CLI (not HTTP:
+    faster) before the daemon starts."""
+    today = today_paris()
+    path = os.path.join(d.dir, "big.csv")
+    with open(path, "w") as f:
+        f.write(CSV_HEADER)
+        for n in range(days):
+            day = (today - datetime.timedelta(days=n + 1)).isoformat()
+            for c in range(campaigns):
+                f.write("acme,C%04d,%s,%s,%d.00,%d.50,1000,%d,%d\n" % (
+                    c, "google_ads" if c % 2 else "meta_ads", day, 10 + c % 7,
+                    30 + c % 11, 10 + n, 1 + c % 3))
+    d.cli("ingest", path)
+    return today
+
+
+def test_read_does_not_hold_ingest():
+    """A report of 1 000 campaigns x 30 days is computed off the loop: a POST
+    sent while it runs is answered (202) long before it."""
+    acme = client("acme", currency="USD")
+    d = Daemon([acme])
+    try:
+        today = big_client(d)
+        d.start()
+        # A first read: the daemon's start-up judging and the page cache settle.
+        st, doc, _ = request(d.port, "GET", "/v1/clients/acme/kpis", acme["token"])
+        check(st == 200 and len(doc["rows"]) == 1000, "warm-up GET: %r" % st)
+        got = {}
+
+        def get():
+            t = time.monotonic()
+            got["status"], got["doc"], _ = request(d.port, "GET", "/v1/clients/acme/kpis",
+                                                   acme["token"])
+            got["end"] = time.monotonic()
+            got["ms"] = (got["end"] - t) * 1000
+
+        g = threading.Thread(target=get)
+        g.start()
+        time.sleep(0.03)
+        t = time.monotonic()
+        st, doc, _ = request(d.port, "POST", "/v1/metrics", acme["token"],
+                             [row("acme", "Fresh", today, "5.00", "9.00")])
+        post_end = time.monotonic()
+        post_ms = (post_end - t) * 1000
+        g.join()
+        print("GET kpis (1000 campaigns x 30 days): %.0f ms; POST /v1/metrics sent 30 ms "
+              "after it: %.0f ms" % (got["ms"], post_ms), flush=True)
+        check(st == 202 and doc["accepted"] == 1, "POST: %r %r" % (st, doc))
+        check(got["status"] == 200 and len(got["doc"]["rows"]) in (1000, 1001),
+              "GET: %r" % got["status"])
+        check(got["ms"] > 100, "the GET took %.0f ms: too short to tell" % got["ms"])
+        # Well before the GET: under 50 ms, or (a loaded machine, whose
+        # fsyncs are slow too) under a third of the GET's time.
+        check(post_end < got["end"] and post_ms < max(50, got["ms"] / 3),
+              "the POST (%.0f ms) waited for the GET (%.0f ms)" % (post_ms, got["ms"]))
+        d.stop()
+    finally:
+        d.cleanup()
+
+
+def test_read_client_gone():
+    """Clients that leave before their report is ready: the daemon goes on (and
+    the sanitizer build finds nothing freed twice); reads beyond the queue's
+    bound get 503 with Retry-After; reloads while reads wait free nothing they
+    use; a stop answers the reads waiting 503."""
+    acme = client("acme", currency="USD")
+    d = Daemon([acme])
+    try:
+        big_client(d)
+        d.start()
+        head = ("GET /v1/clients/acme/kpis?by=client HTTP/1.1\r\nHost: x\r\n"
+                "Authorization: Bearer %s\r\n\r\n" % acme["token"]).encode()
+        for n in range(6):
+            s = socket.create_connection(("127.0.0.1", d.port))
+            s.sendall(head)
+            if n % 2:
+                time.sleep(0.02)
+            # A reset rather than a FIN: the connection is gone at once.
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            s.close()
+        st, doc, _ = request(d.port, "GET", "/v1/clients/acme/kpis?by=channel", acme["token"])
+        check(st == 200 and [r["subject"] for r in doc["rows"]] == ["google_ads", "meta_ads"],
+              "a GET after the others left: %r" % st)
+        st, doc, _ = request(d.port, "GET", "/v1/clients/acme/alerts?all=1", acme["token"])
+        check(st == 200 and doc["client"] == "acme", "alerts: %r %r" % (st, doc))
+
+        # Twenty at once: one runs, sixteen wait, the others are refused.
+        results = []
+        lock = threading.Lock()
+        ready = threading.Barrier(20)
+
+        def one(query=""):
+            c = http.client.HTTPConnection("127.0.0.1", d.port, timeout=30)
+            try:
+                c.connect()
+                ready.wait()
+                c.request("GET", "/v1/clients/acme/kpis" + query,
+                          headers={"Authorization": "Bearer " + acme["token"]})
+                r = c.getresponse()
+                body = json.loads(r.read())
+                with lock:
+                    results.append((r.status, r.getheader("Retry-After"), body))
+            finally:
+                c.close()
+
+        threads = [threading.Thread(target=one) for _ in range(20)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        codes = sorted(r[0] for r in results)
+        check(len(results) == 20 and set(codes) <= {200, 503} and codes.count(200) >= 1,
+              "twenty reads: %r" % codes)
+        busy = [r for r in results if r[0] == 503]
+        check(busy and all(r[1] == "1" and "busy" in r[2]["error"] for r in busy),
+              "reads over the queue's bound: %r" % busy[:2])
+        check(all(len(r[2]["rows"]) == 1000 for r in results if r[0] == 200), "rows")
+        st, _, _ = request(d.port, "POST", "/v1/metrics", acme["token"],
+                           [row("acme", "Fresh", today_paris(), "5.00", "9.00")])
+        check(st == 202, "POST after: %r" % st)
+
+        # Reloads while reads wait: each keeps the configuration it was
+        # checked against until it is answered.
+        results.clear()
+        ready = threading.Barrier(6)
+        threads = [threading.Thread(target=one, args=("?by=client",)) for _ in range(6)]
+        for t in threads:
+            t.start()
+        for _ in range(2):
+            time.sleep(0.05)
+            d.signal(signal.SIGHUP)
+        for t in threads:
+            t.join()
+        check(sorted(r[0] for r in results) == [200] * 6, "reads across reloads: %r"
+              % [r[0] for r in results])
+        wait_for(lambda: d.log().count("configuration reloaded") == 2, what="two reloads")
+
+        # A stop while reads wait: the one running is interrupted, and every
+        # one is answered 503 + Retry-After, not dropped unanswered.
+        results.clear()
+        ready = threading.Barrier(5)
+        asked = d.log().count("GET /v1/clients/acme/kpis")
+        threads = [threading.Thread(target=one) for _ in range(5)]
+        for t in threads:
+            t.start()
+        wait_for(lambda: d.log().count("GET /v1/clients/acme/kpis") == asked + 5,
+                 what="five reads queued")
+        d.signal(signal.SIGTERM)
+        for t in threads:
+            t.join()
+        codes = sorted(r[0] for r in results)
+        check(len(codes) == 5 and set(codes) <= {200, 503} and codes.count(503) >= 3,
+              "reads at stop: %r" % codes)
+        check(all(r[1] == "1" and r[2]["error"] == "the daemon is stopping"
+                  for r in results if r[0] == 503), "503 at stop: %r" % results)
+        d.stop(send=False)
+    finally:
+        d.cleanup()
+
+
 if __name__ == "__main__":
-    run([test_read_endpoints])
+    run([test_read_endpoints, test_read_does_not_hold_ingest, test_read_client_gone])
