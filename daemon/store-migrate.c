@@ -90,12 +90,12 @@ static const char *store_migrations[] = {
 
 	/* 4: samples merge field by field; each field remembers the input
 	 * that wrote it (origin and time in inputs): the sample's last input
-	 * (input_id) unless src names an older one (store.c) -- so existing
-	 * values are attributed to the input that last wrote their sample.
-	 * updated goes (the time of input_id is in inputs), keeping the
-	 * table at 13 columns (store.c says why). odd: an hourly sample or
-	 * one lacking a field; scopes without any take the fast path of
-	 * store_totals(). */
+	 * (input_id) unless src names an older one (store-metrics.c) -- so
+	 * existing values are attributed to the input that last wrote their
+	 * sample. updated goes (the time of input_id is in inputs), keeping
+	 * the table at 13 columns (store-metrics.c says why). odd: an hourly
+	 * sample or one lacking a field; scopes without any take the fast
+	 * path of store_totals(). */
 	"CREATE TABLE inputs ("
 	"  id      INTEGER PRIMARY KEY,"	/* counters.input_id */
 	"  origin  TEXT NOT NULL,"

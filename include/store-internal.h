@@ -1,10 +1,19 @@
 /*
- * Inside the store: what store.c and store-migrate.c share. Nothing outside
- * daemon/store*.c includes this file; SQLite types stay behind store.h.
+ * Inside the store: what the daemon/store*.c files share. Nothing else
+ * includes this file; SQLite types stay behind store.h.
+ *
+ * Statements. enum store_stmt names every statement prepared once by
+ * store_open() into struct store's st[]. Each file keeps the SQL of the
+ * statements it uses, next to the code and the comments that explain them,
+ * in a table indexed by the enum (store_metrics_sql[] in store-metrics.c,
+ * ...); every statement is in exactly one table, which store_open() checks.
+ * The statements of store-alert.c are prepared on first use instead
+ * (enum store_xstmt, store_xstmt()), and store-silence.c keeps its own.
  */
 #ifndef ROIWATCH_STORE_INTERNAL_H
 #define ROIWATCH_STORE_INTERNAL_H
 #include <stddef.h>
+#include <stdint.h>
 
 #include <sqlite3.h>
 
@@ -36,7 +45,7 @@ int	store_pragma(sqlite3 *db, const char *sql, char *out, size_t len,
 	    char **cause);
 
 /*
- * Statements of the store*.c files other than store.c: prepared on first
+ * Statements of store-alert.c, not store_open()'s: prepared on first
  * use (each file keeps its SQL), finalized by store_free(). NULL with
  * *cause when the SQL does not prepare.
  */
@@ -51,9 +60,6 @@ enum store_xstmt {
 	SX__MAX
 };
 sqlite3_stmt *store_xstmt(struct store *, enum store_xstmt, const char *sql,
-	    char **cause);
-/* "what: <SQLite's message>" into *cause, st reset, busy noted; -1. */
-int	store_fail(struct store *, sqlite3_stmt *, const char *what,
 	    char **cause);
 /* Bind text (NULL: SQL NULL), kept by the caller until the step. */
 void	store_bind_text(sqlite3_stmt *, int idx, const char *);
@@ -74,5 +80,109 @@ int	store_fail(struct store *, sqlite3_stmt *st, const char *what,
 struct store_silence;
 struct store_silence **store_silence_slot(struct store *);
 void	store_silence_free(struct store *);
+
+/*
+ * The statements prepared by store_open(); a scope's statements (campaign,
+ * client, channel) follow each other in that order (store_pick in
+ * store-totals.c).
+ */
+enum store_stmt {
+	ST_BEGIN,
+	ST_COMMIT,
+	ST_ROLLBACK,
+	ST_SAVEPOINT,
+	ST_RELEASE,
+	ST_ROLLBACK_TO,
+	ST_METRIC_INPUT,
+	ST_NEXT_INPUT_ID,
+	ST_INPUT_ADD,
+	ST_SAMPLE_GET,
+	ST_CUSTOM_PUT,
+	ST_CUSTOM_TOTALS_CAMPAIGN,
+	ST_CUSTOM_TOTALS_CLIENT,
+	ST_CUSTOM_TOTALS_CHANNEL,
+	ST_SUMS_CAMPAIGN,
+	ST_SUMS_CLIENT,
+	ST_SUMS_CHANNEL,
+	ST_TOTALS_CAMPAIGN,
+	ST_TOTALS_CLIENT,
+	ST_TOTALS_CHANNEL,
+	ST_GAPS_CAMPAIGN,
+	ST_GAPS_CLIENT,
+	ST_GAPS_CHANNEL,
+	ST_LACKS_CAMPAIGN,
+	ST_LACKS_CLIENT,
+	ST_LAST_DAY,
+	ST_LAST_DAY_CLIENT,
+	ST_LAST_DAY_CHANNEL,
+	ST_CHANNEL,
+	ST_CAMPAIGN_FIRST,
+	ST_CAMPAIGN_NEXT,
+	ST_CLIENT_CAMPAIGN_FIRST,
+	ST_CLIENT_CAMPAIGN_NEXT,
+	ST_COUNT_METRICS,
+	ST_OUTBOX_ADD,
+	ST_OUTBOX_DUE,
+	ST_OUTBOX_NEXT_AT,
+	ST_OUTBOX_DONE,
+	ST_OUTBOX_RETRY,
+	ST_OUTBOX_DEAD,
+	ST_OUTBOX_PRUNE,
+	ST_OUTBOX_COUNTS,
+	ST_OUTBOX_DUE_EXCEPT,
+	ST_SOURCE_GET,
+	ST_SOURCE_PUT,
+	ST_REPLAY_SEEN,
+	ST_REPLAY_MARK,
+	ST_REPLAY_PRUNE,
+	ST_READ_BEGIN,
+	ST_CHANNELS,
+	ST_LACKS_CHANNEL,
+	ST_ROWS_CAMPAIGN,
+	ST_ROWS_CLIENT,
+	ST_ROWS_CHANNEL,
+	ST__MAX
+};
+
+/* The SQL of the statements, one table per file (NULL: another file's). */
+extern const char *const store_metrics_sql[ST__MAX];
+extern const char *const store_totals_sql[ST__MAX];
+extern const char *const store_outbox_sql[ST__MAX];
+extern const char *const store_source_sql[ST__MAX];
+
+struct store {
+	sqlite3		*db;
+	sqlite3_stmt	*st[ST__MAX];
+	sqlite3_stmt	*xst[SX__MAX];	/* store_xstmt(): on first use */
+	int		 in_txn;	/* inside store_begin() */
+	int64_t		 txn_time;	/* clock read once per transaction */
+	int		 busy;		/* the last failure: locked by another
+					   connection (store_busy) */
+	int		 waitfd;	/* the database file, for flock():
+					   the waiting mark (store_yield) */
+	int		 waiting;	/* we hold the mark */
+	int		 busy_msecs;	/* how long a statement waits for a
+					   lock (store_busy_cb) */
+	int64_t		 mark_at;	/* last wait (monotonic ms) */
+	struct store_silence *silence;	/* store-silence.c's statements */
+};
+
+/* Run a statement that returns no rows, leaving the waiting mark on
+ * success: 0, or -1 with *cause. */
+int	store_run(struct store *, enum store_stmt, const char *what,
+	    char **cause);
+/* Run a statement that yields one integer (NULL reads as null); on error
+ * log what and return fail. */
+int64_t	store_scalar(struct store *, enum store_stmt, const char *what,
+	    int64_t null, int64_t fail);
+/* Run a DELETE of the rows older than before (?1): how many, or -1
+ * with *cause. */
+int64_t	store_prune(struct store *, enum store_stmt, int64_t before,
+	    const char *what, char **cause);
+/* A text column as a string of its own (NULL for NULL). */
+char	*store_column_strdup(sqlite3_stmt *, int col);
+/* Make the SQL functions of the metric upsert (rw_*, store-metrics.c)
+ * known to db: 0, or -1 (sqlite3_errmsg tells why). */
+int	store_metrics_functions(sqlite3 *db);
 
 #endif

@@ -1,0 +1,312 @@
+/*
+ * The notification outbox: what the router decided to send, kept until a
+ * delivery succeeds (done) or gives up (dead), then pruned after a while.
+ * An item's idempotency key is made with it, so a receiver can drop a
+ * notice delivered twice.
+ */
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "store.h"
+#include "store-internal.h"
+#include "xmalloc.h"
+
+const char *const store_outbox_sql[ST__MAX] = {
+	/*
+	 * The id is chosen in the same statement so the idempotency key can
+	 * carry it; 8 random bytes from SQLite's generator (seeded from the
+	 * system's randomness) keep keys unique even if an id is ever reused.
+	 */
+	[ST_OUTBOX_ADD] =
+	    "INSERT INTO outbox (id, client, receiver, idem_key, payload,"
+	    " created, attempts, next_at, status)"
+	    " SELECT n, ?1, ?2,"
+	    " 'rw-' || ?1 || '-' || n || '-' || lower(hex(randomblob(8))),"
+	    " ?3, ?4, 0, ?4, 'pending'"
+	    " FROM (SELECT coalesce(max(id), 0) + 1 AS n FROM outbox)"
+	    " RETURNING id",
+	[ST_OUTBOX_DUE] =
+	    "SELECT id, client, receiver, idem_key, payload, created, attempts,"
+	    " next_at, last_error FROM outbox"
+	    " WHERE status = 'pending' AND next_at <= ?1"
+	    " ORDER BY created, id LIMIT ?2",
+	[ST_OUTBOX_NEXT_AT] =
+	    "SELECT min(next_at) FROM outbox WHERE status = 'pending'",
+	[ST_OUTBOX_DONE] =
+	    "UPDATE outbox SET status = 'done', done_at = ?2"
+	    " WHERE id = ?1 AND status = 'pending'",
+	[ST_OUTBOX_RETRY] =
+	    "UPDATE outbox SET attempts = attempts + 1, next_at = ?2,"
+	    " last_error = ?3 WHERE id = ?1 AND status = 'pending'",
+	[ST_OUTBOX_DEAD] =
+	    "UPDATE outbox SET status = 'dead', done_at = ?2, last_error = ?3"
+	    " WHERE id = ?1 AND status = 'pending'",
+	[ST_OUTBOX_PRUNE] =
+	    "DELETE FROM outbox WHERE status IN ('done', 'dead')"
+	    " AND done_at < ?1",
+	[ST_OUTBOX_COUNTS] =
+	    "SELECT status, count(*) FROM outbox GROUP BY status",
+	/*
+	 * Due items minus those in flight (?2, ids), of saturated clients (?3)
+	 * and of saturated receivers (?4, [client, receiver] pairs), all JSON
+	 * arrays: each list is read once into an index, so the cost stays that
+	 * of ST_OUTBOX_DUE however many items the saturated ones hold.
+	 */
+	[ST_OUTBOX_DUE_EXCEPT] =
+	    "SELECT id, client, receiver, idem_key, payload, created, attempts,"
+	    " next_at, last_error FROM outbox"
+	    " WHERE status = 'pending' AND next_at <= ?1"
+	    " AND id NOT IN (SELECT value FROM json_each(?2))"
+	    " AND client NOT IN (SELECT value FROM json_each(?3))"
+	    " AND (client, receiver) NOT IN (SELECT json_extract(value, '$[0]'),"
+	    " json_extract(value, '$[1]') FROM json_each(?4))"
+	    " ORDER BY created, id LIMIT ?5",
+};
+
+int64_t
+store_outbox_add(struct store *s, const char *client, const char *receiver,
+    const char *payload, int64_t now, char **cause)
+{
+	sqlite3_stmt	*st = s->st[ST_OUTBOX_ADD];
+	int64_t		 id;
+
+	store_bind_text(st, 1, client);
+	store_bind_text(st, 2, receiver);
+	store_bind_text(st, 3, payload);
+	sqlite3_bind_int64(st, 4, now);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		return store_fail(s, st, "adding to outbox", cause);
+	id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return id;
+}
+
+/* The rows of an outbox query bound by the caller into *items: their
+ * count, or -1 (nothing kept). The statement is reset. */
+static int
+store_outbox_read(struct store *s, sqlite3_stmt *st,
+    struct outbox_item **items, char **cause)
+{
+	struct outbox_item	*it = NULL, *o;
+	int			 n = 0, alloc = 0, rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == alloc) {
+			alloc = alloc != 0 ? alloc * 2 : 8;
+			it = xreallocarray(it, (size_t)alloc, sizeof *it);
+		}
+		o = &it[n++];
+		o->id = sqlite3_column_int64(st, 0);
+		o->client = store_column_strdup(st, 1);
+		o->receiver = store_column_strdup(st, 2);
+		o->idem_key = store_column_strdup(st, 3);
+		o->payload = store_column_strdup(st, 4);
+		o->created = sqlite3_column_int64(st, 5);
+		o->attempts = sqlite3_column_int64(st, 6);
+		o->next_at = sqlite3_column_int64(st, 7);
+		o->last_error = store_column_strdup(st, 8);
+	}
+	if (rc != SQLITE_DONE) {
+		store_outbox_items_free(it, n);
+		return store_fail(s, st, "reading outbox", cause);
+	}
+	sqlite3_reset(st);
+	*items = it;
+	return n;
+}
+
+int
+store_outbox_due(struct store *s, int64_t now, int limit,
+    struct outbox_item **items, char **cause)
+{
+	sqlite3_stmt	*st = s->st[ST_OUTBOX_DUE];
+
+	*items = NULL;
+	if (limit <= 0)
+		return 0;
+	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_int(st, 2, limit);
+	return store_outbox_read(s, st, items, cause);
+}
+
+void
+store_outbox_items_free(struct outbox_item *items, int n)
+{
+	int	i;
+
+	if (items == NULL)
+		return;
+	for (i = 0; i < n; i++) {
+		free(items[i].client);
+		free(items[i].receiver);
+		free(items[i].idem_key);
+		free(items[i].payload);
+		free(items[i].last_error);
+	}
+	free(items);
+}
+
+/* 0 when nothing is pending (or on error, logged). */
+int64_t
+store_outbox_next_at(struct store *s)
+{
+	return store_scalar(s, ST_OUTBOX_NEXT_AT, "outbox next time", 0, 0);
+}
+
+/* Step an outbox update; an item that is unknown or no longer pending is an
+ * error, so a double delivery shows up instead of passing silently. */
+static int
+store_outbox_update(struct store *s, enum store_stmt id, int64_t item,
+    const char *what, char **cause)
+{
+	sqlite3_stmt	*st = s->st[id];
+
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return store_fail(s, st, what, cause);
+	sqlite3_reset(st);
+	if (sqlite3_changes(s->db) != 1) {
+		xasprintf(cause, "%s: outbox item %lld is not pending", what,
+		    (long long)item);
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_outbox_done(struct store *s, int64_t id, int64_t now, char **cause)
+{
+	sqlite3_stmt	*st = s->st[ST_OUTBOX_DONE];
+
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, now);
+	return store_outbox_update(s, ST_OUTBOX_DONE, id, "outbox done", cause);
+}
+
+int
+store_outbox_retry(struct store *s, int64_t id, int64_t next_at,
+    const char *error, char **cause)
+{
+	sqlite3_stmt	*st = s->st[ST_OUTBOX_RETRY];
+
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, next_at);
+	store_bind_text(st, 3, error);
+	return store_outbox_update(s, ST_OUTBOX_RETRY, id, "outbox retry",
+	    cause);
+}
+
+int
+store_outbox_dead(struct store *s, int64_t id, int64_t now,
+    const char *error, char **cause)
+{
+	sqlite3_stmt	*st = s->st[ST_OUTBOX_DEAD];
+
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, now);
+	store_bind_text(st, 3, error);
+	return store_outbox_update(s, ST_OUTBOX_DEAD, id, "outbox dead", cause);
+}
+
+int64_t
+store_outbox_prune(struct store *s, int64_t before, char **cause)
+{
+	return store_prune(s, ST_OUTBOX_PRUNE, before, "outbox prune", cause);
+}
+
+int
+store_outbox_counts(struct store *s, int64_t *pending, int64_t *done,
+    int64_t *dead)
+{
+	sqlite3_stmt	*st = s->st[ST_OUTBOX_COUNTS];
+	const char	*status;
+	int64_t		 n;
+	int		 rc;
+
+	*pending = *done = *dead = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		status = (const char *)sqlite3_column_text(st, 0);
+		n = sqlite3_column_int64(st, 1);
+		if (status == NULL)
+			continue;
+		if (strcmp(status, "pending") == 0)
+			*pending = n;
+		else if (strcmp(status, "done") == 0)
+			*done = n;
+		else if (strcmp(status, "dead") == 0)
+			*dead = n;
+	}
+	if (rc != SQLITE_DONE) {
+		log_warnx("store: outbox counts: %s", sqlite3_errmsg(s->db));
+		sqlite3_reset(st);
+		return -1;
+	}
+	sqlite3_reset(st);
+	return 0;
+}
+
+/* A JSON array of strings (pairs: of [a[i], b[i]] arrays) for json_each. */
+static char *
+store_json_list(const char *const *a, const char *const *b, size_t n)
+{
+	cJSON	*arr, *pair;
+	char	*out;
+	size_t	 i;
+
+	if ((arr = cJSON_CreateArray()) == NULL)
+		fatalx("%s: out of memory", __func__);
+	for (i = 0; i < n; i++) {
+		if (b == NULL) {
+			cJSON_AddItemToArray(arr, cJSON_CreateString(a[i]));
+			continue;
+		}
+		pair = cJSON_CreateArray();
+		cJSON_AddItemToArray(pair, cJSON_CreateString(a[i]));
+		cJSON_AddItemToArray(pair, cJSON_CreateString(b[i]));
+		cJSON_AddItemToArray(arr, pair);
+	}
+	if ((out = cJSON_PrintUnformatted(arr)) == NULL)
+		fatalx("%s: out of memory", __func__);
+	cJSON_Delete(arr);
+	return out;
+}
+
+int
+store_outbox_due_except(struct store *s, int64_t now, int limit,
+    const struct outbox_skip *skip, struct outbox_item **items, char **cause)
+{
+	sqlite3_stmt		*st = s->st[ST_OUTBOX_DUE_EXCEPT];
+	char			*ids, *clients, *receivers;
+	size_t			 i, len, size;
+	int			 n;
+
+	*items = NULL;
+	if (limit <= 0)
+		return 0;
+	/* Ids as a JSON array of numbers: at most 21 bytes each. */
+	size = skip->nids * 21 + 3;
+	ids = xmalloc(size);
+	len = (size_t)snprintf(ids, size, "[");
+	for (i = 0; i < skip->nids; i++)
+		len += (size_t)snprintf(ids + len, size - len, "%s%lld",
+		    i > 0 ? "," : "", (long long)skip->ids[i]);
+	snprintf(ids + len, size - len, "]");
+	clients = store_json_list(skip->clients, NULL, skip->nclients);
+	receivers = store_json_list(skip->rclients, skip->receivers,
+	    skip->nreceivers);
+
+	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_text(st, 2, ids, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, clients, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, receivers, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 5, limit);
+	n = store_outbox_read(s, st, items, cause);
+	/* The texts were bound SQLITE_STATIC: unbind before freeing them. */
+	sqlite3_clear_bindings(st);
+	free(ids);
+	cJSON_free(clients);
+	cJSON_free(receivers);
+	return n;
+}
