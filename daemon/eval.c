@@ -509,6 +509,7 @@ eval_rule(struct eval_run *run, struct eval_subject *sj,
 	struct budget_result	 br;
 	struct notice_rule	 nr;
 	struct eval_data	*d, *pd = NULL;
+	const struct measure_clv *clv;
 	enum alert_state	 old;
 	enum rule_skip		 old_skip;
 	enum rule_action	 action;
@@ -540,6 +541,10 @@ eval_rule(struct eval_run *run, struct eval_subject *sj,
 	if ((d = eval_data_get(run, sj, w.from, w.to, custom, cause)) == NULL)
 		return -1;
 	eval_input(d, &in);
+	/* CLV inputs configured for the subject's channel; without them the
+	 * measures read the ingested ones. */
+	if ((clv = config_client_clv(cc, sj->channel)) != NULL)
+		in.clv = *clv;
 	if (r->type == RULE_BUDGET) {
 		budget_compute(r->budget, d->t.cost, cc->tz, w.from, w.to,
 		    run->now, &br);
@@ -559,6 +564,7 @@ eval_rule(struct eval_run *run, struct eval_subject *sj,
 		    cause)) == NULL)
 			return -1;
 		eval_input(pd, &pin);
+		pin.clv = in.clv;
 	}
 	if (r->type == RULE_FRESHNESS) {
 		if (eval_freshness(run, sj, r, &f, &nr, cause) != 0)

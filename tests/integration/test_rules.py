@@ -211,6 +211,39 @@ def test_flapping_is_held():
         d.cleanup()
 
 
+def test_clv_cac_rule():
+    """CLV per acquisition channel from the client's configured inputs
+    (1.5 transactions a month x 80 EUR x 40 % margin x 24 months = 1 152 EUR)
+    against CAC from the ingested new customers (2 000 EUR / 25 = 80 EUR):
+    CLV:CAC 14.4:1, under the agreed 20:1, fires for that channel only (the
+    other has no CLV inputs: not judged)."""
+    rules = [{"name": "clv_cac_low", "scope": "channel", "kpi": "clv_cac", "op": "<",
+              "value": "20:1", "window": "lifetime"}]
+    c = acme(rules, clv={"whatsapp": {"monthly_transactions": "1.5", "order_value": "80",
+                                      "gross_margin": "40%", "lifetime_months": "24"}})
+    d = Daemon([c], sources=[{"name": "crm", "type": "files", "pattern": "crm-*.csv",
+                              "custom_kpis": {"New customers": "new_customers"}}])
+    try:
+        path = os.path.join(d.dir, "crm-1.csv")
+        with open(path, "w") as f:
+            f.write("client,campaign,channel,date,cost,revenue,New customers\n")
+            f.write("acme,WA1,whatsapp,%s,1200,3000,15\n" % local_day(-2))
+            f.write("acme,WA2,whatsapp,%s,800,2000,10\n" % local_day(-2))
+            f.write("acme,Mail,email,%s,500,900,5\n" % local_day(-2))
+        d.cli("ingest", path)
+        got = []
+        for (payload,) in d.query("select payload from outbox order by id"):
+            for e in json.loads(payload)["events"]:
+                if e["rule"]["name"] == "clv_cac_low":
+                    got.append((e["channel"], e["action"], e["rule"]["conds"][0]["value"]))
+        check(got == [("whatsapp", "fire", 14400000)], "events: %r" % got)
+        out = d.cli("alerts", "--all").stdout
+        check("channel:whatsapp" in out and "clv_cac 14.40:1" in out, out)
+        check("channel:email" in out and "not judged" in out, out)
+    finally:
+        d.cleanup()
+
+
 if __name__ == "__main__":
-    run([test_flapping_is_held, test_threshold_rule, test_change_rule_from_main_file, test_budget_rule,
+    run([test_clv_cac_rule, test_flapping_is_held, test_threshold_rule, test_change_rule_from_main_file, test_budget_rule,
          test_freshness_rule, test_check_config_refuses_contradiction])
