@@ -3,7 +3,7 @@
  * next item is due, deliver_run() fetches due items, oldest first, leaving out
  * those already in flight and those of a receiver or client at its
  * concurrency limit (so a receiver that hangs holds its own few slots, never
- * everyone's), and starts each one:
+ * everyone's), and starts each one (the senders are in deliver-*.c):
  *   file     render the e-mail and write <dir>/<created>-<id>.eml through a
  *            temporary file, fsync and rename (synchronous; the same name on
  *            a retry, so a message is never written twice);
@@ -24,19 +24,14 @@
  * loop may be freed before or after it (see deliver.h).
  */
 #include <sys/queue.h>
-#include <sys/stat.h>
 #include <sys/time.h>
 
 #include <curl/curl.h>
-#include <errno.h>
 #include <event2/event.h>
-#include <fcntl.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -44,16 +39,11 @@
 #include "config.h"
 #include "curl-loop.h"
 #include "deliver.h"
-#include "fileio.h"
-#include "hmac.h"
+#include "deliver-internal.h"
 #include "log.h"
 #include "notice.h"
 #include "store.h"
 #include "xmalloc.h"
-
-#ifndef ROIWATCH_VERSION
-#define ROIWATCH_VERSION "0"
-#endif
 
 /* Concurrency limits when the configuration leaves them at 0. */
 #define DELIVER_MAX_INFLIGHT	32
@@ -64,44 +54,6 @@
 					   items queued by `roiwatch ingest` */
 #define DELIVER_MAX_KEY		200	/* longest idempotency key sent */
 #define DELIVER_RECORD_MSECS	20	/* store locked: record outcomes then */
-
-struct deliver_job {
-	struct deliver		*d;		/* NULL once orphaned */
-	int64_t			 id;
-	int64_t			 created;
-	int64_t			 attempts;
-	enum receiver_type	 type;
-	char			*client;
-	char			*receiver;
-	char			*body;		/* webhook POST body / SMTP message */
-	size_t			 len;
-	size_t			 off;		/* SMTP upload position */
-	struct curl_slist	*headers;	/* webhook */
-	struct curl_slist	*rcpt;		/* smtp */
-	char			 retry_after[64]; /* webhook: the header, or "" */
-	/* Finished, but the store was locked when its outcome was to be
-	 * recorded: kept (still "in flight", so never started again) until
-	 * deliver_record_cb() records it. */
-	int			 unrecorded;
-	int			 unrecorded_ok;
-	char			 unrecorded_why[256];
-	int64_t			 unrecorded_retry_after;
-	LIST_ENTRY(deliver_job)	 entry;
-};
-
-struct deliver {
-	struct event_base	*base;
-	struct curl_loop	*curl;
-	struct store		*store;
-	const struct config	*cfg;
-	struct event		*timer;
-	struct event		*record_timer;	/* unrecorded outcomes */
-	LIST_HEAD(, deliver_job) jobs;
-	size_t			 inflight;
-	deliver_test_cb		 test_cb;	/* deliver_test() outcome */
-	void			*test_arg;
-	uint64_t		 rng;		/* jitter; seeded once */
-};
 
 static void	deliver_run(struct deliver *);
 static void	deliver_record_cb(evutil_socket_t, short, void *);
@@ -303,35 +255,6 @@ deliver_dead(struct deliver *d, const struct outbox_item *it,
 	    it->id, it->client, it->receiver, reason);
 }
 
-/* mkdir -p with mode 0700 for every directory created. */
-static int
-deliver_mkdirs(const char *path, char **cause)
-{
-	char	*p, *s;
-
-	s = xstrdup(path);
-	for (p = s + 1; ; p++) {
-		if (*p != '/' && *p != '\0')
-			continue;
-		if (p[-1] != '/') {
-			char c = *p;
-
-			*p = '\0';
-			if (mkdir(s, 0700) != 0 && errno != EEXIST) {
-				xasprintf(cause, "mkdir %s: %s", s,
-				    strerror(errno));
-				free(s);
-				return (-1);
-			}
-			*p = c;
-		}
-		if (*p == '\0')
-			break;
-	}
-	free(s);
-	return (0);
-}
-
 /*
  * An idempotency key fit for a header line: printable ASCII without spaces,
  * 1 to DELIVER_MAX_KEY characters. The store makes keys so; a row changed by
@@ -349,68 +272,6 @@ deliver_key_ok(const char *key)
 			return (0);
 	}
 	return (n > 0 && n <= DELIVER_MAX_KEY);
-}
-
-/*
- * The e-mail of a notice (file and smtp receivers): notice_render_email's
- * message, whose Message-ID is made from the key, with the key itself in
- * X-Roiwatch-Idempotency-Key as well, so that the receiving side can drop
- * the copy a resend after a crash delivers. The key must be deliver_key_ok().
- */
-static char *
-deliver_email(const struct notice *n, const char *from,
-    const struct receiver_conf *r, const char *key)
-{
-	char	*msg, *out;
-
-	msg = notice_render_email(n, from, r->to, r->nto, key,
-	    (int64_t)time(NULL));
-	xasprintf(&out, "X-Roiwatch-Idempotency-Key: %s\r\n%s", key, msg);
-	free(msg);
-	return (out);
-}
-
-/*
- * File receiver: write the message atomically (temporary file, fsync,
- * rename, fsync of the directory) so that a reader never sees half a message.
- */
-static int
-deliver_file(struct deliver *d, const struct receiver_conf *r,
-    const struct outbox_item *it, const struct notice *n, char **cause)
-{
-	char	*dir, *tmp, *path, *msg, *name;
-	int	 ret = -1;
-
-	if (r->dir == NULL || *r->dir == '\0') {
-		*cause = xstrdup("no directory configured");
-		return (-1);
-	}
-	if (r->dir[0] == '/')
-		dir = xstrdup(r->dir);
-	else
-		xasprintf(&dir, "%s/%s", d->cfg->state_dir, r->dir);
-	/* <created>-<id>.eml; a test-notify message has no outbox id. */
-	if (it->id < 0)
-		xasprintf(&name, "%" PRId64 "-test", it->created);
-	else
-		xasprintf(&name, "%" PRId64 "-%" PRId64, it->created, it->id);
-	xasprintf(&path, "%s/%s.eml", dir, name);
-	xasprintf(&tmp, "%s/.%s.eml.tmp", dir, name);
-	free(name);
-	msg = deliver_email(n, r->from, r, it->idem_key);
-
-	if (deliver_mkdirs(dir, cause) != 0)
-		goto out;
-	if (fileio_write_atomic(path, tmp, msg, strlen(msg), 0600,
-	    cause) != 0)
-		goto out;
-	ret = 0;
-out:
-	free(msg);
-	free(tmp);
-	free(path);
-	free(dir);
-	return (ret);
 }
 
 /*
@@ -533,102 +394,7 @@ deliver_record_cb(evutil_socket_t fd, short kind, void *arg)
 		deliver_kick(d);
 }
 
-static size_t
-deliver_discard_cb(char *data, size_t size, size_t nmemb, void *arg)
-{
-	(void)data;
-	(void)arg;
-	return (size * nmemb);
-}
-
-/*
- * Webhook response headers: keep Retry-After for deliver_classify(). A status
- * line starts a new response (after a 1xx), whose headers replace the last
- * one's. A value too long or holding a NUL is dropped: no valid one is.
- */
-static size_t
-deliver_header_cb(char *buf, size_t size, size_t nitems, void *arg)
-{
-	struct deliver_job	*job = arg;
-	static const char	 name[] = "Retry-After:";
-	size_t			 n = size * nitems, vlen;
-	const char		*v;
-
-	if (n >= 5 && strncmp(buf, "HTTP/", 5) == 0) {
-		job->retry_after[0] = '\0';
-		return (n);
-	}
-	if (n < sizeof name - 1 || strncasecmp(buf, name, sizeof name - 1) != 0)
-		return (n);
-	v = buf + sizeof name - 1;
-	vlen = n - (sizeof name - 1);
-	while (vlen > 0 && (v[vlen - 1] == '\r' || v[vlen - 1] == '\n'))
-		vlen--;
-	if (vlen >= sizeof job->retry_after || memchr(v, '\0', vlen) != NULL)
-		job->retry_after[0] = '\0';
-	else {
-		memcpy(job->retry_after, v, vlen);
-		job->retry_after[vlen] = '\0';
-	}
-	return (n);
-}
-
-/* Feed the rendered message to curl's SMTP upload. */
-static size_t
-deliver_read_cb(char *buf, size_t size, size_t nmemb, void *arg)
-{
-	struct deliver_job	*job = arg;
-	size_t			 n = size * nmemb;
-
-	if (n > job->len - job->off)
-		n = job->len - job->off;
-	memcpy(buf, job->body + job->off, n);
-	job->off += n;
-	return (n);
-}
-
-/* The bare address of "Name <a@b>" or "a@b", as SMTP's MAIL FROM wants it. */
-static char *
-deliver_addr(const char *s)
-{
-	const char	*lt, *gt;
-	char		*out;
-
-	if ((lt = strrchr(s, '<')) != NULL && (gt = strchr(lt, '>')) != NULL)
-		xasprintf(&out, "<%.*s>", (int)(gt - lt - 1), lt + 1);
-	else
-		xasprintf(&out, "<%s>", s);
-	return (out);
-}
-
-static int
-deliver_has_crlf(const char *s)
-{
-	return (s != NULL && strpbrk(s, "\r\n") != NULL);
-}
-
-static void
-deliver_add_header(struct curl_slist **list, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-deliver_add_header(struct curl_slist **list, const char *fmt, ...)
-{
-	struct curl_slist	*l;
-	va_list			 ap;
-	char			*s;
-
-	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		fatalx("%s: out of memory", __func__);
-	va_end(ap);
-	if ((l = curl_slist_append(*list, s)) == NULL)
-		fatalx("%s: out of memory", __func__);
-	*list = l;
-	free(s);
-}
-
-static CURL *
+CURL *
 deliver_easy(const struct receiver_conf *r, const struct config *cfg,
     const char *protocols)
 {
@@ -651,116 +417,6 @@ deliver_easy(const struct receiver_conf *r, const struct config *cfg,
 		curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT, timeout);
 	}
 	return (easy);
-}
-
-static int
-deliver_webhook(struct deliver *d, const struct receiver_conf *r,
-    const struct outbox_item *it, const struct notice *n,
-    struct deliver_job *job, CURL **easyp, char **cause)
-{
-	CURL	*easy;
-	uint8_t	 mac[SHA256_DIGEST_LEN];
-	char	 hex[SHA256_HEX_LEN], prefix[32];
-	struct hmac_sha256_ctx hctx;
-	int64_t	 ts;
-
-	if (r->url == NULL) {
-		*cause = xstrdup("no url configured");
-		return (-1);
-	}
-	job->body = notice_render_webhook(n, it->idem_key);
-	job->len = strlen(job->body);
-	deliver_add_header(&job->headers, "Content-Type: application/json");
-	deliver_add_header(&job->headers, "Idempotency-Key: %s", it->idem_key);
-	deliver_add_header(&job->headers, "User-Agent: roiwatch/%s",
-	    ROIWATCH_VERSION);
-	deliver_add_header(&job->headers, "Expect:");
-	if (r->secret != NULL && *r->secret != '\0') {
-		ts = (int64_t)time(NULL);
-		snprintf(prefix, sizeof prefix, "%" PRId64 ".", ts);
-		hmac_sha256_init(&hctx, r->secret, strlen(r->secret));
-		hmac_sha256_update(&hctx, prefix, strlen(prefix));
-		hmac_sha256_update(&hctx, job->body, job->len);
-		hmac_sha256_final(&hctx, mac);
-		deliver_add_header(&job->headers, "X-Roiwatch-Timestamp: %"
-		    PRId64, ts);
-		deliver_add_header(&job->headers, "X-Roiwatch-Signature: "
-		    "sha256=%s", hmac_hex(mac, hex));
-	}
-
-	easy = deliver_easy(r, d->cfg, "http,https");
-	curl_easy_setopt(easy, CURLOPT_HTTPHEADER, job->headers);
-	curl_easy_setopt(easy, CURLOPT_POSTFIELDS, job->body);
-	curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE,
-	    (curl_off_t)job->len);
-	curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, deliver_discard_cb);
-	curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, deliver_header_cb);
-	curl_easy_setopt(easy, CURLOPT_HEADERDATA, job);
-	*easyp = easy;
-	return (0);
-}
-
-static int
-deliver_smtp(struct deliver *d, const struct receiver_conf *r,
-    const struct outbox_item *it, const struct notice *n,
-    struct deliver_job *job, CURL **easyp, char **cause)
-{
-	CURL		*easy;
-	const char	*from = r->from;
-	char		*addr;
-	size_t		 i;
-	long		 ssl;
-
-	if (r->url == NULL || r->nto == 0) {
-		*cause = xstrdup("no url or no recipients configured");
-		return (-1);
-	}
-	if (from == NULL || *from == '\0')
-		from = "roiwatch@localhost";
-	for (i = 0; i < r->nto; i++) {
-		if (deliver_has_crlf(r->to[i])) {
-			*cause = xstrdup("bad recipient address");
-			return (-1);
-		}
-		addr = deliver_addr(r->to[i]);
-		if ((job->rcpt = curl_slist_append(job->rcpt, addr)) == NULL)
-			fatalx("%s: out of memory", __func__);
-		free(addr);
-	}
-	if (deliver_has_crlf(from)) {
-		*cause = xstrdup("bad sender address");
-		return (-1);
-	}
-	job->body = deliver_email(n, from, r, it->idem_key);
-	job->len = strlen(job->body);
-
-	switch (r->starttls) {
-	case TLS_TRY:
-		ssl = CURLUSESSL_TRY;
-		break;
-	case TLS_REQUIRED:
-		ssl = CURLUSESSL_ALL;
-		break;
-	default:
-		ssl = CURLUSESSL_NONE;
-		break;
-	}
-	easy = deliver_easy(r, d->cfg, "smtp,smtps");
-	addr = deliver_addr(from);
-	curl_easy_setopt(easy, CURLOPT_MAIL_FROM, addr);	/* copied */
-	free(addr);
-	curl_easy_setopt(easy, CURLOPT_MAIL_RCPT, job->rcpt);
-	curl_easy_setopt(easy, CURLOPT_USE_SSL, ssl);
-	curl_easy_setopt(easy, CURLOPT_UPLOAD, 1L);
-	curl_easy_setopt(easy, CURLOPT_READFUNCTION, deliver_read_cb);
-	curl_easy_setopt(easy, CURLOPT_READDATA, job);
-	curl_easy_setopt(easy, CURLOPT_INFILESIZE_LARGE, (curl_off_t)job->len);
-	if (r->username != NULL && *r->username != '\0')
-		curl_easy_setopt(easy, CURLOPT_USERNAME, r->username);
-	if (r->password != NULL && *r->password != '\0')
-		curl_easy_setopt(easy, CURLOPT_PASSWORD, r->password);
-	*easyp = easy;
-	return (0);
 }
 
 /* Start delivering one due item that is not in flight. */
