@@ -558,6 +558,7 @@ daemon_reload(struct daemon *d)
 	daemon_arm_eval(d);
 	daemon_arm_roll(d);
 	log_info("configuration reloaded: %zu client(s)", ncfg->nclients);
+	config_warn_insecure(ncfg);
 	/* Thresholds may have changed: judge every campaign by the new ones,
 	 * from the first again (after READY=1, in slices). */
 	daemon_judge_all(d);
@@ -682,6 +683,7 @@ main(int argc, char **argv)
 		fatalx("curl_global_init failed");
 	if ((d.cfg = config_load(d.config_path, d.state_override, &cause)) == NULL)
 		fatalx("configuration: %s", cause);
+	config_warn_insecure(d.cfg);
 	if ((d.store = store_open_dir(d.cfg->state_dir, &cause)) == NULL)
 		fatalx("database %s", cause);
 

@@ -2,10 +2,16 @@
 a 404 ends the notice at once (dead after one attempt, with the status in
 its reason); a 429 with Retry-After is asked again when it says and
 delivered once; the attempts agree between the log, the dead item's
-message, the outbox row and /metrics."""
+message, the outbox row and /metrics. check-config refuses a webhook in
+clear (http://) or an SMTP relay without required STARTTLS to a host that
+is not loopback, unless the receiver says allow_insecure (then the daemon
+warns at every start). The insecure receivers point at 192.0.2.10 (TEST-NET-1)
+and are only checked: nothing is ever sent there."""
 import http.client
 import http.server
+import os
 import re
+import signal
 import threading
 import time
 
@@ -155,6 +161,82 @@ def test_attempts_agree_when_dead():
         rec.close()
 
 
+def set_receivers(d, rx):
+    d.clients[0]["receivers"] = rx
+    d.write_config()
+
+
+def test_insecure_receivers_refused():
+    """http:// and smtp:// without required STARTTLS to 192.0.2.10 are refused
+    by check-config, naming the file, the receiver's option and the host;
+    loopback and TLS pass; allow_insecure: true lets them through, and the
+    daemon then warns at start, naming the receiver, never its secret."""
+    d = Daemon([client("acme")])
+    secret = os.path.join(d.conf, "tokens", "hook.secret")
+    with open(secret, "w") as f:
+        f.write("never-in-the-log-0123456789\n")
+    refused = [
+        {"name": "clear", "type": "webhook", "url": "http://192.0.2.10:8080/hook"},
+        {"name": "clear", "type": "webhook", "url": "http://user:pw@192.0.2.10/hook"},
+        {"name": "relay", "type": "smtp", "url": "smtp://192.0.2.10:25",
+         "from": "alerts@agency.example", "to": ["ops@agency.example"], "starttls": "try"},
+        {"name": "relay", "type": "smtp", "url": "smtp://192.0.2.10:25",
+         "from": "alerts@agency.example", "to": ["ops@agency.example"], "starttls": "no"},
+    ]
+    try:
+        for rx in refused:
+            set_receivers(d, [rx])
+            r = d.cli("check-config", check_rc=False)
+            check(r.returncode != 0, "accepted: %r\n%s" % (rx, r.stdout))
+            check("acme.conf:" in r.stderr and "192.0.2.10" in r.stderr and
+                  "allow_insecure" in r.stderr, r.stderr)
+            check(("url" if rx["type"] == "webhook" else "starttls") in r.stderr, r.stderr)
+            check("pw@" not in r.stderr, "credentials of the URL shown: " + r.stderr)
+
+        fine = [
+            {"name": "tls", "type": "webhook", "url": "https://192.0.2.10/hook"},
+            {"name": "local", "type": "webhook", "url": "http://127.0.0.1:9/hook"},
+            {"name": "local6", "type": "webhook", "url": "http://[::1]:9/hook"},
+            {"name": "relay", "type": "smtp", "url": "smtp://192.0.2.10:587",
+             "from": "alerts@agency.example", "to": ["ops@agency.example"]},
+        ]
+        set_receivers(d, fine)
+        r = d.cli("check-config", check_rc=False)
+        check(r.returncode == 0, r.stdout + r.stderr)
+
+        # allow_insecure is a receiver's own choice, and only where it means something.
+        set_receivers(d, [{"name": "mailbox", "type": "file", "dir": "mail/acme",
+                           "allow_insecure": True}])
+        r = d.cli("check-config", check_rc=False)
+        check(r.returncode != 0 and "allow_insecure" in r.stderr, r.stdout + r.stderr)
+
+        allowed = [dict(refused[0], allow_insecure=True, secret_file=secret),
+                   dict(refused[2], allow_insecure=True),
+                   {"name": "local", "type": "webhook", "url": "http://127.0.0.1:9/hook"}]
+        set_receivers(d, allowed)
+        r = d.cli("check-config", check_rc=False)
+        check(r.returncode == 0, r.stdout + r.stderr)
+        r = d.cli("check-config", "--options")
+        check("allow_insecure" in r.stdout, r.stdout)
+
+        # The daemon starts, warns about each insecure receiver (not the loopback
+        # one), and again after a reload. No data is ingested: nothing is sent.
+        d.start()
+        log = d.log()
+        check("receiver clear of client acme" in log and "receiver relay of client acme" in log,
+              log)
+        check("receiver local of client acme" not in log, log)
+        check("never-in-the-log" not in log, "secret in the log")
+        n = log.count("allow_insecure")
+        d.signal(signal.SIGHUP)
+        wait_for(lambda: d.log().count("allow_insecure") >= n + 2, what="warnings after reload")
+        d.stop()
+        check("never-in-the-log" not in d.log(), "secret in the log")
+        check(d.query("select count(*) from outbox") == [(0,)], "something was queued")
+    finally:
+        d.cleanup()
+
+
 if __name__ == "__main__":
     run([test_404_dead_after_one_attempt, test_429_retry_after_then_delivered_once,
-         test_attempts_agree_when_dead])
+         test_attempts_agree_when_dead, test_insecure_receivers_refused])
