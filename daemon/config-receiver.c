@@ -1,16 +1,20 @@
 /*
  * Receiver objects of a client file (config-internal.h): the receivers
  * array, the cross-option checks of each receiver type and its computed
- * defaults, and the validators of URLs and e-mail addresses.
+ * defaults (no clear text towards a host that is not loopback unless the
+ * receiver says allow_insecure), and the validators of URLs and e-mail
+ * addresses.
  */
 #include <errno.h>
 #include <stdint.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "config.h"
 #include "config-internal.h"
 #include "jsonc.h"
+#include "log.h"
 #include "xmalloc.h"
 
 /* Host part of a URL ("host", "[::1]"), copied into buf. */
@@ -37,11 +41,45 @@ cfg_url_host(const char *url, char *buf, size_t len)
 	buf[n] = '\0';
 }
 
+/* A loopback host: localhost, [::1] or an IPv4 address 127.x.y.z (not a
+ * name that merely starts with "127."). */
 static int
 cfg_loopback(const char *host)
 {
-	return strcmp(host, "localhost") == 0 || strcmp(host, "[::1]") == 0 ||
-	    strncmp(host, "127.", 4) == 0;
+	if (strcasecmp(host, "localhost") == 0 || strcmp(host, "[::1]") == 0)
+		return 1;
+	return strncmp(host, "127.", 4) == 0 &&
+	    host[strspn(host, "0123456789.")] == '\0';
+}
+
+/*
+ * Whether a receiver sends without TLS to a host that is not loopback (its
+ * host into buf): an http:// webhook, an smtp:// relay whose STARTTLS is
+ * not required.
+ */
+static int
+cfg_receiver_insecure(const struct receiver_conf *r, char *host, size_t len)
+{
+	int	clear;
+
+	if (r->url == NULL)
+		return 0;
+	switch (r->type) {
+	case RECEIVER_WEBHOOK:
+		clear = strncmp(r->url, "http://", 7) == 0;
+		break;
+	case RECEIVER_SMTP:
+		clear = strncmp(r->url, "smtp://", 7) == 0 &&
+		    r->starttls != TLS_REQUIRED;
+		break;
+	default:
+		clear = 0;
+		break;
+	}
+	if (!clear)
+		return 0;
+	cfg_url_host(r->url, host, len);
+	return !cfg_loopback(host);
 }
 
 /* Cross-option checks of one receiver, by type, and computed defaults. */
@@ -91,6 +129,13 @@ cfg_receiver_check(struct cfg_ctx *ctx, const cJSON *obj, void *elem,
 			return cfg_error(ctx, cfg_member_line(ctx, obj, "url"),
 			    "url", "webhook URLs start with http:// or"
 			    " https://");
+		if (!r->allow_insecure && cfg_receiver_insecure(r, host,
+		    sizeof host))
+			return cfg_error(ctx, cfg_member_line(ctx, obj, "url"),
+			    "url", "http:// would send the notice and its"
+			    " signature to %s in clear: use https://, or say"
+			    " \"allow_insecure\": true (http:// is allowed"
+			    " towards 127.0.0.1, ::1 or localhost)", host);
 		break;
 	case RECEIVER_SMTP:
 		if (r->url == NULL)
@@ -114,12 +159,15 @@ cfg_receiver_check(struct cfg_ctx *ctx, const cJSON *obj, void *elem,
 			return cfg_error(ctx,
 			    cfg_member_line(ctx, obj, "starttls"), "starttls",
 			    "smtps:// is always TLS; remove this option");
-		cfg_url_host(r->url, host, sizeof host);
-		if (r->starttls == TLS_NONE && !cfg_loopback(host))
+		if (!r->allow_insecure && cfg_receiver_insecure(r, host,
+		    sizeof host))
 			return cfg_error(ctx,
 			    cfg_member_line(ctx, obj, "starttls"), "starttls",
-			    "\"no\" is only allowed towards 127.0.0.1 or"
-			    " localhost, not %s", host);
+			    "\"%s\" is only allowed towards 127.0.0.1, ::1 or"
+			    " localhost, not %s (the message and the password"
+			    " would cross the network in clear), unless"
+			    " \"allow_insecure\": true",
+			    cfg_starttls_choices[r->starttls], host);
 		if ((r->username == NULL) != (r->password == NULL))
 			return cfg_error(ctx, line, r->username == NULL ?
 			    "username" : "password_file", "username and"
@@ -199,6 +247,30 @@ cfg_check_url(const char *s, char **why)
 		return 0;
 	xasprintf(why, "\"%s\" is not a URL (scheme://host...)", s);
 	return -1;
+}
+
+void
+config_warn_insecure(const struct config *cfg)
+{
+	const struct client_conf	*c;
+	const struct receiver_conf	*r;
+	char				 host[256];
+	size_t				 i, j;
+
+	for (i = 0; i < cfg->nclients; i++) {
+		c = &cfg->clients[i];
+		for (j = 0; j < c->nreceivers; j++) {
+			r = &c->receivers[j];
+			if (!r->allow_insecure ||
+			    !cfg_receiver_insecure(r, host, sizeof host))
+				continue;
+			log_warnx("receiver %s of client %s sends to %s without"
+			    " TLS (allow_insecure): notices%s can be read and"
+			    " changed on the way", r->name, c->id, host,
+			    r->type == RECEIVER_SMTP ? " and the password" :
+			    " and their signatures");
+		}
+	}
 }
 
 const char *

@@ -223,8 +223,9 @@ const struct opt cfg_receiver_opts[] = {
 	{ "dir", OPT_STRING, R(dir), 0, 0, 0, NULL, 0, FOR_FILE, NULL, NULL,
 	  "file: directory of the messages, relative to state_dir (required)." },
 	{ "url", OPT_STRING, R(url), 0, 0, 0, NULL, 0, FOR_WEBHOOK | FOR_SMTP,
-	  NULL, cfg_check_url, "webhook: http:// or https:// URL; smtp:"
-	  " smtp://host:port or smtps://host:port (required)." },
+	  NULL, cfg_check_url, "webhook: https:// URL (http:// only towards"
+	  " loopback unless allow_insecure); smtp: smtp://host:port or"
+	  " smtps://host:port (required)." },
 	{ "secret_file", OPT_SECRET, R(secret), 0, 16, CONFIG_MAX_SECRET, NULL,
 	  0, FOR_WEBHOOK, NULL, NULL, "webhook: file holding the HMAC-SHA256"
 	  " signing key (at least 16 characters)." },
@@ -236,8 +237,8 @@ const struct opt cfg_receiver_opts[] = {
 	  " one)." },
 	{ "starttls", OPT_ENUM, R(starttls), 0, 0, 0, NULL, 0, FOR_SMTP,
 	  cfg_starttls_choices, NULL, "smtp: STARTTLS policy; default"
-	  " \"required\"; \"no\" only towards 127.0.0.1/localhost; ignored for"
-	  " smtps://." },
+	  " \"required\"; \"no\" and \"try\" only towards loopback (127.0.0.1,"
+	  " ::1, localhost) unless allow_insecure; ignored for smtps://." },
 	{ "username", OPT_STRING, R(username), 0, 0, 0, NULL, 0, FOR_SMTP, NULL,
 	  NULL, "smtp: login name (with password_file)." },
 	{ "password_file", OPT_SECRET, R(password), 0, 1, CONFIG_MAX_SECRET,
@@ -253,6 +254,11 @@ const struct opt cfg_receiver_opts[] = {
 	  FOR_WEBHOOK | FOR_SMTP, NULL, NULL, "Deliveries in progress at once"
 	  " to this receiver; default: the main file's"
 	  " delivery_max_in_flight_per_receiver." },
+	{ "allow_insecure", OPT_BOOL, R(allow_insecure), 0, 0, 0, "false", 0,
+	  FOR_WEBHOOK | FOR_SMTP, NULL, NULL, "Allow an http:// webhook, or"
+	  " smtp:// without starttls \"required\", to a host that is not"
+	  " loopback: the notice, its signature and the SMTP password cross"
+	  " the network in clear (refused otherwise; warned at every start)." },
 };
 
 const struct opt cfg_source_opts[] = {

@@ -3,20 +3,21 @@
  * next item is due, deliver_run() fetches due items, oldest first, leaving out
  * those already in flight and those of a receiver or client at its
  * concurrency limit (so a receiver that hangs holds its own few slots, never
- * everyone's), and starts each one:
- *   file     render the e-mail and write <dir>/<created>-<id>.eml through a
- *            temporary file, fsync and rename (synchronous; the same name on
- *            a retry, so a message is never written twice);
- *   webhook  JSON POST in the curl loop, Idempotency-Key, optional signature
- *            X-Roiwatch-Signature: sha256=HMAC(secret, "<timestamp>.<body>");
- *   smtp     the e-mail uploaded by libcurl (STARTTLS and login as configured).
+ * everyone's), and starts each one through its receiver type's operations
+ * (deliver-internal.h; the types are in deliver-*.c): render the notice, send
+ * it (in the curl loop, or at once for files), classify what came back.
  * E-mails (file and smtp) carry the item's idempotency key in the Message-ID
- * and in X-Roiwatch-Idempotency-Key, the same on every resend.
- * deliver_classify() judges a finished transfer; the outcome goes back to the
- * store: done, retry at now + a jittered backoff (or the receiver's
- * Retry-After on 429 and 503), or dead once the item is older than
- * retry_give_up_secs. Reasons stored and logged never carry secrets (curl's
- * error text and the response status only).
+ * and in X-Roiwatch-Idempotency-Key, webhooks in Idempotency-Key, the same on
+ * every resend.
+ *
+ * The verdict goes back to the store: done; retry at now + a jittered backoff
+ * (or the receiver's Retry-After on 429 and 503); dead at once when the
+ * receiver refused it for good (a 404, an SMTP 550), or once the item is
+ * older than retry_give_up_secs. Every attempt is counted once, alike in the
+ * row's attempts column, the log, the dead item's reason ("... after 3
+ * attempts") and /metrics (deliver_get_stats); an item dropped without an
+ * attempt (its receiver gone) counts none. Reasons stored and logged never
+ * carry secrets (curl's error text and the response status only).
  *
  * Each in-flight transfer has a struct deliver_job owned by this module; the
  * set of jobs is also the "in flight" set that keeps an item from being started
@@ -24,19 +25,14 @@
  * loop may be freed before or after it (see deliver.h).
  */
 #include <sys/queue.h>
-#include <sys/stat.h>
 #include <sys/time.h>
 
 #include <curl/curl.h>
-#include <errno.h>
 #include <event2/event.h>
-#include <fcntl.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -44,16 +40,11 @@
 #include "config.h"
 #include "curl-loop.h"
 #include "deliver.h"
-#include "fileio.h"
-#include "hmac.h"
+#include "deliver-internal.h"
 #include "log.h"
 #include "notice.h"
 #include "store.h"
 #include "xmalloc.h"
-
-#ifndef ROIWATCH_VERSION
-#define ROIWATCH_VERSION "0"
-#endif
 
 /* Concurrency limits when the configuration leaves them at 0. */
 #define DELIVER_MAX_INFLIGHT	32
@@ -64,30 +55,6 @@
 					   items queued by `roiwatch ingest` */
 #define DELIVER_MAX_KEY		200	/* longest idempotency key sent */
 #define DELIVER_RECORD_MSECS	20	/* store locked: record outcomes then */
-
-struct deliver_job {
-	struct deliver		*d;		/* NULL once orphaned */
-	int64_t			 id;
-	int64_t			 created;
-	int64_t			 attempts;
-	enum receiver_type	 type;
-	char			*client;
-	char			*receiver;
-	char			*body;		/* webhook POST body / SMTP message */
-	size_t			 len;
-	size_t			 off;		/* SMTP upload position */
-	struct curl_slist	*headers;	/* webhook */
-	struct curl_slist	*rcpt;		/* smtp */
-	char			 retry_after[64]; /* webhook: the header, or "" */
-	/* Finished, but the store was locked when its outcome was to be
-	 * recorded: kept (still "in flight", so never started again) until
-	 * deliver_record_cb() records it. */
-	int			 unrecorded;
-	int			 unrecorded_ok;
-	char			 unrecorded_why[256];
-	int64_t			 unrecorded_retry_after;
-	LIST_ENTRY(deliver_job)	 entry;
-};
 
 struct deliver {
 	struct event_base	*base;
@@ -101,10 +68,28 @@ struct deliver {
 	deliver_test_cb		 test_cb;	/* deliver_test() outcome */
 	void			*test_arg;
 	uint64_t		 rng;		/* jitter; seeded once */
+	struct deliver_stats	 stats;
 };
+
+/* The receiver types, one row each, indexed by enum receiver_type. */
+static const struct receiver_ops *const deliver_receivers[] = {
+	[RECEIVER_FILE] = &receiver_file_ops,
+	[RECEIVER_WEBHOOK] = &receiver_webhook_ops,
+	[RECEIVER_SMTP] = &receiver_smtp_ops,
+};
+_Static_assert(sizeof deliver_receivers / sizeof deliver_receivers[0] ==
+    RECEIVER_TYPE_MAX, "a receiver type without operations");
 
 static void	deliver_run(struct deliver *);
 static void	deliver_record_cb(evutil_socket_t, short, void *);
+
+const struct receiver_ops *
+deliver_receiver_ops(enum receiver_type type)
+{
+	if ((unsigned)type >= RECEIVER_TYPE_MAX)
+		return (NULL);
+	return (deliver_receivers[type]);
+}
 
 static void
 deliver_arm(struct deliver *d, int64_t secs)
@@ -172,6 +157,7 @@ deliver_job_free(struct deliver_job *job)
 {
 	free(job->client);
 	free(job->receiver);
+	free(job->key);
 	free(job->body);
 	curl_slist_free_all(job->headers);
 	curl_slist_free_all(job->rcpt);
@@ -221,77 +207,110 @@ deliver_inflight(const struct deliver *d)
 	return (d == NULL ? 0 : d->inflight);
 }
 
+void
+deliver_get_stats(const struct deliver *d, struct deliver_stats *st)
+{
+	*st = d->stats;
+}
+
+/* "1 attempt", "3 attempts" */
+static const char *
+deliver_plural(int64_t n)
+{
+	return (n == 1 ? "" : "s");
+}
+
 /*
- * Record the outcome of one item in the store and log it. reason is NULL on
- * success. retry_after is the wait the receiver asked for (seconds, from
- * Retry-After), or -1. Returns 1 when the store was locked by another
- * connection (the caller keeps the outcome and records it later), else 0:
- * other storage errors are logged; the item then stays pending and is tried
- * again (a second delivery beats a lost one).
+ * Record the outcome of one attempt of a job in the store and log it (the
+ * attempt is counted in the row by each of done, retry and dead). Returns 1
+ * when the store was locked by another connection (the caller keeps the
+ * outcome and records it later), else 0: other storage errors are logged;
+ * the item then stays pending and is tried again (a second delivery beats a
+ * lost one).
  */
 static int
-deliver_outcome(struct deliver *d, int64_t id, const char *client,
-    const char *receiver, int64_t created, int64_t attempts,
-    const char *reason, int64_t retry_after)
+deliver_outcome(struct deliver *d, const struct deliver_job *job,
+    const struct deliver_outcome *o)
 {
-	int64_t	 now = (int64_t)time(NULL), next;
-	char	*cause = NULL, esc[512];
+	int64_t	 now = (int64_t)time(NULL), next, n = job->attempts + 1;
+	char	*cause = NULL, *msg, esc[512];
+	int	 expired;
 
-	if (id < 0) {		/* deliver_test(): no outbox row */
+	if (job->id < 0) {	/* deliver_test(): no outbox row */
 		if (d->test_cb != NULL)
-			d->test_cb(d->test_arg, reason);
+			d->test_cb(d->test_arg, o->verdict == DELIVER_DELIVERED ?
+			    NULL : o->reason);
 		return (0);
 	}
-	if (reason == NULL) {
-		if (store_outbox_done(d->store, id, now, &cause) != 0)
+	if (o->verdict == DELIVER_DELIVERED) {
+		if (store_outbox_done(d->store, job->id, now, &cause) != 0)
 			goto fail;
+		d->stats.attempts_delivered++;
 		log_info("delivered notice %" PRId64 " of client %s to receiver "
-		    "%s", id, client, receiver);
+		    "%s (attempt %" PRId64 ")", job->id, job->client,
+		    job->receiver, n);
 		return (0);
 	}
-	log_escape(reason, strlen(reason), esc, sizeof esc);
-	if (now - created > d->cfg->retry_give_up_secs) {
-		if (store_outbox_dead(d->store, id, now, reason, &cause) != 0)
+	expired = now - job->created > d->cfg->retry_give_up_secs;
+	if (o->verdict == DELIVER_PERMANENT || expired) {
+		xasprintf(&msg, "%s (%s after %" PRId64 " attempt%s)", o->reason,
+		    o->verdict == DELIVER_PERMANENT ? "permanent failure," :
+		    "given up", n, deliver_plural(n));
+		if (store_outbox_failed(d->store, job->id, now, msg,
+		    &cause) != 0) {
+			free(msg);
 			goto fail;
+		}
+		free(msg);
+		d->stats.attempts_dead++;
+		log_escape(o->reason, strlen(o->reason), esc, sizeof esc);
 		log_warnx("giving up notice %" PRId64 " of client %s to receiver "
-		    "%s after %" PRId64 " attempts: %s", id, client, receiver,
-		    attempts + 1, esc);
+		    "%s after %" PRId64 " attempt%s: %s (%s)", job->id,
+		    job->client, job->receiver, n, deliver_plural(n), esc,
+		    o->verdict == DELIVER_PERMANENT ? "permanent failure" :
+		    "retry_give_up_secs passed");
 		return (0);
 	}
-	next = now + backoff_retry_delay(attempts + 1,
-	    d->cfg->retry_initial_secs, d->cfg->retry_max_secs, retry_after,
-	    deliver_random(d));
-	if (store_outbox_retry(d->store, id, next, reason, &cause) != 0)
+	next = now + backoff_retry_delay(n, d->cfg->retry_initial_secs,
+	    d->cfg->retry_max_secs, o->retry_after, deliver_random(d));
+	if (store_outbox_retry(d->store, job->id, next, o->reason,
+	    &cause) != 0)
 		goto fail;
-	log_warnx("notice %" PRId64 " of client %s to receiver %s failed: %s; "
-	    "retry in %" PRId64 "s%s", id, client, receiver, esc, next - now,
-	    retry_after >= 0 ? " (as its Retry-After asks)" : "");
+	d->stats.attempts_retry++;
+	log_escape(o->reason, strlen(o->reason), esc, sizeof esc);
+	log_warnx("notice %" PRId64 " of client %s to receiver %s: attempt %"
+	    PRId64 " failed: %s; retry in %" PRId64 "s%s", job->id, job->client,
+	    job->receiver, n, esc, next - now, o->retry_after >= 0 ?
+	    " (as its Retry-After asks)" : "");
 	return (0);
 
 fail:
 	if (store_busy(d->store)) {
 		/* Locked by another process (a backfill): not lost, kept
 		 * and recorded on a timer, so never sent twice for it. */
-		log_debug("notice %" PRId64 ": outcome kept for later: %s", id,
-		    cause);
+		log_debug("notice %" PRId64 ": outcome kept for later: %s",
+		    job->id, cause);
 		free(cause);
 		return (1);
 	}
-	log_warnx("notice %" PRId64 ": %s", id, cause);
+	log_warnx("notice %" PRId64 ": %s", job->id, cause);
 	free(cause);
 	return (0);
 }
 
-/* Drop an item that can never be delivered (no receiver, bad payload). */
+/*
+ * Drop an item that can never be delivered (no receiver, bad payload): dead
+ * without an attempt.
+ */
 static void
 deliver_dead(struct deliver *d, const struct outbox_item *it,
     const char *reason)
 {
-	char	*cause = NULL;
+	char	*cause = NULL, esc[512];
 
 	if (it->id < 0) {
-		deliver_outcome(d, it->id, it->client, it->receiver,
-		    it->created, it->attempts, reason, -1);
+		if (d->test_cb != NULL)
+			d->test_cb(d->test_arg, reason);
 		return;
 	}
 	if (store_outbox_dead(d->store, it->id, (int64_t)time(NULL), reason,
@@ -299,37 +318,9 @@ deliver_dead(struct deliver *d, const struct outbox_item *it,
 		log_warnx("notice %" PRId64 ": %s", it->id, cause);
 		free(cause);
 	}
+	log_escape(reason, strlen(reason), esc, sizeof esc);
 	log_warnx("notice %" PRId64 " of client %s to receiver %s dropped: %s",
-	    it->id, it->client, it->receiver, reason);
-}
-
-/* mkdir -p with mode 0700 for every directory created. */
-static int
-deliver_mkdirs(const char *path, char **cause)
-{
-	char	*p, *s;
-
-	s = xstrdup(path);
-	for (p = s + 1; ; p++) {
-		if (*p != '/' && *p != '\0')
-			continue;
-		if (p[-1] != '/') {
-			char c = *p;
-
-			*p = '\0';
-			if (mkdir(s, 0700) != 0 && errno != EEXIST) {
-				xasprintf(cause, "mkdir %s: %s", s,
-				    strerror(errno));
-				free(s);
-				return (-1);
-			}
-			*p = c;
-		}
-		if (*p == '\0')
-			break;
-	}
-	free(s);
-	return (0);
+	    it->id, it->client, it->receiver, esc);
 }
 
 /*
@@ -352,108 +343,26 @@ deliver_key_ok(const char *key)
 }
 
 /*
- * The e-mail of a notice (file and smtp receivers): notice_render_email's
- * message, whose Message-ID is made from the key, with the key itself in
- * X-Roiwatch-Idempotency-Key as well, so that the receiving side can drop
- * the copy a resend after a crash delivers. The key must be deliver_key_ok().
+ * An attempt ended: judge it with its type's rules and record the outcome.
+ * The job leaves the in-flight set unless the locked store kept it there.
  */
-static char *
-deliver_email(const struct notice *n, const char *from,
-    const struct receiver_conf *r, const char *key)
+static void
+deliver_finish(struct deliver *d, struct deliver_job *job,
+    const struct deliver_result *res)
 {
-	char	*msg, *out;
-
-	msg = notice_render_email(n, from, r->to, r->nto, key,
-	    (int64_t)time(NULL));
-	xasprintf(&out, "X-Roiwatch-Idempotency-Key: %s\r\n%s", key, msg);
-	free(msg);
-	return (out);
-}
-
-/*
- * File receiver: write the message atomically (temporary file, fsync,
- * rename, fsync of the directory) so that a reader never sees half a message.
- */
-static int
-deliver_file(struct deliver *d, const struct receiver_conf *r,
-    const struct outbox_item *it, const struct notice *n, char **cause)
-{
-	char	*dir, *tmp, *path, *msg, *name;
-	int	 ret = -1;
-
-	if (r->dir == NULL || *r->dir == '\0') {
-		*cause = xstrdup("no directory configured");
-		return (-1);
+	job->ops->classify(res, (int64_t)time(NULL), &job->outcome);
+	if (deliver_outcome(d, job, &job->outcome) == 1) {
+		job->unrecorded = 1;
+		deliver_arm_record(d);
+		return;
 	}
-	if (r->dir[0] == '/')
-		dir = xstrdup(r->dir);
-	else
-		xasprintf(&dir, "%s/%s", d->cfg->state_dir, r->dir);
-	/* <created>-<id>.eml; a test-notify message has no outbox id. */
-	if (it->id < 0)
-		xasprintf(&name, "%" PRId64 "-test", it->created);
-	else
-		xasprintf(&name, "%" PRId64 "-%" PRId64, it->created, it->id);
-	xasprintf(&path, "%s/%s.eml", dir, name);
-	xasprintf(&tmp, "%s/.%s.eml.tmp", dir, name);
-	free(name);
-	msg = deliver_email(n, r->from, r, it->idem_key);
-
-	if (deliver_mkdirs(dir, cause) != 0)
-		goto out;
-	if (fileio_write_atomic(path, tmp, msg, strlen(msg), 0600,
-	    cause) != 0)
-		goto out;
-	ret = 0;
-out:
-	free(msg);
-	free(tmp);
-	free(path);
-	free(dir);
-	return (ret);
-}
-
-/*
- * Judge a finished transfer: NULL when the receiver took the notice, else the
- * reason, written into buf. *retry_after is the wait a webhook receiver asked
- * for with Retry-After on 429 or 503 (seconds from now), else -1.
- *   webhook  delivered on a 2xx answer only;
- *   smtp     curl fails the transfer when the server refuses a step, and the
- *            last reply (to the end of the message) must be 2xx as well.
- * A transfer that did not complete (connection, TLS, timeout) is curl's error.
- */
-static const char *
-deliver_classify(const struct deliver_job *job, int ok, long status,
-    const char *error, int64_t now, int64_t *retry_after, char *buf,
-    size_t len)
-{
-	int64_t	secs;
-
-	*retry_after = -1;
-	if (!ok) {
-		snprintf(buf, len, "%s", error != NULL ? error :
-		    "transfer failed");
-		return (buf);
-	}
-	switch (job->type) {
-	case RECEIVER_WEBHOOK:
-		if (status >= 200 && status <= 299)
-			return (NULL);
-		if ((status == 429 || status == 503) &&
-		    job->retry_after[0] != '\0' &&
-		    backoff_retry_after(job->retry_after, now, &secs) == 0)
-			*retry_after = secs;
-		snprintf(buf, len, "HTTP status %ld", status);
-		return (buf);
-	case RECEIVER_SMTP:
-		if (status >= 200 && status <= 299)
-			return (NULL);
-		snprintf(buf, len, "SMTP status %ld", status);
-		return (buf);
-	default:
-		snprintf(buf, len, "unknown receiver type");
-		return (buf);
-	}
+	LIST_REMOVE(job, entry);
+	d->inflight--;
+	/* A slot is free and more may be due: look again once we return
+	 * (not after a deliver_test(): the command line drains no outbox). */
+	if (job->id >= 0)
+		deliver_kick(d);
+	deliver_job_free(job);
 }
 
 /* Transfer finished (or aborted by curl_loop_free). */
@@ -462,9 +371,7 @@ deliver_done_cb(void *arg, int ok, long status, const char *error)
 {
 	struct deliver_job	*job = arg;
 	struct deliver		*d = job->d;
-	const char		*why;
-	char			 reason[256];
-	int64_t			 retry_after;
+	struct deliver_result	 res;
 
 	if (d == NULL) {
 		/* deliver_free ran first; the item stays pending. */
@@ -481,26 +388,13 @@ deliver_done_cb(void *arg, int ok, long status, const char *error)
 		deliver_job_free(job);
 		return;
 	}
-
-	why = deliver_classify(job, ok, status, error, (int64_t)time(NULL),
-	    &retry_after, reason, sizeof reason);
-	if (deliver_outcome(d, job->id, job->client, job->receiver,
-	    job->created, job->attempts, why, retry_after) == 1) {
-		job->unrecorded = 1;
-		job->unrecorded_ok = why == NULL;
-		snprintf(job->unrecorded_why, sizeof job->unrecorded_why, "%s",
-		    why != NULL ? why : "");
-		job->unrecorded_retry_after = retry_after;
-		deliver_arm_record(d);
-		return;
-	}
-	LIST_REMOVE(job, entry);
-	d->inflight--;
-	/* A slot is free and more may be due: look again once we return
-	 * (not after a deliver_test(): the command line drains no outbox). */
-	if (job->id >= 0)
-		deliver_kick(d);
-	deliver_job_free(job);
+	memset(&res, 0, sizeof res);
+	res.ok = ok;
+	res.status = status;
+	res.error = ok ? NULL : error;
+	res.retry_after = job->retry_after;
+	res.status_text = job->status_text;
+	deliver_finish(d, job, &res);
 }
 
 /* Record the outcomes the locked store refused, as soon as it is free. */
@@ -517,9 +411,7 @@ deliver_record_cb(evutil_socket_t fd, short kind, void *arg)
 		next = LIST_NEXT(job, entry);
 		if (!job->unrecorded)
 			continue;
-		if (deliver_outcome(d, job->id, job->client, job->receiver,
-		    job->created, job->attempts, job->unrecorded_ok ? NULL :
-		    job->unrecorded_why, job->unrecorded_retry_after) == 1) {
+		if (deliver_outcome(d, job, &job->outcome) == 1) {
 			left++;
 			continue;
 		}
@@ -533,102 +425,7 @@ deliver_record_cb(evutil_socket_t fd, short kind, void *arg)
 		deliver_kick(d);
 }
 
-static size_t
-deliver_discard_cb(char *data, size_t size, size_t nmemb, void *arg)
-{
-	(void)data;
-	(void)arg;
-	return (size * nmemb);
-}
-
-/*
- * Webhook response headers: keep Retry-After for deliver_classify(). A status
- * line starts a new response (after a 1xx), whose headers replace the last
- * one's. A value too long or holding a NUL is dropped: no valid one is.
- */
-static size_t
-deliver_header_cb(char *buf, size_t size, size_t nitems, void *arg)
-{
-	struct deliver_job	*job = arg;
-	static const char	 name[] = "Retry-After:";
-	size_t			 n = size * nitems, vlen;
-	const char		*v;
-
-	if (n >= 5 && strncmp(buf, "HTTP/", 5) == 0) {
-		job->retry_after[0] = '\0';
-		return (n);
-	}
-	if (n < sizeof name - 1 || strncasecmp(buf, name, sizeof name - 1) != 0)
-		return (n);
-	v = buf + sizeof name - 1;
-	vlen = n - (sizeof name - 1);
-	while (vlen > 0 && (v[vlen - 1] == '\r' || v[vlen - 1] == '\n'))
-		vlen--;
-	if (vlen >= sizeof job->retry_after || memchr(v, '\0', vlen) != NULL)
-		job->retry_after[0] = '\0';
-	else {
-		memcpy(job->retry_after, v, vlen);
-		job->retry_after[vlen] = '\0';
-	}
-	return (n);
-}
-
-/* Feed the rendered message to curl's SMTP upload. */
-static size_t
-deliver_read_cb(char *buf, size_t size, size_t nmemb, void *arg)
-{
-	struct deliver_job	*job = arg;
-	size_t			 n = size * nmemb;
-
-	if (n > job->len - job->off)
-		n = job->len - job->off;
-	memcpy(buf, job->body + job->off, n);
-	job->off += n;
-	return (n);
-}
-
-/* The bare address of "Name <a@b>" or "a@b", as SMTP's MAIL FROM wants it. */
-static char *
-deliver_addr(const char *s)
-{
-	const char	*lt, *gt;
-	char		*out;
-
-	if ((lt = strrchr(s, '<')) != NULL && (gt = strchr(lt, '>')) != NULL)
-		xasprintf(&out, "<%.*s>", (int)(gt - lt - 1), lt + 1);
-	else
-		xasprintf(&out, "<%s>", s);
-	return (out);
-}
-
-static int
-deliver_has_crlf(const char *s)
-{
-	return (s != NULL && strpbrk(s, "\r\n") != NULL);
-}
-
-static void
-deliver_add_header(struct curl_slist **list, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-deliver_add_header(struct curl_slist **list, const char *fmt, ...)
-{
-	struct curl_slist	*l;
-	va_list			 ap;
-	char			*s;
-
-	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		fatalx("%s: out of memory", __func__);
-	va_end(ap);
-	if ((l = curl_slist_append(*list, s)) == NULL)
-		fatalx("%s: out of memory", __func__);
-	*list = l;
-	free(s);
-}
-
-static CURL *
+CURL *
 deliver_easy(const struct receiver_conf *r, const struct config *cfg,
     const char *protocols)
 {
@@ -653,127 +450,22 @@ deliver_easy(const struct receiver_conf *r, const struct config *cfg,
 	return (easy);
 }
 
-static int
-deliver_webhook(struct deliver *d, const struct receiver_conf *r,
-    const struct outbox_item *it, const struct notice *n,
-    struct deliver_job *job, CURL **easyp, char **cause)
-{
-	CURL	*easy;
-	uint8_t	 mac[SHA256_DIGEST_LEN];
-	char	 hex[SHA256_HEX_LEN], prefix[32];
-	struct hmac_sha256_ctx hctx;
-	int64_t	 ts;
-
-	if (r->url == NULL) {
-		*cause = xstrdup("no url configured");
-		return (-1);
-	}
-	job->body = notice_render_webhook(n, it->idem_key);
-	job->len = strlen(job->body);
-	deliver_add_header(&job->headers, "Content-Type: application/json");
-	deliver_add_header(&job->headers, "Idempotency-Key: %s", it->idem_key);
-	deliver_add_header(&job->headers, "User-Agent: roiwatch/%s",
-	    ROIWATCH_VERSION);
-	deliver_add_header(&job->headers, "Expect:");
-	if (r->secret != NULL && *r->secret != '\0') {
-		ts = (int64_t)time(NULL);
-		snprintf(prefix, sizeof prefix, "%" PRId64 ".", ts);
-		hmac_sha256_init(&hctx, r->secret, strlen(r->secret));
-		hmac_sha256_update(&hctx, prefix, strlen(prefix));
-		hmac_sha256_update(&hctx, job->body, job->len);
-		hmac_sha256_final(&hctx, mac);
-		deliver_add_header(&job->headers, "X-Roiwatch-Timestamp: %"
-		    PRId64, ts);
-		deliver_add_header(&job->headers, "X-Roiwatch-Signature: "
-		    "sha256=%s", hmac_hex(mac, hex));
-	}
-
-	easy = deliver_easy(r, d->cfg, "http,https");
-	curl_easy_setopt(easy, CURLOPT_HTTPHEADER, job->headers);
-	curl_easy_setopt(easy, CURLOPT_POSTFIELDS, job->body);
-	curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE,
-	    (curl_off_t)job->len);
-	curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, deliver_discard_cb);
-	curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, deliver_header_cb);
-	curl_easy_setopt(easy, CURLOPT_HEADERDATA, job);
-	*easyp = easy;
-	return (0);
-}
-
-static int
-deliver_smtp(struct deliver *d, const struct receiver_conf *r,
-    const struct outbox_item *it, const struct notice *n,
-    struct deliver_job *job, CURL **easyp, char **cause)
-{
-	CURL		*easy;
-	const char	*from = r->from;
-	char		*addr;
-	size_t		 i;
-	long		 ssl;
-
-	if (r->url == NULL || r->nto == 0) {
-		*cause = xstrdup("no url or no recipients configured");
-		return (-1);
-	}
-	if (from == NULL || *from == '\0')
-		from = "roiwatch@localhost";
-	for (i = 0; i < r->nto; i++) {
-		if (deliver_has_crlf(r->to[i])) {
-			*cause = xstrdup("bad recipient address");
-			return (-1);
-		}
-		addr = deliver_addr(r->to[i]);
-		if ((job->rcpt = curl_slist_append(job->rcpt, addr)) == NULL)
-			fatalx("%s: out of memory", __func__);
-		free(addr);
-	}
-	if (deliver_has_crlf(from)) {
-		*cause = xstrdup("bad sender address");
-		return (-1);
-	}
-	job->body = deliver_email(n, from, r, it->idem_key);
-	job->len = strlen(job->body);
-
-	switch (r->starttls) {
-	case TLS_TRY:
-		ssl = CURLUSESSL_TRY;
-		break;
-	case TLS_REQUIRED:
-		ssl = CURLUSESSL_ALL;
-		break;
-	default:
-		ssl = CURLUSESSL_NONE;
-		break;
-	}
-	easy = deliver_easy(r, d->cfg, "smtp,smtps");
-	addr = deliver_addr(from);
-	curl_easy_setopt(easy, CURLOPT_MAIL_FROM, addr);	/* copied */
-	free(addr);
-	curl_easy_setopt(easy, CURLOPT_MAIL_RCPT, job->rcpt);
-	curl_easy_setopt(easy, CURLOPT_USE_SSL, ssl);
-	curl_easy_setopt(easy, CURLOPT_UPLOAD, 1L);
-	curl_easy_setopt(easy, CURLOPT_READFUNCTION, deliver_read_cb);
-	curl_easy_setopt(easy, CURLOPT_READDATA, job);
-	curl_easy_setopt(easy, CURLOPT_INFILESIZE_LARGE, (curl_off_t)job->len);
-	if (r->username != NULL && *r->username != '\0')
-		curl_easy_setopt(easy, CURLOPT_USERNAME, r->username);
-	if (r->password != NULL && *r->password != '\0')
-		curl_easy_setopt(easy, CURLOPT_PASSWORD, r->password);
-	*easyp = easy;
-	return (0);
-}
-
-/* Start delivering one due item that is not in flight. */
+/*
+ * Start delivering one due item that is not in flight: render the notice
+ * for its receiver's type and send it. A synchronous send (file) is judged
+ * at once; a transfer when the curl loop reports its end.
+ */
 static void
 deliver_start(struct deliver *d, const struct outbox_item *it)
 {
 	const struct client_conf	*cc;
 	const struct receiver_conf	*r;
+	const struct receiver_ops	*ops;
 	struct notice			*n;
 	struct deliver_job		*job;
+	struct deliver_result		 res;
 	CURL				*easy = NULL;
 	char				*cause = NULL, *why;
-	int				 rc;
 
 	if ((cc = config_client(d->cfg, it->client)) == NULL) {
 		deliver_dead(d, it, "client no longer configured");
@@ -781,6 +473,10 @@ deliver_start(struct deliver *d, const struct outbox_item *it)
 	}
 	if ((r = config_receiver(cc, it->receiver)) == NULL) {
 		deliver_dead(d, it, "receiver no longer configured");
+		return;
+	}
+	if ((ops = deliver_receiver_ops(r->type)) == NULL) {
+		deliver_dead(d, it, "unknown receiver type");
 		return;
 	}
 	if (!deliver_key_ok(it->idem_key)) {
@@ -797,48 +493,44 @@ deliver_start(struct deliver *d, const struct outbox_item *it)
 		    "out, unreadable: %s", it->id, it->client, n->nunreadable,
 		    n->unreadable_why);
 
-	if (r->type == RECEIVER_FILE) {
-		rc = deliver_file(d, r, it, n, &cause);
-		notice_free(n);
-		deliver_outcome(d, it->id, it->client, it->receiver, it->created,
-		    it->attempts, rc == 0 ? NULL : cause, -1);
-		free(cause);
-		return;
-	}
-
 	job = xcalloc(1, sizeof *job);
 	job->d = d;
+	job->ops = ops;
 	job->id = it->id;
 	job->created = it->created;
 	job->attempts = it->attempts;
-	job->type = r->type;
 	job->client = xstrdup(it->client);
 	job->receiver = xstrdup(it->receiver);
-	if (r->type == RECEIVER_WEBHOOK)
-		rc = deliver_webhook(d, r, it, n, job, &easy, &cause);
-	else if (r->type == RECEIVER_SMTP)
-		rc = deliver_smtp(d, r, it, n, job, &easy, &cause);
-	else {
-		cause = xstrdup("unknown receiver type");
-		rc = -1;
-	}
+	job->key = xstrdup(it->idem_key);
+	job->body = ops->render(n, r, job->key, (int64_t)time(NULL));
+	job->len = strlen(job->body);
 	notice_free(n);
-	if (rc != 0) {
+	if (ops->send(job, r, d->cfg, &easy, &cause) != 0) {
 		xasprintf(&why, "receiver: %s", cause);
 		deliver_dead(d, it, why);
 		free(why);
 		free(cause);
+		if (easy != NULL)
+			curl_easy_cleanup(easy);
 		deliver_job_free(job);
 		return;
 	}
 	LIST_INSERT_HEAD(&d->jobs, job, entry);
 	d->inflight++;
+	if (easy == NULL) {
+		/* Sent (or not) already. */
+		memset(&res, 0, sizeof res);
+		res.ok = job->ok;
+		res.error = job->ok ? NULL : job->error;
+		res.retry_after = res.status_text = "";
+		deliver_finish(d, job, &res);
+		return;
+	}
 	if (curl_loop_add(d->curl, easy, deliver_done_cb, job) != 0) {
-		LIST_REMOVE(job, entry);
-		d->inflight--;
-		deliver_outcome(d, it->id, it->client, it->receiver, it->created,
-		    it->attempts, "could not start transfer", -1);
-		deliver_job_free(job);
+		memset(&res, 0, sizeof res);
+		res.error = "could not start transfer";
+		res.retry_after = res.status_text = "";
+		deliver_finish(d, job, &res);
 	}
 }
 

@@ -293,6 +293,7 @@ daemon_metrics_cb(void *arg, struct evbuffer *out)
 	struct inbox_stats ist;
 	struct eval_stats est;
 	struct pull_stats pst;
+	struct deliver_stats dst;
 	struct store_source_state ss;
 	const struct source_conf *src;
 	char *cause = NULL;
@@ -333,6 +334,17 @@ daemon_metrics_cb(void *arg, struct evbuffer *out)
 	    (unsigned long long)est.judged, (unsigned long long)est.failed,
 	    (long long)store_count_unjudgeable(d->store),
 	    eval_queue_touched(d->evq), (double)est.slice_max_usec / 1e6);
+	deliver_get_stats(d->deliver, &dst);
+	evbuffer_add_printf(out,
+	    "# HELP roiwatch_delivery_attempts_total Delivery attempts, by "
+	    "what followed (each also counted in its outbox row's attempts).\n"
+	    "# TYPE roiwatch_delivery_attempts_total counter\n"
+	    "roiwatch_delivery_attempts_total{outcome=\"delivered\"} %llu\n"
+	    "roiwatch_delivery_attempts_total{outcome=\"retry\"} %llu\n"
+	    "roiwatch_delivery_attempts_total{outcome=\"dead\"} %llu\n",
+	    (unsigned long long)dst.attempts_delivered,
+	    (unsigned long long)dst.attempts_retry,
+	    (unsigned long long)dst.attempts_dead);
 	if (d->pull == NULL)
 		return;
 	pull_get_stats(d->pull, &pst);
@@ -546,6 +558,7 @@ daemon_reload(struct daemon *d)
 	daemon_arm_eval(d);
 	daemon_arm_roll(d);
 	log_info("configuration reloaded: %zu client(s)", ncfg->nclients);
+	config_warn_insecure(ncfg);
 	/* Thresholds may have changed: judge every campaign by the new ones,
 	 * from the first again (after READY=1, in slices). */
 	daemon_judge_all(d);
@@ -670,6 +683,7 @@ main(int argc, char **argv)
 		fatalx("curl_global_init failed");
 	if ((d.cfg = config_load(d.config_path, d.state_override, &cause)) == NULL)
 		fatalx("configuration: %s", cause);
+	config_warn_insecure(d.cfg);
 	if ((d.store = store_open_dir(d.cfg->state_dir, &cause)) == NULL)
 		fatalx("database %s", cause);
 

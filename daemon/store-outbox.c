@@ -35,9 +35,11 @@ const char *const store_outbox_sql[ST__MAX] = {
 	    " ORDER BY created, id LIMIT ?2",
 	[ST_OUTBOX_NEXT_AT] =
 	    "SELECT min(next_at) FROM outbox WHERE status = 'pending'",
+	/* attempts counts every attempt made: done, retry and failed each
+	 * count theirs (dead, without one, does not). */
 	[ST_OUTBOX_DONE] =
-	    "UPDATE outbox SET status = 'done', done_at = ?2"
-	    " WHERE id = ?1 AND status = 'pending'",
+	    "UPDATE outbox SET status = 'done', done_at = ?2,"
+	    " attempts = attempts + 1 WHERE id = ?1 AND status = 'pending'",
 	[ST_OUTBOX_RETRY] =
 	    "UPDATE outbox SET attempts = attempts + 1, next_at = ?2,"
 	    " last_error = ?3 WHERE id = ?1 AND status = 'pending'",
@@ -64,6 +66,9 @@ const char *const store_outbox_sql[ST__MAX] = {
 	    " AND (client, receiver) NOT IN (SELECT json_extract(value, '$[0]'),"
 	    " json_extract(value, '$[1]') FROM json_each(?4))"
 	    " ORDER BY created, id LIMIT ?5",
+	[ST_OUTBOX_FAILED] =
+	    "UPDATE outbox SET status = 'dead', done_at = ?2, last_error = ?3,"
+	    " attempts = attempts + 1 WHERE id = ?1 AND status = 'pending'",
 };
 
 int64_t
@@ -309,4 +314,17 @@ store_outbox_due_except(struct store *s, int64_t now, int limit,
 	cJSON_free(clients);
 	cJSON_free(receivers);
 	return n;
+}
+
+int
+store_outbox_failed(struct store *s, int64_t id, int64_t now,
+    const char *error, char **cause)
+{
+	sqlite3_stmt	*st = s->st[ST_OUTBOX_FAILED];
+
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, now);
+	store_bind_text(st, 3, error);
+	return store_outbox_update(s, ST_OUTBOX_FAILED, id, "outbox failed",
+	    cause);
 }

@@ -54,6 +54,8 @@ struct receiver_conf {
 	int64_t		 timeout_secs;
 	char		*ca_file;	/* webhook, smtp: trusted CAs (PEM), or NULL */
 	int64_t		 max_in_flight;	/* webhook, smtp: deliveries at once */
+	int		 allow_insecure; /* webhook, smtp: without TLS to a host
+					   that is not loopback (warned) */
 };
 
 struct client_conf {
@@ -208,6 +210,13 @@ void		 config_print_summary(const struct config *, FILE *);
 /* Every option of every table with type, bounds, default and help. */
 void		 config_print_options(FILE *);
 const char	*config_receiver_type_name(enum receiver_type);
+/*
+ * Warn (log_warnx) about every receiver that sends without TLS to a host
+ * that is not loopback because it says allow_insecure: the daemon calls it
+ * at every start and reload. Names the client, the receiver and the host,
+ * never the URL (it may hold credentials) nor a secret.
+ */
+void		 config_warn_insecure(const struct config *);
 const char	*config_source_type_name(enum source_type);
 
 const struct source_conf *config_source(const struct config *,

@@ -6,9 +6,12 @@
  * Message-ID. Network transfers run in the curl loop, at most
  * delivery_max_in_flight at once, delivery_max_in_flight_per_client to one
  * client's receivers and the receiver's max_in_flight to one receiver. A
- * failure is retried with jittered exponential backoff (retry_initial_secs
- * doubling up to retry_max_secs), or when a 429/503 answer's Retry-After says,
- * across restarts, and given up ("dead", logged) only after retry_give_up_secs.
+ * transient failure is retried with jittered exponential backoff
+ * (retry_initial_secs doubling up to retry_max_secs), or when a 429/503
+ * answer's Retry-After says, across restarts, and given up ("dead", logged)
+ * after retry_give_up_secs; a permanent one (an HTTP 4xx other than 429, an
+ * SMTP 5xx) is dead at once. Each receiver type is a table of operations
+ * (deliver-internal.h).
  */
 #ifndef ROIWATCH_DELIVER_H
 #define ROIWATCH_DELIVER_H
@@ -44,6 +47,19 @@ void		 deliver_set_config(struct deliver *, const struct config *);
 void		 deliver_kick(struct deliver *);
 /* Items being delivered right now (stopping waits for 0, bounded). */
 size_t		 deliver_inflight(const struct deliver *);
+
+/*
+ * Delivery attempts since the start, by what followed them (for /metrics).
+ * Each is also counted once in its outbox row's attempts column; items
+ * dropped without an attempt (receiver gone) and test-notify count none.
+ */
+struct deliver_stats {
+	uint64_t	attempts_delivered;	/* the item is done */
+	uint64_t	attempts_retry;		/* it waits for another */
+	uint64_t	attempts_dead;		/* refused for good, or too old */
+};
+void		 deliver_get_stats(const struct deliver *,
+		    struct deliver_stats *);
 
 /*
  * Send one notice (JSON payload as in the outbox) to one receiver at once,

@@ -224,6 +224,10 @@ int	store_outbox_retry(struct store *, int64_t id, int64_t next_at,
 	    const char *error, char **cause);
 int	store_outbox_dead(struct store *, int64_t id, int64_t now,
 	    const char *error, char **cause);
+/* Done and retry count the attempt they end in `attempts`; dead drops an
+ * item without one; failed makes it dead after a last attempt, counted. */
+int	store_outbox_failed(struct store *, int64_t id, int64_t now,
+	    const char *error, char **cause);
 /* Delete done and dead items finished before `before`; returns how many, or
  * -1. Pending items are never pruned. */
 int64_t	store_outbox_prune(struct store *, int64_t before, char **cause);

@@ -829,6 +829,24 @@ test_config_receiver_errors(void **state)
 	    " \"url\": \"smtp://mail.example.com\", \"starttls\": \"no\","
 	    " \"from\": \"a@b.example\", \"to\": [\"x@y.example\"]}]",
 	    "9: option 'starttls': \"no\" is only allowed towards 127.0.0.1");
+	/* No clear text to a host that is not loopback unless the receiver
+	 * says so; a name merely starting with "127." is not loopback. */
+	client_fails(NULL, "[{\"name\": \"m\", \"type\": \"smtp\","
+	    " \"url\": \"smtp://mail.example.com\", \"starttls\": \"try\","
+	    " \"from\": \"a@b.example\", \"to\": [\"x@y.example\"]}]",
+	    "9: option 'starttls': \"try\" is only allowed towards 127.0.0.1,"
+	    " ::1 or localhost, not mail.example.com");
+	client_fails(NULL, "[{\"name\": \"h\", \"type\": \"webhook\","
+	    " \"url\": \"http://192.0.2.10:8080/h\"}]",
+	    "9: option 'url': http:// would send the notice and its signature"
+	    " to 192.0.2.10 in clear");
+	client_fails(NULL, "[{\"name\": \"h\", \"type\": \"webhook\","
+	    " \"url\": \"http://127.evil.example/h\"}]",
+	    "9: option 'url': http:// would send the notice and its signature"
+	    " to 127.evil.example in clear");
+	client_fails(NULL, "[{\"name\": \"m\", \"type\": \"file\","
+	    " \"dir\": \"mail\", \"allow_insecure\": true}]",
+	    "9: option 'allow_insecure': not used by file receivers");
 	client_fails(NULL, "[{\"name\": \"m\", \"type\": \"smtp\","
 	    " \"url\": \"smtps://mail.example.com\", \"starttls\": \"try\","
 	    " \"from\": \"a@b.example\", \"to\": [\"x@y.example\"]}]",

@@ -4,7 +4,10 @@
  * atomically, signed webhook posts, retry with backoff on a 5xx, giving up
  * after retry_give_up_secs, dropping items whose receiver is gone, and items
  * interrupted by shutdown staying pending; concurrency limits per receiver,
- * client and in all, and the receiver's Retry-After setting the next attempt.
+ * client and in all, and the receiver's Retry-After setting the next attempt;
+ * the outcome rules of every receiver type (deliver-internal.h: the table of
+ * receiver operations), a 4xx answer ending the item at once, and the
+ * attempts counted alike in the outbox row, the reason and the statistics.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,6 +22,7 @@
 
 #include <curl/curl.h>
 #include <dirent.h>
+#include <sqlite3.h>
 #include <event2/buffer.h>
 #include <event2/event.h>
 #include <event2/http.h>
@@ -29,9 +33,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "backoff.h"
 #include "config.h"
 #include "curl-loop.h"
 #include "deliver.h"
+#include "deliver-internal.h"
 #include "hmac.h"
 #include "metric.h"
 #include "notice.h"
@@ -119,6 +125,10 @@ hook_cb(struct evhttp_request *req, void *arg)
 		    gmtime(&t));
 		evhttp_add_header(out, "Retry-After", date);
 		evhttp_send_reply(req, 503, "Unavailable", NULL);
+	} else if (strcmp(r->path, "/gone") == 0) {
+		/* Permanent: never asked again, whatever Retry-After says. */
+		evhttp_add_header(out, "Retry-After", "1");
+		evhttp_send_reply(req, 404, "Not Found", NULL);
 	} else if (strcmp(r->path, "/error") == 0) {
 		/* Retry-After means nothing on a 500. */
 		evhttp_add_header(out, "Retry-After", "120");
@@ -430,17 +440,264 @@ test_webhook(void **state)
 	pending_item(f, &attempts, &next_at, err, sizeof err);
 	assert_int_equal(attempts, 1);
 	assert_true(next_at >= now + 30 && next_at <= time(NULL) + 30);
-	assert_string_equal(err, "HTTP status 503");
+	assert_string_equal(err, "HTTP 503 Unavailable");
+}
+
+/* The attempts and last error of a finished (done or dead) item. */
+static void
+finished_item(struct fixture *f, int64_t id, const char *status,
+    int64_t *attempts, char *err, size_t len)
+{
+	sqlite3		*db;
+	sqlite3_stmt	*st;
+	char		 path[128];
+	const char	*e;
+
+	snprintf(path, sizeof path, "%s/roiwatch.db", f->dir);
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY,
+	    NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT status, attempts,"
+	    " last_error FROM outbox WHERE id = ?1", -1, &st, NULL), SQLITE_OK);
+	sqlite3_bind_int64(st, 1, id);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(st, 0), status);
+	*attempts = sqlite3_column_int64(st, 1);
+	e = (const char *)sqlite3_column_text(st, 2);
+	snprintf(err, len, "%s", e != NULL ? e : "");
+	sqlite3_finalize(st);
+	sqlite3_close(db);
 }
 
 static void
 test_give_up(void **state)
 {
-	struct fixture	*f = *state;
+	struct fixture		*f = *state;
+	struct deliver_stats	 st;
+	int64_t			 id, attempts;
+	char			 err[256];
 
-	add_item(f, "bad", time(NULL) - 86400 - 60);
+	id = add_item(f, "bad", time(NULL) - 86400 - 60);
 	run(f, 1);
 	counts(f, 0, 0, 1);
+	/* The attempt that gave up is counted like the others, in the row,
+	 * in its reason and in the statistics. */
+	finished_item(f, id, "dead", &attempts, err, sizeof err);
+	assert_int_equal(attempts, 1);
+	assert_string_equal(err, "HTTP 503 Unavailable (given up after 1"
+	    " attempt)");
+	deliver_get_stats(f->deliver, &st);
+	assert_int_equal(st.attempts_delivered, 0);
+	assert_int_equal(st.attempts_retry, 0);
+	assert_int_equal(st.attempts_dead, 1);
+}
+
+/*
+ * A 404 is final: the item is dead after its first attempt, with the
+ * status in its reason, even though the answer carried a Retry-After. A
+ * delivered item counts its attempt too.
+ */
+static void
+test_permanent(void **state)
+{
+	struct fixture		*f = *state;
+	struct deliver_stats	 st;
+	int64_t			 gone, ok, attempts;
+	char			 err[256];
+
+	set_receiver(f, 4, "gone", RECEIVER_WEBHOOK, "/gone", NULL);
+	f->client.nreceivers = 5;
+	gone = add_item(f, "gone", time(NULL));
+	ok = add_item(f, "hook", time(NULL));
+	run(f, 2);
+	assert_int_equal(f->nreqs, 2);
+	counts(f, 0, 1, 1);
+	finished_item(f, gone, "dead", &attempts, err, sizeof err);
+	assert_int_equal(attempts, 1);
+	assert_string_equal(err, "HTTP 404 Not Found (permanent failure,"
+	    " after 1 attempt)");
+	finished_item(f, ok, "done", &attempts, err, sizeof err);
+	assert_int_equal(attempts, 1);
+	deliver_get_stats(f->deliver, &st);
+	assert_int_equal(st.attempts_delivered, 1);
+	assert_int_equal(st.attempts_retry, 0);
+	assert_int_equal(st.attempts_dead, 1);
+}
+
+/* One row of the outcome table: what a sender saw, what follows. */
+struct classify_case {
+	int		 ok;
+	long		 status;
+	const char	*error;
+	const char	*retry_after;
+	const char	*status_text;
+	enum deliver_verdict verdict;
+	int64_t		 secs;
+	const char	*reason;	/* NULL when delivered */
+};
+
+static void
+classify_table(const struct receiver_ops *ops,
+    const struct classify_case *c, size_t n, int64_t now)
+{
+	struct deliver_result	 res;
+	struct deliver_outcome	 out;
+	size_t			 i;
+
+	for (i = 0; i < n; i++) {
+		memset(&res, 0, sizeof res);
+		res.ok = c[i].ok;
+		res.status = c[i].status;
+		res.error = c[i].error;
+		res.retry_after = c[i].retry_after != NULL ?
+		    c[i].retry_after : "";
+		res.status_text = c[i].status_text != NULL ?
+		    c[i].status_text : "";
+		memset(&out, 0xa5, sizeof out);
+		ops->classify(&res, now, &out);
+		if (out.verdict != c[i].verdict || out.retry_after !=
+		    c[i].secs || (c[i].reason != NULL &&
+		    strcmp(out.reason, c[i].reason) != 0))
+			fail_msg("%s row %zu (status %ld): verdict %d, "
+			    "retry_after %lld, reason \"%.*s\"", ops->name, i,
+			    c[i].status, (int)out.verdict,
+			    (long long)out.retry_after,
+			    (int)sizeof out.reason, out.reason);
+	}
+}
+
+/*
+ * The HTTP rules, once for every HTTP receiver: 2xx delivered; 429 and 503
+ * wait what Retry-After asks (seconds or any of the three date forms, capped,
+ * a past date meaning at once, an unreadable one left to the backoff); other
+ * 4xx (and redirects, never followed) permanent; 5xx and transfers that did
+ * not complete retried with backoff.
+ */
+static void
+test_classify_http(void **state)
+{
+	/* Sun, 06 Nov 1994 08:49:37 GMT */
+	const int64_t		 now = 784111777;
+	const struct classify_case c[] = {
+		{ 1, 200, NULL, "", "OK", DELIVER_DELIVERED, -1, NULL },
+		{ 1, 202, NULL, "", "", DELIVER_DELIVERED, -1, NULL },
+		{ 1, 204, NULL, "120", "No Content", DELIVER_DELIVERED, -1,
+		  NULL },
+		{ 1, 299, NULL, "", "", DELIVER_DELIVERED, -1, NULL },
+		{ 1, 301, NULL, "", "Moved Permanently", DELIVER_PERMANENT, -1,
+		  "HTTP 301 Moved Permanently (redirects are not followed)" },
+		{ 1, 307, NULL, "", "", DELIVER_PERMANENT, -1,
+		  "HTTP 307 (redirects are not followed)" },
+		{ 1, 400, NULL, "", "Bad Request", DELIVER_PERMANENT, -1,
+		  "HTTP 400 Bad Request" },
+		{ 1, 401, NULL, "", "Unauthorized", DELIVER_PERMANENT, -1,
+		  "HTTP 401 Unauthorized" },
+		{ 1, 403, NULL, "", "", DELIVER_PERMANENT, -1, "HTTP 403" },
+		{ 1, 404, NULL, "60", "Not Found", DELIVER_PERMANENT, -1,
+		  "HTTP 404 Not Found" },
+		{ 1, 410, NULL, "", "Gone", DELIVER_PERMANENT, -1,
+		  "HTTP 410 Gone" },
+		{ 1, 413, NULL, "", "", DELIVER_PERMANENT, -1, "HTTP 413" },
+		{ 1, 422, NULL, "", "", DELIVER_PERMANENT, -1, "HTTP 422" },
+		{ 1, 499, NULL, "", "", DELIVER_PERMANENT, -1, "HTTP 499" },
+		{ 1, 429, NULL, "120", "Too Many Requests", DELIVER_RETRY, 120,
+		  "HTTP 429 Too Many Requests" },
+		{ 1, 429, NULL, " 7 ", "", DELIVER_RETRY, 7, "HTTP 429" },
+		{ 1, 429, NULL, "0", "", DELIVER_RETRY, 0, "HTTP 429" },
+		{ 1, 429, NULL, "", "", DELIVER_RETRY, -1, "HTTP 429" },
+		{ 1, 429, NULL, "soon", "", DELIVER_RETRY, -1, "HTTP 429" },
+		{ 1, 429, NULL, "-5", "", DELIVER_RETRY, -1, "HTTP 429" },
+		{ 1, 429, NULL, "Sun, 06 Nov 1994 08:51:37 GMT", "",
+		  DELIVER_RETRY, 120, "HTTP 429" },
+		{ 1, 429, NULL, "Sunday, 06-Nov-94 08:51:37 GMT", "",
+		  DELIVER_RETRY, 120, "HTTP 429" },
+		{ 1, 429, NULL, "Sun Nov  6 08:51:37 1994", "",
+		  DELIVER_RETRY, 120, "HTTP 429" },
+		{ 1, 503, NULL, "Sun, 06 Nov 1994 08:00:00 GMT",
+		  "Service Unavailable", DELIVER_RETRY, 0,
+		  "HTTP 503 Service Unavailable" },
+		{ 1, 503, NULL, "99999999", "", DELIVER_RETRY,
+		  BACKOFF_RETRY_AFTER_MAX, "HTTP 503" },
+		{ 1, 503, NULL, "", "", DELIVER_RETRY, -1, "HTTP 503" },
+		{ 1, 500, NULL, "120", "Internal Server Error", DELIVER_RETRY,
+		  -1, "HTTP 500 Internal Server Error" },
+		{ 1, 502, NULL, "", "Bad Gateway", DELIVER_RETRY, -1,
+		  "HTTP 502 Bad Gateway" },
+		{ 1, 504, NULL, "", "", DELIVER_RETRY, -1, "HTTP 504" },
+		{ 1, 599, NULL, "", "", DELIVER_RETRY, -1, "HTTP 599" },
+		{ 1, 0, NULL, "", "", DELIVER_RETRY, -1, NULL },
+		{ 0, 0, "Failed to connect to 127.0.0.1 port 9: Connection"
+		  " refused", "", "", DELIVER_RETRY, -1, "Failed to connect to"
+		  " 127.0.0.1 port 9: Connection refused" },
+		{ 0, 0, "Operation timed out after 5000 milliseconds", "", "",
+		  DELIVER_RETRY, -1, "Operation timed out after 5000"
+		  " milliseconds" },
+		{ 0, 0, NULL, "", "", DELIVER_RETRY, -1, "transfer failed" },
+	};
+
+	(void)state;
+	classify_table(deliver_receiver_ops(RECEIVER_WEBHOOK), c,
+	    sizeof c / sizeof c[0], now);
+}
+
+/*
+ * SMTP: delivered on a 2xx reply to the end of the message; a 4xx reply
+ * (to any step, curl then fails the transfer) is transient, a 5xx one
+ * permanent; no reply at all (connection, TLS, timeout) is retried.
+ * Retry-After means nothing here. Files: written, or retried.
+ */
+static void
+test_classify_smtp_file(void **state)
+{
+	const struct classify_case smtp[] = {
+		{ 1, 250, NULL, "", "", DELIVER_DELIVERED, -1, NULL },
+		{ 0, 421, "Weird server reply", "120", "", DELIVER_RETRY, -1,
+		  "SMTP 421: Weird server reply" },
+		{ 0, 451, "Failed sending DATA", "", "", DELIVER_RETRY, -1,
+		  "SMTP 451: Failed sending DATA" },
+		{ 0, 452, NULL, "", "", DELIVER_RETRY, -1, "SMTP 452" },
+		{ 0, 550, "RCPT failed: 550", "", "", DELIVER_PERMANENT, -1,
+		  "SMTP 550: RCPT failed: 550" },
+		{ 0, 535, "Login denied", "", "", DELIVER_PERMANENT, -1,
+		  "SMTP 535: Login denied" },
+		{ 1, 554, NULL, "", "", DELIVER_PERMANENT, -1, "SMTP 554" },
+		{ 0, 220, "SSL certificate problem", "", "", DELIVER_RETRY,
+		  -1, "SSL certificate problem" },
+		{ 0, 0, "Couldn't connect to server", "", "", DELIVER_RETRY,
+		  -1, "Couldn't connect to server" },
+		{ 1, 0, NULL, "", "", DELIVER_RETRY, -1, NULL },
+	};
+	const struct classify_case file[] = {
+		{ 1, 0, NULL, "", "", DELIVER_DELIVERED, -1, NULL },
+		{ 0, 0, "mkdir /x: Permission denied", "", "", DELIVER_RETRY,
+		  -1, "mkdir /x: Permission denied" },
+	};
+
+	(void)state;
+	classify_table(deliver_receiver_ops(RECEIVER_SMTP), smtp,
+	    sizeof smtp / sizeof smtp[0], 0);
+	classify_table(deliver_receiver_ops(RECEIVER_FILE), file,
+	    sizeof file / sizeof file[0], 0);
+}
+
+/* Every receiver type has its row, named as the configuration names it. */
+static void
+test_receiver_table(void **state)
+{
+	const struct receiver_ops	*ops;
+	int				 t;
+
+	(void)state;
+	for (t = 0; t < RECEIVER_TYPE_MAX; t++) {
+		ops = deliver_receiver_ops((enum receiver_type)t);
+		assert_non_null(ops);
+		assert_int_equal(ops->type, t);
+		assert_string_equal(ops->name,
+		    config_receiver_type_name((enum receiver_type)t));
+		assert_non_null(ops->render);
+		assert_non_null(ops->send);
+		assert_non_null(ops->classify);
+	}
+	assert_null(deliver_receiver_ops(RECEIVER_TYPE_MAX));
 }
 
 static void
@@ -677,16 +934,16 @@ test_retry_after(void **state)
 	item_of(f, "busy", &attempts, &next_at, err, sizeof err);
 	assert_int_equal(attempts, 1);
 	assert_true(next_at >= t0 + 120 && next_at <= t1 + 120);
-	assert_string_equal(err, "HTTP status 429");
+	assert_string_equal(err, "HTTP 429 Too Many Requests");
 	item_of(f, "busy-date", &attempts, &next_at, err, sizeof err);
 	assert_true(next_at >= t0 + 300 && next_at <= t1 + 300);
-	assert_string_equal(err, "HTTP status 503");
+	assert_string_equal(err, "HTTP 503 Unavailable");
 	/* Under the first step of the backoff (30 s): 30 s. */
 	item_of(f, "busy-short", &attempts, &next_at, err, sizeof err);
 	assert_true(next_at >= t0 + 30 && next_at <= t1 + 30);
 	item_of(f, "error", &attempts, &next_at, err, sizeof err);
 	assert_true(next_at >= t0 + 30 && next_at <= t1 + 30);
-	assert_string_equal(err, "HTTP status 500");
+	assert_string_equal(err, "HTTP 500 Internal Server Error");
 }
 
 int
@@ -706,6 +963,11 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_limits, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_retry_after, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_permanent, setup,
+		    teardown),
+		cmocka_unit_test(test_classify_http),
+		cmocka_unit_test(test_classify_smtp_file),
+		cmocka_unit_test(test_receiver_table),
 	};
 	int rc;
 

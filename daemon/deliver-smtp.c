@@ -1,0 +1,177 @@
+/*
+ * The smtp receiver: a notice's e-mail uploaded by libcurl (STARTTLS and
+ * login as configured), and the e-mail itself, which file receivers write.
+ * Outcome: a 2xx reply to the end of the message is delivered; curl fails
+ * the transfer when the server refuses a step, and its last reply decides:
+ * 4xx transient (retried), 5xx permanent (dead at once); no reply at all
+ * (connection, TLS, timeout) is retried.
+ */
+#include <curl/curl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "deliver-internal.h"
+#include "log.h"
+#include "notice.h"
+#include "xmalloc.h"
+
+/* MAIL FROM when the receiver names no sender. */
+#define RECEIVER_SMTP_FROM	"roiwatch@localhost"
+
+/*
+ * The e-mail of a notice (file and smtp receivers): notice_render_email's
+ * message, whose Message-ID is made from the key, with the key itself in
+ * X-Roiwatch-Idempotency-Key as well, so that the receiving side can drop
+ * the copy a resend after a crash delivers. The key must be deliver_key_ok().
+ */
+char *
+deliver_email(const struct notice *n, const struct receiver_conf *r,
+    const char *key, int64_t now)
+{
+	const char	*from = r->from;
+	char		*msg, *out;
+
+	if (from == NULL || *from == '\0')
+		from = RECEIVER_SMTP_FROM;
+	msg = notice_render_email(n, from, r->to, r->nto, key, now);
+	xasprintf(&out, "X-Roiwatch-Idempotency-Key: %s\r\n%s", key, msg);
+	free(msg);
+	return (out);
+}
+
+/* Feed the rendered message to curl's SMTP upload. */
+static size_t
+receiver_smtp_read_cb(char *buf, size_t size, size_t nmemb, void *arg)
+{
+	struct deliver_job	*job = arg;
+	size_t			 n = size * nmemb;
+
+	if (n > job->len - job->off)
+		n = job->len - job->off;
+	memcpy(buf, job->body + job->off, n);
+	job->off += n;
+	return (n);
+}
+
+/* The bare address of "Name <a@b>" or "a@b", as SMTP's MAIL FROM wants it. */
+static char *
+receiver_smtp_addr(const char *s)
+{
+	const char	*lt, *gt;
+	char		*out;
+
+	if ((lt = strrchr(s, '<')) != NULL && (gt = strchr(lt, '>')) != NULL)
+		xasprintf(&out, "<%.*s>", (int)(gt - lt - 1), lt + 1);
+	else
+		xasprintf(&out, "<%s>", s);
+	return (out);
+}
+
+static int
+receiver_smtp_has_crlf(const char *s)
+{
+	return (s != NULL && strpbrk(s, "\r\n") != NULL);
+}
+
+static int
+receiver_smtp_send(struct deliver_job *job, const struct receiver_conf *r,
+    const struct config *cfg, CURL **easyp, char **cause)
+{
+	CURL		*easy;
+	const char	*from = r->from;
+	char		*addr;
+	size_t		 i;
+	long		 ssl;
+
+	if (r->url == NULL || r->nto == 0) {
+		*cause = xstrdup("no url or no recipients configured");
+		return (-1);
+	}
+	if (from == NULL || *from == '\0')
+		from = RECEIVER_SMTP_FROM;
+	for (i = 0; i < r->nto; i++) {
+		if (receiver_smtp_has_crlf(r->to[i])) {
+			*cause = xstrdup("bad recipient address");
+			return (-1);
+		}
+		addr = receiver_smtp_addr(r->to[i]);
+		if ((job->rcpt = curl_slist_append(job->rcpt, addr)) == NULL)
+			fatalx("%s: out of memory", __func__);
+		free(addr);
+	}
+	if (receiver_smtp_has_crlf(from)) {
+		*cause = xstrdup("bad sender address");
+		return (-1);
+	}
+
+	switch (r->starttls) {
+	case TLS_TRY:
+		ssl = CURLUSESSL_TRY;
+		break;
+	case TLS_REQUIRED:
+		ssl = CURLUSESSL_ALL;
+		break;
+	default:
+		ssl = CURLUSESSL_NONE;
+		break;
+	}
+	easy = deliver_easy(r, cfg, "smtp,smtps");
+	addr = receiver_smtp_addr(from);
+	curl_easy_setopt(easy, CURLOPT_MAIL_FROM, addr);	/* copied */
+	free(addr);
+	curl_easy_setopt(easy, CURLOPT_MAIL_RCPT, job->rcpt);
+	curl_easy_setopt(easy, CURLOPT_USE_SSL, ssl);
+	curl_easy_setopt(easy, CURLOPT_UPLOAD, 1L);
+	curl_easy_setopt(easy, CURLOPT_READFUNCTION, receiver_smtp_read_cb);
+	curl_easy_setopt(easy, CURLOPT_READDATA, job);
+	curl_easy_setopt(easy, CURLOPT_INFILESIZE_LARGE, (curl_off_t)job->len);
+	if (r->username != NULL && *r->username != '\0')
+		curl_easy_setopt(easy, CURLOPT_USERNAME, r->username);
+	if (r->password != NULL && *r->password != '\0')
+		curl_easy_setopt(easy, CURLOPT_PASSWORD, r->password);
+	*easyp = easy;
+	return (0);
+}
+
+static void
+receiver_smtp_classify(const struct deliver_result *res, int64_t now,
+    struct deliver_outcome *out)
+{
+	long	st = res->status;
+
+	(void)now;
+	out->retry_after = -1;
+	out->reason[0] = '\0';
+	if (res->ok && st >= 200 && st <= 299) {
+		out->verdict = DELIVER_DELIVERED;
+		return;
+	}
+	if (st >= 400 && st <= 599) {
+		out->verdict = st >= 500 ? DELIVER_PERMANENT : DELIVER_RETRY;
+		if (res->error != NULL)
+			snprintf(out->reason, sizeof out->reason, "SMTP %ld: %s",
+			    st, res->error);
+		else
+			snprintf(out->reason, sizeof out->reason, "SMTP %ld",
+			    st);
+		return;
+	}
+	/* No reply that says anything: connection, TLS, timeout. */
+	out->verdict = DELIVER_RETRY;
+	if (!res->ok)
+		snprintf(out->reason, sizeof out->reason, "%s",
+		    res->error != NULL ? res->error : "transfer failed");
+	else
+		snprintf(out->reason, sizeof out->reason, "SMTP %ld", st);
+}
+
+const struct receiver_ops receiver_smtp_ops = {
+	.name = "smtp",
+	.type = RECEIVER_SMTP,
+	.render = deliver_email,
+	.send = receiver_smtp_send,
+	.classify = receiver_smtp_classify,
+};
