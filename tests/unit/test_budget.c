@@ -20,40 +20,10 @@
 #include "budget.h"
 #include "metric.h"
 #include "tz.h"
+#include "tz-fixture.h"
 
-#define ZONEINFO	"/usr/share/zoneinfo"
 #define H		3600
 #define EUR		MICROS_PER_UNIT
-
-static int32_t
-day_of(int y, unsigned m, unsigned d)
-{
-	return metric_days_from_civil(y, m, d);
-}
-
-static int64_t
-local(const struct tz *tz, int y, unsigned m, unsigned d, int hh, int mm)
-{
-	return tz_local_to_utc(tz, day_of(y, m, d), hh * 3600 + mm * 60);
-}
-
-static struct tz *
-load(const char *name)
-{
-	struct tz	*tz;
-	struct stat	 st;
-	char		*cause = NULL, path[512];
-
-	if ((tz = tz_load(name, &cause)) != NULL)
-		return tz;
-	snprintf(path, sizeof path, "%s/%s", ZONEINFO, name);
-	if (stat(path, &st) == -1 && errno == ENOENT) {
-		free(cause);
-		skip();
-	}
-	fail_msg("tz_load %s: %s", name, cause);
-	return NULL;
-}
 
 /*
  * 3 000 EUR a month, 1 450 EUR spent by the end of the 14th of a 30-day

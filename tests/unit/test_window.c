@@ -21,47 +21,16 @@
 
 #include "metric.h"
 #include "tz.h"
+#include "tz-fixture.h"
 #include "window.h"
 
-#define ZONEINFO	"/usr/share/zoneinfo"
 #define H		3600
-
-static int32_t
-day_of(int y, unsigned m, unsigned d)
-{
-	return metric_days_from_civil(y, m, d);
-}
 
 /* Unix time of a UTC civil time. */
 static int64_t
 utc(int y, unsigned m, unsigned d, int hh, int mm)
 {
 	return (int64_t)day_of(y, m, d) * 86400 + hh * 3600 + mm * 60;
-}
-
-/* The instant of a local wall-clock time (the earlier one when repeated). */
-static int64_t
-local(const struct tz *tz, int y, unsigned m, unsigned d, int hh, int mm)
-{
-	return tz_local_to_utc(tz, day_of(y, m, d), hh * 3600 + mm * 60);
-}
-
-static struct tz *
-load(const char *name)
-{
-	struct tz	*tz;
-	struct stat	 st;
-	char		*cause = NULL, path[512];
-
-	if ((tz = tz_load(name, &cause)) != NULL)
-		return tz;
-	snprintf(path, sizeof path, "%s/%s", ZONEINFO, name);
-	if (stat(path, &st) == -1 && errno == ENOENT) {
-		free(cause);
-		skip();
-	}
-	fail_msg("tz_load %s: %s", name, cause);
-	return NULL;
 }
 
 static void
