@@ -376,8 +376,8 @@ notice_rule_title(const struct notice *n, const struct notice_event *e,
 }
 
 void
-notice_rule_head(struct sbuf *b, const struct notice *n,
-    const struct notice_event *e, size_t idx)
+notice_rule_head(struct ndoc_event *ev, const struct notice *n,
+    const struct notice_event *e)
 {
 	int	 fr = notice_is_fr(n);
 	char	*campaign = notice_clean(e->campaign);
@@ -386,23 +386,24 @@ notice_rule_head(struct sbuf *b, const struct notice *n,
 
 	switch (e->rule.scope) {
 	case RULE_SCOPE_CAMPAIGN:
-		sbuf_printf(b, fr ? "%zu. Campagne « %s »" :
-		    "%zu. Campaign \"%s\"", idx, campaign);
 		if (*channel != '\0')
-			sbuf_printf(b, " (%s)", channel);
+			xasprintf(&ev->subject, fr ? "Campagne « %s » (%s)" :
+			    "Campaign \"%s\" (%s)", campaign, channel);
+		else
+			xasprintf(&ev->subject, fr ? "Campagne « %s »" :
+			    "Campaign \"%s\"", campaign);
 		break;
 	case RULE_SCOPE_CHANNEL:
-		sbuf_printf(b, fr ? "%zu. Canal « %s »" : "%zu. Channel \"%s\"",
-		    idx, channel);
+		xasprintf(&ev->subject, fr ? "Canal « %s »" : "Channel \"%s\"",
+		    channel);
 		break;
 	default:
-		sbuf_printf(b, fr ? "%zu. Toutes les campagnes" :
-		    "%zu. All campaigns", idx);
+		ev->subject = xstrdup(fr ? "Toutes les campagnes" :
+		    "All campaigns");
 		break;
 	}
-	sbuf_printf(b, "%s %s [%s]\n", fr ? "\xc2\xa0:" : ":",
-	    notice_rule_title(n, e, title, sizeof title),
-	    nr_severity(n, e->rule.severity));
+	ev->title = xstrdup(notice_rule_title(n, e, title, sizeof title));
+	ev->tag = xstrdup(nr_severity(n, e->rule.severity));
 	free(campaign);
 	free(channel);
 }
@@ -443,7 +444,7 @@ nr_time(int64_t t, char *buf, size_t len)
 }
 
 static void
-nr_cond_lines(struct sbuf *b, const struct notice *n,
+nr_cond_lines(struct ndoc_event *ev, const struct notice *n,
     const struct notice_cond *k, int full)
 {
 	struct measure_ref m;
@@ -462,28 +463,28 @@ nr_cond_lines(struct sbuf *b, const struct notice *n,
 			    sizeof t), p);
 		} else
 			snprintf(line, sizeof line, "%s", v);
-		notice_line(b, fr, label, line);
+		ndoc_add(ev, label, line);
 		nr_threshold(n, k, k->threshold, t, sizeof t);
 		nr_threshold(n, k, k->clear, c, sizeof c);
 		snprintf(line, sizeof line, "%s %s%s%s",
 		    rules_cmp_name((enum rule_cmp)k->cmp), t,
 		    k->clear != k->threshold ? (fr ? " ; levée à " :
 		    "; clears at ") : "", k->clear != k->threshold ? c : "");
-		notice_line(b, fr, fr ? "Seuil" : "Threshold", line);
+		ndoc_add(ev, fr ? "Seuil" : "Threshold", line);
 	}
 	if (measure_lookup(k->measure, &m, NULL) == 0 && !k->change)
-		notice_line(b, fr, fr ? "Formule" : "Formula",
+		ndoc_add(ev, fr ? "Formule" : "Formula",
 		    measure_formula(&m, n->language));
 	if (full && !k->change && k->days_total > 0) {
 		snprintf(line, sizeof line, fr ? "%lld jour(s) complet(s) sur "
 		    "%lld" : "%lld of %lld days complete", (long long)k->days,
 		    (long long)k->days_total);
-		notice_line(b, fr, fr ? "Jugé sur" : "Judged over", line);
+		ndoc_add(ev, fr ? "Jugé sur" : "Judged over", line);
 	}
 }
 
 void
-notice_rule_text(struct sbuf *b, const struct notice *n,
+notice_rule_text(struct ndoc_event *ev, const struct notice *n,
     const struct notice_event *e, int full)
 {
 	const struct notice_rule *r = &e->rule;
@@ -493,15 +494,15 @@ notice_rule_text(struct sbuf *b, const struct notice *n,
 	/* A freshness rule's measure is the days late: its own line says. */
 	for (i = 0; r->type != RULE_FRESHNESS && i < r->ncond &&
 	    i < RULE_CONDS_MAX; i++)
-		nr_cond_lines(b, n, &r->cond[i], full);
+		nr_cond_lines(ev, n, &r->cond[i], full);
 	/* A budget's window is its period: its own line says. */
 	if (full && r->type != RULE_BUDGET) {
 		nr_range(n, r->win_from, r->win_to, a, sizeof a);
 		snprintf(line, sizeof line, "%s: %s (%s)", r->window, a, r->tz);
-		notice_line(b, fr, fr ? "Période" : "Window", line);
+		ndoc_add(ev, fr ? "Période" : "Window", line);
 		if (r->cond[0].change) {
 			nr_range(n, r->prev_from, r->prev_to, a, sizeof a);
-			notice_line(b, fr, fr ? "Période précédente" :
+			ndoc_add(ev, fr ? "Période précédente" :
 			    "Previous period", a);
 		}
 	}
@@ -512,9 +513,9 @@ notice_rule_text(struct sbuf *b, const struct notice *n,
 		    sizeof c);
 		snprintf(line, sizeof line, fr ? "%s dépensés sur %s" :
 		    "%s spent of %s", a, c);
-		notice_line(b, fr, fr ? "Budget" : "Budget", line);
+		ndoc_add(ev, fr ? "Budget" : "Budget", line);
 		nr_range(n, r->period_from, r->period_to, a, sizeof a);
-		notice_line(b, fr, fr ? "Période du budget" : "Budget period",
+		ndoc_add(ev, fr ? "Période du budget" : "Budget period",
 		    a);
 		money_format_currency(r->projected, n->currency, n->language,
 		    a, sizeof a);
@@ -527,7 +528,7 @@ notice_rule_text(struct sbuf *b, const struct notice *n,
 		} else
 			snprintf(line, sizeof line, fr ? "%s en fin de période" :
 			    "%s at the period's end", a);
-		notice_line(b, fr, fr ? "Projection" : "Forecast", line);
+		ndoc_add(ev, fr ? "Projection" : "Forecast", line);
 	}
 	if (r->type == RULE_FRESHNESS) {
 		metric_format_date(r->expected_day, a);
@@ -540,7 +541,7 @@ notice_rule_text(struct sbuf *b, const struct notice *n,
 		    "expected by %02d:%02d (%s); latest data: %s", a,
 		    (int)(r->by_sec / 3600), (int)(r->by_sec / 60 % 60), r->tz,
 		    c);
-		notice_line(b, fr, fr ? "Fraîcheur" : "Freshness", line);
+		ndoc_add(ev, fr ? "Fraîcheur" : "Freshness", line);
 	}
 	/* Where the threshold came from. */
 	if (r->file[0] != '\0')
@@ -549,7 +550,7 @@ notice_rule_text(struct sbuf *b, const struct notice *n,
 		    r->line);
 	else
 		snprintf(line, sizeof line, "%s", nr_origin(n, r->origin));
-	notice_line(b, fr, fr ? "Seuil défini par" : "Threshold from", line);
+	ndoc_add(ev, fr ? "Seuil défini par" : "Threshold from", line);
 	/* Why now. */
 	nr_time(r->since, a, sizeof a);
 	if (e->action == RULE_FLAPPING)
@@ -572,7 +573,7 @@ notice_rule_text(struct sbuf *b, const struct notice *n,
 	else
 		snprintf(line, sizeof line, fr ? "condition remplie à %s" :
 		    "condition met at %s", a);
-	notice_line(b, fr, fr ? "Pourquoi maintenant" : "Why now", line);
+	ndoc_add(ev, fr ? "Pourquoi maintenant" : "Why now", line);
 }
 
 /* ---- Webhook ---- */

@@ -238,25 +238,77 @@ notice_subject(const struct notice *n)
 }
 
 
-/* "Label:" padded so that values line up. */
-void
-notice_line(struct sbuf *b, int fr, const char *label, const char *value)
-{
-	size_t	w;
+/* ---- The document ---- */
 
-	sbuf_printf(b, "   %s%s", label, fr ? "\xc2\xa0:" : ":");
-	w = utf8_width(label) + (fr ? 2 : 1);
-	do
-		sbuf_add(b, " ", 1);
-	while (++w < NOTICE_LABEL_WIDTH);
-	sbuf_puts(b, value);
-	sbuf_add(b, "\n", 1);
+void
+ndoc_add(struct ndoc_event *ev, const char *label, const char *value)
+{
+	if (ev->nfields == ev->cap) {
+		ev->cap = ev->cap == 0 ? 16 : ev->cap * 2;
+		ev->fields = xreallocarray(ev->fields, ev->cap,
+		    sizeof *ev->fields);
+	}
+	ev->fields[ev->nfields].label = xstrdup(label);
+	ev->fields[ev->nfields].value = xstrdup(value);
+	ev->nfields++;
+}
+
+void
+ndoc_free(struct ndoc *d)
+{
+	size_t	i, j;
+
+	if (d == NULL)
+		return;
+	for (i = 0; i < d->nevents; i++) {
+		for (j = 0; j < d->events[i].nfields; j++) {
+			free(d->events[i].fields[j].label);
+			free(d->events[i].fields[j].value);
+		}
+		free(d->events[i].fields);
+		free(d->events[i].subject);
+		free(d->events[i].title);
+		free(d->events[i].tag);
+	}
+	free(d->events);
+	free(d->subject);
+	free(d->greeting);
+	free(d->intro);
+	free(d->test_note);
+	free(d->unreadable);
+	free(d->footnote);
+	free(d->signature);
+	free(d);
+}
+
+/* How an event looks: its rule's severity, good news, or a resolution. */
+static enum ndoc_tone
+notice_tone(const struct notice_event *e)
+{
+	int	sev;
+
+	if (e->action == RULE_RESOLVE || e->action == RULE_GOOD)
+		return (NDOC_GOOD);
+	if (e->action == RULE_FLAPPING)
+		return (NDOC_WARN);
+	if (e->kind == ALERT_ROI_LOW)
+		return (NDOC_BAD);
+	if (e->kind == ALERT_ROI_TARGET)
+		return (NDOC_GOOD);
+	sev = e->rule.severity;
+	if (sev == RULE_SEV_CRITICAL)
+		return (NDOC_BAD);
+	if (sev == RULE_SEV_WARNING)
+		return (NDOC_WARN);
+	if (sev == RULE_SEV_GOOD)
+		return (NDOC_GOOD);
+	return (NDOC_INFO);
 }
 
 /* "Latest day (2026-12-02): cost from …, revenue from …": where the figures
  * of the window's last day came from, when known. */
 static void
-notice_sources_line(struct sbuf *b, int fr, const struct notice_event *e)
+notice_sources_line(struct ndoc_event *ev, int fr, const struct notice_event *e)
 {
 	char	 label[64], day[11], *cost, *rev, *val;
 
@@ -277,15 +329,16 @@ notice_sources_line(struct sbuf *b, int fr, const struct notice_event *e)
 		xasprintf(&val, fr ? "coût de %s" : "cost from %s", cost);
 	else
 		xasprintf(&val, fr ? "revenus de %s" : "revenue from %s", rev);
-	notice_line(b, fr, label, val);
+	ndoc_add(ev, label, val);
 	free(val);
 	free(cost);
 	free(rev);
 }
 
+/* The block of one event of the ROI shorthand (or a rule's). */
 static void
-notice_event_text(struct sbuf *b, const struct notice *n,
-    const struct notice_event *e, size_t idx)
+notice_event_doc(struct ndoc_event *ev, const struct notice *n,
+    const struct notice_event *e)
 {
 	const struct kpi_pair_sums *cr = &e->totals.pair[KPI_PAIR_COST_REVENUE];
 	struct kpi_value	 v[KPI__MAX];
@@ -294,24 +347,23 @@ notice_event_text(struct sbuf *b, const struct notice *n,
 	char			*campaign, *channel;
 	int			 fr = notice_is_fr(n);
 
+	ev->tone = notice_tone(e);
 	if (e->kind == ALERT_RULE || (e->action == RULE_FLAPPING &&
 	    e->rule.name[0] != '\0')) {
-		notice_rule_head(b, n, e, idx);
-		notice_rule_text(b, n, e, 1);
-		sbuf_add(b, "\n", 1);
+		notice_rule_head(ev, n, e);
+		notice_rule_text(ev, n, e, 1);
 		return;
 	}
 	kpi_compute(&e->totals, v);
 	campaign = notice_clean(e->campaign);
 	channel = notice_clean(e->channel);
-	if (fr)
-		sbuf_printf(b, "%zu. Campagne « %s »", idx, campaign);
-	else
-		sbuf_printf(b, "%zu. Campaign \"%s\"", idx, campaign);
 	if (*channel != '\0')
-		sbuf_printf(b, " (%s)", channel);
-	sbuf_printf(b, "%s %s\n", fr ? "\xc2\xa0:" : ":",
-	    notice_event_title(e, fr));
+		xasprintf(&ev->subject, fr ? "Campagne « %s » (%s)" :
+		    "Campaign \"%s\" (%s)", campaign, channel);
+	else
+		xasprintf(&ev->subject, fr ? "Campagne « %s »" :
+		    "Campaign \"%s\"", campaign);
+	ev->title = xstrdup(notice_event_title(e, fr));
 	free(campaign);
 	free(channel);
 
@@ -326,31 +378,31 @@ notice_event_text(struct sbuf *b, const struct notice *n,
 	else
 		snprintf(val, sizeof val, "%s", fr ?
 		    "non défini (aucun coût)" : "undefined (no cost)");
-	notice_line(b, fr, "ROI", val);
+	ndoc_add(ev, "ROI", val);
 	/* ROI, ROAS, cost, revenue and profit: over the same samples. */
-	notice_line(b, fr, fr ? "Jugé sur" : "Judged over",
+	ndoc_add(ev, fr ? "Jugé sur" : "Judged over",
 	    kpi_format_coverage(&v[KPI_ROI], &e->gaps, 0, n->language, cov,
 	    sizeof cov));
-	notice_sources_line(b, fr, e);
-	notice_line(b, fr, "ROAS", notice_fmt_roas(&v[KPI_ROAS], fr, val,
+	notice_sources_line(ev, fr, e);
+	ndoc_add(ev, "ROAS", notice_fmt_roas(&v[KPI_ROAS], fr, val,
 	    sizeof val));
 	if (cr->samples > 0)
 		money_format_currency(cr->a, n->currency, n->language, val,
 		    sizeof val);
 	else
 		snprintf(val, sizeof val, "%s", fr ? "manquant" : "missing");
-	notice_line(b, fr, fr ? "Coût" : "Cost", val);
+	ndoc_add(ev, fr ? "Coût" : "Cost", val);
 	if (cr->samples > 0)
 		money_format_currency(cr->b, n->currency, n->language, val,
 		    sizeof val);
-	notice_line(b, fr, fr ? "Revenus" : "Revenue", val);
-	notice_line(b, fr, fr ? "Bénéfice" : "Profit", kpi_format_value(
+	ndoc_add(ev, fr ? "Revenus" : "Revenue", val);
+	ndoc_add(ev, fr ? "Bénéfice" : "Profit", kpi_format_value(
 	    kpi_def(KPI_PROFIT), &v[KPI_PROFIT], n->currency, n->language, val,
 	    sizeof val));
-	notice_line(b, fr, fr ? "Minimum convenu" : "Agreed minimum",
+	ndoc_add(ev, fr ? "Minimum convenu" : "Agreed minimum",
 	    notice_fmt_threshold(e->min_roi_ppm, fr, val, sizeof val));
 	if (e->has_target)
-		notice_line(b, fr, fr ? "Objectif" : "Target",
+		ndoc_add(ev, fr ? "Objectif" : "Target",
 		    notice_fmt_threshold(e->target_roi_ppm, fr, val,
 		    sizeof val));
 
@@ -366,51 +418,117 @@ notice_event_text(struct sbuf *b, const struct notice *n,
 		snprintf(val + strlen(val), sizeof val - strlen(val),
 		    fr ? " (du %s au %s)" : " (%s to %s)", a, c);
 	}
-	notice_line(b, fr, fr ? "Période" : "Window", val);
+	ndoc_add(ev, fr ? "Période" : "Window", val);
 	if (e->rule.name[0] != '\0')
-		notice_rule_text(b, n, e, 0);
+		notice_rule_text(ev, n, e, 0);
+}
+
+struct ndoc *
+notice_doc(const struct notice *n)
+{
+	struct ndoc	*d;
+	char		*name;
+	size_t		 i;
+	int		 fr = notice_is_fr(n);
+
+	d = xcalloc(1, sizeof *d);
+	d->language = n->language;
+	d->label_sep = fr ? "\xc2\xa0:" : ":";
+	d->subject = notice_subject(n);
+	d->greeting = xstrdup(fr ? "Bonjour," : "Hello,");
+	name = notice_clean(n->client_name);
+	xasprintf(&d->intro, fr ? "roiwatch a évalué les campagnes de %s." :
+	    "roiwatch has evaluated the campaigns of %s.", name);
+	free(name);
+	if (n->test)
+		d->test_note = xstrdup(fr ? "Ceci est un message d'essai envoyé "
+		    "par « roiwatch test-notify » : la campagne ci-dessous est "
+		    "un exemple." : "This is a test message sent by \"roiwatch "
+		    "test-notify\": the campaign below is an example.");
+	d->events = xcalloc(n->nevents == 0 ? 1 : n->nevents,
+	    sizeof *d->events);
+	for (i = 0; i < n->nevents; i++) {
+		d->events[i].idx = i + 1;
+		notice_event_doc(&d->events[i], n, &n->events[i]);
+		d->nevents++;
+	}
+	if (n->nunreadable > 0)
+		xasprintf(&d->unreadable, fr ? "%zu autre(s) événement(s) n'ont "
+		    "pas pu être lus ; le journal du démon dit pourquoi." :
+		    "%zu more event(s) could not be read; the daemon's log "
+		    "says why.", n->nunreadable);
+	d->footnote = xstrdup(fr ? "Le ROI est (revenus - coût) / coût ; un "
+	    "seuil écrit « R:1 » (ex. « 2,5:1 ») signifie R de revenus pour 1 "
+	    "dépensé." : "ROI is (revenue - cost) / cost; a threshold written "
+	    "\"R:1\" (e.g. \"2.5:1\") means R of revenue per 1 spent.");
+	d->signature = xstrdup("roiwatch");
+	return (d);
+}
+
+/* ---- Plain text ---- */
+
+char *
+ndoc_head(const struct ndoc *d, const struct ndoc_event *ev)
+{
+	char	*s;
+
+	if (ev->tag != NULL)
+		xasprintf(&s, "%zu. %s%s %s [%s]", ev->idx, ev->subject,
+		    d->label_sep, ev->title, ev->tag);
+	else
+		xasprintf(&s, "%zu. %s%s %s", ev->idx, ev->subject,
+		    d->label_sep, ev->title);
+	return (s);
+}
+
+/* "   Label:     value" padded so that values line up. */
+static void
+ndoc_text_field(struct sbuf *b, const struct ndoc *d,
+    const struct ndoc_field *f)
+{
+	size_t	w;
+
+	sbuf_printf(b, "   %s%s", f->label, d->label_sep);
+	w = utf8_width(f->label) + utf8_width(d->label_sep);
+	do
+		sbuf_add(b, " ", 1);
+	while (++w < NOTICE_LABEL_WIDTH);
+	sbuf_puts(b, f->value);
 	sbuf_add(b, "\n", 1);
+}
+
+char *
+ndoc_text(const struct ndoc *d)
+{
+	struct sbuf	 b = { NULL, 0, 0 };
+	char		*head;
+	size_t		 i, j;
+
+	sbuf_printf(&b, "%s\n\n%s\n\n", d->greeting, d->intro);
+	if (d->test_note != NULL)
+		sbuf_printf(&b, "%s\n\n", d->test_note);
+	for (i = 0; i < d->nevents; i++) {
+		head = ndoc_head(d, &d->events[i]);
+		sbuf_printf(&b, "%s\n", head);
+		free(head);
+		for (j = 0; j < d->events[i].nfields; j++)
+			ndoc_text_field(&b, d, &d->events[i].fields[j]);
+		sbuf_add(&b, "\n", 1);
+	}
+	if (d->unreadable != NULL)
+		sbuf_printf(&b, "%s\n\n", d->unreadable);
+	sbuf_printf(&b, "%s\n", d->footnote);
+	sbuf_printf(&b, "\n-- \n%s\n", d->signature);
+	return (sbuf_take(&b));
 }
 
 char *
 notice_body_text(const struct notice *n)
 {
-	struct sbuf	 b = { NULL, 0, 0 };
-	char		*name;
-	size_t		 i;
-	int		 fr = notice_is_fr(n);
+	struct ndoc	*d = notice_doc(n);
+	char		*s;
 
-	name = notice_clean(n->client_name);
-	if (fr)
-		sbuf_printf(&b, "Bonjour,\n\nroiwatch a évalué les campagnes de "
-		    "%s.\n\n", name);
-	else
-		sbuf_printf(&b, "Hello,\n\nroiwatch has evaluated the "
-		    "campaigns of %s.\n\n", name);
-	free(name);
-	if (n->test)
-		sbuf_puts(&b, fr ? "Ceci est un message d'essai envoyé par "
-		    "« roiwatch test-notify » : la campagne ci-dessous est un "
-		    "exemple.\n\n" : "This is a test message sent by "
-		    "\"roiwatch test-notify\": the campaign below is an "
-		    "example.\n\n");
-	for (i = 0; i < n->nevents; i++)
-		notice_event_text(&b, n, &n->events[i], i + 1);
-	if (n->nunreadable > 0 && fr)
-		sbuf_printf(&b, "%zu autre(s) événement(s) n'ont pas pu être "
-		    "lus ; le journal du démon dit pourquoi.\n\n",
-		    n->nunreadable);
-	else if (n->nunreadable > 0)
-		sbuf_printf(&b, "%zu more event(s) could not be read; the "
-		    "daemon's log says why.\n\n", n->nunreadable);
-	if (fr)
-		sbuf_puts(&b, "Le ROI est (revenus - coût) / coût ; un seuil "
-		    "écrit « R:1 » (ex. « 2,5:1 ») signifie R de revenus pour 1 "
-		    "dépensé.\n");
-	else
-		sbuf_puts(&b, "ROI is (revenue - cost) / cost; a threshold "
-		    "written \"R:1\" (e.g. \"2.5:1\") means R of revenue per 1 "
-		    "spent.\n");
-	sbuf_puts(&b, "\n-- \nroiwatch\n");
-	return (sbuf_take(&b));
+	s = ndoc_text(d);
+	ndoc_free(d);
+	return (s);
 }

@@ -11,6 +11,7 @@
 #include <cjson/cJSON.h>
 
 #include "notice.h"
+#include "notice-doc.h"
 
 __extension__ typedef __int128 notice_i128;
 
@@ -34,9 +35,6 @@ const char *notice_undefined(int fr);
 char   *notice_localise(const char *text, int fr, char *buf, size_t len);
 /* An ROI threshold ("40.00%", "2.5:1") in the notice's language. */
 char   *notice_fmt_threshold(int64_t ppm, int fr, char *buf, size_t len);
-/* "   Label:     value" with values aligned. */
-void	notice_line(struct sbuf *, int fr, const char *label,
-	    const char *value);
 
 /* Exact integers: JSON numbers up to 2^53, strings of digits beyond. */
 cJSON  *json_int_item(notice_i128);
@@ -57,12 +55,13 @@ int	notice_rule_from_json(const cJSON *, struct notice_rule *,
 /* The event's title ("CPA above 40.00 €") for ALERT_RULE events. */
 char   *notice_rule_title(const struct notice *, const struct notice_event *,
 	    char *buf, size_t len);
-/* "2. Campaign "X" (meta): CPA above 40.00 €" */
-void	notice_rule_head(struct sbuf *, const struct notice *,
-	    const struct notice_event *, size_t idx);
+/* The subject, title and severity of a rule's event: the head
+ * "2. Campaign "X" (meta): CPA above 40.00 € [critical]". */
+void	notice_rule_head(struct ndoc_event *, const struct notice *,
+	    const struct notice_event *);
 /* The explanation's lines; full: also the KPI, threshold and window (the
  * shorthand rules' own lines say those). */
-void	notice_rule_text(struct sbuf *, const struct notice *,
+void	notice_rule_text(struct ndoc_event *, const struct notice *,
 	    const struct notice_event *, int full);
 void	notice_rule_webhook(cJSON *, const struct notice *,
 	    const struct notice_event *);
