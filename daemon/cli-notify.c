@@ -1,5 +1,11 @@
 /*
- * roiwatch test-notify: an example notice sent to a receiver at once.
+ * roiwatch test-notify CLIENT [RECEIVER]: an example notice (the worked
+ * case: revenue 87 000 on a cost of 25 750, ROI 237.86 %) marked as a test,
+ * sent at once to one receiver or to every receiver of the client in turn,
+ * through each type's own operations (deliver-probe.h) but outside the
+ * outbox: nothing is stored or retried. One line per receiver on stdout
+ * says what happened; each failure is repeated on stderr, and the exit code
+ * is 1 when any failed.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -13,63 +19,21 @@
 #include "cli.h"
 #include "config.h"
 #include "curl-loop.h"
-#include "deliver.h"
+#include "deliver-probe.h"
 #include "kpi.h"
+#include "log.h"
 #include "metric.h"
+#include "money.h"
 #include "notice.h"
 #include "rules.h"
-#include "store.h"
-#include "xmalloc.h"
 
-struct test_notify {
-	struct event_base	*base;
-	int			 done;
-	char			*error;
-};
-
-static void
-test_notify_cb(void *arg, const char *error)
+/* The example notice for client cc at `now` (caller frees). */
+static struct notice *
+test_notice(const struct client_conf *cc, int64_t now)
 {
-	struct test_notify *t = arg;
-
-	t->done = 1;
-	t->error = error != NULL ? xstrdup(error) : NULL;
-	event_base_loopbreak(t->base);
-}
-
-/*
- * Send an example notice (the worked case: revenue 87 000 on a cost of
- * 25 750, ROI 237.86 %) marked as a test to one receiver, through the same
- * delivery code as the daemon but outside the outbox: nothing is stored or
- * retried, and the answer is printed at once.
- */
-int
-cli_test_notify(int argc, char **argv)
-{
-	struct config *cfg;
-	const struct client_conf *cc;
-	const struct receiver_conf *r;
-	struct store *st;
-	struct curl_loop *cl;
-	struct deliver *d;
 	struct notice *n;
 	struct notice_event ev;
-	struct test_notify t;
-	struct timeval limit;
-	char *json;
-	int rc;
 
-	if (argc != 3)
-		cli_usage();
-	cfg = cli_load_config(cli_config_path);
-	if ((cc = config_client(cfg, argv[1])) == NULL ||
-	    (r = config_receiver(cc, argv[2])) == NULL) {
-		fprintf(stderr, "roiwatch: %s '%s' is not configured\n",
-		    cc == NULL ? "client" : "receiver", cc == NULL ? argv[1] :
-		    argv[2]);
-		config_free(cfg);
-		return 1;
-	}
 	memset(&ev, 0, sizeof ev);
 	snprintf(ev.campaign, sizeof ev.campaign, "roiwatch test-notify");
 	snprintf(ev.channel, sizeof ev.channel, "test");
@@ -79,8 +43,7 @@ cli_test_notify(int argc, char **argv)
 	ev.totals.revenue = 87000 * MICROS_PER_UNIT;
 	ev.totals.present = MF_BIT(MF_COST) | MF_BIT(MF_REVENUE);
 	ev.totals.samples = 1;
-	ev.totals.first_day = ev.totals.last_day =
-	    (int32_t)(time(NULL) / 86400);
+	ev.totals.first_day = ev.totals.last_day = (int32_t)(now / 86400);
 	kpi_totals_assume_complete(&ev.totals);
 	ev.window_days = cc->window_days;
 	ev.min_roi_ppm = cc->rules.min_roi_ppm;
@@ -88,50 +51,90 @@ cli_test_notify(int argc, char **argv)
 	ev.has_target = cc->rules.has_target;
 	ev.min_spend = cc->rules.min_spend;
 	n = notice_new(cc->id, cc->name, cc->currency, cc->language,
-	    cc->timezone, (int64_t)time(NULL));
+	    cc->timezone, now);
 	n->test = 1;
 	notice_add_event(n, &ev);
-	json = notice_to_json(n);
-	notice_free(n);
+	return n;
+}
 
+int
+cli_test_notify(int argc, char **argv)
+{
+	struct config *cfg;
+	const struct client_conf *cc;
+	const struct receiver_conf *r = NULL;
+	struct event_base *base;
+	struct curl_loop *cl;
+	struct notice *n;
+	struct deliver_probe p;
+	char line[1024], esc[256], why[600];
+	size_t i, failed = 0, tried = 0;
+
+	if (argc < 2 || argc > 3 || argv[1][0] == '-' ||
+	    (argc == 3 && argv[2][0] == '-'))
+		cli_usage();
+	cfg = cli_load_config(cli_config_path);
+	if ((cc = config_client(cfg, argv[1])) == NULL) {
+		fprintf(stderr, "roiwatch: test-notify: client '%s' is not "
+		    "configured\n", log_escape(argv[1], strlen(argv[1]), esc,
+		    sizeof esc));
+		config_free(cfg);
+		return 1;
+	}
+	if (argc == 3 && (r = config_receiver(cc, argv[2])) == NULL) {
+		fprintf(stderr, "roiwatch: test-notify: receiver '%s' is not "
+		    "configured for client %s\n", log_escape(argv[2],
+		    strlen(argv[2]), esc, sizeof esc), cc->id);
+		config_free(cfg);
+		return 1;
+	}
+	if (cc->nreceivers == 0) {
+		fprintf(stderr, "roiwatch: test-notify: client %s has no "
+		    "receivers\n", cc->id);
+		config_free(cfg);
+		return 1;
+	}
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		fprintf(stderr, "roiwatch: curl_global_init failed\n");
+		config_free(cfg);
 		return 1;
 	}
-	st = cli_open_store(cfg);
-	memset(&t, 0, sizeof t);
-	if ((t.base = event_base_new()) == NULL ||
-	    (cl = curl_loop_new(t.base)) == NULL) {
+	if ((base = event_base_new()) == NULL ||
+	    (cl = curl_loop_new(base)) == NULL) {
 		fprintf(stderr, "roiwatch: cannot start the event loop\n");
+		config_free(cfg);
 		return 1;
 	}
-	d = deliver_new(t.base, cl, st, cfg);
-	deliver_test(d, cc->id, r->name, json, test_notify_cb, &t);
-	if (!t.done) {	/* a network receiver: run the loop until it answers */
-		limit.tv_sec = (time_t)(r->timeout_secs > 0 ? r->timeout_secs :
-		    cfg->delivery_timeout_secs) + 5;
-		limit.tv_usec = 0;
-		event_base_loopexit(t.base, &limit);
-		event_base_dispatch(t.base);
+	n = test_notice(cc, (int64_t)time(NULL));
+	for (i = 0; i < cc->nreceivers; i++) {
+		if (r != NULL && &cc->receivers[i] != r)
+			continue;
+		tried++;
+		if (deliver_probe(base, cl, cfg, cc, &cc->receivers[i], n,
+		    &p) != 0)
+			failed++;
+		printf("%s\n", deliver_probe_format(&p, line, sizeof line));
+		fflush(stdout);
+		if (p.outcome == PROBE_DELIVERED)
+			continue;
+		/* Why, once more, where errors go. */
+		if (p.reason[0] != '\0')
+			log_escape(p.reason, strlen(p.reason), why, sizeof why);
+		else
+			snprintf(why, sizeof why, "%s",
+			    deliver_probe_outcome_name(p.outcome));
+		fprintf(stderr, "roiwatch: test notice to %s/%s failed (%s): "
+		    "%s\n", cc->id, log_escape(p.receiver, strlen(p.receiver),
+		    esc, sizeof esc), deliver_probe_outcome_name(p.outcome),
+		    why);
 	}
-	if (!t.done)
-		t.error = xstrdup("no answer in time");
-	if (t.error == NULL) {
-		printf("test notice sent to %s/%s (%s)\n", cc->id, r->name,
-		    config_receiver_type_name(r->type));
-		rc = 0;
-	} else {
-		fprintf(stderr, "roiwatch: test notice to %s/%s failed: %s\n",
-		    cc->id, r->name, t.error);
-		rc = 1;
-	}
-	curl_loop_free(cl);
-	deliver_free(d);
-	event_base_free(t.base);
-	store_free(st);
-	free(t.error);
-	free(json);
+	if (tried > 1)
+		printf("%zu of %zu receiver(s) of %s took the test notice\n",
+		    tried - failed, tried, cc->id);
+	notice_free(n);
+	curl_loop_free(cl);	/* frees a transfer left unanswered */
+	event_base_free(base);
 	config_free(cfg);
 	curl_global_cleanup();
-	return rc;
+	return failed > 0 ? 1 : 0;
 }

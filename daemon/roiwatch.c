@@ -8,6 +8,7 @@
  *   cli-report.c   kpis, alerts, sources, sample, backtest
  *   cli-notify.c   test-notify
  *   cli-silence.c  silence add|list|remove
+ *   cli-outbox.c   outbox list|show|retry|drop
  *
  * Exit codes: 0 done, 1 could not be carried out (an unknown client or id,
  * the database), 2 a wrong command line (usage on stderr).
@@ -62,8 +63,10 @@ cli_usage(void)
 	    "                                   with the input each field came from\n"
 	    "  sources                          pull sources: last success,\n"
 	    "                                   failures, next fetch\n"
-	    "  test-notify CLIENT RECEIVER      send an example alert to one\n"
-	    "                                   receiver now and report the result\n"
+	    "  test-notify CLIENT [RECEIVER]    send an example alert now to one\n"
+	    "                                   receiver, or to each of the client's\n"
+	    "                                   in turn, and report what happened\n"
+	    "                                   (exit 1 if any failed)\n"
 	    "  backtest CLIENT --from DATE --to DATE [--rule NAME]\n"
 	    "                                   replay stored history day by day\n"
 	    "                                   through the rules: what would have\n"
@@ -75,6 +78,18 @@ cli_usage(void)
 	    "                                   client's clock, at most 90 days\n"
 	    "  silence list [CLIENT] [--all]    active silences (--all: ended too)\n"
 	    "  silence remove ID                end a silence now\n"
+	    "  outbox list [--status S] [--client C] [--receiver R] [--limit N]\n"
+	    "              [--json]             notification outbox items, the N\n"
+	    "                                   newest (100); S: pending, retrying,\n"
+	    "                                   dead, done or all, or a comma list\n"
+	    "                                   (default: all but done)\n"
+	    "  outbox show ID [--json]          one item, its payload summarised\n"
+	    "  outbox retry ID | --dead [--client C]\n"
+	    "                                   back to pending, due now (attempts\n"
+	    "                                   kept); a done item is refused\n"
+	    "  outbox drop ID [--force]         delete a dead or retrying item;\n"
+	    "                                   --force: also one due now (only\n"
+	    "                                   with the daemon stopped)\n"
 	    "default CONFIG: %s\n", DEFAULT_CONFIG);
 	exit(2);
 }
@@ -165,6 +180,7 @@ static const struct {
 	{ "test-notify",	cli_test_notify },
 	{ "silence",		cli_silence },
 	{ "backtest",		cli_backtest },
+	{ "outbox",		cli_outbox },
 };
 
 int
