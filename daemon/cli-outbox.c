@@ -174,13 +174,15 @@ outbox_list(int argc, char **argv)
 	/* Items of a client or receiver removed from the configuration are
 	 * still shown; a name matching nothing at all is a mistake. */
 	if (n == 0 && !outbox_known(cfg, client, receiver)) {
+		const char *what = "receiver", *name = receiver;
+
+		if (client != NULL && config_client(cfg, client) == NULL) {
+			what = "client";
+			name = client;
+		}
 		fprintf(stderr, "roiwatch: outbox list: %s '%s' is not "
-		    "configured and has no items in the outbox\n",
-		    client != NULL && config_client(cfg, client) == NULL ?
-		    "client" : "receiver", log_escape(client != NULL &&
-		    config_client(cfg, client) == NULL ? client : receiver,
-		    strlen(client != NULL && config_client(cfg, client) ==
-		    NULL ? client : receiver), esc, sizeof esc));
+		    "configured and has no items in the outbox\n", what,
+		    log_escape(name, strlen(name), esc, sizeof esc));
 		store_free(st);
 		config_free(cfg);
 		return 1;
@@ -287,8 +289,12 @@ outbox_show(int argc, char **argv)
 	if (json) {
 		cJSON *o = outbox_item_json(&it, readable ? &sum : NULL);
 
-		cJSON_AddStringToObject(o, "receiver_type",
-		    outbox_receiver_type(cfg, &it));
+		const char *type = outbox_receiver_type(cfg, &it);
+
+		/* null: no longer configured */
+		cJSON_AddItemToObject(o, "receiver_type", strstr(type,
+		    "configured") != NULL ? cJSON_CreateNull() :
+		    cJSON_CreateString(type));
 		if (!readable)
 			cJSON_AddStringToObject(o, "payload_error", cause);
 		outbox_print_json(o);

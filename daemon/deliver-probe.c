@@ -28,6 +28,7 @@ struct probe_run {
 	struct event_base	*base;
 	struct deliver_job	*job;
 	int			 done;
+	int			 timed_out;
 	int			 abandoned;
 	int			 ok;
 	long			 status;
@@ -157,6 +158,19 @@ probe_done_cb(void *arg, int ok, long status, const char *error)
 	event_base_loopbreak(run->base);
 }
 
+/* The probe's own deadline (not event_base_loopexit: its timer would
+ * outlive this probe and cut the next one short). */
+static void
+probe_timeout_cb(evutil_socket_t fd, short kind, void *arg)
+{
+	struct probe_run	*run = arg;
+
+	(void)fd;
+	(void)kind;
+	run->timed_out = 1;
+	event_base_loopbreak(run->base);
+}
+
 int
 deliver_probe(struct event_base *base, struct curl_loop *cl,
     const struct config *cfg, const struct client_conf *cc,
@@ -169,6 +183,7 @@ deliver_probe(struct event_base *base, struct curl_loop *cl,
 	struct deliver_result		 res;
 	struct deliver_outcome		 o;
 	struct timeval			 limit;
+	struct event			*timer;
 	CURL				*easy = NULL;
 	int64_t				 now = (int64_t)time(NULL);
 	char				*cause = NULL;
@@ -232,8 +247,13 @@ deliver_probe(struct event_base *base, struct curl_loop *cl,
 		limit.tv_sec = (time_t)(r->timeout_secs > 0 ? r->timeout_secs :
 		    cfg->delivery_timeout_secs) + PROBE_GRACE_SECS;
 		limit.tv_usec = 0;
-		event_base_loopexit(base, &limit);
-		event_base_dispatch(base);
+		if ((timer = evtimer_new(base, probe_timeout_cb, run)) == NULL)
+			fatalx("%s: evtimer_new failed", __func__);
+		evtimer_add(timer, &limit);
+		while (!run->done && !run->timed_out &&
+		    event_base_dispatch(base) == 0)
+			;	/* a loopbreak of another's ends a pass early */
+		event_free(timer);
 		if (!run->done) {
 			/* The curl loop frees it when it is done with it. */
 			run->abandoned = 1;

@@ -214,6 +214,7 @@ class Sink:
 def test_test_notify_every_receiver():
     ok = Recorder()
     notfound = Recorder(status=404)
+    slow = Recorder(delay=2.5)                  # answers after its timeout
     closed = free_port()
     smtp_port = free_port()
     ctl = Controller(Sink(), hostname="127.0.0.1", port=smtp_port)
@@ -222,6 +223,8 @@ def test_test_notify_every_receiver():
            "url": "http://user:pa55word@127.0.0.1:%d/hooks/T0-secret-token?key=k3y" % ok.port},
           {"name": "notfound", "type": "webhook", "url": "http://127.0.0.1:%d/h" % notfound.port},
           {"name": "down", "type": "webhook", "url": "http://127.0.0.1:%d/h" % closed},
+          {"name": "slow", "type": "webhook", "url": "http://127.0.0.1:%d/h" % slow.port,
+           "timeout_secs": 1},
           {"name": "mailbox", "type": "file", "dir": "mail/acme"},
           {"name": "mail", "type": "smtp", "url": "smtp://127.0.0.1:%d" % smtp_port,
            "from": "alerts@agency.example", "to": ["cmo@acme.example"], "starttls": "no"}]
@@ -238,16 +241,19 @@ def test_test_notify_every_receiver():
               lines["notfound"])
         check(re.match(r"down \(webhook\) -> http://127\.0\.0\.1:%d/\.\.\.: would retry: .*onnect.* "
                        r"\(\d+\.\d{3} s\)$" % closed, lines["down"]), lines["down"])
+        m = re.match(r"slow \(webhook\) -> http://127\.0\.0\.1:%d/\.\.\.: would retry: .*imed out.* "
+                     r"\((\d+\.\d{3}) s\)$" % slow.port, lines["slow"])
+        check(m and 0.9 < float(m.group(1)) < 2.4, "timed out after its 1 s: " + lines["slow"])
         check(re.match(r"mailbox \(file\) -> directory %s: delivered \(\d+\.\d{3} s\)$"
                        % re.escape(os.path.join(d.state, "mail/acme")), lines["mailbox"]),
               lines["mailbox"])
         check(re.match(r"mail \(smtp\) -> smtp://127\.0\.0\.1:%d: delivered, SMTP 250 "
                        r"\(\d+\.\d{3} s\)$" % smtp_port, lines["mail"]), lines["mail"])
-        check("3 of 5 receiver(s) of acme took the test notice" in out, out)
+        check("3 of 6 receiver(s) of acme took the test notice" in out, out)
         for secret in ("pa55word", "user", "secret-token", "k3y"):
             check(secret not in out + r.stderr, "%r shown:\n%s%s" % (secret, out, r.stderr))
-        check("notfound" in r.stderr and "down" in r.stderr and "ok" not in r.stderr.replace(
-              "roiwatch", ""), "failures on stderr:\n" + r.stderr)
+        failed = sorted(re.findall(r"^roiwatch: test notice to acme/(\w+) failed", r.stderr, re.M))
+        check(failed == ["down", "notfound", "slow"], "failures on stderr:\n" + r.stderr)
         check(len(ok.requests) == 1 and len(notfound.requests) == 1, "one POST each")
         check(len(d.messages("mail/acme")) == 1, "the file receiver wrote it")
 
@@ -267,6 +273,7 @@ def test_test_notify_every_receiver():
         d.cleanup()
         ok.close()
         notfound.close()
+        slow.close()
         ctl.stop()
 
 
