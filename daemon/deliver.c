@@ -152,7 +152,7 @@ deliver_random(struct deliver *d)
 	return (z ^ (z >> 31));
 }
 
-static void
+void
 deliver_job_free(struct deliver_job *job)
 {
 	free(job->client);

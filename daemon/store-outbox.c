@@ -69,6 +69,32 @@ const char *const store_outbox_sql[ST__MAX] = {
 	[ST_OUTBOX_FAILED] =
 	    "UPDATE outbox SET status = 'dead', done_at = ?2, last_error = ?3,"
 	    " attempts = attempts + 1 WHERE id = ?1 AND status = 'pending'",
+	/*
+	 * The operator's view. The state's bit (enum outbox_state) is computed
+	 * as store_outbox_read() does; the `limit` newest (?4) in id order.
+	 */
+	[ST_OUTBOX_LIST] =
+	    "SELECT * FROM (SELECT id, client, receiver, idem_key, NULL,"
+	    " created, attempts, next_at, last_error, status, done_at"
+	    " FROM outbox WHERE (?1 >> CASE"
+	    "  WHEN status = 'pending' AND attempts = 0 THEN 0"
+	    "  WHEN status = 'pending' THEN 1"
+	    "  WHEN status = 'dead' THEN 2"
+	    "  ELSE 3 END) & 1 = 1"
+	    " AND (?2 IS NULL OR client = ?2) AND (?3 IS NULL OR receiver = ?3)"
+	    " ORDER BY id DESC LIMIT ?4) ORDER BY id",
+	[ST_OUTBOX_GET] =
+	    "SELECT id, client, receiver, idem_key, payload, created, attempts,"
+	    " next_at, last_error, status, done_at FROM outbox WHERE id = ?1",
+	/* Guarded like the daemon's transitions: never a done item, never
+	 * one that is due (it may be in flight). */
+	[ST_OUTBOX_REQUEUE] =
+	    "UPDATE outbox SET status = 'pending', next_at = ?2, done_at = NULL"
+	    " WHERE id = ?1 AND (status = 'dead'"
+	    " OR (status = 'pending' AND next_at > ?2))",
+	[ST_OUTBOX_DROP] =
+	    "DELETE FROM outbox WHERE id = ?1 AND (status = 'dead'"
+	    " OR (status = 'pending' AND (next_at > ?2 OR ?3)))",
 };
 
 int64_t
@@ -87,6 +113,19 @@ store_outbox_add(struct store *s, const char *client, const char *receiver,
 	id = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
 	return id;
+}
+
+/* The state of a row from its status column and its attempts. */
+static enum outbox_state
+store_outbox_state(sqlite3_stmt *st, int col, int64_t attempts)
+{
+	const char	*status = (const char *)sqlite3_column_text(st, col);
+
+	if (status != NULL && strcmp(status, "done") == 0)
+		return OUTBOX_DONE;
+	if (status != NULL && strcmp(status, "dead") == 0)
+		return OUTBOX_DEAD;
+	return attempts > 0 ? OUTBOX_RETRYING : OUTBOX_PENDING;
 }
 
 /* The rows of an outbox query bound by the caller into *items: their
@@ -113,6 +152,12 @@ store_outbox_read(struct store *s, sqlite3_stmt *st,
 		o->attempts = sqlite3_column_int64(st, 6);
 		o->next_at = sqlite3_column_int64(st, 7);
 		o->last_error = store_column_strdup(st, 8);
+		o->state = o->attempts > 0 ? OUTBOX_RETRYING : OUTBOX_PENDING;
+		o->done_at = 0;
+		if (sqlite3_column_count(st) > 10) {	/* status, done_at */
+			o->state = store_outbox_state(st, 9, o->attempts);
+			o->done_at = sqlite3_column_int64(st, 10);
+		}
 	}
 	if (rc != SQLITE_DONE) {
 		store_outbox_items_free(it, n);
@@ -327,4 +372,99 @@ store_outbox_failed(struct store *s, int64_t id, int64_t now,
 	store_bind_text(st, 3, error);
 	return store_outbox_update(s, ST_OUTBOX_FAILED, id, "outbox failed",
 	    cause);
+}
+
+int
+store_outbox_list(struct store *s, unsigned mask, const char *client,
+    const char *receiver, int limit, struct outbox_item **items, int *more,
+    char **cause)
+{
+	sqlite3_stmt	*st = s->st[ST_OUTBOX_LIST];
+	int		 n;
+
+	*items = NULL;
+	*more = 0;
+	if (limit <= 0)
+		return 0;
+	/* One more than asked tells whether older ones were left out. */
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)mask);
+	if (client != NULL)
+		store_bind_text(st, 2, client);
+	else
+		sqlite3_bind_null(st, 2);
+	if (receiver != NULL)
+		store_bind_text(st, 3, receiver);
+	else
+		sqlite3_bind_null(st, 3);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)limit + 1);
+	if ((n = store_outbox_read(s, st, items, cause)) > limit) {
+		/* The oldest is the extra one. */
+		store_outbox_item_clear(&(*items)[0]);
+		memmove(&(*items)[0], &(*items)[1], (size_t)limit *
+		    sizeof **items);
+		n = limit;
+		*more = 1;
+	}
+	return n;
+}
+
+int
+store_outbox_get(struct store *s, int64_t id, struct outbox_item *item,
+    char **cause)
+{
+	sqlite3_stmt		*st = s->st[ST_OUTBOX_GET];
+	struct outbox_item	*items;
+	int			 n;
+
+	memset(item, 0, sizeof *item);
+	sqlite3_bind_int64(st, 1, id);
+	if ((n = store_outbox_read(s, st, &items, cause)) <= 0)
+		return n;
+	*item = items[0];
+	free(items);	/* the id is the key: one row at most */
+	return 1;
+}
+
+void
+store_outbox_item_clear(struct outbox_item *it)
+{
+	free(it->client);
+	free(it->receiver);
+	free(it->idem_key);
+	free(it->payload);
+	free(it->last_error);
+	memset(it, 0, sizeof *it);
+}
+
+/* Step a guarded change of one row: 1 changed, 0 not, -1 error. */
+static int
+store_outbox_guarded(struct store *s, sqlite3_stmt *st, const char *what,
+    char **cause)
+{
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return store_fail(s, st, what, cause);
+	sqlite3_reset(st);
+	return sqlite3_changes(s->db) == 1 ? 1 : 0;
+}
+
+int
+store_outbox_requeue(struct store *s, int64_t id, int64_t now, char **cause)
+{
+	sqlite3_stmt	*st = s->st[ST_OUTBOX_REQUEUE];
+
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, now);
+	return store_outbox_guarded(s, st, "outbox requeue", cause);
+}
+
+int
+store_outbox_drop(struct store *s, int64_t id, int64_t now, int due,
+    char **cause)
+{
+	sqlite3_stmt	*st = s->st[ST_OUTBOX_DROP];
+
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, now);
+	sqlite3_bind_int(st, 3, due != 0);
+	return store_outbox_guarded(s, st, "outbox drop", cause);
 }

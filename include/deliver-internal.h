@@ -119,6 +119,8 @@ extern const struct receiver_ops receiver_smtp_ops;
 
 /* The operations of a receiver type, or NULL for none. */
 const struct receiver_ops *deliver_receiver_ops(enum receiver_type);
+/* Free a job and everything it holds (deliver.c; deliver-probe.c too). */
+void	 deliver_job_free(struct deliver_job *);
 
 /* A curl handle for one transfer to r: URL, protocols, TLS checks, timeouts. */
 CURL	*deliver_easy(const struct receiver_conf *, const struct config *,

@@ -196,19 +196,36 @@ int	store_next_open(struct store *, const char *after_client,
 int64_t	store_count_unjudgeable(struct store *);
 /*
  * Outbox: one row per notification and receiver. payload is the JSON the router
- * built (render.h turns it into a message per receiver type); idem_key is stable
- * across retries and sent as the webhook's idempotency key / the Message-ID.
+ * built (each receiver type renders it into its message, deliver-internal.h);
+ * idem_key is stable across retries and sent as the webhook's idempotency key
+ * / the Message-ID.
  */
+/*
+ * What an operator sees of an item: its status column, with "pending"
+ * split by whether an attempt was made already (retrying: it waits for
+ * its next_at after a failure).
+ */
+enum outbox_state {
+	OUTBOX_PENDING,		/* pending, never attempted */
+	OUTBOX_RETRYING,	/* pending after a failed attempt */
+	OUTBOX_DEAD,		/* given up (or dropped without an attempt) */
+	OUTBOX_DONE,		/* delivered */
+	OUTBOX_STATE_MAX
+};
+#define OUTBOX_STATE_BIT(s)	(1u << (s))	/* store_outbox_list's mask */
+
 struct outbox_item {
 	int64_t	 id;
 	char	*client;
 	char	*receiver;
 	char	*idem_key;
-	char	*payload;
+	char	*payload;	/* NULL from store_outbox_list */
 	int64_t	 created;
 	int64_t	 attempts;
 	int64_t	 next_at;
 	char	*last_error;
+	enum outbox_state state;
+	int64_t	 done_at;	/* done or dead: when; else 0 */
 };
 int64_t	store_outbox_add(struct store *, const char *client, const char *receiver,
 	    const char *payload, int64_t now, char **cause);	/* id or -1 */
@@ -252,6 +269,39 @@ struct outbox_skip {
  * many due items cannot fill the batch of an item of another. */
 int	store_outbox_due_except(struct store *, int64_t now, int limit,
 	    const struct outbox_skip *skip, struct outbox_item **items,
+	    char **cause);
+
+/*
+ * The operator's view of the outbox (`roiwatch outbox ...`).
+ *
+ * store_outbox_list: the items whose state is in mask (OUTBOX_STATE_BIT of
+ * each), of one client and one receiver when not NULL, the `limit` newest,
+ * oldest first, without their payloads. Returns the count (at most limit;
+ * *more set when older ones were left out) or -1.
+ */
+int	store_outbox_list(struct store *, unsigned mask, const char *client,
+	    const char *receiver, int limit, struct outbox_item **items,
+	    int *more, char **cause);
+/* One item with its payload: 1 found, 0 no such id, -1 error. */
+int	store_outbox_get(struct store *, int64_t id, struct outbox_item *,
+	    char **cause);
+/* Free what store_outbox_get filled in (not the struct itself). */
+void	store_outbox_item_clear(struct outbox_item *);
+/*
+ * Put an item back to pending, due at `now`, its attempts and last error
+ * kept: a dead one, or a retrying one waiting for a later next_at. Never
+ * one in flight: the daemon only sends items due (next_at <= now), and a
+ * retrying item waiting is not. Returns 1 done, 0 the item is not (or no
+ * longer) dead or waiting, -1 error.
+ */
+int	store_outbox_requeue(struct store *, int64_t id, int64_t now,
+	    char **cause);
+/*
+ * Delete an item that cannot be in flight: dead, or pending with a next_at
+ * after `now` (waiting for a retry); with `due` also a pending one due now
+ * (for when no daemon runs). Never a done item. 1 deleted, 0 not, -1 error.
+ */
+int	store_outbox_drop(struct store *, int64_t id, int64_t now, int due,
 	    char **cause);
 
 /*

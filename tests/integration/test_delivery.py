@@ -272,7 +272,7 @@ def test_test_notify():
     d = Daemon([client("acme", receivers=rx)])
     try:
         r = d.cli("test-notify", "acme", "hook")
-        check("sent" in r.stdout, r.stdout + r.stderr)
+        check("delivered" in r.stdout, r.stdout + r.stderr)
         check(len(ok.requests) == 1, "one POST, got %d" % len(ok.requests))
         doc = json.loads(ok.requests[0][1])
         check(doc["test"] is True and doc["subject"].startswith("[roiwatch] TEST"),
@@ -289,7 +289,9 @@ def test_test_notify():
               "file receiver wrote the test message")
         r = d.cli("test-notify", "acme", "nope", check_rc=False)
         check(r.returncode != 0 and "not configured" in r.stderr, r.stderr)
-        check(d.query("select count(*) from outbox") == [(0,)], "test went through the outbox")
+        # test-notify needs no database: it may not even exist.
+        check(not os.path.exists(os.path.join(d.state, "roiwatch.db")) or
+              d.query("select count(*) from outbox") == [(0,)], "test went through the outbox")
     finally:
         d.cleanup()
         ok.close()
