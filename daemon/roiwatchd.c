@@ -4,8 +4,10 @@
  * multi-socket in the same loop).
  *
  * Periodic duties (the one place they are all listed):
- *   judging            50 ms after a commit      campaigns touched meanwhile, once,
- *                                                in slices of 20 ms (eval.c)
+ *   judging            at once after a commit,   the campaigns touched, once, in
+ *                      in the next idle turn     slices of 20 ms (eval.c); commits
+ *                      of the loop               made while the loop is busy wait
+ *                                                in the queue and are judged together
  *   inbox rescan       every inbox_rescan_secs   safety net for missed inotify events
  *   inbox retry        2 s after a failure       a file the store failed is taken again
  *   evaluation         every evaluate_secs       pending periods and repeat intervals
@@ -60,7 +62,6 @@
 #define STOP_GRACE_SECS		10
 #define STATUS_SECS		10
 #define PRUNE_SECS		3600
-#define JUDGE_DELAY_MSECS	50	/* commits judged together within this */
 #define JUDGE_SLICE_USECS	20000	/* the loop is held at most this long */
 #define JUDGE_BUSY_MSECS	20	/* database locked: next try */
 #define JUDGE_RETRY_SECS	5	/* a slice failed otherwise: next try */
@@ -109,14 +110,21 @@ usage(void)
 	exit(2);
 }
 
-/* Judge the next slice of the queue now (0) or after msecs. */
+/*
+ * Judge the next slice of the queue after msecs, or (0) in the next turn of
+ * the loop that has nothing of a higher priority to do: the event is made
+ * active, not put on the timer heap.
+ */
 static void
 daemon_arm_judge(struct daemon *d, long msecs)
 {
 	struct timeval tv = { msecs / 1000, (msecs % 1000) * 1000 };
 
 	event_del(d->ev_judge);
-	evtimer_add(d->ev_judge, &tv);
+	if (msecs == 0)
+		event_active(d->ev_judge, EV_TIMEOUT, 0);
+	else
+		evtimer_add(d->ev_judge, &tv);
 }
 
 /*
@@ -171,9 +179,15 @@ daemon_judge_all(struct daemon *d)
 }
 
 /*
- * After a commit (inbox, HTTP, pull): remember the touched campaigns and judge
- * them a moment later. Under a stream of webhooks many group commits share one
- * slice (one transaction, each campaign once) instead of one each.
+ * After a commit (inbox, HTTP, pull): queue the touched campaigns and judge
+ * them at once -- in the next turn of the loop with nothing else to do, since
+ * judging runs at the lowest priority. No delay is added: an idle daemon
+ * judges a lone webhook's sample straight after its commit, and its notice
+ * leaves right after that slice (deliver_kick). Batching comes from the load
+ * itself: while requests, commits or deliveries keep the loop busy, or a
+ * retry after a busy database is pending, the judging event waits and the
+ * campaigns of every commit made meanwhile gather in the queue (each once),
+ * so one slice -- one transaction -- takes them all.
  */
 static void
 daemon_committed_cb(void *arg, const struct ingest_subject *subjects, size_t n)
@@ -183,8 +197,9 @@ daemon_committed_cb(void *arg, const struct ingest_subject *subjects, size_t n)
 	if (n == 0)
 		return;
 	eval_queue_add(d->evq, subjects, n);
+	/* Pending covers active: a slice already due takes these too. */
 	if (!evtimer_pending(d->ev_judge, NULL))
-		daemon_arm_judge(d, JUDGE_DELAY_MSECS);
+		daemon_arm_judge(d, 0);
 }
 
 /* Pending periods and repeat intervals advance with time: revisit the
