@@ -95,6 +95,7 @@ struct daemon {
 	struct eval_queue	*evq;		/* waiting to be judged */
 	int			 sweeping;	/* judging every campaign */
 	struct event		*ev_judge;
+	int64_t			 judge_usec;	/* spent judging, in all */
 };
 
 static void
@@ -112,8 +113,11 @@ usage(void)
 
 /*
  * Judge the next slice of the queue after msecs, or (0) in the next turn of
- * the loop that has nothing of a higher priority to do: the event is made
- * active, not put on the timer heap.
+ * the loop that has nothing of a higher priority to do. Even then a timer,
+ * not event_active(): libevent runs an event made active from its own
+ * callback in the same pass over the active queue, without looking at the
+ * sockets -- back-to-back slices would hold the loop for a whole sweep. A
+ * timer due now is activated at the start of the next turn, after the poll.
  */
 static void
 daemon_arm_judge(struct daemon *d, long msecs)
@@ -121,10 +125,7 @@ daemon_arm_judge(struct daemon *d, long msecs)
 	struct timeval tv = { msecs / 1000, (msecs % 1000) * 1000 };
 
 	event_del(d->ev_judge);
-	if (msecs == 0)
-		event_active(d->ev_judge, EV_TIMEOUT, 0);
-	else
-		evtimer_add(d->ev_judge, &tv);
+	evtimer_add(d->ev_judge, &tv);
 }
 
 /*
@@ -140,11 +141,14 @@ daemon_judge_cb(evutil_socket_t fd, short events, void *arg)
 	struct daemon *d = arg;
 	struct eval_slice sl;
 	char *cause = NULL;
+	int rc;
 
 	(void)fd;
 	(void)events;
-	if (eval_queue_run(d->evq, d->store, d->cfg, (int64_t)time(NULL),
-	    JUDGE_SLICE_USECS, &sl, &cause) != 0) {
+	rc = eval_queue_run(d->evq, d->store, d->cfg, (int64_t)time(NULL),
+	    JUDGE_SLICE_USECS, &sl, &cause);
+	d->judge_usec += sl.usec;
+	if (rc != 0) {
 		if (sl.busy) {
 			log_debug("judging: database busy, retried: %s", cause);
 			daemon_arm_judge(d, JUDGE_BUSY_MSECS);
@@ -345,10 +349,19 @@ daemon_metrics_cb(void *arg, struct evbuffer *out)
 	    "# HELP roiwatch_evaluation_slice_max_seconds Longest slice of "
 	    "judging (the loop is held that long).\n"
 	    "# TYPE roiwatch_evaluation_slice_max_seconds gauge\n"
-	    "roiwatch_evaluation_slice_max_seconds %.6f\n",
+	    "roiwatch_evaluation_slice_max_seconds %.6f\n"
+	    "# HELP roiwatch_evaluation_slices_total Slices of judging run "
+	    "(one transaction each; commits made meanwhile share one).\n"
+	    "# TYPE roiwatch_evaluation_slices_total counter\n"
+	    "roiwatch_evaluation_slices_total %llu\n"
+	    "# HELP roiwatch_evaluation_seconds_total Time spent judging, "
+	    "in slices (the loop was held that long in all).\n"
+	    "# TYPE roiwatch_evaluation_seconds_total counter\n"
+	    "roiwatch_evaluation_seconds_total %.6f\n",
 	    (unsigned long long)est.judged, (unsigned long long)est.failed,
 	    (long long)store_count_unjudgeable(d->store),
-	    eval_queue_touched(d->evq), (double)est.slice_max_usec / 1e6);
+	    eval_queue_touched(d->evq), (double)est.slice_max_usec / 1e6,
+	    (unsigned long long)est.slices, (double)d->judge_usec / 1e6);
 	deliver_get_stats(d->deliver, &dst);
 	evbuffer_add_printf(out,
 	    "# HELP roiwatch_delivery_attempts_total Delivery attempts, by "
