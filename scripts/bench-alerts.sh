@@ -92,6 +92,7 @@ spawn() {
 # stop PID: TERM, then wait for it.
 stop() { kill -TERM "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
 hwm() { awk '/^VmHWM/ { print $2 }' "/proc/$1/status"; }
+anon() { awk '/^RssAnon/ { print $2 }' "/proc/$1/status"; }	# private part, now
 val() { sed -n "s/^$1=//p" <<<"$2"; }
 wait_for() {	# wait_for WHAT CMD...: up to 20 s
 	local what=$1 i; shift
@@ -176,7 +177,7 @@ out=$("${PY[@]}" burst roiwatchd "$D_PORT" "$CLIENTS" "$PER" "$CONNS")
 RW_T0=$(val first_post "$out")
 "${PY[@]}" wait-quiet "$W/rw-sink.err" 1 "$QUIET" >/dev/null
 RW_SENT=$("${PY[@]}" metric "$D_PORT" 'roiwatch_delivery_attempts_total{outcome="delivered"}')
-RW_RSS=$(hwm "$DPID")
+RW_RSS=$(hwm "$DPID") RW_ANON=$(anon "$DPID")
 stop "$DPID"; stop "$SPID"
 sink=$(cat "$W/rw-sink.out")
 RW_MSGS=$(sed -n 's/.*count=\([0-9]*\).*/\1/p' <<<"$sink")
@@ -194,7 +195,7 @@ AM_T0=$(val first_post "$out")
 AM_ALL=$("${PY[@]}" metric "$AM_PORT" 'alertmanager_notifications_total{integration="webhook"}')
 AM_FAILED=$("${PY[@]}" metric "$AM_PORT" 'alertmanager_notifications_failed_total{integration="webhook"}')
 AM_SENT=$((AM_ALL - AM_FAILED))
-AM_RSS=$(hwm "$APID")
+AM_RSS=$(hwm "$APID") AM_ANON=$(anon "$APID")
 stop "$APID"; stop "$SPID"
 sink=$(cat "$W/am-sink.out")
 AM_MSGS=$(sed -n 's/.*count=\([0-9]*\).*/\1/p' <<<"$sink")
@@ -230,5 +231,6 @@ cat <<REPORT
 | duplicates (a breach in a second message) | $(val duplicates "$RWC") | $(val duplicates "$AMC") | - | 0 |
 | time until every breach was in (reading receiver) | $(val all_after "$RWC") s | $(val all_after "$AMC") s | $(ratio "$(val all_after "$RWC")" "$(val all_after "$AMC")") | <= 1 |
 | peak RSS (VmHWM; at start) | $RW_RSS KiB ($RW_RSS0) | $AM_RSS KiB ($AM_RSS0) | $(ratio "$RW_RSS" "$AM_RSS") | <= 0.125 |
+| anonymous RSS after the burst (not file pages of libraries) | $RW_ANON KiB | $AM_ANON KiB | $(ratio "$RW_ANON" "$AM_ANON") | - |
 | latency POST to webhook, $LATENCY_N samples one at a time | p50 $(val p50_ms "$LAT") ms, p99 $(val p99_ms "$LAT") ms, max $(val max_ms "$LAT") ms | - | - | p99 < 10 ms |
 REPORT

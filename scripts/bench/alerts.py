@@ -77,8 +77,14 @@ class Receiver:
             def log_message(self, *a):
                 pass
 
-        http.server.ThreadingHTTPServer.daemon_threads = True
-        self.srv = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        class Server(http.server.ThreadingHTTPServer):
+            daemon_threads = True
+            # The default backlog (5) drops the connections of a sender
+            # that opens dozens at once: each then waits for a SYN resent
+            # a second later.
+            request_queue_size = 256
+
+        self.srv = Server(("127.0.0.1", port), Handler)
         threading.Thread(target=self.srv.serve_forever, daemon=True).start()
 
     def close(self):
@@ -260,7 +266,7 @@ def cmd_metric(args):
     for line in text.split("\n"):
         if line.startswith(args[1] + " "):
             total += float(line.rsplit(" ", 1)[1])
-    print("%.0f" % total)
+    print(int(total) if total == int(total) else total)
 
 
 def cmd_ports(args):
