@@ -4,8 +4,10 @@
  * multi-socket in the same loop).
  *
  * Periodic duties (the one place they are all listed):
- *   judging            50 ms after a commit      campaigns touched meanwhile, once,
- *                                                in slices of 20 ms (eval.c)
+ *   judging            at once after a commit,   the campaigns touched, once, in
+ *                      in the next idle turn     slices of 20 ms (eval.c); commits
+ *                      of the loop               made while the loop is busy wait
+ *                                                in the queue and are judged together
  *   inbox rescan       every inbox_rescan_secs   safety net for missed inotify events
  *   inbox retry        2 s after a failure       a file the store failed is taken again
  *   evaluation         every evaluate_secs       pending periods and repeat intervals
@@ -60,7 +62,6 @@
 #define STOP_GRACE_SECS		10
 #define STATUS_SECS		10
 #define PRUNE_SECS		3600
-#define JUDGE_DELAY_MSECS	50	/* commits judged together within this */
 #define JUDGE_SLICE_USECS	20000	/* the loop is held at most this long */
 #define JUDGE_BUSY_MSECS	20	/* database locked: next try */
 #define JUDGE_RETRY_SECS	5	/* a slice failed otherwise: next try */
@@ -94,6 +95,7 @@ struct daemon {
 	struct eval_queue	*evq;		/* waiting to be judged */
 	int			 sweeping;	/* judging every campaign */
 	struct event		*ev_judge;
+	int64_t			 judge_usec;	/* spent judging, in all */
 };
 
 static void
@@ -109,7 +111,14 @@ usage(void)
 	exit(2);
 }
 
-/* Judge the next slice of the queue now (0) or after msecs. */
+/*
+ * Judge the next slice of the queue after msecs, or (0) in the next turn of
+ * the loop that has nothing of a higher priority to do. Even then a timer,
+ * not event_active(): libevent runs an event made active from its own
+ * callback in the same pass over the active queue, without looking at the
+ * sockets -- back-to-back slices would hold the loop for a whole sweep. A
+ * timer due now is activated at the start of the next turn, after the poll.
+ */
 static void
 daemon_arm_judge(struct daemon *d, long msecs)
 {
@@ -132,11 +141,14 @@ daemon_judge_cb(evutil_socket_t fd, short events, void *arg)
 	struct daemon *d = arg;
 	struct eval_slice sl;
 	char *cause = NULL;
+	int rc;
 
 	(void)fd;
 	(void)events;
-	if (eval_queue_run(d->evq, d->store, d->cfg, (int64_t)time(NULL),
-	    JUDGE_SLICE_USECS, &sl, &cause) != 0) {
+	rc = eval_queue_run(d->evq, d->store, d->cfg, (int64_t)time(NULL),
+	    JUDGE_SLICE_USECS, &sl, &cause);
+	d->judge_usec += sl.usec;
+	if (rc != 0) {
 		if (sl.busy) {
 			log_debug("judging: database busy, retried: %s", cause);
 			daemon_arm_judge(d, JUDGE_BUSY_MSECS);
@@ -171,9 +183,15 @@ daemon_judge_all(struct daemon *d)
 }
 
 /*
- * After a commit (inbox, HTTP, pull): remember the touched campaigns and judge
- * them a moment later. Under a stream of webhooks many group commits share one
- * slice (one transaction, each campaign once) instead of one each.
+ * After a commit (inbox, HTTP, pull): queue the touched campaigns and judge
+ * them at once -- in the next turn of the loop with nothing else to do, since
+ * judging runs at the lowest priority. No delay is added: an idle daemon
+ * judges a lone webhook's sample straight after its commit, and its notice
+ * leaves right after that slice (deliver_kick). Batching comes from the load
+ * itself: while requests, commits or deliveries keep the loop busy, or a
+ * retry after a busy database is pending, the judging event waits and the
+ * campaigns of every commit made meanwhile gather in the queue (each once),
+ * so one slice -- one transaction -- takes them all.
  */
 static void
 daemon_committed_cb(void *arg, const struct ingest_subject *subjects, size_t n)
@@ -183,8 +201,9 @@ daemon_committed_cb(void *arg, const struct ingest_subject *subjects, size_t n)
 	if (n == 0)
 		return;
 	eval_queue_add(d->evq, subjects, n);
+	/* Pending covers active: a slice already due takes these too. */
 	if (!evtimer_pending(d->ev_judge, NULL))
-		daemon_arm_judge(d, JUDGE_DELAY_MSECS);
+		daemon_arm_judge(d, 0);
 }
 
 /* Pending periods and repeat intervals advance with time: revisit the
@@ -330,10 +349,19 @@ daemon_metrics_cb(void *arg, struct evbuffer *out)
 	    "# HELP roiwatch_evaluation_slice_max_seconds Longest slice of "
 	    "judging (the loop is held that long).\n"
 	    "# TYPE roiwatch_evaluation_slice_max_seconds gauge\n"
-	    "roiwatch_evaluation_slice_max_seconds %.6f\n",
+	    "roiwatch_evaluation_slice_max_seconds %.6f\n"
+	    "# HELP roiwatch_evaluation_slices_total Slices of judging run "
+	    "(one transaction each; commits made meanwhile share one).\n"
+	    "# TYPE roiwatch_evaluation_slices_total counter\n"
+	    "roiwatch_evaluation_slices_total %llu\n"
+	    "# HELP roiwatch_evaluation_seconds_total Time spent judging, "
+	    "in slices (the loop was held that long in all).\n"
+	    "# TYPE roiwatch_evaluation_seconds_total counter\n"
+	    "roiwatch_evaluation_seconds_total %.6f\n",
 	    (unsigned long long)est.judged, (unsigned long long)est.failed,
 	    (long long)store_count_unjudgeable(d->store),
-	    eval_queue_touched(d->evq), (double)est.slice_max_usec / 1e6);
+	    eval_queue_touched(d->evq), (double)est.slice_max_usec / 1e6,
+	    (unsigned long long)est.slices, (double)d->judge_usec / 1e6);
 	deliver_get_stats(d->deliver, &dst);
 	evbuffer_add_printf(out,
 	    "# HELP roiwatch_delivery_attempts_total Delivery attempts, by "

@@ -10,8 +10,8 @@ ROIWATCH_DEMO_PKGS="python3"
 # strace (the durability test sees each fsync before its acknowledgement),
 # systemd (systemd-analyze scores the unit file).
 ROIWATCH_TEST_PKGS="libcmocka-dev python3 python3-aiosmtpd openssl strace systemd"
-# Benchmarks: HTTP load generator.
-ROIWATCH_BENCH_PKGS="wrk sqlite3 python3 time"
+# Benchmarks: HTTP load generator; Prometheus Alertmanager (bench-alerts.sh compares with it).
+ROIWATCH_BENCH_PKGS="wrk sqlite3 python3 time prometheus-alertmanager"
 # Fuzzing with libFuzzer (scripts/fuzz.sh --engine libfuzzer): clang and its
 # sanitizer and fuzzer runtimes. Without them fuzz.sh uses gcc's sanitizers.
 ROIWATCH_FUZZ_PKGS="clang libclang-rt-14-dev"
