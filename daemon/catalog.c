@@ -411,7 +411,8 @@ cat_line(struct cat_parse *p, struct catalog *c, const char *s,
 	}
 	if (kl == 5 && memcmp(kw, "msgid", 5) == 0) {
 		if (p->has_id) {
-			cat_error(p, "msgid twice in one entry");
+			cat_error(p, "msgid \"%.40s\" without msgstr",
+			    p->id.p != NULL ? p->id.p : "");
 			return -1;
 		}
 		p->has_id = 1;
