@@ -15,6 +15,13 @@
 #include <cmocka.h>
 
 #include "catalog.h"
+#include "kpi.h"
+#include "metric.h"
+#include "money.h"
+#include "window.h"
+
+#define NBSP	"\xc2\xa0"		/* U+00A0 */
+#define NNBSP	"\xe2\x80\xaf"	/* U+202F */
 
 #define HEADER(plural)							\
 	"msgid \"\"\n"							\
@@ -359,6 +366,61 @@ test_threads(void **state)
 	}
 }
 
+/*
+ * Numbers, money and dates follow the reader's language through the
+ * catalogue: separators, the place of the currency, the date's order.
+ */
+static void
+test_formats_follow_language(void **state)
+{
+	struct kpi_value	 v;
+	struct window_range	 w;
+	char			 buf[128];
+
+	(void)state;
+	assert_string_equal(money_format_currency(87000000000LL, "EUR", "fr",
+	    buf, sizeof buf), "87" NNBSP "000,00" NBSP "\xe2\x82\xac");
+	assert_string_equal(money_format_currency(87000000000LL, "USD", "en",
+	    buf, sizeof buf), "$87,000.00");
+	assert_string_equal(money_format_currency(87000000000LL, "USD",
+	    "fr_CA", buf, sizeof buf), "87" NNBSP "000,00" NBSP "$");
+	assert_string_equal(money_format_currency(25750000000LL, "JPY", "fr",
+	    buf, sizeof buf), "25" NNBSP "750" NBSP "\xc2\xa5");
+	assert_string_equal(money_format_currency(25750000000LL, "JPY", "en",
+	    buf, sizeof buf), "\xc2\xa5" "25,750");
+	assert_string_equal(money_format_currency(-25750000000LL, "CHF", "en",
+	    buf, sizeof buf), "-25,750.00 CHF");
+	assert_string_equal(money_format_currency(-25750000000LL, "CHF", "fr",
+	    buf, sizeof buf), "-25" NNBSP "750,00" NBSP "CHF");
+	/* An unknown language reads English. */
+	assert_string_equal(money_format_currency(87000000000LL, "EUR", "de",
+	    buf, sizeof buf), "\xe2\x82\xac" "87,000.00");
+	assert_string_equal(money_format(1234567890000LL, "fr", buf,
+	    sizeof buf), "1" NNBSP "234" NNBSP "567,89");
+
+	memset(&v, 0, sizeof v);
+	v.defined = 1;
+	v.value = 0.125;
+	assert_string_equal(kpi_format_value(kpi_def(KPI_ROI), &v, "EUR", "fr",
+	    buf, sizeof buf), "12,50" NNBSP "%");
+	assert_string_equal(kpi_format_value(kpi_def(KPI_ROI), &v, "EUR", "en",
+	    buf, sizeof buf), "12.50%");
+	v.value = 3.375;
+	assert_string_equal(kpi_format_value(kpi_def(KPI_ROAS), &v, "EUR",
+	    "fr", buf, sizeof buf), "3,38:1");
+
+	w.from = metric_days_from_civil(2026, 11, 25);
+	w.to = metric_days_from_civil(2026, 12, 1);
+	assert_string_equal(window_format_range(&w, "fr", buf, sizeof buf),
+	    "du 25/11/2026 au 01/12/2026");
+	assert_string_equal(window_format_range(&w, "en", buf, sizeof buf),
+	    "2026-11-25 to 2026-12-01");
+	w.from = w.to;
+	assert_string_equal(window_format_range(&w, "fr", buf, sizeof buf),
+	    "le 01/12/2026");
+	assert_int_equal(catalog_misses(), 0);
+}
+
 int
 main(void)
 {
@@ -372,6 +434,7 @@ main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_nul_byte),
 		cmocka_unit_test(test_embedded),
+		cmocka_unit_test(test_formats_follow_language),
 		cmocka_unit_test(test_lookup_fallbacks),
 	};
 
