@@ -490,7 +490,8 @@ catalog_parse(const char *text, size_t len, const char *name, char **cause)
 		} else
 			(void)cat_finish(&p, c);
 	}
-	qsort(c->e, c->n, sizeof *c->e, cat_entry_cmp);
+	if (c->n > 1)
+		qsort(c->e, c->n, sizeof *c->e, cat_entry_cmp);
 	for (i = 0; p.cause == NULL && i + 1 < c->n; i++) {
 		if (cat_entry_cmp(&c->e[i], &c->e[i + 1]) == 0) {
 			xasprintf(&p.cause, "%s: msgid \"%.40s\"%s%s%s twice",
@@ -566,7 +567,7 @@ catalog_get(const struct catalog *c, const char *ctx, const char *msgid,
 	struct cat_entry key, *e;
 	int		 f;
 
-	if (c == NULL || msgid == NULL)
+	if (c == NULL || msgid == NULL || c->n == 0)
 		return NULL;
 	memset(&key, 0, sizeof key);
 	key.ctx = (char *)(uintptr_t)(ctx != NULL ? ctx : "");
@@ -621,7 +622,8 @@ cat_load(void)
 		if (strcmp(s->lang, "en") == 0)
 			cat_english = cat_loaded[i];
 	}
-	qsort(cat_names, k, sizeof *cat_names, cat_name_cmp);
+	if (k > 1)
+		qsort(cat_names, k, sizeof *cat_names, cat_name_cmp);
 }
 
 /* The catalogue of "fr", "fr_FR", "fr-CA.UTF-8"...; NULL: none. */
