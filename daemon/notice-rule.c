@@ -52,6 +52,8 @@ notice_rule_to_json(cJSON *parent, const struct notice_rule *r)
 	cJSON_AddStringToObject(o, "file", r->file);
 	json_int(o, "line", r->line);
 	json_int(o, "since", r->since);
+	if (r->since_off_known)
+		json_int(o, "since_off", r->since_off);
 	json_int(o, "pending_secs", r->pending_secs);
 	json_int(o, "repeat_secs", r->repeat_secs);
 	json_int(o, "min_volume", r->min_volume);
@@ -168,6 +170,11 @@ notice_rule_from_json(const cJSON *parent, struct notice_rule *r,
 	NR_INT(o, "line", 0, INT32_MAX, r->line);
 	NR_INT(o, "volume", 0, RULE_VOLUME_MAX - 1, r->volume);
 	NR_INT(o, "since", INT64_MIN, INT64_MAX, r->since);
+	/* Absent from payloads queued before it: the time reads in UTC. */
+	if (cJSON_GetObjectItemCaseSensitive(o, "since_off") != NULL) {
+		NR_INT(o, "since_off", -86400, 86400, r->since_off);
+		r->since_off_known = 1;
+	}
 	NR_INT(o, "pending_secs", 0, INT64_MAX, r->pending_secs);
 	NR_INT(o, "repeat_secs", 0, INT64_MAX, r->repeat_secs);
 	NR_INT(o, "min_volume", INT64_MIN, INT64_MAX, r->min_volume);
@@ -439,14 +446,41 @@ nr_duration(int64_t s, const char *lang, char *buf, size_t len)
 	return (buf);
 }
 
+/*
+ * When the state began, in the client's time and the language's date format:
+ * "2026-12-02 15:05 (Europe/Paris)", "02/12/2026 15:05 (Europe/Paris)"; in
+ * UTC when the payload does not say the client's offset.
+ */
 static char *
-nr_time(int64_t t, char *buf, size_t len)
+nr_time(const struct notice *n, const struct notice_rule *r, char *buf,
+    size_t len)
 {
-	time_t		tt = (time_t)t;
+	time_t		tt = (time_t)r->since;
 	struct tm	tm;
+	int64_t		local;
+	int32_t		day, sec;
+	int		y;
+	unsigned	m, d;
+	char		date[32], hm[16];
 
-	gmtime_r(&tt, &tm);
-	strftime(buf, len, "%Y-%m-%d %H:%M UTC", &tm);
+	if (!r->since_off_known) {
+		gmtime_r(&tt, &tm);
+		strftime(buf, len, "%Y-%m-%d %H:%M UTC", &tm);
+		return (buf);
+	}
+	local = r->since + r->since_off;
+	day = (int32_t)(local >= 0 ? local / 86400 : -((-local + 86399) /
+	    86400));
+	sec = (int32_t)(local - (int64_t)day * 86400);
+	metric_civil_from_days(day, &y, &m, &d);
+	snprintf(date, sizeof date, trc(n->language, "date", "%04d-%02u-%02u"),
+	    y, m, d);
+	/* TRANSLATORS: hours and minutes. */
+	snprintf(hm, sizeof hm, trc(n->language, "time", "%02d:%02d"),
+	    (int)(sec / 3600), (int)(sec / 60 % 60));
+	/* TRANSLATORS: a date, a time of day and the client's time zone. */
+	snprintf(buf, len, trc(n->language, "date and time", "%s %s (%s)"),
+	    date, hm, r->tz);
 	return (buf);
 }
 
@@ -559,7 +593,7 @@ notice_rule_text(struct ndoc_event *ev, const struct notice *n,
 		snprintf(line, sizeof line, "%s", nr_origin(n, r->origin));
 	ndoc_add(ev, tr(lang, "Threshold from"), line);
 	/* Why now. */
-	nr_time(r->since, a, sizeof a);
+	nr_time(n, r, a, sizeof a);
 	if (e->action == RULE_FLAPPING)
 		snprintf(line, sizeof line, tr(lang, "its state changed too "
 		    "often; last change %s"), a);
