@@ -147,7 +147,7 @@ notice_fmt_percent(const struct kpi_value *v, const char *lang, char *buf,
 	return (notice_localise_text(tmp, lang, buf, len));
 }
 
-static char *
+char *
 notice_fmt_threshold_lang(int64_t ppm, const char *lang, char *buf,
     size_t len)
 {
