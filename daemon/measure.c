@@ -947,6 +947,22 @@ measure_label(const struct measure_ref *ref, const char *lang)
 	return trc(lang, "KPI", ref->def->label);
 }
 
+char *
+measure_label_text(const struct measure_ref *ref, const char *lang,
+    char *buf, size_t len)
+{
+	if (len == 0)
+		return buf;
+	if ((ref->def->flags & MEASURE_F_CUSTOM) == 0)
+		snprintf(buf, len, "%s", trc(lang, "KPI", ref->def->label));
+	else if (ref->def->form == MEASURE_FORM_CUSTOM_AVG)
+		/* TRANSLATORS: a custom KPI's name. */
+		snprintf(buf, len, tr(lang, "%s (daily average)"), ref->custom);
+	else
+		snprintf(buf, len, "%s", ref->custom);
+	return buf;
+}
+
 enum measure_unit
 measure_unit(const struct measure_ref *ref)
 {

@@ -315,14 +315,19 @@ nr_threshold(const struct notice *n, const struct notice_cond *k, int64_t v,
 	    len));
 }
 
-static const char *
-nr_label(const struct notice *n, const struct notice_cond *k)
+/* The KPI's label, into buf: a custom KPI's lives in its ref, which does
+ * not outlive this call. */
+static char *
+nr_label(const struct notice *n, const struct notice_cond *k, char *buf,
+    size_t len)
 {
 	struct measure_ref m;
 
-	if (measure_lookup(k->measure, &m, NULL) != 0)
-		return (k->measure);
-	return (measure_label(&m, n->language));
+	if (measure_lookup(k->measure, &m, NULL) != 0) {
+		snprintf(buf, len, "%s", k->measure);
+		return (buf);
+	}
+	return (measure_label_text(&m, n->language, buf, len));
 }
 
 static const char *
@@ -347,7 +352,7 @@ notice_rule_title(const struct notice *n, const struct notice_event *e,
 	const struct notice_rule *r = &e->rule;
 	const struct notice_cond *k = &r->cond[0];
 	const char *lang = n->language;
-	char	 th[96], what[160];
+	char	 th[96], what[256], lbl[METRIC_CUSTOM_NAME_MAX + 64];
 
 	switch (e->action) {
 	case RULE_FLAPPING:
@@ -357,7 +362,7 @@ notice_rule_title(const struct notice *n, const struct notice_event *e,
 	case RULE_RESOLVE:
 		/* TRANSLATORS: a KPI ("CPA"), then the rule's name. */
 		snprintf(buf, len, tr(lang, "%s back within bounds (rule %s)"),
-		    nr_label(n, k), r->name);
+		    nr_label(n, k, lbl, sizeof lbl), r->name);
 		return (buf);
 	default:
 		break;
@@ -376,7 +381,8 @@ notice_rule_title(const struct notice *n, const struct notice_event *e,
 	if (k->change && th[0] == '+')
 		memmove(th, th + 1, strlen(th));
 	/* "CPA above 40.00 €", then what more there is to say. */
-	snprintf(what, sizeof what, "%s %s %s%s%s", nr_label(n, k),
+	snprintf(what, sizeof what, "%s %s %s%s%s", nr_label(n, k, lbl,
+	    sizeof lbl),
 	    nr_cmp_words(k->cmp, k->change, lang), th,
 	    r->ncond > 1 ? tr(lang, " and more conditions") : "",
 	    e->action == RULE_GOOD ? tr(lang, ": target reached") : "");
@@ -491,7 +497,9 @@ nr_cond_lines(struct ndoc_event *ev, const struct notice *n,
 	struct measure_ref m;
 	const char *lang = n->language;
 	char	 v[128], p[128], t[128], c[128], line[512];
-	const char *label = nr_label(n, k);
+	char	 label[METRIC_CUSTOM_NAME_MAX + 64];
+
+	nr_label(n, k, label, sizeof label);
 
 	if (full) {
 		nr_value(n, k, 0, v, sizeof v);

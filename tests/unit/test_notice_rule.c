@@ -234,6 +234,35 @@ test_since_without_offset(void **state)
 	notice_free(n);
 }
 
+/* A custom KPI's label, in a change condition too (it once pointed into a
+ * ref gone out of scope and read empty). */
+static void
+test_custom_label(void **state)
+{
+	struct notice_event e;
+	char	*s;
+
+	(void)state;
+	rule_event(&e, RULE_THRESHOLD, RULE_FIRE);
+	e.rule.ncond = 2;
+	e.rule.cond[1] = e.rule.cond[0];
+	snprintf(e.rule.cond[1].measure, sizeof e.rule.cond[1].measure,
+	    "custom_avg:reach");
+	e.rule.cond[1].change = 1;
+	e.rule.cond[1].prev_defined = 1;
+	e.rule.cond[1].prev = 1000000;
+	e.rule.cond[1].cur = 1250000;
+	e.rule.cond[1].value = 250000;
+	s = body_of("en", &e);
+	assert_contains(s, "\n   reach (daily average): 1.25, change +25.00% "
+	    "(previous period: 1)\n");
+	free(s);
+	s = body_of("fr", &e);
+	assert_contains(s, "\n   reach (moyenne par jour)\xc2\xa0: 1,25, "
+	    "variation +25,00\xe2\x80\xaf% (période précédente : 1)");
+	free(s);
+}
+
 int
 main(void)
 {
@@ -242,6 +271,7 @@ main(void)
 		cmocka_unit_test(test_threshold_en_fr),
 		cmocka_unit_test(test_budget_freshness_repeat),
 		cmocka_unit_test(test_since_without_offset),
+		cmocka_unit_test(test_custom_label),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
