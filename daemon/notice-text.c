@@ -51,7 +51,7 @@ notice_clean(const char *s)
 	return (out);
 }
 
-/* The callers that still carry a French flag (notice-webhook.c). */
+/* For callers that still pass a French flag (notice_localise() and kin). */
 static const char *
 notice_lang_of(int fr)
 {
