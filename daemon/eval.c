@@ -370,6 +370,8 @@ eval_explain(const struct eval_subject *sj, const struct rule_def *r,
 	    (sj->cc->file != NULL ? sj->cc->file : ""));
 	nr->line = b->line;
 	nr->since = st->since;
+	nr->since_off = tz_offset_at(sj->cc->tz, st->since);
+	nr->since_off_known = 1;
 	nr->pending_secs = r->pending_secs;
 	nr->repeat_secs = r->repeat_secs;
 	nr->min_volume = b->min_volume;

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "catalog.h"
 #include "kpi.h"
 #include "log.h"
 #include "metric.h"
@@ -443,26 +444,21 @@ kpi_gaps_pick(const struct kpi_lack *lacks, size_t n, enum kpi_pair p,
 	}
 }
 
-static int
-kpi_is_fr(const char *lang)
-{
-	return lang != NULL && strncmp(lang, "fr", 2) == 0;
-}
-
+/* A field a day lacks, in the reader's language. */
 static const char *
-kpi_field_word(enum metric_field f, int fr)
+kpi_field_word(enum metric_field f, const char *lang)
 {
 	switch (f) {
 	case MF_COST:
-		return fr ? "coût" : "cost";
+		return trc(lang, "field", "cost");
 	case MF_REVENUE:
-		return fr ? "revenus" : "revenue";
+		return trc(lang, "field", "revenue");
 	case MF_IMPRESSIONS:
-		return "impressions";
+		return trc(lang, "field", "impressions");
 	case MF_CLICKS:
-		return fr ? "clics" : "clicks";
+		return trc(lang, "field", "clicks");
 	case MF_CONVERSIONS:
-		return "conversions";
+		return trc(lang, "field", "conversions");
 	default:
 		return metric_field_name(f);
 	}
@@ -490,34 +486,35 @@ char *
 kpi_format_coverage(const struct kpi_value *v, const struct kpi_gaps *g,
     int campaign_days, const char *lang, char *buf, size_t len)
 {
-	const char	*unit, *unit1, *sep;
+	const char	*sep;
 	char		 day[16], *p;
 	size_t		 i, start;
-	int		 fr = kpi_is_fr(lang), f, nf;
+	int		 f, nf;
+	unsigned long	 total;
 
 	if (len == 0)
 		return buf;
 	buf[0] = '\0';
-	if (fr) {
-		unit1 = campaign_days ? "jour-campagne" : "jour";
-		unit = campaign_days ? "jours-campagnes" : "jours";
-	} else {
-		unit1 = campaign_days ? "campaign-day" : "day";
-		unit = campaign_days ? "campaign-days" : "days";
-	}
 	if (v->days_total <= 0) {
-		snprintf(buf, len, "%s", fr ? "aucune donnée" : "no data");
+		snprintf(buf, len, "%s", tr(lang, "no data"));
 		return buf;
 	}
-	snprintf(buf, len, fr ? "%lld sur %lld %s" : "%lld of %lld %s",
-	    (long long)v->days, (long long)v->days_total,
-	    v->days_total == 1 ? unit1 : unit);
+	total = (unsigned long)v->days_total;
+	if (campaign_days)
+		snprintf(buf, len, trn(lang, "%lld of %lld campaign-day",
+		    "%lld of %lld campaign-days", total), (long long)v->days,
+		    (long long)v->days_total);
+	else
+		snprintf(buf, len, trn(lang, "%lld of %lld day",
+		    "%lld of %lld days", total), (long long)v->days,
+		    (long long)v->days_total);
 	if (g == NULL)
 		return buf;
 	for (i = 0; i < g->n; i++) {
 		metric_format_date(g->gap[i].day, day);
-		kpi_cat(buf, len, "%s%s", i == 0 ? (fr ? " ; " : "; ") : ", ",
-		    day);
+		/* TRANSLATORS: before the first day lacking a field. */
+		kpi_cat(buf, len, "%s%s", i == 0 ? trc(lang, "coverage",
+		    "; ") : ", ", day);
 		if (g->gap[i].campaign[0] != '\0') {
 			start = strlen(buf) + 2;
 			kpi_cat(buf, len, " (%s)", g->gap[i].campaign);
@@ -527,62 +524,65 @@ kpi_format_coverage(const struct kpi_value *v, const struct kpi_gaps *g,
 				    (unsigned char)*p == 0x7f)
 					*p = ' ';
 		}
-		kpi_cat(buf, len, "%s", fr ? " sans " : " lacks ");
+		/* TRANSLATORS: "2026-12-02 lacks cost and revenue". */
+		kpi_cat(buf, len, "%s", trc(lang, "coverage", " lacks "));
 		nf = 0;
 		for (f = 0; f < MF__MAX; f++) {
 			if ((g->gap[i].lacks & MF_BIT(f)) == 0)
 				continue;
-			sep = nf == 0 ? "" : (fr ? " ni " : " and ");
-			kpi_cat(buf, len, "%s%s", sep, kpi_field_word(f, fr));
+			sep = nf == 0 ? "" : trc(lang, "coverage", " and ");
+			kpi_cat(buf, len, "%s%s", sep, kpi_field_word(f, lang));
 			nf++;
 		}
 	}
-	if (g->total > (int64_t)g->n) {
-		if (fr)
-			kpi_cat(buf, len, ", et %lld autre%s",
-			    (long long)(g->total - (int64_t)g->n),
-			    g->total - (int64_t)g->n > 1 ? "s" : "");
-		else
-			kpi_cat(buf, len, ", and %lld more",
-			    (long long)(g->total - (int64_t)g->n));
-	}
+	if (g->total > (int64_t)g->n)
+		/* TRANSLATORS: more days lacking a field than listed. */
+		kpi_cat(buf, len, trn(lang, ", and %lld more", ", and %lld more",
+		    (unsigned long)(g->total - (int64_t)g->n)),
+		    (long long)(g->total - (int64_t)g->n));
 	return buf;
 }
 
-/* English "12.50%" in French: "12,50 %" (U+202F before the sign). */
+/*
+ * A figure written the English way ("12.50%", "3.38:1") in the language's
+ * conventions, from the catalogue: French "12,50 %" (U+202F before the sign).
+ */
 static void
-kpi_frenchify(char *buf, size_t len)
+kpi_localise(char *buf, size_t len, const char *lang)
 {
-	char	 tmp[128];
-	size_t	 i, o = 0;
+	char		 tmp[128];
+	const char	*ds = trc(lang, "number", ".");
+	size_t		 i, o = 0, dl = strlen(ds), n = strlen(buf);
+	int		 percent = n > 0 && buf[n - 1] == '%';
 
-	for (i = 0; buf[i] != '\0' && o + 5 < sizeof tmp; i++) {
-		if (buf[i] == '.')
-			tmp[o++] = ',';
-		else if (buf[i] == '%') {
-			memcpy(tmp + o, "\xe2\x80\xaf%", 4);
-			o += 4;
+	if (percent)
+		n--;
+	for (i = 0; i < n && o + dl + 1 < sizeof tmp; i++) {
+		if (buf[i] == '.') {
+			memcpy(tmp + o, ds, dl);
+			o += dl;
 		} else
 			tmp[o++] = buf[i];
 	}
 	tmp[o] = '\0';
-	snprintf(buf, len, "%s", tmp);
+	if (percent)
+		snprintf(buf, len, trc(lang, "number", "%s%%"), tmp);
+	else
+		snprintf(buf, len, "%s", tmp);
 }
 
 char *
 kpi_format_value(const struct kpi_def *d, const struct kpi_value *v,
     const char *currency, const char *lang, char *buf, size_t len)
 {
-	int	 fr = kpi_is_fr(lang);
-
 	if (len == 0)
 		return buf;
 	if (v->missing) {
-		snprintf(buf, len, "%s", fr ? "manquant" : "missing");
+		snprintf(buf, len, "%s", tr(lang, "missing"));
 		return buf;
 	}
 	if (!v->defined || !isfinite(v->value) || fabs(v->value) > 9e18) {
-		snprintf(buf, len, "%s", fr ? "non défini" : "undefined");
+		snprintf(buf, len, "%s", tr(lang, "undefined"));
 		return buf;
 	}
 	switch (d->unit) {
@@ -596,8 +596,7 @@ kpi_format_value(const struct kpi_def *d, const struct kpi_value *v,
 		return money_format_currency(kpi_clamp((kpi_i128)llround(
 		    v->value)), currency, lang, buf, len);
 	}
-	if (fr)
-		kpi_frenchify(buf, len);
+	kpi_localise(buf, len, lang);
 	return buf;
 }
 

@@ -26,6 +26,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "catalog.h"
 #include "currency.h"
 #include "kpi.h"
 #include "log.h"
@@ -63,11 +64,13 @@ enum measure_form {
 #define MEASURE_F_CUSTOM	0x2	/* names a custom KPI */
 #define MEASURE_F_PLAIN		0x4	/* a ratio shown "1.04", not "1.04:1" */
 
-/* One row: a KPI a rule can name. */
+/* One row: a KPI a rule can name. Its label and formula are msgids of the
+ * message catalogue (English; measure_label() and measure_formula() look
+ * them up in the reader's language). */
 struct measure_def {
 	const char		*name;		/* configuration word */
 	const char		*alias;		/* another word for it, or NULL */
-	const char		*label[2];	/* en, fr */
+	const char		*label;		/* msgid, context "KPI" */
 	enum measure_unit	 unit;
 	enum measure_form	 form;
 	enum metric_field	 num, den;	/* fields read (pair rows: both) */
@@ -76,104 +79,111 @@ struct measure_def {
 	unsigned		 fields;	/* MF_BIT()s of the fields read */
 	unsigned		 flags;		/* MEASURE_F_* */
 	enum measure_unit	 nu, du;	/* units of value->num, ->den */
-	const char		*formula[2];	/* en, fr */
+	const char		*formula;	/* msgid, context "formula" */
 };
 
 #define F(f)	MF_BIT(MF_##f)
 #define NONE	MEASURE_UNIT_MAX
-#define MINUS	"\xe2\x88\x92"		/* U+2212 */
-#define TIMES	"\xc3\x97"		/* U+00D7 */
 
-#define PAIR(n, l, lfr, u, fo, a, b, p, sc, nu_, du_, fen, ffr)		\
-	{ n, NULL, { l, lfr }, u, fo, MF_##a, MF_##b, KPI_PAIR_##p, sc,	\
-	  F(a) | F(b), 0, nu_, du_, { fen, ffr } }
-#define SUM(n, al, l, lfr, u, f, sc, fen, ffr)				\
-	{ n, al, { l, lfr }, u, MEASURE_FORM_SUM, MF_##f, MF_##f,	\
-	  KPI_PAIR_COST_REVENUE, sc, F(f), 0, u, NONE, { fen, ffr } }
-#define OTHER(n, l, lfr, u, fo, fl, flags_, nu_, du_, fen, ffr)		\
-	{ n, NULL, { l, lfr }, u, fo, MF_COST, MF_COST,			\
-	  KPI_PAIR_COST_REVENUE, 1, fl, flags_, nu_, du_, { fen, ffr } }
+#define PAIR(n, l, u, fo, a, b, p, sc, nu_, du_, fo_)			\
+	{ n, NULL, l, u, fo, MF_##a, MF_##b, KPI_PAIR_##p, sc,		\
+	  F(a) | F(b), 0, nu_, du_, fo_ }
+#define SUM(n, al, l, u, f, sc, fo_)					\
+	{ n, al, l, u, MEASURE_FORM_SUM, MF_##f, MF_##f,		\
+	  KPI_PAIR_COST_REVENUE, sc, F(f), 0, u, NONE, fo_ }
+#define OTHER(n, l, u, fo, fl, flags_, nu_, du_, fo_)			\
+	{ n, NULL, l, u, fo, MF_COST, MF_COST,				\
+	  KPI_PAIR_COST_REVENUE, 1, fl, flags_, nu_, du_, fo_ }
 
 /*
  * The table. A KPI over the fixed fields is one row; a new kind of
- * computation is one form and its case in measure_compute().
+ * computation is one form and its case in measure_compute(). Formulas use
+ * U+2212 for minus and U+00D7 for times.
  */
 static const struct measure_def measure_defs[] = {
-	PAIR("roi", "ROI", "ROI", MEASURE_PERCENT, MEASURE_FORM_GAIN,
+	PAIR("roi", NC_("KPI", "ROI"), MEASURE_PERCENT, MEASURE_FORM_GAIN,
 	    REVENUE, COST, COST_REVENUE, MEASURE_PPM,
-	    MEASURE_MONEY, MEASURE_MONEY,
-	    "(revenue " MINUS " cost) / cost", "(revenus " MINUS " coût) / coût"),
-	PAIR("roas", "ROAS", "ROAS", MEASURE_RATIO, MEASURE_FORM_RATIO,
+	    MEASURE_MONEY, MEASURE_MONEY, NC_("formula",
+	    "(revenue − cost) / cost")),
+	PAIR("roas", NC_("KPI", "ROAS"), MEASURE_RATIO, MEASURE_FORM_RATIO,
 	    REVENUE, COST, COST_REVENUE, MEASURE_PPM,
-	    MEASURE_MONEY, MEASURE_MONEY, "revenue / cost", "revenus / coût"),
-	PAIR("profit", "profit", "bénéfice", MEASURE_MONEY, MEASURE_FORM_DIFF,
+	    MEASURE_MONEY, MEASURE_MONEY, NC_("formula",
+	    "revenue / cost")),
+	PAIR("profit", NC_("KPI", "profit"), MEASURE_MONEY, MEASURE_FORM_DIFF,
 	    REVENUE, COST, COST_REVENUE, 1, MEASURE_MONEY, MEASURE_MONEY,
-	    "revenue " MINUS " cost", "revenus " MINUS " coût"),
-	PAIR("cpa", "CPA", "CPA", MEASURE_MONEY, MEASURE_FORM_RATIO,
+	    NC_("formula",
+	    "revenue − cost")),
+	PAIR("cpa", NC_("KPI", "CPA"), MEASURE_MONEY, MEASURE_FORM_RATIO,
 	    COST, CONVERSIONS, COST_CONVERSIONS, 1,
-	    MEASURE_MONEY, MEASURE_COUNT,
-	    "cost / conversions", "coût / conversions"),
-	PAIR("cpc", "CPC", "CPC", MEASURE_MONEY, MEASURE_FORM_RATIO,
+	    MEASURE_MONEY, MEASURE_COUNT, NC_("formula",
+	    "cost / conversions")),
+	PAIR("cpc", NC_("KPI", "CPC"), MEASURE_MONEY, MEASURE_FORM_RATIO,
 	    COST, CLICKS, COST_CLICKS, 1, MEASURE_MONEY, MEASURE_COUNT,
-	    "cost / clicks", "coût / clics"),
-	PAIR("cpm", "CPM", "CPM", MEASURE_MONEY, MEASURE_FORM_RATIO,
+	    NC_("formula",
+	    "cost / clicks")),
+	PAIR("cpm", NC_("KPI", "CPM"), MEASURE_MONEY, MEASURE_FORM_RATIO,
 	    COST, IMPRESSIONS, COST_IMPRESSIONS, 1000,
-	    MEASURE_MONEY, MEASURE_COUNT,
-	    "cost / impressions " TIMES " 1000",
-	    "coût / impressions " TIMES " 1000"),
-	PAIR("ctr", "CTR", "CTR", MEASURE_PERCENT, MEASURE_FORM_RATIO,
+	    MEASURE_MONEY, MEASURE_COUNT, NC_("formula",
+	    "cost / impressions × 1000")),
+	PAIR("ctr", NC_("KPI", "CTR"), MEASURE_PERCENT, MEASURE_FORM_RATIO,
 	    CLICKS, IMPRESSIONS, CLICKS_IMPRESSIONS, MEASURE_PPM,
-	    MEASURE_COUNT, MEASURE_COUNT,
-	    "clicks / impressions", "clics / impressions"),
-	PAIR("cvr", "conversion rate", "taux de conversion", MEASURE_PERCENT,
+	    MEASURE_COUNT, MEASURE_COUNT, NC_("formula",
+	    "clicks / impressions")),
+	PAIR("cvr", NC_("KPI", "conversion rate"), MEASURE_PERCENT,
 	    MEASURE_FORM_RATIO, CONVERSIONS, CLICKS, CONVERSIONS_CLICKS,
 	    MEASURE_PPM, MEASURE_COUNT, MEASURE_COUNT,
-	    "conversions / clicks", "conversions / clics"),
-	SUM("spend", "cost", "spend", "dépenses", MEASURE_MONEY, COST, 1,
-	    "sum of cost", "somme des coûts"),
-	SUM("revenue", NULL, "revenue", "revenus", MEASURE_MONEY, REVENUE, 1,
-	    "sum of revenue", "somme des revenus"),
-	SUM("impressions", NULL, "impressions", "impressions", MEASURE_COUNT,
-	    IMPRESSIONS, MICROS_PER_UNIT,
-	    "sum of impressions", "somme des impressions"),
-	SUM("clicks", NULL, "clicks", "clics", MEASURE_COUNT, CLICKS,
-	    MICROS_PER_UNIT, "sum of clicks", "somme des clics"),
-	SUM("conversions", NULL, "conversions", "conversions", MEASURE_COUNT,
-	    CONVERSIONS, MICROS_PER_UNIT,
-	    "sum of conversions", "somme des conversions"),
-	OTHER("cac", "CAC", "CAC", MEASURE_MONEY, MEASURE_FORM_CAC, F(COST), 0,
-	    MEASURE_MONEY, MEASURE_COUNT,
-	    "cost / new customers", "coût / nouveaux clients"),
-	OTHER("clv", "CLV", "CLV", MEASURE_MONEY, MEASURE_FORM_CLV, 0, 0,
+	    NC_("formula",
+	    "conversions / clicks")),
+	SUM("spend", "cost", NC_("KPI", "spend"), MEASURE_MONEY, COST, 1,
+	    NC_("formula",
+	    "sum of cost")),
+	SUM("revenue", NULL, NC_("KPI", "revenue"), MEASURE_MONEY, REVENUE, 1,
+	    NC_("formula",
+	    "sum of revenue")),
+	SUM("impressions", NULL, NC_("KPI", "impressions"), MEASURE_COUNT,
+	    IMPRESSIONS, MICROS_PER_UNIT, NC_("formula",
+	    "sum of impressions")),
+	SUM("clicks", NULL, NC_("KPI", "clicks"), MEASURE_COUNT, CLICKS,
+	    MICROS_PER_UNIT, NC_("formula",
+	    "sum of clicks")),
+	SUM("conversions", NULL, NC_("KPI", "conversions"), MEASURE_COUNT,
+	    CONVERSIONS, MICROS_PER_UNIT, NC_("formula",
+	    "sum of conversions")),
+	OTHER("cac", NC_("KPI", "CAC"), MEASURE_MONEY, MEASURE_FORM_CAC, F(COST), 0,
+	    MEASURE_MONEY, MEASURE_COUNT, NC_("formula",
+	    "cost / new customers")),
+	OTHER("clv", NC_("KPI", "CLV"), MEASURE_MONEY, MEASURE_FORM_CLV, 0, 0,
 	    MEASURE_MONEY, NONE,
-	    "monthly transactions " TIMES " average order value " TIMES
-	    " gross margin " TIMES " lifetime in months",
-	    "transactions par mois " TIMES " panier moyen " TIMES
-	    " marge brute " TIMES " durée de vie en mois"),
-	OTHER("clv_cac", "CLV:CAC", "CLV:CAC", MEASURE_RATIO,
+	    NC_("formula",
+	    "monthly transactions × average order value × gross margin × "
+	    "lifetime in months")),
+	OTHER("clv_cac", NC_("KPI", "CLV:CAC"), MEASURE_RATIO,
 	    MEASURE_FORM_CLV_CAC, F(COST), 0, MEASURE_MONEY, MEASURE_MONEY,
-	    "CLV / CAC", "CLV / CAC"),
-	OTHER("budget_used", "budget used", "budget consommé", MEASURE_PERCENT,
+	    NC_("formula",
+	    "CLV / CAC")),
+	OTHER("budget_used", NC_("KPI", "budget used"), MEASURE_PERCENT,
 	    MEASURE_FORM_BUDGET_USED, F(COST), MEASURE_F_BUDGET,
-	    MEASURE_MONEY, MEASURE_MONEY, "spend / budget", "dépenses / budget"),
-	OTHER("pacing", "budget pacing", "rythme du budget", MEASURE_RATIO,
+	    MEASURE_MONEY, MEASURE_MONEY, NC_("formula",
+	    "spend / budget")),
+	OTHER("pacing", NC_("KPI", "budget pacing"), MEASURE_RATIO,
 	    MEASURE_FORM_PACING, F(COST), MEASURE_F_BUDGET | MEASURE_F_PLAIN,
 	    MEASURE_MONEY, MEASURE_MONEY,
-	    "spend / (budget " TIMES " elapsed fraction of the period)",
-	    "dépenses / (budget " TIMES " part écoulée de la période)"),
-	OTHER("projected_spend", "projected spend", "dépenses projetées",
+	    NC_("formula",
+	    "spend / (budget × elapsed fraction of the period)")),
+	OTHER("projected_spend", NC_("KPI", "projected spend"),
 	    MEASURE_MONEY, MEASURE_FORM_PROJECTED, F(COST), MEASURE_F_BUDGET,
 	    MEASURE_MONEY, MEASURE_PERCENT,
-	    "spend / elapsed fraction of the period",
-	    "dépenses / part écoulée de la période"),
-	OTHER("custom", "custom", "personnalisé", MEASURE_COUNT,
+	    NC_("formula",
+	    "spend / elapsed fraction of the period")),
+	OTHER("custom", NC_("KPI", "custom"), MEASURE_COUNT,
 	    MEASURE_FORM_CUSTOM, 0, MEASURE_F_CUSTOM, MEASURE_COUNT, NONE,
-	    "sum over the window", "somme sur la période"),
-	OTHER("custom_avg", "custom", "personnalisé", MEASURE_COUNT,
+	    NC_("formula",
+	    "sum over the window")),
+	OTHER("custom_avg", NC_("KPI", "custom"), MEASURE_COUNT,
 	    MEASURE_FORM_CUSTOM_AVG, 0, MEASURE_F_CUSTOM,
 	    MEASURE_COUNT, MEASURE_COUNT,
-	    "sum over the window / days with a value",
-	    "somme sur la période / jours avec une valeur"),
+	    NC_("formula",
+	    "sum over the window / days with a value")),
 };
 #define MEASURE_NDEFS	(sizeof measure_defs / sizeof measure_defs[0])
 
@@ -934,7 +944,23 @@ measure_label(const struct measure_ref *ref, const char *lang)
 
 	if ((ref->def->flags & MEASURE_F_CUSTOM) != 0)
 		return ref->label[fr][0] != '\0' ? ref->label[fr] : ref->custom;
-	return ref->def->label[fr];
+	return trc(lang, "KPI", ref->def->label);
+}
+
+char *
+measure_label_text(const struct measure_ref *ref, const char *lang,
+    char *buf, size_t len)
+{
+	if (len == 0)
+		return buf;
+	if ((ref->def->flags & MEASURE_F_CUSTOM) == 0)
+		snprintf(buf, len, "%s", trc(lang, "KPI", ref->def->label));
+	else if (ref->def->form == MEASURE_FORM_CUSTOM_AVG)
+		/* TRANSLATORS: a custom KPI's name. */
+		snprintf(buf, len, tr(lang, "%s (daily average)"), ref->custom);
+	else
+		snprintf(buf, len, "%s", ref->custom);
+	return buf;
 }
 
 enum measure_unit
@@ -946,7 +972,7 @@ measure_unit(const struct measure_ref *ref)
 const char *
 measure_formula(const struct measure_ref *ref, const char *lang)
 {
-	return ref->def->formula[measure_is_fr(lang)];
+	return trc(lang, "formula", ref->def->formula);
 }
 
 int
@@ -1240,17 +1266,23 @@ measure_round(int64_t f, int inexact, int64_t u)
 
 /*
  * n / 10^decimals into buf: '-' when n < 0, the integer part grouped by
- * thousands when `group` (en ",", fr U+202F), the decimal separator of the
- * language, trailing zeros dropped when `trim`.
+ * thousands when `group`, trailing zeros dropped when `trim`; the separators
+ * are the language's (the catalogue's: en "," and ".", fr U+202F and ",").
  */
 static char *
-measure_digits(int64_t n, int decimals, int trim, int group, int fr,
+measure_digits(int64_t n, int decimals, int trim, int group, const char *lang,
     char *buf, size_t len)
 {
-	char	 rev[24], frac[24], out[96];
+	char	 rev[24], frac[24], out[160];
 	uint64_t mag, p = 1, ip, fp;
-	size_t	 k = 0, o = 0, i;
+	size_t	 k = 0, o = 0, i, gl, dl;
 	int	 j;
+	/* TRANSLATORS: the thousands separator, then the decimal one. */
+	const char *gs = trc(lang, "number", ",");
+	const char *ds = trc(lang, "number", ".");
+
+	gl = strlen(gs) < 8 ? strlen(gs) : 8;
+	dl = strlen(ds) < 8 ? strlen(ds) : 8;
 
 	mag = n < 0 ? (uint64_t)0 - (uint64_t)n : (uint64_t)n;
 	for (j = 0; j < decimals; j++)
@@ -1266,11 +1298,8 @@ measure_digits(int64_t n, int decimals, int trim, int group, int fr,
 	for (i = k; i > 0; i--) {
 		out[o++] = rev[i - 1];
 		if (group && i > 1 && (i - 1) % 3 == 0) {
-			if (fr) {
-				memcpy(out + o, MEASURE_NNBSP, 3);
-				o += 3;
-			} else
-				out[o++] = ',';
+			memcpy(out + o, gs, gl);
+			o += gl;
 		}
 	}
 	if (decimals > 0) {
@@ -1282,7 +1311,8 @@ measure_digits(int64_t n, int decimals, int trim, int group, int fr,
 		for (j = decimals; trim && j > 0 && frac[j - 1] == '0'; j--)
 			frac[j - 1] = '\0';
 		if (frac[0] != '\0') {
-			out[o++] = fr ? ',' : '.';
+			memcpy(out + o, ds, dl);
+			o += dl;
 			for (j = 0; frac[j] != '\0'; j++)
 				out[o++] = frac[j];
 		}
@@ -1303,15 +1333,15 @@ measure_cat(char *buf, size_t len, const char *s)
 }
 
 static const char *
-measure_why_word(enum measure_why why, int fr)
+measure_why_word(enum measure_why why, const char *lang)
 {
 	switch (why) {
 	case MEASURE_MISSING:
-		return fr ? "manquant" : "missing";
+		return tr(lang, "missing");
 	case MEASURE_NO_INPUT:
-		return fr ? "non configuré" : "not configured";
+		return tr(lang, "not configured");
 	default:
-		return fr ? "non défini" : "undefined";
+		return tr(lang, "undefined");
 	}
 }
 
@@ -1320,15 +1350,18 @@ measure_why_word(enum measure_why why, int fr)
  * threshold exact with up to 4.
  */
 static char *
-measure_percent(int64_t ppm, int inexact, int threshold, int fr, char *buf,
-    size_t len)
+measure_percent(int64_t ppm, int inexact, int threshold, const char *lang,
+    char *buf, size_t len)
 {
+	char	 num[64];
+
 	if (threshold)
-		measure_digits(ppm, 4, 1, 0, fr, buf, len);
+		measure_digits(ppm, 4, 1, 0, lang, num, sizeof num);
 	else
-		measure_digits(measure_round(ppm, inexact, 100), 2, 0, 0, fr,
-		    buf, len);
-	measure_cat(buf, len, fr ? MEASURE_NNBSP "%" : "%");
+		measure_digits(measure_round(ppm, inexact, 100), 2, 0, 0, lang,
+		    num, sizeof num);
+	/* TRANSLATORS: a number as a percentage. */
+	snprintf(buf, len, trc(lang, "number", "%s%%"), num);
 	return buf;
 }
 
@@ -1340,20 +1373,20 @@ measure_format(const struct measure_ref *ref, const struct measure_value *v,
 	const struct currency *c;
 	char	 code[8];
 	int64_t	 u = 1;
-	int	 fr = measure_is_fr(lang), decimals = 2;
+	int	 decimals = 2;
 
 	if (len == 0)
 		return buf;
 	if (!v->defined) {
-		snprintf(buf, len, "%s", measure_why_word(v->why, fr));
+		snprintf(buf, len, "%s", measure_why_word(v->why, lang));
 		return buf;
 	}
 	switch (d->unit) {
 	case MEASURE_PERCENT:
-		return measure_percent(v->floor, v->inexact, 0, fr, buf, len);
+		return measure_percent(v->floor, v->inexact, 0, lang, buf, len);
 	case MEASURE_RATIO:
 		measure_digits(measure_round(v->floor, v->inexact, 10000), 2, 0,
-		    0, fr, buf, len);
+		    0, lang, buf, len);
 		if ((d->flags & MEASURE_F_PLAIN) == 0)
 			measure_cat(buf, len, ":1");
 		return buf;
@@ -1373,7 +1406,7 @@ measure_format(const struct measure_ref *ref, const struct measure_value *v,
 		    v->inexact, u) * u), currency, lang, buf, len);
 	default:
 		return measure_digits(measure_round(v->floor, v->inexact,
-		    10000), 2, 1, 1, fr, buf, len);
+		    10000), 2, 1, 1, lang, buf, len);
 	}
 }
 
@@ -1383,31 +1416,30 @@ measure_format_threshold(const struct measure_ref *ref, int64_t v,
 {
 	const struct measure_def *d = ref->def;
 	char	 tmp[64];
-	int	 fr = measure_is_fr(lang);
 
 	if (len == 0)
 		return buf;
 	switch (d->unit) {
 	case MEASURE_PERCENT:
-		measure_percent(v, 0, 1, fr, buf, len);
+		measure_percent(v, 0, 1, lang, buf, len);
 		/* ROI: also as revenue per unit of cost, when it has one. */
 		if (d->form == MEASURE_FORM_GAIN && v >= -MEASURE_PPM &&
 		    v <= INT64_MAX - MEASURE_PPM) {
 			measure_cat(buf, len, " (");
 			measure_cat(buf, len, measure_digits(v + MEASURE_PPM, 6,
-			    1, 0, fr, tmp, sizeof tmp));
+			    1, 0, lang, tmp, sizeof tmp));
 			measure_cat(buf, len, ":1)");
 		}
 		return buf;
 	case MEASURE_RATIO:
-		measure_digits(v, 6, 1, 0, fr, buf, len);
+		measure_digits(v, 6, 1, 0, lang, buf, len);
 		if ((d->flags & MEASURE_F_PLAIN) == 0)
 			measure_cat(buf, len, ":1");
 		return buf;
 	case MEASURE_MONEY:
 		return money_format_currency(v, currency, lang, buf, len);
 	default:
-		return measure_digits(v, 6, 1, 1, fr, buf, len);
+		return measure_digits(v, 6, 1, 1, lang, buf, len);
 	}
 }
 
@@ -1415,13 +1447,11 @@ char *
 measure_format_change(const struct measure_value *v, const char *lang,
     char *buf, size_t len)
 {
-	int	 fr = measure_is_fr(lang);
-
 	if (len == 0)
 		return buf;
 	if (!v->defined) {
-		snprintf(buf, len, "%s", measure_why_word(v->why, fr));
+		snprintf(buf, len, "%s", measure_why_word(v->why, lang));
 		return buf;
 	}
-	return measure_percent(v->floor, v->inexact, 0, fr, buf, len);
+	return measure_percent(v->floor, v->inexact, 0, lang, buf, len);
 }

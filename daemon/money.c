@@ -4,16 +4,16 @@
  */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
+#include "catalog.h"
 #include "currency.h"
 #include "metric.h"
 #include "money.h"
 #include "utf8.h"
 
-#define MONEY_NBSP	"\xc2\xa0"	/* U+00A0 no-break space */
-#define MONEY_NNBSP	"\xe2\x80\xaf"	/* U+202F narrow no-break space */
 
 #define MONEY_ROUND_MAX_DECIMALS	40	/* longer is no float artefact */
 #define MONEY_ROUND_MAX_DECIMALS_S	"40"
@@ -319,14 +319,6 @@ money_copy(char *buf, size_t len, const char *src)
 	return buf;
 }
 
-/* "fr", "fr_FR", "fr-CA" are French; everything else is English. */
-static int
-money_is_fr(const char *lang)
-{
-	return lang != NULL && strncasecmp(lang, "fr", 2) == 0 &&
-	    (lang[2] == '\0' || lang[2] == '_' || lang[2] == '-');
-}
-
 /* 10^n for n in 0..6. */
 static uint64_t
 money_pow10(int n)
@@ -340,16 +332,24 @@ money_pow10(int n)
 
 /*
  * Write |micros| rounded half away from zero to `decimals` digits (0 to 6),
- * grouped, into out (at least 64 bytes); *neg tells whether a minus sign is
- * due (never for an amount that rounds to 0).
+ * grouped, into out (at least 128 bytes); *neg tells whether a minus sign is
+ * due (never for an amount that rounds to 0). The separators are the
+ * language's, from the catalogue (en "," and ".", fr U+202F and ",").
  */
 static void
-money_digits(int64_t micros, int fr, int decimals, char *out, int *neg)
+money_digits(int64_t micros, const char *lang, int decimals, char *out,
+    int *neg)
 {
 	uint64_t mag, unit, scaled, units, frac, div;
 	char	 rev[32];
-	size_t	 n = 0, o = 0, i;
+	size_t	 n = 0, o = 0, i, gl, dl;
 	int	 d;
+	/* TRANSLATORS: the thousands separator, then the decimal one. */
+	const char *gs = trc(lang, "number", ",");
+	const char *ds = trc(lang, "number", ".");
+
+	gl = strlen(gs) < 4 ? strlen(gs) : 4;
+	dl = strlen(ds) < 4 ? strlen(ds) : 4;
 
 	if (decimals < 0 || decimals > 6)
 		decimals = 2;
@@ -367,15 +367,13 @@ money_digits(int64_t micros, int fr, int decimals, char *out, int *neg)
 	for (i = n; i > 0; i--) {
 		out[o++] = rev[i - 1];
 		if (i > 1 && (i - 1) % 3 == 0) {
-			if (fr) {
-				memcpy(out + o, MONEY_NNBSP, 3);
-				o += 3;
-			} else
-				out[o++] = ',';
+			memcpy(out + o, gs, gl);
+			o += gl;
 		}
 	}
 	if (decimals > 0) {
-		out[o++] = fr ? ',' : '.';
+		memcpy(out + o, ds, dl);
+		o += dl;
 		for (d = decimals - 1; d >= 0; d--) {
 			out[o + (size_t)d] = (char)('0' + frac % 10);
 			frac /= 10;
@@ -388,10 +386,10 @@ money_digits(int64_t micros, int fr, int decimals, char *out, int *neg)
 char *
 money_format(int64_t micros, const char *lang, char *buf, size_t len)
 {
-	char	 digits[64], tmp[80];
+	char	 digits[128], tmp[160];
 	int	 neg;
 
-	money_digits(micros, money_is_fr(lang), 2, digits, &neg);
+	money_digits(micros, lang, 2, digits, &neg);
 	tmp[0] = '\0';
 	if (neg)
 		strcat(tmp, "-");
@@ -412,13 +410,12 @@ money_format_currency(int64_t micros, const char *currency, const char *lang,
 {
 	const struct currency *c;
 	const char *symbol = NULL;
-	char	 digits[64], tmp[128], code[8];
+	char	 digits[128], tmp[192], code[8];
 	size_t	 i;
-	int	 neg, fr, decimals = 2;
+	int	 neg, decimals = 2;
 
-	fr = money_is_fr(lang);
 	if (currency == NULL || *currency == '\0') {
-		money_digits(micros, fr, 2, digits, &neg);
+		money_digits(micros, lang, 2, digits, &neg);
 		money_copy(tmp, sizeof tmp, neg ? "-" : "");
 		strcat(tmp, digits);
 		return money_copy(buf, len, tmp);
@@ -436,22 +433,18 @@ money_format_currency(int64_t micros, const char *currency, const char *lang,
 		if (c->display)
 			symbol = c->symbol;
 	}
-	money_digits(micros, fr, decimals, digits, &neg);
+	money_digits(micros, lang, decimals, digits, &neg);
 
-	tmp[0] = '\0';
-	if (neg)
-		strcat(tmp, "-");
-	if (fr) {
-		strcat(tmp, digits);
-		strcat(tmp, MONEY_NBSP);
-		strcat(tmp, symbol != NULL ? symbol : code);
-	} else if (symbol != NULL) {
-		strcat(tmp, symbol);
-		strcat(tmp, digits);
-	} else {
-		strcat(tmp, digits);
-		strcat(tmp, " ");
-		strcat(tmp, code);
-	}
+	/* The sign first, then the amount as the language places it. */
+	snprintf(tmp, sizeof tmp, "%s", neg ? "-" : "");
+	if (symbol != NULL)
+		/* TRANSLATORS: a currency symbol and an amount ("$1.00");
+		 * French puts the symbol after: "%2$s\u00a0%1$s". */
+		snprintf(tmp + strlen(tmp), sizeof tmp - strlen(tmp),
+		    trc(lang, "money with a symbol", "%s%s"), symbol, digits);
+	else
+		/* TRANSLATORS: an amount and an ISO 4217 code ("1.00 CHF"). */
+		snprintf(tmp + strlen(tmp), sizeof tmp - strlen(tmp),
+		    trc(lang, "money with a code", "%s %s"), digits, code);
 	return money_copy(buf, len, tmp);
 }

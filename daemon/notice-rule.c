@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "catalog.h"
 #include "measure.h"
 #include "metric.h"
 #include "money.h"
@@ -51,6 +52,8 @@ notice_rule_to_json(cJSON *parent, const struct notice_rule *r)
 	cJSON_AddStringToObject(o, "file", r->file);
 	json_int(o, "line", r->line);
 	json_int(o, "since", r->since);
+	if (r->since_off_known)
+		json_int(o, "since_off", r->since_off);
 	json_int(o, "pending_secs", r->pending_secs);
 	json_int(o, "repeat_secs", r->repeat_secs);
 	json_int(o, "min_volume", r->min_volume);
@@ -167,6 +170,11 @@ notice_rule_from_json(const cJSON *parent, struct notice_rule *r,
 	NR_INT(o, "line", 0, INT32_MAX, r->line);
 	NR_INT(o, "volume", 0, RULE_VOLUME_MAX - 1, r->volume);
 	NR_INT(o, "since", INT64_MIN, INT64_MAX, r->since);
+	/* Absent from payloads queued before it: the time reads in UTC. */
+	if (cJSON_GetObjectItemCaseSensitive(o, "since_off") != NULL) {
+		NR_INT(o, "since_off", -86400, 86400, r->since_off);
+		r->since_off_known = 1;
+	}
 	NR_INT(o, "pending_secs", 0, INT64_MAX, r->pending_secs);
 	NR_INT(o, "repeat_secs", 0, INT64_MAX, r->repeat_secs);
 	NR_INT(o, "min_volume", INT64_MIN, INT64_MAX, r->min_volume);
@@ -215,35 +223,41 @@ notice_rule_from_json(const cJSON *parent, struct notice_rule *r,
 
 /* ---- Words ---- */
 
-/* Where a threshold came from, and a severity, in the notice's language. */
+/*
+ * Where a threshold came from, and a severity, in the notice's language. The
+ * msgids are the words of rules.c (the configuration's and the webhook's);
+ * the English catalogue may say them otherwise in messages.
+ */
 static const char *
 nr_origin(const struct notice *n, int origin)
 {
-	static const char *fr[RULE_ORIGIN_MAX] = {
-		[RULE_ORIGIN_SHORTHAND] = "minimum_roi/target_roi du client",
-		[RULE_ORIGIN_DEFAULT] = "règles du fichier principal (défaut)",
-		[RULE_ORIGIN_CLIENT] = "règles du client",
-		[RULE_ORIGIN_CHANNEL] = "exception du canal",
-		[RULE_ORIGIN_CAMPAIGN] = "exception de la campagne",
+	static const char *msgid[RULE_ORIGIN_MAX] = {
+		[RULE_ORIGIN_SHORTHAND] = NC_("origin",
+		    "client's minimum_roi/target_roi"),
+		[RULE_ORIGIN_DEFAULT] = NC_("origin",
+		    "main file's rules (default)"),
+		[RULE_ORIGIN_CLIENT] = NC_("origin", "client's rules"),
+		[RULE_ORIGIN_CHANNEL] = NC_("origin", "channel override"),
+		[RULE_ORIGIN_CAMPAIGN] = NC_("origin", "campaign override"),
 	};
 
-	if (notice_is_fr(n) && origin >= 0 && origin < RULE_ORIGIN_MAX)
-		return fr[origin];
+	if (origin >= 0 && origin < RULE_ORIGIN_MAX)
+		return trc(n->language, "origin", msgid[origin]);
 	return rules_origin_name((enum rule_origin)origin);
 }
 
 static const char *
 nr_severity(const struct notice *n, int sev)
 {
-	static const char *fr[RULE_SEV_MAX] = {
-		[RULE_SEV_CRITICAL] = "critique",
-		[RULE_SEV_WARNING] = "avertissement",
-		[RULE_SEV_INFO] = "information",
-		[RULE_SEV_GOOD] = "bonne nouvelle",
+	static const char *msgid[RULE_SEV_MAX] = {
+		[RULE_SEV_CRITICAL] = NC_("severity", "critical"),
+		[RULE_SEV_WARNING] = NC_("severity", "warning"),
+		[RULE_SEV_INFO] = NC_("severity", "info"),
+		[RULE_SEV_GOOD] = NC_("severity", "good"),
 	};
 
-	if (notice_is_fr(n) && sev >= 0 && sev < RULE_SEV_MAX)
-		return fr[sev];
+	if (sev >= 0 && sev < RULE_SEV_MAX)
+		return trc(n->language, "severity", msgid[sev]);
 	return rules_severity_name((enum rule_severity)sev);
 }
 
@@ -282,7 +296,7 @@ nr_change(const struct notice *n, int64_t ppm, char *buf, size_t len)
 	snprintf(tmp, sizeof tmp, "%s%lld.%02lld%%", c < 0 ? "-" : "+",
 	    (long long)(c < 0 ? -c : c) / 100,
 	    (long long)(c < 0 ? -c : c) % 100);
-	return (notice_localise(tmp, notice_is_fr(n), buf, len));
+	return (notice_localise_text(tmp, n->language, buf, len));
 }
 
 static char *
@@ -301,32 +315,33 @@ nr_threshold(const struct notice *n, const struct notice_cond *k, int64_t v,
 	    len));
 }
 
-static const char *
-nr_label(const struct notice *n, const struct notice_cond *k)
+/* The KPI's label, into buf: a custom KPI's lives in its ref, which does
+ * not outlive this call. */
+static char *
+nr_label(const struct notice *n, const struct notice_cond *k, char *buf,
+    size_t len)
 {
 	struct measure_ref m;
 
-	if (measure_lookup(k->measure, &m, NULL) != 0)
-		return (k->measure);
-	return (measure_label(&m, n->language));
+	if (measure_lookup(k->measure, &m, NULL) != 0) {
+		snprintf(buf, len, "%s", k->measure);
+		return (buf);
+	}
+	return (measure_label_text(&m, n->language, buf, len));
 }
 
 static const char *
-nr_cmp_words(int cmp, int change, int fr)
+nr_cmp_words(int cmp, int change, const char *lang)
 {
 	switch (cmp) {
 	case RULE_CMP_LT:
-		return change ? (fr ? "en baisse de plus de" : "down more than") :
-		    (fr ? "sous" : "below");
+		return change ? tr(lang, "down more than") : tr(lang, "below");
 	case RULE_CMP_LE:
-		return change ? (fr ? "en baisse d'au moins" : "down at least") :
-		    (fr ? "au plus" : "at most");
+		return change ? tr(lang, "down at least") : tr(lang, "at most");
 	case RULE_CMP_GT:
-		return change ? (fr ? "en hausse de plus de" : "up more than") :
-		    (fr ? "au-dessus de" : "above");
+		return change ? tr(lang, "up more than") : tr(lang, "above");
 	default:
-		return change ? (fr ? "en hausse d'au moins" : "up at least") :
-		    (fr ? "au moins" : "at least");
+		return change ? tr(lang, "up at least") : tr(lang, "at least");
 	}
 }
 
@@ -336,26 +351,26 @@ notice_rule_title(const struct notice *n, const struct notice_event *e,
 {
 	const struct notice_rule *r = &e->rule;
 	const struct notice_cond *k = &r->cond[0];
-	int	 fr = notice_is_fr(n);
-	char	 th[96];
+	const char *lang = n->language;
+	char	 th[96], what[256], lbl[METRIC_CUSTOM_NAME_MAX + 64];
 
 	switch (e->action) {
 	case RULE_FLAPPING:
-		snprintf(buf, len, fr ? "règle %s instable : alertes suspendues "
-		    "jusqu'à stabilisation" : "rule %s is flapping: alerts "
-		    "held until it settles", r->name);
+		snprintf(buf, len, tr(lang, "rule %s is flapping: alerts held "
+		    "until it settles"), r->name);
 		return (buf);
 	case RULE_RESOLVE:
-		snprintf(buf, len, fr ? "%s revenu dans les limites (règle %s)" :
-		    "%s back within bounds (rule %s)", nr_label(n, k), r->name);
+		/* TRANSLATORS: a KPI ("CPA"), then the rule's name. */
+		snprintf(buf, len, tr(lang, "%s back within bounds (rule %s)"),
+		    nr_label(n, k, lbl, sizeof lbl), r->name);
 		return (buf);
 	default:
 		break;
 	}
 	if (r->type == RULE_FRESHNESS) {
-		snprintf(buf, len, fr ? "%sdonnées en retard (règle %s)" :
-		    "%sdata late (rule %s)", e->action == RULE_REPEAT ?
-		    (fr ? "toujours : " : "still ") : "", r->name);
+		snprintf(buf, len, e->action == RULE_REPEAT ?
+		    tr(lang, "still data late (rule %s)") :
+		    tr(lang, "data late (rule %s)"), r->name);
 		return (buf);
 	}
 	if (k->change)
@@ -365,13 +380,16 @@ notice_rule_title(const struct notice *n, const struct notice_event *e,
 		nr_threshold(n, k, k->threshold, th, sizeof th);
 	if (k->change && th[0] == '+')
 		memmove(th, th + 1, strlen(th));
-	snprintf(buf, len, "%s%s %s %s%s%s (%s %s)", e->action == RULE_REPEAT ?
-	    (fr ? "toujours : " : "still: ") : "", nr_label(n, k),
-	    nr_cmp_words(k->cmp, k->change, fr), th,
-	    r->ncond > 1 ? (fr ? " et d'autres conditions" :
-	    " and more conditions") : "",
-	    e->action == RULE_GOOD ? (fr ? " : objectif atteint" :
-	    ": target reached") : "", fr ? "règle" : "rule", r->name);
+	/* "CPA above 40.00 €", then what more there is to say. */
+	snprintf(what, sizeof what, "%s %s %s%s%s", nr_label(n, k, lbl,
+	    sizeof lbl),
+	    nr_cmp_words(k->cmp, k->change, lang), th,
+	    r->ncond > 1 ? tr(lang, " and more conditions") : "",
+	    e->action == RULE_GOOD ? tr(lang, ": target reached") : "");
+	/* TRANSLATORS: what the rule says, then its name. */
+	snprintf(buf, len, e->action == RULE_REPEAT ?
+	    tr(lang, "still: %s (rule %s)") : tr(lang, "%s (rule %s)"), what,
+	    r->name);
 	return (buf);
 }
 
@@ -379,7 +397,7 @@ void
 notice_rule_head(struct ndoc_event *ev, const struct notice *n,
     const struct notice_event *e)
 {
-	int	 fr = notice_is_fr(n);
+	const char *lang = n->language;
 	char	*campaign = notice_clean(e->campaign);
 	char	*channel = notice_clean(e->channel);
 	char	 title[256];
@@ -387,19 +405,17 @@ notice_rule_head(struct ndoc_event *ev, const struct notice *n,
 	switch (e->rule.scope) {
 	case RULE_SCOPE_CAMPAIGN:
 		if (*channel != '\0')
-			xasprintf(&ev->subject, fr ? "Campagne « %s » (%s)" :
-			    "Campaign \"%s\" (%s)", campaign, channel);
+			xasprintf(&ev->subject, tr(lang,
+			    "Campaign \"%s\" (%s)"), campaign, channel);
 		else
-			xasprintf(&ev->subject, fr ? "Campagne « %s »" :
-			    "Campaign \"%s\"", campaign);
+			xasprintf(&ev->subject, tr(lang, "Campaign \"%s\""),
+			    campaign);
 		break;
 	case RULE_SCOPE_CHANNEL:
-		xasprintf(&ev->subject, fr ? "Canal « %s »" : "Channel \"%s\"",
-		    channel);
+		xasprintf(&ev->subject, tr(lang, "Channel \"%s\""), channel);
 		break;
 	default:
-		ev->subject = xstrdup(fr ? "Toutes les campagnes" :
-		    "All campaigns");
+		ev->subject = xstrdup(tr(lang, "All campaigns"));
 		break;
 	}
 	ev->title = xstrdup(notice_rule_title(n, e, title, sizeof title));
@@ -417,29 +433,60 @@ nr_range(const struct notice *n, int32_t from, int32_t to, char *buf,
 	return (window_format_range(&w, n->language, buf, len));
 }
 
+/* "2 d", "3 h", "5 min", "30 s": unit symbols, in the language's. */
 static char *
-nr_duration(int64_t s, int fr, char *buf, size_t len)
+nr_duration(int64_t s, const char *lang, char *buf, size_t len)
 {
 	if (s % 86400 == 0 && s >= 86400)
-		snprintf(buf, len, fr ? "%lld j" : "%lld d", (long long)(s /
-		    86400));
+		snprintf(buf, len, trc(lang, "duration", "%lld d"),
+		    (long long)(s / 86400));
 	else if (s % 3600 == 0 && s >= 3600)
-		snprintf(buf, len, "%lld h", (long long)(s / 3600));
+		snprintf(buf, len, trc(lang, "duration", "%lld h"),
+		    (long long)(s / 3600));
 	else if (s % 60 == 0 && s >= 60)
-		snprintf(buf, len, "%lld min", (long long)(s / 60));
+		snprintf(buf, len, trc(lang, "duration", "%lld min"),
+		    (long long)(s / 60));
 	else
-		snprintf(buf, len, "%lld s", (long long)s);
+		snprintf(buf, len, trc(lang, "duration", "%lld s"),
+		    (long long)s);
 	return (buf);
 }
 
+/*
+ * When the state began, in the client's time and the language's date format:
+ * "2026-12-02 15:05 (Europe/Paris)", "02/12/2026 15:05 (Europe/Paris)"; in
+ * UTC when the payload does not say the client's offset.
+ */
 static char *
-nr_time(int64_t t, char *buf, size_t len)
+nr_time(const struct notice *n, const struct notice_rule *r, char *buf,
+    size_t len)
 {
-	time_t		tt = (time_t)t;
+	time_t		tt = (time_t)r->since;
 	struct tm	tm;
+	int64_t		local;
+	int32_t		day, sec;
+	int		y;
+	unsigned	m, d;
+	char		date[32], hm[16];
 
-	gmtime_r(&tt, &tm);
-	strftime(buf, len, "%Y-%m-%d %H:%M UTC", &tm);
+	if (!r->since_off_known) {
+		gmtime_r(&tt, &tm);
+		strftime(buf, len, "%Y-%m-%d %H:%M UTC", &tm);
+		return (buf);
+	}
+	local = r->since + r->since_off;
+	day = (int32_t)(local >= 0 ? local / 86400 : -((-local + 86399) /
+	    86400));
+	sec = (int32_t)(local - (int64_t)day * 86400);
+	metric_civil_from_days(day, &y, &m, &d);
+	snprintf(date, sizeof date, trc(n->language, "date", "%04d-%02u-%02u"),
+	    y, m, d);
+	/* TRANSLATORS: hours and minutes. */
+	snprintf(hm, sizeof hm, trc(n->language, "time", "%02d:%02d"),
+	    (int)(sec / 3600), (int)(sec / 60 % 60));
+	/* TRANSLATORS: a date, a time of day and the client's time zone. */
+	snprintf(buf, len, trc(n->language, "date and time", "%s %s (%s)"),
+	    date, hm, r->tz);
 	return (buf);
 }
 
@@ -448,38 +495,40 @@ nr_cond_lines(struct ndoc_event *ev, const struct notice *n,
     const struct notice_cond *k, int full)
 {
 	struct measure_ref m;
-	int	 fr = notice_is_fr(n);
+	const char *lang = n->language;
 	char	 v[128], p[128], t[128], c[128], line[512];
-	const char *label = nr_label(n, k);
+	char	 label[METRIC_CUSTOM_NAME_MAX + 64];
+
+	nr_label(n, k, label, sizeof label);
 
 	if (full) {
 		nr_value(n, k, 0, v, sizeof v);
 		if (k->change) {
 			/* The change is what was judged (value holds it). */
 			nr_value(n, k, 1, p, sizeof p);
-			snprintf(line, sizeof line, fr ? "%s, variation %s "
-			    "(période précédente : %s)" : "%s, change %s "
-			    "(previous period: %s)", v, nr_change(n, k->value, t,
-			    sizeof t), p);
+			/* TRANSLATORS: the value, its change in percent,
+			 * the previous period's value. */
+			snprintf(line, sizeof line, tr(lang, "%s, change %s "
+			    "(previous period: %s)"), v, nr_change(n, k->value,
+			    t, sizeof t), p);
 		} else
 			snprintf(line, sizeof line, "%s", v);
 		ndoc_add(ev, label, line);
 		nr_threshold(n, k, k->threshold, t, sizeof t);
 		nr_threshold(n, k, k->clear, c, sizeof c);
-		snprintf(line, sizeof line, "%s %s%s%s",
-		    rules_cmp_name((enum rule_cmp)k->cmp), t,
-		    k->clear != k->threshold ? (fr ? " ; levée à " :
-		    "; clears at ") : "", k->clear != k->threshold ? c : "");
-		ndoc_add(ev, fr ? "Seuil" : "Threshold", line);
+		snprintf(line, sizeof line, "%s %s",
+		    rules_cmp_name((enum rule_cmp)k->cmp), t);
+		if (k->clear != k->threshold)
+			snprintf(line + strlen(line), sizeof line - strlen(line),
+			    tr(lang, "; clears at %s"), c);
+		ndoc_add(ev, tr(lang, "Threshold"), line);
 	}
 	if (measure_lookup(k->measure, &m, NULL) == 0 && !k->change)
-		ndoc_add(ev, fr ? "Formule" : "Formula",
-		    measure_formula(&m, n->language));
+		ndoc_add(ev, tr(lang, "Formula"), measure_formula(&m, lang));
 	if (full && !k->change && k->days_total > 0) {
-		snprintf(line, sizeof line, fr ? "%lld jour(s) complet(s) sur "
-		    "%lld" : "%lld of %lld days complete", (long long)k->days,
-		    (long long)k->days_total);
-		ndoc_add(ev, fr ? "Jugé sur" : "Judged over", line);
+		snprintf(line, sizeof line, tr(lang, "%lld of %lld days "
+		    "complete"), (long long)k->days, (long long)k->days_total);
+		ndoc_add(ev, tr(lang, "Judged over"), line);
 	}
 }
 
@@ -488,7 +537,8 @@ notice_rule_text(struct ndoc_event *ev, const struct notice *n,
     const struct notice_event *e, int full)
 {
 	const struct notice_rule *r = &e->rule;
-	int	 fr = notice_is_fr(n), i;
+	const char *lang = n->language;
+	int	 i;
 	char	 a[128], c[128], line[512];
 
 	/* A freshness rule's measure is the days late: its own line says. */
@@ -498,82 +548,79 @@ notice_rule_text(struct ndoc_event *ev, const struct notice *n,
 	/* A budget's window is its period: its own line says. */
 	if (full && r->type != RULE_BUDGET) {
 		nr_range(n, r->win_from, r->win_to, a, sizeof a);
+		/* "7d: 2026-11-25 to 2026-12-01 (Europe/Paris)". */
 		snprintf(line, sizeof line, "%s: %s (%s)", r->window, a, r->tz);
-		ndoc_add(ev, fr ? "Période" : "Window", line);
+		ndoc_add(ev, tr(lang, "Window"), line);
 		if (r->cond[0].change) {
 			nr_range(n, r->prev_from, r->prev_to, a, sizeof a);
-			ndoc_add(ev, fr ? "Période précédente" :
-			    "Previous period", a);
+			ndoc_add(ev, tr(lang, "Previous period"), a);
 		}
 	}
 	if (r->type == RULE_BUDGET) {
-		money_format_currency(r->spent, n->currency, n->language, a,
-		    sizeof a);
-		money_format_currency(r->budget, n->currency, n->language, c,
-		    sizeof c);
-		snprintf(line, sizeof line, fr ? "%s dépensés sur %s" :
-		    "%s spent of %s", a, c);
-		ndoc_add(ev, fr ? "Budget" : "Budget", line);
+		money_format_currency(r->spent, n->currency, lang, a, sizeof a);
+		money_format_currency(r->budget, n->currency, lang, c, sizeof c);
+		/* TRANSLATORS: two amounts: spent, then the budget. */
+		snprintf(line, sizeof line, tr(lang, "%s spent of %s"), a, c);
+		ndoc_add(ev, tr(lang, "Budget"), line);
 		nr_range(n, r->period_from, r->period_to, a, sizeof a);
-		ndoc_add(ev, fr ? "Période du budget" : "Budget period",
-		    a);
-		money_format_currency(r->projected, n->currency, n->language,
-		    a, sizeof a);
+		ndoc_add(ev, tr(lang, "Budget period"), a);
+		money_format_currency(r->projected, n->currency, lang, a,
+		    sizeof a);
 		if (r->runout_day != INT32_MAX) {
 			metric_format_date(r->runout_day, c);
-			snprintf(line, sizeof line, fr ? "%s en fin de période ; "
-			    "budget épuisé le %s au rythme actuel" : "%s at the "
-			    "period's end; runs out on %s at the current rate",
+			/* TRANSLATORS: an amount, then a date. */
+			snprintf(line, sizeof line, tr(lang, "%s at the "
+			    "period's end; runs out on %s at the current rate"),
 			    a, c);
 		} else
-			snprintf(line, sizeof line, fr ? "%s en fin de période" :
-			    "%s at the period's end", a);
-		ndoc_add(ev, fr ? "Projection" : "Forecast", line);
+			snprintf(line, sizeof line, tr(lang,
+			    "%s at the period's end"), a);
+		ndoc_add(ev, tr(lang, "Forecast"), line);
 	}
 	if (r->type == RULE_FRESHNESS) {
 		metric_format_date(r->expected_day, a);
 		if (r->last_day == INT32_MIN)
-			snprintf(c, sizeof c, "%s", fr ? "aucune" : "none");
+			snprintf(c, sizeof c, "%s", trc(lang, "latest data",
+			    "none"));
 		else
 			metric_format_date(r->last_day, c);
-		snprintf(line, sizeof line, fr ? "données du %s attendues à "
-		    "%02d:%02d (%s) ; dernières données : %s" : "data of %s "
-		    "expected by %02d:%02d (%s); latest data: %s", a,
+		/* TRANSLATORS: a day, hours and minutes, a time zone, and
+		 * the latest day with data (or "none"). */
+		snprintf(line, sizeof line, tr(lang, "data of %s expected by "
+		    "%02d:%02d (%s); latest data: %s"), a,
 		    (int)(r->by_sec / 3600), (int)(r->by_sec / 60 % 60), r->tz,
 		    c);
-		ndoc_add(ev, fr ? "Fraîcheur" : "Freshness", line);
+		ndoc_add(ev, tr(lang, "Freshness"), line);
 	}
 	/* Where the threshold came from. */
 	if (r->file[0] != '\0')
-		snprintf(line, sizeof line, "%s (%s, %s %d)",
-		    nr_origin(n, r->origin), r->file, fr ? "ligne" : "line",
-		    r->line);
+		/* TRANSLATORS: where a threshold came from, a file, a line. */
+		snprintf(line, sizeof line, tr(lang, "%s (%s, line %d)"),
+		    nr_origin(n, r->origin), r->file, r->line);
 	else
 		snprintf(line, sizeof line, "%s", nr_origin(n, r->origin));
-	ndoc_add(ev, fr ? "Seuil défini par" : "Threshold from", line);
+	ndoc_add(ev, tr(lang, "Threshold from"), line);
 	/* Why now. */
-	nr_time(r->since, a, sizeof a);
+	nr_time(n, r, a, sizeof a);
 	if (e->action == RULE_FLAPPING)
-		snprintf(line, sizeof line, fr ? "l'état a changé trop souvent ; "
-		    "dernier changement %s" : "its state changed too often; "
-		    "last change %s", a);
+		snprintf(line, sizeof line, tr(lang, "its state changed too "
+		    "often; last change %s"), a);
 	else if (e->action == RULE_REPEAT)
-		snprintf(line, sizeof line, fr ? "toujours en alerte depuis %s "
-		    "; rappel toutes les %s" : "still firing since %s; "
-		    "reminder every %s", a, nr_duration(r->repeat_secs, fr, c,
-		    sizeof c));
+		/* TRANSLATORS: a date and time, then a duration. */
+		snprintf(line, sizeof line, tr(lang, "still firing since %s; "
+		    "reminder every %s"), a, nr_duration(r->repeat_secs, lang,
+		    c, sizeof c));
 	else if (e->action == RULE_RESOLVE)
-		snprintf(line, sizeof line, fr ? "revenu au-delà du seuil de "
-		    "levée à %s" : "back past the clear threshold at %s", a);
+		snprintf(line, sizeof line, tr(lang, "back past the clear "
+		    "threshold at %s"), a);
 	else if (r->pending_secs > 0)
-		snprintf(line, sizeof line, fr ? "condition tenue pendant %s "
-		    "(délai de confirmation), en alerte depuis %s" :
-		    "condition held for %s (pending period), firing since %s",
-		    nr_duration(r->pending_secs, fr, c, sizeof c), a);
+		/* TRANSLATORS: a duration, then a date and time. */
+		snprintf(line, sizeof line, tr(lang, "condition held for %s "
+		    "(pending period), firing since %s"),
+		    nr_duration(r->pending_secs, lang, c, sizeof c), a);
 	else
-		snprintf(line, sizeof line, fr ? "condition remplie à %s" :
-		    "condition met at %s", a);
-	ndoc_add(ev, fr ? "Pourquoi maintenant" : "Why now", line);
+		snprintf(line, sizeof line, tr(lang, "condition met at %s"), a);
+	ndoc_add(ev, tr(lang, "Why now"), line);
 }
 
 /* ---- Webhook ---- */

@@ -1,7 +1,9 @@
 /*
  * The words of a notice: its subject line and plain-text body in the
  * client's language, and the formats of ratios and thresholds they share
- * with the webhook's JSON. Pure.
+ * with the webhook's JSON. Every word and every number convention (decimal
+ * separator, percent sign, label punctuation) comes from the message
+ * catalogue (catalog.h, po/), so a language is a file. Pure.
  */
 
 #include <cjson/cJSON.h>
@@ -12,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "catalog.h"
 #include "kpi.h"
 #include "log.h"
 #include "metric.h"
@@ -48,10 +51,17 @@ notice_clean(const char *s)
 	return (out);
 }
 
+/* For callers that still pass a French flag (notice_localise() and kin). */
+static const char *
+notice_lang_of(int fr)
+{
+	return (fr ? "fr" : "en");
+}
+
 const char *
 notice_undefined(int fr)
 {
-	return (fr ? "non défini" : "undefined");
+	return (tr(notice_lang_of(fr), "undefined"));
 }
 
 /*
@@ -59,33 +69,56 @@ notice_undefined(int fr)
  * decimal separator. Written by hand so that the process locale never matters.
  */
 static char *
-notice_fmt_2dp(double v, int fr, char *buf, size_t len)
+notice_fmt_2dp(double v, const char *lang, char *buf, size_t len)
 {
 	long long	c;
 
 	if (!isfinite(v) || fabs(v) > 1e15) {
-		snprintf(buf, len, "%s", notice_undefined(fr));
+		snprintf(buf, len, "%s", tr(lang, "undefined"));
 		return (buf);
 	}
 	c = llround(v * 100.0);
-	snprintf(buf, len, "%s%lld%c%02lld", c < 0 ? "-" : "", llabs(c) / 100,
-	    fr ? ',' : '.', llabs(c) % 100);
+	snprintf(buf, len, "%s%lld%s%02lld", c < 0 ? "-" : "", llabs(c) / 100,
+	    /* TRANSLATORS: the decimal separator. */
+	    trc(lang, "number", "."), llabs(c) % 100);
 	return (buf);
 }
 
-/* English "237.86%" into French "237,86 %" (U+202F before the sign). */
-static char *
-notice_frenchify(const char *in, char *buf, size_t len)
+/*
+ * A figure written the English way ("237.86%", "2.5:1") in the language's
+ * conventions: its decimal separator and its way with the percent sign
+ * ("237,86 %" in French, U+202F before the sign).
+ */
+char *
+notice_localise_text(const char *in, const char *lang, char *buf, size_t len)
 {
 	struct sbuf	 b = { NULL, 0, 0 };
-	const char	*p;
+	const char	*p, *num = NULL;
+	char		 run[64];
+	size_t		 start = 0;
 
 	for (p = in; *p != '\0'; p++) {
+		if ((*p >= '0' && *p <= '9') || *p == '.' || *p == '-' ||
+		    *p == '+') {
+			if (num == NULL) {
+				num = p;
+				start = b.len;
+			}
+		} else if (*p != '%')
+			num = NULL;
 		if (*p == '.')
-			sbuf_add(&b, ",", 1);
-		else if (*p == '%')
-			sbuf_puts(&b, "\xe2\x80\xaf%");
-		else
+			/* TRANSLATORS: the decimal separator. */
+			sbuf_puts(&b, trc(lang, "number", "."));
+		else if (*p == '%' && num != NULL) {
+			/* The number just written, with its percent sign. */
+			snprintf(run, sizeof run, "%.*s", (int)(b.len - start),
+			    b.p + start);
+			b.len = start;
+			b.p[start] = '\0';
+			/* TRANSLATORS: a number as a percentage. */
+			sbuf_printf(&b, trc(lang, "number", "%s%%"), run);
+			num = NULL;
+		} else
 			sbuf_add(&b, p, 1);
 	}
 	snprintf(buf, len, "%s", b.p == NULL ? "" : b.p);
@@ -97,69 +130,75 @@ notice_frenchify(const char *in, char *buf, size_t len)
 char *
 notice_localise(const char *text, int fr, char *buf, size_t len)
 {
-	if (fr)
-		return (notice_frenchify(text, buf, len));
-	snprintf(buf, len, "%s", text);
-	return (buf);
+	return (notice_localise_text(text, notice_lang_of(fr), buf, len));
 }
 
 static char *
-notice_fmt_percent(const struct kpi_value *v, int fr, char *buf, size_t len)
+notice_fmt_percent(const struct kpi_value *v, const char *lang, char *buf,
+    size_t len)
 {
 	char	tmp[64];
 
-	if (!v->defined)
-		return (notice_localise(notice_undefined(fr), 0, buf, len));
+	if (!v->defined) {
+		snprintf(buf, len, "%s", tr(lang, "undefined"));
+		return (buf);
+	}
 	kpi_format_percent(v, tmp, sizeof tmp);
-	return (notice_localise(tmp, fr, buf, len));
+	return (notice_localise_text(tmp, lang, buf, len));
+}
+
+char *
+notice_fmt_threshold_lang(int64_t ppm, const char *lang, char *buf,
+    size_t len)
+{
+	char	tmp[64];
+
+	kpi_format_roi_threshold(ppm, tmp, sizeof tmp);
+	return (notice_localise_text(tmp, lang, buf, len));
 }
 
 char *
 notice_fmt_threshold(int64_t ppm, int fr, char *buf, size_t len)
 {
-	char	tmp[64];
-
-	kpi_format_roi_threshold(ppm, tmp, sizeof tmp);
-	return (notice_localise(tmp, fr, buf, len));
+	return (notice_fmt_threshold_lang(ppm, notice_lang_of(fr), buf, len));
 }
 
 static char *
-notice_fmt_roas(const struct kpi_value *v, int fr, char *buf, size_t len)
+notice_fmt_roas(const struct kpi_value *v, const char *lang, char *buf,
+    size_t len)
 {
 	char	tmp[64];
 
 	if (v->missing)
-		return (notice_localise(fr ? "manquant" : "missing", 0, buf,
-		    len));
-	if (!v->defined)
-		return (notice_localise(notice_undefined(fr), 0, buf, len));
-	snprintf(buf, len, "%s:1", notice_fmt_2dp(v->value, fr, tmp, sizeof tmp));
+		snprintf(buf, len, "%s", tr(lang, "missing"));
+	else if (!v->defined)
+		snprintf(buf, len, "%s", tr(lang, "undefined"));
+	else
+		snprintf(buf, len, "%s:1", notice_fmt_2dp(v->value, lang, tmp,
+		    sizeof tmp));
 	return (buf);
 }
 
 /* What happened to one event, as a short phrase. */
 static const char *
-notice_event_title(const struct notice_event *e, int fr)
+notice_event_title(const struct notice_event *e, const char *lang)
 {
 	if (e->kind == ALERT_ROI_LOW) {
 		switch (e->action) {
 		case RULE_FIRE:
-			return (fr ? "ROI sous le minimum convenu" :
-			    "ROI under the agreed minimum");
+			return (tr(lang, "ROI under the agreed minimum"));
 		case RULE_REPEAT:
-			return (fr ? "ROI toujours sous le minimum convenu" :
-			    "ROI still under the agreed minimum");
+			return (tr(lang, "ROI still under the agreed minimum"));
 		case RULE_RESOLVE:
-			return (fr ? "ROI revenu au-dessus du minimum convenu" :
-			    "ROI back above the agreed minimum");
+			return (tr(lang, "ROI back above the agreed minimum"));
 		default:
 			break;
 		}
 	} else if (e->kind == ALERT_ROI_TARGET &&
 	    (e->action == RULE_GOOD || e->action == RULE_FIRE ||
 	    e->action == RULE_REPEAT))
-		return (fr ? "Objectif de ROI atteint" : "ROI target reached");
-	return (fr ? "Point sur le ROI" : "ROI update");
+		return (tr(lang, "ROI target reached"));
+	return (tr(lang, "ROI update"));
 }
 
 /* ---- Text ---- */
@@ -170,7 +209,8 @@ notice_subject(const struct notice *n)
 	struct sbuf	 b = { NULL, 0, 0 };
 	size_t		 low = 0, still = 0, back = 0, good = 0, other = 0, i;
 	size_t		 alert = 0, ralert = 0, resolved = 0, flap = 0;
-	int		 fr = notice_is_fr(n), parts = 0;
+	const char	*lang = n->language;
+	int		 parts = 0;
 	char		*name;
 
 	for (i = 0; i < n->nevents; i++) {
@@ -198,42 +238,35 @@ notice_subject(const struct notice *n)
 			other++;
 	}
 	name = notice_clean(n->client_name);
-	sbuf_printf(&b, "[roiwatch] %s%s:", n->test ? (fr ? "ESSAI " : "TEST ") :
-	    "", name);
+	/* TRANSLATORS: the subject line's start; %s is the client's name. */
+	sbuf_printf(&b, n->test ? tr(lang, "[roiwatch] TEST %s:") :
+	    tr(lang, "[roiwatch] %s:"), name);
 	free(name);
 
-#define PART(count, en1, enN, fr1, frN) do {				\
+	/* ", 2 alerts": each part with its count, in the plural it takes. */
+#define PART(count, pair) do {						\
 	if ((count) > 0) {						\
-		sbuf_printf(&b, "%s %zu %s", parts++ ? "," : "",	\
-		    (size_t)(count), fr ? ((count) > 1 ? frN : fr1) :	\
-		    ((count) > 1 ? enN : en1));				\
+		sbuf_puts(&b, parts++ ? "," : "");			\
+		sbuf_printf(&b, trn(lang, pair, (count)),		\
+		    (size_t)(count));					\
 	}								\
 } while (0)
-	PART(low, "campaign under the agreed ROI",
-	    "campaigns under the agreed ROI",
-	    "campagne sous le ROI minimum convenu",
-	    "campagnes sous le ROI minimum convenu");
-	PART(still, "campaign still under the agreed ROI",
-	    "campaigns still under the agreed ROI",
-	    "campagne toujours sous le ROI minimum convenu",
-	    "campagnes toujours sous le ROI minimum convenu");
-	PART(back, "campaign back above the agreed ROI",
-	    "campaigns back above the agreed ROI",
-	    "campagne revenue au-dessus du ROI minimum convenu",
-	    "campagnes revenues au-dessus du ROI minimum convenu");
-	PART(alert, "alert", "alerts", "alerte", "alertes");
-	PART(ralert, "alert still on", "alerts still on",
-	    "alerte toujours active", "alertes toujours actives");
-	PART(resolved, "alert resolved", "alerts resolved", "alerte résolue",
-	    "alertes résolues");
-	PART(good, "target reached", "targets reached",
-	    "objectif atteint", "objectifs atteints");
-	PART(flap, "alert flapping (held)", "alerts flapping (held)",
-	    "alerte instable (suspendue)", "alertes instables (suspendues)");
-	PART(other, "update", "updates", "information", "informations");
+	PART(low, NP_(" %zu campaign under the agreed ROI",
+	    " %zu campaigns under the agreed ROI"));
+	PART(still, NP_(" %zu campaign still under the agreed ROI",
+	    " %zu campaigns still under the agreed ROI"));
+	PART(back, NP_(" %zu campaign back above the agreed ROI",
+	    " %zu campaigns back above the agreed ROI"));
+	PART(alert, NP_(" %zu alert", " %zu alerts"));
+	PART(ralert, NP_(" %zu alert still on", " %zu alerts still on"));
+	PART(resolved, NP_(" %zu alert resolved", " %zu alerts resolved"));
+	PART(good, NP_(" %zu target reached", " %zu targets reached"));
+	PART(flap, NP_(" %zu alert flapping (held)",
+	    " %zu alerts flapping (held)"));
+	PART(other, NP_(" %zu update", " %zu updates"));
 #undef PART
 	if (parts == 0)
-		sbuf_puts(&b, fr ? " aucun changement" : " no change");
+		sbuf_puts(&b, tr(lang, " no change"));
 	return (sbuf_take(&b));
 }
 
@@ -308,27 +341,26 @@ notice_tone(const struct notice_event *e)
 /* "Latest day (2026-12-02): cost from …, revenue from …": where the figures
  * of the window's last day came from, when known. */
 static void
-notice_sources_line(struct ndoc_event *ev, int fr, const struct notice_event *e)
+notice_sources_line(struct ndoc_event *ev, const char *lang,
+    const struct notice_event *e)
 {
 	char	 label[64], day[11], *cost, *rev, *val;
 
 	if (e->src_cost[0] == '\0' && e->src_revenue[0] == '\0')
 		return;
 	metric_format_date(e->src_day, day);
-	snprintf(label, sizeof label, fr ? "Dernier jour (%s)" :
-	    "Latest day (%s)", day);
+	snprintf(label, sizeof label, tr(lang, "Latest day (%s)"), day);
 	cost = notice_clean(e->src_cost);
 	rev = notice_clean(e->src_revenue);
 	if (*cost != '\0' && strcmp(cost, rev) == 0)
-		xasprintf(&val, fr ? "coût et revenus de %s" :
-		    "cost and revenue from %s", cost);
+		xasprintf(&val, tr(lang, "cost and revenue from %s"), cost);
 	else if (*cost != '\0' && *rev != '\0')
-		xasprintf(&val, fr ? "coût de %s, revenus de %s" :
-		    "cost from %s, revenue from %s", cost, rev);
+		xasprintf(&val, tr(lang, "cost from %s, revenue from %s"), cost,
+		    rev);
 	else if (*cost != '\0')
-		xasprintf(&val, fr ? "coût de %s" : "cost from %s", cost);
+		xasprintf(&val, tr(lang, "cost from %s"), cost);
 	else
-		xasprintf(&val, fr ? "revenus de %s" : "revenue from %s", rev);
+		xasprintf(&val, tr(lang, "revenue from %s"), rev);
 	ndoc_add(ev, label, val);
 	free(val);
 	free(cost);
@@ -345,7 +377,7 @@ notice_event_doc(struct ndoc_event *ev, const struct notice *n,
 	char			 pct[64], per[64], val[128], a[64], c[64];
 	char			 cov[1024];
 	char			*campaign, *channel;
-	int			 fr = notice_is_fr(n);
+	const char		*lang = n->language;
 
 	ev->tone = notice_tone(e);
 	if (e->kind == ALERT_RULE || (e->action == RULE_FLAPPING &&
@@ -358,67 +390,67 @@ notice_event_doc(struct ndoc_event *ev, const struct notice *n,
 	campaign = notice_clean(e->campaign);
 	channel = notice_clean(e->channel);
 	if (*channel != '\0')
-		xasprintf(&ev->subject, fr ? "Campagne « %s » (%s)" :
-		    "Campaign \"%s\" (%s)", campaign, channel);
+		/* TRANSLATORS: a campaign's name, then its channel. */
+		xasprintf(&ev->subject, tr(lang, "Campaign \"%s\" (%s)"),
+		    campaign, channel);
 	else
-		xasprintf(&ev->subject, fr ? "Campagne « %s »" :
-		    "Campaign \"%s\"", campaign);
-	ev->title = xstrdup(notice_event_title(e, fr));
+		xasprintf(&ev->subject, tr(lang, "Campaign \"%s\""), campaign);
+	ev->title = xstrdup(notice_event_title(e, lang));
 	free(campaign);
 	free(channel);
 
-	notice_fmt_percent(&v[KPI_ROI], fr, pct, sizeof pct);
+	notice_fmt_percent(&v[KPI_ROI], lang, pct, sizeof pct);
 	if (v[KPI_ROI].defined) {
-		notice_fmt_2dp(v[KPI_ROI].value, fr, per, sizeof per);
-		snprintf(val, sizeof val, fr ? "%s (%s pour 1 dépensé)" :
-		    "%s (%s per 1 spent)", pct, per);
+		notice_fmt_2dp(v[KPI_ROI].value, lang, per, sizeof per);
+		/* TRANSLATORS: "237.86% (2.38 per 1 spent)". */
+		snprintf(val, sizeof val, tr(lang, "%s (%s per 1 spent)"), pct,
+		    per);
 	} else if (v[KPI_ROI].missing)
-		snprintf(val, sizeof val, "%s", fr ? "manquant (aucun jour avec "
-		    "coût et revenus)" : "missing (no day with cost and revenue)");
+		snprintf(val, sizeof val, "%s", tr(lang,
+		    "missing (no day with cost and revenue)"));
 	else
-		snprintf(val, sizeof val, "%s", fr ?
-		    "non défini (aucun coût)" : "undefined (no cost)");
-	ndoc_add(ev, "ROI", val);
+		snprintf(val, sizeof val, "%s", tr(lang, "undefined (no cost)"));
+	ndoc_add(ev, trc(lang, "KPI", "ROI"), val);
 	/* ROI, ROAS, cost, revenue and profit: over the same samples. */
-	ndoc_add(ev, fr ? "Jugé sur" : "Judged over",
-	    kpi_format_coverage(&v[KPI_ROI], &e->gaps, 0, n->language, cov,
+	ndoc_add(ev, tr(lang, "Judged over"),
+	    kpi_format_coverage(&v[KPI_ROI], &e->gaps, 0, lang, cov,
 	    sizeof cov));
-	notice_sources_line(ev, fr, e);
-	ndoc_add(ev, "ROAS", notice_fmt_roas(&v[KPI_ROAS], fr, val,
-	    sizeof val));
+	notice_sources_line(ev, lang, e);
+	ndoc_add(ev, trc(lang, "KPI", "ROAS"), notice_fmt_roas(&v[KPI_ROAS],
+	    lang, val, sizeof val));
 	if (cr->samples > 0)
-		money_format_currency(cr->a, n->currency, n->language, val,
+		money_format_currency(cr->a, n->currency, lang, val,
 		    sizeof val);
 	else
-		snprintf(val, sizeof val, "%s", fr ? "manquant" : "missing");
-	ndoc_add(ev, fr ? "Coût" : "Cost", val);
+		snprintf(val, sizeof val, "%s", tr(lang, "missing"));
+	ndoc_add(ev, tr(lang, "Cost"), val);
 	if (cr->samples > 0)
-		money_format_currency(cr->b, n->currency, n->language, val,
+		money_format_currency(cr->b, n->currency, lang, val,
 		    sizeof val);
-	ndoc_add(ev, fr ? "Revenus" : "Revenue", val);
-	ndoc_add(ev, fr ? "Bénéfice" : "Profit", kpi_format_value(
-	    kpi_def(KPI_PROFIT), &v[KPI_PROFIT], n->currency, n->language, val,
+	ndoc_add(ev, tr(lang, "Revenue"), val);
+	ndoc_add(ev, tr(lang, "Profit"), kpi_format_value(
+	    kpi_def(KPI_PROFIT), &v[KPI_PROFIT], n->currency, lang, val,
 	    sizeof val));
-	ndoc_add(ev, fr ? "Minimum convenu" : "Agreed minimum",
-	    notice_fmt_threshold(e->min_roi_ppm, fr, val, sizeof val));
+	ndoc_add(ev, tr(lang, "Agreed minimum"),
+	    notice_fmt_threshold_lang(e->min_roi_ppm, lang, val, sizeof val));
 	if (e->has_target)
-		ndoc_add(ev, fr ? "Objectif" : "Target",
-		    notice_fmt_threshold(e->target_roi_ppm, fr, val,
+		ndoc_add(ev, tr(lang, "Target"),
+		    notice_fmt_threshold_lang(e->target_roi_ppm, lang, val,
 		    sizeof val));
 
 	if (e->window_days > 0)
-		snprintf(val, sizeof val, fr ? "%lld derniers jours" :
-		    "last %lld days", (long long)e->window_days);
+		snprintf(val, sizeof val, tr(lang, "last %lld days"),
+		    (long long)e->window_days);
 	else
-		snprintf(val, sizeof val, "%s", fr ? "depuis le début" :
-		    "lifetime");
+		snprintf(val, sizeof val, "%s", tr(lang, "lifetime"));
 	if (e->totals.samples > 0) {
 		metric_format_date(e->totals.first_day, a);
 		metric_format_date(e->totals.last_day, c);
+		/* TRANSLATORS: the first and last days with figures. */
 		snprintf(val + strlen(val), sizeof val - strlen(val),
-		    fr ? " (du %s au %s)" : " (%s to %s)", a, c);
+		    tr(lang, " (%s to %s)"), a, c);
 	}
-	ndoc_add(ev, fr ? "Période" : "Window", val);
+	ndoc_add(ev, tr(lang, "Window"), val);
 	if (e->rule.name[0] != '\0')
 		notice_rule_text(ev, n, e, 0);
 }
@@ -429,22 +461,22 @@ notice_doc(const struct notice *n)
 	struct ndoc	*d;
 	char		*name;
 	size_t		 i;
-	int		 fr = notice_is_fr(n);
+	const char	*lang = n->language;
 
 	d = xcalloc(1, sizeof *d);
 	d->language = n->language;
-	d->label_sep = fr ? "\xc2\xa0:" : ":";
+	/* TRANSLATORS: between a label and its value (French: U+00A0 ":"). */
+	d->label_sep = trc(lang, "label separator", ":");
 	d->subject = notice_subject(n);
-	d->greeting = xstrdup(fr ? "Bonjour," : "Hello,");
+	d->greeting = xstrdup(tr(lang, "Hello,"));
 	name = notice_clean(n->client_name);
-	xasprintf(&d->intro, fr ? "roiwatch a évalué les campagnes de %s." :
-	    "roiwatch has evaluated the campaigns of %s.", name);
+	xasprintf(&d->intro, tr(lang,
+	    "roiwatch has evaluated the campaigns of %s."), name);
 	free(name);
 	if (n->test)
-		d->test_note = xstrdup(fr ? "Ceci est un message d'essai envoyé "
-		    "par « roiwatch test-notify » : la campagne ci-dessous est "
-		    "un exemple." : "This is a test message sent by \"roiwatch "
-		    "test-notify\": the campaign below is an example.");
+		d->test_note = xstrdup(tr(lang, "This is a test message sent by "
+		    "\"roiwatch test-notify\": the campaign below is an "
+		    "example."));
 	d->events = xcalloc(n->nevents == 0 ? 1 : n->nevents,
 	    sizeof *d->events);
 	for (i = 0; i < n->nevents; i++) {
@@ -453,14 +485,11 @@ notice_doc(const struct notice *n)
 		d->nevents++;
 	}
 	if (n->nunreadable > 0)
-		xasprintf(&d->unreadable, fr ? "%zu autre(s) événement(s) n'ont "
-		    "pas pu être lus ; le journal du démon dit pourquoi." :
-		    "%zu more event(s) could not be read; the daemon's log "
-		    "says why.", n->nunreadable);
-	d->footnote = xstrdup(fr ? "Le ROI est (revenus - coût) / coût ; un "
-	    "seuil écrit « R:1 » (ex. « 2,5:1 ») signifie R de revenus pour 1 "
-	    "dépensé." : "ROI is (revenue - cost) / cost; a threshold written "
-	    "\"R:1\" (e.g. \"2.5:1\") means R of revenue per 1 spent.");
+		xasprintf(&d->unreadable, tr(lang, "%zu more event(s) could not "
+		    "be read; the daemon's log says why."), n->nunreadable);
+	d->footnote = xstrdup(tr(lang, "ROI is (revenue - cost) / cost; a "
+	    "threshold written \"R:1\" (e.g. \"2.5:1\") means R of revenue "
+	    "per 1 spent."));
 	d->signature = xstrdup("roiwatch");
 	return (d);
 }

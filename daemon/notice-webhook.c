@@ -78,7 +78,6 @@ notice_render_webhook(const struct notice *n, const char *idem_key)
 	struct kpi_value		 v[KPI__MAX];
 	char				 buf[128], cov[1024], day[11], *s;
 	size_t				 i;
-	int				 fr = notice_is_fr(n);
 
 	root = cJSON_CreateObject();
 	cJSON_AddStringToObject(root, "idempotency_key",
@@ -139,12 +138,13 @@ notice_render_webhook(const struct notice *n, const char *idem_key)
 		}
 		cJSON_AddStringToObject(o, "coverage", kpi_format_coverage(
 		    &v[KPI_ROI], &e->gaps, 0, n->language, cov, sizeof cov));
-		cJSON_AddStringToObject(o, "minimum_roi", notice_fmt_threshold(
-		    e->min_roi_ppm, fr, buf, sizeof buf));
+		cJSON_AddStringToObject(o, "minimum_roi",
+		    notice_fmt_threshold_lang(e->min_roi_ppm, n->language, buf,
+		    sizeof buf));
 		if (e->has_target)
 			cJSON_AddStringToObject(o, "target_roi",
-			    notice_fmt_threshold(e->target_roi_ppm, fr, buf,
-			    sizeof buf));
+			    notice_fmt_threshold_lang(e->target_roi_ppm,
+			    n->language, buf, sizeof buf));
 		else
 			cJSON_AddNullToObject(o, "target_roi");
 		json_int(o, "window_days", e->window_days);

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "catalog.h"
 #include "log.h"
 #include "metric.h"
 #include "tz.h"
@@ -321,18 +322,16 @@ window_next_rollover(const struct tz *tz, int64_t now)
 	return window_reach(tz, now + 1, ((int64_t)today + 1) * WINDOW_DAY);
 }
 
-/* "2026-12-01", or "01/12/2026" in French. */
+/* "2026-12-01", or "01/12/2026" in French: the catalogue's date format. */
 static void
-window_date(int32_t d, int fr, char *buf, size_t len)
+window_date(int32_t d, const char *lang, char *buf, size_t len)
 {
 	int		y;
 	unsigned	m, md;
 
 	metric_civil_from_days(d, &y, &m, &md);
-	if (fr)
-		snprintf(buf, len, "%02u/%02u/%04d", md, m, y);
-	else
-		snprintf(buf, len, "%04d-%02u-%02u", y, m, md);
+	/* TRANSLATORS: a date from year, month, day; reorder with %3$02u. */
+	snprintf(buf, len, trc(lang, "date", "%04d-%02u-%02u"), y, m, md);
 }
 
 char *
@@ -340,21 +339,20 @@ window_format_range(const struct window_range *r, const char *lang, char *buf,
     size_t len)
 {
 	char	a[24], b[24];
-	int	fr;
 
-	fr = lang != NULL && strncmp(lang, "fr", 2) == 0 &&
-	    (lang[2] == '\0' || lang[2] == '_' || lang[2] == '-');
 	if (window_is_open(r)) {
-		snprintf(buf, len, "%s", fr ? "toutes les données" : "all data");
+		snprintf(buf, len, "%s", tr(lang, "all data"));
 		return buf;
 	}
-	window_date(r->from, fr, a, sizeof a);
+	window_date(r->from, lang, a, sizeof a);
 	if (r->from == r->to) {
-		snprintf(buf, len, fr ? "le %s" : "%s", a);
+		/* TRANSLATORS: a window of a single day. */
+		snprintf(buf, len, trc(lang, "window", "%s"), a);
 		return buf;
 	}
-	window_date(r->to, fr, b, sizeof b);
-	snprintf(buf, len, fr ? "du %s au %s" : "%s to %s", a, b);
+	window_date(r->to, lang, b, sizeof b);
+	/* TRANSLATORS: a window's first and last days. */
+	snprintf(buf, len, trc(lang, "window", "%s to %s"), a, b);
 	return buf;
 }
 

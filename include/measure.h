@@ -132,6 +132,11 @@ int	measure_lookup(const char *name, struct measure_ref *, char **cause);
 int	measure_nth(size_t i, struct measure_ref *);
 const char *measure_name(const struct measure_ref *, char *buf, size_t len);
 const char *measure_label(const struct measure_ref *, const char *lang);
+/* The label in any language of the message catalogue, into buf: "CPA",
+ * "reach (daily average)". The label of a custom row lives in the ref, so a
+ * caller whose ref is short-lived uses this one. */
+char	*measure_label_text(const struct measure_ref *, const char *lang,
+	    char *buf, size_t len);
 enum measure_unit measure_unit(const struct measure_ref *);
 /* Formula in words: "(revenue − cost) / cost", "cost / conversions". */
 const char *measure_formula(const struct measure_ref *, const char *lang);

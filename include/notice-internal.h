@@ -33,8 +33,13 @@ char   *notice_clean(const char *);
 const char *notice_undefined(int fr);
 /* French digits and spacing ("237,86 %"), or the text as is. */
 char   *notice_localise(const char *text, int fr, char *buf, size_t len);
+/* The same in any language of the catalogue ("fr", "en", ...). */
+char   *notice_localise_text(const char *text, const char *lang, char *buf,
+	    size_t len);
 /* An ROI threshold ("40.00%", "2.5:1") in the notice's language. */
 char   *notice_fmt_threshold(int64_t ppm, int fr, char *buf, size_t len);
+char   *notice_fmt_threshold_lang(int64_t ppm, const char *lang, char *buf,
+	    size_t len);
 
 /* Exact integers: JSON numbers up to 2^53, strings of digits beyond. */
 cJSON  *json_int_item(notice_i128);

@@ -49,6 +49,11 @@ struct notice_rule {
 	char			file[128];	/* where the rule or override is */
 	int			line;
 	int64_t			since;		/* of the current state */
+	/* The client's UTC offset at `since` (seconds east), so that the
+	 * message shows the client's local time; 0 in since_off_known: not
+	 * known (payloads written before it), the time shows in UTC. */
+	int32_t			since_off;
+	int			since_off_known;
 	int64_t			pending_secs;
 	int64_t			repeat_secs;
 	int64_t			min_volume;

@@ -8,8 +8,10 @@ ROIWATCH_BUILD_PKGS="gcc libc6-dev make cmake pkg-config ca-certificates libeven
 ROIWATCH_DEMO_PKGS="python3"
 # Tests: cmocka, Debian's Python with aiosmtpd (the SMTP peer), openssl (test certificates),
 # strace (the durability test sees each fsync before its acknowledgement),
-# systemd (systemd-analyze scores the unit file).
-ROIWATCH_TEST_PKGS="libcmocka-dev python3 python3-aiosmtpd openssl strace systemd"
+# systemd (systemd-analyze scores the unit file), gettext (xgettext, msgfmt and
+# msgcmp check the message catalogues against the code; the build embeds the
+# .po files with CMake alone).
+ROIWATCH_TEST_PKGS="libcmocka-dev python3 python3-aiosmtpd openssl strace systemd gettext"
 # Benchmarks: HTTP load generator; Prometheus Alertmanager (bench-alerts.sh compares with it).
 ROIWATCH_BENCH_PKGS="wrk sqlite3 python3 time prometheus-alertmanager"
 # Fuzzing with libFuzzer (scripts/fuzz.sh --engine libfuzzer): clang and its

@@ -48,19 +48,25 @@ for f in conf/examples/* tests/data/exports/*; do
 		{ printf "\\$sel"; cat "$f"; } > "$out/corpus/$(basename "$f").$sel"
 	done
 done
+# money.c's separators come from the message catalogue: the .po files as C
+# (cmake/embed-po.cmake, as the build makes them).
+po=(po/*.po)
+cmake "-DOUT=$out/catalog-data.c" "-DPO_FILES=$(IFS=';'; echo "${po[*]}")" \
+	-P cmake/embed-po.cmake || exit 1
 srcs=(daemon/parse.c daemon/parse-date.c daemon/parse-json.c daemon/json-lex.c daemon/csv.c daemon/utf8.c
-      daemon/money.c daemon/currency.c daemon/metric.c daemon/log.c daemon/xmalloc.c tests/fuzz/fuzz_parse.c)
+      daemon/money.c daemon/currency.c daemon/metric.c daemon/log.c daemon/xmalloc.c daemon/catalog.c
+      "$out/catalog-data.c" tests/fuzz/fuzz_parse.c)
 warn=(-Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla)
 bin=$out/fuzz_parse-$engine
 if [[ $engine == libfuzzer ]]; then
 	# clang's -Wformat=2 also flags log.c's vsnprintf of its checked format.
 	clang -std=c11 -D_GNU_SOURCE -g -O1 -Iinclude "${warn[@]}" -Wno-format-nonliteral \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-		"${srcs[@]}" -lm -o "$bin"
+		"${srcs[@]}" -lm -pthread -o "$bin"
 else
 	gcc -std=c11 -D_GNU_SOURCE -g -O1 -Iinclude "${warn[@]}" \
 		-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer \
-		"${srcs[@]}" tests/fuzz/driver.c -lm -o "$bin"
+		"${srcs[@]}" tests/fuzz/driver.c -lm -pthread -o "$bin"
 fi
 echo "fuzz: $engine for $secs s ($bin)"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
