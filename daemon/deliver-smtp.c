@@ -22,24 +22,28 @@
 #define RECEIVER_SMTP_FROM	"roiwatch@localhost"
 
 /*
- * The e-mail of a notice (file and smtp receivers): notice_render_email's
- * message, whose Message-ID is made from the key, with the key itself in
- * X-Roiwatch-Idempotency-Key as well, so that the receiving side can drop
- * the copy a resend after a crash delivers. The key must be deliver_key_ok().
+ * The e-mail of a notice (file, smtp and sendmail receivers):
+ * notice_render_email's message, whose Message-ID is made from the key,
+ * with the key itself in X-Roiwatch-Idempotency-Key as well, so that the
+ * receiving side can drop the copy a resend after a crash delivers. The key
+ * must be deliver_key_ok(). From and Reply-To are the receiver's, or its
+ * client's email_from and reply_to, or the main file's (config-receiver.c).
  */
 char *
 deliver_email(const struct notice *n, const struct receiver_conf *r,
     const char *key, int64_t now)
 {
-	const char	*from = r->from;
-	char		*msg, *out;
+	struct notice_mail	m;
 
-	if (from == NULL || *from == '\0')
-		from = RECEIVER_SMTP_FROM;
-	msg = notice_render_email(n, from, r->to, r->nto, key, now);
-	xasprintf(&out, "X-Roiwatch-Idempotency-Key: %s\r\n%s", key, msg);
-	free(msg);
-	return (out);
+	memset(&m, 0, sizeof m);
+	m.from = r->from != NULL && *r->from != '\0' ? r->from :
+	    RECEIVER_SMTP_FROM;
+	m.reply_to = r->reply_to;
+	m.to = r->to;
+	m.nto = r->nto;
+	m.key = key;
+	m.now = now;
+	return (notice_render_email(n, &m));
 }
 
 /* Feed the rendered message to curl's SMTP upload. */
