@@ -8,8 +8,9 @@ ROIWATCH_BUILD_PKGS="gcc libc6-dev make cmake pkg-config ca-certificates libeven
 ROIWATCH_DEMO_PKGS="python3"
 # Tests: cmocka, Debian's Python with aiosmtpd (the SMTP peer), openssl (test certificates),
 # strace (the durability test sees each fsync before its acknowledgement),
-# systemd (systemd-analyze scores the unit file).
-ROIWATCH_TEST_PKGS="libcmocka-dev python3 python3-aiosmtpd openssl strace systemd"
+# systemd (systemd-analyze scores the unit file), chromium (renders the HTML e-mail
+# headless into a screenshot).
+ROIWATCH_TEST_PKGS="libcmocka-dev python3 python3-aiosmtpd openssl strace systemd chromium"
 # Benchmarks: HTTP load generator.
 ROIWATCH_BENCH_PKGS="wrk sqlite3 python3 time"
 # Fuzzing with libFuzzer (scripts/fuzz.sh --engine libfuzzer): clang and its
