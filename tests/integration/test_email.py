@@ -19,11 +19,11 @@ import json
 import os
 import re
 import shutil
+import signal
 import ssl
 import stat
 import struct
 import subprocess
-import tempfile
 import threading
 import time
 import zlib
@@ -348,9 +348,21 @@ def test_email_everywhere():
             c.stop()
 
 
+def sleep_killed(out):
+    """Whether the `sleep` the fake program started (its child) is gone."""
+    with open(os.path.join(out, "sleep.pid")) as f:
+        pid = int(f.read())
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().split()[2] == "Z"
+    except FileNotFoundError:
+        return True
+
+
 def test_sendmail_timeout():
     """A program that hangs is killed with its process group on its timeout
-    and the item retried; the loop went on meanwhile."""
+    and the item retried, while the loop goes on; one still running when the
+    daemon stops is killed too, and its item stays in the outbox."""
     d = Daemon([], retry_initial_secs=60, retry_max_secs=60)
     try:
         sm = os.path.join(d.dir, "fake-sendmail")
@@ -359,27 +371,36 @@ def test_sendmail_timeout():
         os.chmod(sm, stat.S_IRWXU)
         out, r = fake_sendmail(d, "hang")
         r["timeout_secs"] = 1
-        d.clients = [client("acme", receivers=[r], target_roi="200%")]
+        out_long = os.path.join(d.dir, "sm-long")
+        os.makedirs(out_long)
+        long = dict(r, name="sm_long", timeout_secs=120,
+                    command=[sm, out_long, "hang"])
+        d.clients = [client("acme", receivers=[r, long], target_roi="200%")]
         d.write_config()
         d.start()
         d.drop("m.csv", DATA)
         t0 = time.monotonic()
-        wait_for(lambda: d.query("select attempts from outbox") and
-                 d.query("select attempts from outbox")[0][0] == 1, timeout=20,
+        wait_for(lambda: outbox(d).get("sm_hang", ("", 0))[1] == 1, timeout=20,
                  what="a timed-out attempt")
-        status, err = d.query("select status, last_error from outbox")[0]
+        status, attempts, err = outbox(d)["sm_hang"]
         check(status == "pending" and "timed out after 1 s (killed)" in err, "%s %r" % (status, err))
         check(time.monotonic() - t0 < 10, "the timeout took %.1f s" % (time.monotonic() - t0))
         c = http.client.HTTPConnection("127.0.0.1", d.port, timeout=5)
         c.request("GET", "/healthz")
         check(c.getresponse().status == 200, "/healthz")
         c.close()
-        with open(os.path.join(out, "sleep.pid")) as f:
-            pid = int(f.read())
-        wait_for(lambda: not os.path.exists("/proc/%d" % pid) or
-                 open("/proc/%d/stat" % pid).read().split()[2] == "Z", timeout=5,
-                 what="the program's child killed with its group")
-        d.stop()
+        wait_for(lambda: sleep_killed(out), timeout=5, what="the program's child killed with its group")
+        check(os.path.exists(os.path.join(out_long, "sleep.pid")) and not sleep_killed(out_long),
+              "the long one runs")
+        # Stop now (a second signal): the running program is killed, its
+        # item stays pending without an attempt.
+        d.signal(signal.SIGTERM)
+        wait_for(lambda: "stopping on signal" in d.log(), what="stopping")
+        d.signal(signal.SIGTERM)
+        d.stop(send=False)
+        check(sleep_killed(out_long), "the long program's child survived the daemon")
+        check(outbox(d)["sm_long"][:2] == ("pending", 0), "sm_long %r" % (outbox(d)["sm_long"],))
+        check("interrupted by shutdown; kept in the outbox" in d.log(), d.log()[-1000:])
     finally:
         d.cleanup()
 
