@@ -24,6 +24,26 @@ notice_add_owned(struct sbuf *b, char *s)
 	free(s);
 }
 
+/*
+ * An idempotency key as it is (printable ASCII without spaces, as
+ * deliver_key_ok() wants it): receivers compare it byte for byte, so it is
+ * never encoded nor folded; a long one makes a long line, which RFC 5322
+ * allows up to 998 characters. Anything else is cleaned and encoded.
+ */
+static char *
+notice_key_header(const char *key)
+{
+	const char	*p;
+	char		*h;
+
+	for (p = key; *p > ' ' && *p < 0x7f; p++)
+		;
+	if (*p != '\0' || p == key || p - key > 900)
+		return (mime_header_text("X-Roiwatch-Idempotency-Key", key));
+	xasprintf(&h, "X-Roiwatch-Idempotency-Key: %s\r\n", key);
+	return (h);
+}
+
 char *
 notice_render_email(const struct notice *n, const struct notice_mail *m)
 {
@@ -46,8 +66,7 @@ notice_render_email(const struct notice *n, const struct notice_mail *m)
 	parts[1] = qhtml;
 	boundary = mime_boundary(m->key, parts, 2);
 
-	notice_add_owned(&b, mime_header_text("X-Roiwatch-Idempotency-Key",
-	    m->key != NULL ? m->key : ""));
+	notice_add_owned(&b, notice_key_header(m->key != NULL ? m->key : ""));
 	notice_add_owned(&b, mime_header_addrs("From", (char *const *)&from,
 	    1, NULL));
 	if (m->reply_to != NULL && (h = mime_header_addrs("Reply-To",

@@ -676,6 +676,18 @@ test_email(void **state)
 	free(body);
 	free(html);
 	free(msg);
+	/* A long key (a long client id) is written as it is, never folded
+	 * nor encoded: receivers compare it byte for byte. */
+	m.key = "rw-a123456789b123456789c123456789d123456789e123456789f1234567"
+	    "89abc-12345-0123456789abcdef";
+	msg = notice_render_email(n, &m);
+	assert_contains(msg, "X-Roiwatch-Idempotency-Key: rw-a123456789b"
+	    "123456789c123456789d123456789e123456789f123456789abc-12345-"
+	    "0123456789abcdef\r\n");
+	assert_contains(msg, "\r\nMessage-ID: <rw-a123456789b123456789c"
+	    "123456789d123456789e123456789f123456789abc-12345-0123456789abcdef"
+	    "@example.com>\r\n");
+	free(msg);
 	notice_free(n);
 }
 
