@@ -15,6 +15,7 @@
 #include "config.h"
 #include "deliver-internal.h"
 #include "log.h"
+#include "mime.h"
 #include "notice.h"
 #include "xmalloc.h"
 
@@ -60,24 +61,19 @@ receiver_smtp_read_cb(char *buf, size_t size, size_t nmemb, void *arg)
 	return (n);
 }
 
-/* The bare address of "Name <a@b>" or "a@b", as SMTP's MAIL FROM wants it. */
+/* The bare address of "Name <a@b>" or "a@b", as SMTP's MAIL FROM and RCPT
+ * TO want it ("<a@b>"), or NULL when it is not one address (mime.h). */
 static char *
 receiver_smtp_addr(const char *s)
 {
-	const char	*lt, *gt;
-	char		*out;
+	struct mime_addr	 a;
+	char			*out;
 
-	if ((lt = strrchr(s, '<')) != NULL && (gt = strchr(lt, '>')) != NULL)
-		xasprintf(&out, "<%.*s>", (int)(gt - lt - 1), lt + 1);
-	else
-		xasprintf(&out, "<%s>", s);
+	if (mime_addr_parse(s, &a, NULL) != 0)
+		return (NULL);
+	xasprintf(&out, "<%s>", a.addr);
+	mime_addr_clear(&a);
 	return (out);
-}
-
-static int
-receiver_smtp_has_crlf(const char *s)
-{
-	return (s != NULL && strpbrk(s, "\r\n") != NULL);
 }
 
 static int
@@ -97,19 +93,19 @@ receiver_smtp_send(struct deliver_job *job, const struct receiver_conf *r,
 	if (from == NULL || *from == '\0')
 		from = RECEIVER_SMTP_FROM;
 	for (i = 0; i < r->nto; i++) {
-		if (receiver_smtp_has_crlf(r->to[i])) {
+		if ((addr = receiver_smtp_addr(r->to[i])) == NULL) {
 			*cause = xstrdup("bad recipient address");
 			return (-1);
 		}
-		addr = receiver_smtp_addr(r->to[i]);
 		if ((job->rcpt = curl_slist_append(job->rcpt, addr)) == NULL)
 			fatalx("%s: out of memory", __func__);
 		free(addr);
 	}
-	if (receiver_smtp_has_crlf(from)) {
+	if ((addr = receiver_smtp_addr(from)) == NULL) {
 		*cause = xstrdup("bad sender address");
 		return (-1);
 	}
+	free(addr);
 
 	switch (r->starttls) {
 	case TLS_TRY:
