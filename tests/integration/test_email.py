@@ -337,6 +337,12 @@ def test_email_everywhere():
             with open(os.path.join(sm_out[mode], got[-1]), "rb") as f:
                 check_message(f.read(), keys["sm_" + mode.replace("-", "_")], lf=True)
         d.stop()
+        # roiwatch test-notify runs the program too, and says how it ended.
+        r = d.cli("test-notify", "acme", "sm_ok")
+        check("sent" in r.stdout and len(os.listdir(sm_out["ok"])) == 2, r.stdout + r.stderr)
+        r = d.cli("test-notify", "acme", "sm_fail", check_rc=False)
+        check(r.returncode == 1 and "exited with status 1: cmo@acme.example... User unknown"
+              in r.stderr, r.stdout + r.stderr)
 
         png = screenshot(pages[:1], d.dir)
         keep = os.environ.get("ROIWATCH_TEST_SCREENSHOT")
