@@ -100,8 +100,16 @@ cfg_print_receiver(const struct receiver_conf *r, FILE *f)
 		    r->secret != NULL ? "(set)" : "(not set: unsigned)");
 	if (r->from != NULL)
 		fprintf(f, "    from          %s\n", r->from);
+	if (r->reply_to != NULL)
+		fprintf(f, "    reply-to      %s\n", r->reply_to);
 	for (i = 0; i < r->nto; i++)
 		fprintf(f, "    to            %s\n", r->to[i]);
+	if (r->ncommand > 0) {
+		fprintf(f, "    command      ");
+		for (i = 0; i < r->ncommand; i++)
+			fprintf(f, " %s", r->command[i]);
+		fprintf(f, "\n");
+	}
 	if (r->type == RECEIVER_SMTP) {
 		fprintf(f, "    starttls      %s\n",
 		    cfg_starttls_choices[r->starttls]);

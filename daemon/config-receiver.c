@@ -5,6 +5,8 @@
  * receiver says allow_insecure), and the validators of URLs and e-mail
  * addresses.
  */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <stdint.h>
 #include <string.h>
@@ -15,7 +17,13 @@
 #include "config-internal.h"
 #include "jsonc.h"
 #include "log.h"
+#include "mime.h"
 #include "xmalloc.h"
+
+/* The sendmail receivers' command when they give none. */
+static const char *const cfg_sendmail_default[] = {
+	"/usr/sbin/sendmail", "-t", "-i"
+};
 
 /* Host part of a URL ("host", "[::1]"), copied into buf. */
 static void
@@ -82,6 +90,45 @@ cfg_receiver_insecure(const struct receiver_conf *r, char *host, size_t len)
 	return !cfg_loopback(host);
 }
 
+/*
+ * A sendmail receiver's command: the default when none is given; else an
+ * absolute program name (no search of PATH, no shell) that exists and may
+ * be run, so that a typo is seen by check-config rather than at 3 a.m.
+ */
+static int
+cfg_sendmail_command(struct cfg_ctx *ctx, const cJSON *obj,
+    struct receiver_conf *r)
+{
+	struct stat	 st;
+	const char	*prog;
+	size_t		 i, n = sizeof cfg_sendmail_default /
+			    sizeof cfg_sendmail_default[0];
+	int		 line = cfg_member_line(ctx, obj, "command");
+	int		 dflt = r->command == NULL;
+
+	if (dflt) {
+		r->command = xcalloc(n + 1, sizeof *r->command);
+		for (i = 0; i < n; i++)
+			r->command[i] = xstrdup(cfg_sendmail_default[i]);
+		r->ncommand = n;
+		line = jsonc_line(ctx->lines, obj);
+	}
+	if (r->ncommand == 0)
+		return cfg_error(ctx, line, "command", "must name a program");
+	prog = r->command[0];
+	if (prog[0] != '/')
+		return cfg_error(ctx, line, "command", "the program \"%s\" must"
+		    " be an absolute path (no shell, no PATH search)", prog);
+	if (stat(prog, &st) != 0)
+		return cfg_error(ctx, line, "command", "cannot run %s: %s%s",
+		    prog, strerror(errno), dflt ? " (install a mail transfer"
+		    " agent, or set \"command\")" : "");
+	if (!S_ISREG(st.st_mode) || access(prog, X_OK) != 0)
+		return cfg_error(ctx, line, "command", "cannot run %s: not an"
+		    " executable file", prog);
+	return 0;
+}
+
 /* Cross-option checks of one receiver, by type, and computed defaults. */
 static int
 cfg_receiver_check(struct cfg_ctx *ctx, const cJSON *obj, void *elem,
@@ -107,8 +154,6 @@ cfg_receiver_check(struct cfg_ctx *ctx, const cJSON *obj, void *elem,
 		return cfg_error(ctx, cfg_member_line(ctx, obj, "ca_file"),
 		    "ca_file", "cannot read %s: %s", r->ca_file,
 		    strerror(errno));
-	if (r->type == RECEIVER_FILE && r->from == NULL)
-		r->from = xstrdup("roiwatch@localhost");
 	if (r->timeout_secs == 0)
 		r->timeout_secs = ctx->cfg->delivery_timeout_secs;
 	if (r->max_in_flight == 0)
@@ -146,9 +191,6 @@ cfg_receiver_check(struct cfg_ctx *ctx, const cJSON *obj, void *elem,
 		else if (strncmp(r->url, "smtp://", 7) != 0)
 			return cfg_error(ctx, cfg_member_line(ctx, obj, "url"),
 			    "url", "smtp URLs start with smtp:// or smtps://");
-		if (r->from == NULL)
-			return cfg_error(ctx, line, "from", "missing (required"
-			    " for smtp receivers)");
 		if (r->nto == 0)
 			return cfg_error(ctx, cfg_member_line(ctx, obj, "to"),
 			    "to", "at least one recipient is required for"
@@ -173,6 +215,12 @@ cfg_receiver_check(struct cfg_ctx *ctx, const cJSON *obj, void *elem,
 			    "username" : "password_file", "username and"
 			    " password_file go together");
 		break;
+	case RECEIVER_SENDMAIL:
+		if (r->nto == 0)
+			return cfg_error(ctx, cfg_member_line(ctx, obj, "to"),
+			    "to", "at least one recipient is required for"
+			    " sendmail receivers");
+		return cfg_sendmail_command(ctx, obj, r);
 	case RECEIVER_TYPE_MAX:
 		break;
 	}
@@ -196,45 +244,54 @@ cfg_receivers(struct cfg_ctx *ctx, const struct opt *o, const cJSON *v,
 }
 
 /*
- * Minimal address check: "local@domain" or "Display Name <local@domain>".
- * Control characters were refused before; separators that would smuggle more
- * recipients or headers are refused here.
+ * An address, "Name <local@domain>" or "local@domain" (mime.h): what is
+ * not one address is refused, so nothing can smuggle more recipients or
+ * header lines in.
  */
 int
 cfg_check_address(const char *s, char **why)
 {
-	const char	*a = s, *end, *at, *p;
-	size_t		 n;
+	return mime_addr_check(s, why);
+}
 
-	if ((p = strchr(s, '<')) != NULL) {
-		if (strpbrk(s, ",;\"") != NULL && strpbrk(s, ",;\"") < p)
-			goto bad;
-		a = p + 1;
-		end = strchr(a, '>');
-		if (end == NULL || end[1] != '\0')
-			goto bad;
-	} else
-		end = s + strlen(s);
-	n = (size_t)(end - a);
-	at = memchr(a, '@', n);
-	if (at == NULL || at == a || at + 1 == end)
-		goto bad;
-	for (p = a; p < end; p++) {
-		if (p != at && (*p == '@' || strchr(" <>(),;:\\\"[]", *p) != NULL))
-			goto bad;
+/*
+ * After a client file is read (its email_from and reply_to may follow its
+ * receivers): the From and Reply-To of each e-mail receiver that sets none
+ * come from the client, else from the main file; an smtp receiver needs a
+ * From, file and sendmail receivers fall back on roiwatch@localhost.
+ */
+int
+cfg_receivers_mail(struct cfg_ctx *ctx, const cJSON *root,
+    struct client_conf *c)
+{
+	const cJSON		*arr = cJSON_GetObjectItemCaseSensitive(root,
+				    "receivers");
+	struct receiver_conf	*r;
+	const char		*from, *reply;
+	size_t			 i;
+
+	from = c->email_from != NULL ? c->email_from : ctx->cfg->email_from;
+	reply = c->reply_to != NULL ? c->reply_to : ctx->cfg->reply_to;
+	for (i = 0; i < c->nreceivers; i++) {
+		r = &c->receivers[i];
+		if (r->type != RECEIVER_FILE && r->type != RECEIVER_SMTP &&
+		    r->type != RECEIVER_SENDMAIL)
+			continue;
+		if (r->reply_to == NULL && reply != NULL)
+			r->reply_to = xstrdup(reply);
+		if (r->from != NULL)
+			continue;
+		if (from != NULL)
+			r->from = xstrdup(from);
+		else if (r->type != RECEIVER_SMTP)
+			r->from = xstrdup("roiwatch@localhost");
+		else
+			return cfg_error(ctx, jsonc_line(ctx->lines,
+			    cJSON_GetArrayItem(arr, (int)i)), "from", "missing"
+			    " (required for smtp receivers, unless the client"
+			    " or the main file sets email_from)");
 	}
-	for (p = at + 1; p < end; p++) {
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		    (*p >= '0' && *p <= '9') || *p == '-' || *p == '.' ||
-		    (unsigned char)*p >= 0x80))
-			goto bad;
-	}
-	if (at[1] == '.' || end[-1] == '.' || strstr(at, "..") != NULL)
-		goto bad;
 	return 0;
-bad:
-	xasprintf(why, "\"%s\" is not a valid e-mail address", s);
-	return -1;
 }
 
 int

@@ -14,7 +14,7 @@
 
 static const char *const language_choices[] = { "en", "fr", NULL };
 const char *const cfg_receiver_type_choices[] = {
-	"file", "webhook", "smtp", NULL
+	"file", "webhook", "smtp", "sendmail", NULL
 };
 const char *const cfg_starttls_choices[] = {
 	"no", "try", "required", NULL
@@ -63,6 +63,14 @@ const struct opt cfg_main_opts[] = {
 	{ "listen_addr", OPT_STRING, M(listen_addr), 0, 0, 0, "\"127.0.0.1\"",
 	  OPT_EMPTY, 0, NULL, cfg_check_listen_addr,
 	  "Address of the HTTP listener; \"\" disables it." },
+	{ "email_from", OPT_STRING, M(email_from), 0, 0, 0, NULL, 0, 0, NULL,
+	  cfg_check_address, "Default From of every client's e-mail"
+	  " receivers (file, smtp, sendmail), e.g. \"Agency alerts"
+	  " <alerts@agency.example>\"; a client's email_from or a"
+	  " receiver's from wins." },
+	{ "reply_to", OPT_STRING, M(reply_to), 0, 0, 0, NULL, 0, 0, NULL,
+	  cfg_check_address, "Default Reply-To of every client's e-mail"
+	  " receivers; a client's or a receiver's reply_to wins." },
 	{ "listen_port", OPT_INT, M(listen_port), 0, 1, 65535, "8470", 0, 0,
 	  NULL, NULL, "TCP port of the HTTP listener." },
 	{ "inbox_rescan_secs", OPT_DURATION, M(inbox_rescan_secs), 0, 1, 3600,
@@ -159,6 +167,14 @@ const struct opt cfg_client_opts[] = {
 	  " digests, e.g. \"Europe/Paris\", or \"UTC\"." },
 	{ "language", OPT_WORD, C(language), 0, 0, 0, "\"en\"", 0, 0,
 	  language_choices, NULL, "Language of messages and digests." },
+	{ "email_from", OPT_STRING, C(email_from), 0, 0, 0, NULL, 0, 0, NULL,
+	  cfg_check_address, "From of the client's e-mail receivers (file,"
+	  " smtp, sendmail) that set none; default: the main file's"
+	  " email_from." },
+	{ "reply_to", OPT_STRING, C(reply_to), 0, 0, 0, NULL, 0, 0, NULL,
+	  cfg_check_address, "Reply-To of the client's e-mail receivers that"
+	  " set none (the account manager, say); default: the main file's"
+	  " reply_to, else none." },
 	{ "minimum_roi", OPT_ROI, C(rules.min_roi_ppm), 0, 0, 0, NULL,
 	  OPT_REQUIRED, 0, NULL, NULL, "Agreed minimum ROI: \"150%\" or as"
 	  " revenue per unit of cost \"2.5:1\"; below it an alert fires." },
@@ -219,7 +235,8 @@ const struct opt cfg_receiver_opts[] = {
 	  cfg_check_id, "Receiver name, unique within the client." },
 	{ "type", OPT_ENUM, R(type), 0, 0, 0, NULL, OPT_REQUIRED, 0,
 	  cfg_receiver_type_choices, NULL, "file: messages written into a"
-	  " directory; webhook: signed JSON POST; smtp: e-mail." },
+	  " directory; webhook: signed JSON POST; smtp: e-mail; sendmail:"
+	  " e-mail handed to a local sendmail program." },
 	{ "dir", OPT_STRING, R(dir), 0, 0, 0, NULL, 0, FOR_FILE, NULL, NULL,
 	  "file: directory of the messages, relative to state_dir (required)." },
 	{ "url", OPT_STRING, R(url), 0, 0, 0, NULL, 0, FOR_WEBHOOK | FOR_SMTP,
@@ -229,12 +246,22 @@ const struct opt cfg_receiver_opts[] = {
 	{ "secret_file", OPT_SECRET, R(secret), 0, 16, CONFIG_MAX_SECRET, NULL,
 	  0, FOR_WEBHOOK, NULL, NULL, "webhook: file holding the HMAC-SHA256"
 	  " signing key (at least 16 characters)." },
-	{ "from", OPT_STRING, R(from), 0, 0, 0, NULL, 0, FOR_FILE | FOR_SMTP,
-	  NULL, cfg_check_address, "Sender address (smtp: required; file:"
-	  " default \"roiwatch@localhost\")." },
-	{ "to", OPT_LIST, R(to), R(nto), 0, 0, NULL, 0, FOR_FILE | FOR_SMTP,
-	  NULL, cfg_check_address, "Recipient addresses (smtp: at least"
-	  " one)." },
+	{ "from", OPT_STRING, R(from), 0, 0, 0, NULL, 0, FOR_EMAIL,
+	  NULL, cfg_check_address, "Sender address, \"Name <a@b.example>\""
+	  " or \"a@b.example\"; default: the client's email_from, else the"
+	  " main file's (smtp: one of them is required; file, sendmail: else"
+	  " \"roiwatch@localhost\")." },
+	{ "reply_to", OPT_STRING, R(reply_to), 0, 0, 0, NULL, 0, FOR_EMAIL,
+	  NULL, cfg_check_address, "Reply-To address; default: the client's"
+	  " reply_to, else the main file's, else none." },
+	{ "to", OPT_LIST, R(to), R(nto), 0, 0, NULL, 0, FOR_EMAIL,
+	  NULL, cfg_check_address, "Recipient addresses (smtp, sendmail: at"
+	  " least one)." },
+	{ "command", OPT_LIST, R(command), R(ncommand), 0, 0, NULL, 0,
+	  FOR_SENDMAIL, NULL, NULL, "sendmail: the program and its arguments,"
+	  " run without a shell, the message on its standard input; default"
+	  " [\"/usr/sbin/sendmail\", \"-t\", \"-i\"]. Exit 0: delivered; 75"
+	  " (EX_TEMPFAIL): retried; anything else: refused for good." },
 	{ "starttls", OPT_ENUM, R(starttls), 0, 0, 0, NULL, 0, FOR_SMTP,
 	  cfg_starttls_choices, NULL, "smtp: STARTTLS policy; default"
 	  " \"required\"; \"no\" and \"try\" only towards loopback (127.0.0.1,"
@@ -244,14 +271,14 @@ const struct opt cfg_receiver_opts[] = {
 	{ "password_file", OPT_SECRET, R(password), 0, 1, CONFIG_MAX_SECRET,
 	  NULL, 0, FOR_SMTP, NULL, NULL, "smtp: file holding the password." },
 	{ "timeout_secs", OPT_DURATION, R(timeout_secs), 0, 1, 600, NULL, 0,
-	  FOR_WEBHOOK | FOR_SMTP, NULL, NULL, "Time limit of one delivery"
+	  FOR_WEBHOOK | FOR_SMTP | FOR_SENDMAIL, NULL, NULL, "Time limit of one delivery"
 	  " attempt; default: the main file's delivery_timeout_secs." },
 	{ "ca_file", OPT_PATH, R(ca_file), 0, 0, 0, NULL, 0,
 	  FOR_WEBHOOK | FOR_SMTP, NULL, NULL, "PEM file of the certificate"
 	  " authorities to trust for this receiver (a private CA) instead of"
 	  " the system's; verification itself is never turned off." },
 	{ "max_in_flight", OPT_INT, R(max_in_flight), 0, 1, 1024, NULL, 0,
-	  FOR_WEBHOOK | FOR_SMTP, NULL, NULL, "Deliveries in progress at once"
+	  FOR_WEBHOOK | FOR_SMTP | FOR_SENDMAIL, NULL, NULL, "Deliveries in progress at once"
 	  " to this receiver; default: the main file's"
 	  " delivery_max_in_flight_per_receiver." },
 	{ "allow_insecure", OPT_BOOL, R(allow_insecure), 0, 0, 0, "false", 0,

@@ -319,6 +319,8 @@ cfg_load_client(struct config *cfg, struct client_conf *c, const char *path,
 	c->token_line = cfg_member_line(&ctx, root, "token_file");
 	if (cfg_client_rules(&ctx, root, c) != 0)
 		goto out;
+	if (cfg_receivers_mail(&ctx, root, c) != 0)
+		goto out;
 	r = 0;
 out:
 	cJSON_Delete(root);

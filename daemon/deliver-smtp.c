@@ -15,6 +15,7 @@
 #include "config.h"
 #include "deliver-internal.h"
 #include "log.h"
+#include "mime.h"
 #include "notice.h"
 #include "xmalloc.h"
 
@@ -22,24 +23,28 @@
 #define RECEIVER_SMTP_FROM	"roiwatch@localhost"
 
 /*
- * The e-mail of a notice (file and smtp receivers): notice_render_email's
- * message, whose Message-ID is made from the key, with the key itself in
- * X-Roiwatch-Idempotency-Key as well, so that the receiving side can drop
- * the copy a resend after a crash delivers. The key must be deliver_key_ok().
+ * The e-mail of a notice (file, smtp and sendmail receivers):
+ * notice_render_email's message, whose Message-ID is made from the key,
+ * with the key itself in X-Roiwatch-Idempotency-Key as well, so that the
+ * receiving side can drop the copy a resend after a crash delivers. The key
+ * must be deliver_key_ok(). From and Reply-To are the receiver's, or its
+ * client's email_from and reply_to, or the main file's (config-receiver.c).
  */
 char *
 deliver_email(const struct notice *n, const struct receiver_conf *r,
     const char *key, int64_t now)
 {
-	const char	*from = r->from;
-	char		*msg, *out;
+	struct notice_mail	m;
 
-	if (from == NULL || *from == '\0')
-		from = RECEIVER_SMTP_FROM;
-	msg = notice_render_email(n, from, r->to, r->nto, key, now);
-	xasprintf(&out, "X-Roiwatch-Idempotency-Key: %s\r\n%s", key, msg);
-	free(msg);
-	return (out);
+	memset(&m, 0, sizeof m);
+	m.from = r->from != NULL && *r->from != '\0' ? r->from :
+	    RECEIVER_SMTP_FROM;
+	m.reply_to = r->reply_to;
+	m.to = r->to;
+	m.nto = r->nto;
+	m.key = key;
+	m.now = now;
+	return (notice_render_email(n, &m));
 }
 
 /* Feed the rendered message to curl's SMTP upload. */
@@ -56,24 +61,19 @@ receiver_smtp_read_cb(char *buf, size_t size, size_t nmemb, void *arg)
 	return (n);
 }
 
-/* The bare address of "Name <a@b>" or "a@b", as SMTP's MAIL FROM wants it. */
+/* The bare address of "Name <a@b>" or "a@b", as SMTP's MAIL FROM and RCPT
+ * TO want it ("<a@b>"), or NULL when it is not one address (mime.h). */
 static char *
 receiver_smtp_addr(const char *s)
 {
-	const char	*lt, *gt;
-	char		*out;
+	struct mime_addr	 a;
+	char			*out;
 
-	if ((lt = strrchr(s, '<')) != NULL && (gt = strchr(lt, '>')) != NULL)
-		xasprintf(&out, "<%.*s>", (int)(gt - lt - 1), lt + 1);
-	else
-		xasprintf(&out, "<%s>", s);
+	if (mime_addr_parse(s, &a, NULL) != 0)
+		return (NULL);
+	xasprintf(&out, "<%s>", a.addr);
+	mime_addr_clear(&a);
 	return (out);
-}
-
-static int
-receiver_smtp_has_crlf(const char *s)
-{
-	return (s != NULL && strpbrk(s, "\r\n") != NULL);
 }
 
 static int
@@ -93,19 +93,19 @@ receiver_smtp_send(struct deliver_job *job, const struct receiver_conf *r,
 	if (from == NULL || *from == '\0')
 		from = RECEIVER_SMTP_FROM;
 	for (i = 0; i < r->nto; i++) {
-		if (receiver_smtp_has_crlf(r->to[i])) {
+		if ((addr = receiver_smtp_addr(r->to[i])) == NULL) {
 			*cause = xstrdup("bad recipient address");
 			return (-1);
 		}
-		addr = receiver_smtp_addr(r->to[i]);
 		if ((job->rcpt = curl_slist_append(job->rcpt, addr)) == NULL)
 			fatalx("%s: out of memory", __func__);
 		free(addr);
 	}
-	if (receiver_smtp_has_crlf(from)) {
+	if ((addr = receiver_smtp_addr(from)) == NULL) {
 		*cause = xstrdup("bad sender address");
 		return (-1);
 	}
+	free(addr);
 
 	switch (r->starttls) {
 	case TLS_TRY:

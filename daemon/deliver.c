@@ -76,6 +76,7 @@ static const struct receiver_ops *const deliver_receivers[] = {
 	[RECEIVER_FILE] = &receiver_file_ops,
 	[RECEIVER_WEBHOOK] = &receiver_webhook_ops,
 	[RECEIVER_SMTP] = &receiver_smtp_ops,
+	[RECEIVER_SENDMAIL] = &receiver_sendmail_ops,
 };
 _Static_assert(sizeof deliver_receivers / sizeof deliver_receivers[0] ==
     RECEIVER_TYPE_MAX, "a receiver type without operations");
@@ -176,7 +177,14 @@ deliver_free(struct deliver *d)
 	 * item stays pending and is sent again (at least once). */
 	while ((job = LIST_FIRST(&d->jobs)) != NULL) {
 		LIST_REMOVE(job, entry);
-		if (job->unrecorded) {
+		if (job->cancel != NULL) {
+			/* A program still running: stopped; not an attempt. */
+			job->cancel(job);
+			log_info("notice %" PRId64 " of client %s to receiver "
+			    "%s interrupted by shutdown; kept in the outbox",
+			    job->id, job->client, job->receiver);
+			deliver_job_free(job);
+		} else if (job->unrecorded) {
 			log_warnx("notice %" PRId64 ": outcome not recorded (the "
 			    "database stayed locked); it will be sent again",
 			    job->id);
@@ -397,6 +405,19 @@ deliver_done_cb(void *arg, int ok, long status, const char *error)
 	deliver_finish(d, job, &res);
 }
 
+struct event_base *
+deliver_job_base(const struct deliver_job *job)
+{
+	return (job->d->base);
+}
+
+void
+deliver_job_done(struct deliver_job *job, int ok, long status,
+    const char *error)
+{
+	deliver_done_cb(job, ok, status, error);
+}
+
 /* Record the outcomes the locked store refused, as soon as it is free. */
 static void
 deliver_record_cb(evutil_socket_t fd, short kind, void *arg)
@@ -517,6 +538,8 @@ deliver_start(struct deliver *d, const struct outbox_item *it)
 	}
 	LIST_INSERT_HEAD(&d->jobs, job, entry);
 	d->inflight++;
+	if (job->cancel != NULL)
+		return;		/* running beside the loop: deliver_job_done() */
 	if (easy == NULL) {
 		/* Sent (or not) already. */
 		memset(&res, 0, sizeof res);

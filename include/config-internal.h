@@ -67,6 +67,8 @@ enum opt_type {
 #define FOR_FILE	FOR(RECEIVER_FILE)
 #define FOR_WEBHOOK	FOR(RECEIVER_WEBHOOK)
 #define FOR_SMTP	FOR(RECEIVER_SMTP)
+#define FOR_SENDMAIL	FOR(RECEIVER_SENDMAIL)
+#define FOR_EMAIL	(FOR_FILE | FOR_SMTP | FOR_SENDMAIL)
 /* Source types an option applies to. */
 #define FOR_PULL	FOR(SOURCE_PULL)
 #define FOR_FILES	FOR(SOURCE_FILES)
@@ -165,6 +167,10 @@ cfg_field(void *base, size_t off)
 int		 cfg_receivers(struct cfg_ctx *, const struct opt *,
 		    const cJSON *, struct client_conf *);
 int		 cfg_check_address(const char *, char **);
+/* After a client file is read: From and Reply-To of its e-mail receivers
+ * from the client's or the main file's defaults, and what needs them. */
+int		 cfg_receivers_mail(struct cfg_ctx *, const cJSON *root,
+		    struct client_conf *);
 int		 cfg_check_url(const char *, char **);
 
 /* config-source.c */

@@ -29,6 +29,7 @@ enum receiver_type {
 	RECEIVER_FILE,		/* RFC 5322 messages written into a directory */
 	RECEIVER_WEBHOOK,	/* generic JSON POST over HTTP(S) */
 	RECEIVER_SMTP,		/* e-mail through an SMTP server */
+	RECEIVER_SENDMAIL,	/* e-mail handed to a local sendmail program */
 	RECEIVER_TYPE_MAX
 };
 
@@ -45,9 +46,13 @@ struct receiver_conf {
 	char		*dir;		/* file: absolute, or relative to state_dir */
 	char		*url;		/* webhook: http(s)://; smtp: smtp(s)://host:port */
 	char		*secret;	/* webhook: HMAC-SHA256 signing key, from secret_file */
-	char		*from;		/* smtp */
+	char		*from;		/* e-mail: the receiver's, else its client's
+					   email_from, else the main file's */
+	char		*reply_to;	/* e-mail, likewise; NULL: none */
 	char		**to;		/* smtp (also used in file messages' To:) */
 	size_t		 nto;
+	char		**command;	/* sendmail: argv, no shell */
+	size_t		 ncommand;
 	enum tls_mode	 starttls;	/* smtp */
 	char		*username;	/* smtp login, optional */
 	char		*password;	/* smtp, from password_file, never logged */
@@ -65,6 +70,8 @@ struct client_conf {
 	char		*timezone;	/* IANA, e.g. "Europe/Paris" */
 	struct tz	*tz;		/* that zone, loaded */
 	char		*language;	/* "en" or "fr" */
+	char		*email_from;	/* e-mail receivers' default From, */
+	char		*reply_to;	/* and Reply-To (or the main file's) */
 	char		*file;		/* the file it was read from */
 	struct rule_params rules;	/* minimum/target ROI, spend, pending, ... */
 	int64_t		 window_days;	/* 0: lifetime; N: last N days of data */
@@ -158,6 +165,8 @@ struct config {
 	char		*inbox_dir;	/* watched directory (done/, failed/ inside) */
 	char		*clients_dir;	/* one *.conf per client */
 	char		*listen_addr;	/* HTTP listener address, "" disables it */
+	char		*email_from;	/* every client's default From, */
+	char		*reply_to;	/* and Reply-To, or NULL */
 	int64_t		 listen_port;
 	int64_t		 inbox_rescan_secs;
 	int64_t		 max_file_bytes;	/* largest input file read */

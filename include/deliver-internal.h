@@ -9,6 +9,7 @@
  * deliver-file.c     file receivers: the e-mail written into a directory
  * deliver-webhook.c  webhook receivers: signed JSON POST
  * deliver-smtp.c     smtp receivers, and the e-mail of a notice
+ * deliver-sendmail.c sendmail receivers: the e-mail piped to a local program
  *
  * A receiver type is one struct receiver_ops (tmux's cmd_entry, OpenSMTPD's
  * table backends): its name, how it renders a notice, how it sends the
@@ -86,6 +87,12 @@ struct deliver_job {
 	 * recorded: kept (still "in flight", so never started again) until
 	 * deliver_record_cb() records it. */
 	int			 unrecorded;
+	/* A send that runs beside the loop without curl (sendmail): set by
+	 * send() with *easy NULL; deliver_job_done() reports its end, and
+	 * deliver_free() calls cancel() on one still running (the item
+	 * stays pending). */
+	void			*proc;
+	void			(*cancel)(struct deliver_job *);
 	struct deliver_outcome	 outcome;
 	LIST_ENTRY(deliver_job)	 entry;
 };
@@ -116,11 +123,18 @@ struct receiver_ops {
 extern const struct receiver_ops receiver_file_ops;
 extern const struct receiver_ops receiver_webhook_ops;
 extern const struct receiver_ops receiver_smtp_ops;
+extern const struct receiver_ops receiver_sendmail_ops;
 
 /* The operations of a receiver type, or NULL for none. */
 const struct receiver_ops *deliver_receiver_ops(enum receiver_type);
 /* Free a job and everything it holds (deliver.c; deliver-probe.c too). */
 void	 deliver_job_free(struct deliver_job *);
+
+/* The loop a background send (job->cancel set) runs in, and how it ends:
+ * as a curl transfer would (deliver.c judges and records it). */
+struct event_base *deliver_job_base(const struct deliver_job *);
+void	 deliver_job_done(struct deliver_job *, int ok, long status,
+	    const char *error);
 
 /* A curl handle for one transfer to r: URL, protocols, TLS checks, timeouts. */
 CURL	*deliver_easy(const struct receiver_conf *, const struct config *,
@@ -142,7 +156,7 @@ void	 deliver_http_classify(const struct deliver_result *, int64_t now,
 	    struct deliver_outcome *);
 
 /* The e-mail of a notice, its idempotency key in Message-ID and a header
- * (file and smtp receivers; deliver-smtp.c). */
+ * (file, smtp and sendmail receivers; deliver-smtp.c). */
 char	*deliver_email(const struct notice *, const struct receiver_conf *,
 	    const char *key, int64_t now);
 

@@ -62,5 +62,8 @@ void		 ndoc_add(struct ndoc_event *, const char *label,
 char		*ndoc_head(const struct ndoc *, const struct ndoc_event *);
 /* The plain-text body (notice_body_text()). */
 char		*ndoc_text(const struct ndoc *);
+/* The HTML body of the e-mail (notice-html.c): inline styles, every text
+ * escaped, no word of its own. */
+char		*ndoc_html(const struct ndoc *);
 
 #endif

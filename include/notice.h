@@ -121,13 +121,31 @@ char		*notice_subject(const struct notice *);
 /* Plain-text body in the client's language, amounts in its currency. */
 char		*notice_body_text(const struct notice *);
 
+/* The HTML body of its e-mail (ndoc_html()). */
+char		*notice_body_html(const struct notice *);
+
+/* Who an e-mail is from and to (addresses as mime_addr_parse() reads them:
+ * "Name <a@b>" or "a@b"; those that do not parse are left out). */
+struct notice_mail {
+	const char	*from;		/* NULL: roiwatch@localhost */
+	const char	*reply_to;	/* or NULL */
+	char *const	*to;
+	size_t		 nto;
+	const char	*key;		/* the idempotency key */
+	int64_t		 now;		/* Date */
+};
+
 /*
- * A complete RFC 5322 message with CRLF line ends: From, To, Subject (RFC 2047
- * encoded when not ASCII), Date (from `now`), Message-ID (from idem_key and
- * domain of `from`), MIME-Version, text/plain UTF-8 quoted-printable body.
+ * A complete RFC 5322 message with CRLF line ends: X-Roiwatch-Idempotency-Key,
+ * From, Reply-To, To, Subject (RFC 2047 encoded when not ASCII), Date (from
+ * `now`), Message-ID (from the key and the domain of `from`, the same on
+ * every resend), MIME-Version, X-Roiwatch-Client, and a multipart/alternative
+ * body: the plain text first, then the HTML, both UTF-8 quoted-printable.
+ * Every header is made by mime.h: nothing in the notice or the addresses can
+ * add a header line.
  */
-char		*notice_render_email(const struct notice *, const char *from,
-		    char *const *to, size_t nto, const char *idem_key, int64_t now);
+char		*notice_render_email(const struct notice *,
+		    const struct notice_mail *);
 /* JSON body of the generic webhook: the notice plus idempotency key, subject and
  * text, with amounts both as micros and as formatted strings. */
 char		*notice_render_webhook(const struct notice *, const char *idem_key);

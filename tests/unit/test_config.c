@@ -1549,6 +1549,127 @@ test_config_delivery_limits(void **state)
 	    "9: option 'max_in_flight': 1025 is out of bounds (1..1024)");
 }
 
+/*
+ * E-mail senders: a receiver's from and reply_to, else its client's
+ * email_from and reply_to, else the main file's; smtp needs a From from one
+ * of them; addresses are checked where they are written; a sendmail
+ * receiver's program must be an absolute path to an executable file.
+ */
+static void
+test_config_email(void **state)
+{
+	const struct client_conf	*c;
+	const struct receiver_conf	*r;
+	struct config			*cfg;
+	char				*cause = NULL, *text;
+
+	(void)state;
+	write_file("main.conf", "{ \"state_dir\": \"state\",\n"
+	    " \"email_from\": \"Agency <alerts@agency.example>\",\n"
+	    " \"reply_to\": \"desk@agency.example\" }\n");
+	text = client_text("acme", "tok/a.token",
+	    "\"email_from\": \"Zoë Ångström <zoe@acme.example>\",",
+	    "[{\"name\": \"s\", \"type\": \"smtp\", \"url\": \"smtp://127.0.0.1\","
+	    " \"to\": [\"x@y.example\"]},"
+	    " {\"name\": \"f\", \"type\": \"file\", \"dir\": \"d\","
+	    " \"reply_to\": \"\\\"Doe, Jane\\\" <jane@acme.example>\"},"
+	    " {\"name\": \"m\", \"type\": \"sendmail\", \"to\": [\"x@y.example\"],"
+	    " \"from\": \"own@acme.example\", \"command\": [\"/bin/true\", \"-t\"],"
+	    " \"timeout_secs\": 3}]");
+	write_file("clients.d/a.conf", text);
+	free(text);
+	cfg = load(&cause);
+	if (cfg == NULL)
+		fail_msg("%s", cause);
+	c = config_client(cfg, "acme");
+	r = config_receiver(c, "s");
+	assert_string_equal(r->from, "Zoë Ångström <zoe@acme.example>");
+	assert_string_equal(r->reply_to, "desk@agency.example");
+	r = config_receiver(c, "f");
+	assert_string_equal(r->from, "Zoë Ångström <zoe@acme.example>");
+	assert_string_equal(r->reply_to, "\"Doe, Jane\" <jane@acme.example>");
+	r = config_receiver(c, "m");
+	assert_int_equal(r->type, RECEIVER_SENDMAIL);
+	assert_string_equal(r->from, "own@acme.example");
+	assert_int_equal(r->ncommand, 2);
+	assert_string_equal(r->command[0], "/bin/true");
+	assert_int_equal(r->timeout_secs, 3);
+	config_free(cfg);
+
+	/* The main file's From when the client sets none. */
+	text = client_text("acme", "tok/a.token", NULL,
+	    "[{\"name\": \"s\", \"type\": \"smtp\", \"url\": \"smtp://127.0.0.1\","
+	    " \"to\": [\"x@y.example\"]}]");
+	write_file("clients.d/a.conf", text);
+	free(text);
+	cfg = load(&cause);
+	if (cfg == NULL)
+		fail_msg("%s", cause);
+	r = config_receiver(config_client(cfg, "acme"), "s");
+	assert_string_equal(r->from, "Agency <alerts@agency.example>");
+	config_free(cfg);
+
+	/* None at all: smtp refused, file and sendmail fall back. */
+	write_file("main.conf", "{ \"state_dir\": \"state\" }\n");
+	client_fails(NULL, "[{\"name\": \"f\", \"type\": \"file\", \"dir\":"
+	    " \"d\"}, {\"name\": \"s\", \"type\": \"smtp\", \"url\":"
+	    " \"smtp://127.0.0.1\", \"to\": [\"x@y.example\"]}]",
+	    "9: option 'from': missing (required for smtp receivers, unless the"
+	    " client or the main file sets email_from)");
+	text = client_text("acme", "tok/a.token", NULL, NULL);
+	write_file("clients.d/a.conf", text);
+	free(text);
+	cfg = load(&cause);
+	if (cfg == NULL)
+		fail_msg("%s", cause);
+	r = config_receiver(config_client(cfg, "acme"), "m");
+	assert_string_equal(r->from, "roiwatch@localhost");
+	assert_null(r->reply_to);
+	config_free(cfg);
+
+	/* Bad addresses, where they are written. */
+	write_file("main.conf", "{ \"state_dir\": \"state\",\n"
+	    " \"email_from\": \"alerts at agency\" }\n");
+	load_fails("main.conf", "2: option 'email_from': \"alerts at agency\""
+	    " is not a valid e-mail address");
+	write_file("main.conf", "{ \"state_dir\": \"state\" }\n");
+	client_fails("\"reply_to\": \"Desk <desk@agency.example\",",
+	    NULL, "8: option 'reply_to': \"Desk <desk@agency.example\" is not"
+	    " a valid e-mail address");
+	client_fails("\"email_from\": \"a@b.example\\r\\nBcc: x@y.example\",",
+	    NULL, "8: option 'email_from': control characters");
+	client_fails(NULL, "[{\"name\": \"f\", \"type\": \"file\", \"dir\":"
+	    " \"d\", \"reply_to\": \"zoë@example.com\"}]",
+	    "9: option 'reply_to': \"zoë@example.com\" is not a valid e-mail"
+	    " address: the part before '@' must be ASCII");
+	client_fails(NULL, "[{\"name\": \"h\", \"type\": \"webhook\", \"url\":"
+	    " \"https://x.example/\", \"reply_to\": \"a@b.example\"}]",
+	    "9: option 'reply_to': not used by webhook receivers");
+
+	/* sendmail programs. */
+	client_fails(NULL, "[{\"name\": \"m\", \"type\": \"sendmail\","
+	    " \"command\": [\"/bin/true\"]}]",
+	    "9: option 'to': at least one recipient is required for sendmail");
+	client_fails(NULL, "[{\"name\": \"m\", \"type\": \"sendmail\","
+	    " \"to\": [\"x@y.example\"], \"command\": [\"sendmail\", \"-t\"]}]",
+	    "9: option 'command': the program \"sendmail\" must be an absolute"
+	    " path");
+	client_fails(NULL, "[{\"name\": \"m\", \"type\": \"sendmail\","
+	    " \"to\": [\"x@y.example\"], \"command\": [\"/nonexistent/sm\"]}]",
+	    "9: option 'command': cannot run /nonexistent/sm: No such file");
+	client_fails(NULL, "[{\"name\": \"m\", \"type\": \"sendmail\","
+	    " \"to\": [\"x@y.example\"], \"command\": [\"/etc/passwd\"]}]",
+	    "9: option 'command': cannot run /etc/passwd: not an executable");
+	client_fails(NULL, "[{\"name\": \"m\", \"type\": \"sendmail\","
+	    " \"to\": [\"x@y.example\"], \"command\": []}]",
+	    "9: option 'command': must name a program");
+	if (access("/usr/sbin/sendmail", X_OK) != 0)
+		client_fails(NULL, "[{\"name\": \"m\", \"type\": \"sendmail\","
+		    " \"to\": [\"x@y.example\"]}]", "9: option 'command': cannot"
+		    " run /usr/sbin/sendmail: No such file or directory (install"
+		    " a mail transfer agent, or set \"command\")");
+}
+
 int
 main(void)
 {
@@ -1583,6 +1704,8 @@ main(void)
 		    test_config_source_export_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_config_delivery_limits,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_config_email, setup,
+		    teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -2,8 +2,9 @@
  * Notices: JSON payload round trip and validation, English and French text with
  * the worked example of DESIGN.md (revenue 87 000, cost 25 750: ROI 237.86 %,
  * 2.38 per 1 spent), undefined ROI, the RFC 5322 rendering (CRLF, encoded
- * subject, no header injection, quoted-printable within 76 columns, decoded
- * body equal to the text) and the webhook JSON.
+ * subject and display names, no header injection, multipart/alternative
+ * whose quoted-printable parts, within 76 columns, decode to the text and
+ * the HTML) and the webhook JSON.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -443,68 +444,37 @@ hexval(char c)
 	return (c - 'A' + 10);
 }
 
-/*
- * Check the message's shape and return its decoded subject and body (body with
- * '\n' line ends) for comparison with the text renderers.
- */
-static void
-check_email(const char *msg, char **subject, char **body)
+/* Decode an encoded word's text (B or Q) into out; returns bytes written. */
+static size_t
+word_decode(const char *w, size_t len, char *out)
 {
-	const char	*p, *hdr_end, *line, *eol, *w, *q;
-	char		*sub, *out;
-	size_t		 len, sn = 0, bn = 0, n;
-	int		 in_subject = 0;
+	size_t	i, n = 0;
 
-	/* CRLF only. */
-	for (p = msg; *p != '\0'; p++) {
-		if (*p == '\n')
-			assert_true(p > msg && p[-1] == '\r');
-		if (*p == '\r')
-			assert_int_equal(p[1], '\n');
+	if (strncmp(w, "=?UTF-8?B?", 10) == 0)
+		return (b64decode(w + 10, len - 12, out));
+	assert_true(strncmp(w, "=?UTF-8?Q?", 10) == 0);
+	for (i = 10; i < len - 2; i++) {
+		if (w[i] == '_')
+			out[n++] = ' ';
+		else if (w[i] == '=') {
+			out[n++] = (char)(hexval(w[i + 1]) << 4 |
+			    hexval(w[i + 2]));
+			i += 2;
+		} else
+			out[n++] = w[i];
 	}
-	hdr_end = strstr(msg, "\r\n\r\n");
-	assert_non_null(hdr_end);
-	sub = calloc(1, 1024);
-	for (line = msg; line < hdr_end + 2; line = eol + 2) {
-		eol = strstr(line, "\r\n");
-		len = (size_t)(eol - line);
-		assert_true(len <= 78);
-		if (line[0] == ' ') {
-			assert_true(in_subject || strncmp(line, " ", 1) == 0);
-		} else {
-			assert_non_null(memchr(line, ':', len));
-			in_subject = strncmp(line, "Subject:", 8) == 0;
-		}
-		/* Only these headers, each once. */
-		if (line[0] != ' ')
-			assert_true(
-			    strncmp(line, "From: ", 6) == 0 ||
-			    strncmp(line, "To: ", 4) == 0 ||
-			    strncmp(line, "Subject:", 8) == 0 ||
-			    strncmp(line, "Date: ", 6) == 0 ||
-			    strncmp(line, "Message-ID: ", 12) == 0 ||
-			    strncmp(line, "MIME-Version: ", 14) == 0 ||
-			    strncmp(line, "Content-Type: ", 14) == 0 ||
-			    strncmp(line, "Content-Transfer-Encoding: ", 27) == 0 ||
-			    strncmp(line, "X-Roiwatch-Client: ", 19) == 0);
-		if (in_subject) {
-			w = line[0] == ' ' ? line + 1 : line + 9;
-			if (strncmp(w, "=?UTF-8?B?", 10) == 0) {
-				q = strstr(w + 10, "?=");
-				assert_true(q != NULL && q + 2 == eol);
-				sn += b64decode(w + 10, (size_t)(q - w - 10),
-				    sub + sn);
-			} else {
-				memcpy(sub + sn, w, (size_t)(eol - w));
-				sn += (size_t)(eol - w);
-			}
-		}
-	}
-	*subject = sub;
+	return (n);
+}
 
-	/* Quoted-printable body: lines <= 76, decoded. */
-	out = calloc(1, strlen(msg) + 1);
-	for (line = hdr_end + 4; *line != '\0'; line = eol + 2) {
+/* Decode quoted-printable lines [p, end) into out (lines <= 76, no trailing
+ * blank, ASCII only); returns bytes written. */
+static size_t
+qp_decode(const char *p, const char *end, char *out)
+{
+	const char	*line, *eol;
+	size_t		 len, n, bn = 0;
+
+	for (line = p; line < end; line = eol + 2) {
 		eol = strstr(line, "\r\n");
 		assert_non_null(eol);
 		len = (size_t)(eol - line);
@@ -527,50 +497,196 @@ check_email(const char *msg, char **subject, char **body)
 		    (len < 3 || line[len - 3] != '=')))
 			out[bn++] = '\n';
 	}
+	return (bn);
+}
+
+#define TEXT_PART	"Content-Type: text/plain; charset=utf-8\r\n" \
+	"Content-Transfer-Encoding: quoted-printable\r\n\r\n"
+#define HTML_PART	"Content-Type: text/html; charset=utf-8\r\n" \
+	"Content-Transfer-Encoding: quoted-printable\r\n\r\n"
+
+/*
+ * Check the message's shape and return its decoded subject and plain-text
+ * part (with '\n' line ends) for comparison with the text renderers, and
+ * its HTML part.
+ */
+static void
+check_email(const char *msg, char **subject, char **body, char **html)
+{
+	const char	*p, *hdr_end, *line, *eol, *w, *q, *b0, *b1, *b2, *b3;
+	char		*sub, *out, boundary[128], delim[140];
+	size_t		 len, sn = 0;
+	int		 in_subject = 0;
+
+	/* CRLF only. */
+	for (p = msg; *p != '\0'; p++) {
+		if (*p == '\n')
+			assert_true(p > msg && p[-1] == '\r');
+		if (*p == '\r')
+			assert_int_equal(p[1], '\n');
+	}
+	hdr_end = strstr(msg, "\r\n\r\n");
+	assert_non_null(hdr_end);
+	sub = calloc(1, 1024);
+	for (line = msg; line < hdr_end + 2; line = eol + 2) {
+		eol = strstr(line, "\r\n");
+		len = (size_t)(eol - line);
+		assert_true(len <= 78);
+		if (line[0] != ' ') {
+			assert_non_null(memchr(line, ':', len));
+			in_subject = strncmp(line, "Subject:", 8) == 0;
+		}
+		/* Only these headers, each once. */
+		if (line[0] != ' ')
+			assert_true(
+			    strncmp(line, "X-Roiwatch-Idempotency-Key: ",
+			    28) == 0 ||
+			    strncmp(line, "From: ", 6) == 0 ||
+			    strncmp(line, "Reply-To: ", 10) == 0 ||
+			    strncmp(line, "To: ", 4) == 0 ||
+			    strncmp(line, "Subject:", 8) == 0 ||
+			    strncmp(line, "Date: ", 6) == 0 ||
+			    strncmp(line, "Message-ID: ", 12) == 0 ||
+			    strncmp(line, "MIME-Version: ", 14) == 0 ||
+			    strncmp(line, "Content-Type: ", 14) == 0 ||
+			    strncmp(line, "X-Roiwatch-Client: ", 19) == 0);
+		if (in_subject) {
+			w = line[0] == ' ' ? line + 1 : line + 9;
+			if (strncmp(w, "=?UTF-8?", 8) == 0) {
+				q = strstr(w + 10, "?=");
+				assert_true(q != NULL && q + 2 == eol);
+				sn += word_decode(w, (size_t)(q + 2 - w),
+				    sub + sn);
+			} else {
+				if (line[0] == ' ')
+					w = line;	/* folded plain text */
+				memcpy(sub + sn, w, (size_t)(eol - w));
+				sn += (size_t)(eol - w);
+			}
+		}
+	}
+	*subject = sub;
+
+	/* multipart/alternative: text/plain, then text/html. */
+	p = strstr(msg, "Content-Type: multipart/alternative;\r\n boundary=\"");
+	assert_true(p != NULL && p < hdr_end);
+	p += strlen("Content-Type: multipart/alternative;\r\n boundary=\"");
+	len = strcspn(p, "\"");
+	assert_true(len > 0 && len < sizeof boundary);
+	memcpy(boundary, p, len);
+	boundary[len] = '\0';
+	snprintf(delim, sizeof delim, "--%s\r\n", boundary);
+	b0 = strstr(hdr_end + 4, delim);
+	assert_true(b0 == hdr_end + 4);
+	b0 += strlen(delim);
+	assert_int_equal(strncmp(b0, TEXT_PART, strlen(TEXT_PART)), 0);
+	b1 = strstr(b0, delim);
+	assert_non_null(b1);
+	assert_int_equal(strncmp(b1 + strlen(delim), HTML_PART,
+	    strlen(HTML_PART)), 0);
+	snprintf(delim, sizeof delim, "--%s--\r\n", boundary);
+	b2 = strstr(b1, delim);
+	assert_non_null(b2);
+	assert_string_equal(b2, delim);		/* the end */
+	out = calloc(1, strlen(msg) + 1);
+	qp_decode(b0 + strlen(TEXT_PART), b1, out);
 	*body = out;
+	b3 = b1 + strlen(boundary) + 4 + strlen(HTML_PART);
+	out = calloc(1, strlen(msg) + 1);
+	qp_decode(b3, b2, out);
+	*html = out;
+}
+
+static char *
+render_email(const struct notice *n, const char *from, char *const *to,
+    size_t nto, const char *key)
+{
+	struct notice_mail	m;
+
+	memset(&m, 0, sizeof m);
+	m.from = from;
+	m.to = to;
+	m.nto = nto;
+	m.key = key;
+	m.now = NOW;
+	return (notice_render_email(n, &m));
 }
 
 static void
 test_email(void **state)
 {
 	struct notice	*n;
-	char		*msg, *subject, *body, *want;
+	struct notice_mail m;
+	char		*msg, *msg2, *subject, *body, *html, *want;
 	char		*to[] = { "a@example.com", "b@example.org" };
 
 	(void)state;
 	n = make_notice("fr", "Société Générale de Très Longs Noms Commerciaux");
-	msg = notice_render_email(n, "roiwatch <alerts@mail.example.com>", to,
-	    2, "3f2a-17", NOW);
-	check_email(msg, &subject, &body);
+	msg = render_email(n, "roiwatch <alerts@mail.example.com>", to,
+	    2, "3f2a-17");
+	check_email(msg, &subject, &body, &html);
+	assert_contains(msg, "X-Roiwatch-Idempotency-Key: 3f2a-17\r\n");
 	assert_contains(msg, "From: roiwatch <alerts@mail.example.com>\r\n");
 	assert_contains(msg, "To: a@example.com,\r\n b@example.org\r\n");
-	assert_contains(msg, "Subject: =?UTF-8?B?");
+	assert_contains(msg, "Subject: =?UTF-8?");
 	assert_contains(msg, "Date: Tue, 05 Mar 2024 10:00:00 +0000\r\n");
 	assert_contains(msg, "Message-ID: <3f2a-17@mail.example.com>\r\n");
 	assert_contains(msg, "MIME-Version: 1.0\r\n");
-	assert_contains(msg, "Content-Type: text/plain; charset=utf-8\r\n");
-	assert_contains(msg, "Content-Transfer-Encoding: quoted-printable\r\n");
 	assert_contains(msg, "X-Roiwatch-Client: acme\r\n");
+	assert_null(strstr(msg, "Reply-To:"));
 	want = notice_subject(n);
 	assert_string_equal(subject, want);
 	free(want);
 	want = notice_body_text(n);
 	assert_string_equal(body, want);
 	free(want);
+	want = notice_body_html(n);
+	assert_string_equal(html, want);
+	free(want);
+	/* The same key, the same message: boundary and Message-ID too. */
+	msg2 = render_email(n, "roiwatch <alerts@mail.example.com>", to,
+	    2, "3f2a-17");
+	assert_string_equal(msg, msg2);
+	free(msg2);
 	free(subject);
 	free(body);
+	free(html);
 	free(msg);
 	notice_free(n);
 
-	/* ASCII subject stays plain. */
+	/* ASCII subject stays plain; a display name in UTF-8 and Reply-To. */
 	n = make_notice("en", "ACME");
-	msg = notice_render_email(n, "alerts@example.com", to, 1, "k", NOW);
-	check_email(msg, &subject, &body);
+	memset(&m, 0, sizeof m);
+	m.from = "Zoë Ångström <zoe@example.com>";
+	m.reply_to = "\"Doe, Jane\" <jane@agency.example>";
+	m.to = to;
+	m.nto = 1;
+	m.key = "k";
+	m.now = NOW;
+	msg = notice_render_email(n, &m);
+	check_email(msg, &subject, &body, &html);
 	assert_contains(msg, "Subject: [roiwatch] ACME: 1 campaign under the "
 	    "agreed ROI, 1 target reached\r\n");
+	assert_contains(msg, "From: =?UTF-8?Q?Zo=C3=AB_=C3=85ngstr=C3=B6m?= "
+	    "<zoe@example.com>\r\n");
+	assert_contains(msg, "Reply-To: \"Doe, Jane\" <jane@agency.example>"
+	    "\r\n");
 	assert_contains(msg, "Message-ID: <k@example.com>\r\n");
 	free(subject);
 	free(body);
+	free(html);
+	free(msg);
+	/* A long key (a long client id) is written as it is, never folded
+	 * nor encoded: receivers compare it byte for byte. */
+	m.key = "rw-a123456789b123456789c123456789d123456789e123456789f1234567"
+	    "89abc-12345-0123456789abcdef";
+	msg = notice_render_email(n, &m);
+	assert_contains(msg, "X-Roiwatch-Idempotency-Key: rw-a123456789b"
+	    "123456789c123456789d123456789e123456789f123456789abc-12345-"
+	    "0123456789abcdef\r\n");
+	assert_contains(msg, "\r\nMessage-ID: <rw-a123456789b123456789c"
+	    "123456789d123456789e123456789f123456789abc-12345-0123456789abcdef"
+	    "@example.com>\r\n");
 	free(msg);
 	notice_free(n);
 }
@@ -580,8 +696,10 @@ test_email_injection(void **state)
 {
 	struct notice		*n;
 	struct notice_event	 e;
-	char			*msg, *subject, *body, *hdr_end;
-	char			*to[] = { "a@example.com\r\nBcc: evil@example.com" };
+	struct notice_mail	 m;
+	char			*msg, *subject, *body, *html, *hdr_end;
+	char			*to[] = { "a@example.com\r\nBcc: evil@example.com",
+				    "ok@example.com" };
 
 	(void)state;
 	n = notice_new("acme", "ACME\r\nBcc: evil@example.com", "EUR", "en",
@@ -589,18 +707,29 @@ test_email_injection(void **state)
 	fill_event(&e, "x\r\nBcc: evil@example.com", "y\nZ: 1", ALERT_ROI_LOW,
 	    RULE_FIRE, 1000000, 0);
 	notice_add_event(n, &e);
-	msg = notice_render_email(n, "a@b.example\r\nBcc: evil@example.com", to,
-	    1, "key\r\nBcc: x", NOW);
-	check_email(msg, &subject, &body);
+	memset(&m, 0, sizeof m);
+	m.from = "a@b.example\r\nBcc: evil@example.com";
+	m.reply_to = "r@b.example\nCc: evil@example.com";
+	m.to = to;
+	m.nto = 2;
+	m.key = "key\r\nBcc: x";
+	m.now = NOW;
+	msg = notice_render_email(n, &m);
+	check_email(msg, &subject, &body, &html);
 	hdr_end = strstr(msg, "\r\n\r\n");
 	*hdr_end = '\0';
 	assert_null(strstr(msg, "\r\nBcc:"));
+	assert_null(strstr(msg, "\r\nCc:"));
 	assert_null(strstr(msg, "\r\nZ:"));
+	assert_null(strstr(msg, "Reply-To:"));	/* not an address: left out */
+	assert_contains(msg, "From: roiwatch@localhost\r\n");
+	assert_contains(msg, "To: ok@example.com\r\n");
 	assert_null(strchr(subject, '\r'));
 	assert_null(strchr(subject, '\n'));
 	assert_contains(body, "Campaign \"x  Bcc: evil@example.com\"");
 	free(subject);
 	free(body);
+	free(html);
 	free(msg);
 	notice_free(n);
 }
@@ -611,7 +740,7 @@ test_email_qp(void **state)
 {
 	struct notice		*n;
 	struct notice_event	 e;
-	char			*msg, *subject, *body, *want;
+	char			*msg, *subject, *body, *html, *want;
 	char			 name[METRIC_CAMPAIGN_MAX];
 
 	(void)state;
@@ -622,8 +751,8 @@ test_email_qp(void **state)
 	fill_event(&e, name, "email", ALERT_ROI_LOW, RULE_REPEAT, 1000000,
 	    900000);
 	notice_add_event(n, &e);
-	msg = notice_render_email(n, NULL, NULL, 0, "k", NOW);
-	check_email(msg, &subject, &body);
+	msg = render_email(n, NULL, NULL, 0, "k");
+	check_email(msg, &subject, &body, &html);
 	assert_contains(msg, "To: undisclosed-recipients:;\r\n");
 	want = notice_body_text(n);
 	assert_string_equal(body, want);
@@ -631,6 +760,7 @@ test_email_qp(void **state)
 	free(want);
 	free(subject);
 	free(body);
+	free(html);
 	free(msg);
 	notice_free(n);
 }
