@@ -116,8 +116,11 @@ cfg_receiver_check(struct cfg_ctx *ctx, const cJSON *obj, void *elem,
 		r->from = xstrdup("roiwatch@localhost");
 	if (r->timeout_secs == 0)
 		r->timeout_secs = ctx->cfg->delivery_timeout_secs;
+	/* A chat channel shows messages as they come: one at a time keeps
+	 * notices, and the parts of each, in order. */
 	if (r->max_in_flight == 0)
-		r->max_in_flight = ctx->cfg->delivery_max_in_flight_per_receiver;
+		r->max_in_flight = (FOR(r->type) & FOR_CHAT) ? 1 :
+		    ctx->cfg->delivery_max_in_flight_per_receiver;
 
 	switch (r->type) {
 	case RECEIVER_FILE:

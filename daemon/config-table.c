@@ -257,7 +257,8 @@ const struct opt cfg_receiver_opts[] = {
 	  " the system's; verification itself is never turned off." },
 	{ "max_in_flight", OPT_INT, R(max_in_flight), 0, 1, 1024, NULL, 0,
 	  FOR_WEBHOOK | FOR_SMTP | FOR_CHAT, NULL, NULL, "Deliveries in progress"
-	  " at once to this receiver; default: the main file's"
+	  " at once to this receiver; default: 1 for chat types (their"
+	  " messages arrive in order), else the main file's"
 	  " delivery_max_in_flight_per_receiver." },
 	{ "allow_insecure", OPT_BOOL, R(allow_insecure), 0, 0, 0, "false", 0,
 	  FOR_WEBHOOK | FOR_SMTP | FOR_CHAT, NULL, NULL, "Allow an http:// webhook"
