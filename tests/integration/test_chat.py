@@ -8,9 +8,12 @@ where it stopped, as the outbox's parts_done says)."""
 import http.client
 import http.server
 import json
+import os
 import re
+import shutil
 import threading
 
+import harness
 from harness import CSV_HEADER, Daemon, check, client, run, wait_for
 
 TYPES = ["slack", "teams", "discord", "mattermost", "googlechat"]
@@ -272,6 +275,17 @@ def test_check_config():
         r = d.cli("check-config", "--options")
         for t in TYPES:
             check(t in r.stdout, "--options lacks %s" % t)
+        # The example in conf/examples is a valid client file.
+        shutil.copy(os.path.join(harness.ARGS.source_dir, "conf", "examples", "chat-receivers.conf"),
+                    os.path.join(d.conf, "clients.d", "initech.conf"))
+        with open(os.path.join(d.conf, "tokens", "initech.token"), "w") as f:
+            f.write("initech-token-0123456789abcdef\n")
+        d.clients[0]["receivers"] = [{"name": "mailbox", "type": "file", "dir": "mail/acme"}]
+        d.write_config()
+        r = d.cli("check-config", check_rc=False)
+        check(r.returncode == 0, "the example is refused: %s" % r.stderr)
+        for t in TYPES:
+            check("receiver %s: %s" % (t, t) in r.stdout, r.stdout)
     finally:
         d.cleanup()
 
