@@ -516,6 +516,7 @@ read_discord(const cJSON *m, struct seen *sn)
 	struct seen_unit	*u;
 	size_t			 total = 0, n;
 	const char		*c, *nl;
+	char			*t;
 
 	assert_true(slen(m, "content") <= 2000);
 	am = get(get(m, "allowed_mentions"), "parse");
@@ -523,7 +524,9 @@ read_discord(const cJSON *m, struct seen *sn)
 	c = get(m, "content")->valuestring;
 	assert_true(strncmp(c, "**", 2) == 0);
 	nl = strstr(c + 2, "**");
-	sn->title = unesc(strndup(c + 2, (size_t)(nl - c - 2)), 1, 0);
+	t = strndup(c + 2, (size_t)(nl - c - 2));
+	sn->title = unesc(t, 1, 0);
+	free(t);
 	assert_true(cJSON_GetArraySize(get(m, "embeds")) <= 10);
 	cJSON_ArrayForEach(e, get(m, "embeds")) {
 		assert_true((n = slen(e, "title")) <= 256);
@@ -561,14 +564,17 @@ read_mattermost(const cJSON *m, struct seen *sn)
 	const cJSON		*a, *f;
 	struct seen_unit	*u;
 	const char		*t, *nl;
+	char			*title;
 
 	assert_true(slen(m, "text") <= 16383);
 	assert_true(json_len(get(m, "attachments")) <= 7900);
 	t = get(m, "text")->valuestring;
 	assert_true(strncmp(t, "#### ", 5) == 0);
 	nl = strchr(t, '\n');
-	sn->title = unesc(nl != NULL ? strndup(t + 5, (size_t)(nl - t - 5)) :
-	    t + 5, 1, 0);
+	title = strndup(t + 5, nl != NULL ? (size_t)(nl - t - 5) :
+	    strlen(t + 5));
+	sn->title = unesc(title, 1, 0);
+	free(title);
 	cJSON_ArrayForEach(a, get(m, "attachments")) {
 		if (cJSON_GetObjectItem(a, "color") == NULL)
 			continue;
