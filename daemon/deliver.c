@@ -579,6 +579,8 @@ deliver_next_part(struct deliver *d, struct deliver_job *job)
 		log_info("notice %" PRId64 " of client %s: receiver %s changed;"
 		    " parts after %zu/%zu wait for the next pass", job->id,
 		    job->client, job->receiver, job->part + 1, job->nparts);
+		if (job->id < 0 && d->test_cb != NULL)
+			d->test_cb(d->test_arg, "receiver changed");
 		deliver_job_end(d, job);
 		return;
 	}
@@ -600,6 +602,8 @@ deliver_next_part(struct deliver *d, struct deliver_job *job)
 		log_warnx("notice %" PRId64 " of client %s to receiver %s: "
 		    "part %zu/%zu not sent: %s", job->id, job->client,
 		    job->receiver, job->part + 1, job->nparts, esc);
+		if (job->id < 0 && d->test_cb != NULL)
+			d->test_cb(d->test_arg, cause);
 		free(cause);
 		if (easy != NULL)
 			curl_easy_cleanup(easy);

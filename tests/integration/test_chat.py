@@ -122,7 +122,8 @@ def check_shape(kind, m):
 
 
 def test_each_type():
-    """One breach, five receivers: each gets one message of its shape."""
+    """One breach, five receivers: each gets one message of its shape;
+    `roiwatch test-notify` sends one too."""
     srv = ChatServer()
     d = Daemon([client("acme", receivers=receivers(srv.port, TYPES))])
     try:
@@ -140,6 +141,13 @@ def test_each_type():
             check(h.get("Content-Type", "").startswith("application/json"), "headers %r" % h)
         check(d.query("select sum(attempts) from outbox") == [(5,)], "attempts")
         d.stop()
+        # test-notify sends each type's example notice, in its shape.
+        for t in TYPES:
+            r = d.cli("test-notify", "acme", t)
+            check("sent" in r.stdout, r.stdout + r.stderr)
+            bodies = srv.bodies("/" + t)
+            check(len(bodies) == 2, "%s: test-notify sent %d" % (t, len(bodies) - 1))
+            check_shape(t, json.loads(bodies[1]))
     finally:
         d.cleanup()
         srv.close()
@@ -244,6 +252,39 @@ def test_retry_resumes_at_failed_part():
         srv.close()
 
 
+def test_resume_after_restart():
+    """Part 2 refused (503) until the daemon is restarted: the new daemon
+    sends part 2 onwards, never part 1 again (Slack: 25 campaigns take
+    more than 50 blocks)."""
+    state = {"down": True}
+
+    def fail(path, body, seen):
+        return 503 if state["down"] and b"(2/" in body else None
+
+    srv = ChatServer(fail)
+    d = Daemon([client("acme", receivers=receivers(srv.port, ["slack"]))])
+    try:
+        d.start()
+        d.drop("m.csv", breach(25))
+        wait_for(lambda: d.query("select parts_done, attempts >= 3 from outbox") == [(1, 1)],
+                 what="part 1 delivered, part 2 refused twice")
+        d.stop()
+        state["down"] = False
+        d.start()
+        wait_for(lambda: d.query("select status from outbox") == [("done",)],
+                 what="the rest delivered after the restart")
+        texts = [json.loads(b)["text"] for b in srv.bodies("/slack")]
+        n = len(texts)
+        check(n >= 2, "one part only")
+        for i, t in enumerate(texts):
+            check(t.endswith("(%d/%d)" % (i + 1, n)), "arrivals %r" % texts)
+        check("resuming at part 2/%d" % n in d.log(), d.log())
+        d.stop()
+    finally:
+        d.cleanup()
+        srv.close()
+
+
 def test_check_config():
     """Chat receivers take url (https, or http to loopback), ca_file,
     timeout_secs, max_in_flight; http:// elsewhere is refused unless
@@ -292,4 +333,4 @@ def test_check_config():
 
 if __name__ == "__main__":
     run([test_each_type, test_300_campaigns_in_parts, test_retry_resumes_at_failed_part,
-         test_check_config])
+         test_resume_after_restart, test_check_config])
