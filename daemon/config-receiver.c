@@ -74,6 +74,11 @@ cfg_receiver_insecure(const struct receiver_conf *r, char *host, size_t len)
 		return 0;
 	switch (r->type) {
 	case RECEIVER_WEBHOOK:
+	case RECEIVER_SLACK:
+	case RECEIVER_TEAMS:
+	case RECEIVER_DISCORD:
+	case RECEIVER_MATTERMOST:
+	case RECEIVER_GOOGLECHAT:
 		clear = strncmp(r->url, "http://", 7) == 0;
 		break;
 	case RECEIVER_SMTP:
@@ -156,8 +161,11 @@ cfg_receiver_check(struct cfg_ctx *ctx, const cJSON *obj, void *elem,
 		    strerror(errno));
 	if (r->timeout_secs == 0)
 		r->timeout_secs = ctx->cfg->delivery_timeout_secs;
+	/* A chat channel shows messages as they come: one at a time keeps
+	 * notices, and the parts of each, in order. */
 	if (r->max_in_flight == 0)
-		r->max_in_flight = ctx->cfg->delivery_max_in_flight_per_receiver;
+		r->max_in_flight = (FOR(r->type) & FOR_CHAT) ? 1 :
+		    ctx->cfg->delivery_max_in_flight_per_receiver;
 
 	switch (r->type) {
 	case RECEIVER_FILE:
@@ -166,21 +174,27 @@ cfg_receiver_check(struct cfg_ctx *ctx, const cJSON *obj, void *elem,
 			    " for file receivers)");
 		break;
 	case RECEIVER_WEBHOOK:
+	case RECEIVER_SLACK:
+	case RECEIVER_TEAMS:
+	case RECEIVER_DISCORD:
+	case RECEIVER_MATTERMOST:
+	case RECEIVER_GOOGLECHAT:
 		if (r->url == NULL)
 			return cfg_error(ctx, line, "url", "missing (required"
-			    " for webhook receivers)");
+			    " for %s receivers)", tname);
 		if (strncmp(r->url, "http://", 7) != 0 &&
 		    strncmp(r->url, "https://", 8) != 0)
 			return cfg_error(ctx, cfg_member_line(ctx, obj, "url"),
-			    "url", "webhook URLs start with http:// or"
-			    " https://");
+			    "url", "%s URLs start with http:// or https://",
+			    tname);
 		if (!r->allow_insecure && cfg_receiver_insecure(r, host,
 		    sizeof host))
 			return cfg_error(ctx, cfg_member_line(ctx, obj, "url"),
-			    "url", "http:// would send the notice and its"
-			    " signature to %s in clear: use https://, or say"
-			    " \"allow_insecure\": true (http:// is allowed"
-			    " towards 127.0.0.1, ::1 or localhost)", host);
+			    "url", "http:// would send the notice%s to %s in"
+			    " clear: use https://, or say \"allow_insecure\":"
+			    " true (http:// is allowed towards 127.0.0.1, ::1"
+			    " or localhost)", r->type == RECEIVER_WEBHOOK ?
+			    " and its signature" : "", host);
 		break;
 	case RECEIVER_SMTP:
 		if (r->url == NULL)
@@ -325,7 +339,8 @@ config_warn_insecure(const struct config *cfg)
 			    " TLS (allow_insecure): notices%s can be read and"
 			    " changed on the way", r->name, c->id, host,
 			    r->type == RECEIVER_SMTP ? " and the password" :
-			    " and their signatures");
+			    r->type == RECEIVER_WEBHOOK ?
+			    " and their signatures" : "");
 		}
 	}
 }

@@ -14,7 +14,8 @@
 
 static const char *const language_choices[] = { "en", "fr", NULL };
 const char *const cfg_receiver_type_choices[] = {
-	"file", "webhook", "smtp", "sendmail", NULL
+	"file", "webhook", "smtp", "sendmail", "slack", "teams", "discord",
+	"mattermost", "googlechat", NULL
 };
 const char *const cfg_starttls_choices[] = {
 	"no", "try", "required", NULL
@@ -236,13 +237,17 @@ const struct opt cfg_receiver_opts[] = {
 	{ "type", OPT_ENUM, R(type), 0, 0, 0, NULL, OPT_REQUIRED, 0,
 	  cfg_receiver_type_choices, NULL, "file: messages written into a"
 	  " directory; webhook: signed JSON POST; smtp: e-mail; sendmail:"
-	  " e-mail handed to a local sendmail program." },
+	  " e-mail handed to a local sendmail program; slack, teams,"
+	  " discord, mattermost, googlechat: the service's own message format"
+	  " POSTed to its incoming webhook, split into several messages (marked"
+	  " \"(2/3)\") when the service's limits cannot hold one." },
 	{ "dir", OPT_STRING, R(dir), 0, 0, 0, NULL, 0, FOR_FILE, NULL, NULL,
 	  "file: directory of the messages, relative to state_dir (required)." },
-	{ "url", OPT_STRING, R(url), 0, 0, 0, NULL, 0, FOR_WEBHOOK | FOR_SMTP,
-	  NULL, cfg_check_url, "webhook: https:// URL (http:// only towards"
-	  " loopback unless allow_insecure); smtp: smtp://host:port or"
-	  " smtps://host:port (required)." },
+	{ "url", OPT_STRING, R(url), 0, 0, 0, NULL, 0,
+	  FOR_WEBHOOK | FOR_SMTP | FOR_CHAT, NULL, cfg_check_url, "webhook and"
+	  " chat types: https:// URL, the chat service's incoming webhook"
+	  " (http:// only towards loopback unless allow_insecure); smtp:"
+	  " smtp://host:port or smtps://host:port (required)." },
 	{ "secret_file", OPT_SECRET, R(secret), 0, 16, CONFIG_MAX_SECRET, NULL,
 	  0, FOR_WEBHOOK, NULL, NULL, "webhook: file holding the HMAC-SHA256"
 	  " signing key (at least 16 characters)." },
@@ -271,19 +276,21 @@ const struct opt cfg_receiver_opts[] = {
 	{ "password_file", OPT_SECRET, R(password), 0, 1, CONFIG_MAX_SECRET,
 	  NULL, 0, FOR_SMTP, NULL, NULL, "smtp: file holding the password." },
 	{ "timeout_secs", OPT_DURATION, R(timeout_secs), 0, 1, 600, NULL, 0,
-	  FOR_WEBHOOK | FOR_SMTP | FOR_SENDMAIL, NULL, NULL, "Time limit of one delivery"
-	  " attempt; default: the main file's delivery_timeout_secs." },
+	  FOR_WEBHOOK | FOR_SMTP | FOR_SENDMAIL | FOR_CHAT, NULL, NULL, "Time"
+	  " limit of one delivery attempt; default: the main file's"
+	  " delivery_timeout_secs." },
 	{ "ca_file", OPT_PATH, R(ca_file), 0, 0, 0, NULL, 0,
-	  FOR_WEBHOOK | FOR_SMTP, NULL, NULL, "PEM file of the certificate"
-	  " authorities to trust for this receiver (a private CA) instead of"
+	  FOR_WEBHOOK | FOR_SMTP | FOR_CHAT, NULL, NULL, "PEM file of the"
+	  " certificate authorities to trust for this receiver (a private CA) instead of"
 	  " the system's; verification itself is never turned off." },
 	{ "max_in_flight", OPT_INT, R(max_in_flight), 0, 1, 1024, NULL, 0,
-	  FOR_WEBHOOK | FOR_SMTP | FOR_SENDMAIL, NULL, NULL, "Deliveries in progress at once"
-	  " to this receiver; default: the main file's"
+	  FOR_WEBHOOK | FOR_SMTP | FOR_SENDMAIL | FOR_CHAT, NULL, NULL,
+	  "Deliveries in progress at once to this receiver; default: 1 for chat"
+	  " types (their messages arrive in order), else the main file's"
 	  " delivery_max_in_flight_per_receiver." },
 	{ "allow_insecure", OPT_BOOL, R(allow_insecure), 0, 0, 0, "false", 0,
-	  FOR_WEBHOOK | FOR_SMTP, NULL, NULL, "Allow an http:// webhook, or"
-	  " smtp:// without starttls \"required\", to a host that is not"
+	  FOR_WEBHOOK | FOR_SMTP | FOR_CHAT, NULL, NULL, "Allow an http:// webhook"
+	  " or chat receiver, or smtp:// without starttls \"required\", to a host that is not"
 	  " loopback: the notice, its signature and the SMTP password cross"
 	  " the network in clear (refused otherwise; warned at every start)." },
 };

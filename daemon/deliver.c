@@ -77,12 +77,21 @@ static const struct receiver_ops *const deliver_receivers[] = {
 	[RECEIVER_WEBHOOK] = &receiver_webhook_ops,
 	[RECEIVER_SMTP] = &receiver_smtp_ops,
 	[RECEIVER_SENDMAIL] = &receiver_sendmail_ops,
+	[RECEIVER_SLACK] = &receiver_slack_ops,
+	[RECEIVER_TEAMS] = &receiver_teams_ops,
+	[RECEIVER_DISCORD] = &receiver_discord_ops,
+	[RECEIVER_MATTERMOST] = &receiver_mattermost_ops,
+	[RECEIVER_GOOGLECHAT] = &receiver_googlechat_ops,
 };
 _Static_assert(sizeof deliver_receivers / sizeof deliver_receivers[0] ==
     RECEIVER_TYPE_MAX, "a receiver type without operations");
 
 static void	deliver_run(struct deliver *);
 static void	deliver_record_cb(evutil_socket_t, short, void *);
+static void	deliver_recorded(struct deliver *, struct deliver_job *);
+static void	deliver_job_end(struct deliver *, struct deliver_job *);
+static void	deliver_next_part(struct deliver *, struct deliver_job *);
+static void	deliver_done_cb(void *, int, long, const char *);
 
 const struct receiver_ops *
 deliver_receiver_ops(enum receiver_type type)
@@ -156,10 +165,17 @@ deliver_random(struct deliver *d)
 void
 deliver_job_free(struct deliver_job *job)
 {
+	size_t	i;
+
 	free(job->client);
 	free(job->receiver);
 	free(job->key);
-	free(job->body);
+	if (job->parts != NULL) {	/* body points into parts */
+		for (i = 0; i < job->nparts; i++)
+			free(job->parts[i]);
+		free(job->parts);
+	} else
+		free(job->body);
 	curl_slist_free_all(job->headers);
 	curl_slist_free_all(job->rcpt);
 	free(job);
@@ -244,6 +260,21 @@ deliver_outcome(struct deliver *d, const struct deliver_job *job,
 	char	*cause = NULL, *msg, esc[512];
 	int	 expired;
 
+	if (o->verdict == DELIVER_DELIVERED && job->part + 1 < job->nparts) {
+		/* A part short of the last: counted, and the next is sent
+		 * (a test's callback waits for the last). */
+		if (job->id < 0)
+			return (0);
+		if (store_outbox_part_done(d->store, job->id,
+		    (int64_t)job->part + 1, &cause) != 0)
+			goto fail;
+		d->stats.attempts_delivered++;
+		log_info("delivered part %zu/%zu of notice %" PRId64 " of "
+		    "client %s to receiver %s (attempt %" PRId64 ")",
+		    job->part + 1, job->nparts, job->id, job->client,
+		    job->receiver, n);
+		return (0);
+	}
 	if (job->id < 0) {	/* deliver_test(): no outbox row */
 		if (d->test_cb != NULL)
 			d->test_cb(d->test_arg, o->verdict == DELIVER_DELIVERED ?
@@ -364,6 +395,35 @@ deliver_finish(struct deliver *d, struct deliver_job *job,
 		deliver_arm_record(d);
 		return;
 	}
+	deliver_recorded(d, job);
+}
+
+/* Whether a job's outcome recorded calls for its next part. */
+static int
+deliver_more_parts(const struct deliver_job *job)
+{
+	return (job->outcome.verdict == DELIVER_DELIVERED &&
+	    job->part + 1 < job->nparts);
+}
+
+/*
+ * The outcome of a job's attempt is recorded: send its next part at once,
+ * or end the job.
+ */
+static void
+deliver_recorded(struct deliver *d, struct deliver_job *job)
+{
+	if (deliver_more_parts(job)) {
+		deliver_next_part(d, job);
+		return;
+	}
+	deliver_job_end(d, job);
+}
+
+/* The job leaves the in-flight set. */
+static void
+deliver_job_end(struct deliver *d, struct deliver_job *job)
+{
 	LIST_REMOVE(job, entry);
 	d->inflight--;
 	/* A slot is free and more may be due: look again once we return
@@ -436,6 +496,11 @@ deliver_record_cb(evutil_socket_t fd, short kind, void *arg)
 			left++;
 			continue;
 		}
+		job->unrecorded = 0;
+		if (deliver_more_parts(job)) {
+			deliver_next_part(d, job);
+			continue;
+		}
 		LIST_REMOVE(job, entry);
 		d->inflight--;
 		deliver_job_free(job);
@@ -469,6 +534,113 @@ deliver_easy(const struct receiver_conf *r, const struct config *cfg,
 		curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT, timeout);
 	}
 	return (easy);
+}
+
+/*
+ * A message in parts: start at the first part not delivered (the outbox
+ * keeps count), so that a retry never sends a part twice. -1 when the job
+ * is over already (freed): the store could not say (the item stays pending
+ * for the next pass), or every part was delivered (the item is done).
+ */
+static int
+deliver_resume(struct deliver *d, const struct outbox_item *it,
+    struct deliver_job *job)
+{
+	int64_t	 done;
+	char	*cause = NULL;
+
+	if (it->id < 0)
+		return (0);
+	if ((done = store_outbox_parts_done(d->store, it->id, &cause)) < 0) {
+		log_warnx("notice %" PRId64 ": %s", it->id, cause);
+		free(cause);
+		deliver_job_free(job);
+		return (-1);
+	}
+	if ((uint64_t)done < job->nparts) {
+		job->part = (size_t)done;
+		if (done > 0)
+			log_info("notice %" PRId64 " of client %s to receiver "
+			    "%s: resuming at part %zu/%zu", it->id, it->client,
+			    it->receiver, job->part + 1, job->nparts);
+		return (0);
+	}
+	/* The receiver renders fewer parts than were delivered (its type
+	 * changed): nothing is left to send. */
+	log_warnx("notice %" PRId64 " of client %s to receiver %s: all %zu "
+	    "part(s) delivered already", it->id, it->client, it->receiver,
+	    job->nparts);
+	if (store_outbox_done(d->store, it->id, (int64_t)time(NULL),
+	    &cause) != 0) {
+		log_warnx("notice %" PRId64 ": %s", it->id, cause);
+		free(cause);
+	}
+	deliver_job_free(job);
+	return (-1);
+}
+
+/*
+ * Send the next part of a job whose part was just taken, at once, in the
+ * same slot. The receiver is looked up again (the configuration may have
+ * been reloaded): gone or of another type, the job ends without an attempt
+ * and the item stays pending (the next pass judges it afresh).
+ */
+static void
+deliver_next_part(struct deliver *d, struct deliver_job *job)
+{
+	const struct client_conf	*cc;
+	const struct receiver_conf	*r = NULL;
+	struct deliver_result		 res;
+	CURL				*easy = NULL;
+	char				*cause = NULL, esc[512];
+
+	if ((cc = config_client(d->cfg, job->client)) != NULL)
+		r = config_receiver(cc, job->receiver);
+	if (r == NULL || deliver_receiver_ops(r->type) != job->ops) {
+		log_info("notice %" PRId64 " of client %s: receiver %s changed;"
+		    " parts after %zu/%zu wait for the next pass", job->id,
+		    job->client, job->receiver, job->part + 1, job->nparts);
+		if (job->id < 0 && d->test_cb != NULL)
+			d->test_cb(d->test_arg, "receiver changed");
+		deliver_job_end(d, job);
+		return;
+	}
+	job->part++;
+	job->attempts++;
+	job->body = job->parts[job->part];
+	job->len = strlen(job->body);
+	job->off = 0;
+	curl_slist_free_all(job->headers);
+	job->headers = NULL;
+	job->ok = 0;
+	job->error[0] = job->retry_after[0] = job->status_text[0] = '\0';
+	memset(&job->outcome, 0, sizeof job->outcome);
+	memset(&res, 0, sizeof res);
+	res.retry_after = res.status_text = "";
+	if (job->ops->send(job, r, d->cfg, &easy, &cause) != 0) {
+		/* Not an attempt: the item stays pending, as above. */
+		log_escape(cause, strlen(cause), esc, sizeof esc);
+		log_warnx("notice %" PRId64 " of client %s to receiver %s: "
+		    "part %zu/%zu not sent: %s", job->id, job->client,
+		    job->receiver, job->part + 1, job->nparts, esc);
+		if (job->id < 0 && d->test_cb != NULL)
+			d->test_cb(d->test_arg, cause);
+		free(cause);
+		if (easy != NULL)
+			curl_easy_cleanup(easy);
+		deliver_job_end(d, job);
+		return;
+	}
+	if (easy == NULL) {
+		res.ok = job->ok;
+		res.error = job->ok ? NULL : job->error;
+		deliver_finish(d, job, &res);
+		return;
+	}
+	if (curl_loop_add(d->curl, easy, deliver_done_cb, job) != 0) {
+		res.error = "could not start transfer";
+		deliver_finish(d, job, &res);
+	}
 }
 
 /*
@@ -523,9 +695,18 @@ deliver_start(struct deliver *d, const struct outbox_item *it)
 	job->client = xstrdup(it->client);
 	job->receiver = xstrdup(it->receiver);
 	job->key = xstrdup(it->idem_key);
-	job->body = ops->render(n, r, job->key, (int64_t)time(NULL));
+	job->nparts = 1;
+	if (ops->render_parts != NULL) {
+		job->nparts = ops->render_parts(n, r, &job->parts);
+		notice_free(n);
+		if (deliver_resume(d, it, job) != 0)
+			return;
+		job->body = job->parts[job->part];
+	} else {
+		job->body = ops->render(n, r, job->key, (int64_t)time(NULL));
+		notice_free(n);
+	}
 	job->len = strlen(job->body);
-	notice_free(n);
 	if (ops->send(job, r, d->cfg, &easy, &cause) != 0) {
 		xasprintf(&why, "receiver: %s", cause);
 		deliver_dead(d, it, why);

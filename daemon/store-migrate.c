@@ -187,6 +187,11 @@ static const char *store_migrations[] = {
 	"  created INTEGER NOT NULL"
 	") STRICT;"
 	"CREATE INDEX held_notice_client ON held_notice (client, id);",
+
+	/* 9: how many parts of a notice split into several messages (chat
+	 * receivers) were delivered, so that a retry resumes at the first
+	 * part not delivered and never sends one twice. */
+	"ALTER TABLE outbox ADD COLUMN parts_done INTEGER NOT NULL DEFAULT 0;",
 };
 
 #define STORE_NMIGRATIONS \

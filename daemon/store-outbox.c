@@ -95,6 +95,12 @@ const char *const store_outbox_sql[ST__MAX] = {
 	[ST_OUTBOX_DROP] =
 	    "DELETE FROM outbox WHERE id = ?1 AND (status = 'dead'"
 	    " OR (status = 'pending' AND (next_at > ?2 OR ?3)))",
+	[ST_OUTBOX_PARTS_DONE] =
+	    "SELECT parts_done FROM outbox WHERE id = ?1",
+	/* A part delivered is an attempt; parts_done only grows. */
+	[ST_OUTBOX_PART_DONE] =
+	    "UPDATE outbox SET parts_done = ?2, attempts = attempts + 1"
+	    " WHERE id = ?1 AND status = 'pending' AND parts_done < ?2",
 };
 
 int64_t
@@ -467,4 +473,36 @@ store_outbox_drop(struct store *s, int64_t id, int64_t now, int due,
 	sqlite3_bind_int64(st, 2, now);
 	sqlite3_bind_int(st, 3, due != 0);
 	return store_outbox_guarded(s, st, "outbox drop", cause);
+}
+
+int64_t
+store_outbox_parts_done(struct store *s, int64_t id, char **cause)
+{
+	sqlite3_stmt	*st = s->st[ST_OUTBOX_PARTS_DONE];
+	int64_t		 n;
+	int		 rc;
+
+	sqlite3_bind_int64(st, 1, id);
+	if ((rc = sqlite3_step(st)) == SQLITE_DONE) {
+		sqlite3_reset(st);
+		xasprintf(cause, "outbox parts: no item %lld", (long long)id);
+		return -1;
+	}
+	if (rc != SQLITE_ROW)
+		return store_fail(s, st, "outbox parts", cause);
+	n = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return n;
+}
+
+int
+store_outbox_part_done(struct store *s, int64_t id, int64_t parts_done,
+    char **cause)
+{
+	sqlite3_stmt	*st = s->st[ST_OUTBOX_PART_DONE];
+
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, parts_done);
+	return store_outbox_update(s, ST_OUTBOX_PART_DONE, id,
+	    "outbox part done", cause);
 }

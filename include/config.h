@@ -30,6 +30,13 @@ enum receiver_type {
 	RECEIVER_WEBHOOK,	/* generic JSON POST over HTTP(S) */
 	RECEIVER_SMTP,		/* e-mail through an SMTP server */
 	RECEIVER_SENDMAIL,	/* e-mail handed to a local sendmail program */
+	/* Chat services: their native formats (chat.h), POSTed like a
+	 * webhook, split into several messages when one cannot hold it. */
+	RECEIVER_SLACK,
+	RECEIVER_TEAMS,
+	RECEIVER_DISCORD,
+	RECEIVER_MATTERMOST,
+	RECEIVER_GOOGLECHAT,
 	RECEIVER_TYPE_MAX
 };
 
@@ -44,7 +51,8 @@ struct receiver_conf {
 	char		*name;		/* unique within the client */
 	enum receiver_type type;
 	char		*dir;		/* file: absolute, or relative to state_dir */
-	char		*url;		/* webhook: http(s)://; smtp: smtp(s)://host:port */
+	char		*url;		/* webhook, chat: http(s)://; smtp:
+					   smtp(s)://host:port */
 	char		*secret;	/* webhook: HMAC-SHA256 signing key, from secret_file */
 	char		*from;		/* e-mail: the receiver's, else its client's
 					   email_from, else the main file's */

@@ -10,6 +10,8 @@
  * deliver-webhook.c  webhook receivers: signed JSON POST
  * deliver-smtp.c     smtp receivers, and the e-mail of a notice
  * deliver-sendmail.c sendmail receivers: the e-mail piped to a local program
+ * deliver-chat.c     chat receivers (slack, teams, discord, mattermost,
+ *                    googlechat): chat.h's messages POSTed one by one
  *
  * A receiver type is one struct receiver_ops (tmux's cmd_entry, OpenSMTPD's
  * table backends): its name, how it renders a notice, how it sends the
@@ -72,8 +74,14 @@ struct deliver_job {
 	char			*client;
 	char			*receiver;
 	char			*key;		/* idempotency key */
-	char			*body;		/* the rendered message */
+	char			*body;		/* the rendered message (the
+						   part being sent) */
 	size_t			 len;
+	/* A message in several parts (render_parts): all of them, and the
+	 * one being sent; body points into parts. nparts is 1 otherwise. */
+	char			**parts;
+	size_t			 nparts;
+	size_t			 part;		/* 0-based */
 	size_t			 off;		/* upload position */
 	struct curl_slist	*headers;	/* HTTP request headers */
 	struct curl_slist	*rcpt;		/* smtp */
@@ -106,6 +114,15 @@ struct receiver_ops {
 			    const struct receiver_conf *, const char *key,
 			    int64_t now);
 	/*
+	 * Or, when set (render unused): a message in several parts sent one
+	 * after the other, each as soon as the one before was taken; the
+	 * count (at least 1) and *parts (caller frees each and the array).
+	 * Deterministic: the same notice gives the same parts, so a retry
+	 * resumes at the first part not delivered (the outbox keeps count).
+	 */
+	size_t		 (*render_parts)(const struct notice *,
+			    const struct receiver_conf *, char ***parts);
+	/*
 	 * Send job->body. Either a configured curl handle in *easy (the
 	 * transfer runs in the curl loop and its end is judged later), or
 	 * *easy left NULL and the result in job->ok and job->error (a
@@ -124,6 +141,11 @@ extern const struct receiver_ops receiver_file_ops;
 extern const struct receiver_ops receiver_webhook_ops;
 extern const struct receiver_ops receiver_smtp_ops;
 extern const struct receiver_ops receiver_sendmail_ops;
+extern const struct receiver_ops receiver_slack_ops;
+extern const struct receiver_ops receiver_teams_ops;
+extern const struct receiver_ops receiver_discord_ops;
+extern const struct receiver_ops receiver_mattermost_ops;
+extern const struct receiver_ops receiver_googlechat_ops;
 
 /* The operations of a receiver type, or NULL for none. */
 const struct receiver_ops *deliver_receiver_ops(enum receiver_type);

@@ -270,6 +270,15 @@ struct outbox_skip {
 int	store_outbox_due_except(struct store *, int64_t now, int limit,
 	    const struct outbox_skip *skip, struct outbox_item **items,
 	    char **cause);
+/*
+ * Items delivered as several messages (chat receivers): how many parts were
+ * delivered (0 for a new item; -1 and *cause on error), and one more part
+ * delivered short of the last (the attempt counted; store_outbox_done ends
+ * the item with its last part). A retry resumes at part parts_done + 1.
+ */
+int64_t	store_outbox_parts_done(struct store *, int64_t id, char **cause);
+int	store_outbox_part_done(struct store *, int64_t id, int64_t parts_done,
+	    char **cause);
 
 /*
  * The operator's view of the outbox (`roiwatch outbox ...`).

@@ -1145,6 +1145,7 @@ test_migrate_from_1(void **state)
 	    " 'firing', 1000, 1010, -250000, 1);"
 	    " DROP TABLE replay_seen;"
 	    " DROP TABLE silence; DROP TABLE held_notice;"
+	    " ALTER TABLE outbox DROP COLUMN parts_done;"
 	    " ALTER TABLE metrics DROP COLUMN src;"
 	    " ALTER TABLE metrics DROP COLUMN odd;"
 	    " ALTER TABLE metrics ADD COLUMN updated INTEGER NOT NULL"
@@ -1482,6 +1483,43 @@ test_alert_skip_kept(void **state)
 	assert_int_equal(got.st.skip, RULE_SKIP_COVERAGE);
 	assert_int_equal(got.st.state, ALERT_FIRING);
 	assert_int_equal(got.st.value, -500000);
+}
+
+/*
+ * A notice in parts: none delivered at first; each part short of the last
+ * counts its attempt and the count only grows (a part recorded twice is an
+ * error, not a silent resend); the last part ends the item as done.
+ */
+static void
+test_outbox_parts(void **state)
+{
+	struct fixture		*f = *state;
+	struct outbox_item	*it;
+	char			*cause = NULL;
+	int64_t			 id;
+	int			 n;
+
+	id = store_outbox_add(f->s, "acme", "chat", "{}", 100, &cause);
+	assert_true(id > 0);
+	assert_int_equal(store_outbox_parts_done(f->s, id, &cause), 0);
+	assert_int_equal(store_outbox_part_done(f->s, id, 1, &cause), 0);
+	assert_int_equal(store_outbox_parts_done(f->s, id, &cause), 1);
+	assert_int_equal(store_outbox_part_done(f->s, id, 1, &cause), -1);
+	free(cause);
+	cause = NULL;
+	assert_int_equal(store_outbox_retry(f->s, id, 150, "HTTP 500",
+	    &cause), 0);
+	assert_int_equal(store_outbox_part_done(f->s, id, 2, &cause), 0);
+	n = store_outbox_due(f->s, 200, 10, &it, &cause);
+	assert_int_equal(n, 1);
+	assert_int_equal(it[0].attempts, 3);	/* two parts, one retry */
+	store_outbox_items_free(it, n);
+	assert_int_equal(store_outbox_done(f->s, id, 200, &cause), 0);
+	assert_int_equal(store_outbox_parts_done(f->s, id, &cause), 2);
+	assert_int_equal(store_outbox_part_done(f->s, id, 3, &cause), -1);
+	free(cause);
+	assert_int_equal(store_outbox_parts_done(f->s, id + 99, &cause), -1);
+	free(cause);
 }
 
 /*
@@ -1941,6 +1979,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_custom_kpis, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_outbox_due_except, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_outbox_parts, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_totals_multi, setup,
 		    teardown),
