@@ -187,6 +187,11 @@ static const char *store_migrations[] = {
 	"  created INTEGER NOT NULL"
 	") STRICT;"
 	"CREATE INDEX held_notice_client ON held_notice (client, id);",
+	/* 9: routing (store-outbox.c): the items of a client and receiver
+	 * never tried, found without reading the others: the one a grouping
+	 * wait merges into, and the backlog a catch-up folds. */
+	"CREATE INDEX outbox_untried ON outbox (client, receiver, next_at)"
+	"  WHERE status = 'pending' AND attempts = 0;",
 };
 
 #define STORE_NMIGRATIONS \
