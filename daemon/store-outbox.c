@@ -75,10 +75,18 @@ const char *const store_outbox_sql[ST__MAX] = {
 	 * attempted meanwhile is never rewritten under a receiver that may
 	 * have seen it.
 	 */
+	/*
+	 * A group still open: due more than a second after both the caller's
+	 * time and the clock now. The daemon may start an item the moment it
+	 * is due, and `roiwatch ingest` routes in another process: the margin
+	 * keeps a merge (committed within its evaluation's short slice) from
+	 * changing an item the daemon is already sending.
+	 */
 	[ST_OUTBOX_GROUP_OPEN] =
 	    "SELECT id, payload, next_at FROM outbox"
 	    " WHERE client = ?1 AND receiver = ?2 AND status = 'pending'"
-	    " AND attempts = 0 AND next_at > ?3"
+	    " AND attempts = 0"
+	    " AND next_at > max(?3, CAST(strftime('%s', 'now') AS INTEGER)) + 1"
 	    " ORDER BY next_at DESC, id DESC LIMIT 1",
 	[ST_OUTBOX_ADD_AT] =
 	    "INSERT INTO outbox (id, client, receiver, idem_key, payload,"

@@ -261,7 +261,8 @@ int	store_outbox_due_except(struct store *, int64_t now, int limit,
  * routes and folds: an item it has in flight is left out by the caller.)
  *
  * store_outbox_group_open: the item of client and receiver that waits for
- * its group -- never tried, due after now -- into *id, *next_at and *payload
+ * its group -- never tried, due more than a second after now (and after the
+ * clock: see ST_OUTBOX_GROUP_OPEN) -- into *id, *next_at and *payload
  * (caller frees): 1, 0 when there is none, -1.
  * store_outbox_add_at: store_outbox_add() due at next_at instead of now.
  * store_outbox_rewrite: a never-tried item's new payload and due time;
