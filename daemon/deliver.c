@@ -837,9 +837,12 @@ deliver_catchup(struct deliver *d, int64_t now_ms)
 	if (d->cfg->catchup_max <= 0 || now_ms < d->fold_ms)
 		return;
 	d->fold_ms = now_ms + DELIVER_FOLD_MSECS;
-	ids = xcalloc(d->inflight + 1, sizeof *ids);
 	LIST_FOREACH(job, &d->jobs, entry)
-		if (job->id >= 0 && n <= d->inflight)
+		n++;
+	ids = xcalloc(n + 1, sizeof *ids);
+	n = 0;
+	LIST_FOREACH(job, &d->jobs, entry)
+		if (job->id >= 0)
 			ids[n++] = job->id;
 	if (outbox_fold(d->store, d->cfg->catchup_max, ids, n, &cause) == -1) {
 		/* A backfill holding the lock: next time. */
