@@ -19,6 +19,13 @@
  * attempt (its receiver gone) counts none. Reasons stored and logged never
  * carry secrets (curl's error text and the response status only).
  *
+ * Routing limits: a receiver with min_interval_msecs starts its next delivery
+ * no sooner than that after its previous start (its items are left out of
+ * the query meanwhile, so they never take another's place, and the timer
+ * wakes when it may go again); before the first pass and then every
+ * DELIVER_FOLD_MSECS a receiver's never-tried backlog beyond catchup_max is
+ * folded into one summary (outbox-fold.c), items in flight left out.
+ *
  * Each in-flight transfer has a struct deliver_job owned by this module; the
  * set of jobs is also the "in flight" set that keeps an item from being started
  * twice. deliver_free() orphans jobs whose callbacks have not run, so the curl
