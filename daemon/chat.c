@@ -545,6 +545,8 @@ chat_units_build(const struct chat_ctx *c, struct chat_units *us)
 	free(lead);
 	if (d->test_note != NULL)
 		chat_add_text(c, us, CHAT_NOTE, d->test_note);
+	if (d->catchup != NULL)
+		chat_add_text(c, us, CHAT_NOTE, d->catchup);
 	for (i = 0; i < d->nevents; i++)
 		chat_add_event(c, us, &d->events[i]);
 	if (d->unreadable != NULL)

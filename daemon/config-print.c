@@ -83,6 +83,26 @@ cfg_fmt_micros(int64_t v, char *buf, size_t len)
 	return buf;
 }
 
+/* A receiver's severities and rate limit. */
+static void
+cfg_print_routing(const struct receiver_conf *r, FILE *f)
+{
+	int	 sev, n = 0;
+
+	fprintf(f, "    severities    ");
+	if (r->severity_mask == (1u << RULE_SEV_MAX) - 1)
+		fprintf(f, "all");
+	for (sev = 0; sev < RULE_SEV_MAX &&
+	    r->severity_mask != (1u << RULE_SEV_MAX) - 1; sev++)
+		if (r->severity_mask & (1u << sev))
+			fprintf(f, "%s%s", n++ ? ", " : "",
+			    rules_severity_name((enum rule_severity)sev));
+	fprintf(f, "\n");
+	if (r->min_interval_msecs > 0)
+		fprintf(f, "    rate limit    one delivery per %" PRId64 " ms\n",
+		    r->min_interval_msecs);
+}
+
 static void
 cfg_print_receiver(const struct receiver_conf *r, FILE *f)
 {
@@ -124,6 +144,7 @@ cfg_print_receiver(const struct receiver_conf *r, FILE *f)
 		fprintf(f, "    in flight     at most %" PRId64 "\n",
 		    r->max_in_flight);
 	}
+	cfg_print_routing(r, f);
 }
 
 /* Header values may be API keys: only their names are shown. */
@@ -349,6 +370,10 @@ config_print_summary(const struct config *cfg, FILE *f)
 		if (c->has_quiet)
 			fprintf(f, "  quiet hours   %s (%s)\n", c->quiet_hours,
 			    c->timezone);
+		if (c->group_wait_secs > 0)
+			fprintf(f, "  grouping      events within %s as one"
+			    " message\n", cfg_fmt_secs(c->group_wait_secs, b1,
+			    sizeof b1));
 		for (j = 0; j < c->nclv; j++) {
 			const struct measure_clv *v = &c->clv[j].v;
 

@@ -18,6 +18,7 @@
 #include "jsonc.h"
 #include "log.h"
 #include "mime.h"
+#include "rules.h"
 #include "xmalloc.h"
 
 /* The sendmail receivers' command when they give none. */
@@ -134,6 +135,53 @@ cfg_sendmail_command(struct cfg_ctx *ctx, const cJSON *obj,
 	return 0;
 }
 
+int
+cfg_check_severity(const char *s, char **why)
+{
+	if (rules_severity_lookup(s) >= 0)
+		return 0;
+	xasprintf(why, "\"%s\" is not a severity (critical, warning, info"
+	    " or good)", s);
+	return -1;
+}
+
+/*
+ * Routing options of a receiver: its severities as a set (all when absent;
+ * an empty list or one named twice refused), and its rate limit's default,
+ * its type's.
+ */
+static int
+cfg_receiver_routing(struct cfg_ctx *ctx, const cJSON *obj,
+    struct receiver_conf *r)
+{
+	unsigned	 bit;
+	size_t		 i;
+	int		 sev;
+
+	if (!cJSON_HasObjectItem(obj, "min_interval_msecs"))
+		r->min_interval_msecs =
+		    cfg_receiver_min_interval_msecs[r->type];
+	if (!cJSON_HasObjectItem(obj, "severities")) {
+		r->severity_mask = (1u << RULE_SEV_MAX) - 1;
+		return 0;
+	}
+	if (r->nseverities == 0)
+		return cfg_error(ctx, cfg_member_line(ctx, obj, "severities"),
+		    "severities", "empty: the receiver would get nothing;"
+		    " list at least one severity, or remove the receiver");
+	r->severity_mask = 0;
+	for (i = 0; i < r->nseverities; i++) {
+		sev = rules_severity_lookup(r->severities[i]);
+		bit = 1u << (unsigned)sev;
+		if (r->severity_mask & bit)
+			return cfg_error(ctx, cfg_member_line(ctx, obj,
+			    "severities"), "severities", "\"%s\" is listed"
+			    " twice", r->severities[i]);
+		r->severity_mask |= bit;
+	}
+	return 0;
+}
+
 /* Cross-option checks of one receiver, by type, and computed defaults. */
 static int
 cfg_receiver_check(struct cfg_ctx *ctx, const cJSON *obj, void *elem,
@@ -166,6 +214,8 @@ cfg_receiver_check(struct cfg_ctx *ctx, const cJSON *obj, void *elem,
 	if (r->max_in_flight == 0)
 		r->max_in_flight = (FOR(r->type) & FOR_CHAT) ? 1 :
 		    ctx->cfg->delivery_max_in_flight_per_receiver;
+	if (cfg_receiver_routing(ctx, obj, r) != 0)
+		return -1;
 
 	switch (r->type) {
 	case RECEIVER_FILE:

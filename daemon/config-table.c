@@ -17,6 +17,22 @@ const char *const cfg_receiver_type_choices[] = {
 	"file", "webhook", "smtp", "sendmail", "slack", "teams", "discord",
 	"mattermost", "googlechat", NULL
 };
+const int64_t cfg_receiver_min_interval_msecs[] = {
+	[RECEIVER_FILE] = 0,
+	[RECEIVER_WEBHOOK] = 0,
+	[RECEIVER_SMTP] = 0,
+	[RECEIVER_SENDMAIL] = 0,
+	/* Chat services throttle incoming webhooks near one message a second
+	 * (Discord: 30 a minute per channel). */
+	[RECEIVER_SLACK] = 1000,
+	[RECEIVER_TEAMS] = 1000,
+	[RECEIVER_DISCORD] = 2000,
+	[RECEIVER_MATTERMOST] = 1000,
+	[RECEIVER_GOOGLECHAT] = 1000,
+};
+_Static_assert(sizeof cfg_receiver_min_interval_msecs /
+    sizeof cfg_receiver_min_interval_msecs[0] == RECEIVER_TYPE_MAX,
+    "a receiver type without its default min_interval_msecs");
 const char *const cfg_starttls_choices[] = {
 	"no", "try", "required", NULL
 };
@@ -96,6 +112,12 @@ const struct opt cfg_main_opts[] = {
 	  3650, "30", 0, 0, NULL, NULL,
 	  "Days a delivered or abandoned notification stays in the outbox"
 	  " (for the record) before it is deleted; pending ones stay." },
+	{ "catchup_max", OPT_INT, M(catchup_max), 0, 0, 100000, "5", 0, 0,
+	  NULL, NULL, "Catch-up after downtime: when one receiver of a client"
+	  " has more than this many notices never tried (queued while the"
+	  " daemon was stopped, or behind a receiver at its limits), they are"
+	  " folded into one summary keeping the latest event of each campaign"
+	  " and rule (at start, and checked every few seconds); 0: never." },
 	{ "delivery_timeout_secs", OPT_DURATION, M(delivery_timeout_secs), 0,
 	  1, 600, "30", 0, 0, NULL, NULL,
 	  "Default time limit of one delivery attempt (receivers may"
@@ -224,6 +246,11 @@ const struct opt cfg_client_opts[] = {
 	  0, NULL, cfg_check_quiet, "Local hours without notices, e.g."
 	  " \"22:00-07:00\" (across midnight); what falls in them is held and"
 	  " sent when they end; \"\" or absent: none." },
+	{ "group_wait_secs", OPT_DURATION, C(group_wait_secs), 0, 0, 3600,
+	  "0", 0, 0, NULL, NULL, "Grouping: the client's events arriving"
+	  " within this long after the first go out together, as one message"
+	  " per receiver, when it has passed; 0: each evaluation's events at"
+	  " once." },
 	{ "clv", OPT_CLV, C(clv_src), C(nclv_src), 0, 0, NULL, 0, 0, NULL,
 	  NULL, "Customer lifetime value inputs per channel (KPIs clv,"
 	  " clv_cac): {\"whatsapp\": {\"monthly_transactions\": \"1.5\","
@@ -293,6 +320,17 @@ const struct opt cfg_receiver_opts[] = {
 	  " or chat receiver, or smtp:// without starttls \"required\", to a host that is not"
 	  " loopback: the notice, its signature and the SMTP password cross"
 	  " the network in clear (refused otherwise; warned at every start)." },
+	{ "severities", OPT_LIST, R(severities), R(nseverities), 0, 0, NULL, 0,
+	  0, NULL, cfg_check_severity, "Severities of the events this receiver"
+	  " gets, among \"critical\", \"warning\", \"info\" and \"good\";"
+	  " default all. An event has its rule's severity whatever it says"
+	  " (fires, repeats, resolves, flaps); roi_low is critical, roi_target"
+	  " good. A message left without events is not sent." },
+	{ "min_interval_msecs", OPT_INT, R(min_interval_msecs), 0, 0, 3600000,
+	  NULL, 0, 0, NULL, NULL,
+	  "Rate limit: milliseconds at least between the starts of two"
+	  " deliveries to this receiver (others never wait for it); default:"
+	  " its type's (chat services 1000, file, webhook and smtp 0)." },
 };
 
 const struct opt cfg_source_opts[] = {

@@ -19,6 +19,13 @@
  * attempt (its receiver gone) counts none. Reasons stored and logged never
  * carry secrets (curl's error text and the response status only).
  *
+ * Routing limits: a receiver with min_interval_msecs starts its next delivery
+ * no sooner than that after its previous start (its items are left out of
+ * the query meanwhile, so they never take another's place, and the timer
+ * wakes when it may go again); before the first pass and then every
+ * DELIVER_FOLD_MSECS a receiver's never-tried backlog beyond catchup_max is
+ * folded into one summary (outbox-fold.c), items in flight left out.
+ *
  * Each in-flight transfer has a struct deliver_job owned by this module; the
  * set of jobs is also the "in flight" set that keeps an item from being started
  * twice. deliver_free() orphans jobs whose callbacks have not run, so the curl
@@ -43,6 +50,7 @@
 #include "deliver-internal.h"
 #include "log.h"
 #include "notice.h"
+#include "outbox-fold.h"
 #include "store.h"
 #include "xmalloc.h"
 
@@ -55,6 +63,16 @@
 					   items queued by `roiwatch ingest` */
 #define DELIVER_MAX_KEY		200	/* longest idempotency key sent */
 #define DELIVER_RECORD_MSECS	20	/* store locked: record outcomes then */
+#define DELIVER_FOLD_MSECS	5000	/* catch-up: look for backlogs this often
+					   (and before the first pass) */
+
+/* When a receiver with a rate limit (min_interval_msecs) last started a
+ * delivery: its next may start only that long after. */
+struct deliver_pace {
+	char			*client;
+	char			*receiver;
+	int64_t			 last_ms;	/* monotonic */
+};
 
 struct deliver {
 	struct event_base	*base;
@@ -69,6 +87,9 @@ struct deliver {
 	void			*test_arg;
 	uint64_t		 rng;		/* jitter; seeded once */
 	struct deliver_stats	 stats;
+	struct deliver_pace	*pace;		/* rate-limited receivers */
+	size_t			 npace;
+	int64_t			 fold_ms;	/* next catch-up check */
 };
 
 /* The receiver types, one row each, indexed by enum receiver_type. */
@@ -92,6 +113,7 @@ static void	deliver_recorded(struct deliver *, struct deliver_job *);
 static void	deliver_job_end(struct deliver *, struct deliver_job *);
 static void	deliver_next_part(struct deliver *, struct deliver_job *);
 static void	deliver_done_cb(void *, int, long, const char *);
+static void	deliver_pace_clear(struct deliver *);
 
 const struct receiver_ops *
 deliver_receiver_ops(enum receiver_type type)
@@ -108,6 +130,16 @@ deliver_arm(struct deliver *d, int64_t secs)
 
 	tv.tv_sec = (time_t)secs;
 	tv.tv_usec = 0;
+	evtimer_add(d->timer, &tv);
+}
+
+static void
+deliver_arm_msecs(struct deliver *d, int64_t msecs)
+{
+	struct timeval	tv;
+
+	tv.tv_sec = (time_t)(msecs / 1000);
+	tv.tv_usec = (suseconds_t)(msecs % 1000) * 1000;
 	evtimer_add(d->timer, &tv);
 }
 
@@ -210,6 +242,7 @@ deliver_free(struct deliver *d)
 	}
 	event_free(d->timer);
 	event_free(d->record_timer);
+	deliver_pace_clear(d);
 	free(d);
 }
 
@@ -806,6 +839,8 @@ struct deliver_skip {
 	const char		**receivers;
 };
 
+static void	deliver_pace_skip(const struct deliver *, struct deliver_skip *);
+
 static void
 deliver_skip_build(const struct deliver *d, struct deliver_skip *sk)
 {
@@ -819,8 +854,8 @@ deliver_skip_build(const struct deliver *d, struct deliver_skip *sk)
 	memset(sk, 0, sizeof *sk);
 	sk->ids = xcalloc(n + 1, sizeof *sk->ids);
 	sk->clients = xcalloc(n + 1, sizeof *sk->clients);
-	sk->rclients = xcalloc(n + 1, sizeof *sk->rclients);
-	sk->receivers = xcalloc(n + 1, sizeof *sk->receivers);
+	sk->rclients = xcalloc(n + d->npace + 1, sizeof *sk->rclients);
+	sk->receivers = xcalloc(n + d->npace + 1, sizeof *sk->receivers);
 	LIST_FOREACH(job, &d->jobs, entry) {
 		if (job->id >= 0)
 			sk->ids[sk->s.nids++] = job->id;
@@ -848,6 +883,7 @@ deliver_skip_build(const struct deliver *d, struct deliver_skip *sk)
 			sk->receivers[i] = job->receiver;
 		}
 	}
+	deliver_pace_skip(d, sk);
 	sk->s.ids = sk->ids;
 	sk->s.clients = sk->clients;
 	sk->s.rclients = sk->rclients;
@@ -861,6 +897,170 @@ deliver_skip_free(struct deliver_skip *sk)
 	free(sk->clients);
 	free(sk->rclients);
 	free(sk->receivers);
+}
+
+/* ---- Rate limits (min_interval_msecs) and catch-up ---- */
+
+static int64_t
+deliver_msecs(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+}
+
+/* A receiver's min_interval_msecs as configured now (0: none). */
+static int64_t
+deliver_pace_interval(const struct deliver *d, const char *client,
+    const char *receiver)
+{
+	const struct client_conf	*cc;
+	const struct receiver_conf	*r;
+
+	if ((cc = config_client(d->cfg, client)) == NULL ||
+	    (r = config_receiver(cc, receiver)) == NULL)
+		return (0);
+	return (r->min_interval_msecs > 0 ? r->min_interval_msecs : 0);
+}
+
+static struct deliver_pace *
+deliver_pace_find(const struct deliver *d, const char *client,
+    const char *receiver)
+{
+	size_t	i;
+
+	for (i = 0; i < d->npace; i++)
+		if (strcmp(d->pace[i].client, client) == 0 &&
+		    strcmp(d->pace[i].receiver, receiver) == 0)
+			return (&d->pace[i]);
+	return (NULL);
+}
+
+/* Milliseconds before the receiver may start its next delivery (0: now). */
+static int64_t
+deliver_pace_wait(const struct deliver *d, const char *client,
+    const char *receiver, int64_t now_ms)
+{
+	const struct deliver_pace	*p;
+	int64_t				 wait;
+
+	if ((p = deliver_pace_find(d, client, receiver)) == NULL)
+		return (0);
+	wait = p->last_ms + deliver_pace_interval(d, client, receiver) -
+	    now_ms;
+	return (wait > 0 ? wait : 0);
+}
+
+/* A delivery to the receiver starts now: remember when, if it is limited. */
+static void
+deliver_pace_note(struct deliver *d, const char *client, const char *receiver,
+    int64_t now_ms)
+{
+	struct deliver_pace	*p;
+
+	if (deliver_pace_interval(d, client, receiver) == 0)
+		return;
+	if ((p = deliver_pace_find(d, client, receiver)) == NULL) {
+		d->pace = xreallocarray(d->pace, d->npace + 1, sizeof *d->pace);
+		p = &d->pace[d->npace++];
+		p->client = xstrdup(client);
+		p->receiver = xstrdup(receiver);
+	}
+	p->last_ms = now_ms;
+}
+
+/* Forget the receivers whose interval has passed: the list stays as short
+ * as the receivers still waiting. */
+static void
+deliver_pace_prune(struct deliver *d, int64_t now_ms)
+{
+	size_t	i = 0;
+
+	while (i < d->npace) {
+		if (deliver_pace_wait(d, d->pace[i].client, d->pace[i].receiver,
+		    now_ms) > 0) {
+			i++;
+			continue;
+		}
+		free(d->pace[i].client);
+		free(d->pace[i].receiver);
+		d->pace[i] = d->pace[--d->npace];
+	}
+}
+
+static void
+deliver_pace_clear(struct deliver *d)
+{
+	while (d->npace > 0)
+		deliver_pace_prune(d, INT64_MAX / 2);
+	free(d->pace);
+	d->pace = NULL;
+}
+
+/* The receivers still waiting, for the outbox query to leave out: their
+ * items never take a batch's places from others'. */
+static void
+deliver_pace_skip(const struct deliver *d, struct deliver_skip *sk)
+{
+	int64_t	now_ms = deliver_msecs();
+	size_t	i, k;
+
+	for (i = 0; i < d->npace; i++) {
+		if (deliver_pace_wait(d, d->pace[i].client,
+		    d->pace[i].receiver, now_ms) == 0)
+			continue;
+		k = sk->s.nreceivers++;
+		sk->rclients[k] = d->pace[i].client;
+		sk->receivers[k] = d->pace[i].receiver;
+	}
+}
+
+/* Milliseconds until the first waiting receiver may go again (0: none). */
+static int64_t
+deliver_pace_next(const struct deliver *d, int64_t now_ms)
+{
+	int64_t	w, min = 0;
+	size_t	i;
+
+	for (i = 0; i < d->npace; i++) {
+		w = deliver_pace_wait(d, d->pace[i].client, d->pace[i].receiver,
+		    now_ms);
+		if (w > 0 && (min == 0 || w < min))
+			min = w;
+	}
+	return (min);
+}
+
+/*
+ * Catch-up: before the first pass (the backlog of a downtime) and then every
+ * DELIVER_FOLD_MSECS, fold each receiver's never-tried backlog beyond
+ * catchup_max into one summary (outbox-fold.c), items in flight left out.
+ */
+static void
+deliver_catchup(struct deliver *d, int64_t now_ms)
+{
+	const struct deliver_job	*job;
+	int64_t				*ids;
+	size_t				 n = 0;
+	char				*cause = NULL;
+
+	if (d->cfg->catchup_max <= 0 || now_ms < d->fold_ms)
+		return;
+	d->fold_ms = now_ms + DELIVER_FOLD_MSECS;
+	LIST_FOREACH(job, &d->jobs, entry)
+		n++;
+	ids = xcalloc(n + 1, sizeof *ids);
+	n = 0;
+	LIST_FOREACH(job, &d->jobs, entry)
+		if (job->id >= 0)
+			ids[n++] = job->id;
+	if (outbox_fold(d->store, d->cfg->catchup_max, ids, n, &cause) == -1) {
+		/* A backfill holding the lock: next time. */
+		log_warnx("catch-up: %s", cause);
+		free(cause);
+	}
+	free(ids);
 }
 
 /*
@@ -882,10 +1082,13 @@ deliver_run(struct deliver *d)
 	struct outbox_item	*items = NULL;
 	struct deliver_skip	 sk;
 	int64_t			 now = (int64_t)time(NULL), next, delay;
+	int64_t			 now_ms = deliver_msecs(), pace_ms;
 	size_t			 max;
 	char			*cause = NULL;
 	int			 n, i, limit, round, started, more = 0;
 
+	deliver_catchup(d, now_ms);
+	deliver_pace_prune(d, now_ms);
 	max = deliver_limit(d->cfg->delivery_max_in_flight,
 	    DELIVER_MAX_INFLIGHT);
 	for (round = 0; d->inflight < max; round++) {
@@ -906,9 +1109,12 @@ deliver_run(struct deliver *d)
 		started = 0;
 		for (i = 0; i < n && d->inflight < max; i++) {
 			if (deliver_saturated(d, items[i].client,
-			    items[i].receiver))
+			    items[i].receiver) || deliver_pace_wait(d,
+			    items[i].client, items[i].receiver, now_ms) > 0)
 				continue;
 			deliver_start(d, &items[i]);
+			deliver_pace_note(d, items[i].client, items[i].receiver,
+			    now_ms);
 			started++;
 		}
 		store_outbox_items_free(items, n);
@@ -926,6 +1132,12 @@ deliver_run(struct deliver *d)
 		delay = 1;
 	if (delay > DELIVER_MAX_DELAY)
 		delay = DELIVER_MAX_DELAY;
+	/* A rate-limited receiver may go again sooner than a second. */
+	if ((pace_ms = deliver_pace_next(d, now_ms)) > 0 &&
+	    pace_ms < delay * 1000) {
+		deliver_arm_msecs(d, pace_ms);
+		return;
+	}
 	deliver_arm(d, delay);
 }
 

@@ -21,6 +21,7 @@
 #include "eval-internal.h"
 #include "log.h"
 #include "notice.h"
+#include "notice-merge.h"
 #include "store.h"
 #include "tz.h"
 #include "window.h"
@@ -811,14 +812,76 @@ eval_hold(struct eval_run *run, const struct client_conf *cc,
 	return 0;
 }
 
-/* Put every grouped notice into the outbox, once per receiver of its client. */
+/*
+ * Queue a notice for one receiver of its client: the events of the
+ * severities it takes (none: nothing queued). Without a grouping wait, an
+ * item due now. With one, the events join the item that waits for its
+ * group -- made by an earlier evaluation within the wait, never tried --
+ * or start one due when the wait ends: a burst goes out as one message.
+ * The merge happens in the evaluation's transaction, so a restart finds
+ * the group as it was. 1 queued (or merged), 0 nothing, -1 on error.
+ */
+static int
+eval_route_one(struct eval_run *run, const struct client_conf *cc,
+    const struct receiver_conf *r, const struct notice *n, char **cause)
+{
+	struct notice	*mine, *group;
+	char		*json, *payload = NULL;
+	int64_t		 id, due;
+	int		 rc, ret = -1;
+
+	mine = notice_filter(n, r->severity_mask);
+	if (mine->nevents == 0) {
+		log_debug("client %s: receiver %s takes none of the %zu "
+		    "event(s)", cc->id, r->name, n->nevents);
+		notice_free(mine);
+		return 0;
+	}
+	if (cc->group_wait_secs > 0 && (rc = store_outbox_group_open(
+	    run->store, cc->id, r->name, run->now, &id, &due, &payload,
+	    cause)) != 0) {
+		if (rc == -1)
+			goto out;
+		if ((group = notice_from_json(payload, cause)) == NULL)
+			goto out;
+		notice_merge(group, mine);
+		json = notice_to_json(group);
+		notice_free(group);
+		/* The group still goes when its wait ends: a steady
+		 * trickle of events never holds it back. */
+		rc = store_outbox_rewrite(run->store, id, json, due, cause);
+		free(json);
+		if (rc != 0)
+			goto out;
+		log_info("client %s: %zu event(s) join notice %lld for "
+		    "receiver %s (grouping)", cc->id, mine->nevents,
+		    (long long)id, r->name);
+		ret = 1;
+		goto out;
+	}
+	json = notice_to_json(mine);
+	id = store_outbox_add_at(run->store, cc->id, r->name, json, run->now,
+	    run->now + cc->group_wait_secs, cause);
+	free(json);
+	if (id == -1)
+		goto out;
+	ret = 1;
+out:
+	free(payload);
+	notice_free(mine);
+	return ret;
+}
+
+/*
+ * Put every grouped notice into the outbox, once per receiver of its client
+ * (its share by severity; grouped over the client's group_wait_secs).
+ */
 int
 eval_route(struct eval_run *run, char **cause)
 {
 	const struct client_conf *cc;
-	char *json;
 	size_t i, r;
-	int added = 0;
+	int added = 0, rc, nrx;
 
 	for (i = 0; i < run->nnotices; i++) {
 		cc = run->notices[i].client;
@@ -826,19 +889,17 @@ eval_route(struct eval_run *run, char **cause)
 			return -1;
 		if (run->notices[i].notice->nevents == 0)
 			continue;
-		json = notice_to_json(run->notices[i].notice);
+		nrx = 0;
 		for (r = 0; r < cc->nreceivers; r++) {
-			if (store_outbox_add(run->store, cc->id,
-			    cc->receivers[r].name, json, run->now, cause) == -1) {
-				free(json);
+			if ((rc = eval_route_one(run, cc, &cc->receivers[r],
+			    run->notices[i].notice, cause)) == -1)
 				return -1;
-			}
-			added++;
+			nrx += rc;
 		}
-		log_info("client %s: %zu alert event(s) queued for %zu "
+		added += nrx;
+		log_info("client %s: %zu alert event(s) queued for %d of %zu "
 		    "receiver(s)", cc->id, run->notices[i].notice->nevents,
-		    cc->nreceivers);
-		free(json);
+		    nrx, cc->nreceivers);
 	}
 	return added;
 }

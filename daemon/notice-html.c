@@ -171,6 +171,9 @@ ndoc_html(const struct ndoc *d)
 	if (d->test_note != NULL)
 		html_para(&b, "padding:8px 12px;border:1px dashed #8a5300;"
 		    "background-color:#fff6e0;color:#3d2a00;", d->test_note);
+	if (d->catchup != NULL)
+		html_para(&b, "padding:8px 12px;border:1px solid #4a5360;"
+		    "background-color:#eef1f5;color:#1f2630;", d->catchup);
 	sbuf_puts(&b, "</td></tr>\n");
 
 	for (i = 0; i < d->nevents; i++)

@@ -308,6 +308,7 @@ ndoc_free(struct ndoc *d)
 	free(d->greeting);
 	free(d->intro);
 	free(d->test_note);
+	free(d->catchup);
 	free(d->unreadable);
 	free(d->footnote);
 	free(d->signature);
@@ -484,6 +485,12 @@ notice_doc(const struct notice *n)
 		notice_event_doc(&d->events[i], n, &n->events[i]);
 		d->nevents++;
 	}
+	if (n->nsuperseded > 0)
+		xasprintf(&d->catchup, trn(lang, "Catch-up summary: %zu earlier "
+		    "event superseded by the latest of each campaign and rule.",
+		    "Catch-up summary: %zu earlier events superseded by the "
+		    "latest of each campaign and rule.", n->nsuperseded),
+		    n->nsuperseded);
 	if (n->nunreadable > 0)
 		xasprintf(&d->unreadable, tr(lang, "%zu more event(s) could not "
 		    "be read; the daemon's log says why."), n->nunreadable);
@@ -536,6 +543,8 @@ ndoc_text(const struct ndoc *d)
 	sbuf_printf(&b, "%s\n\n%s\n\n", d->greeting, d->intro);
 	if (d->test_note != NULL)
 		sbuf_printf(&b, "%s\n\n", d->test_note);
+	if (d->catchup != NULL)
+		sbuf_printf(&b, "%s\n\n", d->catchup);
 	for (i = 0; i < d->nevents; i++) {
 		head = ndoc_head(d, &d->events[i]);
 		sbuf_printf(&b, "%s\n", head);

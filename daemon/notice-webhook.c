@@ -98,6 +98,8 @@ notice_render_webhook(const struct notice *n, const char *idem_key)
 
 	if (n->nunreadable > 0)
 		json_int(root, "unreadable_events", (int64_t)n->nunreadable);
+	if (n->nsuperseded > 0)
+		json_int(root, "superseded_events", (int64_t)n->nsuperseded);
 	events = cJSON_AddArrayToObject(root, "events");
 	for (i = 0; i < n->nevents; i++) {
 		e = &n->events[i];

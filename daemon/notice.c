@@ -241,6 +241,12 @@ notice_to_json(const struct notice *n)
 	json_int(root, "created", n->created);
 	if (n->test)
 		cJSON_AddTrueToObject(root, "test");
+	/* Kept across a merge or a fold (notice-merge.c), so a message
+	 * still says what it no longer shows. */
+	if (n->nsuperseded > 0)
+		json_int(root, "superseded", (int64_t)n->nsuperseded);
+	if (n->nunreadable > 0)
+		json_int(root, "unreadable", (int64_t)n->nunreadable);
 	events = cJSON_AddArrayToObject(root, "events");
 	for (i = 0; i < n->nevents; i++) {
 		e = &n->events[i];
@@ -504,7 +510,7 @@ notice_from_json(const char *json, char **cause)
 	struct notice		*n = NULL;
 	struct notice_event	 e;
 	char			*why = NULL;
-	int64_t			 created;
+	int64_t			 created, count;
 
 	if (json == NULL || (root = cJSON_Parse(json)) == NULL) {
 		*cause = xstrdup("notice: not valid JSON");
@@ -528,6 +534,9 @@ notice_from_json(const char *json, char **cause)
 	}
 	n = notice_new(id, name, cur, lang, tz, created);
 	n->test = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(root, "test"));
+	if (json_int_in(cJSON_GetObjectItemCaseSensitive(root, "superseded"),
+	    0, INT32_MAX, &count) == 0)
+		n->nsuperseded = (size_t)count;
 	/* One event that cannot be read does not sink the others: the
 	 * message says how many are missing, the deliverer logs why. */
 	cJSON_ArrayForEach(o, events) {
@@ -540,6 +549,14 @@ notice_from_json(const char *json, char **cause)
 			continue;
 		}
 		notice_add_event(n, &e);
+	}
+	/* Unreadable in a payload merged or folded into this one. */
+	if (json_int_in(cJSON_GetObjectItemCaseSensitive(root, "unreadable"),
+	    0, INT32_MAX, &count) == 0 && count > 0) {
+		n->nunreadable += (size_t)count;
+		if (n->unreadable_why == NULL)
+			n->unreadable_why = xstrdup("left out when notices "
+			    "were merged (logged then)");
 	}
 	cJSON_Delete(root);
 	return (n);

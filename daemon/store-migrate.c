@@ -192,6 +192,12 @@ static const char *store_migrations[] = {
 	 * receivers) were delivered, so that a retry resumes at the first
 	 * part not delivered and never sends one twice. */
 	"ALTER TABLE outbox ADD COLUMN parts_done INTEGER NOT NULL DEFAULT 0;",
+
+	/* 10: routing (store-outbox.c): the items of a client and receiver
+	 * never tried, found without reading the others: the one a grouping
+	 * wait merges into, and the backlog a catch-up folds. */
+	"CREATE INDEX outbox_untried ON outbox (client, receiver, next_at)"
+	"  WHERE status = 'pending' AND attempts = 0;",
 };
 
 #define STORE_NMIGRATIONS \

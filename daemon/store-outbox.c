@@ -101,6 +101,51 @@ const char *const store_outbox_sql[ST__MAX] = {
 	[ST_OUTBOX_PART_DONE] =
 	    "UPDATE outbox SET parts_done = ?2, attempts = attempts + 1"
 	    " WHERE id = ?1 AND status = 'pending' AND parts_done < ?2",
+	/*
+	 * Routing and catch-up: items never tried (index outbox_untried of
+	 * migration 10). The guards repeat "never tried" so that an item
+	 * attempted meanwhile is never rewritten under a receiver that may
+	 * have seen it.
+	 */
+	/*
+	 * A group still open: due more than a second after both the caller's
+	 * time and the clock now. The daemon may start an item the moment it
+	 * is due, and `roiwatch ingest` routes in another process: the margin
+	 * keeps a merge (committed within its evaluation's short slice) from
+	 * changing an item the daemon is already sending.
+	 */
+	[ST_OUTBOX_GROUP_OPEN] =
+	    "SELECT id, payload, next_at FROM outbox"
+	    " WHERE client = ?1 AND receiver = ?2 AND status = 'pending'"
+	    " AND attempts = 0"
+	    " AND next_at > max(?3, CAST(strftime('%s', 'now') AS INTEGER)) + 1"
+	    " ORDER BY next_at DESC, id DESC LIMIT 1",
+	[ST_OUTBOX_ADD_AT] =
+	    "INSERT INTO outbox (id, client, receiver, idem_key, payload,"
+	    " created, attempts, next_at, status)"
+	    " SELECT n, ?1, ?2,"
+	    " 'rw-' || ?1 || '-' || n || '-' || lower(hex(randomblob(8))),"
+	    " ?3, ?4, 0, ?5, 'pending'"
+	    " FROM (SELECT coalesce(max(id), 0) + 1 AS n FROM outbox)"
+	    " RETURNING id",
+	[ST_OUTBOX_REWRITE] =
+	    "UPDATE outbox SET payload = ?2, next_at = ?3"
+	    " WHERE id = ?1 AND status = 'pending' AND attempts = 0",
+	[ST_OUTBOX_REMOVE] =
+	    "DELETE FROM outbox"
+	    " WHERE id = ?1 AND status = 'pending' AND attempts = 0",
+	[ST_OUTBOX_CROWDED] =
+	    "SELECT client, receiver FROM outbox"
+	    " WHERE status = 'pending' AND attempts = 0"
+	    " AND id NOT IN (SELECT value FROM json_each(?2))"
+	    " GROUP BY client, receiver HAVING count(*) > ?1"
+	    " ORDER BY client, receiver",
+	[ST_OUTBOX_UNTRIED] =
+	    "SELECT id, client, receiver, idem_key, payload, created, attempts,"
+	    " next_at, last_error FROM outbox"
+	    " WHERE client = ?1 AND receiver = ?2 AND status = 'pending'"
+	    " AND attempts = 0 AND id NOT IN (SELECT value FROM json_each(?3))"
+	    " ORDER BY created, id LIMIT ?4",
 };
 
 int64_t
@@ -505,4 +550,159 @@ store_outbox_part_done(struct store *s, int64_t id, int64_t parts_done,
 	sqlite3_bind_int64(st, 2, parts_done);
 	return store_outbox_update(s, ST_OUTBOX_PART_DONE, id,
 	    "outbox part done", cause);
+}
+
+/* Ids as a JSON array of numbers for json_each (caller frees). */
+static char *
+store_json_ids(const int64_t *ids, size_t n)
+{
+	size_t	 i, len, size = n * 21 + 3;	/* at most 21 bytes each */
+	char	*out = xmalloc(size);
+
+	len = (size_t)snprintf(out, size, "[");
+	for (i = 0; i < n; i++)
+		len += (size_t)snprintf(out + len, size - len, "%s%lld",
+		    i > 0 ? "," : "", (long long)ids[i]);
+	snprintf(out + len, size - len, "]");
+	return out;
+}
+
+int
+store_outbox_group_open(struct store *s, const char *client,
+    const char *receiver, int64_t now, int64_t *id, int64_t *next_at,
+    char **payload, char **cause)
+{
+	sqlite3_stmt	*st = s->st[ST_OUTBOX_GROUP_OPEN];
+	int		 rc;
+
+	store_bind_text(st, 1, client);
+	store_bind_text(st, 2, receiver);
+	sqlite3_bind_int64(st, 3, now);
+	if ((rc = sqlite3_step(st)) == SQLITE_DONE) {
+		sqlite3_reset(st);
+		return 0;
+	}
+	if (rc != SQLITE_ROW)
+		return store_fail(s, st, "outbox group", cause);
+	*id = sqlite3_column_int64(st, 0);
+	*payload = store_column_strdup(st, 1);
+	*next_at = sqlite3_column_int64(st, 2);
+	sqlite3_reset(st);
+	if (*payload == NULL) {
+		xasprintf(cause, "outbox group: item %lld has no payload",
+		    (long long)*id);
+		return -1;
+	}
+	return 1;
+}
+
+int64_t
+store_outbox_add_at(struct store *s, const char *client, const char *receiver,
+    const char *payload, int64_t now, int64_t next_at, char **cause)
+{
+	sqlite3_stmt	*st = s->st[ST_OUTBOX_ADD_AT];
+	int64_t		 id;
+
+	store_bind_text(st, 1, client);
+	store_bind_text(st, 2, receiver);
+	store_bind_text(st, 3, payload);
+	sqlite3_bind_int64(st, 4, now);
+	sqlite3_bind_int64(st, 5, next_at);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		return store_fail(s, st, "adding to outbox", cause);
+	id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return id;
+}
+
+int
+store_outbox_rewrite(struct store *s, int64_t id, const char *payload,
+    int64_t next_at, char **cause)
+{
+	sqlite3_stmt	*st = s->st[ST_OUTBOX_REWRITE];
+
+	sqlite3_bind_int64(st, 1, id);
+	store_bind_text(st, 2, payload);
+	sqlite3_bind_int64(st, 3, next_at);
+	return store_outbox_update(s, ST_OUTBOX_REWRITE, id, "outbox rewrite",
+	    cause);
+}
+
+int
+store_outbox_remove(struct store *s, int64_t id, char **cause)
+{
+	sqlite3_stmt	*st = s->st[ST_OUTBOX_REMOVE];
+
+	sqlite3_bind_int64(st, 1, id);
+	return store_outbox_update(s, ST_OUTBOX_REMOVE, id, "outbox remove",
+	    cause);
+}
+
+void
+store_outbox_pairs_free(char **clients, char **receivers, int n)
+{
+	int	i;
+
+	for (i = 0; i < n; i++) {
+		free(clients != NULL ? clients[i] : NULL);
+		free(receivers != NULL ? receivers[i] : NULL);
+	}
+	free(clients);
+	free(receivers);
+}
+
+int
+store_outbox_crowded(struct store *s, int64_t cap, const int64_t *skip,
+    size_t nskip, char ***clients, char ***receivers, char **cause)
+{
+	sqlite3_stmt	*st = s->st[ST_OUTBOX_CROWDED];
+	char		*ids = store_json_ids(skip, nskip);
+	char		**c = NULL, **r = NULL;
+	int		 n = 0, alloc = 0, rc;
+
+	sqlite3_bind_int64(st, 1, cap);
+	sqlite3_bind_text(st, 2, ids, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == alloc) {
+			alloc = alloc != 0 ? alloc * 2 : 4;
+			c = xreallocarray(c, (size_t)alloc, sizeof *c);
+			r = xreallocarray(r, (size_t)alloc, sizeof *r);
+		}
+		c[n] = store_column_strdup(st, 0);
+		r[n] = store_column_strdup(st, 1);
+		n++;
+	}
+	if (rc != SQLITE_DONE) {
+		store_outbox_pairs_free(c, r, n);
+		n = store_fail(s, st, "outbox crowded", cause);
+		sqlite3_clear_bindings(st);
+		free(ids);
+		return n;
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	free(ids);
+	*clients = c;
+	*receivers = r;
+	return n;
+}
+
+int
+store_outbox_untried(struct store *s, const char *client,
+    const char *receiver, const int64_t *skip, size_t nskip, int limit,
+    struct outbox_item **items, char **cause)
+{
+	sqlite3_stmt	*st = s->st[ST_OUTBOX_UNTRIED];
+	char		*ids = store_json_ids(skip, nskip);
+	int		 n;
+
+	*items = NULL;
+	store_bind_text(st, 1, client);
+	store_bind_text(st, 2, receiver);
+	sqlite3_bind_text(st, 3, ids, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 4, limit);
+	n = store_outbox_read(s, st, items, cause);
+	sqlite3_clear_bindings(st);
+	free(ids);
+	return n;
 }

@@ -127,6 +127,13 @@ extern const size_t		 cfg_nreceiver_opts;
 extern const struct opt		 cfg_source_opts[];
 extern const size_t		 cfg_nsource_opts;
 
+/*
+ * config-table.c: the default of a receiver's min_interval_msecs, one row per
+ * receiver type (chat services accept about one post a second per webhook;
+ * files, webhooks and e-mail need no pacing).
+ */
+extern const int64_t		 cfg_receiver_min_interval_msecs[];
+
 /* config-table.c: choices (in the order of their enums) read elsewhere. */
 extern const char *const	 cfg_receiver_type_choices[];
 extern const char *const	 cfg_starttls_choices[];
@@ -175,6 +182,7 @@ int		 cfg_check_address(const char *, char **);
 int		 cfg_receivers_mail(struct cfg_ctx *, const cJSON *root,
 		    struct client_conf *);
 int		 cfg_check_url(const char *, char **);
+int		 cfg_check_severity(const char *, char **);
 
 /* config-source.c */
 int		 cfg_sources(struct cfg_ctx *, const struct opt *,

@@ -69,6 +69,14 @@ struct receiver_conf {
 	int64_t		 max_in_flight;	/* webhook, smtp: deliveries at once */
 	int		 allow_insecure; /* webhook, smtp: without TLS to a host
 					   that is not loopback (warned) */
+	/* Routing (eval.c, deliver.c): the severities it is sent, as
+	 * written and as a set (1 << enum rule_severity; all by default),
+	 * and the least time between the starts of two of its deliveries
+	 * (default: its type's, cfg_receiver_min_interval_msecs). */
+	char		**severities;
+	size_t		 nseverities;
+	unsigned	 severity_mask;
+	int64_t		 min_interval_msecs;
 };
 
 struct client_conf {
@@ -110,6 +118,9 @@ struct client_conf {
 	char		*quiet_hours;	/* as written, "" or absent: none */
 	int		 has_quiet;
 	int32_t		 quiet_start, quiet_end;
+	/* Events of the client within this long after the first go out as
+	 * one message per receiver (eval_route); 0: each evaluation's at once. */
+	int64_t		 group_wait_secs;
 };
 
 enum source_type {
@@ -187,6 +198,9 @@ struct config {
 	int64_t		 delivery_max_in_flight_per_client;
 	int64_t		 delivery_max_in_flight_per_receiver; /* default */
 	int64_t		 outbox_retention_days;
+	int64_t		 catchup_max;	/* never-attempted items of one client
+					   and receiver folded beyond this
+					   (outbox-fold.c); 0: never */
 	int64_t		 http_max_body_bytes;
 	int64_t		 http_max_header_bytes;
 	int64_t		 http_max_rows;

@@ -45,6 +45,8 @@ struct ndoc {
 	char			*greeting;	/* "Hello," */
 	char			*intro;		/* what was evaluated */
 	char			*test_note;	/* NULL unless a test message */
+	char			*catchup;	/* NULL unless earlier events were
+						   folded into this one message */
 	struct ndoc_event	*events;
 	size_t			 nevents;
 	char			*unreadable;	/* NULL, or events left out */

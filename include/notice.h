@@ -103,6 +103,9 @@ struct notice {
 	 * out, counted in the message; the first reason for the log. */
 	size_t			 nunreadable;
 	char			*unreadable_why;
+	/* Events of this (subject, rule) folded away by a catch-up after
+	 * downtime, the latest kept (notice_fold, notice-merge.h). */
+	size_t			 nsuperseded;
 };
 
 struct notice	*notice_new(const char *client_id, const char *client_name,

@@ -314,6 +314,44 @@ int	store_outbox_drop(struct store *, int64_t id, int64_t now, int due,
 	    char **cause);
 
 /*
+ * Routing and catch-up (eval.c, outbox-fold.c). An item "never tried" is
+ * pending with no attempt made: no receiver has seen its key yet, so its
+ * payload may still change. (The daemon starts items in the thread that
+ * routes and folds: an item it has in flight is left out by the caller.)
+ *
+ * store_outbox_group_open: the item of client and receiver that waits for
+ * its group -- never tried, due more than a second after now (and after the
+ * clock: see ST_OUTBOX_GROUP_OPEN) -- into *id, *next_at and *payload
+ * (caller frees): 1, 0 when there is none, -1.
+ * store_outbox_add_at: store_outbox_add() due at next_at instead of now.
+ * store_outbox_rewrite: a never-tried item's new payload and due time;
+ * -1 when it is not (or no longer) never tried.
+ * store_outbox_remove: delete a never-tried item (folded into another).
+ */
+int	store_outbox_group_open(struct store *, const char *client,
+	    const char *receiver, int64_t now, int64_t *id, int64_t *next_at,
+	    char **payload, char **cause);
+int64_t	store_outbox_add_at(struct store *, const char *client,
+	    const char *receiver, const char *payload, int64_t now,
+	    int64_t next_at, char **cause);
+int	store_outbox_rewrite(struct store *, int64_t id, const char *payload,
+	    int64_t next_at, char **cause);
+int	store_outbox_remove(struct store *, int64_t id, char **cause);
+/*
+ * The (client, receiver) pairs with more than cap items never tried, the
+ * ids in skip (in flight) left out: their count, the pairs in *clients and
+ * *receivers (free with store_outbox_pairs_free), or -1.
+ */
+int	store_outbox_crowded(struct store *, int64_t cap, const int64_t *skip,
+	    size_t nskip, char ***clients, char ***receivers, char **cause);
+void	store_outbox_pairs_free(char **clients, char **receivers, int n);
+/* The never-tried items of a pair, oldest first, at most limit, the ids in
+ * skip left out: as store_outbox_due(). */
+int	store_outbox_untried(struct store *, const char *client,
+	    const char *receiver, const int64_t *skip, size_t nskip, int limit,
+	    struct outbox_item **items, char **cause);
+
+/*
  * Savepoints inside a store_begin() transaction: one per input of a batch, so a
  * refused input is undone while the rest of the batch commits.
  */

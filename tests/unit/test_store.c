@@ -1145,6 +1145,7 @@ test_migrate_from_1(void **state)
 	    " 'firing', 1000, 1010, -250000, 1);"
 	    " DROP TABLE replay_seen;"
 	    " DROP TABLE silence; DROP TABLE held_notice;"
+	    " DROP INDEX outbox_untried;"
 	    " ALTER TABLE outbox DROP COLUMN parts_done;"
 	    " ALTER TABLE metrics DROP COLUMN src;"
 	    " ALTER TABLE metrics DROP COLUMN odd;"
