@@ -97,9 +97,16 @@ deliver_probe_destination(const struct receiver_conf *r,
 char *
 deliver_probe_format(const struct deliver_probe *p, char *buf, size_t len)
 {
-	char	status[128], reason[300], name[80], type[40];
+	char	status[128], reason[300], name[80], type[40], parts[64];
 	size_t	slen;
 
+	/* A message in several parts: how far it went. */
+	parts[0] = '\0';
+	if (p->parts > 1 && p->outcome == PROBE_DELIVERED)
+		snprintf(parts, sizeof parts, " (%zu messages)", p->parts);
+	else if (p->parts > 1 && p->outcome != PROBE_UNUSABLE)
+		snprintf(parts, sizeof parts, " at message %zu of %zu",
+		    p->parts_delivered + 1, p->parts);
 	status[0] = '\0';
 	if (p->status != 0)
 		snprintf(status, sizeof status, "%s%s%ld%s%s", p->protocol,
@@ -113,14 +120,16 @@ deliver_probe_format(const struct deliver_probe *p, char *buf, size_t len)
 	 * Error"), an SMTP one starts with it: said once. */
 	if (reason[0] != '\0' && slen > 0 && strncmp(reason, status,
 	    slen) == 0)
-		snprintf(buf, len, "%s (%s) -> %s: %s, %s (%.3f s)", name, type,
-		    p->destination, deliver_probe_outcome_name(p->outcome),
-		    reason, p->secs);
-	else
-		snprintf(buf, len, "%s (%s) -> %s: %s%s%s%s%s (%.3f s)", name,
+		snprintf(buf, len, "%s (%s) -> %s: %s%s, %s (%.3f s)", name,
 		    type, p->destination,
-		    deliver_probe_outcome_name(p->outcome), slen > 0 ? ", " : "",
-		    status, reason[0] != '\0' ? ": " : "", reason, p->secs);
+		    deliver_probe_outcome_name(p->outcome), parts, reason,
+		    p->secs);
+	else
+		snprintf(buf, len, "%s (%s) -> %s: %s%s%s%s%s%s (%.3f s)",
+		    name, type, p->destination,
+		    deliver_probe_outcome_name(p->outcome), parts,
+		    slen > 0 ? ", " : "", status, reason[0] != '\0' ? ": " :
+		    "", reason, p->secs);
 	return buf;
 }
 
@@ -171,6 +180,89 @@ probe_timeout_cb(evutil_socket_t fd, short kind, void *arg)
 	event_base_loopbreak(run->base);
 }
 
+/* A background send (sendmail) ended: as a transfer would. */
+static void
+probe_job_done(struct deliver_job *job, int ok, long status,
+    const char *error)
+{
+	probe_done_cb(job->done_arg, ok, status, error);
+}
+
+/*
+ * Send the job's current part and judge what came back. 0: judged (in *o,
+ * with *res), -1: not sent (out says why; the run may have been handed to
+ * the curl loop, which frees it).
+ */
+static int
+probe_send(struct probe_run *run, struct curl_loop *cl,
+    const struct config *cfg, const struct receiver_conf *r,
+    struct deliver_probe *out, struct deliver_outcome *o, double t0)
+{
+	struct deliver_job	*job = run->job;
+	struct deliver_result	 res;
+	struct timeval		 limit;
+	struct event		*timer;
+	CURL			*easy = NULL;
+	char			*cause = NULL;
+
+	run->done = run->timed_out = run->ok = 0;
+	run->status = 0;
+	run->error[0] = '\0';
+	if (job->ops->send(job, r, cfg, &easy, &cause) != 0) {
+		if (easy != NULL)
+			curl_easy_cleanup(easy);
+		out->outcome = PROBE_UNUSABLE;
+		snprintf(out->reason, sizeof out->reason, "receiver: %s", cause);
+		free(cause);
+		return -1;
+	}
+	memset(&res, 0, sizeof res);
+	res.retry_after = res.status_text = "";
+	if (easy == NULL && job->cancel == NULL) { /* sent (or not) already */
+		res.ok = job->ok;
+		res.error = job->ok ? NULL : job->error;
+	} else if (easy != NULL && curl_loop_add(cl, easy, probe_done_cb,
+	    run) != 0)
+		res.error = "could not start transfer";
+	else {
+		limit.tv_sec = (time_t)(r->timeout_secs > 0 ? r->timeout_secs :
+		    cfg->delivery_timeout_secs) + PROBE_GRACE_SECS;
+		limit.tv_usec = 0;
+		if ((timer = evtimer_new(run->base, probe_timeout_cb, run)) ==
+		    NULL)
+			fatalx("%s: evtimer_new failed", __func__);
+		evtimer_add(timer, &limit);
+		while (!run->done && !run->timed_out &&
+		    event_base_dispatch(run->base) == 0)
+			;	/* a loopbreak of another's ends a pass early */
+		event_free(timer);
+		if (!run->done) {
+			out->outcome = PROBE_RETRY;
+			snprintf(out->reason, sizeof out->reason, "no answer "
+			    "in %lld s", (long long)limit.tv_sec);
+			out->secs = probe_mono() - t0;
+			if (job->cancel != NULL) {
+				/* A program still running: stopped here. */
+				job->cancel(job);
+				probe_run_free(run);
+			} else	/* the curl loop frees it when done with it */
+				run->abandoned = 1;
+			return -1;
+		}
+		res.ok = run->ok;
+		res.status = run->status;
+		res.error = run->ok ? NULL : run->error;
+		res.retry_after = job->retry_after;
+		res.status_text = job->status_text;
+	}
+	out->secs = probe_mono() - t0;
+	job->ops->classify(&res, (int64_t)time(NULL), o);
+	out->status = res.status;
+	snprintf(out->status_text, sizeof out->status_text, "%s",
+	    res.status_text);
+	return 0;
+}
+
 int
 deliver_probe(struct event_base *base, struct curl_loop *cl,
     const struct config *cfg, const struct client_conf *cc,
@@ -180,14 +272,9 @@ deliver_probe(struct event_base *base, struct curl_loop *cl,
 	const struct receiver_ops	*ops;
 	struct deliver_job		*job;
 	struct probe_run		*run;
-	struct deliver_result		 res;
 	struct deliver_outcome		 o;
-	struct timeval			 limit;
-	struct event			*timer;
-	CURL				*easy = NULL;
 	int64_t				 now = (int64_t)time(NULL);
-	char				*cause = NULL;
-	size_t				 slen;
+	size_t				 slen, i;
 	double				 t0;
 
 	memset(out, 0, sizeof *out);
@@ -219,61 +306,44 @@ deliver_probe(struct event_base *base, struct curl_loop *cl,
 	job->client = xstrdup(cc->id);
 	job->receiver = xstrdup(r->name);
 	xasprintf(&job->key, "rw-test-%s-%lld", cc->id, (long long)now);
-	job->body = ops->render(n, r, job->key, now);
-	job->len = strlen(job->body);
+	/* Every part of a message a chat service gets in several, in order,
+	 * as the daemon sends them. */
+	if (ops->render_parts != NULL)
+		job->nparts = ops->render_parts(n, r, &job->parts);
+	else {
+		job->parts = xcalloc(1, sizeof *job->parts);
+		job->parts[0] = ops->render(n, r, job->key, now);
+		job->nparts = 1;
+	}
+	out->parts = job->nparts;
 
 	run = xcalloc(1, sizeof *run);
 	run->base = base;
 	run->job = job;
+	job->base = base;
+	job->done = probe_job_done;
+	job->done_arg = run;
 	t0 = probe_mono();
-	if (ops->send(job, r, cfg, &easy, &cause) != 0) {
-		if (easy != NULL)
-			curl_easy_cleanup(easy);
-		out->outcome = PROBE_UNUSABLE;
-		snprintf(out->reason, sizeof out->reason, "receiver: %s", cause);
-		free(cause);
-		out->secs = probe_mono() - t0;
-		probe_run_free(run);
-		return -1;
-	}
-	memset(&res, 0, sizeof res);
-	res.retry_after = res.status_text = "";
-	if (easy == NULL) {		/* sent (or not) already */
-		res.ok = job->ok;
-		res.error = job->ok ? NULL : job->error;
-	} else if (curl_loop_add(cl, easy, probe_done_cb, run) != 0)
-		res.error = "could not start transfer";
-	else {
-		limit.tv_sec = (time_t)(r->timeout_secs > 0 ? r->timeout_secs :
-		    cfg->delivery_timeout_secs) + PROBE_GRACE_SECS;
-		limit.tv_usec = 0;
-		if ((timer = evtimer_new(base, probe_timeout_cb, run)) == NULL)
-			fatalx("%s: evtimer_new failed", __func__);
-		evtimer_add(timer, &limit);
-		while (!run->done && !run->timed_out &&
-		    event_base_dispatch(base) == 0)
-			;	/* a loopbreak of another's ends a pass early */
-		event_free(timer);
-		if (!run->done) {
-			/* The curl loop frees it when it is done with it. */
-			run->abandoned = 1;
-			out->outcome = PROBE_RETRY;
-			snprintf(out->reason, sizeof out->reason, "no answer "
-			    "in %lld s", (long long)limit.tv_sec);
+	for (i = 0; i < job->nparts; i++) {
+		job->part = i;
+		job->body = job->parts[i];
+		job->len = strlen(job->body);
+		job->off = 0;
+		curl_slist_free_all(job->headers);
+		job->headers = NULL;
+		job->ok = 0;
+		job->error[0] = job->retry_after[0] = job->status_text[0] =
+		    '\0';
+		if (probe_send(run, cl, cfg, r, out, &o, t0) != 0) {
 			out->secs = probe_mono() - t0;
+			if (out->outcome == PROBE_UNUSABLE)
+				probe_run_free(run);
 			return -1;
 		}
-		res.ok = run->ok;
-		res.status = run->status;
-		res.error = run->ok ? NULL : run->error;
-		res.retry_after = job->retry_after;
-		res.status_text = job->status_text;
+		if (o.verdict != DELIVER_DELIVERED)
+			break;
+		out->parts_delivered++;
 	}
-	out->secs = probe_mono() - t0;
-	ops->classify(&res, (int64_t)time(NULL), &o);
-	out->status = res.status;
-	snprintf(out->status_text, sizeof out->status_text, "%s",
-	    res.status_text);
 	switch (o.verdict) {
 	case DELIVER_DELIVERED:
 		out->outcome = PROBE_DELIVERED;

@@ -501,14 +501,17 @@ deliver_done_cb(void *arg, int ok, long status, const char *error)
 struct event_base *
 deliver_job_base(const struct deliver_job *job)
 {
-	return (job->d->base);
+	return (job->base != NULL ? job->base : job->d->base);
 }
 
 void
 deliver_job_done(struct deliver_job *job, int ok, long status,
     const char *error)
 {
-	deliver_done_cb(job, ok, status, error);
+	if (job->done != NULL)
+		job->done(job, ok, status, error);
+	else
+		deliver_done_cb(job, ok, status, error);
 }
 
 /* Record the outcomes the locked store refused, as soon as it is free. */

@@ -103,6 +103,12 @@ struct deliver_job {
 	void			(*cancel)(struct deliver_job *);
 	struct deliver_outcome	 outcome;
 	LIST_ENTRY(deliver_job)	 entry;
+	/* Not deliver.c's job (deliver-probe.c): the loop a background send
+	 * runs in, and who hears its end instead of deliver.c. */
+	struct event_base	*base;
+	void			(*done)(struct deliver_job *, int ok,
+				    long status, const char *error);
+	void			*done_arg;
 };
 
 struct receiver_ops {

@@ -38,6 +38,8 @@ struct deliver_probe {
 	char		 reason[256];		/* why not delivered, or "";
 						   never a secret */
 	double		 secs;			/* how long it took */
+	size_t		 parts;			/* messages the notice took */
+	size_t		 parts_delivered;	/* of them, taken */
 };
 
 /*

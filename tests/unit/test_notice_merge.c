@@ -244,7 +244,7 @@ test_fold_again_json(void **state)
 	assert_int_equal(back->nevents, 1);
 	free(json);
 	text = notice_body_text(back);
-	assert_non_null(strstr(text, "2 earlier event(s) superseded"));
+	assert_non_null(strstr(text, "2 earlier events superseded"));
 	free(text);
 	two[0] = back;
 	two[1] = ns[2];
