@@ -31,7 +31,7 @@
 #include "store.h"
 #include "utf8.h"
 
-#define OUTBOX_PICKUP_SECS	30	/* deliver.c: DELIVER_MAX_DELAY */
+#define OUTBOX_PICKUP_SECS	5	/* deliver.c: DELIVER_MAX_DELAY */
 #define OUTBOX_LIST_DEFAULT	100	/* items `outbox list` shows */
 #define OUTBOX_LIST_MAX		1000000
 #define OUTBOX_CELL_MAX		1024

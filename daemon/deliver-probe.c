@@ -89,7 +89,9 @@ deliver_probe_destination(const struct receiver_conf *r,
 		else
 			snprintf(tmp, sizeof tmp, "directory %s/%s", state_dir,
 			    r->dir);
-	} else
+	} else if (r->ncommand > 0)
+		snprintf(tmp, sizeof tmp, "program %s", r->command[0]);
+	else
 		snprintf(tmp, sizeof tmp, "(no destination configured)");
 	return log_escape(tmp, strlen(tmp), buf, len);
 }

@@ -59,7 +59,7 @@
 #define DELIVER_MAX_PER_CLIENT	8
 #define DELIVER_MAX_PER_RECEIVER 4
 #define DELIVER_MAX_ROUNDS	8	/* outbox queries per run, then yield */
-#define DELIVER_MAX_DELAY	30	/* re-check the outbox at least this often:
+#define DELIVER_MAX_DELAY	5	/* re-check the outbox at least this often:
 					   items queued by `roiwatch ingest` */
 #define DELIVER_MAX_KEY		200	/* longest idempotency key sent */
 #define DELIVER_RECORD_MSECS	20	/* store locked: record outcomes then */

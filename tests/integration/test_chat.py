@@ -144,7 +144,7 @@ def test_each_type():
         # test-notify sends each type's example notice, in its shape.
         for t in TYPES:
             r = d.cli("test-notify", "acme", t)
-            check("sent" in r.stdout, r.stdout + r.stderr)
+            check("delivered" in r.stdout, r.stdout + r.stderr)
             bodies = srv.bodies("/" + t)
             check(len(bodies) == 2, "%s: test-notify sent %d" % (t, len(bodies) - 1))
             check_shape(t, json.loads(bodies[1]))

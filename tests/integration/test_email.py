@@ -339,7 +339,7 @@ def test_email_everywhere():
         d.stop()
         # roiwatch test-notify runs the program too, and says how it ended.
         r = d.cli("test-notify", "acme", "sm_ok")
-        check("sent" in r.stdout and len(os.listdir(sm_out["ok"])) == 2, r.stdout + r.stderr)
+        check("delivered" in r.stdout and len(os.listdir(sm_out["ok"])) == 2, r.stdout + r.stderr)
         r = d.cli("test-notify", "acme", "sm_fail", check_rc=False)
         check(r.returncode == 1 and "exited with status 1: cmo@acme.example... User unknown"
               in r.stderr, r.stdout + r.stderr)
