@@ -8,11 +8,16 @@
  */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "catalog.h"
 
 #include "config-internal.h"
 #include "rules.h"
+#include "xmalloc.h"
 
-static const char *const language_choices[] = { "en", "fr", NULL };
 const char *const cfg_receiver_type_choices[] = {
 	"file", "webhook", "smtp", "sendmail", "slack", "teams", "discord",
 	"mattermost", "googlechat", NULL
@@ -189,7 +194,8 @@ const struct opt cfg_client_opts[] = {
 	  NULL, cfg_check_timezone, "IANA time zone of the client's days and"
 	  " digests, e.g. \"Europe/Paris\", or \"UTC\"." },
 	{ "language", OPT_WORD, C(language), 0, 0, 0, "\"en\"", 0, 0,
-	  language_choices, NULL, "Language of messages and digests." },
+	  NULL, cfg_check_language, "Language of messages and digests: one"
+	  " of the message catalogues built in (po/*.po: en, fr)." },
 	{ "email_from", OPT_STRING, C(email_from), 0, 0, 0, NULL, 0, 0, NULL,
 	  cfg_check_address, "From of the client's e-mail receivers (file,"
 	  " smtp, sendmail) that set none; default: the main file's"
@@ -628,3 +634,24 @@ _Static_assert(NOPTS(cfg_receiver_opts) <= OPT_TABLE_MAX,
 _Static_assert(NOPTS(cfg_source_opts) <= OPT_TABLE_MAX,
     "source_opts too large");
 _Static_assert(NOPTS(cfg_rule_opts) <= OPT_TABLE_MAX, "rule_opts too large");
+
+/* A language is one of the catalogues built in: a new po/<lang>.po is a
+ * new language, with no change here. */
+int
+cfg_check_language(const char *s, char **why)
+{
+	const char *const	*l;
+	size_t			 len = 0;
+	char			*list, *p;
+
+	if (catalog_has_language(s))
+		return 0;
+	for (l = catalog_languages(); *l != NULL; l++)
+		len += strlen(*l) + 2;
+	p = list = xcalloc(1, len + 1);
+	for (l = catalog_languages(); *l != NULL; l++)
+		p += sprintf(p, "%s%s", p == list ? "" : ", ", *l);
+	xasprintf(why, "\"%s\" has no message catalogue (known: %s)", s, list);
+	free(list);
+	return -1;
+}

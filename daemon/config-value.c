@@ -357,7 +357,7 @@ cfg_value(struct cfg_ctx *ctx, const struct opt *o, const cJSON *v,
 		if (*s == '\0' && !(o->flags & OPT_EMPTY))
 			return cfg_error(ctx, line, o->name, "must not be"
 			    " empty");
-		if (o->type == OPT_WORD) {
+		if (o->type == OPT_WORD && o->choices != NULL) {
 			for (i = 0; o->choices[i] != NULL; i++) {
 				if (strcmp(s, o->choices[i]) == 0)
 					break;

@@ -114,6 +114,8 @@ static void	deliver_job_end(struct deliver *, struct deliver_job *);
 static void	deliver_next_part(struct deliver *, struct deliver_job *);
 static void	deliver_done_cb(void *, int, long, const char *);
 static void	deliver_pace_clear(struct deliver *);
+static int64_t	deliver_pace_interval(const struct deliver *, const char *,
+		    const char *);
 
 const struct receiver_ops *
 deliver_receiver_ops(enum receiver_type type)
@@ -447,6 +449,15 @@ static void
 deliver_recorded(struct deliver *d, struct deliver_job *job)
 {
 	if (deliver_more_parts(job)) {
+		/* A rate-limited receiver (chat services throttle near a
+		 * message a second) takes the next part when its interval
+		 * has passed: the item stays due, and the scheduler resumes
+		 * it at its first part not delivered. */
+		if (job->id >= 0 && deliver_pace_interval(d, job->client,
+		    job->receiver) > 0) {
+			deliver_job_end(d, job);
+			return;
+		}
 		deliver_next_part(d, job);
 		return;
 	}

@@ -182,6 +182,7 @@ int		 cfg_check_address(const char *, char **);
 int		 cfg_receivers_mail(struct cfg_ctx *, const cJSON *root,
 		    struct client_conf *);
 int		 cfg_check_url(const char *, char **);
+int		 cfg_check_language(const char *, char **);
 int		 cfg_check_severity(const char *, char **);
 
 /* config-source.c */

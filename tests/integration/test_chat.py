@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 import threading
+import time
 
 import harness
 from harness import CSV_HEADER, Daemon, check, client, run, wait_for
@@ -67,8 +68,12 @@ class ChatHandler(http.server.BaseHTTPRequestHandler):
         pass
 
 
-def receivers(port, types):
-    return [{"name": t, "type": t, "url": "http://127.0.0.1:%d/%s" % (port, t)} for t in types]
+def receivers(port, types, interval=0):
+    """Chat receivers of the given types; interval: their min_interval_msecs
+    (0 here, so that tests of formats and parts do not wait for the chat
+    services' default pace, which test_parts_paced checks)."""
+    return [{"name": t, "type": t, "url": "http://127.0.0.1:%d/%s" % (port, t),
+             "min_interval_msecs": interval} for t in types]
 
 
 def metrics(d):
@@ -210,6 +215,35 @@ def test_300_campaigns_in_parts():
         n = len(bodies)
         check(metrics(d) == {"delivered": n, "retry": 0, "dead": 0}, "/metrics %r" % metrics(d))
         check("delivered part 1/%d of notice" % parts[0] in d.log(), d.log())
+        d.stop()
+    finally:
+        d.cleanup()
+        srv.close()
+
+
+def test_parts_paced():
+    """A rate-limited receiver gets the parts of a long message no closer
+    together than its interval, in order, each once."""
+    srv = ChatServer()
+    times = []
+    real_fail = srv.fail
+
+    def stamp(path, body, seen):
+        times.append(time.monotonic())
+        return real_fail(path, body, seen)
+    srv.fail = stamp
+    d = Daemon([client("acme", receivers=receivers(srv.port, ["discord"], interval=300))])
+    try:
+        d.start()
+        d.drop("m.csv", breach(150))
+        wait_for(lambda: len(srv.bodies("/discord")) >= 2 and
+                 d.query("select count(*) from outbox where status != 'done'") == [(0,)],
+                 timeout=30, what="every part delivered")
+        bodies = srv.bodies("/discord")
+        check(len(bodies) >= 3, "only %d messages" % len(bodies))
+        gaps = [b - a for a, b in zip(times, times[1:])]
+        check(min(gaps) >= 0.29, "parts closer than the interval: %r" % gaps)
+        check(sorted(campaigns(bodies)) == list(range(1, 151)), "campaigns once each")
         d.stop()
     finally:
         d.cleanup()
