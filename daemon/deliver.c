@@ -83,8 +83,6 @@ struct deliver {
 	struct event		*record_timer;	/* unrecorded outcomes */
 	LIST_HEAD(, deliver_job) jobs;
 	size_t			 inflight;
-	deliver_test_cb		 test_cb;	/* deliver_test() outcome */
-	void			*test_arg;
 	uint64_t		 rng;		/* jitter; seeded once */
 	struct deliver_stats	 stats;
 	struct deliver_pace	*pace;		/* rate-limited receivers */
@@ -296,10 +294,7 @@ deliver_outcome(struct deliver *d, const struct deliver_job *job,
 	int	 expired;
 
 	if (o->verdict == DELIVER_DELIVERED && job->part + 1 < job->nparts) {
-		/* A part short of the last: counted, and the next is sent
-		 * (a test's callback waits for the last). */
-		if (job->id < 0)
-			return (0);
+		/* A part short of the last: counted, and the next is sent. */
 		if (store_outbox_part_done(d->store, job->id,
 		    (int64_t)job->part + 1, &cause) != 0)
 			goto fail;
@@ -308,12 +303,6 @@ deliver_outcome(struct deliver *d, const struct deliver_job *job,
 		    "client %s to receiver %s (attempt %" PRId64 ")",
 		    job->part + 1, job->nparts, job->id, job->client,
 		    job->receiver, n);
-		return (0);
-	}
-	if (job->id < 0) {	/* deliver_test(): no outbox row */
-		if (d->test_cb != NULL)
-			d->test_cb(d->test_arg, o->verdict == DELIVER_DELIVERED ?
-			    NULL : o->reason);
 		return (0);
 	}
 	if (o->verdict == DELIVER_DELIVERED) {
@@ -382,11 +371,6 @@ deliver_dead(struct deliver *d, const struct outbox_item *it,
 {
 	char	*cause = NULL, esc[512];
 
-	if (it->id < 0) {
-		if (d->test_cb != NULL)
-			d->test_cb(d->test_arg, reason);
-		return;
-	}
 	if (store_outbox_dead(d->store, it->id, (int64_t)time(NULL), reason,
 	    &cause) != 0) {
 		log_warnx("notice %" PRId64 ": %s", it->id, cause);
@@ -470,10 +454,8 @@ deliver_job_end(struct deliver *d, struct deliver_job *job)
 {
 	LIST_REMOVE(job, entry);
 	d->inflight--;
-	/* A slot is free and more may be due: look again once we return
-	 * (not after a deliver_test(): the command line drains no outbox). */
-	if (job->id >= 0)
-		deliver_kick(d);
+	/* A slot is free and more may be due: look again once we return. */
+	deliver_kick(d);
 	deliver_job_free(job);
 }
 
@@ -596,8 +578,6 @@ deliver_resume(struct deliver *d, const struct outbox_item *it,
 	int64_t	 done;
 	char	*cause = NULL;
 
-	if (it->id < 0)
-		return (0);
 	if ((done = store_outbox_parts_done(d->store, it->id, &cause)) < 0) {
 		log_warnx("notice %" PRId64 ": %s", it->id, cause);
 		free(cause);
@@ -647,8 +627,6 @@ deliver_next_part(struct deliver *d, struct deliver_job *job)
 		log_info("notice %" PRId64 " of client %s: receiver %s changed;"
 		    " parts after %zu/%zu wait for the next pass", job->id,
 		    job->client, job->receiver, job->part + 1, job->nparts);
-		if (job->id < 0 && d->test_cb != NULL)
-			d->test_cb(d->test_arg, "receiver changed");
 		deliver_job_end(d, job);
 		return;
 	}
@@ -670,8 +648,6 @@ deliver_next_part(struct deliver *d, struct deliver_job *job)
 		log_warnx("notice %" PRId64 " of client %s to receiver %s: "
 		    "part %zu/%zu not sent: %s", job->id, job->client,
 		    job->receiver, job->part + 1, job->nparts, esc);
-		if (job->id < 0 && d->test_cb != NULL)
-			d->test_cb(d->test_arg, cause);
 		free(cause);
 		if (easy != NULL)
 			curl_easy_cleanup(easy);
@@ -1153,30 +1129,4 @@ deliver_run(struct deliver *d)
 		return;
 	}
 	deliver_arm(d, delay);
-}
-
-/*
- * Send one notice to one receiver now, outside the outbox: no row, no retry,
- * the outcome goes to cb. For `roiwatch test-notify`.
- */
-int
-deliver_test(struct deliver *d, const char *client, const char *receiver,
-    const char *payload, deliver_test_cb cb, void *arg)
-{
-	struct outbox_item	 it;
-	char			*key;
-
-	memset(&it, 0, sizeof it);
-	it.id = -1;
-	it.created = (int64_t)time(NULL);
-	xasprintf(&key, "rw-test-%s-%lld", client, (long long)it.created);
-	it.client = (char *)client;
-	it.receiver = (char *)receiver;
-	it.payload = (char *)payload;
-	it.idem_key = key;
-	d->test_cb = cb;
-	d->test_arg = arg;
-	deliver_start(d, &it);
-	free(key);
-	return 0;
 }

@@ -68,7 +68,7 @@ struct deliver_outcome {
 struct deliver_job {
 	struct deliver		*d;		/* NULL once orphaned */
 	const struct receiver_ops *ops;
-	int64_t			 id;		/* outbox id; -1: deliver_test() */
+	int64_t			 id;		/* outbox id; -1: a probe (test-notify) */
 	int64_t			 created;
 	int64_t			 attempts;	/* made before this one */
 	char			*client;

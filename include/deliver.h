@@ -61,14 +61,4 @@ struct deliver_stats {
 void		 deliver_get_stats(const struct deliver *,
 		    struct deliver_stats *);
 
-/*
- * Send one notice (JSON payload as in the outbox) to one receiver at once,
- * outside the outbox: nothing is stored and nothing retried; cb gets NULL on
- * success or the reason of the failure (`roiwatch test-notify`).
- */
-typedef void (*deliver_test_cb)(void *arg, const char *error);
-int		 deliver_test(struct deliver *, const char *client,
-		    const char *receiver, const char *payload, deliver_test_cb,
-		    void *arg);
-
 #endif
