@@ -567,7 +567,7 @@ notice_rule_text(struct ndoc_event *ev, const struct notice *n,
 		money_format_currency(r->projected, n->currency, lang, a,
 		    sizeof a);
 		if (r->runout_day != INT32_MAX) {
-			metric_format_date(r->runout_day, c);
+			window_format_date(r->runout_day, lang, c, sizeof c);
 			/* TRANSLATORS: an amount, then a date. */
 			snprintf(line, sizeof line, tr(lang, "%s at the "
 			    "period's end; runs out on %s at the current rate"),
@@ -578,12 +578,12 @@ notice_rule_text(struct ndoc_event *ev, const struct notice *n,
 		ndoc_add(ev, tr(lang, "Forecast"), line);
 	}
 	if (r->type == RULE_FRESHNESS) {
-		metric_format_date(r->expected_day, a);
+		window_format_date(r->expected_day, lang, a, sizeof a);
 		if (r->last_day == INT32_MIN)
 			snprintf(c, sizeof c, "%s", trc(lang, "latest data",
 			    "none"));
 		else
-			metric_format_date(r->last_day, c);
+			window_format_date(r->last_day, lang, c, sizeof c);
 		/* TRANSLATORS: a day, hours and minutes, a time zone, and
 		 * the latest day with data (or "none"). */
 		snprintf(line, sizeof line, tr(lang, "data of %s expected by "

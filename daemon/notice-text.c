@@ -23,6 +23,7 @@
 #include "notice-internal.h"
 #include "utf8.h"
 #include "rules.h"
+#include "window.h"
 #include "xmalloc.h"
 
 /* Column at which values start in the plain-text body. */
@@ -345,11 +346,11 @@ static void
 notice_sources_line(struct ndoc_event *ev, const char *lang,
     const struct notice_event *e)
 {
-	char	 label[64], day[11], *cost, *rev, *val;
+	char	 label[64], day[24], *cost, *rev, *val;
 
 	if (e->src_cost[0] == '\0' && e->src_revenue[0] == '\0')
 		return;
-	metric_format_date(e->src_day, day);
+	window_format_date(e->src_day, lang, day, sizeof day);
 	snprintf(label, sizeof label, tr(lang, "Latest day (%s)"), day);
 	cost = notice_clean(e->src_cost);
 	rev = notice_clean(e->src_revenue);
@@ -445,8 +446,8 @@ notice_event_doc(struct ndoc_event *ev, const struct notice *n,
 	else
 		snprintf(val, sizeof val, "%s", tr(lang, "lifetime"));
 	if (e->totals.samples > 0) {
-		metric_format_date(e->totals.first_day, a);
-		metric_format_date(e->totals.last_day, c);
+		window_format_date(e->totals.first_day, lang, a, sizeof a);
+		window_format_date(e->totals.last_day, lang, c, sizeof c);
 		/* TRANSLATORS: the first and last days with figures. */
 		snprintf(val + strlen(val), sizeof val - strlen(val),
 		    tr(lang, " (%s to %s)"), a, c);

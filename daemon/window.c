@@ -323,8 +323,8 @@ window_next_rollover(const struct tz *tz, int64_t now)
 }
 
 /* "2026-12-01", or "01/12/2026" in French: the catalogue's date format. */
-static void
-window_date(int32_t d, const char *lang, char *buf, size_t len)
+char *
+window_format_date(int32_t d, const char *lang, char *buf, size_t len)
 {
 	int		y;
 	unsigned	m, md;
@@ -332,6 +332,7 @@ window_date(int32_t d, const char *lang, char *buf, size_t len)
 	metric_civil_from_days(d, &y, &m, &md);
 	/* TRANSLATORS: a date from year, month, day; reorder with %3$02u. */
 	snprintf(buf, len, trc(lang, "date", "%04d-%02u-%02u"), y, m, md);
+	return buf;
 }
 
 char *
@@ -344,13 +345,13 @@ window_format_range(const struct window_range *r, const char *lang, char *buf,
 		snprintf(buf, len, "%s", tr(lang, "all data"));
 		return buf;
 	}
-	window_date(r->from, lang, a, sizeof a);
+	window_format_date(r->from, lang, a, sizeof a);
 	if (r->from == r->to) {
 		/* TRANSLATORS: a window of a single day. */
 		snprintf(buf, len, trc(lang, "window", "%s"), a);
 		return buf;
 	}
-	window_date(r->to, lang, b, sizeof b);
+	window_format_date(r->to, lang, b, sizeof b);
 	/* TRANSLATORS: a window's first and last days. */
 	snprintf(buf, len, trc(lang, "window", "%s to %s"), a, b);
 	return buf;

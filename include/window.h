@@ -17,6 +17,10 @@
 
 struct tz;
 
+/* A day in the language's date format ("2026-12-01", "01/12/2026"). */
+char	*window_format_date(int32_t day, const char *lang, char *buf,
+	    size_t len);
+
 #define WINDOW_DAYS_MAX	3660	/* n of "Nd", "last_N_days", "data_Nd" */
 #define WINDOW_NAME_MAX	24	/* bytes of window_name()'s longest text, with NUL */
 #define WINDOW_RANGE_TEXT_MAX	64	/* enough for window_format_range() */

@@ -91,7 +91,7 @@ test_sources(void **state)
 		  "(2024-03-05): cost from file ads.csv, revenue from http "
 		  "client acme" },
 		{ "fr", "file ads.csv", "http client acme", "Dernier jour "
-		  "(2024-03-05)\xc2\xa0: coût de file ads.csv, revenus de "
+		  "(05/03/2024)\xc2\xa0: coût de file ads.csv, revenus de "
 		  "http client acme" },
 		{ "en", "pull source shop", "pull source shop", "cost and "
 		  "revenue from pull source shop" },
@@ -361,7 +361,7 @@ test_text_fr(void **state)
 	assert_contains(body, "87\xe2\x80\xaf" "000,00");
 	assert_contains(body, "€");
 	assert_contains(body, "150\xe2\x80\xaf% (2,5:1)");
-	assert_contains(body, "30 derniers jours (du 2024-02-05 au 2024-03-05)");
+	assert_contains(body, "30 derniers jours (du 05/02/2024 au 05/03/2024)");
 	assert_null(strstr(body, "undefined"));
 	free(subject);
 	free(body);

@@ -175,7 +175,7 @@ test_budget_freshness_repeat(void **state)
 	assert_contains(s, "870,00\xc2\xa0\xe2\x82\xac dépensés sur "
 	    "1\xe2\x80\xaf" "000,00\xc2\xa0\xe2\x82\xac");
 	assert_contains(s, "du 01/11/2023 au 30/11/2023");
-	assert_contains(s, "budget épuisé le 2023-11-28 au rythme actuel");
+	assert_contains(s, "budget épuisé le 28/11/2023 au rythme actuel");
 	assert_contains(s, "toujours en alerte depuis 30/11/2023 15:05 "
 	    "(Europe/Paris) ; rappel toutes les 2 j");
 	free(s);
