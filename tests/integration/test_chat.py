@@ -159,11 +159,18 @@ def test_each_type():
 
 
 def marks(bodies):
-    """The (i, N) marks of Discord parts, in arrival order."""
+    """The (i, N) marks of Discord parts, in arrival order. A notice that
+    fits one message has none: (1, 1). (The evaluation may judge the
+    campaigns of one file in several slices, so a small notice can follow
+    a long one.)"""
     out = []
     for b in bodies:
-        m = re.search(r"\((\d+)/(\d+)\)\*\*", json.loads(b)["content"])
-        check(m is not None, "no mark in %r" % json.loads(b)["content"][:200])
+        content = json.loads(b)["content"]
+        m = re.search(r"\((\d+)/(\d+)\)\*\*", content)
+        if m is None:
+            check(content.startswith("**\\[roiwatch\\]"), "no mark in %r" % content[:200])
+            out.append((1, 1))
+            continue
         out.append((int(m.group(1)), int(m.group(2))))
     return out
 
@@ -259,10 +266,13 @@ def test_retry_resumes_at_failed_part():
         return None
 
     srv = ChatServer(fail)
-    d = Daemon([client("acme", receivers=receivers(srv.port, ["discord"]))])
+    # A grouping wait keeps the 25 campaigns in one notice even when the
+    # evaluation judges them in more than one slice.
+    d = Daemon([client("acme", receivers=receivers(srv.port, ["discord"]),
+                       group_wait_secs=2)])
     try:
         d.start()
-        # 25 campaigns: one evaluation slice, one notice, 3 parts.
+        # 25 campaigns: one notice, 3 parts.
         d.drop("m.csv", breach(25))
         wait_for(lambda: d.query("select status from outbox") == [("done",)], timeout=30,
                  what="the notice delivered (one notice)")
@@ -366,5 +376,5 @@ def test_check_config():
 
 
 if __name__ == "__main__":
-    run([test_each_type, test_300_campaigns_in_parts, test_retry_resumes_at_failed_part,
+    run([test_each_type, test_300_campaigns_in_parts, test_parts_paced, test_retry_resumes_at_failed_part,
          test_resume_after_restart, test_check_config])
