@@ -248,8 +248,14 @@ def test_parts_paced():
                  timeout=30, what="every part delivered")
         bodies = srv.bodies("/discord")
         check(len(bodies) >= 3, "only %d messages" % len(bodies))
+        # The daemon spaces the starts of the requests; an arrival may be
+        # late by the time one request takes in flight (more under
+        # sanitizers), so each gap is allowed some of it, the whole run
+        # only a little.
         gaps = [b - a for a, b in zip(times, times[1:])]
-        check(min(gaps) >= 0.29, "parts closer than the interval: %r" % gaps)
+        check(min(gaps) >= 0.15, "parts closer than the interval: %r" % gaps)
+        check(times[-1] - times[0] >= 0.3 * (len(times) - 1) - 0.1,
+              "%d parts in %.3f s: not paced at 300 ms" % (len(times), times[-1] - times[0]))
         check(sorted(campaigns(bodies)) == list(range(1, 151)), "campaigns once each")
         d.stop()
     finally:
