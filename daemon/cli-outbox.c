@@ -87,6 +87,44 @@ outbox_fetch(struct store *st, const char *cmd, int64_t id,
 	return 1;
 }
 
+/*
+ * `outbox CMD ID [FLAG]` (show, drop): the one option the command takes sets
+ * *flagged; the item is read into *it from the store opened into *st (with
+ * its configuration in *cfg). 0, or the exit status after a message: 2 for a
+ * bad id, 1 for an item that cannot be read (nothing left open).
+ */
+static int
+outbox_open_item(int argc, char **argv, const char *cmd, const char *flag,
+    int *flagged, struct config **cfg, struct store **st,
+    struct outbox_item *it)
+{
+	const char	*idtext = NULL;
+	int64_t		 id;
+	int		 i;
+
+	*flagged = 0;
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], flag) == 0)
+			*flagged = 1;
+		else if (argv[i][0] != '-' && idtext == NULL)
+			idtext = argv[i];
+		else
+			cli_usage();
+	}
+	if (idtext == NULL)
+		cli_usage();
+	if ((id = outbox_parse_id(cmd, idtext)) == -1)
+		return 2;
+	*cfg = cli_load_config(cli_config_path);
+	*st = cli_open_store(*cfg);
+	if (outbox_fetch(*st, cmd, id, it) != 0) {
+		store_free(*st);
+		config_free(*cfg);
+		return 1;
+	}
+	return 0;
+}
+
 static void
 outbox_print_json(cJSON *json)
 {
@@ -259,32 +297,14 @@ outbox_show(int argc, char **argv)
 	struct store		*st;
 	struct outbox_item	 it;
 	struct outbox_summary	 sum;
-	const char		*idtext = NULL;
 	char			*cause = NULL, cell[OUTBOX_CELL_MAX], t[32];
 	char			 esc[512];
-	int64_t			 id;
 	int			 json = 0, i, readable;
 	size_t			 k;
 
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--json") == 0)
-			json = 1;
-		else if (argv[i][0] != '-' && idtext == NULL)
-			idtext = argv[i];
-		else
-			cli_usage();
-	}
-	if (idtext == NULL)
-		cli_usage();
-	if ((id = outbox_parse_id("show", idtext)) == -1)
-		return 2;
-	cfg = cli_load_config(cli_config_path);
-	st = cli_open_store(cfg);
-	if (outbox_fetch(st, "show", id, &it) != 0) {
-		store_free(st);
-		config_free(cfg);
-		return 1;
-	}
+	if ((i = outbox_open_item(argc, argv, "show", "--json", &json, &cfg,
+	    &st, &it)) != 0)
+		return i;
 	readable = outbox_summary_parse(it.payload, &sum, &cause) == 0;
 	if (json) {
 		cJSON *o = outbox_item_json(&it, readable ? &sum : NULL);
@@ -499,31 +519,15 @@ outbox_drop(int argc, char **argv)
 	struct config		*cfg;
 	struct store		*st;
 	struct outbox_item	 it;
-	const char		*idtext = NULL;
 	char			*cause = NULL, who[300], t[32];
 	char			 cell[OUTBOX_CELL_MAX];
 	int64_t			 id, now = (int64_t)time(NULL);
 	int			 i, force = 0, rc = 1, dropped;
 
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--force") == 0)
-			force = 1;
-		else if (argv[i][0] != '-' && idtext == NULL)
-			idtext = argv[i];
-		else
-			cli_usage();
-	}
-	if (idtext == NULL)
-		cli_usage();
-	if ((id = outbox_parse_id("drop", idtext)) == -1)
-		return 2;
-	cfg = cli_load_config(cli_config_path);
-	st = cli_open_store(cfg);
-	if (outbox_fetch(st, "drop", id, &it) != 0) {
-		store_free(st);
-		config_free(cfg);
-		return 1;
-	}
+	if ((i = outbox_open_item(argc, argv, "drop", "--force", &force, &cfg,
+	    &st, &it)) != 0)
+		return i;
+	id = it.id;
 	outbox_who(&it, who, sizeof who);
 	if (it.state == OUTBOX_DONE)
 		fprintf(stderr, "roiwatch: outbox drop: item %lld (%s) was "
