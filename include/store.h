@@ -533,4 +533,69 @@ int	store_set_read_only(struct store *, char **cause);
  * any, fail at once (a long read stopped at shutdown). */
 void	store_interrupt(struct store *);
 
+/*
+ * Digests (store-digest.c): per (client, schedule) when the schedule was
+ * first seen and the last period sent. store_digest_get(): 1 found, 0 not
+ * (*st zeroed, sent_from INT32_MIN), -1. store_digest_arm(): record the
+ * schedule as seen at now unless it is already (0 or -1).
+ * store_digest_mark(): record period [from, to] as sent at now (late or
+ * not), inside the store_begin() transaction that adds its outbox items;
+ * returns 1, or 0 when a period from `from` or later is recorded already
+ * (sent by another process: the caller rolls back), or -1.
+ * store_digest_count(): digests recorded as sent (metrics), or -1.
+ */
+struct store_digest_state {
+	int64_t	 armed_at;
+	int32_t	 sent_from, sent_to;	/* INT32_MIN: none */
+	int64_t	 sent_at;
+	int	 late;
+};
+int	store_digest_get(struct store *, const char *client,
+	    const char *schedule, struct store_digest_state *, char **cause);
+int	store_digest_arm(struct store *, const char *client,
+	    const char *schedule, int64_t now, char **cause);
+int	store_digest_mark(struct store *, const char *client,
+	    const char *schedule, int32_t from, int32_t to, int64_t now,
+	    int late, char **cause);
+int64_t	store_digest_count(struct store *);
+
+/*
+ * Annotations (store-note.c): what the agency did, on a local day of a
+ * client, maybe about one campaign or channel. store_note_add(): its id
+ * (never reused) or -1. store_note_list(): the client's notes of days
+ * [from_day, to_day] (INT32_MIN / INT32_MAX: open), by day then id; *out
+ * freed with store_notes_free(). store_note_remove(): 1 removed, 0 no such
+ * note of that client, -1.
+ */
+struct store_note {
+	int64_t	 id;
+	char	*client;
+	int32_t	 day;
+	char	*campaign;	/* NULL: none */
+	char	*channel;	/* NULL: none */
+	char	*text;
+	int64_t	 created;	/* unix seconds */
+	char	*author;	/* "cli", "http client acme", "http operator" */
+};
+int64_t	store_note_add(struct store *, const struct store_note *,
+	    char **cause);
+int	store_note_list(struct store *, const char *client, int32_t from_day,
+	    int32_t to_day, struct store_note **out, size_t *n, char **cause);
+void	store_notes_free(struct store_note *, size_t n);
+int	store_note_remove(struct store *, const char *client, int64_t id,
+	    char **cause);
+
+/*
+ * Alert history (store-alert.c): each time a rule fires or is resolved
+ * for a subject, in the transaction that stores its new state.
+ * store_alert_events(): the client's events with from <= at < to, by time,
+ * to cb (non-zero stops and is returned); 0 or -1.
+ */
+int	store_alert_event_add(struct store *, const struct alert_key *,
+	    int fired, enum rule_severity, int64_t at, char **cause);
+typedef int (*store_alert_event_cb)(const struct alert_key *, int fired,
+	    enum rule_severity, int64_t at, void *arg);
+int	store_alert_events(struct store *, const char *client, int64_t from,
+	    int64_t to, store_alert_event_cb, void *arg, char **cause);
+
 #endif
