@@ -198,6 +198,21 @@ static const char *store_migrations[] = {
 	 * wait merges into, and the backlog a catch-up folds. */
 	"CREATE INDEX outbox_untried ON outbox (client, receiver, next_at)"
 	"  WHERE status = 'pending' AND attempts = 0;",
+
+	/* 11: notes of what the agency did (store-note.c), placed in the
+	 * digests' story and on the report page's charts. Ids are never
+	 * reused, so that removing note 4 never removes a newer one. */
+	"CREATE TABLE note ("
+	"  id       INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  client   TEXT NOT NULL,"
+	"  day      INTEGER NOT NULL,"		/* local day of the client */
+	"  campaign TEXT,"
+	"  channel  TEXT,"
+	"  text     TEXT NOT NULL,"
+	"  created  INTEGER NOT NULL,"		/* unix time */
+	"  author   TEXT NOT NULL"
+	") STRICT;"
+	"CREATE INDEX note_client_day ON note (client, day, id);",
 };
 
 #define STORE_NMIGRATIONS \

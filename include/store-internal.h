@@ -7,8 +7,9 @@
  * statements it uses, next to the code and the comments that explain them,
  * in a table indexed by the enum (store_metrics_sql[] in store-metrics.c,
  * ...); every statement is in exactly one table, which store_open() checks.
- * The statements of store-alert.c are prepared on first use instead
- * (enum store_xstmt, store_xstmt()), and store-silence.c keeps its own.
+ * The statements of store-alert.c and store-note.c are prepared on first
+ * use instead (enum store_xstmt, store_xstmt()), and store-silence.c keeps
+ * its own.
  */
 #ifndef ROIWATCH_STORE_INTERNAL_H
 #define ROIWATCH_STORE_INTERNAL_H
@@ -57,6 +58,9 @@ enum store_xstmt {
 	SX_ALERT_UNJUDGEABLE,
 	SX_ALERT_SUBJECT,
 	SX_ALERT_DROP,
+	SX_NOTE_ADD,
+	SX_NOTE_LIST,
+	SX_NOTE_REMOVE,
 	SX__MAX
 };
 sqlite3_stmt *store_xstmt(struct store *, enum store_xstmt, const char *sql,
