@@ -181,6 +181,17 @@ struct digest {
 void	digest_free(struct digest *);
 
 /*
+ * digest-payload.c: a digest as an outbox item's payload (JSON of every
+ * field, exact integers) and back, so that each receiver renders it when it
+ * is sent. digest_payload_is(): whether a payload is a digest's rather than
+ * a notice's. digest_from_payload(): NULL with *cause naming the first
+ * field that does not read ("digest.campaigns[3].cur.spend: ...").
+ */
+char	*digest_to_payload(const struct digest *);
+int	 digest_payload_is(const char *json);
+struct digest *digest_from_payload(const char *json, char **cause);
+
+/*
  * digest-load.c: the digest of client cc over local days [from, to] (the
  * previous period: the same number of days just before), as the store has
  * it at `now` (campaign alert states, budgets judged at now). One read
