@@ -13,6 +13,7 @@
 #include "chat.h"
 #include "config.h"
 #include "deliver-internal.h"
+#include "digest.h"
 #include "log.h"
 #include "notice.h"
 #include "notice-doc.h"
@@ -41,6 +42,26 @@ receiver_chat_render(const struct notice *n, const struct receiver_conf *r,
 	return (np);
 }
 
+/* A digest condensed to its key figures (digest_ndoc()); time-like from
+ * its generation, as a notice's from its creation. */
+static size_t
+receiver_chat_digest(const struct digest *dg, const struct receiver_conf *r,
+    const char *key, char ***parts)
+{
+	const struct chat_format	*f;
+	struct ndoc			*d;
+	size_t				 np;
+
+	(void)key;
+	if ((f = chat_format_find(config_receiver_type_name(r->type))) == NULL)
+		fatalx("%s: no chat format for receiver type %s", __func__,
+		    config_receiver_type_name(r->type));
+	d = digest_ndoc(dg);
+	np = chat_render(f, d, dg->generated, parts);
+	ndoc_free(d);
+	return (np);
+}
+
 static int
 receiver_chat_send(struct deliver_job *job, const struct receiver_conf *r,
     const struct config *cfg, CURL **easyp, char **cause)
@@ -63,6 +84,7 @@ const struct receiver_ops receiver_##n##_ops = {			\
 	.name = #n,							\
 	.type = t,							\
 	.render_parts = receiver_chat_render,				\
+	.render_digest = receiver_chat_digest,				\
 	.send = receiver_chat_send,					\
 	.classify = deliver_http_classify,				\
 }

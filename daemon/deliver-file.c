@@ -102,6 +102,7 @@ const struct receiver_ops receiver_file_ops = {
 	.name = "file",
 	.type = RECEIVER_FILE,
 	.render = deliver_email,
+	.render_digest = deliver_digest_email,
 	.send = receiver_file_send,
 	.classify = receiver_file_classify,
 };

@@ -34,6 +34,7 @@
 
 #include "config.h"
 #include "deliver-internal.h"
+#include "digest.h"
 #include "log.h"
 #include "xmalloc.h"
 
@@ -63,12 +64,11 @@ struct sendmail_proc {
 
 static void	sendmail_exit_cb(evutil_socket_t, short, void *);
 
-/* The e-mail with the local line ends a sendmail program reads. */
+/* An e-mail with the local line ends a sendmail program reads. */
 static char *
-receiver_sendmail_render(const struct notice *n,
-    const struct receiver_conf *r, const char *key, int64_t now)
+sendmail_local_ends(char *msg)
 {
-	char	*msg = deliver_email(n, r, key, now), *p, *q;
+	char	*p, *q;
 
 	for (p = q = msg; *p != '\0'; p++) {
 		if (p[0] == '\r' && p[1] == '\n')
@@ -77,6 +77,23 @@ receiver_sendmail_render(const struct notice *n,
 	}
 	*q = '\0';
 	return (msg);
+}
+
+static char *
+receiver_sendmail_render(const struct notice *n,
+    const struct receiver_conf *r, const char *key, int64_t now)
+{
+	return (sendmail_local_ends(deliver_email(n, r, key, now)));
+}
+
+static size_t
+receiver_sendmail_digest(const struct digest *d,
+    const struct receiver_conf *r, const char *key, char ***parts)
+{
+	size_t	n = deliver_digest_email(d, r, key, parts);
+
+	sendmail_local_ends((*parts)[0]);
+	return (n);
 }
 
 static void
@@ -421,6 +438,7 @@ const struct receiver_ops receiver_sendmail_ops = {
 	.name = "sendmail",
 	.type = RECEIVER_SENDMAIL,
 	.render = receiver_sendmail_render,
+	.render_digest = receiver_sendmail_digest,
 	.send = receiver_sendmail_send,
 	.classify = receiver_sendmail_classify,
 };

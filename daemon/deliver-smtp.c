@@ -14,6 +14,7 @@
 
 #include "config.h"
 #include "deliver-internal.h"
+#include "digest.h"
 #include "log.h"
 #include "mime.h"
 #include "notice.h"
@@ -45,6 +46,25 @@ deliver_email(const struct notice *n, const struct receiver_conf *r,
 	m.key = key;
 	m.now = now;
 	return (notice_render_email(n, &m));
+}
+
+size_t
+deliver_digest_email(const struct digest *d, const struct receiver_conf *r,
+    const char *key, char ***parts)
+{
+	struct notice_mail	m;
+
+	memset(&m, 0, sizeof m);
+	m.from = r->from != NULL && *r->from != '\0' ? r->from :
+	    RECEIVER_SMTP_FROM;
+	m.reply_to = r->reply_to;
+	m.to = r->to;
+	m.nto = r->nto;
+	m.key = key;
+	m.now = d->generated;
+	*parts = xcalloc(1, sizeof **parts);
+	(*parts)[0] = digest_email(d, &m);
+	return (1);
 }
 
 /* Feed the rendered message to curl's SMTP upload. */
@@ -172,6 +192,7 @@ const struct receiver_ops receiver_smtp_ops = {
 	.name = "smtp",
 	.type = RECEIVER_SMTP,
 	.render = deliver_email,
+	.render_digest = deliver_digest_email,
 	.send = receiver_smtp_send,
 	.classify = receiver_smtp_classify,
 };

@@ -11,9 +11,13 @@
 #include <string.h>
 #include <time.h>
 
+#include <cjson/cJSON.h>
+
 #include "config.h"
 #include "deliver-internal.h"
+#include "digest.h"
 #include "hmac.h"
+#include "log.h"
 #include "notice.h"
 #include "xmalloc.h"
 
@@ -28,6 +32,41 @@ receiver_webhook_render(const struct notice *n, const struct receiver_conf *r,
 	(void)r;
 	(void)now;
 	return (notice_render_webhook(n, key));
+}
+
+/*
+ * A digest as JSON: the idempotency key, what kind of message it is, the
+ * subject and plain text a person reads, and the report (digest_json(),
+ * report.json's every figure).
+ */
+static size_t
+receiver_webhook_digest(const struct digest *d, const struct receiver_conf *r,
+    const char *key, char ***parts)
+{
+	cJSON	*root, *client;
+	char	*s;
+
+	(void)r;
+	root = cJSON_CreateObject();
+	cJSON_AddStringToObject(root, "idempotency_key", key);
+	cJSON_AddStringToObject(root, "kind", "digest");
+	client = cJSON_AddObjectToObject(root, "client");
+	cJSON_AddStringToObject(client, "id", d->client_id);
+	cJSON_AddStringToObject(client, "name", d->client_name);
+	cJSON_AddStringToObject(client, "currency", d->currency);
+	cJSON_AddStringToObject(client, "language", d->language);
+	s = digest_subject(d);
+	cJSON_AddStringToObject(root, "subject", s);
+	free(s);
+	s = digest_text(d);
+	cJSON_AddStringToObject(root, "text", s);
+	free(s);
+	cJSON_AddItemToObject(root, "report", digest_json(d));
+	*parts = xcalloc(1, sizeof **parts);
+	if (((*parts)[0] = cJSON_PrintUnformatted(root)) == NULL)
+		fatalx("%s: out of memory", __func__);
+	cJSON_Delete(root);
+	return (1);
 }
 
 static int
@@ -68,6 +107,7 @@ const struct receiver_ops receiver_webhook_ops = {
 	.name = "webhook",
 	.type = RECEIVER_WEBHOOK,
 	.render = receiver_webhook_render,
+	.render_digest = receiver_webhook_digest,
 	.send = receiver_webhook_send,
 	.classify = deliver_http_classify,
 };

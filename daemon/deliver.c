@@ -48,6 +48,7 @@
 #include "curl-loop.h"
 #include "deliver.h"
 #include "deliver-internal.h"
+#include "digest.h"
 #include "log.h"
 #include "notice.h"
 #include "outbox-fold.h"
@@ -112,6 +113,13 @@ static void	deliver_job_end(struct deliver *, struct deliver_job *);
 static void	deliver_next_part(struct deliver *, struct deliver_job *);
 static void	deliver_done_cb(void *, int, long, const char *);
 static void	deliver_pace_clear(struct deliver *);
+static struct deliver_job *deliver_job_new(struct deliver *,
+		    const struct outbox_item *, const struct receiver_ops *);
+static void	deliver_start_digest(struct deliver *,
+		    const struct outbox_item *, const struct receiver_conf *,
+		    const struct receiver_ops *);
+static void	deliver_send(struct deliver *, const struct outbox_item *,
+		    const struct receiver_conf *, struct deliver_job *);
 static int64_t	deliver_pace_interval(const struct deliver *, const char *,
 		    const char *);
 
@@ -679,9 +687,7 @@ deliver_start(struct deliver *d, const struct outbox_item *it)
 	const struct receiver_ops	*ops;
 	struct notice			*n;
 	struct deliver_job		*job;
-	struct deliver_result		 res;
-	CURL				*easy = NULL;
-	char				*cause = NULL, *why;
+	char				*cause = NULL;
 
 	if ((cc = config_client(d->cfg, it->client)) == NULL) {
 		deliver_dead(d, it, "client no longer configured");
@@ -699,6 +705,10 @@ deliver_start(struct deliver *d, const struct outbox_item *it)
 		deliver_dead(d, it, "bad idempotency key");
 		return;
 	}
+	if (digest_payload_is(it->payload)) {
+		deliver_start_digest(d, it, r, ops);
+		return;
+	}
 	if ((n = notice_from_json(it->payload, &cause)) == NULL) {
 		deliver_dead(d, it, cause);
 		free(cause);
@@ -708,6 +718,27 @@ deliver_start(struct deliver *d, const struct outbox_item *it)
 		log_warnx("notice %" PRId64 " of client %s: %zu event(s) left "
 		    "out, unreadable: %s", it->id, it->client, n->nunreadable,
 		    n->unreadable_why);
+
+	job = deliver_job_new(d, it, ops);
+	if (ops->render_parts != NULL) {
+		job->nparts = ops->render_parts(n, r, &job->parts);
+		notice_free(n);
+		if (deliver_resume(d, it, job) != 0)
+			return;
+		job->body = job->parts[job->part];
+	} else {
+		job->body = ops->render(n, r, job->key, (int64_t)time(NULL));
+		notice_free(n);
+	}
+	deliver_send(d, it, r, job);
+}
+
+/* A job for one outbox item, its message not rendered yet. */
+static struct deliver_job *
+deliver_job_new(struct deliver *d, const struct outbox_item *it,
+    const struct receiver_ops *ops)
+{
+	struct deliver_job	*job;
 
 	job = xcalloc(1, sizeof *job);
 	job->d = d;
@@ -719,16 +750,46 @@ deliver_start(struct deliver *d, const struct outbox_item *it)
 	job->receiver = xstrdup(it->receiver);
 	job->key = xstrdup(it->idem_key);
 	job->nparts = 1;
-	if (ops->render_parts != NULL) {
-		job->nparts = ops->render_parts(n, r, &job->parts);
-		notice_free(n);
-		if (deliver_resume(d, it, job) != 0)
-			return;
-		job->body = job->parts[job->part];
-	} else {
-		job->body = ops->render(n, r, job->key, (int64_t)time(NULL));
-		notice_free(n);
+	return (job);
+}
+
+/*
+ * A digest (digest-payload.c): rendered for the receiver's type from the
+ * payload, in parts like a chat notice (a retry resumes at the first part
+ * not delivered), then sent as a notice is.
+ */
+static void
+deliver_start_digest(struct deliver *d, const struct outbox_item *it,
+    const struct receiver_conf *r, const struct receiver_ops *ops)
+{
+	struct digest		*dg;
+	struct deliver_job	*job;
+	char			*cause = NULL;
+
+	if ((dg = digest_from_payload(it->payload, &cause)) == NULL) {
+		deliver_dead(d, it, cause);
+		free(cause);
+		return;
 	}
+	job = deliver_job_new(d, it, ops);
+	job->nparts = ops->render_digest(dg, r, job->key, &job->parts);
+	digest_free(dg);
+	if (deliver_resume(d, it, job) != 0)
+		return;
+	job->body = job->parts[job->part];
+	deliver_send(d, it, r, job);
+}
+
+/* Send a job's (first) message, rendered into job->body. */
+static void
+deliver_send(struct deliver *d, const struct outbox_item *it,
+    const struct receiver_conf *r, struct deliver_job *job)
+{
+	const struct receiver_ops	*ops = job->ops;
+	struct deliver_result		 res;
+	CURL				*easy = NULL;
+	char				*cause = NULL, *why;
+
 	job->len = strlen(job->body);
 	if (ops->send(job, r, d->cfg, &easy, &cause) != 0) {
 		xasprintf(&why, "receiver: %s", cause);

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "digest.h"
 #include "log.h"
 #include "notice.h"
 #include "notice-merge.h"
@@ -48,6 +49,11 @@ outbox_fold_chunk(struct store *st, const char *client, const char *receiver,
 	ns = xcalloc((size_t)n, sizeof *ns);
 	due = it[0].next_at;
 	for (i = 0; i < n; i++) {
+		/* A digest is not folded into notices: it goes as it is. */
+		if (digest_payload_is(it[i].payload)) {
+			it[i].id = -1;
+			continue;
+		}
 		/* An unreadable payload stays as it is: delivery drops it
 		 * and says why. */
 		if ((ns[nn] = notice_from_json(it[i].payload, &why)) == NULL) {

@@ -30,6 +30,7 @@
 #include "config.h"
 #include "deliver.h"
 
+struct digest;
 struct event;
 struct notice;
 
@@ -129,6 +130,15 @@ struct receiver_ops {
 	size_t		 (*render_parts)(const struct notice *,
 			    const struct receiver_conf *, char ***parts);
 	/*
+	 * The message(s) of a digest (digest.h) for this receiver: as
+	 * render_parts, deterministic (time-like headers from the digest's
+	 * `generated`), so that a retry resumes at the first part not
+	 * delivered. The count (at least 1) and *parts (caller frees).
+	 */
+	size_t		 (*render_digest)(const struct digest *,
+			    const struct receiver_conf *, const char *key,
+			    char ***parts);
+	/*
 	 * Send job->body. Either a configured curl handle in *easy (the
 	 * transfer runs in the curl loop and its end is judged later), or
 	 * *easy left NULL and the result in job->ok and job->error (a
@@ -187,5 +197,8 @@ void	 deliver_http_classify(const struct deliver_result *, int64_t now,
  * (file, smtp and sendmail receivers; deliver-smtp.c). */
 char	*deliver_email(const struct notice *, const struct receiver_conf *,
 	    const char *key, int64_t now);
+/* The e-mail of a digest, as one part (file and smtp receivers). */
+size_t	 deliver_digest_email(const struct digest *,
+	    const struct receiver_conf *, const char *key, char ***parts);
 
 #endif
