@@ -45,6 +45,7 @@
 #include "config.h"
 #include "curl-loop.h"
 #include "deliver.h"
+#include "digest-run.h"
 #include "eval.h"
 #include "rules.h"
 #include "silence.h"
@@ -96,6 +97,8 @@ struct daemon {
 	int			 sweeping;	/* judging every campaign */
 	struct event		*ev_judge;
 	int64_t			 judge_usec;	/* spent judging, in all */
+	struct event		*ev_digest;	/* the next digest due */
+	uint64_t		 digests_sent;
 };
 
 static void
@@ -331,6 +334,12 @@ daemon_metrics_cb(void *arg, struct evbuffer *out)
 	    "roiwatch_inbox_rows_total %llu\n",
 	    (unsigned long long)ist.files_done,
 	    (unsigned long long)ist.files_failed, (unsigned long long)ist.rows);
+	evbuffer_add_printf(out,
+	    "# HELP roiwatch_digests_sent_total Scheduled digests put into "
+	    "the outbox since start (one per period and schedule).\n"
+	    "# TYPE roiwatch_digests_sent_total counter\n"
+	    "roiwatch_digests_sent_total %llu\n",
+	    (unsigned long long)d->digests_sent);
 	eval_queue_stats(d->evq, &est);
 	evbuffer_add_printf(out,
 	    "# HELP roiwatch_evaluations_total Campaign evaluations: judged, "
@@ -543,6 +552,58 @@ daemon_release_config(void *arg, struct config *cfg)
 	inbox_release_config(d->inbox, cfg);
 }
 
+/*
+ * Digests (digest-run.c): a pass sends those due, at most DIGEST_SLICE at
+ * once (each is one client's read and one commit) so that judging and
+ * deliveries go on between them; the next pass comes at the next sending,
+ * and at least every DIGEST_RECHECK_SECS, so that a clock set forward, a
+ * reload or a failed pass never delays a digest by more.
+ */
+#define DIGEST_SLICE		4
+#define DIGEST_RECHECK_SECS	60
+#define DIGEST_RETRY_SECS	5
+
+static void
+daemon_arm_digest(struct daemon *d, int64_t secs)
+{
+	struct timeval tv = { (time_t)secs, 0 };
+
+	event_del(d->ev_digest);
+	evtimer_add(d->ev_digest, &tv);
+}
+
+static void
+daemon_digest_cb(evutil_socket_t fd, short events, void *arg)
+{
+	struct daemon *d = arg;
+	int64_t now = (int64_t)time(NULL), next, wait;
+	int more, sent;
+	char *cause = NULL;
+
+	(void)fd;
+	(void)events;
+	if (digest_run(d->store, d->cfg, now, DIGEST_SLICE, &more, &next,
+	    &sent, &cause) != 0) {
+		log_warnx("digests: %s (tried again in %d s)", cause,
+		    DIGEST_RETRY_SECS);
+		free(cause);
+		daemon_arm_digest(d, DIGEST_RETRY_SECS);
+		return;
+	}
+	if (sent > 0) {
+		d->digests_sent += (uint64_t)sent;
+		deliver_kick(d->deliver);
+	}
+	if (more) {
+		daemon_arm_digest(d, 0);
+		return;
+	}
+	wait = DIGEST_RECHECK_SECS;
+	if (next != 0 && next - now < wait)
+		wait = next > now ? next - now : 0;
+	daemon_arm_digest(d, wait);
+}
+
 /* Parse the configuration afresh; swap it in only if it is entirely valid. */
 static void
 daemon_reload(struct daemon *d)
@@ -585,6 +646,7 @@ daemon_reload(struct daemon *d)
 	http_server_release_config(d->http, old, daemon_release_config, d);
 	daemon_arm_eval(d);
 	daemon_arm_roll(d);
+	daemon_arm_digest(d, 0);
 	log_info("configuration reloaded: %zu client(s)", ncfg->nclients);
 	config_warn_insecure(ncfg);
 	/* Thresholds may have changed: judge every campaign by the new ones,
@@ -766,6 +828,8 @@ main(int argc, char **argv)
 	d.ev_roll = evtimer_new(d.base, daemon_roll_cb, &d);
 	daemon_arm_eval(&d);
 	daemon_arm_roll(&d);
+	d.ev_digest = evtimer_new(d.base, daemon_digest_cb, &d);
+	daemon_arm_digest(&d, 0);
 	d.ev_status = event_new(d.base, -1, EV_PERSIST, daemon_status_cb, &d);
 	tv.tv_sec = STATUS_SECS;
 	tv.tv_usec = 0;
@@ -820,6 +884,7 @@ main(int argc, char **argv)
 		event_free(d.ev_sig[i]);
 	event_free(d.ev_eval);
 	event_free(d.ev_roll);
+	event_free(d.ev_digest);
 	event_free(d.ev_status);
 	event_free(d.ev_prune);
 	event_free(d.ev_mark);
