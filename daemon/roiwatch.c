@@ -90,6 +90,17 @@ cli_usage(void)
 	    "  outbox drop ID [--force]         delete a dead or retrying item;\n"
 	    "                                   --force: also one due now (only\n"
 	    "                                   with the daemon stopped)\n"
+	    "  digest CLIENT --preview [--period P] [--format F]\n"
+	    "                                   the client's digest on stdout, not\n"
+	    "                                   sent: F text, html, page, json,\n"
+	    "                                   email, payload or a chat type; P\n"
+	    "                                   2026-11, 2026-W47, 2026-11-30,\n"
+	    "                                   FROM..TO, yesterday, last-week,\n"
+	    "                                   last-month, last-7-days... (default:\n"
+	    "                                   the first schedule's latest period)\n"
+	    "  digest CLIENT --send-now [--period P] [--receiver R]...\n"
+	    "                                   put it into the outbox now (to R, or\n"
+	    "                                   the first schedule's receivers)\n"
 	    "default CONFIG: %s\n", DEFAULT_CONFIG);
 	exit(2);
 }
@@ -181,6 +192,7 @@ static const struct {
 	{ "silence",		cli_silence },
 	{ "backtest",		cli_backtest },
 	{ "outbox",		cli_outbox },
+	{ "digest",		cli_digest },
 };
 
 int
