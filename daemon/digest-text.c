@@ -100,16 +100,20 @@ table_out(struct table *t, struct dbuf *b)
 
 /*
  * Text wrapped at TEXT_WIDTH columns on ASCII blanks (French keeps its
- * no-break spaces inside figures); lines after the first start with
- * `indent` blanks. A word longer than a line stands alone.
+ * no-break spaces inside figures), the first line after `lead` (kept as
+ * is), the next ones indented by `indent` blanks. A word longer than a line
+ * stands alone.
  */
 static void
-text_wrap(struct dbuf *b, const char *text, size_t indent)
+text_wrap_lead(struct dbuf *b, const char *lead, const char *text,
+    size_t indent)
 {
 	const char	*p = text, *e;
-	size_t		 col = 0, w;
+	size_t		 col, w, start;
 	char		*word;
 
+	dbuf_puts(b, lead);
+	col = start = utf8_width(lead);
 	while (*p != '\0') {
 		while (*p == ' ')
 			p++;
@@ -121,10 +125,10 @@ text_wrap(struct dbuf *b, const char *text, size_t indent)
 		memcpy(word, p, (size_t)(e - p));
 		word[e - p] = '\0';
 		w = utf8_width(word);
-		if (col > indent && col + 1 + w > TEXT_WIDTH) {
+		if (col > start && col + 1 + w > TEXT_WIDTH) {
 			dbuf_printf(b, "\n%*s", (int)indent, "");
-			col = indent;
-		} else if (col > 0 && col > indent) {
+			col = start = indent;
+		} else if (col > start) {
 			dbuf_puts(b, " ");
 			col++;
 		}
@@ -134,6 +138,12 @@ text_wrap(struct dbuf *b, const char *text, size_t indent)
 		p = e;
 	}
 	dbuf_puts(b, "\n");
+}
+
+static void
+text_wrap(struct dbuf *b, const char *text, size_t indent)
+{
+	text_wrap_lead(b, "", text, indent);
 }
 
 /* "Totals" underlined. */
@@ -421,19 +431,19 @@ text_budgets(const struct digest *d, struct dbuf *b)
 		window_format_range(&r, lang, range, sizeof range);
 		v = dw_exact(bu->used_ppm);
 		if (*subject != '\0')
-			dbuf_printf(&line, tr(lang, "%s (%s): %s spent of %s "
-			    "(%s), %s"), name, subject, dw_money(d, bu->spent,
-			    a, sizeof a), dw_money(d, bu->budget, c, sizeof c),
-			    dw_percent(d, &v, u, sizeof u), range);
+			dbuf_printf(b, tr(lang, "%s (%s), %s:"), name, subject,
+			    range);
 		else
-			dbuf_printf(&line, tr(lang, "%s: %s spent of %s (%s), "
-			    "%s"), name, dw_money(d, bu->spent, a, sizeof a),
-			    dw_money(d, bu->budget, c, sizeof c),
-			    dw_percent(d, &v, u, sizeof u), range);
-		dbuf_puts(&line, ".");
+			dbuf_printf(b, tr(lang, "%s, %s:"), name, range);
+		dbuf_puts(b, "\n");
+		dbuf_printf(&line, tr(lang, "%s spent of %s (%s)."),
+		    dw_money(d, bu->spent, a, sizeof a), dw_money(d, bu->budget,
+		    c, sizeof c), dw_percent(d, &v, u, sizeof u));
+		s = dbuf_take(&line);
+		text_wrap_lead(b, "  ", s, 2);
+		free(s);
 		if (bu->running) {
 			v = dw_exact(bu->pacing_ppm);
-			dbuf_puts(&line, " ");
 			dbuf_printf(&line, tr(lang, "Pacing %s, projected %s"),
 			    dw_ratio(d, &v, 1, a, sizeof a),
 			    dw_money(d, bu->projected, c, sizeof c));
@@ -444,10 +454,10 @@ text_budgets(const struct digest *d, struct dbuf *b)
 				    day);
 			}
 			dbuf_puts(&line, ".");
+			s = dbuf_take(&line);
+			text_wrap_lead(b, "  ", s, 2);
+			free(s);
 		}
-		s = dbuf_take(&line);
-		text_wrap(b, s, 2);
-		free(s);
 		free(name);
 		free(subject);
 	}
@@ -586,7 +596,7 @@ text_notes(const struct digest *d, struct dbuf *b)
 {
 	const char	*lang = dw_lang(d);
 	const struct digest_note *no;
-	char		 day[32], *text, *about, *s;
+	char		 day[32], *text, *about, *s, *lead;
 	size_t		 i;
 
 	if (d->nnotes == 0)
@@ -599,11 +609,13 @@ text_notes(const struct digest *d, struct dbuf *b)
 		about = dw_escape(*no->campaign != '\0' ? no->campaign :
 		    no->channel);
 		if (*about != '\0')
-			xasprintf(&s, "%s  %s%s %s", day, about,
+			xasprintf(&s, "%s%s %s", about,
 			    trc(lang, "label separator", ":"), text);
 		else
-			xasprintf(&s, "%s  %s", day, text);
-		text_wrap(b, s, utf8_width(day) + 2);
+			s = xstrdup(text);
+		xasprintf(&lead, "%s  ", day);
+		text_wrap_lead(b, lead, s, utf8_width(lead));
+		free(lead);
 		free(s);
 		free(text);
 		free(about);
