@@ -24,6 +24,7 @@ static const char *const opt_type_names[OPT_TYPE_MAX] = {
 	"receivers", "column map", "headers file", "sources", "custom KPI map",
 	"spread", "value map", "text", "rules", "conditions", "overrides",
 	"CLV map",
+	"digests",
 };
 
 /* "90s", "15m", "2h", "7d": the largest unit that divides exactly. */
@@ -304,6 +305,40 @@ cfg_print_rule(const struct client_conf *c, const struct rule_def *r, FILE *f)
 	}
 }
 
+/* One line per digest: its name, when, and to whom. */
+static void
+cfg_print_digest(const struct client_conf *c, const struct digest_conf *d,
+    FILE *f)
+{
+	static const char *const weekdays[] = { "sunday", "monday", "tuesday",
+	    "wednesday", "thursday", "friday", "saturday" };
+	char	 when[48];
+	size_t	 i;
+
+	switch (d->sched.every) {
+	case DIGEST_WEEKLY:
+		snprintf(when, sizeof when, "weekly on %s",
+		    weekdays[d->sched.weekday % 7]);
+		break;
+	case DIGEST_MONTHLY:
+		if (d->sched.monthday == DIGEST_LAST_DAY)
+			snprintf(when, sizeof when, "monthly on the last day");
+		else
+			snprintf(when, sizeof when, "monthly on day %d",
+			    d->sched.monthday);
+		break;
+	default:
+		snprintf(when, sizeof when, "daily");
+		break;
+	}
+	fprintf(f, "  digest %-9s %s at %02d:%02d (%s), to", d->name, when,
+	    (int)(d->sched.at / 3600), (int)(d->sched.at / 60 % 60),
+	    c->timezone);
+	for (i = 0; i < d->nreceivers; i++)
+		fprintf(f, "%s %s", i > 0 ? "," : "", d->receivers[i]);
+	fprintf(f, " (line %d)\n", d->line);
+}
+
 void
 config_print_summary(const struct config *cfg, FILE *f)
 {
@@ -387,6 +422,8 @@ config_print_summary(const struct config *cfg, FILE *f)
 		}
 		for (j = 0; j < c->nruleset; j++)
 			cfg_print_rule(c, &c->ruleset[j], f);
+		for (j = 0; j < c->ndigests; j++)
+			cfg_print_digest(c, &c->digests[j], f);
 		fprintf(f, "  ingest token  (set)\n");
 		fprintf(f, "  hmac secret   %s\n",
 		    c->hmac_secret != NULL ? "(set)" : "(not set)");
@@ -466,6 +503,9 @@ config_print_options(FILE *f)
 	fprintf(f, "\n");
 	cfg_print_table("CLV inputs (in a client's \"clv\", per channel):",
 	    cfg_clv_opts, cfg_nclv_opts, NULL, f);
+	fprintf(f, "\n");
+	cfg_print_table("Digest objects (in a client's \"digests\"):",
+	    cfg_digest_opts, cfg_ndigest_opts, NULL, f);
 	fprintf(f, "\nRelative paths are relative to the main file's"
 	    " directory; a receiver's dir is\nrelative to state_dir. Secrets"
 	    " are read from the files named by *_file options.\n");

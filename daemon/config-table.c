@@ -262,6 +262,10 @@ const struct opt cfg_client_opts[] = {
 	  " clv_cac): {\"whatsapp\": {\"monthly_transactions\": \"1.5\","
 	  " \"order_value\": \"80\", \"gross_margin\": \"40%\","
 	  " \"lifetime_months\": \"24\"}}." },
+	{ "digests", OPT_DIGESTS, C(digests), C(ndigests), 0, 0, NULL, 0, 0,
+	  NULL, NULL, "Scheduled digests of the client's figures, an array of"
+	  " digest objects (options below); each period is sent once, and"
+	  " after downtime only the latest missed one, marked late." },
 };
 
 const struct opt cfg_receiver_opts[] = {
@@ -613,6 +617,37 @@ const struct opt cfg_clv_opts[] = {
 	  " e.g. \"24\"." },
 };
 
+/* Digest objects (a client's "digests", config-digest.c), in the order of
+ * enum digest_every. */
+const char *const cfg_digest_every_choices[] = {
+	"daily", "weekly", "monthly", NULL
+};
+
+#define DG(f)	offsetof(struct cfg_digest_src, f)
+
+const struct opt cfg_digest_opts[] = {
+	{ "name", OPT_STRING, DG(name), 0, 0, 0, NULL, 0, 0, NULL,
+	  cfg_check_id, "Digest name, unique within the client"
+	  " ([a-z0-9][a-z0-9_.-]*); default: the every value. Renaming a"
+	  " digest makes it a new one (it then waits for its next sending)." },
+	{ "every", OPT_ENUM, DG(every), 0, 0, 0, NULL, OPT_REQUIRED, 0,
+	  cfg_digest_every_choices, NULL, "daily: each day, about the day"
+	  " before; weekly: on one weekday, about the 7 days before; monthly:"
+	  " on one day of the month, about the days since that day of the"
+	  " month before." },
+	{ "day", OPT_VALUE, DG(day), 0, 0, 0, NULL, 0, 0, NULL, NULL,
+	  "weekly: the weekday, \"monday\" .. \"sunday\"; monthly: 1 to 31"
+	  " (a day the month lacks is its last day) or \"last\"; required"
+	  " for both, refused for daily." },
+	{ "at", OPT_STRING, DG(at), 0, 0, 0, "\"08:00\"", 0, 0, NULL,
+	  cfg_check_clock, "Local time \"HH:MM\" of the sending, in the"
+	  " client's time zone (a time a DST change skips is sent when the"
+	  " clocks have jumped; one it repeats, the first time)." },
+	{ "receivers", OPT_LIST, DG(receivers), DG(nreceivers), 0, 0, NULL,
+	  OPT_REQUIRED, 0, NULL, NULL, "Names of the client's receivers it"
+	  " goes to (at least one)." },
+};
+
 const size_t	cfg_nmain_opts = NOPTS(cfg_main_opts);
 const size_t	cfg_nclient_opts = NOPTS(cfg_client_opts);
 const size_t	cfg_nreceiver_opts = NOPTS(cfg_receiver_opts);
@@ -621,6 +656,7 @@ const size_t	cfg_nrule_opts = NOPTS(cfg_rule_opts);
 const size_t	cfg_ncond_opts = NOPTS(cfg_cond_opts);
 const size_t	cfg_noverride_opts = NOPTS(cfg_override_opts);
 const size_t	cfg_nclv_opts = NOPTS(cfg_clv_opts);
+const size_t	cfg_ndigest_opts = NOPTS(cfg_digest_opts);
 const size_t	cfg_ndelimiter_chars = sizeof cfg_delimiter_chars;
 const size_t	cfg_ndecimal_chars = sizeof cfg_decimal_chars;
 const size_t	cfg_nthousands_chars = sizeof cfg_thousands_chars;

@@ -533,6 +533,8 @@ cfg_value(struct cfg_ctx *ctx, const struct opt *o, const cJSON *v,
 	case OPT_OVERRIDES:
 	case OPT_CLV:
 		return cfg_rule_option(ctx, o, v, line, base);
+	case OPT_DIGESTS:
+		return cfg_digests_read(ctx, o, v, line, base);
 	case OPT_TYPE_MAX:
 		break;
 	}
@@ -720,6 +722,9 @@ cfg_free_object(const struct opt *opts, size_t nopts, void *base)
 		case OPT_OVERRIDES:
 		case OPT_CLV:
 			cfg_free_rule_option(o, base);
+			break;
+		case OPT_DIGESTS:
+			cfg_free_digests(o, base);
 			break;
 		default:
 			break;

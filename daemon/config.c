@@ -321,6 +321,8 @@ cfg_load_client(struct config *cfg, struct client_conf *c, const char *path,
 		goto out;
 	if (cfg_receivers_mail(&ctx, root, c) != 0)
 		goto out;
+	if (cfg_client_digests(&ctx, root, c) != 0)
+		goto out;
 	r = 0;
 out:
 	cJSON_Delete(root);

@@ -213,6 +213,21 @@ static const char *store_migrations[] = {
 	"  author   TEXT NOT NULL"
 	") STRICT;"
 	"CREATE INDEX note_client_day ON note (client, day, id);",
+
+	/* 12: digests (store-digest.c): per client and schedule, when the
+	 * schedule was first seen (no sending for a period due before) and
+	 * the last period sent, so that each period goes once. */
+	"CREATE TABLE digest_state ("
+	"  client     TEXT NOT NULL,"
+	"  schedule   TEXT NOT NULL,"			/* its name */
+	"  armed_at   INTEGER NOT NULL,"		/* unix time */
+	"  sent_from  INTEGER,"				/* local days; NULL: */
+	"  sent_to    INTEGER,"				/* none sent yet */
+	"  sent_at    INTEGER,"				/* unix time */
+	"  late       INTEGER NOT NULL DEFAULT 0,"
+	"  sent_count INTEGER NOT NULL DEFAULT 0,"
+	"  PRIMARY KEY (client, schedule)"
+	") STRICT, WITHOUT ROWID;",
 };
 
 #define STORE_NMIGRATIONS \

@@ -55,6 +55,7 @@ enum opt_type {
 	OPT_CONDS,	/* a compound rule's "all": struct cfg_cond array */
 	OPT_OVERRIDES,	/* a rule's "overrides": struct cfg_override array */
 	OPT_CLV,	/* {"channel": {CLV inputs}}: struct cfg_clv_src array */
+	OPT_DIGESTS,	/* array of digest objects: struct digest_conf array */
 	OPT_TYPE_MAX
 };
 
@@ -311,5 +312,30 @@ int	cfg_check_rule_name(const char *, char **);
 int	cfg_check_window(const char *, char **);
 int	cfg_check_clock(const char *, char **);
 int	cfg_check_quiet(const char *, char **);
+
+/*
+ * config-digest.c: a client's "digests", scheduled digests. A digest object
+ * is read through cfg_digest_opts into a struct cfg_digest_src, checked
+ * and turned into a struct digest_conf (config.h); its receivers are
+ * checked against the client's once the whole file is read
+ * (cfg_client_digests), since "receivers" may come after "digests".
+ */
+struct cfg_digest_src {
+	char		*name;		/* NULL: the every value */
+	int		 every;		/* enum digest_every */
+	struct cfg_text	 day;		/* weekly: a weekday; monthly: 1..31,
+					   "last"; not given: s NULL */
+	char		*at;		/* "HH:MM", local */
+	char		**receivers;
+	size_t		 nreceivers;
+};
+extern const struct opt		 cfg_digest_opts[];
+extern const size_t		 cfg_ndigest_opts;
+extern const char *const	 cfg_digest_every_choices[];
+int	cfg_digests_read(struct cfg_ctx *, const struct opt *, const cJSON *,
+	    int line, void *base);
+void	cfg_free_digests(const struct opt *, void *base);
+int	cfg_client_digests(struct cfg_ctx *, const cJSON *root,
+	    struct client_conf *);
 
 #endif

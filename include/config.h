@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "digest-schedule.h"
 #include "parse.h"
 #include "rules.h"
 
@@ -79,6 +80,17 @@ struct receiver_conf {
 	int64_t		 min_interval_msecs;
 };
 
+/* A scheduled digest of a client (client file "digests",
+ * config-digest.c). */
+struct digest_conf {
+	char		*name;		/* unique within the client; the
+					   store's key (store_digest_*) */
+	struct digest_schedule sched;
+	char		**receivers;	/* names of the client's receivers */
+	size_t		 nreceivers;
+	int		 line;		/* of its object in the client file */
+};
+
 struct client_conf {
 	char		*id;		/* [a-z0-9][a-z0-9_.-]*, as in metric rows */
 	char		*name;
@@ -121,6 +133,9 @@ struct client_conf {
 	/* Events of the client within this long after the first go out as
 	 * one message per receiver (eval_route); 0: each evaluation's at once. */
 	int64_t		 group_wait_secs;
+	/* Scheduled digests (config-digest.c). */
+	struct digest_conf *digests;
+	size_t		 ndigests;
 };
 
 enum source_type {

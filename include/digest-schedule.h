@@ -11,7 +11,9 @@
  * day of the month before. A sending at a wall-clock time that does not
  * exist on a day of a spring-forward change is made as tz_local_to_utc()
  * reads it (02:30 -> 03:30 in Paris); one that occurs twice, at the first
- * of the two. So each period is due exactly once, whatever the offset.
+ * of the two. A day skipped altogether (Pacific/Apia, 2011-12-30) has no
+ * sending of its own: its period joins the next sending's. So each period
+ * is due exactly once, whatever the offset.
  */
 #ifndef ROIWATCH_DIGEST_SCHEDULE_H
 #define ROIWATCH_DIGEST_SCHEDULE_H

@@ -61,6 +61,10 @@ enum store_xstmt {
 	SX_NOTE_ADD,
 	SX_NOTE_LIST,
 	SX_NOTE_REMOVE,
+	SX_DIGEST_GET,		/* store-digest.c's, the same way */
+	SX_DIGEST_ARM,
+	SX_DIGEST_MARK,
+	SX_DIGEST_COUNT,
 	SX__MAX
 };
 sqlite3_stmt *store_xstmt(struct store *, enum store_xstmt, const char *sql,
