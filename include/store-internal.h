@@ -61,6 +61,9 @@ enum store_xstmt {
 	SX_NOTE_ADD,
 	SX_NOTE_LIST,
 	SX_NOTE_REMOVE,
+	SX_ALERT_EVENT_ADD,
+	SX_ALERT_EVENTS,
+	SX_ALERT_EVENT_PRUNE,
 	SX__MAX
 };
 sqlite3_stmt *store_xstmt(struct store *, enum store_xstmt, const char *sql,

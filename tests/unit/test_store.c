@@ -1147,6 +1147,7 @@ test_migrate_from_1(void **state)
 	    " DROP TABLE silence; DROP TABLE held_notice;"
 	    " DROP INDEX outbox_untried;"
 	    " DROP TABLE note;"
+	    " DROP TABLE alert_event;"
 	    " ALTER TABLE outbox DROP COLUMN parts_done;"
 	    " ALTER TABLE metrics DROP COLUMN src;"
 	    " ALTER TABLE metrics DROP COLUMN odd;"
