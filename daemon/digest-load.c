@@ -359,11 +359,11 @@ dl_channels(struct dl *l)
 			goto out;
 		dl_row_init(l, &d->channels[d->nchannels++], nm.v[i], "", t);
 		dl_budgets(l, RULE_SCOPE_CHANNEL, nm.v[i], nm.v[i], NULL, t);
-		rc = dl_clv(l, &d->channels[d->nchannels - 1], &t[0]);
-		free(t);
-		if (rc != 0)
+		if (dl_clv(l, &d->channels[d->nchannels - 1], &t[0]) != 0) {
+			free(t);
 			goto out;
-		rc = -1;
+		}
+		free(t);
 	}
 	rc = 0;
 out:
