@@ -596,6 +596,14 @@ eval_rule(struct eval_run *run, struct eval_subject *sj,
 	if ((!found || !eval_row_same(&orig, &row)) &&
 	    eval_state_put(run, &k, &row, cause) != 0)
 		return -1;
+	/* The history the digests tell: each start and end of firing,
+	 * in the same savepoint as the state (a backtest keeps none). Held
+	 * flapping changes are history too; a release changes no state. */
+	if (run->mem == NULL && old != row.st.state &&
+	    (old == ALERT_FIRING || row.st.state == ALERT_FIRING) &&
+	    store_alert_event_add(run->store, &k,
+	    row.st.state == ALERT_FIRING, r->severity, run->now, cause) != 0)
+		return -1;
 	if (action == RULE_NONE)
 		return 0;
 

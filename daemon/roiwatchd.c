@@ -271,6 +271,13 @@ daemon_prune_cb(evutil_socket_t fd, short events, void *arg)
 	} else if (n > 0)
 		log_info("silences: %lld ended more than %d days ago deleted",
 		    (long long)n, SILENCE_KEEP_SECS / 86400);
+	before = (int64_t)time(NULL) - ALERT_EVENT_KEEP_DAYS * 86400;
+	if ((n = store_alert_event_prune(d->store, before, &cause)) == -1) {
+		log_warnx("alert history pruning failed: %s", cause);
+		free(cause);
+	} else if (n > 0)
+		log_info("alert history: %lld event(s) older than %d days "
+		    "deleted", (long long)n, ALERT_EVENT_KEEP_DAYS);
 }
 
 /* A waiting mark left by a read that went through (store.h). */

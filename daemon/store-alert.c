@@ -56,6 +56,17 @@ static const char *alert_sql[SX__MAX] = {
 	[SX_ALERT_DROP] =
 	    "DELETE FROM alert_state WHERE client = ?1 AND scope = ?2"
 	    " AND subject = ?3 AND rule = ?4",
+	[SX_ALERT_EVENT_ADD] =
+	    "INSERT INTO alert_event (client, scope, subject, rule, fired,"
+	    " severity, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	/* id after at: two events of one second keep the order they
+	 * happened in. */
+	[SX_ALERT_EVENTS] =
+	    "SELECT scope, subject, rule, fired, severity, at"
+	    " FROM alert_event WHERE client = ?1 AND at >= ?2 AND at < ?3"
+	    " ORDER BY at, id",
+	[SX_ALERT_EVENT_PRUNE] =
+	    "DELETE FROM alert_event WHERE at < ?1",
 };
 
 _Static_assert(2 + RULE_SKIP_ERROR == 6, "STORE_JUDGED_ERROR_SQL is "
@@ -355,4 +366,118 @@ store_count_unjudgeable(struct store *s)
 		    sqlite3_errmsg(store_db(s)));
 	sqlite3_reset(st);
 	return n;
+}
+
+/* ---- Alert history ---- */
+
+int
+store_alert_event_add(struct store *s, const struct alert_key *k, int fired,
+    enum rule_severity sev, int64_t at, char **cause)
+{
+	sqlite3_stmt	*st;
+
+	if ((unsigned)k->scope >= RULE_SCOPE_MAX ||
+	    (unsigned)sev >= RULE_SEV_MAX) {
+		xasprintf(cause, "alert event: bad scope %d or severity %d",
+		    (int)k->scope, (int)sev);
+		return -1;
+	}
+	if ((st = alert_stmt(s, SX_ALERT_EVENT_ADD, cause)) == NULL)
+		return -1;
+	alert_bind_key(st, k, 1);
+	sqlite3_bind_int(st, 5, fired != 0);
+	store_bind_text(st, 6, rules_severity_name(sev));
+	sqlite3_bind_int64(st, 7, at);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return store_fail(s, st, "saving an alert event", cause);
+	sqlite3_reset(st);
+	return 0;
+}
+
+struct alert_event_row {
+	enum rule_scope		 scope;
+	char			*subject;
+	char			*rule;
+	int			 fired;
+	enum rule_severity	 sev;
+	int64_t			 at;
+};
+
+/* Read first, call back after (as store_foreach_alert). */
+int
+store_alert_events(struct store *s, const char *client, int64_t from,
+    int64_t to, store_alert_event_cb cb, void *arg, char **cause)
+{
+	sqlite3_stmt		*st;
+	struct alert_event_row	*rows = NULL, *r;
+	struct alert_key	 k;
+	const char		*sc, *sv;
+	size_t			 n = 0, alloc = 0, i;
+	int			 rc, scope, sev, ret = 0;
+
+	if ((st = alert_stmt(s, SX_ALERT_EVENTS, cause)) == NULL)
+		return -1;
+	store_bind_text(st, 1, client);
+	sqlite3_bind_int64(st, 2, from);
+	sqlite3_bind_int64(st, 3, to);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		sc = (const char *)sqlite3_column_text(st, 0);
+		sv = (const char *)sqlite3_column_text(st, 4);
+		if ((scope = rules_scope_lookup(sc)) < 0 ||
+		    (sev = rules_severity_lookup(sv)) < 0) {
+			xasprintf(cause, "alert events: unknown scope \"%s\" "
+			    "or severity \"%s\"", sc != NULL ? sc : "",
+			    sv != NULL ? sv : "");
+			sqlite3_reset(st);
+			ret = -1;
+			goto out;
+		}
+		if (n == alloc) {
+			alloc = alloc != 0 ? alloc * 2 : 16;
+			rows = xreallocarray(rows, alloc, sizeof *rows);
+		}
+		r = &rows[n++];
+		r->scope = (enum rule_scope)scope;
+		r->subject = xstrdup((const char *)sqlite3_column_text(st, 1));
+		r->rule = xstrdup((const char *)sqlite3_column_text(st, 2));
+		r->fired = sqlite3_column_int(st, 3) != 0;
+		r->sev = (enum rule_severity)sev;
+		r->at = sqlite3_column_int64(st, 5);
+	}
+	if (rc != SQLITE_DONE) {
+		ret = store_fail(s, st, "reading alert events", cause);
+		goto out;
+	}
+	sqlite3_reset(st);
+
+	for (i = 0; i < n; i++) {
+		r = &rows[i];
+		k.client = client;
+		k.scope = r->scope;
+		k.subject = r->subject;
+		k.rule = r->rule;
+		if ((ret = cb(&k, r->fired, r->sev, r->at, arg)) != 0)
+			break;
+	}
+out:
+	for (i = 0; i < n; i++) {
+		free(rows[i].subject);
+		free(rows[i].rule);
+	}
+	free(rows);
+	return ret;
+}
+
+int64_t
+store_alert_event_prune(struct store *s, int64_t before, char **cause)
+{
+	sqlite3_stmt	*st;
+
+	if ((st = alert_stmt(s, SX_ALERT_EVENT_PRUNE, cause)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, before);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return store_fail(s, st, "pruning alert events", cause);
+	sqlite3_reset(st);
+	return sqlite3_changes(store_db(s));
 }

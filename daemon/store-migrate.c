@@ -228,6 +228,21 @@ static const char *store_migrations[] = {
 	"  sent_count INTEGER NOT NULL DEFAULT 0,"
 	"  PRIMARY KEY (client, schedule)"
 	") STRICT, WITHOUT ROWID;",
+
+	/* 13: alert history (store-alert.c): each time a rule's state of a
+	 * subject starts or stops firing, written with the new state, read
+	 * by client and time for the digests. */
+	"CREATE TABLE alert_event ("
+	"  id       INTEGER PRIMARY KEY,"
+	"  client   TEXT NOT NULL,"
+	"  scope    TEXT NOT NULL,"		/* rules_scope_name() */
+	"  subject  TEXT NOT NULL,"
+	"  rule     TEXT NOT NULL,"
+	"  fired    INTEGER NOT NULL CHECK (fired IN (0, 1)),"
+	"  severity TEXT NOT NULL,"		/* rules_severity_name() */
+	"  at       INTEGER NOT NULL"		/* unix time */
+	") STRICT;"
+	"CREATE INDEX alert_event_client_at ON alert_event (client, at);",
 };
 
 #define STORE_NMIGRATIONS \

@@ -199,6 +199,17 @@ struct digest *digest_from_payload(const char *json, char **cause);
  */
 struct digest *digest_load(struct store *, const struct client_conf *cc,
 	    int32_t from, int32_t to, int64_t now, char **cause);
+/*
+ * The pull sources of the main file fixed to the digest's client and
+ * failing now (failures in a row): DIGEST_ISSUE_SOURCE issues appended,
+ * their last error as detail. digest_load() sees only the client's part
+ * of the configuration; a caller holding the whole calls this after it.
+ * 0, or -1 with *cause (the digest is kept as it was, less any issue
+ * added).
+ */
+struct config;
+int	digest_load_sources(struct digest *, struct store *,
+	    const struct config *, char **cause);
 
 /*
  * digest-story.c: the narrative, at most DIGEST_STORY_MAX sentences in the

@@ -65,6 +65,9 @@ enum store_xstmt {
 	SX_DIGEST_ARM,
 	SX_DIGEST_MARK,
 	SX_DIGEST_COUNT,
+	SX_ALERT_EVENT_ADD,
+	SX_ALERT_EVENTS,
+	SX_ALERT_EVENT_PRUNE,
 	SX__MAX
 };
 sqlite3_stmt *store_xstmt(struct store *, enum store_xstmt, const char *sql,

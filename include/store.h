@@ -597,5 +597,9 @@ typedef int (*store_alert_event_cb)(const struct alert_key *, int fired,
 	    enum rule_severity, int64_t at, void *arg);
 int	store_alert_events(struct store *, const char *client, int64_t from,
 	    int64_t to, store_alert_event_cb, void *arg, char **cause);
+/* Delete the events from before `before`: how many, or -1. The daemon
+ * keeps ALERT_EVENT_KEEP_DAYS: a yearly digest's alerts and some. */
+#define ALERT_EVENT_KEEP_DAYS	400
+int64_t	store_alert_event_prune(struct store *, int64_t before, char **cause);
 
 #endif

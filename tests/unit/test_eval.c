@@ -9,6 +9,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <sqlite3.h>
+
 #include "eval.h"
 #include "fixture.h"
 #include "log.h"
@@ -312,6 +314,138 @@ test_quiet_hours(void **state)
 	b->has_quiet = 0;
 }
 
+struct hist {
+	int	 n;
+	int	 fired[4];
+	int64_t	 at[4];
+	char	 rule[4][32];
+	char	 subject[4][32];
+	enum rule_scope scope[4];
+	enum rule_severity sev[4];
+};
+
+static int
+hist_cb(const struct alert_key *k, int fired, enum rule_severity sev,
+    int64_t at, void *arg)
+{
+	struct hist *h = arg;
+
+	if (h->n == 4)
+		return 0;
+	h->fired[h->n] = fired;
+	h->at[h->n] = at;
+	h->sev[h->n] = sev;
+	h->scope[h->n] = k->scope;
+	snprintf(h->rule[h->n], sizeof h->rule[0], "%s", k->rule);
+	snprintf(h->subject[h->n], sizeof h->subject[0], "%s", k->subject);
+	h->n++;
+	return 0;
+}
+
+static void
+hist_get(const char *client, int64_t from, int64_t to, struct hist *h)
+{
+	char *cause = NULL;
+
+	memset(h, 0, sizeof *h);
+	if (store_alert_events(store, client, from, to, hist_cb, h,
+	    &cause) != 0)
+		fail_msg("alert events: %s", cause);
+}
+
+/* Make every outbox insert fail (1) or not (0), from another connection:
+ * a slice then fails in its routing, after its states were stored. */
+static void
+outbox_refuse(int on)
+{
+	sqlite3 *db;
+	char *path;
+
+	xasprintf(&path, "%s/%s", cfg->state_dir, STORE_FILE);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, on ?
+	    "CREATE TRIGGER refuse BEFORE INSERT ON outbox"
+	    " BEGIN SELECT RAISE(ABORT, 'outbox refused'); END" :
+	    "DROP TRIGGER refuse", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	free(path);
+}
+
+/*
+ * The alert history: a campaign that fires, then is resolved, leaves both
+ * events (at the evaluation's time, with the rule's severity); a slice that
+ * fails after judging leaves none, as it leaves no state.
+ */
+static void
+test_alert_history(void **state)
+{
+	struct ingest_subject s = { "a", "hist" }, s2 = { "a", "hist2" };
+	struct hist h;
+	int64_t t1 = 1700300000, t2 = t1 + 3600, t3 = t2 + 3600;
+	char *cause = NULL;
+
+	(void)state;
+	put("a", "hist", 20400, 100000000, 10000000);	/* ROI -90 % */
+	if (eval_subjects(store, cfg, &s, 1, t1, 1000000, &cause) == -1)
+		fail_msg("eval_subjects: %s", cause);
+	assert_int_equal(state_of("a", "hist", NULL), ALERT_FIRING);
+	put("a", "hist", 20400, 100000000, 400000000);	/* ROI 300 % */
+	if (eval_subjects(store, cfg, &s, 1, t2, 1000000, &cause) == -1)
+		fail_msg("eval_subjects: %s", cause);
+	assert_int_equal(state_of("a", "hist", NULL), ALERT_RESOLVED);
+	/* Judged again, unchanged: no event. */
+	if (eval_subjects(store, cfg, &s, 1, t2 + 60, 1000000, &cause) == -1)
+		fail_msg("eval_subjects: %s", cause);
+
+	hist_get("a", t1, t3, &h);
+	assert_int_equal(h.n, 2);
+	assert_int_equal(h.fired[0], 1);
+	assert_int_equal(h.at[0], t1);
+	assert_int_equal(h.fired[1], 0);
+	assert_int_equal(h.at[1], t2);
+	assert_string_equal(h.rule[0], "roi_low");
+	assert_string_equal(h.subject[1], "hist");
+	assert_int_equal(h.scope[0], RULE_SCOPE_CAMPAIGN);
+	assert_int_equal(h.sev[0], RULE_SEV_CRITICAL);
+	assert_int_equal(h.sev[1], RULE_SEV_CRITICAL);
+	/* [from, to): the bounds hold, and another client has its own. */
+	hist_get("a", t1 + 1, t2, &h);
+	assert_int_equal(h.n, 0);
+	hist_get("b", t1, t3, &h);
+	assert_int_equal(h.n, 0);
+
+	/* A slice that fails after judging: no state, no event. */
+	put("a", "hist2", 20400, 100000000, 10000000);
+	outbox_refuse(1);
+	assert_int_equal(eval_subjects(store, cfg, &s2, 1, t3, 1000000,
+	    &cause), -1);
+	free(cause);
+	cause = NULL;
+	outbox_refuse(0);
+	hist_get("a", t3, t3 + 1, &h);
+	assert_int_equal(h.n, 0);
+	{
+		struct alert_key k = { "a", RULE_SCOPE_CAMPAIGN, "hist2",
+		    "roi_low" };
+		struct alert_row row;
+
+		assert_int_equal(store_alert_get(store, &k, &row, &cause), 0);
+	}
+	/* Once it goes through, the event is there. */
+	if (eval_subjects(store, cfg, &s2, 1, t3, 1000000, &cause) == -1)
+		fail_msg("eval_subjects: %s", cause);
+	hist_get("a", t3, t3 + 1, &h);
+	assert_int_equal(h.n, 1);
+	assert_string_equal(h.subject[0], "hist2");
+
+	/* Pruned by age (with the earlier tests' events, run in order). */
+	assert_true(store_alert_event_prune(store, t2, &cause) >= 1);
+	assert_int_equal(store_alert_event_prune(store, t2, &cause), 0);
+	hist_get("a", 0, INT64_MAX, &h);
+	assert_int_equal(h.n, 2);
+	assert_int_equal(h.at[0], t2);
+}
+
 int
 main(void)
 {
@@ -321,6 +455,7 @@ main(void)
 		cmocka_unit_test(test_failed_slice_put_back),
 		cmocka_unit_test(test_silence_holds_back),
 		cmocka_unit_test(test_quiet_hours),
+		cmocka_unit_test(test_alert_history),
 	};
 
 	log_init(0, "test_eval");

@@ -1148,6 +1148,7 @@ test_migrate_from_1(void **state)
 	    " DROP INDEX outbox_untried;"
 	    " DROP TABLE note;"
 	    " DROP TABLE digest_state;"
+	    " DROP TABLE alert_event;"
 	    " ALTER TABLE outbox DROP COLUMN parts_done;"
 	    " ALTER TABLE metrics DROP COLUMN src;"
 	    " ALTER TABLE metrics DROP COLUMN odd;"
