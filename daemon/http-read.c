@@ -20,9 +20,10 @@
  * ingest (http_authenticate_value: its digest looked up, the match confirmed
  * in constant time). The operator's token (operator_token_file, compared in
  * constant time too) reads and annotates every client. No token or an
- * unknown one: 401; another client's token: 403; a client id that is not configured: 404 (after the token, so
- * that no one learns which ids exist without one); a bad parameter: 400; any
- * method but GET: 405. Every answer is JSON.
+ * unknown one: 401; another client's token: 403; a client id that is not
+ * configured: 404 (after the token, so that no one learns which ids exist
+ * without one); a bad parameter: 400; any method but GET (and POST for
+ * annotations): 405. Every answer is JSON.
  *
  * The loop only checks a request (path, method, token, client, parameters:
  * every refusal is answered at once, as before) and queues it; one worker

@@ -25,11 +25,12 @@
  * every request of the batch. After each successful commit the committed
  * callback gets the touched campaigns.
  *
- * Status codes: 200 (healthz, metrics), 202 accepted, 400 malformed (row
- * errors in the body), 401 missing/unknown token or bad/old signature, 403 rows
- * for another client than the token's, 404 unknown path, 405 wrong method for
- * the path, 409 replayed signature, 413 body or row count over the limits, 415
- * unsupported Content-Type, 429 rate limited, 503 store failure.
+ * Status codes: 200 (healthz, metrics), 201 a note added, 202 accepted, 400
+ * malformed (row errors in the body), 401 missing/unknown token or bad/old
+ * signature, 403 rows for another client than the token's, 404 unknown path,
+ * 405 wrong method for the path, 409 replayed signature, 413 body or row
+ * count over the limits, 415 unsupported Content-Type, 429 rate limited, 503
+ * store failure.
  *
  * Bounded by default: every connection is admitted against
  * http_max_connections (global) and http_max_connections_per_peer (same client

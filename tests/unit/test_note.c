@@ -41,8 +41,8 @@ test_text(void **state)
 
 	(void)state;
 	assert_int_equal(note_check_text("Budget moved to Search", &cause), 0);
-	assert_int_equal(note_check_text("Campagne « Été » relancée", &cause),
-	    0);
+	assert_int_equal(note_check_text("Campagne « Été » relancée",
+	    &cause), 0);
 	assert_null(cause);
 	refused(note_check_text("", &cause), &cause, "text: empty");
 	refused(note_check_text(" \xe2\x80\xaf \xc2\xa0", &cause), &cause,
@@ -76,7 +76,8 @@ test_text(void **state)
 static void
 test_names(void **state)
 {
-	char	*cause = NULL, ch[METRIC_CHANNEL_MAX], big[METRIC_CAMPAIGN_MAX + 1];
+	char	*cause = NULL, ch[METRIC_CHANNEL_MAX];
+	char	 big[METRIC_CAMPAIGN_MAX + 1];
 
 	(void)state;
 	assert_int_equal(note_check_campaign("Vols été", &cause), 0);
