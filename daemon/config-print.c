@@ -359,6 +359,8 @@ config_print_summary(const struct config *cfg, FILE *f)
 		fprintf(f, "listen        %s:%" PRId64 "\n", cfg->listen_addr,
 		    cfg->listen_port);
 	fprintf(f, "clients       %zu\n", cfg->nclients);
+	fprintf(f, "operator token %s\n", cfg->operator_token != NULL ?
+	    "(set)" : "(not set)");
 	for (i = 0; i < cfg->nsources; i++)
 		cfg_print_source(&cfg->sources[i], f);
 

@@ -179,6 +179,12 @@ const struct opt cfg_main_opts[] = {
 	  " (options below); thresholds are read in each client's currency."
 	  " A client's rule of the same name replaces one; {\"name\": ...,"
 	  " \"disabled\": true} in a client file turns it off there." },
+	{ "operator_token_file", OPT_SECRET, M(operator_token), 0, 16,
+	  CONFIG_MAX_SECRET, NULL, 0, 0, NULL, NULL, "Optional file holding"
+	  " the agency operator's HTTP bearer token (at least 16 characters,"
+	  " unlike every client's, the file not readable by others): it reads"
+	  " and annotates every client (GET .../kpis, .../alerts,"
+	  " .../annotations, POST .../annotations), and never ingests." },
 };
 
 const struct opt cfg_client_opts[] = {

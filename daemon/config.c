@@ -11,6 +11,8 @@
  * "FILE:LINE: option 'name': reason". Secrets are read from files named in the
  * configuration, never written inline, and never printed.
  */
+#include <sys/stat.h>
+
 #include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -330,6 +332,49 @@ out:
 	return r;
 }
 
+/*
+ * The operator's token reads every client's data: its file must not be
+ * open to other users (group access is the administrator's choice, as for
+ * the rest of the configuration), and the token must be no client's, or
+ * one client's ingest token would read them all. path is as written.
+ */
+static int
+cfg_check_operator(struct config *cfg, const char *base, const char *path,
+    int line, char **cause)
+{
+	struct stat	 st;
+	char		*full;
+	size_t		 i;
+
+	full = cfg_resolve(base, path);
+	if (stat(full, &st) == -1) {
+		xasprintf(cause, "%s:%d: option 'operator_token_file': cannot "
+		    "stat %s: %s", cfg->path, line, full, strerror(errno));
+		free(full);
+		return -1;
+	}
+	if (st.st_mode & S_IRWXO) {
+		xasprintf(cause, "%s:%d: option 'operator_token_file': %s is "
+		    "open to other users (mode %04o): the operator's token "
+		    "reads every client; chmod o-rwx it", cfg->path, line,
+		    full, (unsigned)(st.st_mode & 07777));
+		free(full);
+		return -1;
+	}
+	free(full);
+	for (i = 0; i < cfg->nclients; i++) {
+		if (strcmp(cfg->clients[i].ingest_token,
+		    cfg->operator_token) == 0) {
+			xasprintf(cause, "%s:%d: option 'operator_token_file': "
+			    "same token as client '%s' (%s): the operator's "
+			    "token must be its own", cfg->path, line,
+			    cfg->clients[i].id, cfg->clients[i].file);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 struct config *
 config_load(const char *path, const char *state_dir_override, char **cause)
 {
@@ -338,8 +383,11 @@ config_load(const char *path, const char *state_dir_override, char **cause)
 	struct cfg_ctx		 ctx;
 	cJSON			*root = NULL;
 	char			*copy, *slash, *base = NULL, *file, **names = NULL;
+	char			*op_path = NULL;
 	size_t			 nnames = 0, i;
 	uint64_t		 seen = 0;
+	int			 op_line = 0;
+	const cJSON		*op;
 
 	cfg = xcalloc(1, sizeof *cfg);
 	cfg->path = xstrdup(path);
@@ -379,6 +427,12 @@ config_load(const char *path, const char *state_dir_override, char **cause)
 		    cfg->retry_max_secs);
 		goto fail;
 	}
+	if (cfg->operator_token != NULL &&
+	    (op = cJSON_GetObjectItemCaseSensitive(root,
+	    "operator_token_file")) != NULL && cJSON_IsString(op)) {
+		op_path = xstrdup(op->valuestring);
+		op_line = cfg_member_line(&ctx, root, "operator_token_file");
+	}
 	cJSON_Delete(root);
 	root = NULL;
 	jsonc_lines_free(lines);
@@ -404,6 +458,9 @@ config_load(const char *path, const char *state_dir_override, char **cause)
 	/* Every ingested row and every delivery looks its client up by id. */
 	if (cfg_index_clients(cfg, cause) != 0)
 		goto fail;
+	if (op_path != NULL && cfg_check_operator(cfg, base, op_path, op_line,
+	    cause) != 0)
+		goto fail;
 	/* Sources name clients, which are known only now. */
 	for (i = 0; i < cfg->nsources; i++) {
 		if (cfg->sources[i].client != NULL &&
@@ -418,6 +475,7 @@ config_load(const char *path, const char *state_dir_override, char **cause)
 	for (i = 0; i < nnames; i++)
 		free(names[i]);
 	free(names);
+	free(op_path);
 	free(base);
 	return cfg;
 
@@ -425,6 +483,7 @@ fail:
 	for (i = 0; i < nnames; i++)
 		free(names[i]);
 	free(names);
+	free(op_path);
 	cJSON_Delete(root);
 	jsonc_lines_free(lines);
 	free(base);

@@ -37,6 +37,7 @@
 #include "http-head.h"
 #include "http-internal.h"
 #include "log.h"
+#include "note.h"
 #include "xmalloc.h"
 
 static void	http_conn_close(struct http_conn *);
@@ -206,6 +207,24 @@ http_conn_judge(struct http_conn *c)
 			return -1;
 		}
 		reserve = 0;
+	} else if (http_read_notes_path(h.path, h.pathlen)) {
+		/* A note: a client's or the operator's token, a small body
+		 * (the handler checks which client the token may write). */
+		if (h.auth == NULL || (http_authenticate_value(srv, h.auth,
+		    h.authlen) == NULL && !http_authenticate_operator(srv,
+		    h.auth, h.authlen))) {
+			srv->stats.refused_head++;
+			http_conn_refuse(c, 401, "missing or unknown bearer token",
+			    "WWW-Authenticate", "Bearer realm=\"roiwatch\"");
+			return -1;
+		}
+		if (h.length > NOTE_BODY_MAX) {
+			srv->stats.refused_head++;
+			http_conn_refuse(c, 413, "request body too large for a"
+			    " note", NULL, NULL);
+			return -1;
+		}
+		reserve = h.chunked ? NOTE_BODY_MAX : h.length;
 	} else if (!http_head_name_is(h.path, h.pathlen, HTTP_PATH_INGEST)) {
 		if (has_body) {
 			/* As the handlers would answer, but unread. */

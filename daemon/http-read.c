@@ -10,13 +10,20 @@
  *       the client's alert states that are not settled (all=1: every one):
  *       rule, scope, subject, state and since, the value judged formatted
  *       with the rule's KPI, or why it was not judged, and the window
+ *   GET /v1/clients/{id}/annotations[?from=DATE&to=DATE]
+ *       the client's notes of what the agency did (note.h), by day; DATE
+ *       YYYY-MM-DD on the client's calendar, today or yesterday
+ *   POST /v1/clients/{id}/annotations
+ *       adds a note (http-note.c: checked here, written on the loop)
  *
  * A client reads only its own data: the bearer token is checked as for
  * ingest (http_authenticate_value: its digest looked up, the match confirmed
- * in constant time). No token or an unknown one: 401; another client's
- * token: 403; a client id that is not configured: 404 (after the token, so
- * that no one learns which ids exist without one); a bad parameter: 400; any
- * method but GET: 405. Every answer is JSON.
+ * in constant time). The operator's token (operator_token_file, compared in
+ * constant time too) reads and annotates every client. No token or an
+ * unknown one: 401; another client's token: 403; a client id that is not
+ * configured: 404 (after the token, so that no one learns which ids exist
+ * without one); a bad parameter: 400; any method but GET (and POST for
+ * annotations): 405. Every answer is JSON.
  *
  * The loop only checks a request (path, method, token, client, parameters:
  * every refusal is answered at once, as before) and queues it; one worker
@@ -67,6 +74,7 @@
 #include "log.h"
 #include "measure.h"
 #include "metric.h"
+#include "note.h"
 #include "report-kpis.h"
 #include "rules.h"
 #include "store.h"
@@ -76,10 +84,12 @@
 enum http_read_what {
 	HTTP_READ_KPIS,
 	HTTP_READ_ALERTS,
+	HTTP_READ_NOTES,
 	HTTP_READ_MAX
 };
 
-static const char *http_read_names[HTTP_READ_MAX] = { "kpis", "alerts" };
+static const char *http_read_names[HTTP_READ_MAX] = { "kpis", "alerts",
+	"annotations" };
 
 /*
  * One checked read request. The loop fills the first part and queues it;
@@ -94,6 +104,7 @@ struct http_read_job {
 	struct window_spec	 spec;		/* kpis */
 	enum report_by		 by;		/* kpis */
 	int			 include_ok;	/* alerts: all=1 */
+	int32_t			 from, to;	/* annotations: days */
 	int64_t			 now;		/* when it was asked */
 
 	int			 code;		/* 200, or 503: the store failed */
@@ -169,6 +180,17 @@ http_read_path(const char *path, size_t len)
 	enum http_read_what what;
 
 	return http_read_split(path, len, &id, &idlen, &what) == 0;
+}
+
+int
+http_read_notes_path(const char *path, size_t len)
+{
+	const char *id;
+	size_t	 idlen;
+	enum http_read_what what;
+
+	return http_read_split(path, len, &id, &idlen, &what) == 0 &&
+	    what == HTTP_READ_NOTES;
 }
 
 /* The configured client an id names, or NULL (a bad id names none). */
@@ -487,6 +509,67 @@ http_read_run_alerts(struct http_reader *rd, struct http_read_job *job)
 	job->code = 200;
 }
 
+/* GET /v1/clients/{id}/annotations: the days checked, the list queued. */
+static void
+http_read_notes(struct http_server *srv, struct evhttp_request *req,
+    const struct client_conf *cc)
+{
+	static const char *const allowed[] = { "from", "to", NULL };
+	struct http_read_job *job;
+	struct evkeyvalq q;
+	const char *v;
+	char	 why[256], *cause = NULL, a[16], b[16];
+	int64_t	 now = (int64_t)time(NULL);
+	int32_t	 from = INT32_MIN, to = INT32_MAX;
+
+	if (http_read_query(req, allowed, &q, why, sizeof why) != 0) {
+		evhttp_clear_headers(&q);
+		http_reply_error(srv, req, 400, why);
+		return;
+	}
+	if (((v = evhttp_find_header(&q, "from")) != NULL &&
+	    note_parse_day("from", v, cc->tz, now, &from, &cause) != 0) ||
+	    ((v = evhttp_find_header(&q, "to")) != NULL &&
+	    note_parse_day("to", v, cc->tz, now, &to, &cause) != 0)) {
+		evhttp_clear_headers(&q);
+		http_reply_error(srv, req, 400, cause);
+		free(cause);
+		return;
+	}
+	evhttp_clear_headers(&q);
+	if (from > to) {
+		metric_format_date(from, a);
+		metric_format_date(to, b);
+		snprintf(why, sizeof why, "from %s is after to %s", a, b);
+		http_reply_error(srv, req, 400, why);
+		return;
+	}
+	job = http_read_job_new(srv, HTTP_READ_NOTES, cc);
+	job->now = now;
+	job->from = from;
+	job->to = to;
+	http_read_queue(srv, req, job);
+}
+
+/* Worker: the client's notes as JSON, from the worker's store. */
+static void
+http_read_run_notes(struct http_reader *rd, struct http_read_job *job)
+{
+	struct store_note *v;
+	size_t	 n;
+	cJSON	*obj;
+
+	if (store_note_list(rd->store, job->cc->id, job->from, job->to, &v, &n,
+	    &job->cause) != 0)
+		return;
+	obj = note_list_json(job->cc->id, job->from, job->to, v, n);
+	store_notes_free(v, n);
+	if ((job->body = cJSON_PrintUnformatted(obj)) == NULL)
+		fatalx("%s: out of memory", __func__);
+	cJSON_Delete(obj);
+	job->code = 200;
+}
+
 /* Worker: tell the loop a job is done. A full pipe already says so. */
 static void
 http_read_notify(struct http_reader *rd)
@@ -517,6 +600,8 @@ http_read_main(void *arg)
 
 		if (job->what == HTTP_READ_KPIS)
 			http_read_run_kpis(rd, job);
+		else if (job->what == HTTP_READ_NOTES)
+			http_read_run_notes(rd, job);
 		else
 			http_read_run_alerts(rd, job);
 
@@ -797,20 +882,25 @@ http_read_request(struct http_server *srv, struct evhttp_request *req,
 	struct evkeyvalq *hdrs = evhttp_request_get_input_headers(req);
 	const struct client_conf *cc, *tok = NULL;
 	enum http_read_what what;
+	enum evhttp_cmd_type method = evhttp_request_get_command(req);
 	const char *id, *auth;
 	size_t	 idlen;
+	int	 operator = 0;
 
 	if (http_read_split(path, strlen(path), &id, &idlen, &what) != 0) {
 		http_reply_error(srv, req, 404, "not found");
 		return;
 	}
-	if (evhttp_request_get_command(req) != EVHTTP_REQ_GET) {
-		http_reply_method(srv, req, "GET");
+	if (method != EVHTTP_REQ_GET && (what != HTTP_READ_NOTES ||
+	    method != EVHTTP_REQ_POST)) {
+		http_reply_method(srv, req, what == HTTP_READ_NOTES ?
+		    "GET, POST" : "GET");
 		return;
 	}
-	if ((auth = evhttp_find_header(hdrs, "Authorization")) != NULL)
-		tok = http_authenticate_value(srv, auth, strlen(auth));
-	if (tok == NULL) {
+	if ((auth = evhttp_find_header(hdrs, "Authorization")) != NULL &&
+	    (tok = http_authenticate_value(srv, auth, strlen(auth))) == NULL)
+		operator = http_authenticate_operator(srv, auth, strlen(auth));
+	if (tok == NULL && !operator) {
 		evhttp_add_header(evhttp_request_get_output_headers(req),
 		    "WWW-Authenticate", "Bearer realm=\"roiwatch\"");
 		http_reply_error(srv, req, 401, "missing or unknown bearer token");
@@ -820,13 +910,17 @@ http_read_request(struct http_server *srv, struct evhttp_request *req,
 		http_reply_error(srv, req, 404, "no such client");
 		return;
 	}
-	if (strcmp(cc->id, tok->id) != 0) {
+	if (!operator && strcmp(cc->id, tok->id) != 0) {
 		http_reply_error(srv, req, 403, "the token is another "
 		    "client's");
 		return;
 	}
 	if (what == HTTP_READ_KPIS)
 		http_read_kpis(srv, req, cc);
-	else
+	else if (what == HTTP_READ_ALERTS)
 		http_read_alerts(srv, req, cc);
+	else if (method == EVHTTP_REQ_POST)
+		http_note_post(srv, req, cc, operator);
+	else
+		http_read_notes(srv, req, cc);
 }

@@ -89,6 +89,7 @@ http_reason(int code)
 {
 	switch (code) {
 	case 200:	return "OK";
+	case 201:	return "Created";
 	case 202:	return "Accepted";
 	case 400:	return "Bad Request";
 	case 401:	return "Unauthorized";
@@ -432,30 +433,52 @@ http_cred_cmp(const void *a, const void *b)
  * says nothing usable about any token; the match itself is confirmed in
  * constant time.
  */
-const struct client_conf *
-http_authenticate_value(struct http_server *srv, const char *auth, size_t len)
+/* The digest of a "Bearer TOKEN" value's token; -1 when it holds none. */
+static int
+http_bearer_digest(const char *auth, size_t len,
+    uint8_t digest[SHA256_DIGEST_LEN])
 {
-	const struct http_cred *found;
-	struct http_cred key;
 	const char *tok, *end = auth + len;
 
 	if (len < 7 || strncasecmp(auth, "Bearer", 6) != 0 ||
 	    (auth[6] != ' ' && auth[6] != '\t'))
-		return NULL;
+		return -1;
 	for (tok = auth + 6; tok < end && (*tok == ' ' || *tok == '\t'); tok++)
 		;
 	while (end > tok && (end[-1] == ' ' || end[-1] == '\t'))
 		end--;
 	if (end == tok)
-		return NULL;
+		return -1;
+	sha256(tok, (size_t)(end - tok), digest);
+	return 0;
+}
+
+const struct client_conf *
+http_authenticate_value(struct http_server *srv, const char *auth, size_t len)
+{
+	const struct http_cred *found;
+	struct http_cred key;
+
 	memset(&key, 0, sizeof key);
-	sha256(tok, (size_t)(end - tok), key.digest);
+	if (http_bearer_digest(auth, len, key.digest) != 0)
+		return NULL;
 	found = bsearch(&key, srv->creds, srv->ncreds, sizeof *srv->creds,
 	    http_cred_cmp);
 	if (found == NULL || !hmac_equal(key.digest, found->digest,
 	    sizeof key.digest))
 		return NULL;
 	return found->cc;
+}
+
+int
+http_authenticate_operator(struct http_server *srv, const char *auth,
+    size_t len)
+{
+	uint8_t	 digest[SHA256_DIGEST_LEN];
+
+	if (!srv->has_operator || http_bearer_digest(auth, len, digest) != 0)
+		return 0;
+	return hmac_equal(digest, srv->operator_digest, sizeof digest);
 }
 
 static const struct client_conf *
@@ -896,10 +919,34 @@ http_server_answer_synced(struct http_server *srv, uint64_t synced,
 			    "(%s): request answered 503", strerror(error));
 			http_pending_store_failed(srv, p);
 		} else
-			http_reply(srv, p->req, 202, "application/json",
-			    p->answer, strlen(p->answer));
+			http_reply(srv, p->req, p->code != 0 ? p->code : 202,
+			    "application/json", p->answer, strlen(p->answer));
 		http_pending_free(p);
 	}
+}
+
+void
+http_answer_committed(struct http_server *srv, struct evhttp_request *req,
+    int code, char *answer)
+{
+	struct http_pending *p;
+
+	http_server_time_moved(srv);
+	if (srv->syncer == NULL) {
+		http_reply(srv, req, code, "application/json", answer,
+		    strlen(answer));
+		free(answer);
+		return;
+	}
+	p = xcalloc(1, sizeof *p);
+	p->req = req;
+	p->answer = answer;
+	p->code = code;
+	/* The connection's close callback marks it gone. */
+	if ((p->conn = http_req_conn(srv, req)) != NULL)
+		p->conn->pending = p;
+	p->ticket = store_syncer_request(srv->syncer);
+	TAILQ_INSERT_TAIL(&srv->awaiting, p, entry);
 }
 
 static void
@@ -1248,6 +1295,13 @@ http_server_apply(struct http_server *srv, const struct config *cfg)
 	}
 	/* Tokens are unique (config_load refuses duplicates). */
 	qsort(srv->creds, srv->ncreds, sizeof *srv->creds, http_cred_cmp);
+	/* Not among creds: it authenticates no ingest. */
+	srv->has_operator = cfg->operator_token != NULL;
+	if (srv->has_operator)
+		sha256(cfg->operator_token, strlen(cfg->operator_token),
+		    srv->operator_digest);
+	else
+		memset(srv->operator_digest, 0, sizeof srv->operator_digest);
 	if (cfg->http_max_header_bytes > 0)
 		evhttp_set_max_headers_size(srv->http,
 		    (ev_ssize_t)cfg->http_max_header_bytes);

@@ -9,6 +9,7 @@
  *   cli-notify.c   test-notify
  *   cli-silence.c  silence add|list|remove
  *   cli-outbox.c   outbox list|show|retry|drop
+ *   cli-note.c     annotate, annotations
  *
  * Exit codes: 0 done, 1 could not be carried out (an unknown client or id,
  * the database), 2 a wrong command line (usage on stderr).
@@ -101,6 +102,15 @@ cli_usage(void)
 	    "  digest CLIENT --send-now [--period P] [--receiver R]...\n"
 	    "                                   put it into the outbox now (to R, or\n"
 	    "                                   the first schedule's receivers)\n"
+	    "  annotate CLIENT [--campaign NAME] [--channel NAME] --date DATE\n"
+	    "           TEXT...                 note what the agency did that\n"
+	    "                                   day (DATE: YYYY-MM-DD on the\n"
+	    "                                   client's calendar, today or\n"
+	    "                                   yesterday; TEXT: at most 500\n"
+	    "                                   characters); prints its id\n"
+	    "  annotate CLIENT --remove ID      remove one of the client's notes\n"
+	    "  annotations CLIENT [--from DATE] [--to DATE] [--json]\n"
+	    "                                   the client's notes, by day\n"
 	    "default CONFIG: %s\n", DEFAULT_CONFIG);
 	exit(2);
 }
@@ -193,6 +203,8 @@ static const struct {
 	{ "backtest",		cli_backtest },
 	{ "outbox",		cli_outbox },
 	{ "digest",		cli_digest },
+	{ "annotate",		cli_annotate },
+	{ "annotations",	cli_annotations },
 };
 
 int

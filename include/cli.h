@@ -37,5 +37,7 @@ int	cli_test_notify(int, char **);		/* cli-notify.c */
 int	cli_silence(int, char **);		/* cli-silence.c */
 int	cli_outbox(int, char **);		/* cli-outbox.c */
 int	cli_digest(int, char **);		/* cli-digest.c */
+int	cli_annotate(int, char **);		/* cli-note.c */
+int	cli_annotations(int, char **);
 
 #endif

@@ -233,6 +233,9 @@ struct config {
 	/* The main file's "rules": defaults of every client, as written. */
 	struct cfg_rule	*rules;
 	size_t		 nrules;
+	/* The agency operator's HTTP bearer token (operator_token_file):
+	 * reads and annotates every client, never ingests; NULL: none. */
+	char		*operator_token;
 };
 
 /*

@@ -22,7 +22,8 @@ struct client_conf;
 #define HTTP_PATH_INGEST	"/v1/metrics"
 #define HTTP_PATH_HEALTH	"/healthz"
 #define HTTP_PATH_METRICS	"/metrics"
-#define HTTP_PATH_CLIENTS	"/v1/clients/"	/* {id}/kpis, {id}/alerts */
+#define HTTP_PATH_CLIENTS	"/v1/clients/"	/* {id}/kpis, {id}/alerts,
+						   {id}/annotations */
 #define HTTP_ACCEPT_PAUSE_SECS	1
 #define HTTP_ERRORS_MAX		INGEST_MAX_ERRORS
 #define HTTP_LINGER_SECS	2	/* reading and dropping after an early answer */
@@ -83,6 +84,7 @@ struct http_pending {
 	int64_t			 queued_ms;	/* monotonic, when queued */
 	uint64_t		 ticket;	/* committed: answered once the
 						   syncer has it on disk */
+	int			 code;		/* of that answer; 0: 202 */
 };
 TAILQ_HEAD(http_pending_list, http_pending);
 
@@ -167,6 +169,11 @@ struct http_server {
 	struct http_server_stats stats;
 	http_metrics_hook	 metrics_hook;	/* other modules' /metrics lines */
 	void			*metrics_hook_arg;
+
+	/* The operator's token (operator_token_file), hashed as a client's:
+	 * reads and notes of every client, never ingest. */
+	int			 has_operator;
+	uint8_t			 operator_digest[SHA256_DIGEST_LEN];
 };
 
 /* http-server.c */
@@ -174,6 +181,17 @@ const char	*http_reason(int code);
 void		 http_count(struct http_server *, int code);
 const struct client_conf *http_authenticate_value(struct http_server *,
 		    const char *auth, size_t len);
+/* Whether the Authorization value carries the operator's token (compared
+ * in constant time). */
+int		 http_authenticate_operator(struct http_server *,
+		    const char *auth, size_t len);
+/*
+ * The answer of a request whose write was just committed on the loop's
+ * store (a note): sent once the syncer has it on disk, as ingest's 202s,
+ * or at once without a syncer. answer is JSON, taken.
+ */
+void		 http_answer_committed(struct http_server *,
+		    struct evhttp_request *, int code, char *answer);
 /* The one reply of a request: a body (copied), JSON, {"error": msg}, 405
  * with Allow. */
 void		 http_reply(struct http_server *, struct evhttp_request *,
@@ -196,8 +214,14 @@ void		 http_read_free(struct http_reader *);
 void		 http_read_release_config(struct http_reader *, struct config *,
 		    http_config_release_cb, void *arg);
 int		 http_read_path(const char *path, size_t len);
+/* Whether the path is /v1/clients/{id}/annotations (a POST has a body). */
+int		 http_read_notes_path(const char *path, size_t len);
 void		 http_read_request(struct http_server *,
 		    struct evhttp_request *, const char *path);
+
+/* http-note.c: POST /v1/clients/{id}/annotations, the token checked. */
+void		 http_note_post(struct http_server *, struct evhttp_request *,
+		    const struct client_conf *, int operator);
 
 /* http-conn.c */
 struct http_conn *http_req_conn(struct http_server *, struct evhttp_request *);

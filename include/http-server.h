@@ -4,6 +4,9 @@
  * GET /v1/clients/{id}/kpis and /alerts give a client its KPIs and alert
  * states (http-read.c), with the same token as its ingest, computed by a
  * worker thread off the loop (queued, at most HTTP_READ_QUEUE_MAX waiting).
+ * GET /v1/clients/{id}/annotations lists the client's notes of what the
+ * agency did, and POST adds one (http-note.c). The operator's token
+ * (operator_token_file) reads and annotates every client; it never ingests.
  *
  * Ingest requests are authenticated by a per-client bearer token (compared in
  * constant time against every client's token), optionally signed with the
@@ -22,11 +25,12 @@
  * every request of the batch. After each successful commit the committed
  * callback gets the touched campaigns.
  *
- * Status codes: 200 (healthz, metrics), 202 accepted, 400 malformed (row
- * errors in the body), 401 missing/unknown token or bad/old signature, 403 rows
- * for another client than the token's, 404 unknown path, 405 wrong method for
- * the path, 409 replayed signature, 413 body or row count over the limits, 415
- * unsupported Content-Type, 429 rate limited, 503 store failure.
+ * Status codes: 200 (healthz, metrics), 201 a note added, 202 accepted, 400
+ * malformed (row errors in the body), 401 missing/unknown token or bad/old
+ * signature, 403 rows for another client than the token's, 404 unknown path,
+ * 405 wrong method for the path, 409 replayed signature, 413 body or row
+ * count over the limits, 415 unsupported Content-Type, 429 rate limited, 503
+ * store failure.
  *
  * Bounded by default: every connection is admitted against
  * http_max_connections (global) and http_max_connections_per_peer (same client
@@ -71,10 +75,12 @@ typedef void (*http_metrics_hook)(void *arg, struct evbuffer *out);
 void	http_server_set_metrics_hook(struct http_server *, http_metrics_hook,
 	    void *arg);
 
-/* Status codes counted for /metrics, in this order; others count as "other". */
+/* Status codes counted for /metrics, in this order; others count as "other".
+ * 201 (a note added) came later: last, so that the others keep their
+ * places. */
 #define HTTP_STATS_CODES	{ 200, 202, 400, 401, 403, 404, 405, 408, 409, \
-				  413, 415, 429, 500, 501, 503 }
-#define HTTP_STATS_NCODES	15
+				  413, 415, 429, 500, 501, 503, 201 }
+#define HTTP_STATS_NCODES	16
 
 struct http_server_stats {
 	uint64_t	requests[HTTP_STATS_NCODES + 1];	/* last: other */
