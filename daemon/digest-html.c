@@ -53,6 +53,9 @@
 				   are summed by groups of days */
 #define DH_TOP		5	/* campaigns best and worst in the e-mail */
 #define DH_SHARES_MAX	6	/* channels in the share bar, then "other" */
+#define DH_LIST_MAX	20	/* alerts, issues in the e-mail (the page
+				   shows all): a message stays short enough
+				   for mail clients that clip long ones */
 
 /* Colours (white text on the tones keeps a 4.5:1 contrast). */
 #define C_GOOD		"#1e6b34"
@@ -1527,6 +1530,36 @@ dh_customs(struct dh *h)
 
 /* ---- Alerts, notes, issues ---- */
 
+/*
+ * In the e-mail, a list stops after DH_LIST_MAX lines with a line saying
+ * how many more the page has: a table row of `cols` cells, or a list item
+ * when cols is 0. 1 when the list stops at line i.
+ */
+static int
+dh_list_cut(struct dh *h, size_t i, size_t n, int cols)
+{
+	char	*s;
+
+	if (h->kind != DIGEST_HTML_EMAIL || i < DH_LIST_MAX || n <= i)
+		return (0);
+	xasprintf(&s, trn(h->lang, "%zu more, on the report page",
+	    "%zu more, on the report page", n - i), n - i);
+	if (cols > 0) {
+		sbuf_printf(&h->b, "<tr><td colspan=\"%d\"", cols);
+		dh_style(h, S_TD, "text-align:center;color:" C_MUTED
+		    ";font-style:italic;");
+		dh_puts(h, ">");
+		dh_text(h, s);
+		dh_puts(h, "</td></tr>\n");
+	} else {
+		dh_puts(h, "<li>");
+		dh_text(h, s);
+		dh_puts(h, "</li>\n");
+	}
+	free(s);
+	return (1);
+}
+
 static void
 dh_alerts(struct dh *h)
 {
@@ -1555,6 +1588,8 @@ dh_alerts(struct dh *h)
 	dh_th(h, 0, tr(h->lang, "Where"));
 	dh_puts(h, "</tr>\n");
 	for (i = 0; i < d->nalerts; i++) {
+		if (dh_list_cut(h, i, d->nalerts, 4))
+			break;
 		al = &d->alerts[i];
 		tz_local(h->tz, al->at, &ld, &sec);
 		dh_date(h, ld, day, sizeof day);
@@ -1690,6 +1725,8 @@ dh_issues(struct dh *h)
 	dh_style(h, S_P, NULL);
 	dh_puts(h, ">\n");
 	for (i = 0; i < d->nissues; i++) {
+		if (dh_list_cut(h, i, d->nissues, 0))
+			break;
 		is = &d->issues[i];
 		if (is->kind == DIGEST_ISSUE_SOURCE)
 			xasprintf(&s, tr(h->lang, "Source \"%s\""),

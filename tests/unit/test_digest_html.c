@@ -555,6 +555,56 @@ test_many_campaigns(void **state)
 	digest_free(d);
 }
 
+/* 50 alerts and 50 issues: the e-mail shows 20 of each and says how many
+ * more the page has; the page shows them all. */
+static void
+test_long_lists(void **state)
+{
+	struct digest	*d;
+	char		*s, want[64];
+	const char	*p;
+	size_t		 i, n;
+
+	(void)state;
+	d = digest_fixture("en");
+	d->alerts = xreallocarray(d->alerts, 50, sizeof *d->alerts);
+	d->issues = xreallocarray(d->issues, 50, sizeof *d->issues);
+	for (i = d->nalerts; i < 50; i++) {
+		d->alerts[i] = d->alerts[0];
+		xasprintf(&d->alerts[i].rule, "rule_%02zu", i);
+		d->alerts[i].subject = xstrdup("meta");
+	}
+	for (i = d->nissues; i < 50; i++) {
+		memset(&d->issues[i], 0, sizeof d->issues[i]);
+		d->issues[i].kind = DIGEST_ISSUE_SOURCE;
+		xasprintf(&d->issues[i].subject, "source_%02zu", i);
+		d->issues[i].detail = xstrdup("timeout");
+	}
+	d->nalerts = d->nissues = 50;
+	s = digest_html(d, DIGEST_HTML_EMAIL);
+	check_html(s, "lists");
+	for (n = 0, p = s; (p = strstr(p, "30 more, on the report page")) !=
+	    NULL; p++)
+		n++;
+	assert_int_equal(n, 2);
+	assert_non_null(strstr(s, ">rule_19<"));
+	assert_null(strstr(s, ">rule_20<"));
+	assert_non_null(strstr(s, "source_19"));
+	assert_null(strstr(s, "source_20"));
+	free(s);
+	s = digest_html(d, DIGEST_HTML_PAGE);
+	check_html(s, "lists page");
+	assert_null(strstr(s, "on the report page"));
+	for (i = 3; i < 50; i++) {
+		snprintf(want, sizeof want, ">rule_%02zu<", i);
+		assert_non_null(strstr(s, want));
+		snprintf(want, sizeof want, "source_%02zu", i);
+		assert_non_null(strstr(s, want));
+	}
+	free(s);
+	digest_free(d);
+}
+
 /* An empty period and a long one: every section is there, the chart
  * groups days, nothing breaks. */
 static void
@@ -618,6 +668,7 @@ main(void)
 		cmocka_unit_test(test_page),
 		cmocka_unit_test(test_escapes),
 		cmocka_unit_test(test_many_campaigns),
+		cmocka_unit_test(test_long_lists),
 		cmocka_unit_test(test_shapes),
 	};
 
