@@ -197,7 +197,9 @@ cli_digest(int argc, char **argv)
 	st = cli_open_store(cfg);
 	digest_period_name(from, to, name, sizeof name);
 	if (preview) {
-		if ((d = digest_load(st, cc, from, to, now, &cause)) == NULL) {
+		if ((d = digest_load(st, cc, from, to, now, &cause)) == NULL ||
+		    digest_load_sources(d, st, cfg, &cause) != 0) {
+			digest_free(d);
 			fprintf(stderr, "roiwatch: digest: %s\n", cause);
 			free(cause);
 			rc = 1;
@@ -230,7 +232,7 @@ cli_digest(int argc, char **argv)
 		rc = 1;
 		goto out;
 	}
-	if ((n = digest_enqueue(st, cc, "", rcv, nrcv, from, to, 0, now,
+	if ((n = digest_enqueue(st, cfg, cc, "", rcv, nrcv, from, to, 0, now,
 	    &cause)) < 0) {
 		fprintf(stderr, "roiwatch: digest: %s\n", cause);
 		free(cause);

@@ -20,7 +20,8 @@
 #include "xmalloc.h"
 
 int
-digest_enqueue(struct store *st, const struct client_conf *cc,
+digest_enqueue(struct store *st, const struct config *cfg,
+    const struct client_conf *cc,
     const char *schedule, char *const *receivers, size_t nreceivers,
     int32_t from, int32_t to, int late, int64_t now, char **cause)
 {
@@ -31,6 +32,10 @@ digest_enqueue(struct store *st, const struct client_conf *cc,
 
 	if ((d = digest_load(st, cc, from, to, now, cause)) == NULL)
 		return (-1);
+	if (digest_load_sources(d, st, cfg, cause) != 0) {
+		digest_free(d);
+		return (-1);
+	}
 	free(d->schedule);
 	d->schedule = xstrdup(schedule);
 	d->late = late;
@@ -67,7 +72,8 @@ digest_enqueue(struct store *st, const struct client_conf *cc,
 
 /* One schedule: 1 sent, 0 not due (*next lowered to its sending), -1. */
 static int
-digest_run_one(struct store *st, const struct client_conf *cc,
+digest_run_one(struct store *st, const struct config *cfg,
+    const struct client_conf *cc,
     const struct digest_conf *dc, int64_t now, int64_t *next, char **cause)
 {
 	struct store_digest_state	 s;
@@ -89,7 +95,7 @@ digest_run_one(struct store *st, const struct client_conf *cc,
 			*next = p.due;
 		return (0);
 	}
-	if ((rc = digest_enqueue(st, cc, dc->name, dc->receivers,
+	if ((rc = digest_enqueue(st, cfg, cc, dc->name, dc->receivers,
 	    dc->nreceivers, p.from, p.to, late, now, cause)) == -1)
 		return (-1);
 	digest_period_name(p.from, p.to, a, sizeof a);
@@ -125,7 +131,7 @@ digest_run(struct store *st, const struct config *cfg, int64_t now, int max,
 				*more = 1;
 				return (0);
 			}
-			if ((rc = digest_run_one(st, cc, &cc->digests[j], now,
+			if ((rc = digest_run_one(st, cfg, cc, &cc->digests[j], now,
 			    next, cause)) == -1)
 				return (-1);
 			*sent += rc;

@@ -13,14 +13,16 @@ struct config;
 struct store;
 
 /*
- * Put the digest of client cc over local days [from, to] into the outbox,
+ * Put the digest of client cc over local days [from, to] (with the
+ * failures of its pull sources) into the outbox,
  * one item per receiver named, in one transaction. With a schedule name
  * (not ""), the period is recorded as that schedule's, in the same
  * transaction: when it is recorded already (sent by another process, or
  * before a crash) nothing is added and 0 is returned. Returns the number
  * of items added, or -1 with *cause.
  */
-int	digest_enqueue(struct store *, const struct client_conf *cc,
+int	digest_enqueue(struct store *, const struct config *,
+	    const struct client_conf *cc,
 	    const char *schedule, char *const *receivers, size_t nreceivers,
 	    int32_t from, int32_t to, int late, int64_t now, char **cause);
 
