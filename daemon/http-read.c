@@ -6,6 +6,10 @@
  *       per campaign, channel or in total over a calendar window of the
  *       client (default lifetime, by campaign), exact values and the
  *       strings the table shows
+ *   GET /clients/{id}/report[?period=P], GET /clients/{id}/report.json
+ *       the client's report page (HTML, no script) and its JSON: the
+ *       digest of period P (digest-schedule.h's forms; default the last 7
+ *       days) with every campaign's alert state
  *   GET /v1/clients/{id}/alerts[?all=1]
  *       the client's alert states that are not settled (all=1: every one):
  *       rule, scope, subject, state and since, the value judged formatted
@@ -70,6 +74,8 @@
 #include <cjson/cJSON.h>
 
 #include "config.h"
+#include "digest.h"
+#include "digest-schedule.h"
 #include "http-internal.h"
 #include "log.h"
 #include "measure.h"
@@ -85,11 +91,17 @@ enum http_read_what {
 	HTTP_READ_KPIS,
 	HTTP_READ_ALERTS,
 	HTTP_READ_NOTES,
+	HTTP_READ_REPORT,	/* under HTTP_PATH_PAGES: the page, */
+	HTTP_READ_REPORT_JSON,	/* and its report.json */
 	HTTP_READ_MAX
 };
 
 static const char *http_read_names[HTTP_READ_MAX] = { "kpis", "alerts",
-	"annotations" };
+	"annotations", "report", "report.json" };
+/* Where each is: the API's prefix or the pages'. */
+static const char *http_read_prefix[HTTP_READ_MAX] = {
+	HTTP_PATH_CLIENTS, HTTP_PATH_CLIENTS, HTTP_PATH_CLIENTS,
+	HTTP_PATH_PAGES, HTTP_PATH_PAGES };
 
 /*
  * One checked read request. The loop fills the first part and queues it;
@@ -104,11 +116,11 @@ struct http_read_job {
 	struct window_spec	 spec;		/* kpis */
 	enum report_by		 by;		/* kpis */
 	int			 include_ok;	/* alerts: all=1 */
-	int32_t			 from, to;	/* annotations: days */
+	int32_t			 from, to;	/* annotations, report: days */
 	int64_t			 now;		/* when it was asked */
 
 	int			 code;		/* 200, or 503: the store failed */
-	char			*body;		/* the JSON of a 200 */
+	char			*body;		/* the JSON (report: HTML) of a 200 */
 	char			*cause;		/* why the store failed */
 };
 TAILQ_HEAD(http_read_list, http_read_job);
@@ -151,15 +163,17 @@ static int
 http_read_split(const char *path, size_t len, const char **id, size_t *idlen,
     enum http_read_what *what)
 {
-	size_t	 plen = strlen(HTTP_PATH_CLIENTS), i, n;
+	size_t	 plen, i, n;
 	const char *p, *end = path + len, *slash;
 
-	if (len <= plen || strncmp(path, HTTP_PATH_CLIENTS, plen) != 0)
-		return -1;
-	p = path + plen;
-	if ((slash = memchr(p, '/', (size_t)(end - p))) == NULL || slash == p)
-		return -1;
 	for (i = 0; i < HTTP_READ_MAX; i++) {
+		plen = strlen(http_read_prefix[i]);
+		if (len <= plen || strncmp(path, http_read_prefix[i], plen) != 0)
+			continue;
+		p = path + plen;
+		if ((slash = memchr(p, '/', (size_t)(end - p))) == NULL ||
+		    slash == p)
+			continue;
 		n = strlen(http_read_names[i]);
 		if ((size_t)(end - slash - 1) == n &&
 		    memcmp(slash + 1, http_read_names[i], n) == 0) {
@@ -570,6 +584,71 @@ http_read_run_notes(struct http_reader *rd, struct http_read_job *job)
 	job->code = 200;
 }
 
+/*
+ * GET /clients/{id}/report[.json][?period=P]: the digest of period P
+ * (digest_period_parse(); default the last 7 days) as the report page or
+ * as report.json.
+ */
+static void
+http_read_report(struct http_server *srv, struct evhttp_request *req,
+    const struct client_conf *cc, enum http_read_what what)
+{
+	static const char *const allowed[] = { "period", NULL };
+	struct evkeyvalq q;
+	struct http_read_job *job;
+	const char *period;
+	char	 why[256], *cause = NULL;
+	int64_t	 now = (int64_t)time(NULL);
+	int32_t	 from, to;
+
+	if (http_read_query(req, allowed, &q, why, sizeof why) != 0) {
+		evhttp_clear_headers(&q);
+		http_reply_error(srv, req, 400, why);
+		return;
+	}
+	if ((period = evhttp_find_header(&q, "period")) == NULL)
+		period = "last-7-days";
+	if (digest_period_parse(period, cc->tz, now, &from, &to,
+	    &cause) != 0) {
+		evhttp_clear_headers(&q);
+		http_reply_error(srv, req, 400, cause);
+		free(cause);
+		return;
+	}
+	evhttp_clear_headers(&q);
+	job = http_read_job_new(srv, what, cc);
+	job->now = now;
+	job->from = from;
+	job->to = to;
+	http_read_queue(srv, req, job);
+}
+
+/* Worker: the digest of the period, from the worker's store. */
+static void
+http_read_run_report(struct http_reader *rd, struct http_read_job *job)
+{
+	struct digest	*d;
+	cJSON		*obj;
+
+	if ((d = digest_load(rd->store, job->cc, job->from, job->to, job->now,
+	    &job->cause)) == NULL)
+		return;
+	if (digest_load_sources(d, rd->store, job->cfg, &job->cause) != 0) {
+		digest_free(d);
+		return;
+	}
+	if (job->what == HTTP_READ_REPORT)
+		job->body = digest_html(d, DIGEST_HTML_PAGE);
+	else {
+		obj = digest_json(d);
+		if ((job->body = cJSON_PrintUnformatted(obj)) == NULL)
+			fatalx("%s: out of memory", __func__);
+		cJSON_Delete(obj);
+	}
+	digest_free(d);
+	job->code = 200;
+}
+
 /* Worker: tell the loop a job is done. A full pipe already says so. */
 static void
 http_read_notify(struct http_reader *rd)
@@ -602,6 +681,9 @@ http_read_main(void *arg)
 			http_read_run_kpis(rd, job);
 		else if (job->what == HTTP_READ_NOTES)
 			http_read_run_notes(rd, job);
+		else if (job->what == HTTP_READ_REPORT ||
+		    job->what == HTTP_READ_REPORT_JSON)
+			http_read_run_report(rd, job);
 		else
 			http_read_run_alerts(rd, job);
 
@@ -724,7 +806,16 @@ http_read_answer(struct http_reader *rd, struct http_read_job *job)
 		return;
 	}
 	if (job->code == 200) {
-		http_reply(srv, job->req, 200, "application/json", job->body,
+		/* The page fetches and runs nothing: say so to the browser,
+		 * so that no injected text could make it. */
+		if (job->what == HTTP_READ_REPORT)
+			evhttp_add_header(evhttp_request_get_output_headers(
+			    job->req), "Content-Security-Policy",
+			    "default-src 'none'; style-src 'unsafe-inline'; "
+			    "img-src data:; form-action 'none'; "
+			    "frame-ancestors 'none'");
+		http_reply(srv, job->req, 200, job->what == HTTP_READ_REPORT ?
+		    "text/html; charset=utf-8" : "application/json", job->body,
 		    strlen(job->body));
 		return;
 	}
@@ -919,6 +1010,8 @@ http_read_request(struct http_server *srv, struct evhttp_request *req,
 		http_read_kpis(srv, req, cc);
 	else if (what == HTTP_READ_ALERTS)
 		http_read_alerts(srv, req, cc);
+	else if (what == HTTP_READ_REPORT || what == HTTP_READ_REPORT_JSON)
+		http_read_report(srv, req, cc, what);
 	else if (method == EVHTTP_REQ_POST)
 		http_note_post(srv, req, cc, operator);
 	else

@@ -24,6 +24,8 @@ struct client_conf;
 #define HTTP_PATH_METRICS	"/metrics"
 #define HTTP_PATH_CLIENTS	"/v1/clients/"	/* {id}/kpis, {id}/alerts,
 						   {id}/annotations */
+#define HTTP_PATH_PAGES		"/clients/"	/* {id}/report, {id}/report.json:
+						   the report page */
 #define HTTP_ACCEPT_PAUSE_SECS	1
 #define HTTP_ERRORS_MAX		INGEST_MAX_ERRORS
 #define HTTP_LINGER_SECS	2	/* reading and dropping after an early answer */
