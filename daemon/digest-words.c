@@ -204,12 +204,12 @@ dw_count(const struct digest *d, int64_t micros, char *buf, size_t len)
 static char *
 dw_signed(char *buf, size_t len)
 {
-	char	tmp[DW_TEXT_MAX];
+	size_t	n = strlen(buf);
 
-	if (buf[0] == '-' || strpbrk(buf, "123456789") == NULL)
+	if (buf[0] == '-' || strpbrk(buf, "123456789") == NULL || n + 2 > len)
 		return (buf);
-	snprintf(tmp, sizeof tmp, "+%s", buf);
-	snprintf(buf, len, "%s", tmp);
+	memmove(buf + 1, buf, n + 1);
+	buf[0] = '+';
 	return (buf);
 }
 
