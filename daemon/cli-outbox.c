@@ -26,6 +26,8 @@
 
 #include "cli.h"
 #include "config.h"
+#include "digest.h"
+#include "digest-schedule.h"
 #include "log.h"
 #include "outbox-view.h"
 #include "store.h"
@@ -290,6 +292,61 @@ outbox_receiver_type(const struct config *cfg, const struct outbox_item *it)
 	return config_receiver_type_name(r->type);
 }
 
+
+/*
+ * `outbox show` of a digest: which schedule, which period, late or not --
+ * what an operator asks of it (its figures: `roiwatch digest --preview`).
+ */
+static int
+outbox_show_digest(struct config *cfg, struct store *st,
+    struct outbox_item *it, int json)
+{
+	struct digest	*d;
+	char		*cause = NULL, period[32], cell[OUTBOX_CELL_MAX], t[32];
+	cJSON		*o, *g;
+
+	d = digest_from_payload(it->payload, &cause);
+	if (d != NULL)
+		digest_period_name(d->from_day, d->to_day, period,
+		    sizeof period);
+	if (json) {
+		o = outbox_item_json(it, NULL);
+		cJSON_AddStringToObject(o, "receiver_type",
+		    outbox_receiver_type(cfg, it));
+		if (d == NULL)
+			cJSON_AddStringToObject(o, "payload_error", cause);
+		else {
+			g = cJSON_AddObjectToObject(o, "digest");
+			cJSON_AddStringToObject(g, "schedule", d->schedule);
+			cJSON_AddStringToObject(g, "period", period);
+			cJSON_AddBoolToObject(g, "late", d->late != 0);
+		}
+		outbox_print_json(o);
+	} else {
+		printf("outbox item %lld: a digest\n", (long long)it->id);
+		printf("  client        %s\n", outbox_cell(it, OC_CLIENT, cell,
+		    sizeof cell));
+		printf("  receiver      %s (%s)\n", outbox_cell(it, OC_RECEIVER,
+		    cell, sizeof cell), outbox_receiver_type(cfg, it));
+		printf("  status        %s\n", outbox_state_name(it->state));
+		printf("  attempts      %lld\n", (long long)it->attempts);
+		printf("  created       %s\n", outbox_format_time(it->created, t,
+		    sizeof t));
+		if (d == NULL)
+			printf("  payload       unreadable: %s\n", cause);
+		else
+			printf("  digest        %s, %s%s\n", *d->schedule != '\0' ?
+			    d->schedule : "sent by hand", period, d->late ?
+			    ", late (after downtime)" : "");
+	}
+	free(cause);
+	digest_free(d);
+	store_outbox_item_clear(it);
+	store_free(st);
+	config_free(cfg);
+	return (0);
+}
+
 static int
 outbox_show(int argc, char **argv)
 {
@@ -305,6 +362,8 @@ outbox_show(int argc, char **argv)
 	if ((i = outbox_open_item(argc, argv, "show", "--json", &json, &cfg,
 	    &st, &it)) != 0)
 		return i;
+	if (it.payload != NULL && digest_payload_is(it.payload))
+		return (outbox_show_digest(cfg, st, &it, json));
 	readable = outbox_summary_parse(it.payload, &sum, &cause) == 0;
 	if (json) {
 		cJSON *o = outbox_item_json(&it, readable ? &sum : NULL);

@@ -52,11 +52,17 @@ CONF
                  "receivers": ["mailbox"] } ] }
 CONF
 	done
-	awk -v n="$CLIENTS" -v per="$PER" -v days="$DAYS" \
+	# One file per 100 clients: each under the ingest's max_file_bytes.
+	awk -v n="$CLIENTS" -v per="$PER" -v days="$DAYS" -v dir="$DIR" \
 	    -v today="$(date -u -d "$TODAY" +%s)" 'BEGIN {
-		print "client,campaign,channel,date,cost,revenue,clicks,conversions"
 		srand(20261203)
 		for (i = 0; i < n; i++) {
+			if (i % 100 == 0) {
+				if (out != "")
+					close(out)
+				out = sprintf("%s/data-%04d.csv", dir, i / 100)
+				print "client,campaign,channel,date,cost,revenue,clicks,conversions" > out
+			}
 			c = sprintf("client-%04d", i)
 			for (j = 0; j < per; j++) {
 				ch = (j % 3 == 0) ? "meta" : (j % 3 == 1) ? "google" : "whatsapp"
@@ -65,13 +71,13 @@ CONF
 					printf "%s,campaign-%02d,%s,%s,%d.00,%d.%02d,%d,%d\n", c, j, ch,
 					    strftime("%Y-%m-%d", today - d * 86400, 1), cost,
 					    cost * (1 + int(rand() * 3)), int(rand() * 100),
-					    10 + int(rand() * 50), int(rand() * 3)
+					    10 + int(rand() * 50), int(rand() * 3) > out
 				}
 			}
 		}
-	}' > "$DIR/data.csv"
-	build-bench/roiwatch -c "$DIR/conf/roiwatchd.conf" ingest "$DIR/data.csv" | tail -n1
-	rm -f "$DIR/data.csv"
+	}'
+	build-bench/roiwatch -c "$DIR/conf/roiwatchd.conf" ingest "$DIR"/data-*.csv | tail -n1
+	rm -f "$DIR"/data-*.csv
 }
 
 # The floor: the same period sums in three GROUP BY statements.

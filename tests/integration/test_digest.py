@@ -97,6 +97,8 @@ def test_late_once_after_downtime():
         check("text/plain" in kinds and "text/html" in kinds, "parts: %s" % kinds)
         row = d.query("SELECT late, sent_from FROM digest_state WHERE client='acme'")[0]
         check(row == (1, yesterday), "digest_state %s" % (row,))
+        metrics = get(d.port, "/metrics")[2].decode()
+        check("roiwatch_digests_sent_total 1\n" in metrics, "digests sent not counted")
         d.stop()
         d.start()
         time.sleep(2)
@@ -189,6 +191,11 @@ def test_preview_and_send_now():
         check("blocks" in s or "text" in s, "slack body %r" % s)
         check("ROI" in json.dumps(s, ensure_ascii=False), "the slack digest has no ROI")
         check(len(digest_mail(d, "acme")) == 1, "e-mail digest")
+        iid = digest_items(d, "acme")[0][0]
+        r = d.cli("outbox", "show", str(iid))
+        check("a digest" in r.stdout and "sent by hand" in r.stdout, r.stdout)
+        j = json.loads(d.cli("outbox", "show", str(iid), "--json").stdout)
+        check(j["digest"]["schedule"] == "" and ".." in j["digest"]["period"], "outbox show --json %r" % j)
         # sent by hand: no schedule recorded
         check(d.query("SELECT count(*) FROM digest_state")[0][0] == 0, "send-now recorded")
         d.stop()

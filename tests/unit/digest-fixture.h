@@ -128,10 +128,10 @@ digest_fixture(const char *lang)
 	    280, 0, 0, 0, ALERT_OK, "", nov30);
 	fx_row(&d->campaigns[1], "wa-retarget", "whatsapp", 1800, 6280, 126,
 	    1000, 2500, 50, ALERT_OK, "", nov30);
-	fx_row(&d->campaigns[2], "search-brand", "google", 2400, 6600, 132,
-	    3000, 9000, 180, ALERT_OK, "", nov30);
-	fx_row(&d->campaigns[3], "meta-prospecting", "meta", 1600, 5120, 102,
+	fx_row(&d->campaigns[2], "meta-prospecting", "meta", 1600, 5120, 102,
 	    3500, 9200, 184, ALERT_OK, "", nov30);
+	fx_row(&d->campaigns[3], "search-brand", "google", 2400, 6600, 132,
+	    3000, 9000, 180, ALERT_OK, "", nov30);
 	fx_row(&d->campaigns[4], "meta-video", "meta", 1200, 1800, 36,
 	    2500, 3500, 70, ALERT_FIRING, "roi_low", nov30 - 3);
 	d->campaigns[4].cur.days = 27;
