@@ -21,11 +21,12 @@
 
 #include "catalog.h"
 #include "digest.h"
+#include "digest-words.h"
 #include "log.h"
 #include "measure.h"
 #include "money.h"
 #include "notice-doc.h"
-#include "notice-internal.h"
+#include "sbuf.h"
 #include "rules.h"
 #include "window.h"
 #include "xmalloc.h"
@@ -375,37 +376,6 @@ dc_alerts(struct dc *c)
 	free(b.p);
 }
 
-/* As digest-html.c says it. */
-static char *
-dc_issue_text(const struct digest_issue *is, const char *lang, char *buf,
-    size_t len)
-{
-	char	day[24], t[128];
-
-	switch (is->kind) {
-	case DIGEST_ISSUE_COVERAGE:
-		snprintf(t, sizeof t, tr(lang, "%lld of %lld days complete"),
-		    (long long)is->days, (long long)is->days_total);
-		snprintf(buf, len, tr(lang, "incomplete figures: %s"), t);
-		break;
-	case DIGEST_ISSUE_STALE:
-		if (is->last_day == INT32_MIN)
-			snprintf(buf, len, "%s", tr(lang, "no data"));
-		else
-			snprintf(buf, len, tr(lang, "no data since %s"),
-			    window_format_date(is->last_day, lang, day,
-			    sizeof day));
-		break;
-	case DIGEST_ISSUE_SOURCE:
-		snprintf(buf, len, tr(lang, "failing: %s"), is->detail != NULL ?
-		    is->detail : "");
-		break;
-	default:
-		snprintf(buf, len, "?");
-		break;
-	}
-	return (buf);
-}
 
 static void
 dc_issues(struct dc *c)
@@ -435,7 +405,7 @@ dc_issues(struct dc *c)
 		else
 			s = xstrdup(*is->subject != '\0' ? is->subject :
 			    tr(c->lang, "All campaigns"));
-		ndoc_add(ev, s, dc_issue_text(is, c->lang, text, sizeof text));
+		ndoc_add(ev, s, dw_issue_text(is, c->lang, text, sizeof text));
 		free(s);
 	}
 }

@@ -35,6 +35,7 @@
 #include "log.h"
 #include "digest.h"
 #include "digest-schedule.h"
+#include "digest-words.h"
 #include "measure.h"
 #include "metric.h"
 #include "money.h"
@@ -190,52 +191,11 @@ struct dh {
 	size_t			 nstory;
 };
 
-/*
- * Text as HTML (as notice-html.c): & < > " ' escaped, control characters
- * other than '\n' turned into spaces, invalid UTF-8 into U+FFFD.
- */
+/* Text as HTML (sbuf_html()). */
 static void
 dh_text(struct dh *h, const char *s)
 {
-	const unsigned char	*p = (const unsigned char *)(s == NULL ? "" :
-				    s);
-	const unsigned char	*end = p + strlen((const char *)p);
-	size_t			 n;
-
-	while (p < end) {
-		switch (*p) {
-		case '&':
-			sbuf_puts(&h->b, "&amp;");
-			break;
-		case '<':
-			sbuf_puts(&h->b, "&lt;");
-			break;
-		case '>':
-			sbuf_puts(&h->b, "&gt;");
-			break;
-		case '"':
-			sbuf_puts(&h->b, "&quot;");
-			break;
-		case '\'':
-			sbuf_puts(&h->b, "&#39;");
-			break;
-		default:
-			if (*p >= 0x80) {
-				if ((n = utf8_seq_len(p, end)) == 0)
-					sbuf_puts(&h->b, "\xef\xbf\xbd");
-				else
-					sbuf_add(&h->b, (const char *)p, n);
-				p += n == 0 ? 1 : n;
-				continue;
-			}
-			if ((*p < 0x20 && *p != '\n') || *p == 0x7f)
-				sbuf_add(&h->b, " ", 1);
-			else
-				sbuf_add(&h->b, (const char *)p, 1);
-			break;
-		}
-		p++;
-	}
+	sbuf_html(&h->b, s);
 }
 
 static void
@@ -1672,38 +1632,6 @@ dh_notes(struct dh *h)
 	dh_section_close(h);
 }
 
-/* What is wrong with the data of an issue's subject, in words ("no data
- * since 2026-11-27"); digest-chat.c says it with the same words. */
-static char *
-dh_issue_text(const struct digest_issue *is, const char *lang,
-    char *buf, size_t len)
-{
-	char	day[24], t[128];
-
-	switch (is->kind) {
-	case DIGEST_ISSUE_COVERAGE:
-		snprintf(t, sizeof t, tr(lang, "%lld of %lld days complete"),
-		    (long long)is->days, (long long)is->days_total);
-		snprintf(buf, len, tr(lang, "incomplete figures: %s"), t);
-		break;
-	case DIGEST_ISSUE_STALE:
-		if (is->last_day == INT32_MIN)
-			snprintf(buf, len, "%s", tr(lang, "no data"));
-		else
-			snprintf(buf, len, tr(lang, "no data since %s"),
-			    window_format_date(is->last_day, lang, day,
-			    sizeof day));
-		break;
-	case DIGEST_ISSUE_SOURCE:
-		snprintf(buf, len, tr(lang, "failing: %s"), is->detail != NULL ?
-		    is->detail : "");
-		break;
-	default:
-		snprintf(buf, len, "?");
-		break;
-	}
-	return (buf);
-}
 
 static void
 dh_issues(struct dh *h)
@@ -1734,7 +1662,7 @@ dh_issues(struct dh *h)
 		else
 			s = xstrdup(*is->subject != '\0' ? is->subject :
 			    tr(h->lang, "All campaigns"));
-		dh_issue_text(is, h->lang, text, sizeof text);
+		dw_issue_text(is, h->lang, text, sizeof text);
 		dh_puts(h, "<li>");
 		dh_text(h, s);
 		dh_text(h, trc(h->lang, "label separator", ":"));

@@ -199,7 +199,7 @@ story_notes(struct story *st)
 
 /* ": every €1.00 spent returned €2.38 of profit" */
 static void
-story_per1(struct story *st, struct dbuf *b)
+story_per1(struct story *st, struct sbuf *b)
 {
 	const struct digest	*d = st->d;
 	struct measure_value	 v = d->total.roi;
@@ -210,18 +210,18 @@ story_per1(struct story *st, struct dbuf *b)
 		/* What was lost: the exact value's magnitude. */
 		v.floor = v.inexact ? -v.floor - 1 : -v.floor;
 		dw_money_value(d, &v, per, sizeof per);
-		dbuf_printf(b, tr(st->lang, ": every %s spent lost %s"), one,
+		sbuf_printf(b, tr(st->lang, ": every %s spent lost %s"), one,
 		    per);
 	} else {
 		dw_money_value(d, &v, per, sizeof per);
-		dbuf_printf(b, tr(st->lang, ": every %s spent returned %s of "
+		sbuf_printf(b, tr(st->lang, ": every %s spent returned %s of "
 		    "profit"), one, per);
 	}
 }
 
 /* ", reaching the target of 200%" */
 static void
-story_result_level(struct story *st, struct dbuf *b)
+story_result_level(struct story *st, struct sbuf *b)
 {
 	const struct digest	*d = st->d;
 	const char		*lang = st->lang;
@@ -231,22 +231,22 @@ story_result_level(struct story *st, struct dbuf *b)
 	dw_threshold(d, d->target_roi_ppm, tgt, sizeof tgt);
 	switch (story_level(d, &d->total.roi)) {
 	case LEVEL_UNDER_MIN:
-		dbuf_printf(b, tr(lang, ", under the agreed minimum of %s"),
+		sbuf_printf(b, tr(lang, ", under the agreed minimum of %s"),
 		    min);
 		break;
 	case LEVEL_ABOVE_MIN:
-		dbuf_printf(b, tr(lang, ", above the agreed minimum of %s"),
+		sbuf_printf(b, tr(lang, ", above the agreed minimum of %s"),
 		    min);
 		break;
 	case LEVEL_BETWEEN:
-		dbuf_printf(b, tr(lang, ", above the agreed minimum of %s but "
+		sbuf_printf(b, tr(lang, ", above the agreed minimum of %s but "
 		    "short of the target of %s"), min, tgt);
 		break;
 	case LEVEL_UNDER_TARGET:
-		dbuf_printf(b, tr(lang, ", short of the target of %s"), tgt);
+		sbuf_printf(b, tr(lang, ", short of the target of %s"), tgt);
 		break;
 	case LEVEL_TARGET:
-		dbuf_printf(b, tr(lang, ", reaching the target of %s"), tgt);
+		sbuf_printf(b, tr(lang, ", reaching the target of %s"), tgt);
 		break;
 	default:
 		break;
@@ -261,7 +261,7 @@ story_result(struct story *st, int then)
 	const char		*lang = st->lang;
 	const struct measure_value *cur = &d->total.roi, *prev =
 				    &d->prev_total.roi;
-	struct dbuf		 b = { NULL, 0, 0 };
+	struct sbuf		 b = { NULL, 0, 0 };
 	char			 a[DW_TEXT_MAX], c[DW_TEXT_MAX], *s;
 
 	if (!d->total.has) {
@@ -277,26 +277,26 @@ story_result(struct story *st, int then)
 	}
 	dw_percent(d, cur, c, sizeof c);
 	if (!d->prev_total.has || !prev->defined)
-		dbuf_printf(&b, then ? tr(lang, "ROI then came to %s") :
+		sbuf_printf(&b, then ? tr(lang, "ROI then came to %s") :
 		    tr(lang, "ROI over the period was %s"), c);
 	else {
 		dw_percent(d, prev, a, sizeof a);
 		if (strcmp(a, c) == 0)
-			dbuf_printf(&b, then ? tr(lang, "ROI then held at %s") :
+			sbuf_printf(&b, then ? tr(lang, "ROI then held at %s") :
 			    tr(lang, "ROI held at %s"), c);
 		else if (dw_cmp(cur, prev) > 0)
-			dbuf_printf(&b, then ? tr(lang, "ROI then rose from %s "
+			sbuf_printf(&b, then ? tr(lang, "ROI then rose from %s "
 			    "to %s") : tr(lang, "ROI rose from %s to %s"), a,
 			    c);
 		else
-			dbuf_printf(&b, then ? tr(lang, "ROI then fell from %s "
+			sbuf_printf(&b, then ? tr(lang, "ROI then fell from %s "
 			    "to %s") : tr(lang, "ROI fell from %s to %s"), a,
 			    c);
 	}
 	story_per1(st, &b);
 	story_result_level(st, &b);
-	dbuf_puts(&b, ".");
-	s = dbuf_take(&b);
+	sbuf_puts(&b, ".");
+	s = sbuf_take(&b);
 	story_add(st, STORY_KEEP, "total", "%s", s);
 	free(s);
 }
@@ -427,7 +427,7 @@ story_issues(struct story *st)
 {
 	const struct digest	*d = st->d;
 	const struct digest_issue *is = NULL;
-	struct dbuf		 b = { NULL, 0, 0 };
+	struct sbuf		 b = { NULL, 0, 0 };
 	char			 day[32], *name, *s;
 	size_t			 i;
 	int			 k;
@@ -446,33 +446,33 @@ story_issues(struct story *st)
 	case DIGEST_ISSUE_STALE:
 		window_format_date(is->last_day, st->lang, day, sizeof day);
 		if (*name != '\0')
-			dbuf_printf(&b, tr(st->lang, "Figures for %s stop on "
+			sbuf_printf(&b, tr(st->lang, "Figures for %s stop on "
 			    "%s"), name, day);
 		else
-			dbuf_printf(&b, tr(st->lang, "Figures stop on %s"),
+			sbuf_printf(&b, tr(st->lang, "Figures stop on %s"),
 			    day);
 		break;
 	case DIGEST_ISSUE_COVERAGE:
 		if (*name != '\0')
-			dbuf_printf(&b, tr(st->lang, "Figures for %s are "
+			sbuf_printf(&b, tr(st->lang, "Figures for %s are "
 			    "complete on %lld of %lld days"), name,
 			    (long long)is->days, (long long)is->days_total);
 		else
-			dbuf_printf(&b, tr(st->lang, "Figures are complete on "
+			sbuf_printf(&b, tr(st->lang, "Figures are complete on "
 			    "%lld of %lld days"), (long long)is->days,
 			    (long long)is->days_total);
 		break;
 	default:
-		dbuf_printf(&b, tr(st->lang, "The source %s is failing"),
+		sbuf_printf(&b, tr(st->lang, "The source %s is failing"),
 		    name);
 		break;
 	}
 	if (d->nissues > 1)
-		dbuf_printf(&b, trn(st->lang, " (and %zu more data issue)",
+		sbuf_printf(&b, trn(st->lang, " (and %zu more data issue)",
 		    " (and %zu more data issues)", d->nissues - 1),
 		    d->nissues - 1);
-	dbuf_puts(&b, ".");
-	s = dbuf_take(&b);
+	sbuf_puts(&b, ".");
+	s = sbuf_take(&b);
 	story_add(st, STORY_ISSUES, "issues", "%s", s);
 	free(s);
 	free(name);

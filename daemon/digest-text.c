@@ -54,7 +54,7 @@ table_row(struct table *t, const char *const *cells, const char *below)
 }
 
 static void
-table_out(struct table *t, struct dbuf *b)
+table_out(struct table *t, struct sbuf *b)
 {
 	size_t	*width, i, j, w;
 
@@ -63,7 +63,7 @@ table_out(struct table *t, struct dbuf *b)
 		if ((w = utf8_width(t->cell[i])) > width[i % t->ncols])
 			width[i % t->ncols] = w;
 	for (i = 0; i < t->nrows; i++) {
-		struct dbuf line = { NULL, 0, 0 };
+		struct sbuf line = { NULL, 0, 0 };
 		char	*s;
 		size_t	 n;
 
@@ -71,22 +71,22 @@ table_out(struct table *t, struct dbuf *b)
 			s = t->cell[i * t->ncols + j];
 			w = utf8_width(s);
 			if (j > 0)
-				dbuf_printf(&line, "%*s", TEXT_GAP, "");
+				sbuf_printf(&line, "%*s", TEXT_GAP, "");
 			if ((t->left & (1U << j)) == 0)
-				dbuf_printf(&line, "%*s%s",
+				sbuf_printf(&line, "%*s%s",
 				    (int)(width[j] - w), "", s);
 			else
-				dbuf_printf(&line, "%s%*s", s,
+				sbuf_printf(&line, "%s%*s", s,
 				    (int)(width[j] - w), "");
 		}
-		s = dbuf_take(&line);
+		s = sbuf_take(&line);
 		n = strlen(s);
 		while (n > 0 && s[n - 1] == ' ')
 			s[--n] = '\0';
-		dbuf_printf(b, "%s\n", s);
+		sbuf_printf(b, "%s\n", s);
 		free(s);
 		if (t->below[i] != NULL)
-			dbuf_printf(b, "  %s\n", t->below[i]);
+			sbuf_printf(b, "  %s\n", t->below[i]);
 	}
 	for (i = 0; i < t->nrows * t->ncols; i++)
 		free(t->cell[i]);
@@ -105,14 +105,14 @@ table_out(struct table *t, struct dbuf *b)
  * stands alone.
  */
 static void
-text_wrap_lead(struct dbuf *b, const char *lead, const char *text,
+text_wrap_lead(struct sbuf *b, const char *lead, const char *text,
     size_t indent)
 {
 	const char	*p = text, *e;
 	size_t		 col, w, start;
 	char		*word;
 
-	dbuf_puts(b, lead);
+	sbuf_puts(b, lead);
 	col = start = utf8_width(lead);
 	while (*p != '\0') {
 		while (*p == ' ')
@@ -126,57 +126,57 @@ text_wrap_lead(struct dbuf *b, const char *lead, const char *text,
 		word[e - p] = '\0';
 		w = utf8_width(word);
 		if (col > start && col + 1 + w > TEXT_WIDTH) {
-			dbuf_printf(b, "\n%*s", (int)indent, "");
+			sbuf_printf(b, "\n%*s", (int)indent, "");
 			col = start = indent;
 		} else if (col > start) {
-			dbuf_puts(b, " ");
+			sbuf_puts(b, " ");
 			col++;
 		}
-		dbuf_puts(b, word);
+		sbuf_puts(b, word);
 		col += w;
 		free(word);
 		p = e;
 	}
-	dbuf_puts(b, "\n");
+	sbuf_puts(b, "\n");
 }
 
 static void
-text_wrap(struct dbuf *b, const char *text, size_t indent)
+text_wrap(struct sbuf *b, const char *text, size_t indent)
 {
 	text_wrap_lead(b, "", text, indent);
 }
 
 /* "Totals" underlined. */
 static void
-text_heading(struct dbuf *b, const char *title)
+text_heading(struct sbuf *b, const char *title)
 {
 	size_t	i, w = utf8_width(title);
 
-	dbuf_printf(b, "\n%s\n", title);
+	sbuf_printf(b, "\n%s\n", title);
 	for (i = 0; i < w; i++)
-		dbuf_puts(b, "-");
-	dbuf_puts(b, "\n");
+		sbuf_puts(b, "-");
+	sbuf_puts(b, "\n");
 }
 
 /* ---- Sections ---- */
 
 static void
-text_story(const struct digest *d, struct dbuf *b)
+text_story(const struct digest *d, struct sbuf *b)
 {
 	struct digest_sentence	*s;
-	struct dbuf		 p = { NULL, 0, 0 };
+	struct sbuf		 p = { NULL, 0, 0 };
 	char			*text;
 	size_t			 i, n;
 
 	n = digest_story(d, &s);
 	for (i = 0; i < n; i++) {
 		if (i > 0)
-			dbuf_puts(&p, " ");
-		dbuf_puts(&p, s[i].text);
+			sbuf_puts(&p, " ");
+		sbuf_puts(&p, s[i].text);
 	}
 	digest_story_free(s, n);
-	text = dbuf_take(&p);
-	dbuf_puts(b, "\n");
+	text = sbuf_take(&p);
+	sbuf_puts(b, "\n");
 	text_wrap(b, text, 0);
 	free(text);
 }
@@ -193,7 +193,7 @@ text_reached(const struct digest *d, const struct digest_figures *f,
 }
 
 static void
-text_totals(const struct digest *d, struct dbuf *b)
+text_totals(const struct digest *d, struct sbuf *b)
 {
 	const struct digest_figures *c = &d->total, *p = &d->prev_total;
 	const char	*lang = dw_lang(d);
@@ -267,7 +267,7 @@ text_totals(const struct digest *d, struct dbuf *b)
 	}
 	table_out(&t, b);
 	if (!c->has)
-		dbuf_printf(b, "%s\n", tr(lang,
+		sbuf_printf(b, "%s\n", tr(lang,
 		    "There are no figures for this period."));
 }
 
@@ -289,7 +289,7 @@ text_clv(const struct digest *d, const struct digest_row *r)
 }
 
 static void
-text_channels(const struct digest *d, struct dbuf *b)
+text_channels(const struct digest *d, struct sbuf *b)
 {
 	const char		*lang = dw_lang(d);
 	const struct digest_row	*r;
@@ -303,7 +303,7 @@ text_channels(const struct digest *d, struct dbuf *b)
 
 	text_heading(b, tr(lang, "Channels"));
 	if (d->nchannels == 0) {
-		dbuf_printf(b, "%s\n", tr(lang, "No channel has figures."));
+		sbuf_printf(b, "%s\n", tr(lang, "No channel has figures."));
 		return;
 	}
 	cells[0] = tr(lang, "Channel");
@@ -368,7 +368,7 @@ text_campaign_row(const struct digest *d, struct table *t,
 }
 
 static void
-text_campaigns(const struct digest *d, struct dbuf *b)
+text_campaigns(const struct digest *d, struct sbuf *b)
 {
 	const char	*lang = dw_lang(d);
 	struct table	 t = { NULL, NULL, 6, 0, 0x3 };
@@ -378,7 +378,7 @@ text_campaigns(const struct digest *d, struct dbuf *b)
 
 	text_heading(b, tr(lang, "Campaigns, best first"));
 	if (n == 0) {
-		dbuf_printf(b, "%s\n", tr(lang, "No campaign has figures."));
+		sbuf_printf(b, "%s\n", tr(lang, "No campaign has figures."));
 		return;
 	}
 	cells[0] = tr(lang, "Campaign");
@@ -407,13 +407,13 @@ text_campaigns(const struct digest *d, struct dbuf *b)
 }
 
 static void
-text_budgets(const struct digest *d, struct dbuf *b)
+text_budgets(const struct digest *d, struct sbuf *b)
 {
 	const char	*lang = dw_lang(d);
 	const struct digest_budget *bu;
 	struct measure_value	 v;
 	struct window_range	 r;
-	struct dbuf		 line = { NULL, 0, 0 };
+	struct sbuf		 line = { NULL, 0, 0 };
 	char			 a[DW_TEXT_MAX], c[DW_TEXT_MAX], u[DW_TEXT_MAX];
 	char			 range[WINDOW_RANGE_TEXT_MAX], day[32];
 	char			*name, *subject, *s;
@@ -431,30 +431,30 @@ text_budgets(const struct digest *d, struct dbuf *b)
 		window_format_range(&r, lang, range, sizeof range);
 		v = dw_exact(bu->used_ppm);
 		if (*subject != '\0')
-			dbuf_printf(b, tr(lang, "%s (%s), %s:"), name, subject,
+			sbuf_printf(b, tr(lang, "%s (%s), %s:"), name, subject,
 			    range);
 		else
-			dbuf_printf(b, tr(lang, "%s, %s:"), name, range);
-		dbuf_puts(b, "\n");
-		dbuf_printf(&line, tr(lang, "%s spent of %s (%s)."),
+			sbuf_printf(b, tr(lang, "%s, %s:"), name, range);
+		sbuf_puts(b, "\n");
+		sbuf_printf(&line, tr(lang, "%s spent of %s (%s)."),
 		    dw_money(d, bu->spent, a, sizeof a), dw_money(d, bu->budget,
 		    c, sizeof c), dw_percent(d, &v, u, sizeof u));
-		s = dbuf_take(&line);
+		s = sbuf_take(&line);
 		text_wrap_lead(b, "  ", s, 2);
 		free(s);
 		if (bu->running) {
 			v = dw_exact(bu->pacing_ppm);
-			dbuf_printf(&line, tr(lang, "Pacing %s, projected %s"),
+			sbuf_printf(&line, tr(lang, "Pacing %s, projected %s"),
 			    dw_ratio(d, &v, 1, a, sizeof a),
 			    dw_money(d, bu->projected, c, sizeof c));
 			if (bu->runout_day != INT32_MAX) {
 				window_format_date(bu->runout_day, lang, day,
 				    sizeof day);
-				dbuf_printf(&line, tr(lang, ", runs out on %s"),
+				sbuf_printf(&line, tr(lang, ", runs out on %s"),
 				    day);
 			}
-			dbuf_puts(&line, ".");
-			s = dbuf_take(&line);
+			sbuf_puts(&line, ".");
+			s = sbuf_take(&line);
 			text_wrap_lead(b, "  ", s, 2);
 			free(s);
 		}
@@ -464,7 +464,7 @@ text_budgets(const struct digest *d, struct dbuf *b)
 }
 
 static void
-text_customs(const struct digest *d, struct dbuf *b)
+text_customs(const struct digest *d, struct sbuf *b)
 {
 	const char	*lang = dw_lang(d);
 	struct table	 t = { NULL, NULL, 4, 0, 0x1 };
@@ -535,7 +535,7 @@ text_severity(const struct digest *d, enum rule_severity sev)
 }
 
 static void
-text_alerts(const struct digest *d, struct dbuf *b)
+text_alerts(const struct digest *d, struct sbuf *b)
 {
 	const char	*lang = dw_lang(d);
 	const struct digest_alert *a;
@@ -548,18 +548,18 @@ text_alerts(const struct digest *d, struct dbuf *b)
 
 	text_heading(b, tr(lang, "Alerts"));
 	if (d->nalerts == 0) {
-		dbuf_printf(b, "%s\n", tr(lang,
+		sbuf_printf(b, "%s\n", tr(lang,
 		    "No alert fired or was resolved during the period."));
 		return;
 	}
 	for (i = 0; i < d->nalerts; i++)
 		fired += d->alerts[i].fired != 0;
-	dbuf_printf(b, trn(lang, "%zu fired", "%zu fired", fired), fired);
-	dbuf_puts(b, ", ");
-	dbuf_printf(b, trn(lang, "%zu resolved", "%zu resolved",
+	sbuf_printf(b, trn(lang, "%zu fired", "%zu fired", fired), fired);
+	sbuf_puts(b, ", ");
+	sbuf_printf(b, trn(lang, "%zu resolved", "%zu resolved",
 	    d->nalerts - fired), d->nalerts - fired);
 	/* TRANSLATORS: times are in the client's time zone, named here. */
-	dbuf_printf(b, tr(lang, " (times in %s):\n"), d->timezone);
+	sbuf_printf(b, tr(lang, " (times in %s):\n"), d->timezone);
 	if ((tz = tz_load(d->timezone, &cause)) == NULL) {
 		free(cause);
 		tz = tz_load("UTC", &cause);
@@ -592,7 +592,7 @@ text_alerts(const struct digest *d, struct dbuf *b)
 }
 
 static void
-text_notes(const struct digest *d, struct dbuf *b)
+text_notes(const struct digest *d, struct sbuf *b)
 {
 	const char	*lang = dw_lang(d);
 	const struct digest_note *no;
@@ -623,11 +623,11 @@ text_notes(const struct digest *d, struct dbuf *b)
 }
 
 static void
-text_issues(const struct digest *d, struct dbuf *b)
+text_issues(const struct digest *d, struct sbuf *b)
 {
 	const char	*lang = dw_lang(d);
 	const struct digest_issue *is;
-	struct dbuf	 line = { NULL, 0, 0 };
+	struct sbuf	 line = { NULL, 0, 0 };
 	char		 day[32], *name, *detail, *s;
 	size_t		 i;
 
@@ -638,12 +638,12 @@ text_issues(const struct digest *d, struct dbuf *b)
 		switch (is->kind) {
 		case DIGEST_ISSUE_COVERAGE:
 			if (*name != '\0')
-				dbuf_printf(&line, tr(lang, "%s: complete "
+				sbuf_printf(&line, tr(lang, "%s: complete "
 				    "figures on %lld of %lld days."), name,
 				    (long long)is->days,
 				    (long long)is->days_total);
 			else
-				dbuf_printf(&line, tr(lang, "Complete figures "
+				sbuf_printf(&line, tr(lang, "Complete figures "
 				    "on %lld of %lld days."),
 				    (long long)is->days,
 				    (long long)is->days_total);
@@ -652,33 +652,33 @@ text_issues(const struct digest *d, struct dbuf *b)
 			window_format_date(is->last_day, lang, day,
 			    sizeof day);
 			if (*name != '\0')
-				dbuf_printf(&line, tr(lang, "%s: no figures "
+				sbuf_printf(&line, tr(lang, "%s: no figures "
 				    "after %s."), name, day);
 			else
-				dbuf_printf(&line, tr(lang, "No figures after "
+				sbuf_printf(&line, tr(lang, "No figures after "
 				    "%s."), day);
 			break;
 		default:
 			detail = dw_escape(is->detail);
-			dbuf_printf(&line, tr(lang, "Source %s is failing: "
+			sbuf_printf(&line, tr(lang, "Source %s is failing: "
 			    "%s"), name, detail);
 			free(detail);
 			break;
 		}
-		s = dbuf_take(&line);
+		s = sbuf_take(&line);
 		text_wrap(b, s, 2);
 		free(s);
 		free(name);
 	}
 	if (d->last_day == INT32_MIN)
-		dbuf_printf(b, "%s\n", tr(lang, "No figures yet."));
+		sbuf_printf(b, "%s\n", tr(lang, "No figures yet."));
 	else {
 		window_format_date(d->last_day, lang, day, sizeof day);
-		dbuf_printf(b, tr(lang, "Latest figures: %s."), day);
-		dbuf_puts(b, "\n");
+		sbuf_printf(b, tr(lang, "Latest figures: %s."), day);
+		sbuf_puts(b, "\n");
 	}
 	if (d->nissues == 0)
-		dbuf_printf(b, "%s\n", tr(lang,
+		sbuf_printf(b, "%s\n", tr(lang,
 		    "Every day of the period has complete figures."));
 }
 
@@ -721,7 +721,7 @@ char *
 digest_text(const struct digest *d)
 {
 	const char	*lang = dw_lang(d);
-	struct dbuf	 b = { NULL, 0, 0 };
+	struct sbuf	 b = { NULL, 0, 0 };
 	struct tz	*tz;
 	char		 period[WINDOW_RANGE_TEXT_MAX], day[32];
 	char		*name, *cause = NULL, *schedule;
@@ -730,17 +730,17 @@ digest_text(const struct digest *d)
 	name = dw_escape(d->client_name);
 	text_period(d, d->from_day, d->to_day, period, sizeof period);
 	/* TRANSLATORS: a digest's title: the client, the period. */
-	dbuf_printf(&b, tr(lang, "%s, %s"), name, period);
-	dbuf_puts(&b, "\n");
+	sbuf_printf(&b, tr(lang, "%s, %s"), name, period);
+	sbuf_puts(&b, "\n");
 	free(name);
 	ndays = d->prev_to - d->prev_from + 1;
 	text_period(d, d->prev_from, d->prev_to, period, sizeof period);
-	dbuf_printf(&b, trn(lang, "Compared with the %d day before: %s.",
+	sbuf_printf(&b, trn(lang, "Compared with the %d day before: %s.",
 	    "Compared with the %d days before: %s.", (unsigned long)ndays),
 	    (int)ndays, period);
-	dbuf_puts(&b, "\n");
+	sbuf_puts(&b, "\n");
 	if (d->late) {
-		dbuf_puts(&b, "\n");
+		sbuf_puts(&b, "\n");
 		text_wrap(&b, tr(lang, "This digest comes late: roiwatch was "
 		    "not running when it was due."), 0);
 	}
@@ -754,7 +754,7 @@ digest_text(const struct digest *d)
 	text_notes(d, &b);
 	text_issues(d, &b);
 
-	dbuf_puts(&b, "\n");
+	sbuf_puts(&b, "\n");
 	text_wrap(&b, tr(lang, "ROI is (revenue - cost) / cost; profit per 1 "
 	    "spent is the same figure divided by 100."), 0);
 	if ((tz = tz_load(d->timezone, &cause)) == NULL) {
@@ -768,16 +768,16 @@ digest_text(const struct digest *d)
 		tz_local(tz, d->generated, &lday, &sec);
 	tz_free(tz);
 	window_format_date(lday, lang, day, sizeof day);
-	dbuf_puts(&b, "\n-- \n");
+	sbuf_puts(&b, "\n-- \n");
 	if (d->schedule != NULL && *d->schedule != '\0') {
 		schedule = dw_escape(d->schedule);
-		dbuf_printf(&b, tr(lang, "roiwatch, schedule \"%s\", %s %02d:%02d "
+		sbuf_printf(&b, tr(lang, "roiwatch, schedule \"%s\", %s %02d:%02d "
 		    "(%s)"), schedule, day, sec / 3600, sec % 3600 / 60,
 		    d->timezone);
 		free(schedule);
 	} else
-		dbuf_printf(&b, tr(lang, "roiwatch, %s %02d:%02d (%s)"), day,
+		sbuf_printf(&b, tr(lang, "roiwatch, %s %02d:%02d (%s)"), day,
 		    sec / 3600, sec % 3600 / 60, d->timezone);
-	dbuf_puts(&b, "\n");
-	return (dbuf_take(&b));
+	sbuf_puts(&b, "\n");
+	return (sbuf_take(&b));
 }

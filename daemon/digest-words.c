@@ -15,50 +15,12 @@
 #include "log.h"
 #include "measure.h"
 #include "money.h"
+#include "window.h"
 #include "xmalloc.h"
 
 __extension__ typedef __int128 dw_i128;
 
 #define DW_DASH	"\xe2\x80\x93"	/* U+2013: no value to show */
-
-void
-dbuf_puts(struct dbuf *b, const char *s)
-{
-	size_t	n = strlen(s);
-
-	if (b->len + n + 1 > b->cap) {
-		while (b->len + n + 1 > b->cap)
-			b->cap = b->cap != 0 ? b->cap * 2 : 256;
-		b->p = xreallocarray(b->p, b->cap, 1);
-	}
-	memcpy(b->p + b->len, s, n + 1);
-	b->len += n;
-}
-
-void
-dbuf_printf(struct dbuf *b, const char *fmt, ...)
-{
-	va_list	 ap;
-	char	*s;
-
-	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) == -1)
-		fatalx("%s: out of memory", __func__);
-	va_end(ap);
-	dbuf_puts(b, s);
-	free(s);
-}
-
-char *
-dbuf_take(struct dbuf *b)
-{
-	char	*s = b->p;
-
-	if (s == NULL)
-		s = xstrdup("");
-	memset(b, 0, sizeof *b);
-	return (s);
-}
 
 const char *
 dw_lang(const struct digest *d)
@@ -300,4 +262,35 @@ dw_cmp(const struct measure_value *a, const struct measure_value *b)
 		return (x < y ? -1 : x > y);
 	}
 	return (a->inexact - b->inexact);
+}
+
+char *
+dw_issue_text(const struct digest_issue *is, const char *lang,
+    char *buf, size_t len)
+{
+	char	day[24], t[128];
+
+	switch (is->kind) {
+	case DIGEST_ISSUE_COVERAGE:
+		snprintf(t, sizeof t, tr(lang, "%lld of %lld days complete"),
+		    (long long)is->days, (long long)is->days_total);
+		snprintf(buf, len, tr(lang, "incomplete figures: %s"), t);
+		break;
+	case DIGEST_ISSUE_STALE:
+		if (is->last_day == INT32_MIN)
+			snprintf(buf, len, "%s", tr(lang, "no data"));
+		else
+			snprintf(buf, len, tr(lang, "no data since %s"),
+			    window_format_date(is->last_day, lang, day,
+			    sizeof day));
+		break;
+	case DIGEST_ISSUE_SOURCE:
+		snprintf(buf, len, tr(lang, "failing: %s"), is->detail != NULL ?
+		    is->detail : "");
+		break;
+	default:
+		snprintf(buf, len, "?");
+		break;
+	}
+	return (buf);
 }

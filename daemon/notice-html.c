@@ -28,60 +28,13 @@ static const char *const html_tone_colour[NDOC_TONE_MAX] = {
 #define HTML_TABLE	"<table role=\"presentation\" width=\"100%\" " \
 	"cellpadding=\"0\" cellspacing=\"0\" border=\"0\""
 
-/*
- * Text as HTML: & < > " ' escaped, control characters other than '\n'
- * turned into spaces, invalid UTF-8 into U+FFFD.
- */
-static void
-html_text(struct sbuf *b, const char *s)
-{
-	const unsigned char	*p = (const unsigned char *)(s == NULL ? "" :
-				    s);
-	const unsigned char	*end = p + strlen((const char *)p);
-	size_t			 n;
-
-	while (p < end) {
-		switch (*p) {
-		case '&':
-			sbuf_puts(b, "&amp;");
-			break;
-		case '<':
-			sbuf_puts(b, "&lt;");
-			break;
-		case '>':
-			sbuf_puts(b, "&gt;");
-			break;
-		case '"':
-			sbuf_puts(b, "&quot;");
-			break;
-		case '\'':
-			sbuf_puts(b, "&#39;");
-			break;
-		default:
-			if (*p >= 0x80) {
-				if ((n = utf8_seq_len(p, end)) == 0)
-					sbuf_puts(b, "\xef\xbf\xbd");
-				else
-					sbuf_add(b, (const char *)p, n);
-				p += n == 0 ? 1 : n;
-				continue;
-			}
-			if ((*p < 0x20 && *p != '\n') || *p == 0x7f)
-				sbuf_add(b, " ", 1);
-			else
-				sbuf_add(b, (const char *)p, 1);
-			break;
-		}
-		p++;
-	}
-}
 
 /* A paragraph of the message's text. */
 static void
 html_para(struct sbuf *b, const char *style, const char *text)
 {
 	sbuf_printf(b, "<p style=\"margin:0 0 14px 0;%s\">", style);
-	html_text(b, text);
+	sbuf_html(b, text);
 	sbuf_puts(b, "</p>\n");
 }
 
@@ -102,17 +55,17 @@ html_event(struct sbuf *b, const struct ndoc *d, const struct ndoc_event *ev)
 	    "color:#ffffff;padding:10px 14px;font-size:16px;line-height:1.4;"
 	    "font-weight:bold;\">", colour, colour);
 	sbuf_printf(b, "%zu. ", ev->idx);
-	html_text(b, ev->subject);
-	html_text(b, d->label_sep);
+	sbuf_html(b, ev->subject);
+	sbuf_html(b, d->label_sep);
 	sbuf_puts(b, "<br>\n<span style=\"font-weight:normal;\">");
-	html_text(b, ev->title);
+	sbuf_html(b, ev->title);
 	sbuf_puts(b, "</span>");
 	if (ev->tag != NULL) {
 		sbuf_puts(b, " <span style=\"display:inline-block;"
 		    "padding:0 6px;border:1px solid #ffffff;border-radius:3px;"
 		    "font-size:12px;font-weight:bold;text-transform:uppercase;"
 		    "\">");
-		html_text(b, ev->tag);
+		sbuf_html(b, ev->tag);
 		sbuf_puts(b, "</span>");
 	}
 	sbuf_puts(b, "</td></tr>\n");
@@ -126,11 +79,11 @@ html_event(struct sbuf *b, const struct ndoc *d, const struct ndoc_event *ev)
 		    "valign=\"top\" width=\"38%\" style=\"padding:4px 12px 4px 0;"
 		    "font-weight:normal;color:#4a5360;text-align:left;"
 		    "vertical-align:top;border-top:1px solid #eceff3;\">");
-		html_text(b, ev->fields[i].label);
+		sbuf_html(b, ev->fields[i].label);
 		sbuf_puts(b, "</th><td valign=\"top\" style=\"padding:4px 0;"
 		    "color:#1b1f24;font-weight:bold;vertical-align:top;"
 		    "border-top:1px solid #eceff3;\">");
-		html_text(b, ev->fields[i].value);
+		sbuf_html(b, ev->fields[i].value);
 		sbuf_puts(b, "</td></tr>\n");
 	}
 	sbuf_puts(b, "</table>\n</td></tr>\n</table>\n</td></tr>\n");
@@ -143,14 +96,14 @@ ndoc_html(const struct ndoc *d)
 	size_t		 i;
 
 	sbuf_puts(&b, "<!DOCTYPE html>\n<html lang=\"");
-	html_text(&b, d->language != NULL ? d->language : "en");
+	sbuf_html(&b, d->language != NULL ? d->language : "en");
 	sbuf_puts(&b, "\">\n<head>\n<meta charset=\"utf-8\">\n"
 	    "<meta name=\"viewport\" content=\"width=device-width, "
 	    "initial-scale=1\">\n"
 	    "<meta name=\"color-scheme\" content=\"light dark\">\n"
 	    "<meta name=\"supported-color-schemes\" content=\"light dark\">\n"
 	    "<title>");
-	html_text(&b, d->subject);
+	sbuf_html(&b, d->subject);
 	sbuf_puts(&b, "</title>\n</head>\n");
 	sbuf_puts(&b, "<body style=\"margin:0;padding:0;"
 	    "background-color:#eef1f5;color:#1b1f24;\">\n");

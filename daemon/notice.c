@@ -33,49 +33,6 @@ __extension__ typedef unsigned __int128 notice_u128;
 #define NOTICE_JSON_INT_MAX	9007199254740992.0
 
 
-void
-sbuf_add(struct sbuf *b, const char *s, size_t n)
-{
-	if (b->len + n + 1 > b->cap) {
-		while (b->len + n + 1 > b->cap)
-			b->cap = b->cap == 0 ? 256 : b->cap * 2;
-		b->p = xreallocarray(b->p, 1, b->cap);
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-void
-sbuf_puts(struct sbuf *b, const char *s)
-{
-	sbuf_add(b, s, strlen(s));
-}
-
-void __attribute__((format(printf, 2, 3)))
-sbuf_printf(struct sbuf *b, const char *fmt, ...)
-{
-	va_list	 ap;
-	char	*s;
-	int	 n;
-
-	va_start(ap, fmt);
-	n = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		fatalx("%s: out of memory", __func__);
-	sbuf_add(b, s, (size_t)n);
-	free(s);
-}
-
-/* The finished string (never NULL); the sbuf is consumed. */
-char *
-sbuf_take(struct sbuf *b)
-{
-	if (b->p == NULL)
-		return (xstrdup(""));
-	return (b->p);
-}
 struct notice *
 notice_new(const char *client_id, const char *client_name, const char *currency,
     const char *language, const char *timezone, int64_t created)

@@ -1,6 +1,6 @@
 /*
  * Inside the digest's text renderers (digest-story.c, digest-text.c,
- * digest-json.c): a growing string, names made safe for a terminal, and the
+ * digest-json.c): names made safe for a terminal, and the
  * figures formatted the one way every rendering shows them (measure.h's
  * rounding, money.h's currency, the catalogue's number conventions), so that
  * the narrative, the text and the JSON's display texts say the same thing.
@@ -11,18 +11,9 @@
 #include <stdint.h>
 
 #include "digest.h"
+#include "sbuf.h"
 
 #define DW_TEXT_MAX	128	/* a formatted figure */
-
-struct dbuf {
-	char	*p;
-	size_t	 len;
-	size_t	 cap;
-};
-void	dbuf_puts(struct dbuf *, const char *);
-void	dbuf_printf(struct dbuf *, const char *, ...)
-	    __attribute__((format(printf, 2, 3)));
-char   *dbuf_take(struct dbuf *);	/* never NULL; consumes the buffer */
 
 /* The digest's language ("en" when unset). */
 const char *dw_lang(const struct digest *);
@@ -68,5 +59,10 @@ char	*dw_change_per1(const struct digest *, const struct measure_value *,
 	    const struct measure_value *, char *buf, size_t len);
 /* -1, 0, 1: a against b, both defined, exactly (floor then remainder). */
 int	dw_cmp(const struct measure_value *, const struct measure_value *);
+
+/* What is wrong with the data of an issue's subject, in words ("no data
+ * since 2026-11-27"), as the HTML and the chat message say it. */
+char	*dw_issue_text(const struct digest_issue *, const char *lang,
+	    char *buf, size_t len);
 
 #endif

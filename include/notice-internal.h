@@ -10,22 +10,14 @@
 
 #include <cjson/cJSON.h>
 
+#include "sbuf.h"
+
 #include "notice.h"
 #include "notice-doc.h"
 
 __extension__ typedef __int128 notice_i128;
 
 /* Growable string; dies on out-of-memory like the rest of the daemon. */
-struct sbuf {
-	char	*p;
-	size_t	 len;
-	size_t	 cap;
-};
-void	sbuf_add(struct sbuf *, const char *, size_t);
-void	sbuf_puts(struct sbuf *, const char *);
-void	sbuf_printf(struct sbuf *, const char *, ...)
-	    __attribute__((format(printf, 2, 3)));
-char   *sbuf_take(struct sbuf *);	/* never NULL; consumes the sbuf */
 
 int	notice_is_fr(const struct notice *);
 /* Copy of untrusted text fit for a line: control characters -> spaces. */
