@@ -19,6 +19,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "golden.h"
+
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <stdio.h>
@@ -188,51 +190,13 @@ join_parts(char **parts, size_t n)
 	return (s);
 }
 
-static char *
-read_file(const char *path)
-{
-	FILE	*f;
-	char	*s;
-	long	 len;
-
-	if ((f = fopen(path, "rb")) == NULL)
-		fail_msg("%s: %s (ROIWATCH_UPDATE_GOLDEN=1 writes it)", path,
-		    strerror(errno));
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	len = ftell(f);
-	assert_true(len >= 0);
-	rewind(f);
-	s = malloc((size_t)len + 1);
-	assert_non_null(s);
-	assert_int_equal(fread(s, 1, (size_t)len, f), (size_t)len);
-	s[len] = '\0';
-	fclose(f);
-	return (s);
-}
-
 static void
 golden(const char *name, const char *got)
 {
-	char	 path[512], *want;
-	FILE	*f;
-	size_t	 i;
+	char	path[512];
 
 	snprintf(path, sizeof path, "%s/%s.json", GOLDEN_DIR, name);
-	if (getenv("ROIWATCH_UPDATE_GOLDEN") != NULL) {
-		if ((f = fopen(path, "wb")) == NULL)
-			fail_msg("%s: %s", path, strerror(errno));
-		assert_int_equal(fwrite(got, 1, strlen(got), f), strlen(got));
-		assert_int_equal(fclose(f), 0);
-		return;
-	}
-	want = read_file(path);
-	if (strcmp(want, got) != 0) {
-		for (i = 0; want[i] == got[i]; i++)
-			;
-		fail_msg("%s differs at byte %zu:\n got: %.80s\nwant: %.80s",
-		    path, i, got + i, want + i);
-	}
-	free(want);
+	golden_check(path, got);
 }
 
 static void
