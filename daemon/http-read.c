@@ -64,6 +64,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -72,6 +73,7 @@
 #include <event2/keyvalq_struct.h>
 
 #include <cjson/cJSON.h>
+#include <openssl/evp.h>
 
 #include "config.h"
 #include "digest.h"
@@ -966,6 +968,49 @@ http_read_free(struct http_reader *rd)
 	free(rd);
 }
 
+/*
+ * The report page in a browser: HTTP Basic authentication, the token as
+ * the password (any user name), read as "Bearer TOKEN" into out, so that
+ * a browser's own prompt opens the page. 0, or -1 when auth is not a
+ * Basic credential that decodes (it is then read as it is).
+ */
+#define HTTP_READ_BASIC_MAX	512
+static int
+http_read_basic(const char *auth, char *out, size_t len)
+{
+	unsigned char	 dec[HTTP_READ_BASIC_MAX];
+	const char	*b64, *colon;
+	size_t		 n;
+	int		 got;
+
+	if (strncasecmp(auth, "Basic ", 6) != 0)
+		return -1;
+	for (b64 = auth + 6; *b64 == ' '; b64++)
+		;
+	n = strlen(b64);
+	while (n > 0 && b64[n - 1] == ' ')
+		n--;
+	if (n == 0 || n % 4 != 0 || n / 4 * 3 > sizeof dec - 1)
+		return -1;
+	if ((got = EVP_DecodeBlock(dec, (const unsigned char *)b64,
+	    (int)n)) < 0)
+		return -1;
+	/* EVP_DecodeBlock counts the padding's bytes as zeros. */
+	if (b64[n - 1] == '=')
+		got--;
+	if (b64[n - 2] == '=')
+		got--;
+	dec[got] = '\0';
+	if (memchr(dec, '\0', (size_t)got) != NULL ||
+	    (colon = strchr((char *)dec, ':')) == NULL ||
+	    (size_t)snprintf(out, len, "Bearer %s", colon + 1) >= len) {
+		explicit_bzero(dec, sizeof dec);
+		return -1;
+	}
+	explicit_bzero(dec, sizeof dec);
+	return 0;
+}
+
 void
 http_read_request(struct http_server *srv, struct evhttp_request *req,
     const char *path)
@@ -975,8 +1020,9 @@ http_read_request(struct http_server *srv, struct evhttp_request *req,
 	enum http_read_what what;
 	enum evhttp_cmd_type method = evhttp_request_get_command(req);
 	const char *id, *auth;
+	char	 bearer[HTTP_READ_BASIC_MAX + 8];
 	size_t	 idlen;
-	int	 operator = 0;
+	int	 operator = 0, page;
 
 	if (http_read_split(path, strlen(path), &id, &idlen, &what) != 0) {
 		http_reply_error(srv, req, 404, "not found");
@@ -988,12 +1034,22 @@ http_read_request(struct http_server *srv, struct evhttp_request *req,
 		    "GET, POST" : "GET");
 		return;
 	}
+	page = what == HTTP_READ_REPORT || what == HTTP_READ_REPORT_JSON;
 	if ((auth = evhttp_find_header(hdrs, "Authorization")) != NULL &&
+	    page && http_read_basic(auth, bearer, sizeof bearer) == 0)
+		auth = bearer;
+	if (auth != NULL &&
 	    (tok = http_authenticate_value(srv, auth, strlen(auth))) == NULL)
 		operator = http_authenticate_operator(srv, auth, strlen(auth));
+	explicit_bzero(bearer, sizeof bearer);
 	if (tok == NULL && !operator) {
 		evhttp_add_header(evhttp_request_get_output_headers(req),
 		    "WWW-Authenticate", "Bearer realm=\"roiwatch\"");
+		/* A browser asks for the token itself. */
+		if (page)
+			evhttp_add_header(evhttp_request_get_output_headers(
+			    req), "WWW-Authenticate", "Basic realm=\"roiwatch "
+			    "report\", charset=\"UTF-8\"");
 		http_reply_error(srv, req, 401, "missing or unknown bearer token");
 		return;
 	}

@@ -5,6 +5,7 @@ and sends by hand through the outbox to e-mail, webhook and chat receivers;
 the report page and report.json answer each client's own token (another's
 403, none 401) and the operator's token for every client, and headless
 Chromium renders the page at phone and desktop widths without overflow."""
+import base64
 import datetime
 import http.client
 import json
@@ -205,12 +206,16 @@ def test_preview_and_send_now():
         d.cleanup()
 
 
-def get(port, path, token=None):
+def get(port, path, token=None, basic=None, headers=None):
     c = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
     try:
         h = {"Authorization": "Bearer " + token} if token else {}
+        if basic is not None:
+            h = {"Authorization": "Basic " + base64.b64encode(basic.encode()).decode()}
         c.request("GET", path, headers=h)
         r = c.getresponse()
+        if headers is not None:
+            headers.extend(r.getheaders())
         return r.status, r.getheader("Content-Type") or "", r.read()
     finally:
         c.close()
@@ -297,6 +302,18 @@ def test_report_page():
             check(get(p, path, "wrong-token-0123456789abcdef")[0] == 401, "bad token: not 401")
             check(get(p, path, b["token"])[0] == 403, "another client's token: not 403")
             check(get(p, path, OPERATOR)[0] == 200, "operator token refused")
+        # A browser: its own prompt, the token as the password.
+        hdrs = []
+        check(get(p, "/clients/acme/report", headers=hdrs)[0] == 401, "no token")
+        check(any(k.lower() == "www-authenticate" and v.startswith("Basic") for k, v in hdrs),
+              "the page does not ask a browser for the token: %s" % hdrs)
+        check(get(p, "/clients/acme/report", basic="anyone:" + a["token"])[0] == 200,
+              "Basic with the client's token refused")
+        check(get(p, "/clients/acme/report", basic="x:" + b["token"])[0] == 403,
+              "Basic with another client's token: not 403")
+        check(get(p, "/clients/acme/report", basic="x:nope")[0] == 401, "Basic bad token")
+        check(get(p, "/v1/clients/acme/kpis", basic="x:" + a["token"])[0] == 401,
+              "Basic accepted beyond the report page")
         check(get(p, "/clients/beta/report", OPERATOR)[0] == 200, "operator on beta")
         check(get(p, "/clients/beta/report", a["token"])[0] == 403, "acme reads beta")
         check(get(p, "/clients/acme/report?period=2026-13", a["token"])[0] == 400,
