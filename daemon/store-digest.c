@@ -1,5 +1,5 @@
 /*
- * Digest schedules in the store (table digest_state, migration 11): per
+ * Digest schedules in the store (table digest_state, migration 12): per
  * (client, schedule name) when the schedule was first seen and the last
  * period sent. The decision what to send is digest_schedule_decide()'s
  * (pure); this file only remembers.
