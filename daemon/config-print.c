@@ -551,10 +551,10 @@ config_print_options(FILE *f)
  * there, and mandoc's lint asks for it. Lines are broken at spaces to stay
  * within 72 columns, for whoever reads the source.
  */
-static void
+void
 cfg_man_text(const char *s, FILE *f)
 {
-	size_t	 col = 0;
+	size_t	 col = 0, w, n, i;
 	int	 bol = 1;
 
 	for (; *s != '\0'; s++) {
@@ -564,23 +564,33 @@ cfg_man_text(const char *s, FILE *f)
 			if (*s == '\0')
 				break;
 			if (*s == '.' || *s == '\'')
-				fputs("\\&", f);
+				col += (size_t)fprintf(f, "\\&");
 			bol = 0;
-			col = 0;
 		}
 		if (*s == '\\')
-			fputs("\\e", f);
+			col += (size_t)fprintf(f, "\\e");
 		else if ((*s == '.' || *s == '?' || *s == '!') &&
 		    s[1] == ' ' && s[2] >= 'A' && s[2] <= 'Z') {
-			fputc(*s, f);
-			fputc('\n', f);
+			fprintf(f, "%c\n", *s);
 			bol = 1;
-		} else if (*s == ' ' && col + 1 + strcspn(s + 1, " ") > 72) {
-			fputc('\n', f);
-			bol = 1;
-		} else
+			col = 0;
+		} else if (*s == ' ') {
+			/* The next word as written: escapes are longer. */
+			w = n = strcspn(s + 1, " ");
+			for (i = 1; i <= n; i++)
+				w += s[i] == '\\';
+			if (s[1] == '.' || s[1] == '\'')
+				w += 2;
+			if (col + 1 + w > 72) {
+				fputc('\n', f);
+				bol = 1;
+				col = 0;
+			} else
+				col += (size_t)fprintf(f, " ");
+		} else {
 			fputc(*s, f);
-		col++;
+			col++;
+		}
 	}
 	if (!bol)
 		fputc('\n', f);
