@@ -3,14 +3,17 @@
  * loaded configuration (secrets shown as "(set)" only) and, for --options,
  * the four option tables of config-table.c.
  */
+#include <ctype.h>
 #include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "config.h"
 #include "config-internal.h"
 #include "kpi.h"
+#include "log.h"
 #include "measure.h"
 #include "metric.h"
 #include "money.h"
@@ -477,38 +480,190 @@ cfg_print_table(const char *title, const struct opt *opts, size_t nopts,
 	}
 }
 
+/*
+ * The option tables in the order both --options and the manual list them:
+ * the title of the text listing, and the manual's subsection and the
+ * sentence saying where those options are written.
+ */
+static const struct {
+	const char		*title;
+	const char		*man_title;
+	const char		*man_where;
+	const struct opt	*opts;
+	const size_t		*nopts;
+	const char *const	*type_names;
+} cfg_print_tables[] = {
+	{ "Main file (roiwatchd.conf):", "Main file",
+	  "Top-level members of the main file, roiwatchd.conf.",
+	  cfg_main_opts, &cfg_nmain_opts, NULL },
+	{ "Source objects (in the main file's \"sources\"):", "Source objects",
+	  "Members of each object of the main file's \"sources\" array.",
+	  cfg_source_opts, &cfg_nsource_opts, cfg_source_type_choices },
+	{ "Client files (clients_dir/*.conf):", "Client files",
+	  "Top-level members of each client file, clients_dir/*.conf.",
+	  cfg_client_opts, &cfg_nclient_opts, NULL },
+	{ "Receiver objects (in a client's \"receivers\"):", "Receiver objects",
+	  "Members of each object of a client's \"receivers\" array.",
+	  cfg_receiver_opts, &cfg_nreceiver_opts, cfg_receiver_type_choices },
+	{ "Rule objects (\"rules\" of the main file: defaults;"
+	  " of a client file):", "Rule objects",
+	  "Members of each object of a \"rules\" array: the main file's"
+	  " (defaults of every client) or a client file's.",
+	  cfg_rule_opts, &cfg_nrule_opts, cfg_rule_type_choices },
+	{ "Conditions (in a compound rule's \"all\"):", "Conditions",
+	  "Members of each object of a compound rule's \"all\" array.",
+	  cfg_cond_opts, &cfg_ncond_opts, NULL },
+	{ "Overrides (in a rule's \"overrides\"):", "Overrides",
+	  "Members of each object of a rule's \"overrides\" array.",
+	  cfg_override_opts, &cfg_noverride_opts, NULL },
+	{ "CLV inputs (in a client's \"clv\", per channel):", "CLV inputs",
+	  "Members of each channel's object in a client's \"clv\" object.",
+	  cfg_clv_opts, &cfg_nclv_opts, NULL },
+	{ "Digest objects (in a client's \"digests\"):", "Digest objects",
+	  "Members of each object of a client's \"digests\" array.",
+	  cfg_digest_opts, &cfg_ndigest_opts, NULL },
+};
+#define CFG_NPRINT_TABLES \
+	(sizeof cfg_print_tables / sizeof cfg_print_tables[0])
+
 void
 config_print_options(FILE *f)
 {
-	cfg_print_table("Main file (roiwatchd.conf):", cfg_main_opts,
-	    cfg_nmain_opts, NULL, f);
-	fprintf(f, "\n");
-	cfg_print_table("Source objects (in the main file's \"sources\"):",
-	    cfg_source_opts, cfg_nsource_opts, cfg_source_type_choices, f);
-	fprintf(f, "\n");
-	cfg_print_table("Client files (clients_dir/*.conf):", cfg_client_opts,
-	    cfg_nclient_opts, NULL, f);
-	fprintf(f, "\n");
-	cfg_print_table("Receiver objects (in a client's \"receivers\"):",
-	    cfg_receiver_opts, cfg_nreceiver_opts, cfg_receiver_type_choices,
-	    f);
-	fprintf(f, "\n");
-	cfg_print_table("Rule objects (\"rules\" of the main file: defaults;"
-	    " of a client file):", cfg_rule_opts, cfg_nrule_opts,
-	    cfg_rule_type_choices, f);
-	fprintf(f, "\n");
-	cfg_print_table("Conditions (in a compound rule's \"all\"):",
-	    cfg_cond_opts, cfg_ncond_opts, NULL, f);
-	fprintf(f, "\n");
-	cfg_print_table("Overrides (in a rule's \"overrides\"):",
-	    cfg_override_opts, cfg_noverride_opts, NULL, f);
-	fprintf(f, "\n");
-	cfg_print_table("CLV inputs (in a client's \"clv\", per channel):",
-	    cfg_clv_opts, cfg_nclv_opts, NULL, f);
-	fprintf(f, "\n");
-	cfg_print_table("Digest objects (in a client's \"digests\"):",
-	    cfg_digest_opts, cfg_ndigest_opts, NULL, f);
+	size_t	 i;
+
+	for (i = 0; i < CFG_NPRINT_TABLES; i++) {
+		if (i > 0)
+			fprintf(f, "\n");
+		cfg_print_table(cfg_print_tables[i].title,
+		    cfg_print_tables[i].opts, *cfg_print_tables[i].nopts,
+		    cfg_print_tables[i].type_names, f);
+	}
 	fprintf(f, "\nRelative paths are relative to the main file's"
 	    " directory; a receiver's dir is\nrelative to state_dir. Secrets"
 	    " are read from the files named by *_file options.\n");
+}
+
+/*
+ * Text for roff text lines: a backslash becomes \e, and a line that would
+ * start with a control character (. or ') starts with the zero-width \& so
+ * that roff does not take it for a request. Each sentence ends its line
+ * (". " before a capital letter): roff puts the space between sentences only
+ * there, and mandoc's lint asks for it. Lines are broken at spaces to stay
+ * within 72 columns, for whoever reads the source.
+ */
+void
+cfg_man_text(const char *s, FILE *f)
+{
+	size_t	 col = 0, w, n, i;
+	int	 bol = 1;
+
+	for (; *s != '\0'; s++) {
+		if (bol) {
+			while (*s == ' ')
+				s++;
+			if (*s == '\0')
+				break;
+			if (*s == '.' || *s == '\'')
+				col += (size_t)fprintf(f, "\\&");
+			bol = 0;
+		}
+		if (*s == '\\')
+			col += (size_t)fprintf(f, "\\e");
+		else if ((*s == '.' || *s == '?' || *s == '!') &&
+		    s[1] == ' ' && s[2] >= 'A' && s[2] <= 'Z') {
+			fprintf(f, "%c\n", *s);
+			bol = 1;
+			col = 0;
+		} else if (*s == ' ') {
+			/* The next word as written: escapes are longer. */
+			w = n = strcspn(s + 1, " ");
+			for (i = 1; i <= n; i++)
+				w += s[i] == '\\';
+			if (s[1] == '.' || s[1] == '\'')
+				w += 2;
+			if (col + 1 + w > 72) {
+				fputc('\n', f);
+				bol = 1;
+				col = 0;
+			} else
+				col += (size_t)fprintf(f, " ");
+		} else {
+			fputc(*s, f);
+			col++;
+		}
+	}
+	if (!bol)
+		fputc('\n', f);
+}
+
+/* One table as an mdoc tag list: the name and type as the tag, then the
+ * bounds, choices and default, then the help text. */
+static void
+cfg_man_table(const char *title, const char *where, const struct opt *opts,
+    size_t nopts, const char *const *type_names, FILE *f)
+{
+	const struct opt	*o;
+	char			*line;
+	size_t			 i, j, k, n, len;
+	FILE			*m;
+
+	fprintf(f, ".Ss %s\n", title);
+	cfg_man_text(where, f);
+	fprintf(f, ".Bl -tag -width Ds\n");
+	for (i = 0; i < nopts; i++) {
+		o = &opts[i];
+		fprintf(f, ".It Ic %s Ar \"%s\"\n", o->name,
+		    opt_type_names[o->type]);
+		/* The line under the tag, built whole, then escaped once. */
+		if ((m = open_memstream(&line, &len)) == NULL)
+			fatal("open_memstream");
+		if (o->choices != NULL) {
+			fprintf(m, "One of");
+			for (j = 0; o->choices[j] != NULL; j++)
+				fprintf(m, "%s\"%s\"", j == 0 ? " " : ", ",
+				    cfg_choice_text(o->choices[j]));
+			fprintf(m, "; ");
+		}
+		if ((o->type == OPT_INT || o->type == OPT_DURATION ||
+		    o->type == OPT_BYTES) && o->max != 0)
+			fprintf(m, "%" PRId64 " to %" PRId64 "; ", o->min,
+			    o->max);
+		if (o->flags & OPT_REQUIRED)
+			fprintf(m, "required");
+		else if (o->def != NULL)
+			fprintf(m, "default %s", o->def);
+		else
+			fprintf(m, "optional");
+		if (o->types != 0) {
+			for (j = 0, n = 0; type_names[j] != NULL; j++)
+				n += (o->types & FOR(j)) != 0;
+			fprintf(m, "; for type%s", n > 1 ? "s" : "");
+			for (j = 0, k = 0; type_names[j] != NULL; j++)
+				if (o->types & FOR(j))
+					fprintf(m, "%s%s", k++ ? ", " : " ",
+					    type_names[j]);
+		}
+		fprintf(m, ".");
+		fclose(m);
+		line[0] = (char)toupper((unsigned char)line[0]);
+		cfg_man_text(line, f);
+		free(line);
+		fprintf(f, ".br\n");
+		cfg_man_text(o->help, f);
+	}
+	fprintf(f, ".El\n");
+}
+
+void
+config_print_options_man(FILE *f)
+{
+	size_t	 i;
+
+	fprintf(f, ".\\\" Generated by roiwatch check-config --options --man"
+	    " from daemon/config-table.c.\n");
+	for (i = 0; i < CFG_NPRINT_TABLES; i++)
+		cfg_man_table(cfg_print_tables[i].man_title,
+		    cfg_print_tables[i].man_where, cfg_print_tables[i].opts,
+		    *cfg_print_tables[i].nopts, cfg_print_tables[i].type_names,
+		    f);
 }

@@ -166,15 +166,21 @@ cmd_check_config(int argc, char **argv)
 {
 	struct config *cfg;
 	const char *path = cli_config_path;
-	int i, options = 0;
+	int i, options = 0, man = 0;
 
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--options") == 0)
 			options = 1;
+		else if (strcmp(argv[i], "--man") == 0)
+			man = 1;	/* the build makes roiwatch.conf.5 with it */
 		else if (argv[i][0] == '-')
 			cli_usage();
 		else
 			path = argv[i];
+	}
+	if (man) {
+		config_print_options_man(stdout);
+		return 0;
 	}
 	if (options) {
 		config_print_options(stdout);

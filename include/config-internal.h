@@ -338,4 +338,8 @@ void	cfg_free_digests(const struct opt *, void *base);
 int	cfg_client_digests(struct cfg_ctx *, const cJSON *root,
 	    struct client_conf *);
 
+/* config-print.c: s as roff text lines for the manual (backslashes and
+ * leading control characters escaped, a sentence per line, 72 columns). */
+void		 cfg_man_text(const char *, FILE *);
+
 #endif

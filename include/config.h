@@ -258,6 +258,9 @@ const struct measure_clv *config_client_clv(const struct client_conf *,
 void		 config_print_summary(const struct config *, FILE *);
 /* Every option of every table with type, bounds, default and help. */
 void		 config_print_options(FILE *);
+/* The same tables as the options section of the manual roiwatch.conf(5),
+ * in mdoc: roiwatch check-config --options --man. */
+void		 config_print_options_man(FILE *);
 const char	*config_receiver_type_name(enum receiver_type);
 /*
  * Warn (log_warnx) about every receiver that sends without TLS to a host

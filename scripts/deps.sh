@@ -13,6 +13,8 @@ ROIWATCH_DEMO_PKGS="python3"
 # .po files with CMake alone), chromium (renders the HTML e-mail headless into
 # a screenshot).
 ROIWATCH_TEST_PKGS="libcmocka-dev python3 python3-aiosmtpd openssl strace systemd gettext chromium"
+# mandoc and groff-base: tests/man-check.sh lints and renders the manual pages.
+ROIWATCH_TEST_PKGS="$ROIWATCH_TEST_PKGS mandoc groff-base"
 # Benchmarks: HTTP load generator; Prometheus Alertmanager (bench-alerts.sh compares with it).
 ROIWATCH_BENCH_PKGS="wrk sqlite3 python3 time prometheus-alertmanager"
 # Fuzzing with libFuzzer (scripts/fuzz.sh --engine libfuzzer): clang and its
