@@ -13,6 +13,9 @@
  *
  * Exit codes: 0 done, 1 could not be carried out (an unknown client or id,
  * the database), 2 a wrong command line (usage on stderr).
+ * Help asked for (--help, -h, help [COMMAND], COMMAND --help) goes to stdout
+ * with exit 0; `__complete`, not in the usage, feeds the bash completion
+ * (completion/roiwatch.bash) the names the configuration holds.
  */
 #include <dirent.h>
 #include <errno.h>
