@@ -53,6 +53,21 @@ digest_cli_format_ok(const char *f)
 	return (chat_format_find(f) != NULL);
 }
 
+/* The names --format takes, for the shell's completion. */
+void
+cli_digest_formats(FILE *f)
+{
+	static const char *const chats[] = { "slack", "teams", "discord",
+	    "mattermost", "googlechat" };
+	size_t	i;
+
+	for (i = 0; i < DIGEST_CLI_NFORMATS; i++)
+		fprintf(f, "%s\n", digest_cli_formats[i]);
+	for (i = 0; i < sizeof chats / sizeof chats[0]; i++)
+		if (chat_format_find(chats[i]) != NULL)
+			fprintf(f, "%s\n", chats[i]);
+}
+
 /* The rendering of d in format f (caller frees). */
 static char *
 digest_cli_render(const struct digest *d, const struct client_conf *cc,

@@ -19,6 +19,7 @@
 #include "config.h"
 #include "eval.h"
 #include "ingest.h"
+#include "log.h"
 #include "metric.h"
 #include "store.h"
 
@@ -99,7 +100,7 @@ cli_ingest(int argc, char **argv)
 	const char *source = NULL, *date = NULL;
 	int32_t day;
 	size_t nsubjects;
-	char *cause = NULL, *report, origin[PATH_MAX + 128];
+	char *cause = NULL, *report, origin[PATH_MAX + 128], esc[64];
 	double t0, t1, total_secs = 0;
 	long total_rows = 0;
 	int i, partial = 0, file_partial, failed = 0, files = 0, added, rc;
@@ -120,14 +121,16 @@ cli_ingest(int argc, char **argv)
 	if (i == argc)
 		cli_usage();
 	if (date != NULL && metric_parse_iso_date(date, strlen(date), &day) != 0) {
-		fprintf(stderr, "roiwatch: --date %s: not a date YYYY-MM-DD\n",
-		    date);
+		fprintf(stderr, "roiwatch: ingest: --date \"%s\": not a date "
+		    "(YYYY-MM-DD)\n", log_escape(date, strlen(date), esc,
+		    sizeof esc));
 		return 2;
 	}
 	cfg = cli_load_config(cli_config_path);
 	if (source != NULL && (src = config_source(cfg, source)) == NULL) {
-		fprintf(stderr, "roiwatch: no source named '%s' in %s\n", source,
-		    cli_config_path);
+		fprintf(stderr, "roiwatch: ingest: --source: no source named "
+		    "'%s' in %s\n", log_escape(source, strlen(source), esc,
+		    sizeof esc), cli_config_path);
 		config_free(cfg);
 		return 1;
 	}

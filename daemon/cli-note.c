@@ -48,13 +48,11 @@ note_remove(const char *client, const char *idtext)
 	struct config *cfg;
 	const struct client_conf *cc;
 	struct store *st;
-	char	*cause = NULL, *end, show[64];
+	char	*cause = NULL, show[64];
 	long long id;
 	int	 rc = 1, removed;
 
-	errno = 0;
-	id = strtoll(idtext, &end, 10);
-	if (idtext[0] < '1' || idtext[0] > '9' || *end != '\0' || errno != 0) {
+	if (cli_parse_int(idtext, 1, INT64_MAX, &id) != 0) {
 		fprintf(stderr, "roiwatch: annotate: --remove: \"%s\" is not a "
 		    "note id (a number, as `roiwatch annotations` shows)\n",
 		    log_escape(idtext, strlen(idtext), show, sizeof show));

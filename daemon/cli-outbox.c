@@ -55,12 +55,10 @@ outbox_who(const struct outbox_item *it, char *buf, size_t len)
 static int64_t
 outbox_parse_id(const char *cmd, const char *s)
 {
-	char		*end, esc[64];
+	char		 esc[64];
 	long long	 id;
 
-	errno = 0;
-	id = strtoll(s, &end, 10);
-	if (s[0] < '1' || s[0] > '9' || *end != '\0' || errno != 0) {
+	if (cli_parse_int(s, 1, INT64_MAX, &id) != 0) {
 		fprintf(stderr, "roiwatch: outbox %s: \"%s\" is not an outbox "
 		    "item id (a number, as `outbox list` shows)\n", cmd,
 		    log_escape(s, strlen(s), esc, sizeof esc));
@@ -166,10 +164,10 @@ outbox_list(int argc, char **argv)
 	struct outbox_item	*items;
 	const char		*client = NULL, *receiver = NULL;
 	const char		*status = NULL;
-	char			*cause = NULL, *end, cell[OUTBOX_CELL_MAX];
+	char			*cause = NULL, cell[OUTBOX_CELL_MAX];
 	char			 esc[256];
 	unsigned		 mask = OUTBOX_STATES_OPEN;
-	long			 limit = OUTBOX_LIST_DEFAULT;
+	long long		 limit = OUTBOX_LIST_DEFAULT;
 	int			 i, n, c, more, json = 0, width[OC__MAX];
 	cJSON			*arr;
 
@@ -181,16 +179,9 @@ outbox_list(int argc, char **argv)
 		else if (strcmp(argv[i], "--receiver") == 0 && i + 1 < argc)
 			receiver = argv[++i];
 		else if (strcmp(argv[i], "--limit") == 0 && i + 1 < argc) {
-			errno = 0;
-			limit = strtol(argv[++i], &end, 10);
-			if (*argv[i] == '\0' || *end != '\0' || errno != 0 ||
-			    limit < 1 || limit > OUTBOX_LIST_MAX) {
-				fprintf(stderr, "roiwatch: outbox list: --limit "
-				    "\"%s\": a number of items from 1 to %d\n",
-				    log_escape(argv[i], strlen(argv[i]), esc,
-				    sizeof esc), OUTBOX_LIST_MAX);
+			if (cli_parse_opt_int("outbox list", "--limit",
+			    argv[++i], 1, OUTBOX_LIST_MAX, &limit) != 0)
 				return 2;
-			}
 		} else if (strcmp(argv[i], "--json") == 0)
 			json = 1;
 		else

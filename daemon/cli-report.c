@@ -20,6 +20,7 @@
 #include "metric.h"
 #include "money.h"
 #include "notice.h"
+#include "report-alerts.h"
 #include "report-kpis.h"
 #include "rules.h"
 #include "store.h"
@@ -43,6 +44,7 @@ cli_kpis(int argc, char **argv)
 	const char *client = NULL, *window = "lifetime", *bytext = NULL;
 	char *cause = NULL, *text, buf[64], days[32];
 	cJSON *json;
+	long long n;
 	int i, as_json = 0;
 
 	for (i = 1; i < argc; i++) {
@@ -52,7 +54,10 @@ cli_kpis(int argc, char **argv)
 			bytext = argv[++i];
 		else if (strcmp(argv[i], "--days") == 0 && i + 1 < argc) {
 			/* Before --window: the last N days of data. */
-			snprintf(days, sizeof days, "data_%sd", argv[++i]);
+			if (cli_parse_opt_int("kpis", "--days", argv[++i], 1,
+			    WINDOW_DAYS_MAX, &n) != 0)
+				return 2;
+			snprintf(days, sizeof days, "data_%lldd", n);
 			window = days;
 		} else if (strcmp(argv[i], "--json") == 0)
 			as_json = 1;
@@ -70,9 +75,7 @@ cli_kpis(int argc, char **argv)
 		return 2;
 	}
 	cfg = cli_load_config(cli_config_path);
-	if ((cc = config_client(cfg, client)) == NULL) {
-		fprintf(stderr, "roiwatch: client '%s' is not configured\n",
-		    client);
+	if ((cc = cli_client(cfg, "kpis", client)) == NULL) {
 		config_free(cfg);
 		return 1;
 	}
@@ -113,6 +116,7 @@ cli_kpis(int argc, char **argv)
 struct alerts_ctx {
 	struct store		*st;
 	const struct config	*cfg;
+	cJSON			*list;		/* --json */
 };
 
 /* The rule a stored state belongs to, or NULL (no longer configured). */
@@ -211,27 +215,84 @@ alerts_cb(const struct alert_key *k, const struct alert_row *row, void *arg)
 	return 0;
 }
 
+/* --json of every client: each state as GET /v1/clients/{id}/alerts has
+ * it (report-alerts.c), with its client first. */
+static int
+alerts_json_cb(const struct alert_key *k, const struct alert_row *row,
+    void *arg)
+{
+	struct alerts_ctx *ctx = arg;
+	cJSON *o, *c;
+
+	o = report_alert_json(config_client(ctx->cfg, k->client), k, row);
+	/* First, where the HTTP document has it. */
+	c = cJSON_CreateString(k->client);
+	cJSON_AddItemToObject(o, "client", c);
+	cJSON_InsertItemInArray(o, 0, cJSON_DetachItemViaPointer(o, c));
+	cJSON_AddItemToArray(ctx->list, o);
+	return 0;
+}
+
+/*
+ * Alert states that are not settled (--all: every one), of one client or of
+ * all, also those of clients no longer configured. --json of one client:
+ * the document GET /v1/clients/{id}/alerts answers; of all: {"alerts":
+ * [...]}, each state with its "client".
+ */
 int
 cli_alerts(int argc, char **argv)
 {
 	struct config *cfg;
+	const struct client_conf *cc = NULL;
 	struct alerts_ctx ctx;
-	char *cause = NULL;
-	int all = 0, rc = 0;
+	const char *client = NULL;
+	char *cause = NULL, *text;
+	cJSON *doc = NULL;
+	int i, all = 0, json = 0, rc = 0;
 
-	if (argc == 2 && strcmp(argv[1], "--all") == 0)
-		all = 1;
-	else if (argc != 1)
-		cli_usage();
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--all") == 0)
+			all = 1;
+		else if (strcmp(argv[i], "--json") == 0)
+			json = 1;
+		else if (argv[i][0] != '-' && client == NULL)
+			client = argv[i];
+		else
+			cli_usage();
+	}
 	cfg = cli_load_config(cli_config_path);
+	if (client != NULL && (cc = cli_client(cfg, "alerts", client)) ==
+	    NULL) {
+		config_free(cfg);
+		return 1;
+	}
 	ctx.cfg = cfg;
 	ctx.st = cli_open_store(cfg);
-	if (store_foreach_alert(ctx.st, NULL, all, alerts_cb, &ctx,
-	    &cause) != 0) {
+	if (json && cc != NULL)
+		doc = report_alerts_json(ctx.st, cc, all, &cause);
+	else if (json) {
+		doc = cJSON_CreateObject();
+		ctx.list = cJSON_AddArrayToObject(doc, "alerts");
+		if (store_foreach_alert(ctx.st, NULL, all, alerts_json_cb, &ctx,
+		    &cause) != 0) {
+			cJSON_Delete(doc);
+			doc = NULL;
+		}
+	} else if (store_foreach_alert(ctx.st, client, all, alerts_cb, &ctx,
+	    &cause) != 0)
+		rc = 1;
+	if (json && doc == NULL)
+		rc = 1;
+	if (rc != 0) {
 		fprintf(stderr, "roiwatch: %s\n", cause);
 		free(cause);
-		rc = 1;
+	} else if (json) {
+		if ((text = cJSON_Print(doc)) == NULL)
+			fatalx("%s: out of memory", __func__);
+		printf("%s\n", text);
+		cJSON_free(text);
 	}
+	cJSON_Delete(doc);
 	store_free(ctx.st);
 	config_free(cfg);
 	return rc;
@@ -260,6 +321,54 @@ format_when(int64_t t, time_t now, char *buf, size_t len)
 	return buf;
 }
 
+/* A time in JSON: "2026-11-24T23:12:12Z", null for never (0). */
+static void
+sources_json_time(cJSON *o, const char *name, int64_t t)
+{
+	struct tm tm;
+	time_t tt = (time_t)t;
+	char buf[32];
+
+	if (t <= 0) {
+		cJSON_AddNullToObject(o, name);
+		return;
+	}
+	strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&tt, &tm));
+	cJSON_AddStringToObject(o, name, buf);
+}
+
+/* One source as JSON: never its URL or headers (they may hold keys). */
+static cJSON *
+sources_json(const struct source_conf *src, const struct store_source_state
+    *ss, int found)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(o, "name", src->name);
+	cJSON_AddStringToObject(o, "type", config_source_type_name(src->type));
+	if (src->client != NULL)
+		cJSON_AddStringToObject(o, "client", src->client);
+	else
+		cJSON_AddNullToObject(o, "client");
+	if (src->type == SOURCE_FILES) {
+		cJSON_AddStringToObject(o, "pattern", src->pattern);
+		return o;
+	}
+	cJSON_AddNumberToObject(o, "interval_secs",
+	    (double)src->interval_secs);
+	sources_json_time(o, "last_attempt", ss->last_attempt);
+	sources_json_time(o, "last_success", ss->last_success);
+	/* null: not fetched yet, at the daemon's start */
+	sources_json_time(o, "next_at", found ? ss->next_at : 0);
+	cJSON_AddNumberToObject(o, "failures", (double)ss->failures);
+	if (ss->last_error != NULL)
+		cJSON_AddStringToObject(o, "last_error", ss->last_error);
+	else
+		cJSON_AddNullToObject(o, "last_error");
+	return o;
+}
+
+/* Pull and files sources: a line each, or {"sources": [...]} (--json). */
 int
 cli_sources(int argc, char **argv)
 {
@@ -267,21 +376,32 @@ cli_sources(int argc, char **argv)
 	struct store *st;
 	struct store_source_state ss;
 	const struct source_conf *src;
-	char *cause = NULL, a[64], b[64];
+	char *cause = NULL, a[64], b[64], *text;
 	time_t now = time(NULL);
 	size_t i;
-	int rc = 0, found;
+	int rc = 0, found, json = 0;
+	cJSON *doc = NULL, *list = NULL;
 
-	(void)argv;
-	if (argc != 1)
+	if (argc == 2 && strcmp(argv[1], "--json") == 0)
+		json = 1;
+	else if (argc != 1)
 		cli_usage();
 	cfg = cli_load_config(cli_config_path);
 	st = cli_open_store(cfg);
+	if (json) {
+		doc = cJSON_CreateObject();
+		list = cJSON_AddArrayToObject(doc, "sources");
+	}
 	for (i = 0; i < cfg->nsources; i++) {
 		src = &cfg->sources[i];
+		memset(&ss, 0, sizeof ss);
 		if (src->type == SOURCE_FILES) {
-			printf("%-20s files  pattern %s\n", src->name,
-			    src->pattern);
+			if (json)
+				cJSON_AddItemToArray(list, sources_json(src,
+				    &ss, 0));
+			else
+				printf("%-20s files  pattern %s\n", src->name,
+				    src->pattern);
 			continue;
 		}
 		if ((found = store_source_get(st, src->name, &ss, &cause)) ==
@@ -290,6 +410,12 @@ cli_sources(int argc, char **argv)
 			free(cause);
 			cause = NULL;
 			rc = 1;
+			continue;
+		}
+		if (json) {
+			cJSON_AddItemToArray(list, sources_json(src, &ss,
+			    found));
+			store_source_state_clear(&ss);
 			continue;
 		}
 		printf("%-20s pull   every %llds, last success %s, next %s",
@@ -304,7 +430,13 @@ cli_sources(int argc, char **argv)
 		printf("\n");
 		store_source_state_clear(&ss);
 	}
-	if (cfg->nsources == 0)
+	if (json) {
+		if ((text = cJSON_Print(doc)) == NULL)
+			fatalx("%s: out of memory", __func__);
+		printf("%s\n", text);
+		cJSON_free(text);
+		cJSON_Delete(doc);
+	} else if (cfg->nsources == 0)
 		printf("no sources configured\n");
 	store_free(st);
 	config_free(cfg);
@@ -324,9 +456,9 @@ cli_sample(int argc, char **argv)
 	struct store *st;
 	struct store_sample smp;
 	const struct store_sample_field *f;
-	char *cause = NULL, value[64], when[32], origin[512], *end;
+	char *cause = NULL, value[64], when[32], origin[512], esc[64];
 	int32_t day;
-	long hour = -1;
+	long long hour = -1;
 	int i, found;
 	time_t t;
 	struct tm tm;
@@ -334,23 +466,16 @@ cli_sample(int argc, char **argv)
 	if (argc != 4 && argc != 5)
 		cli_usage();
 	if (metric_parse_iso_date(argv[3], strlen(argv[3]), &day) != 0) {
-		fprintf(stderr, "roiwatch: %s: not a date (YYYY-MM-DD)\n",
-		    argv[3]);
+		fprintf(stderr, "roiwatch: sample: DATE \"%s\": not a date "
+		    "(YYYY-MM-DD)\n", log_escape(argv[3], strlen(argv[3]), esc,
+		    sizeof esc));
 		return 2;
 	}
-	if (argc == 5) {
-		hour = strtol(argv[4], &end, 10);
-		if (*argv[4] == '\0' || *end != '\0' || hour < 0 ||
-		    hour > 23) {
-			fprintf(stderr, "roiwatch: %s: not an hour (0-23)\n",
-			    argv[4]);
-			return 2;
-		}
-	}
+	if (argc == 5 && cli_parse_opt_int("sample", "HOUR", argv[4], 0, 23,
+	    &hour) != 0)
+		return 2;
 	cfg = cli_load_config(cli_config_path);
-	if ((cc = config_client(cfg, argv[1])) == NULL) {
-		fprintf(stderr, "roiwatch: no client '%s' in the "
-		    "configuration\n", argv[1]);
+	if ((cc = cli_client(cfg, "sample", argv[1])) == NULL) {
 		config_free(cfg);
 		return 1;
 	}
@@ -467,7 +592,7 @@ cli_backtest(int argc, char **argv)
 	struct store *st;
 	struct backtest_ctx ctx;
 	const char *from_s = NULL, *to_s = NULL, *rule = NULL, *client;
-	char *cause = NULL;
+	char *cause = NULL, esc[64];
 	int32_t from, to;
 	int i, rc;
 
@@ -486,10 +611,16 @@ cli_backtest(int argc, char **argv)
 	}
 	if (from_s == NULL || to_s == NULL)
 		cli_usage();
-	if (metric_parse_iso_date(from_s, strlen(from_s), &from) != 0 ||
-	    metric_parse_iso_date(to_s, strlen(to_s), &to) != 0) {
-		fprintf(stderr, "roiwatch: backtest: dates are YYYY-MM-DD "
-		    "(got \"%s\" and \"%s\")\n", from_s, to_s);
+	if (metric_parse_iso_date(from_s, strlen(from_s), &from) != 0) {
+		fprintf(stderr, "roiwatch: backtest: --from \"%s\": not a date "
+		    "(YYYY-MM-DD)\n", log_escape(from_s, strlen(from_s), esc,
+		    sizeof esc));
+		return 2;
+	}
+	if (metric_parse_iso_date(to_s, strlen(to_s), &to) != 0) {
+		fprintf(stderr, "roiwatch: backtest: --to \"%s\": not a date "
+		    "(YYYY-MM-DD)\n", log_escape(to_s, strlen(to_s), esc,
+		    sizeof esc));
 		return 2;
 	}
 	if (to < from || to - from > 3660) {

@@ -207,6 +207,17 @@ silence_list(int argc, char **argv)
 		config_free(cfg);
 		return 1;
 	}
+	/* Silences of a client removed from the configuration are still
+	 * listed; a name matching nothing at all is a mistake. */
+	if (n == 0 && client != NULL && config_client(cfg, client) == NULL) {
+		fprintf(stderr, "roiwatch: silence list: client '%s' is not "
+		    "configured and has no %ssilences\n", log_escape(client,
+		    strlen(client), cell, sizeof cell), all ? "" : "active ");
+		free(list);
+		store_free(st);
+		config_free(cfg);
+		return 1;
+	}
 	if (n == 0)
 		printf("no %s\n", all ? "silences" : "active silences");
 	for (c = 0; c < SC__MAX; c++)
@@ -246,7 +257,7 @@ silence_remove(int argc, char **argv)
 	struct config *cfg;
 	struct store *st;
 	struct silence sil;
-	char *cause = NULL, *end, local[SILENCE_LOCAL_MAX];
+	char *cause = NULL, local[SILENCE_LOCAL_MAX];
 	char show[4 * METRIC_CLIENT_MAX + 8];
 	int64_t now = (int64_t)time(NULL);
 	long long id;
@@ -254,10 +265,7 @@ silence_remove(int argc, char **argv)
 
 	if (argc != 2)
 		cli_usage();
-	errno = 0;
-	id = strtoll(argv[1], &end, 10);
-	if (argv[1][0] < '1' || argv[1][0] > '9' || *end != '\0' ||
-	    errno != 0) {
+	if (cli_parse_int(argv[1], 1, INT64_MAX, &id) != 0) {
 		fprintf(stderr, "roiwatch: silence remove: \"%s\" is not a "
 		    "silence id (a number, as `silence list` shows)\n",
 		    log_escape(argv[1], strlen(argv[1]), show, sizeof show));

@@ -249,25 +249,40 @@ cfg_name_cmp(const void *a, const void *b)
 }
 
 /*
- * Names of the client files: *.conf, no dotfiles, in name order (editor
- * backups such as "x.conf~" or ".x.conf.swp" do not end in ".conf").
+ * Whether a name in clients_dir is a client file's: *.conf, no dotfiles
+ * (editor backups such as "x.conf~" or ".x.conf.swp" do not end in ".conf";
+ * a hidden file is an editor's or a tool's, never the operator's).
  */
+int
+config_client_file_name(const char *name, const char **why)
+{
+	size_t	 len = strlen(name);
+	const char *w = NULL;
+
+	if (name[0] == '.')
+		w = "hidden files (starting with '.') are skipped";
+	else if (len <= 5 || strcmp(name + len - 5, ".conf") != 0)
+		w = "client files end in .conf";
+	if (why != NULL)
+		*why = w;
+	return w == NULL;
+}
+
+/* Names of the client files (config_client_file_name), in name order. */
 static int
 cfg_client_files(const char *dir, char ***namesp, size_t *np, char **cause)
 {
 	DIR		*d;
 	struct dirent	*de;
 	char		**names = NULL;
-	size_t		 n = 0, len;
+	size_t		 n = 0;
 
 	if ((d = opendir(dir)) == NULL) {
 		xasprintf(cause, "clients_dir %s: %s", dir, strerror(errno));
 		return -1;
 	}
 	while ((de = readdir(d)) != NULL) {
-		len = strlen(de->d_name);
-		if (de->d_name[0] == '.' || len <= 5 ||
-		    strcmp(de->d_name + len - 5, ".conf") != 0)
+		if (!config_client_file_name(de->d_name, NULL))
 			continue;
 		names = xreallocarray(names, n + 1, sizeof *names);
 		names[n++] = xstrdup(de->d_name);

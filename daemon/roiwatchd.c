@@ -101,17 +101,19 @@ struct daemon {
 	uint64_t		 digests_sent;
 };
 
-static void
-usage(void)
+/* On stdout and exit 0 when asked for (-h), else on stderr and exit 2. */
+static _Noreturn void
+usage(int asked)
 {
-	fprintf(stderr,
+	fprintf(asked ? stdout : stderr,
 	    "usage: roiwatchd [-d] [-c CONFIG] [-S STATE_DIR]\n"
 	    "  -c, --config PATH     main configuration (default %s)\n"
 	    "  -S, --state-dir DIR   state directory (overrides state_dir and\n"
 	    "                        $STATE_DIRECTORY)\n"
 	    "  -d, --debug           log debug messages\n"
-	    "  -V, --version         print the version\n", DEFAULT_CONFIG);
-	exit(2);
+	    "  -V, --version         print the version\n"
+	    "  -h, --help            print this help\n", DEFAULT_CONFIG);
+	exit(asked ? 0 : 2);
 }
 
 /*
@@ -765,12 +767,14 @@ main(int argc, char **argv)
 		case 'V':
 			printf("roiwatchd %s\n", ROIWATCH_VERSION);
 			return 0;
+		case 'h':
+			usage(1);
 		default:
-			usage();
+			usage(0);
 		}
 	}
 	if (optind != argc)
-		usage();
+		usage(0);
 	if (d.state_override == NULL)
 		d.state_override = getenv("STATE_DIRECTORY");
 	log_init(debug, "roiwatchd");

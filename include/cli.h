@@ -10,14 +10,32 @@
 #ifndef ROIWATCH_CLI_H
 #define ROIWATCH_CLI_H
 
+#include <stdio.h>
+
+struct client_conf;
 struct config;
 struct store;
 
 extern const char	*cli_config_path;	/* -c */
 extern const char	*cli_state_override;	/* -S */
 
-/* The usage text on stderr, exit 2. */
+/* The usage of the command on stderr, exit 2. */
 _Noreturn void	 cli_usage(void);
+/*
+ * Whole numbers on the command line, all parsed here: digits only (a '-'
+ * only when min < 0), the whole string, within [min, max]. 0 and *out, or
+ * -1: cli_parse_int prints nothing, cli_parse_opt_int says which option of
+ * which command refused what (the caller exits 2).
+ */
+int		 cli_parse_int(const char *s, long long min, long long max,
+		    long long *out);
+int		 cli_parse_opt_int(const char *cmd, const char *opt,
+		    const char *s, long long min, long long max,
+		    long long *out);
+/* The configured client, or a message naming the command and id and NULL
+ * (the caller exits 1). */
+const struct client_conf *cli_client(const struct config *, const char *cmd,
+		    const char *id);
 /* The configuration, or its error on stderr and exit 1. */
 struct config	*cli_load_config(const char *path);
 /* The database of the configuration's state_dir, or exit 1. */
@@ -37,6 +55,7 @@ int	cli_test_notify(int, char **);		/* cli-notify.c */
 int	cli_silence(int, char **);		/* cli-silence.c */
 int	cli_outbox(int, char **);		/* cli-outbox.c */
 int	cli_digest(int, char **);		/* cli-digest.c */
+void	cli_digest_formats(FILE *);		/* --format's names, a line each */
 int	cli_annotate(int, char **);		/* cli-note.c */
 int	cli_annotations(int, char **);
 

@@ -250,6 +250,12 @@ void		 config_free(struct config *);
 const struct client_conf *config_client(const struct config *, const char *id);
 const struct receiver_conf *config_receiver(const struct client_conf *,
 		    const char *name);
+/*
+ * Whether the entry `name` of clients_dir is read as a client file (*.conf,
+ * no dotfile): 1, or 0 with *why the rule that leaves it out ("client files
+ * end in .conf"), for check-config's warning. Pure.
+ */
+int		 config_client_file_name(const char *name, const char **why);
 /* The CLV inputs configured for the client's channel, or NULL. */
 const struct measure_clv *config_client_clv(const struct client_conf *,
 		    const char *channel);

@@ -1670,6 +1670,29 @@ test_config_email(void **state)
 		    " a mail transfer agent, or set \"command\")");
 }
 
+/* Which names of clients_dir are read, and the rule check-config names. */
+static void
+test_config_client_file_name(void **state)
+{
+	const char	*why;
+
+	(void)state;
+	assert_int_equal(config_client_file_name("acme.conf", &why), 1);
+	assert_null(why);
+	assert_int_equal(config_client_file_name("a.b.conf", NULL), 1);
+	assert_int_equal(config_client_file_name("acme.json", &why), 0);
+	assert_string_equal(why, "client files end in .conf");
+	assert_int_equal(config_client_file_name("acme.conf~", &why), 0);
+	assert_string_equal(why, "client files end in .conf");
+	assert_int_equal(config_client_file_name("README", &why), 0);
+	assert_int_equal(config_client_file_name("conf", &why), 0);
+	assert_int_equal(config_client_file_name(".acme.conf.swp", &why), 0);
+	assert_non_null(strstr(why, "hidden"));
+	assert_int_equal(config_client_file_name(".acme.conf", &why), 0);
+	assert_non_null(strstr(why, "hidden"));
+	assert_int_equal(config_client_file_name(".conf", NULL), 0);
+}
+
 int
 main(void)
 {
@@ -1706,6 +1729,7 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_config_email, setup,
 		    teardown),
+		cmocka_unit_test(test_config_client_file_name),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
