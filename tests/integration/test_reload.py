@@ -13,6 +13,10 @@ daemon goes on with the old configuration (old token accepted, new one
 not, old threshold judging) and a later good reload is applied. Every
 reload, refused or not, sends RELOADING=1 then READY=1 to $NOTIFY_SOCKET.
 
+Waiting: requests queued while another process holds the database's lock
+are committed after a reload under the new configuration; one whose client
+the reload removed is answered 401.
+
 Nothing here sleeps to let something happen: each step waits for the log
 line or the state that says it happened."""
 import http.client
@@ -393,15 +397,13 @@ def test_bad_reload_keeps_serving():
     cfgs = Configs(d)
     new = client("acme", minimum_roi="2.5:1", minimum_spend="0",
                  token="acme-token-NEW-0123456789abcdef")
-    new["token_file_name"] = "acme-new"
     ns = NotifySocket(os.path.join(d.dir, "notify.sock"))
 
     def new_client(**kw):
+        """acme as the new configuration has it: a new token, 2.5:1."""
         c = dict(new, **kw)
-        c.pop("token_file_name")
         c.pop("token")
-        tf = os.path.join(d.conf, "tokens", "acme-new.token")
-        c["token_file"] = tf
+        c["token_file"] = os.path.join(d.conf, "tokens", "acme-new.token")
         return c
 
     write_atomic(os.path.join(d.conf, "tokens", "acme-new.token"), new["token"] + "\n")
