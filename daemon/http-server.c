@@ -603,6 +603,25 @@ http_pending_add(struct http_server *srv, struct ingest_batch *b,
 	cJSON *obj;
 	char origin[96];
 
+	/*
+	 * The request was authenticated when it came, but is added under the
+	 * configuration of now: a reload while it waited (the database held
+	 * by another writer) may have removed its client. Its rows are not
+	 * wrong, its token no longer opens anything: 401, as it would get if
+	 * sent again, not a 400 that tells the sender to drop the rows.
+	 */
+	if (config_client(srv->cfg, p->client_id) == NULL) {
+		log_escape(p->client_id, strlen(p->client_id), idbuf,
+		    sizeof idbuf);
+		log_info("client %s: request refused: the client was removed "
+		    "by a reload while the request waited", idbuf);
+		http_pending_release(p);
+		evhttp_add_header(evhttp_request_get_output_headers(p->req),
+		    "WWW-Authenticate", "Bearer realm=\"roiwatch\"");
+		http_reply_error(srv, p->req, 401, "the token's client was "
+		    "removed by a configuration reload");
+		return -1;
+	}
 	len = evbuffer_get_length(in);
 	body = len > 0 ? (const char *)evbuffer_pullup(in, -1) : "";
 	memset(&po, 0, sizeof po);
