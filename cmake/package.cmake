@@ -27,9 +27,11 @@ set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_PACKAGE_RELEASE 1)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 # The libraries' packages come from dpkg-shlibdeps (package dpkg-dev); time
-# zones are read from tzdata's files, and https needs the CA certificates.
+# zones are read from tzdata's files, the unit's ExecReload= runs /bin/kill
+# (procps: not in every Debian system with systemd), and https needs the CA
+# certificates.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "tzdata")
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "tzdata, procps")
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "ca-certificates")
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "default-mta | mail-transport-agent")
 set(CPACK_STRIP_FILES ON)
