@@ -17,6 +17,11 @@ ROIWATCH_TEST_PKGS="libcmocka-dev python3 python3-aiosmtpd openssl strace system
 ROIWATCH_TEST_PKGS="$ROIWATCH_TEST_PKGS mandoc groff-base"
 # Benchmarks: HTTP load generator; Prometheus Alertmanager (bench-alerts.sh compares with it).
 ROIWATCH_BENCH_PKGS="wrk sqlite3 python3 time prometheus-alertmanager"
+# Debian package (scripts/package.sh): CPack's DEB generator finds the
+# libraries' packages with dpkg-shlibdeps (dpkg-dev) and the programs with file;
+# scripts/test-package.sh builds its Debian 12 chroot with debootstrap.
+ROIWATCH_PKG_PKGS="dpkg-dev file"
+ROIWATCH_PKG_TEST_PKGS="debootstrap"
 # Fuzzing with libFuzzer (scripts/fuzz.sh --engine libfuzzer): clang and its
 # sanitizer and fuzzer runtimes. Without them fuzz.sh uses gcc's sanitizers.
 ROIWATCH_FUZZ_PKGS="clang libclang-rt-14-dev"

@@ -109,7 +109,8 @@ def test_unit_limits_and_exposure():
     """MemoryMax, TasksMax and LimitNOFILE are set to values the daemon can
     live with (about 512 HTTP connections, 32 deliveries in flight, a
     threaded resolver), and systemd-analyze scores the unit at most 1.4."""
-    unit = os.path.join(harness.ARGS.source_dir, "systemd", "roiwatchd.service")
+    # The unit CMake wrote from systemd/roiwatchd.service.in, beside the programs.
+    unit = os.path.join(os.path.dirname(harness.ARGS.roiwatchd), "systemd", "roiwatchd.service")
     svc = unit_service_section(unit)
     for k in ("MemoryMax", "TasksMax", "LimitNOFILE"):
         check(k in svc, "%s missing from %s" % (k, unit))
