@@ -12,7 +12,7 @@ ROIWATCH_DEMO_PKGS="python3"
 # msgcmp check the message catalogues against the code; the build embeds the
 # .po files with CMake alone), chromium (renders the HTML e-mail headless into
 # a screenshot).
-ROIWATCH_TEST_PKGS="libcmocka-dev python3 python3-aiosmtpd openssl strace systemd gettext chromium"
+ROIWATCH_TEST_PKGS="libcmocka-dev python3 python3-aiosmtpd openssl strace systemd gettext chromium prometheus"
 # Benchmarks: HTTP load generator; Prometheus Alertmanager (bench-alerts.sh compares with it).
 ROIWATCH_BENCH_PKGS="wrk sqlite3 python3 time prometheus-alertmanager"
 # Fuzzing with libFuzzer (scripts/fuzz.sh --engine libfuzzer): clang and its
