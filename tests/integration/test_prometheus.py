@@ -175,6 +175,30 @@ def test_promtool_checks_the_rules():
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def test_promtool_tests_the_rules():
+    """The rules fire on the series they are about, when they should."""
+    tests = os.path.join(harness.ARGS.source_dir, "tests", "prometheus",
+                         "roiwatch-alerts.test.yml")
+    r = subprocess.run(["promtool", "test", "rules", tests], capture_output=True, text=True)
+    check(r.returncode == 0, "promtool test rules: %s%s" % (r.stdout, r.stderr))
+    # The same tests against a rule that waits too long fail: they can.
+    tmp = tempfile.mkdtemp(prefix="roiwatch-rules-")
+    try:
+        os.makedirs(os.path.join(tmp, "conf", "prometheus"))
+        os.makedirs(os.path.join(tmp, "tests", "prometheus"))
+        with open(rules_path()) as f:
+            text = f.read()
+        with open(os.path.join(tmp, "conf", "prometheus", "roiwatch-alerts.yml"), "w") as f:
+            f.write(text.replace("> 900", "> 9000", 1))
+        shutil.copy(tests, os.path.join(tmp, "tests", "prometheus"))
+        r = subprocess.run(["promtool", "test", "rules",
+                            os.path.join(tmp, "tests", "prometheus", "roiwatch-alerts.test.yml")],
+                           capture_output=True, text=True)
+        check(r.returncode != 0, "a rule waiting 9000 s passed the tests: %s" % r.stdout)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def test_prometheus_scrapes_the_daemon():
     rx = Failing()
     d = Daemon([client("acme", receivers=[{
@@ -313,5 +337,6 @@ def test_healthz_says_what_is_wrong():
 
 
 if __name__ == "__main__":
-    run([test_promtool_checks_the_rules, test_prometheus_scrapes_the_daemon,
+    run([test_promtool_checks_the_rules, test_promtool_tests_the_rules,
+         test_prometheus_scrapes_the_daemon,
          test_healthz_says_what_is_wrong])
