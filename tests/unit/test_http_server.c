@@ -1303,12 +1303,24 @@ put_alert(const char *client, const char *subject, const char *rule,
 		fail_msg("store_alert_put: %s", cause);
 }
 
+static cJSON *
+health_check(cJSON *doc, const char *name)
+{
+	cJSON *it;
+
+	cJSON_ArrayForEach(it, cJSON_GetObjectItem(doc, "checks"))
+		if (strcmp(cJSON_GetObjectItem(it, "name")->valuestring,
+		    name) == 0)
+			return it;
+	return NULL;
+}
+
 /* The /healthz answer, parsed; its check `name` in *check. */
 static cJSON *
 health(int want_status, const char *want, const char *name, cJSON **check)
 {
 	struct conn *c;
-	cJSON *doc, *it;
+	cJSON *doc;
 
 	c = request("GET", "/healthz", NULL, NULL, NULL, NULL);
 	assert_int_equal(c->status, want_status);
@@ -1316,12 +1328,7 @@ health(int want_status, const char *want, const char *name, cJSON **check)
 	conn_free(c);
 	assert_string_equal(cJSON_GetObjectItem(doc, "status")->valuestring,
 	    want);
-	*check = NULL;
-	cJSON_ArrayForEach(it, cJSON_GetObjectItem(doc, "checks"))
-		if (strcmp(cJSON_GetObjectItem(it, "name")->valuestring,
-		    name) == 0)
-			*check = it;
-	assert_non_null(*check);
+	assert_non_null(*check = health_check(doc, name));
 	return doc;
 }
 
@@ -1433,6 +1440,21 @@ test_health_and_store_gauges(void **state)
 	assert_null(strstr(c->body, "\nroiwatch_alerts{"));
 	assert_null(strstr(c->body, "\nroiwatch_outbox_pending{"));
 	conn_free(c);
+
+	/* The store unusable (here: a transaction left open on the loop's
+	 * connection): failing, 503, and why; the other checks still run. */
+	assert_int_equal(store_begin(f->store, &cause), 0);
+	doc = health(503, "failing", "store", &chk);
+	assert_false(cJSON_IsTrue(cJSON_GetObjectItem(chk, "ok")));
+	assert_string_equal(cJSON_GetObjectItem(chk, "detail")->valuestring,
+	    "begin: a transaction is already open");
+	assert_null(health_check(doc, "outbox"));
+	assert_non_null(health_check(doc, "test"));
+	cJSON_Delete(doc);
+	store_rollback(f->store);
+	doc = health(200, "ok", "store", &chk);
+	cJSON_Delete(doc);
+
 	http_server_set_health_hook(f->srv, NULL, NULL);
 	http_server_set_store_cache(f->srv, 5000);
 }
