@@ -170,7 +170,7 @@ struct http_server {
 	struct http_server_stats stats;
 	http_metrics_hook	 metrics_hook;	/* other modules' /metrics lines */
 	void			*metrics_hook_arg;
-	http_health_hook	 health_hook;	/* the daemon's /healthz checks */
+	http_health_hook	 health_hook;	/* the daemon's checks */
 	void			*health_hook_arg;
 	struct http_obs		*obs;		/* http-health.c: store reads */
 
