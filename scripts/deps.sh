@@ -12,12 +12,15 @@ ROIWATCH_DEMO_PKGS="python3"
 # msgcmp check the message catalogues against the code; the build embeds the
 # .po files with CMake alone), chromium (renders the HTML e-mail headless into
 # a screenshot).
-ROIWATCH_TEST_PKGS="libcmocka-dev python3 python3-aiosmtpd openssl strace systemd gettext chromium prometheus"
+ROIWATCH_TEST_PKGS="libcmocka-dev python3 python3-aiosmtpd openssl strace systemd gettext chromium"
 # Benchmarks: HTTP load generator; Prometheus Alertmanager (bench-alerts.sh compares with it).
 ROIWATCH_BENCH_PKGS="wrk sqlite3 python3 time prometheus-alertmanager"
 # Fuzzing with libFuzzer (scripts/fuzz.sh --engine libfuzzer): clang and its
 # sanitizer and fuzzer runtimes. Without them fuzz.sh uses gcc's sanitizers.
 ROIWATCH_FUZZ_PKGS="clang libclang-rt-14-dev"
+# prometheus (with promtool): tests/integration/test_prometheus.py scrapes the
+# daemon with a real Prometheus and checks the example alerting rules.
+ROIWATCH_TEST_PKGS="$ROIWATCH_TEST_PKGS prometheus"
 
 # roiwatch_have PKG... : true when every package is installed.
 roiwatch_have() {
