@@ -999,7 +999,8 @@ http_server_commit_cb(evutil_socket_t fd, short events, void *arg)
 	http_server_commit(arg);
 }
 
-/* GET /healthz: the store must accept a write transaction. */
+/* GET /healthz: the store must accept a write transaction; then the
+ * other checks (http-health.c). */
 static void
 http_healthz(struct http_server *srv, struct evhttp_request *req)
 {
@@ -1008,20 +1009,18 @@ http_healthz(struct http_server *srv, struct evhttp_request *req)
 	if (store_begin(srv->store, &cause) != 0 && store_busy(srv->store)) {
 		/* Another process (a backfill) writes: the store works. */
 		free(cause);
-		http_reply(srv, req, 200, "application/json",
-		    HTTP_HEALTH_BUSY, strlen(HTTP_HEALTH_BUSY));
+		http_health_reply(srv, req, NULL, HTTP_HEALTH_LOCKED);
 		return;
 	}
 	if (cause != NULL) {
 		http_server_time_moved(srv);
 		log_warnx("healthz: %s", cause);
+		http_health_reply(srv, req, cause, NULL);
 		free(cause);
-		http_reply_retry(srv, req, 503, 1, "store unusable");
 		return;
 	}
 	store_rollback(srv->store);
-	http_reply(srv, req, 200, "application/json", "{\"status\":\"ok\"}",
-	    strlen("{\"status\":\"ok\"}"));
+	http_health_reply(srv, req, NULL, NULL);
 }
 
 /* GET /metrics in Prometheus text format 0.0.4. */
@@ -1110,6 +1109,7 @@ http_metrics(struct http_server *srv, struct evhttp_request *req)
 		    "roiwatch_outbox_items{status=\"done\"} %" PRId64 "\n"
 		    "roiwatch_outbox_items{status=\"dead\"} %" PRId64 "\n",
 		    pending, done, dead);
+	http_metrics_store(srv, b);
 	if (srv->metrics_hook != NULL)
 		srv->metrics_hook(srv->metrics_hook_arg, b);
 
@@ -1427,6 +1427,7 @@ http_server_free(struct http_server *srv)
 	}
 	if (srv->sync_ev != NULL)
 		event_free(srv->sync_ev);
+	http_obs_free(srv->obs);
 	http_read_free(srv->reader);	/* its held requests answered */
 	http_server_flush(srv);
 	LIST_REMOVE(srv, entry);

@@ -1091,6 +1091,12 @@ inbox_get_stats(const struct inbox *ib, struct inbox_stats *st)
 	*st = ib->stats;
 }
 
+const char *
+inbox_disabled(const struct inbox *ib)
+{
+	return ib->disabled;
+}
+
 /*
  * Stop the worker first: told to stop, it leaves the file it is on between
  * two chunks (what it committed stays; the file is not settled, so it stays

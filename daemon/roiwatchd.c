@@ -54,6 +54,7 @@
 #include "http-server.h"
 #include "inbox.h"
 #include "log.h"
+#include "prom.h"
 #include "pull.h"
 #include "sdnotify.h"
 #include "store.h"
@@ -68,6 +69,14 @@
 #define JUDGE_RETRY_SECS	5	/* a slice failed otherwise: next try */
 #define DAEMON_BUSY_MSECS	5	/* a write waits this long for a lock */
 #define MARK_EXPIRE_MSECS	250	/* a stale waiting mark goes after this */
+#define SOURCE_SICK_FAILURES	3	/* /healthz: failed fetches in a row */
+#define SOURCE_STALE_INTERVALS	3	/* /healthz: no success for as many */
+
+/* Buckets of roiwatch_evaluation_duration_seconds, around the slice's
+ * JUDGE_SLICE_USECS budget: what overshoots it shows. */
+static const double judge_buckets[] = {
+	0.001, 0.0025, 0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.25, 1
+};
 
 struct daemon {
 	struct event_base	*base;
@@ -97,6 +106,10 @@ struct daemon {
 	int			 sweeping;	/* judging every campaign */
 	struct event		*ev_judge;
 	int64_t			 judge_usec;	/* spent judging, in all */
+	struct prom_hist	 judge_hist;	/* each slice's time */
+	uint64_t		 judge_failures; /* slices failed, not busy */
+	char			*judge_error;	/* the last one's cause, until
+						   a slice goes through */
 	struct event		*ev_digest;	/* the next digest due */
 	uint64_t		 digests_sent;
 };
@@ -153,6 +166,8 @@ daemon_judge_cb(evutil_socket_t fd, short events, void *arg)
 	rc = eval_queue_run(d->evq, d->store, d->cfg, (int64_t)time(NULL),
 	    JUDGE_SLICE_USECS, &sl, &cause);
 	d->judge_usec += sl.usec;
+	if (!sl.busy)
+		prom_hist_observe(&d->judge_hist, (double)sl.usec / 1e6);
 	if (rc != 0) {
 		if (sl.busy) {
 			log_debug("judging: database busy, retried: %s", cause);
@@ -160,11 +175,16 @@ daemon_judge_cb(evutil_socket_t fd, short events, void *arg)
 		} else {
 			log_warnx("judging failed, retried in %d s: %s",
 			    JUDGE_RETRY_SECS, cause);
+			d->judge_failures++;
+			free(d->judge_error);
+			d->judge_error = xstrdup(cause);
 			daemon_arm_judge(d, JUDGE_RETRY_SECS * 1000L);
 		}
 		free(cause);
 		return;
 	}
+	free(d->judge_error);
+	d->judge_error = NULL;
 	if (sl.added > 0)
 		deliver_kick(d->deliver);
 	/* Back to back, unless another process waits for the lock (a
@@ -316,6 +336,113 @@ daemon_label(struct evbuffer *out, const char *s)
 	}
 }
 
+/* /metrics lines of judging's slices and of the pull sources' failures. */
+static void
+daemon_metrics_more(struct daemon *d, struct evbuffer *out)
+{
+	struct store_source_state ss;
+	const struct source_conf *src;
+	char *cause = NULL;
+	size_t i;
+
+	prom_hist_print(out, "roiwatch_evaluation_duration_seconds",
+	    "Time each slice of judging took (the loop is held that long).",
+	    &d->judge_hist);
+	evbuffer_add_printf(out,
+	    "# HELP roiwatch_evaluation_slice_failures_total Slices of judging "
+	    "that failed (not for a busy database) and were retried.\n"
+	    "# TYPE roiwatch_evaluation_slice_failures_total counter\n"
+	    "roiwatch_evaluation_slice_failures_total %llu\n",
+	    (unsigned long long)d->judge_failures);
+	if (d->pull == NULL)
+		return;
+	evbuffer_add_printf(out, "# HELP roiwatch_source_consecutive_failures "
+	    "Failed fetches of a pull source since its last success.\n"
+	    "# TYPE roiwatch_source_consecutive_failures gauge\n");
+	for (i = 0; i < d->cfg->nsources; i++) {
+		src = &d->cfg->sources[i];
+		if (src->type != SOURCE_PULL)
+			continue;
+		if (store_source_get(d->store, src->name, &ss, &cause) == -1) {
+			log_warnx("metrics: source %s: %s", src->name, cause);
+			free(cause);
+			cause = NULL;
+			continue;
+		}
+		evbuffer_add_printf(out,
+		    "roiwatch_source_consecutive_failures{source=\"");
+		daemon_label(out, src->name);
+		evbuffer_add_printf(out, "\"} %lld\n", (long long)ss.failures);
+		store_source_state_clear(&ss);
+	}
+}
+
+/* One pull source's trouble for /healthz, appended to *list; 1 if any. */
+static int
+daemon_source_trouble(struct daemon *d, const struct source_conf *src,
+    int64_t now, char **list)
+{
+	struct store_source_state ss;
+	char *cause = NULL, *what = NULL, *s;
+
+	memset(&ss, 0, sizeof ss);
+	if (store_source_get(d->store, src->name, &ss, &cause) == -1) {
+		xasprintf(&what, "cannot be read: %s", cause);
+		free(cause);
+	} else if (ss.failures >= SOURCE_SICK_FAILURES)
+		xasprintf(&what, "%lld consecutive failures: %s",
+		    (long long)ss.failures,
+		    ss.last_error != NULL ? ss.last_error : "?");
+	else if (ss.last_success > 0 && src->interval_secs > 0 &&
+	    now - ss.last_success > SOURCE_STALE_INTERVALS * src->interval_secs)
+		xasprintf(&what, "no success for %lld s (fetched every %lld s)",
+		    (long long)(now - ss.last_success),
+		    (long long)src->interval_secs);
+	store_source_state_clear(&ss);
+	if (what == NULL)
+		return 0;
+	xasprintf(&s, "%s%spull source %s: %s", *list != NULL ? *list : "",
+	    *list != NULL ? "; " : "", src->name, what);
+	free(*list);
+	free(what);
+	*list = s;
+	return 1;
+}
+
+/* /healthz checks of the daemon: judging, the pull sources, the inbox. */
+static void
+daemon_health_cb(void *arg, struct http_health *h)
+{
+	struct daemon *d = arg;
+	const struct source_conf *src;
+	char *list = NULL, *s;
+	int64_t now = (int64_t)time(NULL);
+	size_t i;
+
+	if (d->judge_error != NULL) {
+		xasprintf(&s, "judging fails, retried every %d s: %s",
+		    JUDGE_RETRY_SECS, d->judge_error);
+		http_health_add(h, "evaluation", 0, s);
+		free(s);
+	} else
+		http_health_add(h, "evaluation", 1, NULL);
+	for (i = 0; i < d->cfg->nsources; i++) {
+		src = &d->cfg->sources[i];
+		if (src->type == SOURCE_PULL)
+			daemon_source_trouble(d, src, now, &list);
+	}
+	http_health_add(h, "sources", list == NULL, list);
+	free(list);
+	if (d->inbox == NULL)
+		http_health_add(h, "inbox", 0, "not watched");
+	else if (inbox_disabled(d->inbox) != NULL) {
+		xasprintf(&s, "disabled: %s", inbox_disabled(d->inbox));
+		http_health_add(h, "inbox", 0, s);
+		free(s);
+	} else
+		http_health_add(h, "inbox", 1, NULL);
+}
+
 /* /metrics lines of the inbox, the pull sources and their freshness. */
 static void
 daemon_metrics_cb(void *arg, struct evbuffer *out)
@@ -391,6 +518,7 @@ daemon_metrics_cb(void *arg, struct evbuffer *out)
 	    (unsigned long long)dst.attempts_delivered,
 	    (unsigned long long)dst.attempts_retry,
 	    (unsigned long long)dst.attempts_dead);
+	daemon_metrics_more(d, out);
 	if (d->pull == NULL)
 		return;
 	pull_get_stats(d->pull, &pst);
@@ -812,6 +940,8 @@ main(int argc, char **argv)
 	}
 	d.deliver = deliver_new(d.base, d.curl, d.store, d.cfg);
 	d.evq = eval_queue_new();
+	prom_hist_init(&d.judge_hist, judge_buckets,
+	    sizeof judge_buckets / sizeof judge_buckets[0]);
 	d.ev_judge = evtimer_new(d.base, daemon_judge_cb, &d);
 	event_priority_set(d.ev_judge, 2);
 	d.inbox = inbox_new(d.base, d.cfg, daemon_committed_cb, &d, &cause);
@@ -833,6 +963,7 @@ main(int argc, char **argv)
 		} else
 			http_server_set_syncer(d.http, d.syncer);
 		http_server_set_metrics_hook(d.http, daemon_metrics_cb, &d);
+		http_server_set_health_hook(d.http, daemon_health_cb, &d);
 	}
 
 	d.ev_eval = event_new(d.base, -1, EV_PERSIST, daemon_eval_cb, &d);
@@ -907,6 +1038,7 @@ main(int argc, char **argv)
 	store_checkpointer_stop(d.ckpt);
 	store_free(d.store);
 	event_base_free(d.base);
+	free(d.judge_error);
 	config_free(d.cfg);
 	curl_global_cleanup();
 	log_info("stopped");

@@ -67,6 +67,13 @@ static const char *alert_sql[SX__MAX] = {
 	    " ORDER BY at, id",
 	[SX_ALERT_EVENT_PRUNE] =
 	    "DELETE FROM alert_event WHERE at < ?1",
+	/* Through the partial index: a scrape reads the open states, never
+	 * the settled millions. */
+	[SX_ALERT_COUNTS] =
+	    "SELECT client, rule, scope, state, count(*)"
+	    " FROM alert_state INDEXED BY alert_open"
+	    " WHERE " STORE_ALERT_OPEN7 " AND state <> 'ok'"
+	    " GROUP BY client, rule, scope, state",
 };
 
 _Static_assert(2 + RULE_SKIP_ERROR == 6, "STORE_JUDGED_ERROR_SQL is "
@@ -366,6 +373,34 @@ store_count_unjudgeable(struct store *s)
 		    sqlite3_errmsg(store_db(s)));
 	sqlite3_reset(st);
 	return n;
+}
+
+int
+store_alert_counts(struct store *s, store_alert_count_cb cb, void *arg,
+    char **cause)
+{
+	struct store_alert_count c;
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if ((st = alert_stmt(s, SX_ALERT_COUNTS, cause)) == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		c.client = (const char *)sqlite3_column_text(st, 0);
+		c.rule = (const char *)sqlite3_column_text(st, 1);
+		c.scope = (const char *)sqlite3_column_text(st, 2);
+		c.state = (const char *)sqlite3_column_text(st, 3);
+		c.n = sqlite3_column_int64(st, 4);
+		if (c.client == NULL || c.rule == NULL || c.scope == NULL ||
+		    c.state == NULL)
+			continue;
+		if (cb(&c, arg) != 0)
+			break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_fail(s, st, "counting alert states", cause);
+	sqlite3_reset(st);
+	return 0;
 }
 
 /* ---- Alert history ---- */

@@ -348,6 +348,42 @@ store_outbox_counts(struct store *s, int64_t *pending, int64_t *done,
 	return 0;
 }
 
+/* Pending items only, found through the index on (status, next_at): a
+ * scrape never reads the done and dead ones kept for outbox_retention_days. */
+static const char outbox_queues_sql[] =
+    "SELECT client, receiver, count(*), min(created), sum(created < ?1)"
+    " FROM outbox INDEXED BY outbox_status_next_at"
+    " WHERE status = 'pending' GROUP BY client, receiver";
+
+int
+store_outbox_queues(struct store *s, int64_t stuck_before,
+    store_outbox_queue_cb cb, void *arg, char **cause)
+{
+	struct store_outbox_queue q;
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if ((st = store_xstmt(s, SX_OUTBOX_QUEUES, outbox_queues_sql,
+	    cause)) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, stuck_before);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		q.client = (const char *)sqlite3_column_text(st, 0);
+		q.receiver = (const char *)sqlite3_column_text(st, 1);
+		q.pending = sqlite3_column_int64(st, 2);
+		q.oldest = sqlite3_column_int64(st, 3);
+		q.stuck = sqlite3_column_int64(st, 4);
+		if (q.client == NULL || q.receiver == NULL)
+			continue;
+		if (cb(&q, arg) != 0)
+			break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_fail(s, st, "outbox queues", cause);
+	sqlite3_reset(st);
+	return 0;
+}
+
 /* A JSON array of strings (pairs: of [a[i], b[i]] arrays) for json_each. */
 static char *
 store_json_list(const char *const *a, const char *const *b, size_t n)

@@ -453,6 +453,8 @@ store_begin(struct store *s, char **cause)
 {
 	/* Ask SQLite, not in_txn: an I/O error may have rolled back for us. */
 	if (!sqlite3_get_autocommit(s->db)) {
+		/* The last failure is this one: not a lock to wait for. */
+		s->busy = 0;
 		xasprintf(cause, "begin: a transaction is already open");
 		return -1;
 	}

@@ -39,8 +39,7 @@ struct client_conf;
 #define HTTP_REPLAYED		"replayed request (signature already seen)"
 #define HTTP_BUSY_RETRY_MSECS	20	/* database locked: next commit try */
 #define HTTP_BUSY_WAIT_MSECS	5000	/* then 503 */
-#define HTTP_HEALTH_BUSY	"{\"status\":\"ok\",\"database\":\"locked by " \
-				"another writer, retried\"}"
+#define HTTP_HEALTH_LOCKED	"locked by another writer, retried"
 #define HTTP_READ_QUEUE_MAX	16	/* reads waiting for the read worker;
 					   more: 503 + Retry-After */
 
@@ -171,12 +170,25 @@ struct http_server {
 	struct http_server_stats stats;
 	http_metrics_hook	 metrics_hook;	/* other modules' /metrics lines */
 	void			*metrics_hook_arg;
+	http_health_hook	 health_hook;	/* the daemon's checks */
+	void			*health_hook_arg;
+	struct http_obs		*obs;		/* http-health.c: store reads */
 
 	/* The operator's token (operator_token_file), hashed as a client's:
 	 * reads and notes of every client, never ingest. */
 	int			 has_operator;
 	uint8_t			 operator_digest[SHA256_DIGEST_LEN];
 };
+
+/* http-health.c: the answer of /healthz (store_error: the store cannot be
+ * read; store_note: it can, but something is worth saying), and the
+ * /metrics lines read from the store, both kept a few seconds. */
+struct http_obs;
+void		 http_health_reply(struct http_server *,
+		    struct evhttp_request *, const char *store_error,
+		    const char *store_note);
+void		 http_metrics_store(struct http_server *, struct evbuffer *);
+void		 http_obs_free(struct http_obs *);
 
 /* http-server.c */
 const char	*http_reason(int code);

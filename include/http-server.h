@@ -75,6 +75,25 @@ typedef void (*http_metrics_hook)(void *arg, struct evbuffer *out);
 void	http_server_set_metrics_hook(struct http_server *, http_metrics_hook,
 	    void *arg);
 
+/*
+ * GET /healthz answers {"status": "ok"|"degraded"|"failing", "checks":
+ * [{"name", "ok", "detail"}...]} (http-health.c). The server checks the store
+ * (failing, 503, when it cannot be read) and the outbox (items pending for
+ * more than HTTP_HEALTH_STUCK_SECS); a hook adds the daemon's checks. A
+ * failed check makes the answer degraded (200). detail: what is wrong, or
+ * NULL.
+ */
+#define HTTP_HEALTH_STUCK_SECS	900
+struct http_health;
+void	http_health_add(struct http_health *, const char *name, int ok,
+	    const char *detail);
+typedef void (*http_health_hook)(void *arg, struct http_health *);
+void	http_server_set_health_hook(struct http_server *, http_health_hook,
+	    void *arg);
+/* How long /metrics and /healthz reuse what they read of the outbox and the
+ * alert states (default 5 s; tests set 0). */
+void	http_server_set_store_cache(struct http_server *, int64_t msecs);
+
 /* Status codes counted for /metrics, in this order; others count as "other".
  * 201 (a note added) came later: last, so that the others keep their
  * places. */

@@ -51,6 +51,8 @@ void		 inbox_release_config(struct inbox *, struct config *);
 /* Stops the worker (the file it is on stays in the inbox) and frees all. */
 void		 inbox_free(struct inbox *);
 void		 inbox_get_stats(const struct inbox *, struct inbox_stats *);
+/* Why no file is taken (the directories failed the checks), or NULL. */
+const char	*inbox_disabled(const struct inbox *);
 
 /* Is this file name one the inbox takes (not a dot or temporary file)? Pure. */
 int		 inbox_name_eligible(const char *name);

@@ -68,6 +68,8 @@ enum store_xstmt {
 	SX_ALERT_EVENT_ADD,
 	SX_ALERT_EVENTS,
 	SX_ALERT_EVENT_PRUNE,
+	SX_ALERT_COUNTS,	/* /metrics (store-alert.c) */
+	SX_OUTBOX_QUEUES,	/* /metrics, /healthz (store-outbox.c) */
 	SX__MAX
 };
 sqlite3_stmt *store_xstmt(struct store *, enum store_xstmt, const char *sql,

@@ -195,6 +195,23 @@ int	store_next_open(struct store *, const char *after_client,
 /* Subjects whose last evaluation failed (RULE_SKIP_ERROR); -1 on error. */
 int64_t	store_count_unjudgeable(struct store *);
 /*
+ * The alert states that are not ok, counted per (client, rule, scope, state)
+ * for /metrics: read through the partial index of the open states, so the
+ * cost follows those, not the whole table. cb once per group (its strings
+ * last until it returns; non-zero stops); 0, or -1 with *cause.
+ */
+struct store_alert_count {
+	const char	*client;
+	const char	*rule;
+	const char	*scope;		/* rules_scope_name() */
+	const char	*state;		/* rules_state_name() */
+	int64_t		 n;
+};
+typedef int (*store_alert_count_cb)(const struct store_alert_count *,
+	    void *arg);
+int	store_alert_counts(struct store *, store_alert_count_cb, void *arg,
+	    char **cause);
+/*
  * Outbox: one row per notification and receiver. payload is the JSON the router
  * built (each receiver type renders it into its message, deliver-internal.h);
  * idem_key is stable across retries and sent as the webhook's idempotency key
@@ -248,6 +265,24 @@ int	store_outbox_failed(struct store *, int64_t id, int64_t now,
 /* Delete done and dead items finished before `before`; returns how many, or
  * -1. Pending items are never pruned. */
 int64_t	store_outbox_prune(struct store *, int64_t before, char **cause);
+/*
+ * The pending items per (client, receiver), for /metrics and /healthz: how
+ * many, when the oldest was made, and how many were made before
+ * stuck_before. Read through the index on status, so done and dead items
+ * cost nothing. cb once per pair (strings last until it returns; non-zero
+ * stops); 0, or -1 with *cause.
+ */
+struct store_outbox_queue {
+	const char	*client;
+	const char	*receiver;
+	int64_t		 pending;
+	int64_t		 oldest;	/* unix time the oldest was made */
+	int64_t		 stuck;		/* made before stuck_before */
+};
+typedef int (*store_outbox_queue_cb)(const struct store_outbox_queue *,
+	    void *arg);
+int	store_outbox_queues(struct store *, int64_t stuck_before,
+	    store_outbox_queue_cb, void *arg, char **cause);
 /* Counts by status for /metrics and the CLI: pending, done, dead. */
 int	store_outbox_counts(struct store *, int64_t *pending, int64_t *done,
 	    int64_t *dead);

@@ -25,6 +25,9 @@ ROIWATCH_PKG_TEST_PKGS="debootstrap"
 # Fuzzing with libFuzzer (scripts/fuzz.sh --engine libfuzzer): clang and its
 # sanitizer and fuzzer runtimes. Without them fuzz.sh uses gcc's sanitizers.
 ROIWATCH_FUZZ_PKGS="clang libclang-rt-14-dev"
+# prometheus (with promtool): tests/integration/test_prometheus.py scrapes the
+# daemon with a real Prometheus and checks the example alerting rules.
+ROIWATCH_TEST_PKGS="$ROIWATCH_TEST_PKGS prometheus"
 
 # roiwatch_have PKG... : true when every package is installed.
 roiwatch_have() {

@@ -29,6 +29,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <cjson/cJSON.h>
+
 #include <event2/event.h>
 #include <sqlite3.h>
 
@@ -603,7 +605,9 @@ test_routes_and_methods(void **state)
 	conn_free(c);
 	c = request("GET", "/healthz", NULL, NULL, NULL, NULL);
 	assert_int_equal(c->status, 200);
-	assert_string_equal(c->body, "{\"status\":\"ok\"}");
+	assert_string_equal(c->body, "{\"status\":\"ok\",\"checks\":["
+	    "{\"name\":\"store\",\"ok\":true},"
+	    "{\"name\":\"outbox\",\"ok\":true}]}");
 	conn_free(c);
 }
 
@@ -1281,6 +1285,180 @@ test_replay_after_restart(void **state)
 	assert_int_equal(totals("gamma", "restart").cost, 9 * MICROS_PER_UNIT);
 }
 
+static void
+put_alert(const char *client, const char *subject, const char *rule,
+    enum alert_state state, int told)
+{
+	struct alert_key k = { client, RULE_SCOPE_CAMPAIGN, subject, rule };
+	struct alert_row r;
+	char *cause = NULL;
+
+	memset(&r, 0, sizeof r);
+	rules_status_init(&r.st, 1000);
+	r.st.state = state;
+	r.st.told = told;
+	r.win_from = INT32_MIN;
+	r.win_to = INT32_MAX;
+	if (store_alert_put(F->store, &k, &r, &cause) != 0)
+		fail_msg("store_alert_put: %s", cause);
+}
+
+static cJSON *
+health_check(cJSON *doc, const char *name)
+{
+	cJSON *it;
+
+	cJSON_ArrayForEach(it, cJSON_GetObjectItem(doc, "checks"))
+		if (strcmp(cJSON_GetObjectItem(it, "name")->valuestring,
+		    name) == 0)
+			return it;
+	return NULL;
+}
+
+/* The /healthz answer, parsed; its check `name` in *check. */
+static cJSON *
+health(int want_status, const char *want, const char *name, cJSON **check)
+{
+	struct conn *c;
+	cJSON *doc;
+
+	c = request("GET", "/healthz", NULL, NULL, NULL, NULL);
+	assert_int_equal(c->status, want_status);
+	assert_non_null(doc = cJSON_Parse(c->body));
+	conn_free(c);
+	assert_string_equal(cJSON_GetObjectItem(doc, "status")->valuestring,
+	    want);
+	assert_non_null(*check = health_check(doc, name));
+	return doc;
+}
+
+static int hook_broken;
+
+static void
+health_hook(void *arg, struct http_health *h)
+{
+	(void)arg;
+	http_health_add(h, "test", !hook_broken, hook_broken ? "broken" : NULL);
+}
+
+/*
+ * /metrics counts the alert states that are not ok per client, rule, scope
+ * and state, and the outbox's pending items and oldest age per receiver,
+ * label values escaped; /healthz names the receivers of stuck items and the
+ * failed checks of the hook. Both reuse what they read for a while.
+ */
+static void
+test_health_and_store_gauges(void **state)
+{
+	struct fixture *f = *state;
+	struct conn *c;
+	cJSON *doc, *chk;
+	sqlite3 *db;
+	char *cause = NULL, *p;
+	int64_t now = (int64_t)time(NULL);
+	long age;
+
+	http_server_set_store_cache(f->srv, 0);
+	assert_int_equal(store_begin(f->store, &cause), 0);
+	assert_true(store_outbox_add(f->store, "alpha", "we\"ird\\rx\n", "{}",
+	    now - 2000, &cause) > 0);
+	assert_true(store_outbox_add(f->store, "alpha", "box", "{}", now,
+	    &cause) > 0);
+	put_alert("alpha", "c1", "roi_low", ALERT_FIRING, 1);
+	put_alert("alpha", "c2", "roi_low", ALERT_FIRING, 1);
+	/* ok, among the open states (its receivers are told it ended). */
+	put_alert("alpha", "c3", "roi_low", ALERT_OK, 1);
+	put_alert("alpha", "c4", "roi_low", ALERT_OK, 0);
+	put_alert("beta", "c1", "cpa_high", ALERT_PENDING, 0);
+	assert_int_equal(store_commit(f->store, &cause), 0);
+
+	c = request("GET", "/metrics", NULL, NULL, NULL, NULL);
+	assert_int_equal(c->status, 200);
+	assert_non_null(strstr(c->body, "# TYPE roiwatch_alerts gauge\n"));
+	assert_non_null(strstr(c->body, "\nroiwatch_alerts{client=\"alpha\","
+	    "rule=\"roi_low\",scope=\"campaign\",state=\"firing\"} 2\n"));
+	assert_non_null(strstr(c->body, "\nroiwatch_alerts{client=\"beta\","
+	    "rule=\"cpa_high\",scope=\"campaign\",state=\"pending\"} 1\n"));
+	assert_null(strstr(c->body, "state=\"ok\""));
+	assert_non_null(strstr(c->body, "\nroiwatch_outbox_pending{client="
+	    "\"alpha\",receiver=\"we\\\"ird\\\\rx\\n\"} 1\n"));
+	assert_non_null(strstr(c->body, "\nroiwatch_outbox_pending{client="
+	    "\"alpha\",receiver=\"box\"} 1\n"));
+	p = strstr(c->body, "\nroiwatch_outbox_oldest_pending_seconds{client="
+	    "\"alpha\",receiver=\"we\\\"ird\\\\rx\\n\"} ");
+	assert_non_null(p);
+	age = strtol(strchr(p, '}') + 2, NULL, 10);
+	assert_true(age >= 2000 && age < 2100);
+	conn_free(c);
+
+	doc = health(200, "degraded", "outbox", &chk);
+	assert_false(cJSON_IsTrue(cJSON_GetObjectItem(chk, "ok")));
+	assert_string_equal(cJSON_GetObjectItem(chk, "detail")->valuestring,
+	    "1 item pending for more than 15 minutes (alpha/we\"ird\\rx\n)");
+	cJSON_Delete(doc);
+
+	/* Kept: a second stuck item is not seen until the cache is renewed. */
+	http_server_set_store_cache(f->srv, 60000);
+	doc = health(200, "degraded", "outbox", &chk);
+	cJSON_Delete(doc);
+	assert_int_equal(store_begin(f->store, &cause), 0);
+	assert_true(store_outbox_add(f->store, "beta", "box", "{}", now - 1000,
+	    &cause) > 0);
+	assert_int_equal(store_commit(f->store, &cause), 0);
+	doc = health(200, "degraded", "outbox", &chk);
+	assert_string_equal(cJSON_GetObjectItem(chk, "detail")->valuestring,
+	    "1 item pending for more than 15 minutes (alpha/we\"ird\\rx\n)");
+	cJSON_Delete(doc);
+	http_server_set_store_cache(f->srv, 0);
+	doc = health(200, "degraded", "outbox", &chk);
+	assert_string_equal(cJSON_GetObjectItem(chk, "detail")->valuestring,
+	    "2 items pending for more than 15 minutes "
+	    "(alpha/we\"ird\\rx\n: 1, beta/box: 1)");
+	cJSON_Delete(doc);
+
+	/* The daemon's checks, from its hook. */
+	http_server_set_health_hook(f->srv, health_hook, NULL);
+	hook_broken = 1;
+	doc = health(200, "degraded", "test", &chk);
+	assert_false(cJSON_IsTrue(cJSON_GetObjectItem(chk, "ok")));
+	assert_string_equal(cJSON_GetObjectItem(chk, "detail")->valuestring,
+	    "broken");
+	cJSON_Delete(doc);
+
+	/* Nothing stuck any more, the hook's check passes: ok. */
+	assert_int_equal(sqlite3_open(f->dbpath, &db), SQLITE_OK);
+	sqlite3_busy_timeout(db, 1000);
+	assert_int_equal(sqlite3_exec(db, "DELETE FROM outbox;"
+	    "DELETE FROM alert_state", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	hook_broken = 0;
+	doc = health(200, "ok", "test", &chk);
+	assert_true(cJSON_IsTrue(cJSON_GetObjectItem(chk, "ok")));
+	assert_null(cJSON_GetObjectItem(chk, "detail"));
+	cJSON_Delete(doc);
+	c = request("GET", "/metrics", NULL, NULL, NULL, NULL);
+	assert_null(strstr(c->body, "\nroiwatch_alerts{"));
+	assert_null(strstr(c->body, "\nroiwatch_outbox_pending{"));
+	conn_free(c);
+
+	/* The store unusable (here: a transaction left open on the loop's
+	 * connection): failing, 503, and why; the other checks still run. */
+	assert_int_equal(store_begin(f->store, &cause), 0);
+	doc = health(503, "failing", "store", &chk);
+	assert_false(cJSON_IsTrue(cJSON_GetObjectItem(chk, "ok")));
+	assert_string_equal(cJSON_GetObjectItem(chk, "detail")->valuestring,
+	    "begin: a transaction is already open");
+	assert_null(health_check(doc, "outbox"));
+	assert_non_null(health_check(doc, "test"));
+	cJSON_Delete(doc);
+	store_rollback(f->store);
+	doc = health(200, "ok", "store", &chk);
+	cJSON_Delete(doc);
+
+	http_server_set_health_hook(f->srv, NULL, NULL);
+	http_server_set_store_cache(f->srv, 5000);
+}
+
 int
 main(void)
 {
@@ -1307,6 +1485,7 @@ main(void)
 		cmocka_unit_test(test_inflight_bound),
 		cmocka_unit_test(test_replay_in_one_batch),
 		cmocka_unit_test(test_replay_after_restart),
+		cmocka_unit_test(test_health_and_store_gauges),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
