@@ -47,21 +47,31 @@ notice_key_header(const char *key)
 char *
 notice_render_email(const struct notice *n, const struct notice_mail *m)
 {
+	struct ndoc	*d = notice_doc(n);
+	char		*text = ndoc_text(d), *html = ndoc_html(d), *msg;
+
+	msg = notice_email_message(m, d->subject, n->client_id, NULL, text,
+	    html);
+	free(text);
+	free(html);
+	ndoc_free(d);
+	return (msg);
+}
+
+char *
+notice_email_message(const struct notice_mail *m, const char *subject,
+    const char *client_id, const char *kind, const char *text,
+    const char *html)
+{
 	struct sbuf	 b = { NULL, 0, 0 };
-	struct ndoc	*d;
 	const char	*from = m->from;
-	char		*text, *html, *qtext, *qhtml, *boundary, *h;
+	char		*qtext, *qhtml, *boundary, *h;
 	const char	*parts[2];
 
 	if (from == NULL || mime_addr_check(from, NULL) != 0)
 		from = NOTICE_MAIL_FROM;
-	d = notice_doc(n);
-	text = ndoc_text(d);
-	html = ndoc_html(d);
 	qtext = mime_qp(text);
 	qhtml = mime_qp(html);
-	free(text);
-	free(html);
 	parts[0] = qtext;
 	parts[1] = qhtml;
 	boundary = mime_boundary(m->key, parts, 2);
@@ -76,7 +86,7 @@ notice_render_email(const struct notice *n, const struct notice_mail *m)
 		notice_add_owned(&b, h);
 	else
 		sbuf_puts(&b, "To: undisclosed-recipients:;\r\n");
-	notice_add_owned(&b, mime_header_text("Subject", d->subject));
+	notice_add_owned(&b, mime_header_text("Subject", subject));
 	h = mime_date(m->now);
 	sbuf_printf(&b, "Date: %s\r\n", h);
 	free(h);
@@ -87,7 +97,9 @@ notice_render_email(const struct notice *n, const struct notice_mail *m)
 	sbuf_printf(&b, "Content-Type: multipart/alternative;\r\n"
 	    " boundary=\"%s\"\r\n", boundary);
 	notice_add_owned(&b, mime_header_text("X-Roiwatch-Client",
-	    n->client_id));
+	    client_id));
+	if (kind != NULL)
+		sbuf_printf(&b, "X-Roiwatch-Kind: %s\r\n", kind);
 	sbuf_puts(&b, "\r\n");
 
 	sbuf_printf(&b, "--%s\r\n", boundary);
@@ -103,6 +115,5 @@ notice_render_email(const struct notice *n, const struct notice_mail *m)
 	free(boundary);
 	free(qtext);
 	free(qhtml);
-	ndoc_free(d);
 	return (sbuf_take(&b));
 }

@@ -149,6 +149,11 @@ struct notice_mail {
  */
 char		*notice_render_email(const struct notice *,
 		    const struct notice_mail *);
+/* The same message of any subject, text and HTML (digests too), with an
+ * X-Roiwatch-Kind header when kind is not NULL. */
+char		*notice_email_message(const struct notice_mail *,
+		    const char *subject, const char *client_id,
+		    const char *kind, const char *text, const char *html);
 /* JSON body of the generic webhook: the notice plus idempotency key, subject and
  * text, with amounts both as micros and as formatted strings. */
 char		*notice_render_webhook(const struct notice *, const char *idem_key);
