@@ -24,37 +24,8 @@
 #include "rules.h"
 #include "xmalloc.h"
 
-static char	*tmpdir;
-
-static void
-write_file(const char *name, const char *text)
-{
-	char	*path, *p;
-	FILE	*f;
-
-	xasprintf(&path, "%s/%s", tmpdir, name);
-	for (p = path + strlen(tmpdir) + 1; (p = strchr(p, '/')) != NULL;
-	    p++) {
-		*p = '\0';
-		if (mkdir(path, 0700) == -1 && errno != EEXIST)
-			fail_msg("mkdir %s: %s", path, strerror(errno));
-		*p = '/';
-	}
-	if ((f = fopen(path, "w")) == NULL)
-		fail_msg("fopen %s: %s", path, strerror(errno));
-	fputs(text, f);
-	fclose(f);
-	free(path);
-}
-
-static int
-rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
+#define CONFIG_FIXTURE_NO_ZONES
+#include "config-fixture.h"
 
 static int
 setup(void **state)
