@@ -19,6 +19,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "chat-json.h"
+
 #include "golden.h"
 
 #include <cjson/cJSON.h>
@@ -267,39 +269,6 @@ test_golden_split(void **state)
 }
 
 /* ---- Limits, order and completeness, checked anew ---- */
-
-/* Bytes of a string member (0 when absent). */
-static size_t
-slen(const cJSON *o, const char *k)
-{
-	const cJSON	*v = cJSON_GetObjectItemCaseSensitive(o, k);
-
-	if (v == NULL)
-		return (0);
-	assert_true(cJSON_IsString(v));
-	assert_true(utf8_valid(v->valuestring, strlen(v->valuestring)));
-	return (strlen(v->valuestring));
-}
-
-static const cJSON *
-get(const cJSON *o, const char *k)
-{
-	const cJSON	*v = cJSON_GetObjectItemCaseSensitive(o, k);
-
-	if (v == NULL)
-		fail_msg("no member \"%s\"", k);
-	return (v);
-}
-
-static size_t
-json_len(const cJSON *o)
-{
-	char	*s = cJSON_PrintUnformatted(o);
-	size_t	 n = strlen(s);
-
-	free(s);
-	return (n);
-}
 
 /* What a part holds as the test reads it back: its title, and its event
  * units as (head, lines) with the format's escapes undone. */

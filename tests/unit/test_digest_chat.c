@@ -14,6 +14,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "chat-json.h"
+
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,39 +34,6 @@ static const char *const formats[] = {
 };
 #define NFORMATS	(sizeof formats / sizeof formats[0])
 #define BIG		300
-
-/* Bytes of a string member (0 when absent), valid UTF-8. */
-static size_t
-slen(const cJSON *o, const char *k)
-{
-	const cJSON	*v = cJSON_GetObjectItemCaseSensitive(o, k);
-
-	if (v == NULL)
-		return (0);
-	assert_true(cJSON_IsString(v));
-	assert_true(utf8_valid(v->valuestring, strlen(v->valuestring)));
-	return (strlen(v->valuestring));
-}
-
-static const cJSON *
-get(const cJSON *o, const char *k)
-{
-	const cJSON	*v = cJSON_GetObjectItemCaseSensitive(o, k);
-
-	if (v == NULL)
-		fail_msg("no member \"%s\"", k);
-	return (v);
-}
-
-static size_t
-json_len(const cJSON *o)
-{
-	char	*s = cJSON_PrintUnformatted(o);
-	size_t	 n = strlen(s);
-
-	free(s);
-	return (n);
-}
 
 /* The services' documented limits (see test_chat.c for the sources). */
 static void
